@@ -1,0 +1,54 @@
+# Two commands: `make run` (install, migrate, demo data, serve) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo lint format schema check-schema check-migrations pytest db-stop clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "API:     http://$(HOST):$(PORT)/api/v1/"
+	@echo "Docs:    http://$(HOST):$(PORT)/api/docs/  (ReDoc: /api/redoc/, schema: /api/schema/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+schema: install
+	$(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+pytest: install
+	$(VENV)/bin/pytest
+
+# lint, system checks, migration drift, then pytest (which also checks openapi.yaml drift).
+test: lint check-migrations pytest
+
+db-stop:
+	@if [ -f .pgdata/postmaster.pid ]; then $(PY) -c 'import pgserver; pgserver.get_server(".pgdata", cleanup_mode="stop").cleanup()'; fi
+
+clean: db-stop
+	rm -rf $(VENV) .pgdata staticfiles

@@ -1,0 +1,64 @@
+"""Request and response bodies of login, logout and me."""
+
+from django.contrib.auth import authenticate
+from rest_framework import serializers
+
+from api.serializers import StrictSerializer
+from clinics.models import Role, User
+
+
+class LoginSerializer(StrictSerializer):
+    username = serializers.CharField(help_text="The staff member's username.", max_length=150)
+    password = serializers.CharField(
+        help_text="The staff member's password.",
+        max_length=128,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        user = authenticate(
+            request=self.context.get("request"),
+            username=attrs["username"],
+            password=attrs["password"],
+        )
+        # One message for every failure, so that logins cannot probe which usernames exist.
+        if user is None or not user.is_clinic_staff or not user.clinic.is_active:
+            raise serializers.ValidationError(
+                "Unable to log in with the username and password given.",
+                code="invalid_credentials",
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class ClinicSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The clinic's identifier.")
+    name = serializers.CharField(help_text="The clinic's name.")
+    time_zone = serializers.CharField(help_text="IANA time zone of the clinic.")
+
+
+class CurrentUserSerializer(serializers.ModelSerializer):
+    clinic = ClinicSummarySerializer(help_text="The clinic the user works in.")
+    role = serializers.ChoiceField(choices=Role.choices, help_text="The user's role in the clinic.")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "clinic"]
+        extra_kwargs = {
+            "id": {"help_text": "The user's identifier."},
+            "first_name": {"help_text": "Given name."},
+            "last_name": {"help_text": "Family name."},
+            "email": {"help_text": "Work email address."},
+        }
+
+
+class LoginResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Bearer <token>`. Shown once; only its digest is stored.",
+    )
+    expiry = serializers.DateTimeField(
+        help_text="When the token expires if unused; each use extends it, up to its absolute lifetime.",
+    )
+    user = CurrentUserSerializer(help_text="Who logged in.")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from api.auth.views import LoginView, LogoutView, MeView
+
+app_name = "auth"
+
+urlpatterns = [
+    path("login", LoginView.as_view(), name="login"),
+    path("logout", LogoutView.as_view(), name="logout"),
+    path("me", MeView.as_view(), name="me"),
+]

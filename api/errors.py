@@ -1,0 +1,121 @@
+"""The one error body shape of the API and the exception handling that produces it.
+
+Every error answers `{"type": ..., "errors": [{"code", "detail", "attr"}]}` (the shape of
+drf-standardized-errors). Services raise the domain errors below; `ApiExceptionHandler` maps
+them, Django's own errors and database conflicts to that shape in one place.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import OpenApiResponse
+from drf_standardized_errors.handler import ExceptionHandler
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from rest_framework import exceptions, serializers, status
+from rest_framework.serializers import as_serializer_error
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; subclasses say which HTTP status fits."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state of the resource."
+
+    def __init__(self, detail: str | None = None, code: str | None = None) -> None:
+        self.detail = detail or self.default_detail
+        self.code = code or self.default_code
+        super().__init__(self.detail)
+
+
+class Conflict(DomainError):
+    """The resource's state forbids the change (e.g. archiving a patient under treatment)."""
+
+
+class PreconditionFailed(DomainError):
+    """The client's `If-Match` no longer matches: someone else changed the resource."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+    default_detail = "The resource was changed by someone else; fetch it again and retry."
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency the API needs (the database) is not answering."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = "The service is temporarily unavailable."
+
+
+class _DomainAPIException(exceptions.APIException):
+    def __init__(self, error: DomainError) -> None:
+        self.status_code = error.status_code
+        super().__init__(detail=error.detail, code=error.code)
+
+
+class ApiExceptionHandler(ExceptionHandler):
+    """Turns domain, model-validation and integrity errors into the standard error body."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DomainError):
+            return _DomainAPIException(exc)
+        if isinstance(exc, DjangoValidationError):
+            return exceptions.ValidationError(as_serializer_error(exc))
+        if isinstance(exc, ProtectedError | RestrictedError):
+            return _DomainAPIException(
+                Conflict("Other records still refer to this one.", code="protected")
+            )
+        if isinstance(exc, IntegrityError):
+            return _DomainAPIException(
+                Conflict("The change conflicts with existing data.", code="integrity_conflict")
+            )
+        return super().convert_known_exceptions(exc)
+
+
+def error_body(status_code: int, code: str, detail: str) -> dict:
+    error_type = "server_error" if status_code >= 500 else "client_error"
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+
+
+def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Unknown URLs answer in the API's error shape instead of an HTML page."""
+    return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+
+
+def server_error_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(error_body(500, "error", "Server Error (500)."), status=500)
+
+
+class _ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable error code.")
+    detail = serializers.CharField(help_text="Human-readable explanation.")
+    attr = serializers.CharField(allow_null=True, help_text="Always null for this kind of error.")
+
+
+class ErrorResponse409Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = _ErrorSerializer(many=True)
+
+
+class ErrorResponse412Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = _ErrorSerializer(many=True)
+
+
+class ErrorResponse503Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
+    errors = _ErrorSerializer(many=True)
+
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    ErrorResponse409Serializer, description="The resource's current state forbids this change."
+)
+PRECONDITION_FAILED_RESPONSE = OpenApiResponse(
+    ErrorResponse412Serializer,
+    description="`If-Match` does not match the current `ETag`: the resource changed meanwhile.",
+)
+SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
+    ErrorResponse503Serializer, description="The database is not answering."
+)

@@ -1,0 +1,26 @@
+"""Root URLs: the versioned API, its schema and docs, health, and the Django admin."""
+
+from django.contrib import admin
+from django.db import transaction
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api.health import HealthView
+
+api_v1 = [
+    path("auth/", include("api.auth.urls")),
+    path("", include("clinics.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The probe must answer 503 itself when the database is down, so no request transaction.
+    path("healthz", transaction.non_atomic_requests(HealthView.as_view()), name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "api.errors.not_found_view"
+handler500 = "api.errors.server_error_view"

@@ -1,0 +1,87 @@
+"""Clinics (the tenants) and the staff users who work in them."""
+
+import uuid
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"'{value}' is not a known IANA time zone.", code="invalid_time_zone")
+
+
+class Clinic(models.Model):
+    """A clinic: the tenant every clinical record belongs to."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, help_text="The clinic's display name.")
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA time zone the clinic works in, e.g. America/New_York.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive clinics cannot log in.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    FRONT_DESK = "front_desk", "Front desk"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+class User(AbstractUser):
+    """A staff member of exactly one clinic, with one role.
+
+    Only platform operators (superusers, for the Django admin) may exist without a clinic;
+    they cannot use the clinic API.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="The clinic this staff member works in.",
+    )
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text="What the staff member may do in the clinic.",
+    )
+
+    class Meta:
+        ordering = ["username"]
+        indexes = [
+            models.Index(fields=["clinic", "username"], name="user_clinic_username_idx"),
+            models.Index(fields=["clinic", "last_name", "first_name"], name="user_clinic_name_idx"),
+            models.Index(fields=["clinic", "date_joined"], name="user_clinic_joined_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(clinic__isnull=False) & ~models.Q(role=""))
+                | models.Q(is_superuser=True),
+                name="user_staff_has_clinic_and_role",
+                violation_error_message="A staff member needs a clinic and a role.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.is_active and self.clinic_id is not None and bool(self.role)

@@ -1,0 +1,52 @@
+"""Staff as the clinic admin manages them."""
+
+from rest_framework import serializers
+
+from api.serializers import StrictModelSerializer
+from clinics.models import Role, User
+
+
+class StaffSerializer(StrictModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices, help_text="What the staff member may do.")
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "is_active",
+            "date_joined",
+            "last_login",
+        ]
+        read_only_fields = ["id", "username", "is_active", "date_joined", "last_login"]
+        extra_kwargs = {
+            "id": {"help_text": "The staff member's identifier."},
+            "first_name": {"help_text": "Given name.", "max_length": 150},
+            "last_name": {"help_text": "Family name.", "max_length": 150},
+            "email": {"help_text": "Work email address."},
+            "is_active": {"help_text": "False once deactivated: the user can no longer log in."},
+            "date_joined": {"help_text": "When the account was created."},
+            "last_login": {"help_text": "When the user last logged in, if ever."},
+        }
+
+
+class StaffCreateSerializer(StaffSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        max_length=128,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Initial password; must pass the password rules (10+ characters, not common).",
+    )
+
+    class Meta(StaffSerializer.Meta):
+        fields = [*StaffSerializer.Meta.fields, "password"]
+        read_only_fields = ["id", "is_active", "date_joined", "last_login"]
+        extra_kwargs = {
+            **StaffSerializer.Meta.extra_kwargs,
+            "username": {"help_text": "Login name, unique across the deployment."},
+        }

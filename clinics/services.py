@@ -1,0 +1,91 @@
+"""Writes that carry the rules of clinics and staff."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from knox.models import AuthToken
+
+from api.errors import Conflict
+from clinics.models import Clinic, Role, User
+
+
+@transaction.atomic
+def clinic_create(
+    *, name: str, admin_username: str, admin_password: str, time_zone: str = "UTC"
+) -> Clinic:
+    """Onboard a clinic together with its first clinic admin."""
+    clinic = Clinic(name=name, time_zone=time_zone)
+    clinic.full_clean()
+    clinic.save()
+    staff_create(
+        clinic=clinic, username=admin_username, password=admin_password, role=Role.CLINIC_ADMIN
+    )
+    return clinic
+
+
+def staff_create(
+    *,
+    clinic: Clinic,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    user = User(
+        clinic=clinic,
+        username=username,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+    )
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from error
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def _ensure_another_active_admin(user: User) -> None:
+    others = User.objects.filter(
+        clinic_id=user.clinic_id, role=Role.CLINIC_ADMIN, is_active=True
+    ).exclude(pk=user.pk)
+    if user.role == Role.CLINIC_ADMIN and user.is_active and not others.exists():
+        raise Conflict(
+            "The clinic must keep at least one active clinic admin.", code="last_clinic_admin"
+        )
+
+
+@transaction.atomic
+def staff_update(*, user: User, changes: dict) -> User:
+    """Change names, email or role; a clinic never loses its last active admin."""
+    if changes.get("role", user.role) != user.role:
+        _ensure_another_active_admin(user)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def staff_deactivate(*, user: User, by: User) -> User:
+    """Stop a staff member from logging in and revoke every token they hold."""
+    if user.pk == by.pk:
+        raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
+    _ensure_another_active_admin(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    AuthToken.objects.filter(user=user).delete()
+    return user
+
+
+def staff_reactivate(*, user: User) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user

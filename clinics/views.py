@@ -1,0 +1,76 @@
+"""Staff management for clinic admins."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.errors import CONFLICT_RESPONSE
+from api.permissions import IsClinicAdmin
+from clinics import services
+from clinics.filters import StaffFilter
+from clinics.models import User
+from clinics.selectors import staff_list
+from clinics.serializers import StaffCreateSerializer, StaffSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the staff of your clinic"),
+    retrieve=extend_schema(summary="Get one staff member"),
+    create=extend_schema(summary="Create a staff account", responses={201: StaffSerializer}),
+    partial_update=extend_schema(
+        summary="Change a staff member's names, email or role",
+        responses={200: StaffSerializer, 409: CONFLICT_RESPONSE},
+    ),
+)
+class StaffViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Staff accounts of the caller's clinic; clinic admins only."""
+
+    permission_classes = [IsClinicAdmin]
+    queryset = User.objects.none()  # for schema introspection; requests use the selector
+    serializer_class = StaffSerializer
+    filterset_class = StaffFilter
+    ordering_fields = ["username", "last_name", "date_joined"]
+    ordering = ["username"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return staff_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return StaffCreateSerializer if self.action == "create" else StaffSerializer
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.staff_create(
+            clinic=self.request.user.clinic, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.staff_update(
+            user=serializer.instance, changes=serializer.validated_data
+        )
+
+    @extend_schema(
+        summary="Deactivate a staff member (they can no longer log in)",
+        request=None,
+        responses={200: StaffSerializer, 409: CONFLICT_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        user = services.staff_deactivate(user=self.get_object(), by=request.user)
+        return Response(StaffSerializer(user).data)
+
+    @extend_schema(
+        summary="Reactivate a staff member", request=None, responses={200: StaffSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request: Request, pk: str | None = None) -> Response:
+        user = services.staff_reactivate(user=self.get_object())
+        return Response(StaffSerializer(user).data)

@@ -1,0 +1,1 @@
+"""Treatment plans and visits."""
