@@ -5,6 +5,7 @@ drf-standardized-errors). Services raise the domain errors below; `ApiExceptionH
 them, Django's own errors and database conflicts to that shape in one place.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -14,6 +15,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 
 
 class DomainError(Exception):
@@ -62,7 +64,10 @@ class ApiExceptionHandler(ExceptionHandler):
         if isinstance(exc, DomainError):
             return _DomainAPIException(exc)
         if isinstance(exc, DjangoValidationError):
-            return exceptions.ValidationError(as_serializer_error(exc))
+            detail = as_serializer_error(exc)
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            return exceptions.ValidationError(detail)
         if isinstance(exc, ProtectedError | RestrictedError):
             return _DomainAPIException(
                 Conflict("Other records still refer to this one.", code="protected")

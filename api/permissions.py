@@ -35,5 +35,16 @@ class HasRole(IsClinicStaff):
         return super().has_permission(request, view) and request.user.role in self.roles
 
 
+# Roles that may read and write clinical records (conditions, plans, visits); the front desk
+# keeps demographics only.
+CLINICAL_ROLES = frozenset({Role.CHIROPRACTOR, Role.CLINIC_ADMIN})
+
 IsClinicAdmin = HasRole.of(Role.CLINIC_ADMIN)
 IsClinicAdmin.__doc__ = "Clinic admins: manage the staff of their own clinic."
+
+IsClinician = HasRole.of(*CLINICAL_ROLES)
+IsClinician.__doc__ = "Chiropractors and clinic admins: read and write clinical records."
+
+
+def may_read_clinical(user) -> bool:
+    return getattr(user, "role", None) in CLINICAL_ROLES

@@ -2,6 +2,11 @@
 
 from rest_framework import serializers
 
+from api.permissions import may_read_clinical
+
+# Component name -> fields left out for roles without clinical access (read by api.schema).
+CLINICAL_FIELDS_BY_COMPONENT: dict[str, tuple[str, ...]] = {}
+
 
 class RejectUnknownFieldsMixin:
     """Answer 400 for body fields the endpoint does not know, instead of dropping them.
@@ -21,6 +26,26 @@ class RejectUnknownFieldsMixin:
                     }
                 )
         return super().to_internal_value(data)
+
+
+class ClinicalFieldsMixin:
+    """`Meta.clinical_fields` are left out of the representation for the front desk."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        clinical = getattr(getattr(cls, "Meta", None), "clinical_fields", ())
+        if clinical:
+            CLINICAL_FIELDS_BY_COMPONENT[cls.__name__.removesuffix("Serializer")] = tuple(clinical)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        # Schema generation runs without a user: it must see every field.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not may_read_clinical(user):
+            for name in getattr(self.Meta, "clinical_fields", ()):
+                fields.pop(name, None)
+        return fields
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

@@ -10,6 +10,8 @@ from api.health import HealthView
 api_v1 = [
     path("auth/", include("api.auth.urls")),
     path("", include("clinics.urls")),
+    path("", include("patients.urls")),
+    path("reference/", include("reference.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,51 @@
+"""Ordering shared by every list: public names that may map to other columns or expressions."""
+
+from rest_framework.filters import OrderingFilter
+
+
+class AliasOrderingFilter(OrderingFilter):
+    """`?ordering=family_name` may sort by a search column or an expression.
+
+    Views declare `ordering_aliases = {"public_name": "column_or_annotation"}` and, for
+    expressions, `ordering_annotations = {"annotation": expression}`. Cursor pagination reads
+    the translated ordering, so its cursors work on the real columns.
+    """
+
+    def get_valid_fields(self, queryset, view, context=None):
+        aliases = getattr(view, "ordering_aliases", {})
+        return [(name, name) for name in getattr(view, "ordering_fields", [])] or [
+            (name, name) for name in aliases
+        ]
+
+    def get_ordering(self, request, queryset, view):
+        aliases = getattr(view, "ordering_aliases", {})
+        ordering = super().get_ordering(request, queryset, view)
+        translated = []
+        for term in ordering:
+            descending = term.startswith("-")
+            name = aliases.get(term.lstrip("-"), term.lstrip("-"))
+            translated.append(f"-{name}" if descending else name)
+        return translated
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+        return [term for term in fields if term.lstrip("-") in valid]
+
+    def filter_queryset(self, request, queryset, view):
+        annotations = getattr(view, "ordering_annotations", {})
+        if annotations:
+            queryset = queryset.annotate(**annotations)
+        return super().filter_queryset(request, queryset, view)
+
+
+class FilterListsOnlyMixin:
+    """Filters narrow lists; a record asked for by id is found whatever its status.
+
+    Lists leave archived patients and erroneous conditions out by default, but their detail
+    URLs must keep answering so that they can be read and restored.
+    """
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)

@@ -1,0 +1,27 @@
+"""Reads of patients and conditions: scoped to the caller's clinic, prefetched for their role."""
+
+from django.db.models import Prefetch, QuerySet
+
+from api.permissions import may_read_clinical
+from clinics.models import User
+from patients.models import Condition, Patient
+
+
+def patient_list(*, user: User) -> QuerySet[Patient]:
+    """Patients of the caller's clinic; clinicians also get each patient's ongoing conditions."""
+    patients = Patient.objects.for_clinic(user.clinic_id)
+    if may_read_clinical(user):
+        patients = patients.prefetch_related(
+            Prefetch(
+                "conditions", queryset=Condition.objects.ongoing(), to_attr="ongoing_conditions"
+            )
+        )
+    return patients
+
+
+def patient_get(*, user: User, patient_id: object) -> Patient:
+    return Patient.objects.for_clinic(user.clinic_id).get(pk=patient_id)
+
+
+def condition_list(*, user: User) -> QuerySet[Condition]:
+    return Condition.objects.for_clinic(user.clinic_id).select_related("patient")

@@ -1,0 +1,242 @@
+"""Writes that carry the rules of patients and conditions."""
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from api.errors import Conflict
+from clinics.models import Clinic, User
+from patients.models import (
+    SIDED_REGIONS,
+    ChartNumberCounter,
+    ClinicalStatus,
+    Condition,
+    Patient,
+    PatientStatus,
+    VerificationStatus,
+)
+from reference import icd10
+
+MAX_AGE_YEARS = 130
+
+
+def clinic_today(clinic: Clinic) -> date:
+    return timezone.localdate(timezone=ZoneInfo(clinic.time_zone))
+
+
+def _next_chart_number(clinic_id: object) -> str:
+    """Hand out the clinic's next free chart number (000001, 000002, …) without races."""
+    table = ChartNumberCounter._meta.db_table
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {table} (clinic_id, last_value) VALUES (%s, 1)
+                    ON CONFLICT (clinic_id) DO UPDATE SET last_value = {table}.last_value + 1
+                    RETURNING last_value""",
+                [clinic_id],
+            )
+            candidate = f"{cursor.fetchone()[0]:06d}"
+        # A chart number typed in by hand may already hold this value: skip it.
+        if not Patient.objects.filter(clinic_id=clinic_id, chart_number=candidate).exists():
+            return candidate
+
+
+def _validate_date_of_birth(patient: Patient) -> None:
+    today = clinic_today(patient.clinic)
+    if patient.date_of_birth > today:
+        raise ValidationError(
+            {
+                "date_of_birth": ValidationError(
+                    "Date of birth cannot be in the future.", code="future_date"
+                )
+            }
+        )
+    if patient.date_of_birth.year < today.year - MAX_AGE_YEARS:
+        raise ValidationError(
+            {
+                "date_of_birth": ValidationError(
+                    f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.", code="too_old"
+                )
+            }
+        )
+
+
+def _ensure_chart_number_free(patient: Patient) -> None:
+    taken = Patient.objects.filter(clinic_id=patient.clinic_id, chart_number=patient.chart_number)
+    if taken.exclude(pk=patient.pk).exists():
+        raise ValidationError(
+            {
+                "chart_number": ValidationError(
+                    "Another patient of this clinic has this chart number.", code="unique"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def patient_create(*, clinic: Clinic, data: dict) -> Patient:
+    patient = Patient(clinic=clinic, **data)
+    if not patient.chart_number:
+        patient.chart_number = _next_chart_number(clinic.pk)
+    _ensure_chart_number_free(patient)
+    _validate_date_of_birth(patient)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, changes: dict) -> Patient:
+    if patient.status == PatientStatus.ARCHIVED:
+        raise Conflict(
+            "The patient is archived; restore it before changing it.", code="patient_archived"
+        )
+    if changes.get("status") == PatientStatus.ARCHIVED:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    "Archive a patient with DELETE.", code="use_delete_to_archive"
+                )
+            }
+        )
+    for field, value in changes.items():
+        setattr(patient, field, value)
+    _ensure_chart_number_free(patient)
+    _validate_date_of_birth(patient)
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_archive(*, patient: Patient, by: User) -> Patient:
+    """Archive instead of deleting: the record stays, out of everyday lists."""
+    if patient.status == PatientStatus.ARCHIVED:
+        return patient
+    patient.status = PatientStatus.ARCHIVED
+    patient.archived_at = timezone.now()
+    patient.archived_by = by
+    patient.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def patient_restore(*, patient: Patient) -> Patient:
+    if patient.status != PatientStatus.ARCHIVED:
+        raise Conflict("Only an archived patient can be restored.", code="patient_not_archived")
+    patient.status = PatientStatus.ACTIVE
+    patient.archived_at = None
+    patient.archived_by = None
+    patient.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
+    return patient
+
+
+def _apply_code(condition: Condition) -> None:
+    found = icd10.lookup(condition.code)
+    if found is None:
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    f"'{condition.code}' is not an ICD-10-CM code.", code="unknown_code"
+                )
+            }
+        )
+    if not found.billable:
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    f"{found.code} ({found.description}) is a category, not a billable code; "
+                    "choose one of its subcodes.",
+                    code="not_billable",
+                )
+            }
+        )
+    condition.code, condition.display = found.code, found.description
+
+
+def _validate_condition(condition: Condition) -> None:
+    errors = {}
+    today = clinic_today(condition.patient.clinic)
+    if condition.onset_date and condition.onset_date > today:
+        errors["onset_date"] = ValidationError("Onset cannot be in the future.", code="future_date")
+    elif condition.onset_date and condition.onset_date < condition.patient.date_of_birth:
+        errors["onset_date"] = ValidationError(
+            "Onset cannot be before the patient's date of birth.", code="before_birth"
+        )
+    if condition.body_region in SIDED_REGIONS and not condition.laterality:
+        errors["laterality"] = ValidationError(
+            "Say which side for a condition of an extremity.", code="laterality_required"
+        )
+    if condition.resolved_on and condition.resolved_on > today:
+        errors["resolved_on"] = ValidationError(
+            "Resolution cannot be in the future.", code="future_date"
+        )
+    elif (
+        condition.resolved_on
+        and condition.onset_date
+        and condition.resolved_on < condition.onset_date
+    ):
+        errors["resolved_on"] = ValidationError(
+            "Resolution cannot precede onset.", code="before_onset"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _track_resolution(condition: Condition, resolved_on: date | None) -> None:
+    """A resolved condition records when it resolved; one that comes back clears the date."""
+    if condition.clinical_status == ClinicalStatus.RESOLVED:
+        condition.resolved_on = (
+            resolved_on or condition.resolved_on or clinic_today(condition.patient.clinic)
+        )
+    else:
+        condition.resolved_on = None
+
+
+@transaction.atomic
+def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
+    if patient.status == PatientStatus.ARCHIVED:
+        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    resolved_on = data.pop("resolved_on", None)
+    condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **data)
+    _apply_code(condition)
+    _track_resolution(condition, resolved_on)
+    _validate_condition(condition)
+    condition.full_clean()
+    condition.save()
+    return condition
+
+
+@transaction.atomic
+def condition_update(*, condition: Condition, changes: dict) -> Condition:
+    if condition.verification_status == VerificationStatus.ENTERED_IN_ERROR:
+        raise Conflict("A condition entered in error cannot be changed.", code="entered_in_error")
+    if changes.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
+        raise ValidationError(
+            {
+                "verification_status": ValidationError(
+                    "Mark a condition as entered in error with DELETE.", code="use_delete"
+                )
+            }
+        )
+    resolved_on = changes.pop("resolved_on", None)
+    for field, value in changes.items():
+        setattr(condition, field, value)
+    if "code" in changes:
+        _apply_code(condition)
+    _track_resolution(condition, resolved_on)
+    _validate_condition(condition)
+    condition.full_clean()
+    condition.save()
+    return condition
+
+
+def condition_mark_entered_in_error(*, condition: Condition) -> Condition:
+    """What DELETE does: the condition stays on record, flagged as a mistake."""
+    if condition.verification_status != VerificationStatus.ENTERED_IN_ERROR:
+        condition.verification_status = VerificationStatus.ENTERED_IN_ERROR
+        condition.save(update_fields=["verification_status", "updated_at"])
+    return condition

@@ -1,0 +1,14 @@
+from rest_framework.routers import SimpleRouter
+
+from patients.views import ConditionViewSet, PatientConditionViewSet, PatientViewSet
+
+app_name = "patients"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("patients", PatientViewSet, basename="patient")
+router.register(
+    "patients/<uuid:patient_pk>/conditions", PatientConditionViewSet, basename="patient-condition"
+)
+router.register("conditions", ConditionViewSet, basename="condition")
+
+urlpatterns = router.urls

@@ -1,0 +1,188 @@
+"""Patients for the front desk and clinicians; conditions for clinicians only."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
+from api.filters import FilterListsOnlyMixin
+from api.permissions import IsClinician
+from patients import services
+from patients.filters import ConditionFilter, PatientFilter
+from patients.models import LAST_VISIT_SORT_KEY, Condition, Patient
+from patients.selectors import condition_list, patient_list
+from patients.serializers import ConditionSerializer, PatientSerializer
+
+WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List and search patients"),
+    create=extend_schema(summary="Register a patient"),
+    retrieve=extend_schema(summary="Get a patient (with its ETag)"),
+    update=extend_schema(
+        summary="Replace a patient's demographics",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: PatientSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a patient's demographics",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: PatientSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Archive a patient (nothing is deleted)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class PatientViewSet(
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Patients of the caller's clinic. Every role may use them; clinical fields are for clinicians."""
+
+    queryset = Patient.objects.none()  # for schema introspection; requests use the selector
+    serializer_class = PatientSerializer
+    filterset_class = PatientFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["family_name", "given_name", "created_at", "last_visit_at"]
+    ordering_aliases = {
+        "family_name": "family_name_key",
+        "given_name": "given_name_key",
+        "last_visit_at": "last_visit_sort",
+    }
+    # Cursor pagination needs a non-null sort key: patients never seen sort as the oldest visit.
+    ordering_annotations = {"last_visit_sort": LAST_VISIT_SORT_KEY}
+    ordering = ["family_name", "given_name"]
+
+    def get_queryset(self):
+        return patient_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.patient_create(
+            clinic=self.request.user.clinic, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.patient_update(
+            patient=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Patient) -> None:
+        services.patient_archive(patient=instance, by=self.request.user)
+
+    @extend_schema(
+        summary="Restore an archived patient",
+        request=None,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: PatientSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        patient = services.patient_restore(patient=self.get_object())
+        return Response(self.get_serializer(patient).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a patient's conditions"),
+    create=extend_schema(
+        summary="Record a condition (ICD-10-CM coded)",
+        responses={201: ConditionSerializer, 409: CONFLICT_RESPONSE},
+    ),
+    retrieve=extend_schema(summary="Get one of a patient's conditions"),
+    update=extend_schema(
+        summary="Replace a condition",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: ConditionSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a condition (e.g. resolve it)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: ConditionSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Mark a condition as entered in error (nothing is deleted)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class PatientConditionViewSet(
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """One patient's conditions; chiropractors and clinic admins only."""
+
+    permission_classes = [IsClinician]
+    queryset = Condition.objects.none()
+    serializer_class = ConditionSerializer
+    filterset_class = ConditionFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["created_at", "onset_date", "code"]
+    ordering = ["-created_at"]
+
+    def get_patient(self) -> Patient:
+        if not hasattr(self, "_patient"):
+            self._patient = get_object_or_404(
+                patient_list(user=self.request.user), pk=self.kwargs["patient_pk"]
+            )
+        return self._patient
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Condition.objects.none()
+        return condition_list(user=self.request.user).filter(patient=self.get_patient())
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.condition_record(
+            patient=self.get_patient(), data=serializer.validated_data, by=self.request.user
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.condition_update(
+            condition=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Condition) -> None:
+        services.condition_mark_entered_in_error(condition=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List conditions across patients"),
+    retrieve=extend_schema(summary="Get a condition"),
+)
+class ConditionViewSet(
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Conditions of every patient of the clinic, to filter across patients; read-only."""
+
+    permission_classes = [IsClinician]
+    queryset = Condition.objects.none()
+    serializer_class = ConditionSerializer
+    filterset_class = ConditionFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["created_at", "onset_date", "code"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return condition_list(user=self.request.user)
