@@ -26,6 +26,8 @@ class ClinicScopedModel(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        # Every index of a clinical table leads with the clinic; a lone one would be dead weight.
+        db_index=False,
         help_text="The clinic (tenant) this record belongs to.",
     )
 

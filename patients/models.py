@@ -116,9 +116,12 @@ class Patient(ClinicScopedModel, VersionedModel):
 
     # Derived search columns, kept in step by save(): accent- and case-folded names, and the
     # phone's digits reversed so that "ends with 5550100" is an indexable prefix search.
-    given_name_key = models.CharField(max_length=100, editable=False, default="")
-    family_name_key = models.CharField(max_length=100, editable=False, default="")
-    phone_digits_reversed = models.CharField(max_length=20, editable=False, default="")
+    # The "C" collation lets one plain btree index serve both `LIKE 'abc%'` and ORDER BY.
+    given_name_key = models.CharField(max_length=100, editable=False, default="", db_collation="C")
+    family_name_key = models.CharField(max_length=100, editable=False, default="", db_collation="C")
+    phone_digits_reversed = models.CharField(
+        max_length=20, editable=False, default="", db_collation="C"
+    )
 
     class Meta:
         constraints = [
@@ -137,24 +140,15 @@ class Patient(ClinicScopedModel, VersionedModel):
         indexes = [
             models.Index(
                 fields=["clinic", "family_name_key", "given_name_key"],
-                opclasses=["uuid_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
                 name="patient_family_name_idx",
             ),
-            models.Index(
-                fields=["clinic", "given_name_key"],
-                opclasses=["uuid_ops", "varchar_pattern_ops"],
-                name="patient_given_name_idx",
-            ),
+            models.Index(fields=["clinic", "given_name_key"], name="patient_given_name_idx"),
             models.Index(fields=["clinic", "date_of_birth"], name="patient_dob_idx"),
             models.Index(fields=["clinic", "email"], name="patient_email_idx"),
             models.Index(fields=["clinic", "status", "family_name_key"], name="patient_status_idx"),
             models.Index(fields=["clinic", "created_at"], name="patient_created_idx"),
             models.Index(F("clinic"), LAST_VISIT_SORT_KEY, name="patient_last_visit_idx"),
-            models.Index(
-                fields=["clinic", "phone_digits_reversed"],
-                opclasses=["uuid_ops", "varchar_pattern_ops"],
-                name="patient_phone_idx",
-            ),
+            models.Index(fields=["clinic", "phone_digits_reversed"], name="patient_phone_idx"),
         ]
 
     def __str__(self) -> str:
@@ -273,7 +267,7 @@ class Condition(ClinicScopedModel, VersionedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")
-    code = models.CharField(max_length=8)
+    code = models.CharField(max_length=8, db_collation="C")
     display = models.CharField(max_length=300, editable=False)
     body_region = models.CharField(max_length=20, choices=BodyRegion.choices)
     laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
@@ -308,11 +302,7 @@ class Condition(ClinicScopedModel, VersionedModel):
         ]
         indexes = [
             models.Index(fields=["clinic", "patient", "created_at"], name="condition_patient_idx"),
-            models.Index(
-                fields=["clinic", "code"],
-                opclasses=["uuid_ops", "varchar_pattern_ops"],
-                name="condition_code_idx",
-            ),
+            models.Index(fields=["clinic", "code"], name="condition_code_idx"),
             models.Index(fields=["clinic", "clinical_status"], name="condition_clinical_idx"),
             models.Index(fields=["clinic", "verification_status"], name="condition_verif_idx"),
             models.Index(fields=["clinic", "body_region"], name="condition_region_idx"),

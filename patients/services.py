@@ -196,10 +196,22 @@ def _track_resolution(condition: Condition, resolved_on: date | None) -> None:
         condition.resolved_on = None
 
 
+def _refuse_entered_in_error(data: dict) -> None:
+    if data.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
+        raise ValidationError(
+            {
+                "verification_status": ValidationError(
+                    "Mark a condition as entered in error with DELETE.", code="use_delete"
+                )
+            }
+        )
+
+
 @transaction.atomic
 def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
     if patient.status == PatientStatus.ARCHIVED:
         raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    _refuse_entered_in_error(data)
     resolved_on = data.pop("resolved_on", None)
     condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **data)
     _apply_code(condition)
@@ -214,14 +226,7 @@ def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
 def condition_update(*, condition: Condition, changes: dict) -> Condition:
     if condition.verification_status == VerificationStatus.ENTERED_IN_ERROR:
         raise Conflict("A condition entered in error cannot be changed.", code="entered_in_error")
-    if changes.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
-        raise ValidationError(
-            {
-                "verification_status": ValidationError(
-                    "Mark a condition as entered in error with DELETE.", code="use_delete"
-                )
-            }
-        )
+    _refuse_entered_in_error(changes)
     resolved_on = changes.pop("resolved_on", None)
     for field, value in changes.items():
         setattr(condition, field, value)

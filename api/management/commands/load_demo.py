@@ -1,13 +1,73 @@
-"""Load a demo clinic with one user per role, so that `make run` has something to show."""
+"""Load a demo clinic with one user per role and a few patients, so that `make run` has
+something to show."""
+
+import datetime
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from clinics.models import Clinic, Role, User
 from clinics.services import clinic_create, staff_create
+from patients.models import Patient, search_key
+from patients.phone import normalize_phone
+from patients.services import condition_record, patient_create
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
 DEMO_PASSWORD = "demo-password-2026"
+APOSTROPHE = "'"
+DEMO_PATIENTS = [
+    # (given, family, born, sex, occupation, activity, phone, conditions as (code, region, pain))
+    (
+        "María",
+        "García",
+        datetime.date(1979, 3, 14),
+        "female",
+        "Software developer",
+        "desk_work",
+        "(617) 555-0100",
+        [("M54.2", "cervical", 6), ("M99.01", "cervical", None)],
+    ),
+    (
+        "James",
+        "O'Connor",
+        datetime.date(1965, 11, 2),
+        "male",
+        "Warehouse picker",
+        "manual_labour",
+        "(617) 555-0134",
+        [("M54.50", "lumbar", 7), ("M62.830", "lumbar", 7), ("M99.03", "lumbar", None)],
+    ),
+    (
+        "Aiko",
+        "Tanaka",
+        datetime.date(1994, 7, 21),
+        "female",
+        "Marathon runner",
+        "athlete",
+        "(617) 555-0178",
+        [("M62.831", "lower_extremity", 4)],
+    ),
+    (
+        "Zoë",
+        "Müller",
+        datetime.date(1988, 1, 30),
+        "female",
+        "Nurse",
+        "active",
+        "(617) 555-0192",
+        [("S13.4XXA", "cervical", 8), ("G44.209", "head", 5)],
+    ),
+    (
+        "Samuel",
+        "Okafor",
+        datetime.date(2001, 5, 9),
+        "male",
+        "Student",
+        "sedentary",
+        "(617) 555-0147",
+        [],
+    ),
+]
 DEMO_STAFF = [
     ("admin.demo", Role.CLINIC_ADMIN, "Alex", "Admin"),
     ("dr.demo", Role.CHIROPRACTOR, "Daniel", "Palmer"),
@@ -34,6 +94,40 @@ class Command(BaseCommand):
             User.objects.filter(username=username).update(
                 first_name=first_name, last_name=last_name
             )
+
+        chiropractor = User.objects.get(username="dr.demo")
+        for given, family, born, sex, occupation, activity, phone, conditions in DEMO_PATIENTS:
+            if (
+                Patient.objects.for_clinic(clinic.pk)
+                .filter(given_name=given, family_name=family)
+                .exists()
+            ):
+                continue
+            patient = patient_create(
+                clinic=clinic,
+                data={
+                    "given_name": given,
+                    "family_name": family,
+                    "date_of_birth": born,
+                    "sex_at_birth": sex,
+                    "occupation": occupation,
+                    "activity_level": activity,
+                    "phone": normalize_phone(phone),
+                    "email": f"{search_key(given)}.{search_key(family).replace(APOSTROPHE, '')}@example.com",
+                },
+            )
+            for code, region, pain in conditions:
+                condition_record(
+                    patient=patient,
+                    data={
+                        "code": code,
+                        "body_region": region,
+                        "laterality": "left" if region == "lower_extremity" else "",
+                        "pain_at_intake": pain,
+                        "onset_date": datetime.date(2026, 10, 1),
+                    },
+                    by=chiropractor,
+                )
 
         self.stdout.write(f"Demo clinic: {clinic.name}")
         for username, role, *_ in DEMO_STAFF:

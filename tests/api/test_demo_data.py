@@ -1,0 +1,18 @@
+import pytest
+from django.core.management import call_command
+
+from clinics.models import Clinic, Role, User
+from patients.models import Condition, Patient
+
+
+@pytest.mark.django_db
+def test_demo_data_loads_once_with_a_user_per_role_and_patients():
+    call_command("load_demo")
+    call_command("load_demo")
+
+    clinic = Clinic.objects.get()
+    assert set(User.objects.filter(clinic=clinic).values_list("role", flat=True)) == set(
+        Role.values
+    )
+    assert Patient.objects.filter(clinic=clinic).count() == 5
+    assert Condition.objects.filter(clinic=clinic).count() == 8
