@@ -93,7 +93,7 @@ def server_error_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body(500, "error", "Server Error (500)."), status=500)
 
 
-class _ErrorSerializer(serializers.Serializer):
+class ErrorItemSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable error code.")
     detail = serializers.CharField(help_text="Human-readable explanation.")
     attr = serializers.CharField(allow_null=True, help_text="Always null for this kind of error.")
@@ -101,17 +101,17 @@ class _ErrorSerializer(serializers.Serializer):
 
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = _ErrorSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)
 
 
 class ErrorResponse412Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = _ErrorSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)
 
 
 class ErrorResponse503Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
-    errors = _ErrorSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)
 
 
 CONFLICT_RESPONSE = OpenApiResponse(

@@ -15,5 +15,6 @@ class CursorPagination(pagination.CursorPagination):
         properties = response["properties"]
         properties["next"]["description"] = "URL of the next page; null on the last page."
         properties["previous"]["description"] = "URL of the previous page; null on the first page."
-        properties["results"]["description"] = "The rows of this page."
+        if isinstance(properties["results"], dict):  # spectacular also passes a sentinel
+            properties["results"]["description"] = "The rows of this page."
         return response

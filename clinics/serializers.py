@@ -1,11 +1,30 @@
 """Staff as the clinic admin manages them."""
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from api.serializers import StrictModelSerializer
 from clinics.models import Role, User
 
+STAFF_EXAMPLE = {
+    "id": "8d7c6b5a-4f3e-2d1c-0b9a-887766554433",
+    "username": "dr.palmer",
+    "first_name": "Daniel",
+    "last_name": "Palmer",
+    "email": "d.palmer@example-clinic.com",
+    "role": "chiropractor",
+    "is_active": True,
+    "date_joined": "2026-09-01T08:00:00Z",
+    "last_login": "2026-11-25T07:58:00Z",
+}
 
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Chiropractor", value=STAFF_EXAMPLE, response_only=True),
+        OpenApiExample("Change role", value={"role": "clinic_admin"}, request_only=True),
+    ]
+)
 class StaffSerializer(StrictModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices, help_text="What the staff member may do.")
 
@@ -34,6 +53,23 @@ class StaffSerializer(StrictModelSerializer):
         }
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "New chiropractor",
+            value={
+                "username": "dr.palmer",
+                "password": "spine-aligned-2026",
+                "first_name": "Daniel",
+                "last_name": "Palmer",
+                "email": "d.palmer@example-clinic.com",
+                "role": "chiropractor",
+            },
+            request_only=True,
+        ),
+        OpenApiExample("Chiropractor", value=STAFF_EXAMPLE, response_only=True),
+    ]
+)
 class StaffCreateSerializer(StaffSerializer):
     password = serializers.CharField(
         write_only=True,

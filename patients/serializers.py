@@ -1,7 +1,7 @@
 """Patients and conditions as the API reads and writes them."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.serializers import ClinicalFieldsMixin, StrictModelSerializer
@@ -92,6 +92,52 @@ class ConditionSummarySerializer(serializers.ModelSerializer):
         }
 
 
+PATIENT_REQUEST_EXAMPLE = {
+    "given_name": "María",
+    "family_name": "García",
+    "preferred_name": "Mari",
+    "date_of_birth": "1979-03-14",
+    "sex_at_birth": "female",
+    "gender_identity": "woman",
+    "phone": "(617) 555-0100",
+    "email": "maria.garcia@example.com",
+    "address": {
+        "line1": "12 Harbor Street",
+        "line2": "Apt 4",
+        "city": "Boston",
+        "region": "MA",
+        "postal_code": "02110",
+        "country": "US",
+    },
+    "emergency_contact": {"name": "José García", "relationship": "spouse", "phone": "+16175550111"},
+    "preferred_contact_method": "sms",
+    "occupation": "Software developer",
+    "activity_level": "desk_work",
+}
+PATIENT_RESPONSE_EXAMPLE = {
+    "id": "5b0f1f8e-3c1d-4a55-9a63-0f4d2a8c9e11",
+    "chart_number": "000123",
+    **PATIENT_REQUEST_EXAMPLE,
+    "phone": "+16175550100",
+    "status": "active",
+    "archived_at": None,
+    "archived_by": None,
+    "last_visit_at": "2026-11-20T14:30:00Z",
+    "active_conditions": [
+        {"id": "0c9a6f3e-1b2d-4e5f-8a9b-7c6d5e4f3a21", "code": "M54.2", "display": "Cervicalgia"}
+    ],
+    "created_at": "2026-10-01T09:12:00Z",
+    "updated_at": "2026-11-20T14:35:00Z",
+    "version": 3,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("New patient", value=PATIENT_REQUEST_EXAMPLE, request_only=True),
+        OpenApiExample("Patient", value=PATIENT_RESPONSE_EXAMPLE, response_only=True),
+    ]
+)
 class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
     phone = PhoneNumberField(
         max_length=30,
@@ -188,6 +234,36 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
         return value.strip().lower()
 
 
+CONDITION_REQUEST_EXAMPLE = {
+    "code": "M62.830",
+    "body_region": "lumbar",
+    "laterality": "",
+    "onset_date": "2026-10-28",
+    "cause": "sudden_exercise",
+    "pain_at_intake": 7,
+    "clinical_status": "active",
+    "verification_status": "confirmed",
+    "note": "Spasm after the first gym session in a year; worse on flexion.",
+}
+CONDITION_RESPONSE_EXAMPLE = {
+    "id": "0c9a6f3e-1b2d-4e5f-8a9b-7c6d5e4f3a21",
+    "patient": "5b0f1f8e-3c1d-4a55-9a63-0f4d2a8c9e11",
+    **CONDITION_REQUEST_EXAMPLE,
+    "display": "Muscle spasm of back",
+    "resolved_on": None,
+    "recorded_by": "8d7c6b5a-4f3e-2d1c-0b9a-887766554433",
+    "created_at": "2026-11-01T10:00:00Z",
+    "updated_at": "2026-11-01T10:00:00Z",
+    "version": 1,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Back spasm", value=CONDITION_REQUEST_EXAMPLE, request_only=True),
+        OpenApiExample("Back spasm", value=CONDITION_RESPONSE_EXAMPLE, response_only=True),
+    ]
+)
 class ConditionSerializer(StrictModelSerializer):
     code = serializers.CharField(
         max_length=10,
