@@ -1,6 +1,6 @@
 """Who may call what: deny by default, then allow by role within the caller's own clinic."""
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from clinics.models import Role
 
@@ -35,6 +35,30 @@ class HasRole(IsClinicStaff):
         return super().has_permission(request, view) and request.user.role in self.roles
 
 
+class ReadWriteRoles(IsClinicStaff):
+    """Clinic staff whose role may read (safe methods) or write; build with `.of(...)`."""
+
+    read_roles: frozenset[str] = frozenset()
+    write_roles: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *, read: frozenset[str], write: frozenset[str]) -> type["ReadWriteRoles"]:
+        return type(
+            f"ReadWriteRoles(read={sorted(read)}, write={sorted(write)})",
+            (cls,),
+            {"read_roles": frozenset(read), "write_roles": frozenset(write)},
+        )
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        roles = self.read_roles if request.method in SAFE_METHODS else self.write_roles
+        if request.user.role not in roles:
+            self.message = f"This action needs one of the roles: {', '.join(sorted(roles))}."
+            return False
+        return True
+
+
 # Roles that may read and write clinical records (conditions, plans, visits); the front desk
 # keeps demographics only.
 CLINICAL_ROLES = frozenset({Role.CHIROPRACTOR, Role.CLINIC_ADMIN})
@@ -44,6 +68,19 @@ IsClinicAdmin.__doc__ = "Clinic admins: manage the staff of their own clinic."
 
 IsClinician = HasRole.of(*CLINICAL_ROLES)
 IsClinician.__doc__ = "Chiropractors and clinic admins: read and write clinical records."
+
+
+ALL_ROLES = frozenset(Role.values)
+
+# Treatment plans: the chiropractor writes; clinic admins read; the front desk sees that a
+# plan exists (its clinical content is left out by the serializer).
+PlanPermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset({Role.CHIROPRACTOR}))
+PlanPermission.__doc__ = "Plans: chiropractors write, every role reads (front desk a summary)."
+
+PlanContentPermission = ReadWriteRoles.of(read=CLINICAL_ROLES, write=frozenset({Role.CHIROPRACTOR}))
+PlanContentPermission.__doc__ = (
+    "Plan goals and interventions: chiropractors write, clinicians read."
+)
 
 
 def may_read_clinical(user) -> bool:

@@ -54,3 +54,30 @@ class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     pass
+
+
+def _request_clinic_id(field: serializers.Field) -> object:
+    request = field.context.get("request")
+    user = getattr(request, "user", None)
+    return getattr(user, "clinic_id", None)
+
+
+class ClinicScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to a record of the caller's clinic; any other id does not exist."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(clinic_id=_request_clinic_id(self))
+
+
+class ClinicReferenceCodeField(serializers.SlugRelatedField):
+    """A reference by code to shipped reference data or to the caller's clinic's own entries."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if hasattr(queryset, "available_to"):
+            return queryset.available_to(_request_clinic_id(self))
+        return queryset

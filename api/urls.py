@@ -11,6 +11,7 @@ api_v1 = [
     path("auth/", include("api.auth.urls")),
     path("", include("clinics.urls")),
     path("", include("patients.urls")),
+    path("", include("treatments.urls")),
     path("reference/", include("reference.urls")),
 ]
 

@@ -116,6 +116,16 @@ def patient_archive(*, patient: Patient, by: User) -> Patient:
     """Archive instead of deleting: the record stays, out of everyday lists."""
     if patient.status == PatientStatus.ARCHIVED:
         return patient
+    # Imported here: treatment plans build on patients, not the other way round.
+    from treatments.services import patient_has_open_plan
+
+    plan = patient_has_open_plan(patient)
+    if plan is not None:
+        raise Conflict(
+            f"The patient has a treatment plan in progress ({plan.status}, started "
+            f"{plan.start_date:%Y-%m-%d}); complete or revoke it before archiving.",
+            code="patient_has_active_plan",
+        )
     patient.status = PatientStatus.ARCHIVED
     patient.archived_at = timezone.now()
     patient.archived_by = by

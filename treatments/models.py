@@ -1,1 +1,0 @@
-"""Treatment plans and visits."""

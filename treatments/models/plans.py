@@ -1,0 +1,279 @@
+"""Treatment plans (FHIR CarePlan): goals and the three kinds of planned intervention."""
+
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from api.concurrency import VersionedModel
+from api.tenancy import ClinicScopedModel
+from patients.models import Condition, Laterality, Patient
+
+
+class PlanStatus(models.TextChoices):
+    """FHIR request-status, as DOMAIN.md restricts it (moves are in treatments.transitions)."""
+
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on-hold", "On hold"
+    COMPLETED = "completed", "Completed"
+    REVOKED = "revoked", "Revoked"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+
+
+class PlanPhase(models.TextChoices):
+    RELIEF = "relief", "Relief (acute)"
+    CORRECTIVE = "corrective", "Corrective"
+    MAINTENANCE = "maintenance", "Maintenance (wellness)"
+
+
+class TreatmentPlan(ClinicScopedModel, VersionedModel):
+    """A chiropractor's plan of care for one patient and some of the patient's conditions."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="treatment_plans")
+    chiropractor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    conditions = models.ManyToManyField(Condition, through="PlanCondition", related_name="+")
+    phase = models.CharField(max_length=12, choices=PlanPhase.choices)
+    status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    start_date = models.DateField()
+    visits_per_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    weeks = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(104)]
+    )
+    reexam_interval_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    reexam_interval_visits = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visits_per_week__gte=1, visits_per_week__lte=7),
+                name="plan_visits_per_week_1_to_7",
+            ),
+            models.CheckConstraint(condition=models.Q(weeks__gte=1), name="plan_weeks_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "patient", "status"], name="plan_patient_idx"),
+            models.Index(
+                fields=["clinic", "chiropractor", "start_date"], name="plan_chiropractor_idx"
+            ),
+            models.Index(fields=["clinic", "status", "start_date"], name="plan_status_idx"),
+            models.Index(fields=["clinic", "phase", "start_date"], name="plan_phase_idx"),
+            models.Index(fields=["clinic", "start_date"], name="plan_start_idx"),
+            models.Index(fields=["clinic", "created_at"], name="plan_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} plan for {self.patient_id} ({self.status})"
+
+    @property
+    def planned_visits(self) -> int:
+        return self.visits_per_week * self.weeks
+
+    @property
+    def end_date(self) -> date:
+        return self.start_date + timedelta(weeks=self.weeks) - timedelta(days=1)
+
+
+class PlanCondition(ClinicScopedModel):
+    """A condition a plan addresses. `plan_is_active` mirrors the plan's status so that the
+    database itself refuses a second active plan for the same condition."""
+
+    plan = models.ForeignKey(
+        TreatmentPlan, on_delete=models.CASCADE, related_name="plan_conditions"
+    )
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
+    plan_is_active = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "condition"], name="plan_condition_once"),
+            models.UniqueConstraint(
+                fields=["condition"],
+                condition=models.Q(plan_is_active=True),
+                name="one_active_plan_per_condition",
+                violation_error_code="condition_has_active_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} → {self.condition_id}"
+
+
+class GoalMeasure(models.TextChoices):
+    NRS_PAIN = "nrs_pain", "Pain, NRS 0–10"
+    ODI_PERCENT = "odi_percent", "Oswestry Disability Index, %"
+    NDI_PERCENT = "ndi_percent", "Neck Disability Index, %"
+    CERVICAL_ROTATION_DEGREES = "cervical_rotation_degrees", "Cervical rotation, degrees"
+    CERVICAL_FLEXION_DEGREES = "cervical_flexion_degrees", "Cervical flexion, degrees"
+    LUMBAR_FLEXION_DEGREES = "lumbar_flexion_degrees", "Lumbar flexion, degrees"
+    SITTING_TOLERANCE_MINUTES = "sitting_tolerance_minutes", "Sitting without pain, minutes"
+    STANDING_TOLERANCE_MINUTES = "standing_tolerance_minutes", "Standing without pain, minutes"
+    WALKING_TOLERANCE_MINUTES = "walking_tolerance_minutes", "Walking without pain, minutes"
+
+
+# The range each measure's target may take.
+MEASURE_RANGES: dict[str, tuple[int, int]] = {
+    GoalMeasure.NRS_PAIN: (0, 10),
+    GoalMeasure.ODI_PERCENT: (0, 100),
+    GoalMeasure.NDI_PERCENT: (0, 100),
+    GoalMeasure.CERVICAL_ROTATION_DEGREES: (0, 120),
+    GoalMeasure.CERVICAL_FLEXION_DEGREES: (0, 90),
+    GoalMeasure.LUMBAR_FLEXION_DEGREES: (0, 120),
+    GoalMeasure.SITTING_TOLERANCE_MINUTES: (0, 1440),
+    GoalMeasure.STANDING_TOLERANCE_MINUTES: (0, 1440),
+    GoalMeasure.WALKING_TOLERANCE_MINUTES: (0, 1440),
+}
+
+
+class Comparator(models.TextChoices):
+    LTE = "<=", "at most"
+    LT = "<", "less than"
+    GTE = ">=", "at least"
+    GT = ">", "more than"
+    EQ = "=", "exactly"
+
+
+class GoalStatus(models.TextChoices):
+    IN_PROGRESS = "in-progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    NOT_ACHIEVED = "not-achieved", "Not achieved"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlanItem(ClinicScopedModel, VersionedModel):
+    """A part of a plan. Removing one stamps `removed_at`: the plan's history stays whole."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Goal(PlanItem):
+    """A measurable goal: a description and, optionally, a target on a measure."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="goals")
+    description = models.CharField(max_length=300)
+    measure = models.CharField(max_length=30, choices=GoalMeasure.choices, blank=True)
+    comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
+    target_value = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=14, choices=GoalStatus.choices, default=GoalStatus.IN_PROGRESS
+    )
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        indexes = [models.Index(fields=["clinic", "plan"], name="goal_plan_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(measure="", comparator="", target_value__isnull=True)
+                    | (
+                        ~models.Q(measure="")
+                        & ~models.Q(comparator="")
+                        & models.Q(target_value__isnull=False)
+                    )
+                ),
+                name="goal_target_complete_or_absent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PlannedAdjustment(PlanItem):
+    """A chiropractic adjustment (CMT) to give at each visit."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="adjustments")
+    segment = models.ForeignKey("reference.Segment", on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey(
+        "reference.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    technique = models.ForeignKey("reference.Technique", on_delete=models.PROTECT, related_name="+")
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        indexes = [models.Index(fields=["clinic", "plan"], name="adjustment_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} {self.listing_id or ''}".strip()
+
+
+class PlannedSoftTissue(PlanItem):
+    """Soft-tissue work to do at each visit: modality, target muscles, minutes."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="soft_tissue")
+    modality = models.ForeignKey(
+        "reference.SoftTissueModality", on_delete=models.PROTECT, related_name="+"
+    )
+    # Codes of reference.Muscle, checked by the service (the muscle list is shipped data).
+    muscles = ArrayField(models.CharField(max_length=40))
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    notes = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        indexes = [models.Index(fields=["clinic", "plan"], name="soft_tissue_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.modality_id} {self.minutes} min"
+
+
+class PlannedExercise(PlanItem):
+    """A stretch or exercise prescribed for the home programme."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="exercises")
+    exercise = models.ForeignKey("reference.Exercise", on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    repetitions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    hold_seconds = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(600)])
+    times_per_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    days_per_week = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+    instructions = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        indexes = [models.Index(fields=["clinic", "plan"], name="exercise_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} {self.sets}x{self.repetitions}"

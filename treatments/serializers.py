@@ -1,0 +1,407 @@
+"""Treatment plans, their goals and planned interventions, as the API reads and writes them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers import (
+    ClinicalFieldsMixin,
+    ClinicReferenceCodeField,
+    ClinicScopedPrimaryKeyField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
+from clinics.models import Role, User
+from patients.models import Condition, Patient
+from reference.models import Exercise, Listing, Muscle, Segment, SoftTissueModality, Technique
+from treatments import rules, transitions
+from treatments.models import (
+    Goal,
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    TreatmentPlan,
+)
+
+ITEM_READ_ONLY = ["id", "version"]
+ITEM_HELP = {
+    "id": {"help_text": "The item's identifier."},
+    "position": {"help_text": "Order within the plan (0 first); defaults to the end."},
+    "version": {"help_text": "Increases with every change; the `ETag` is this number in quotes."},
+}
+
+
+def merged(serializer: serializers.Serializer, attrs: dict, field: str):
+    """The value a field will have after this write: sent, else current, else empty."""
+    if field in attrs:
+        return attrs[field]
+    return getattr(serializer.instance, field, None) if serializer.instance else None
+
+
+def raise_problems(problems: dict[str, str]) -> None:
+    if problems:
+        raise serializers.ValidationError(
+            {
+                field: [serializers.ErrorDetail(message, code="invalid")]
+                for field, message in problems.items()
+            }
+        )
+
+
+class GoalSerializer(StrictModelSerializer):
+    target_value = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        coerce_to_string=False,
+        required=False,
+        allow_null=True,
+        help_text="The number to reach, e.g. 2 for `pain <= 2`.",
+    )
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "description",
+            "measure",
+            "comparator",
+            "target_value",
+            "target_date",
+            "status",
+            "position",
+            "version",
+        ]
+        read_only_fields = ITEM_READ_ONLY
+        extra_kwargs = {
+            **ITEM_HELP,
+            "description": {"help_text": "The goal in words, e.g. 'Sit 60 minutes without pain'."},
+            "measure": {
+                "help_text": "What the target is measured on; empty for a goal without a number."
+            },
+            "comparator": {"help_text": "How the measured value compares to the target."},
+            "target_date": {"help_text": "When the goal should be reached."},
+            "status": {"help_text": "Where the goal stands."},
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        raise_problems(
+            rules.goal_problems(
+                measure=merged(self, attrs, "measure") or "",
+                comparator=merged(self, attrs, "comparator") or "",
+                target_value=merged(self, attrs, "target_value"),
+            )
+        )
+        return attrs
+
+
+class PlannedAdjustmentSerializer(StrictModelSerializer):
+    segment = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Segment.objects.all(),
+        help_text="Segment or joint code (see /reference/segments/), e.g. C5, L_ILIUM, KNEE.",
+    )
+    cmt_region = serializers.CharField(
+        source="segment.cmt_region",
+        read_only=True,
+        help_text="The segment's CMT region (cervical … pelvic, extraspinal).",
+    )
+    listing = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Listing.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Listing or restriction found (see /reference/listings/), e.g. PRS, PIIN, LEFT_ROTATION_RESTRICTION.",
+    )
+    technique = ClinicReferenceCodeField(
+        queryset=Technique.objects.all(),
+        help_text="Technique code (see /reference/techniques/), e.g. diversified.",
+    )
+
+    class Meta:
+        model = PlannedAdjustment
+        fields = [
+            "id",
+            "segment",
+            "cmt_region",
+            "listing",
+            "technique",
+            "laterality",
+            "notes",
+            "position",
+            "version",
+        ]
+        read_only_fields = ITEM_READ_ONLY
+        extra_kwargs = {
+            **ITEM_HELP,
+            "laterality": {
+                "help_text": "Side, for sided joints (extremities, ribs, costovertebral); empty otherwise."
+            },
+            "notes": {"help_text": "Set-up or contact notes."},
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        raise_problems(
+            rules.adjustment_problems(
+                segment=merged(self, attrs, "segment"),
+                listing=merged(self, attrs, "listing"),
+                laterality=merged(self, attrs, "laterality") or "",
+            )
+        )
+        return attrs
+
+
+class PlannedSoftTissueSerializer(StrictModelSerializer):
+    modality = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=SoftTissueModality.objects.all(),
+        help_text="Modality code (see /reference/soft-tissue-modalities/), e.g. myofascial_release.",
+    )
+    cpt_code = serializers.CharField(
+        source="modality.cpt_code",
+        read_only=True,
+        help_text="Timed CPT code the modality is billed under.",
+    )
+    muscles = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        help_text="Codes of the target muscles (see /reference/muscles/), e.g. upper_trapezius.",
+    )
+
+    class Meta:
+        model = PlannedSoftTissue
+        fields = [
+            "id",
+            "modality",
+            "cpt_code",
+            "muscles",
+            "laterality",
+            "minutes",
+            "notes",
+            "position",
+            "version",
+        ]
+        read_only_fields = ITEM_READ_ONLY
+        extra_kwargs = {
+            **ITEM_HELP,
+            "laterality": {"help_text": "Side treated, if one side only."},
+            "minutes": {"help_text": "Minutes per visit (1–120)."},
+            "notes": {"help_text": "Pressure, position or other notes."},
+        }
+
+    def validate_muscles(self, muscles: list[str]) -> list[str]:
+        known = set(Muscle.objects.filter(code__in=muscles).values_list("code", flat=True))
+        unknown = {
+            index: [f"Unknown muscle '{code}'."]
+            for index, code in enumerate(muscles)
+            if code not in known
+        }
+        if unknown:
+            raise serializers.ValidationError(unknown, code="does_not_exist")
+        problems = rules.soft_tissue_problems(muscles=muscles)
+        if problems:
+            raise serializers.ValidationError(problems["muscles"], code="invalid")
+        return muscles
+
+
+class PlannedExerciseSerializer(StrictModelSerializer):
+    exercise = ClinicReferenceCodeField(
+        queryset=Exercise.objects.all(),
+        help_text="Exercise code (see /reference/exercises/), e.g. chin_tuck.",
+    )
+    exercise_name = serializers.CharField(
+        source="exercise.name", read_only=True, help_text="The exercise's name."
+    )
+
+    class Meta:
+        model = PlannedExercise
+        fields = [
+            "id",
+            "exercise",
+            "exercise_name",
+            "sets",
+            "repetitions",
+            "hold_seconds",
+            "times_per_day",
+            "days_per_week",
+            "laterality",
+            "instructions",
+            "position",
+            "version",
+        ]
+        read_only_fields = ITEM_READ_ONLY
+        extra_kwargs = {
+            **ITEM_HELP,
+            "sets": {
+                "help_text": "Sets each session (1–20); defaults to the exercise's usual dosage.",
+                "required": False,
+            },
+            "repetitions": {
+                "help_text": "Repetitions per set (1–100); defaults to the exercise's.",
+                "required": False,
+            },
+            "hold_seconds": {
+                "help_text": "Seconds to hold each repetition (0–600); defaults to the exercise's.",
+                "required": False,
+            },
+            "times_per_day": {"help_text": "Sessions a day (1–10)."},
+            "days_per_week": {"help_text": "Days a week (1–7)."},
+            "laterality": {"help_text": "Side, for one-sided stretches."},
+            "instructions": {"help_text": "Instructions in words the patient understands."},
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is None:
+            exercise = attrs["exercise"]
+            attrs.setdefault("sets", exercise.default_sets)
+            attrs.setdefault("repetitions", exercise.default_repetitions)
+            attrs.setdefault("hold_seconds", exercise.default_hold_seconds)
+        return attrs
+
+
+@extend_schema_field(
+    serializers.ListField(child=serializers.ChoiceField(choices=list(transitions.TRANSITIONS)))
+)
+class AllowedActionsField(serializers.ReadOnlyField):
+    """The status actions the plan allows now, e.g. ["hold", "complete", "revoke", …]."""
+
+    def to_representation(self, status: str) -> list[str]:
+        return transitions.allowed_actions(status)
+
+
+class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
+    patient = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The patient the plan is for."
+    )
+    chiropractor = ClinicScopedPrimaryKeyField(
+        queryset=User.objects.filter(role=Role.CHIROPRACTOR),
+        required=False,
+        help_text="The chiropractor in charge; defaults to the chiropractor creating the plan.",
+    )
+    conditions = ClinicScopedPrimaryKeyField(
+        queryset=Condition.objects.all(),
+        many=True,
+        help_text="The patient's conditions the plan addresses (at least one).",
+    )
+    allowed_actions = AllowedActionsField(
+        source="status",
+        help_text="Status actions allowed now (POST /treatment-plans/{id}/{action}/).",
+    )
+    planned_visits = serializers.IntegerField(read_only=True, help_text="visits_per_week × weeks.")
+    end_date = serializers.DateField(read_only=True, help_text="Last day of the planned weeks.")
+    goals = GoalSerializer(many=True, read_only=True, help_text="Measurable goals.")
+    adjustments = PlannedAdjustmentSerializer(
+        many=True, read_only=True, help_text="Planned adjustments (CMT)."
+    )
+    soft_tissue = PlannedSoftTissueSerializer(
+        many=True, read_only=True, help_text="Planned soft-tissue work."
+    )
+    exercises = PlannedExerciseSerializer(
+        many=True, read_only=True, help_text="Home exercise programme."
+    )
+
+    class Meta:
+        model = TreatmentPlan
+        clinical_fields = [
+            "conditions",
+            "phase",
+            "allowed_actions",
+            "reexam_interval_days",
+            "reexam_interval_visits",
+            "notes",
+            "goals",
+            "adjustments",
+            "soft_tissue",
+            "exercises",
+        ]
+        fields = [
+            "id",
+            "patient",
+            "chiropractor",
+            "conditions",
+            "phase",
+            "status",
+            "allowed_actions",
+            "status_changed_at",
+            "start_date",
+            "end_date",
+            "visits_per_week",
+            "weeks",
+            "planned_visits",
+            "reexam_interval_days",
+            "reexam_interval_visits",
+            "notes",
+            "goals",
+            "adjustments",
+            "soft_tissue",
+            "exercises",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = [
+            "status",
+            "status_changed_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "The plan's identifier."},
+            "phase": {"help_text": "Phase of care."},
+            "status": {"help_text": "Plan status; changed only through the status actions."},
+            "status_changed_at": {"help_text": "When the status last changed."},
+            "start_date": {"help_text": "First day of the plan."},
+            "visits_per_week": {"help_text": "Planned visits a week (1–7)."},
+            "weeks": {"help_text": "Planned duration in weeks (1–104)."},
+            "reexam_interval_days": {
+                "help_text": "A re-examination is due after this many days (default 30)."
+            },
+            "reexam_interval_visits": {
+                "help_text": "…or after this many visits, whichever comes first (default 12)."
+            },
+            "notes": {"help_text": "Free-text notes of the plan."},
+            "created_by": {"help_text": "Who wrote the plan."},
+            "created_at": {"help_text": "When the plan was written."},
+            "updated_at": {"help_text": "When the plan last changed."},
+            "version": {
+                "help_text": "Increases with every change; the `ETag` is this number in quotes."
+            },
+        }
+
+
+class TreatmentPlanCreateSerializer(TreatmentPlanSerializer):
+    patient = ClinicScopedPrimaryKeyField(
+        queryset=Patient.objects.all(), help_text="The patient the plan is for."
+    )
+    goals = GoalSerializer(many=True, required=False, help_text="Measurable goals.")
+    adjustments = PlannedAdjustmentSerializer(
+        many=True, required=False, help_text="Planned adjustments (CMT)."
+    )
+    soft_tissue = PlannedSoftTissueSerializer(
+        many=True, required=False, help_text="Planned soft-tissue work."
+    )
+    exercises = PlannedExerciseSerializer(
+        many=True, required=False, help_text="Home exercise programme."
+    )
+
+
+class HomeExerciseSerializer(StrictSerializer):
+    name = serializers.CharField(help_text="The exercise's name.")
+    description = serializers.CharField(help_text="How to do it.")
+    instructions = serializers.CharField(help_text="The chiropractor's instructions for you.")
+    side = serializers.CharField(help_text="Which side, if one side only; empty otherwise.")
+    sets = serializers.IntegerField(help_text="Sets each session.")
+    repetitions = serializers.IntegerField(help_text="Repetitions per set.")
+    hold_seconds = serializers.IntegerField(help_text="Seconds to hold each repetition.")
+    times_per_day = serializers.IntegerField(help_text="Sessions a day.")
+    days_per_week = serializers.IntegerField(help_text="Days a week.")
+    dosage = serializers.CharField(help_text="All of the above in one sentence.")
+
+
+class HomeProgramSerializer(StrictSerializer):
+    plan = serializers.UUIDField(help_text="The treatment plan.")
+    patient_name = serializers.CharField(help_text="The name the patient is called by.")
+    chiropractor_name = serializers.CharField(help_text="The chiropractor who prescribed it.")
+    start_date = serializers.DateField(help_text="First day of the plan.")
+    end_date = serializers.DateField(help_text="Last planned day.")
+    exercises = HomeExerciseSerializer(many=True, help_text="What to do at home.")

@@ -1,0 +1,224 @@
+"""Writes that carry the rules of treatment plans."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from api.errors import Conflict
+from clinics.models import Clinic, User
+from patients.models import Condition, Patient, PatientStatus, VerificationStatus
+from treatments import transitions
+from treatments.models import (
+    Goal,
+    GoalStatus,
+    PlanCondition,
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    PlanStatus,
+    TreatmentPlan,
+)
+
+# The nested lists a plan is created with, and the model of each.
+ITEM_MODELS: dict[str, type[Model]] = {
+    "goals": Goal,
+    "adjustments": PlannedAdjustment,
+    "soft_tissue": PlannedSoftTissue,
+    "exercises": PlannedExercise,
+}
+
+
+def _check_conditions(patient: Patient, conditions: list[Condition]) -> None:
+    if not conditions:
+        raise ValidationError(
+            {
+                "conditions": ValidationError(
+                    "A plan addresses at least one condition.", code="required"
+                )
+            }
+        )
+    for condition in conditions:
+        if condition.patient_id != patient.pk:
+            raise ValidationError(
+                {
+                    "conditions": ValidationError(
+                        f"Condition {condition.pk} is not this patient's.", code="other_patient"
+                    )
+                }
+            )
+        if condition.verification_status in {
+            VerificationStatus.ENTERED_IN_ERROR,
+            VerificationStatus.REFUTED,
+        }:
+            raise ValidationError(
+                {
+                    "conditions": ValidationError(
+                        f"Condition {condition.pk} is {condition.verification_status}.",
+                        code="invalid_condition",
+                    )
+                }
+            )
+
+
+def _check_chiropractor(chiropractor: User, clinic_id: object) -> None:
+    if (
+        chiropractor.clinic_id != clinic_id
+        or chiropractor.role != "chiropractor"
+        or not chiropractor.is_active
+    ):
+        raise ValidationError(
+            {
+                "chiropractor": ValidationError(
+                    "Choose an active chiropractor of the clinic.", code="not_chiropractor"
+                )
+            }
+        )
+
+
+def _check_editable(plan: TreatmentPlan) -> None:
+    if plan.status not in transitions.EDITABLE_STATUSES:
+        raise Conflict(
+            f"A plan that is {plan.status} cannot be changed; only draft and active plans can.",
+            code="plan_not_editable",
+        )
+
+
+def _ensure_one_active_plan_per_condition(plan: TreatmentPlan) -> None:
+    """Refuse to activate when another active plan of the patient addresses a same condition.
+
+    The patient row is locked first, so two plans cannot be activated side by side; the
+    partial unique index on PlanCondition is the last line of defence.
+    """
+    Patient.objects.select_for_update().filter(pk=plan.patient_id).first()
+    condition_ids = PlanCondition.objects.filter(plan=plan).values("condition_id")
+    clash = (
+        PlanCondition.objects.filter(condition_id__in=condition_ids, plan_is_active=True)
+        .exclude(plan=plan)
+        .select_related("condition")
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(
+            f"Plan {clash.plan_id} is already active for {clash.condition.code} "
+            f"({clash.condition.display}); put it on hold, complete or revoke it first.",
+            code="condition_has_active_plan",
+        )
+
+
+def _set_conditions(plan: TreatmentPlan, conditions: list[Condition]) -> None:
+    PlanCondition.objects.filter(plan=plan).exclude(condition__in=conditions).delete()
+    existing = set(PlanCondition.objects.filter(plan=plan).values_list("condition_id", flat=True))
+    PlanCondition.objects.bulk_create(
+        PlanCondition(
+            clinic_id=plan.clinic_id,
+            plan=plan,
+            condition=condition,
+            plan_is_active=plan.status == PlanStatus.ACTIVE,
+        )
+        for condition in conditions
+        if condition.pk not in existing
+    )
+
+
+def _create_item(plan: TreatmentPlan, kind: str, data: dict, position: int) -> Model:
+    data = dict(data)
+    data.setdefault("position", position)
+    item = ITEM_MODELS[kind](clinic_id=plan.clinic_id, plan=plan, **data)
+    item.full_clean(exclude=["plan"])
+    item.save()
+    return item
+
+
+@transaction.atomic
+def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
+    """Create a draft plan with its goals and interventions in one go."""
+    data = dict(data)
+    patient: Patient = data["patient"]
+    if patient.status == PatientStatus.ARCHIVED:
+        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    conditions = data.pop("conditions", [])
+    items = {kind: data.pop(kind, []) for kind in ITEM_MODELS}
+    data.setdefault("chiropractor", by)
+    _check_chiropractor(data["chiropractor"], clinic.pk)
+    _check_conditions(patient, conditions)
+    plan = TreatmentPlan(clinic=clinic, created_by=by, status=PlanStatus.DRAFT, **data)
+    plan.full_clean()
+    plan.save()
+    _set_conditions(plan, conditions)
+    for kind, rows in items.items():
+        for position, row in enumerate(rows):
+            _create_item(plan, kind, row, position)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
+    _check_editable(plan)
+    changes = dict(changes)
+    conditions = changes.pop("conditions", None)
+    for field, value in changes.items():
+        setattr(plan, field, value)
+    if "chiropractor" in changes:
+        _check_chiropractor(plan.chiropractor, plan.clinic_id)
+    plan.full_clean()
+    plan.save()
+    if conditions is not None:
+        _check_conditions(plan.patient, conditions)
+        _set_conditions(plan, conditions)
+        if plan.status == PlanStatus.ACTIVE:
+            _ensure_one_active_plan_per_condition(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
+    """Move the plan along the status machine (treatments.transitions)."""
+    target = transitions.target_status(status=plan.status, action=action)
+    if target == PlanStatus.ACTIVE:
+        _ensure_one_active_plan_per_condition(plan)
+    plan.status = target
+    plan.status_changed_at = timezone.now()
+    plan.save(update_fields=["status", "status_changed_at", "updated_at"])
+    PlanCondition.objects.filter(plan=plan).update(plan_is_active=target == PlanStatus.ACTIVE)
+    return plan
+
+
+@transaction.atomic
+def plan_item_add(*, plan: TreatmentPlan, kind: str, data: dict) -> Model:
+    _check_editable(plan)
+    position = ITEM_MODELS[kind].objects.filter(plan=plan).count()
+    return _create_item(plan, kind, data, position)
+
+
+@transaction.atomic
+def plan_item_update(*, item: Model, changes: dict) -> Model:
+    _check_editable(item.plan)
+    for field, value in changes.items():
+        setattr(item, field, value)
+    item.full_clean(exclude=["plan"])
+    item.save()
+    return item
+
+
+@transaction.atomic
+def plan_item_remove(*, item: Model) -> Model:
+    """Take an item out of the plan; a goal is cancelled. Nothing is deleted."""
+    _check_editable(item.plan)
+    item.removed_at = timezone.now()
+    update_fields = ["removed_at", "updated_at"]
+    if isinstance(item, Goal):
+        item.status = GoalStatus.CANCELLED
+        update_fields.append("status")
+    item.save(update_fields=update_fields)
+    return item
+
+
+def patient_has_open_plan(patient: Patient) -> TreatmentPlan | None:
+    return (
+        TreatmentPlan.objects.filter(
+            patient=patient, status__in=[PlanStatus.ACTIVE, PlanStatus.ON_HOLD]
+        )
+        .order_by("start_date")
+        .first()
+    )

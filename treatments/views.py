@@ -1,0 +1,259 @@
+"""Treatment plans, their status actions, their items and the home exercise programme."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
+from api.filters import FilterListsOnlyMixin
+from api.permissions import IsClinician, PlanContentPermission, PlanPermission
+from treatments import services
+from treatments.filters import TreatmentPlanFilter
+from treatments.home_program import Dosage, dosage_sentence
+from treatments.models import (
+    Goal,
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    TreatmentPlan,
+)
+from treatments.selectors import exercises, plan_item_list, plan_list
+from treatments.serializers import (
+    GoalSerializer,
+    HomeProgramSerializer,
+    PlannedAdjustmentSerializer,
+    PlannedExerciseSerializer,
+    PlannedSoftTissueSerializer,
+    TreatmentPlanCreateSerializer,
+    TreatmentPlanSerializer,
+)
+from treatments.transitions import TRANSITIONS
+
+WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
+
+
+def status_action(name: str):
+    """A `POST /treatment-plans/{id}/<name>/` endpoint for one move of the status machine."""
+    transition = TRANSITIONS[name]
+    sources = ", ".join(sorted(transition.sources))
+
+    def handler(self, request: Request, pk: str | None = None) -> Response:
+        plan = services.plan_transition(plan=self.get_object(), action=name)
+        return Response(self.get_serializer(self.refreshed(plan)).data)
+
+    # DRF maps the HTTP method to the handler by its name, so name it before decorating.
+    handler.__name__ = name.replace("-", "_")
+    documented = extend_schema(
+        summary=f"{transition.summary} ({sources} → {transition.target})",
+        description=f"Allowed from: {sources}. Any other status answers 409 naming the allowed actions.",
+        request=None,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: TreatmentPlanSerializer, **WRITE_ERRORS},
+    )
+    return documented(action(detail=True, methods=["post"], url_path=name, url_name=name)(handler))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List treatment plans"),
+    create=extend_schema(
+        summary="Write a plan with its goals and interventions (created as a draft)",
+        responses={201: TreatmentPlanSerializer, 409: CONFLICT_RESPONSE},
+    ),
+    retrieve=extend_schema(summary="Get a plan with its goals and interventions"),
+    update=extend_schema(
+        summary="Replace a plan's own fields (items have their own endpoints)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: TreatmentPlanSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a plan's own fields",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: TreatmentPlanSerializer, **WRITE_ERRORS},
+    ),
+)
+class TreatmentPlanViewSet(
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Plans of care. Chiropractors write; clinic admins read; the front desk sees a summary."""
+
+    permission_classes = [PlanPermission]
+    queryset = TreatmentPlan.objects.none()
+    serializer_class = TreatmentPlanSerializer
+    filterset_class = TreatmentPlanFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["start_date", "created_at"]
+    ordering = ["-start_date"]
+
+    def get_queryset(self):
+        return plan_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return TreatmentPlanCreateSerializer if self.action == "create" else TreatmentPlanSerializer
+
+    def refreshed(self, plan: TreatmentPlan) -> TreatmentPlan:
+        """The plan re-read with everything its representation shows."""
+        return self.get_queryset().get(pk=plan.pk)
+
+    def perform_create(self, serializer) -> None:
+        plan = services.plan_create(
+            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+        )
+        serializer.instance = self.refreshed(plan)
+
+    def perform_update(self, serializer) -> None:
+        plan = services.plan_update(plan=serializer.instance, changes=serializer.validated_data)
+        serializer.instance = self.refreshed(plan)
+
+    activate = status_action("activate")
+    hold = status_action("hold")
+    resume = status_action("resume")
+    complete = status_action("complete")
+    revoke = status_action("revoke")
+    mark_entered_in_error = status_action("mark-entered-in-error")
+
+    @extend_schema(
+        summary="The plan's home exercise programme, in words for the patient",
+        responses={200: HomeProgramSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="home-program", permission_classes=[IsClinician])
+    def home_program(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        patient = plan.patient
+        body = {
+            "plan": plan.pk,
+            "patient_name": patient.preferred_name or patient.given_name,
+            "chiropractor_name": plan.chiropractor.get_full_name() or plan.chiropractor.username,
+            "start_date": plan.start_date,
+            "end_date": plan.end_date,
+            "exercises": [
+                {
+                    "name": item.exercise.name,
+                    "description": item.exercise.description,
+                    "instructions": item.instructions,
+                    "side": item.get_laterality_display() if item.laterality else "",
+                    "sets": item.sets,
+                    "repetitions": item.repetitions,
+                    "hold_seconds": item.hold_seconds,
+                    "times_per_day": item.times_per_day,
+                    "days_per_week": item.days_per_week,
+                    "dosage": dosage_sentence(
+                        Dosage(
+                            item.sets,
+                            item.repetitions,
+                            item.hold_seconds,
+                            item.times_per_day,
+                            item.days_per_week,
+                        )
+                    ),
+                }
+                for item in exercises().filter(plan=plan)
+            ],
+        }
+        return Response(HomeProgramSerializer(body).data)
+
+
+class PlanItemViewSet(
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Items of one plan (subclasses name the kind). Editable while the plan is draft or active."""
+
+    kind: str
+    permission_classes = [PlanContentPermission]
+    lookup_value_converter = "uuid"
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_plan(self) -> TreatmentPlan:
+        if not hasattr(self, "_plan"):
+            self._plan = get_object_or_404(
+                TreatmentPlan.objects.for_clinic(self.request.user.clinic_id),
+                pk=self.kwargs["plan_pk"],
+            )
+        return self._plan
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return plan_item_list(user=self.request.user, kind=self.kind, plan=self.get_plan())
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.plan_item_add(
+            plan=self.get_plan(), kind=self.kind, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.plan_item_update(
+            item=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance) -> None:
+        services.plan_item_remove(item=instance)
+
+
+def plan_item_docs(noun: str, serializer):
+    return extend_schema_view(
+        list=extend_schema(summary=f"List the plan's {noun}s"),
+        create=extend_schema(
+            summary=f"Add a {noun} to the plan", responses={201: serializer, 409: CONFLICT_RESPONSE}
+        ),
+        retrieve=extend_schema(summary=f"Get one {noun} of the plan"),
+        update=extend_schema(
+            summary=f"Replace a {noun}",
+            parameters=[IF_MATCH_PARAMETER],
+            responses={200: serializer, **WRITE_ERRORS},
+        ),
+        partial_update=extend_schema(
+            summary=f"Change a {noun}",
+            parameters=[IF_MATCH_PARAMETER],
+            responses={200: serializer, **WRITE_ERRORS},
+        ),
+        destroy=extend_schema(
+            summary=f"Remove a {noun} from the plan (kept on record)",
+            parameters=[IF_MATCH_PARAMETER],
+            responses={204: None, **WRITE_ERRORS},
+        ),
+    )
+
+
+@plan_item_docs("goal", GoalSerializer)
+class GoalViewSet(PlanItemViewSet):
+    kind = "goals"
+    queryset = Goal.objects.none()
+    serializer_class = GoalSerializer
+
+
+@plan_item_docs("planned adjustment", PlannedAdjustmentSerializer)
+class PlannedAdjustmentViewSet(PlanItemViewSet):
+    kind = "adjustments"
+    queryset = PlannedAdjustment.objects.none()
+    serializer_class = PlannedAdjustmentSerializer
+
+
+@plan_item_docs("soft-tissue therapy", PlannedSoftTissueSerializer)
+class PlannedSoftTissueViewSet(PlanItemViewSet):
+    kind = "soft_tissue"
+    queryset = PlannedSoftTissue.objects.none()
+    serializer_class = PlannedSoftTissueSerializer
+
+
+@plan_item_docs("exercise prescription", PlannedExerciseSerializer)
+class PlannedExerciseViewSet(PlanItemViewSet):
+    kind = "exercises"
+    queryset = PlannedExercise.objects.none()
+    serializer_class = PlannedExerciseSerializer
