@@ -82,6 +82,9 @@ PlanContentPermission.__doc__ = (
     "Plan goals and interventions: chiropractors write, clinicians read."
 )
 
+ReferenceWritePermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
+ReferenceWritePermission.__doc__ = "Reference lists: everyone reads; clinicians add clinic entries."
+
 
 def may_read_clinical(user) -> bool:
     return getattr(user, "role", None) in CLINICAL_ROLES

@@ -69,6 +69,8 @@ class User(AbstractUser):
             models.Index(fields=["clinic", "username"], name="user_clinic_username_idx"),
             models.Index(fields=["clinic", "last_name", "first_name"], name="user_clinic_name_idx"),
             models.Index(fields=["clinic", "date_joined"], name="user_clinic_joined_idx"),
+            models.Index(fields=["clinic", "role", "username"], name="user_clinic_role_idx"),
+            models.Index(fields=["clinic", "is_active", "username"], name="user_clinic_active_idx"),
         ]
         constraints = [
             models.CheckConstraint(

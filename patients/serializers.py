@@ -151,9 +151,10 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
         source="*", required=False, help_text="Emergency contact."
     )
     status = serializers.ChoiceField(
-        choices=[PatientStatus.ACTIVE, PatientStatus.INACTIVE],
+        choices=PatientStatus.choices,
         required=False,
-        help_text="`active` or `inactive` (discharged). Archive with DELETE; the status then reads `archived`.",
+        help_text="`active` or `inactive` (discharged) may be set; `archived` is reached only by DELETE "
+        "and left by POST …/restore/.",
     )
     active_conditions = ConditionSummarySerializer(
         source="ongoing_conditions",
@@ -232,6 +233,13 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
 
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
+
+    def validate_status(self, value: str) -> str:
+        if value == PatientStatus.ARCHIVED:
+            raise serializers.ValidationError(
+                "Archive a patient with DELETE.", code="use_delete_to_archive"
+            )
+        return value
 
 
 CONDITION_REQUEST_EXAMPLE = {

@@ -1,13 +1,27 @@
 """Read-only reference data for front-end pickers."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import ReferenceWritePermission
+from patients.models import BodyRegion
 from reference import icd10
-from reference.serializers import Icd10CodeSerializer, Icd10SearchQuerySerializer
+from reference.models import Exercise, Listing, Muscle, Segment, SoftTissueModality, Technique
+from reference.serializers import (
+    ExerciseSerializer,
+    Icd10CodeSerializer,
+    Icd10SearchQuerySerializer,
+    ListingSerializer,
+    MuscleSerializer,
+    SegmentSerializer,
+    SoftTissueModalitySerializer,
+    TechniqueSerializer,
+)
+from reference.services import reference_entry_add
 
 
 class Icd10SearchView(APIView):
@@ -48,3 +62,87 @@ class Icd10CodeView(APIView):
         if found is None:
             raise NotFound(f"'{code}' is not an ICD-10-CM code.")
         return Response(Icd10CodeSerializer(found).data)
+
+
+class ReferenceListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A short shipped list, returned whole (no pagination) for pickers."""
+
+    pagination_class = None
+    filter_backends: list = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Spinal segments and joints, head to toe, with CMT regions")
+)
+class SegmentViewSet(ReferenceListViewSet):
+    queryset = Segment.objects.all()
+    serializer_class = SegmentSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Listings (Gonstead) and restrictions (Diversified)")
+)
+class ListingViewSet(ReferenceListViewSet):
+    queryset = Listing.objects.all()
+    serializer_class = ListingSerializer
+
+
+@extend_schema_view(list=extend_schema(summary="Soft-tissue modalities with their CPT codes"))
+class SoftTissueModalityViewSet(ReferenceListViewSet):
+    queryset = SoftTissueModality.objects.all()
+    serializer_class = SoftTissueModalitySerializer
+
+
+@extend_schema_view(list=extend_schema(summary="Muscles commonly treated"))
+class MuscleViewSet(ReferenceListViewSet):
+    queryset = Muscle.objects.all()
+    serializer_class = MuscleSerializer
+
+
+class ClinicExtensibleViewSet(mixins.CreateModelMixin, ReferenceListViewSet):
+    """Shipped entries plus the clinic's own; clinicians may add their own."""
+
+    permission_classes = [ReferenceWritePermission]
+
+    def get_queryset(self):
+        return self.queryset.model.objects.available_to(self.request.user.clinic_id)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = reference_entry_add(
+            clinic=self.request.user.clinic,
+            model=self.queryset.model,
+            data=serializer.validated_data,
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Adjusting techniques (shipped and your clinic's own)"),
+    create=extend_schema(summary="Add a technique of your clinic's own"),
+)
+class TechniqueViewSet(ClinicExtensibleViewSet):
+    queryset = Technique.objects.none()
+    serializer_class = TechniqueSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The exercise library (shipped and your clinic's own)",
+        parameters=[
+            OpenApiParameter(
+                "body_region",
+                str,
+                enum=BodyRegion.values,
+                description="Only exercises for this region.",
+            )
+        ],
+    ),
+    create=extend_schema(summary="Add an exercise of your clinic's own"),
+)
+class ExerciseViewSet(ClinicExtensibleViewSet):
+    queryset = Exercise.objects.none()
+    serializer_class = ExerciseSerializer
+
+    def get_queryset(self):
+        exercises = super().get_queryset()
+        region = self.request.query_params.get("body_region")
+        return exercises.filter(body_region=region) if region else exercises

@@ -12,7 +12,14 @@ from api.serializers import (
 )
 from clinics.models import Role, User
 from patients.models import Condition, Patient
-from reference.models import Exercise, Listing, Muscle, Segment, SoftTissueModality, Technique
+from reference.models import (
+    Exercise,
+    Listing,
+    Muscle,
+    Segment,
+    SoftTissueModality,
+    Technique,
+)
 from treatments import rules, transitions
 from treatments.models import (
     Goal,

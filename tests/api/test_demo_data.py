@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from clinics.models import Clinic, Role, User
 from patients.models import Condition, Patient
+from treatments.models import TreatmentPlan
 
 
 @pytest.mark.django_db
@@ -16,3 +17,4 @@ def test_demo_data_loads_once_with_a_user_per_role_and_patients():
     )
     assert Patient.objects.filter(clinic=clinic).count() == 5
     assert Condition.objects.filter(clinic=clinic).count() == 8
+    assert TreatmentPlan.objects.filter(clinic=clinic, status="active").count() == 1

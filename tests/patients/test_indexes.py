@@ -10,11 +10,11 @@ import random
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from patients.models import Condition, Patient, search_key
 from reference.icd10 import CHIROPRACTIC_CODES
 from tests.factories import ClinicFactory, UserFactory
+from tests.query_plans import unindexed
 
 ROWS = 4000
 
@@ -103,31 +103,6 @@ CONDITION_QUERIES = [
     ({"ordering": "onset_date"}, {"condition_onset_idx"}),
     ({"ordering": "code"}, {"condition_code_idx"}),
 ]
-
-
-def plan_of_list_query(client, url: str, params: dict, table: str) -> str:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, params).status_code == 200
-    sql = next(q["sql"] for q in captured.captured_queries if f'FROM "{table}"' in q["sql"])
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
-    return plan
-
-
-def uses_one_of(plan: str, indexes: set[str]) -> bool:
-    return any(f"using {index} on" in plan or f"on {index}" in plan for index in indexes)
-
-
-def unindexed(client, url: str, table: str, queries: list[tuple[dict, set[str]]]) -> list[str]:
-    failures = []
-    for params, indexes in queries:
-        plan = plan_of_list_query(client, url, params, table)
-        if f"Seq Scan on {table}" in plan or not uses_one_of(plan, indexes):
-            failures.append(f"{params} should use {sorted(indexes)}:\n{plan}")
-    return failures
 
 
 def test_every_patient_filter_and_ordering_uses_its_index(chiropractor_client, realistic_tables):

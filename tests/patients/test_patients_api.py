@@ -106,7 +106,7 @@ def test_a_given_chart_number_must_be_unique_in_the_clinic(front_desk_client, cl
         ({"emergency_contact": {"phone": "12"}}, "emergency_contact.phone", "invalid_phone"),
         ({"address": {"country": "USA"}}, "address.country", "max_length"),
         ({"chart_number": "has space"}, "chart_number", "invalid_chart_number"),
-        ({"status": "archived"}, "status", "invalid_choice"),
+        ({"status": "archived"}, "status", "use_delete_to_archive"),
     ],
 )
 def test_bad_patient_input_is_refused_per_field_and_nothing_is_written(

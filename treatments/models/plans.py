@@ -113,6 +113,7 @@ class PlanCondition(ClinicScopedModel):
                 violation_error_code="condition_has_active_plan",
             ),
         ]
+        indexes = [models.Index(fields=["clinic", "condition"], name="plan_condition_idx")]
 
     def __str__(self) -> str:
         return f"{self.plan_id} → {self.condition_id}"

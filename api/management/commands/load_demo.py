@@ -11,6 +11,9 @@ from clinics.services import clinic_create, staff_create
 from patients.models import Patient, search_key
 from patients.phone import normalize_phone
 from patients.services import condition_record, patient_create
+from reference.models import Exercise, Listing, Segment, SoftTissueModality, Technique
+from treatments.models import PlanPhase, TreatmentPlan
+from treatments.services import plan_create, plan_transition
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
 DEMO_PASSWORD = "demo-password-2026"
@@ -129,6 +132,78 @@ class Command(BaseCommand):
                     by=chiropractor,
                 )
 
+        maria = Patient.objects.for_clinic(clinic.pk).get(given_name="María", family_name="García")
+        if not TreatmentPlan.objects.filter(patient=maria).exists():
+            self._load_demo_plan(clinic, chiropractor, maria)
+
         self.stdout.write(f"Demo clinic: {clinic.name}")
         for username, role, *_ in DEMO_STAFF:
             self.stdout.write(f"  login {username:<12} password {DEMO_PASSWORD}  ({role.label})")
+
+    def _load_demo_plan(self, clinic: Clinic, chiropractor: User, patient: Patient) -> None:
+        """An active relief plan for María's neck: adjustments, soft tissue and stretches."""
+        plan = plan_create(
+            clinic=clinic,
+            by=chiropractor,
+            data={
+                "patient": patient,
+                "conditions": list(patient.conditions.all()),
+                "phase": PlanPhase.RELIEF,
+                "start_date": datetime.date(2026, 11, 2),
+                "visits_per_week": 3,
+                "weeks": 4,
+                "notes": "Desk worker; review workstation ergonomics at the re-examination.",
+                "goals": [
+                    {
+                        "description": "Neck pain at most 2/10",
+                        "measure": "nrs_pain",
+                        "comparator": "<=",
+                        "target_value": 2,
+                    },
+                    {
+                        "description": "Cervical rotation at least 70°",
+                        "measure": "cervical_rotation_degrees",
+                        "comparator": ">=",
+                        "target_value": 70,
+                    },
+                ],
+                "adjustments": [
+                    {
+                        "segment": Segment.objects.get(code="C5"),
+                        "listing": Listing.objects.get(code="PRS"),
+                        "technique": Technique.objects.get(code="diversified", clinic=None),
+                    },
+                    {
+                        "segment": Segment.objects.get(code="T4"),
+                        "technique": Technique.objects.get(code="activator", clinic=None),
+                    },
+                ],
+                "soft_tissue": [
+                    {
+                        "modality": SoftTissueModality.objects.get(code="myofascial_release"),
+                        "muscles": ["upper_trapezius", "levator_scapulae"],
+                        "minutes": 8,
+                    },
+                ],
+                "exercises": [
+                    {
+                        "exercise": Exercise.objects.get(code="chin_tuck", clinic=None),
+                        "sets": 2,
+                        "repetitions": 10,
+                        "hold_seconds": 5,
+                        "times_per_day": 3,
+                        "instructions": "Every hour at the desk.",
+                    },
+                    {
+                        "exercise": Exercise.objects.get(
+                            code="upper_trapezius_stretch", clinic=None
+                        ),
+                        "sets": 1,
+                        "repetitions": 3,
+                        "hold_seconds": 30,
+                        "times_per_day": 2,
+                    },
+                ],
+            },
+        )
+        plan_transition(plan=plan, action="activate")
