@@ -6,3 +6,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
 application = get_asgi_application()
+
+# Build the ICD-10-CM search index now rather than on the first search request.
+from reference import icd10  # noqa: E402
+
+icd10.warm()

@@ -1,5 +1,6 @@
 """Ordering shared by every list: public names that may map to other columns or expressions."""
 
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import OrderingFilter
 
 
@@ -28,8 +29,22 @@ class AliasOrderingFilter(OrderingFilter):
         return translated
 
     def remove_invalid_fields(self, queryset, fields, view, request):
-        valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        return [term for term in fields if term.lstrip("-") in valid]
+        """Unknown fields are refused (400) rather than silently ignored."""
+        valid = [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
+        unknown = [term for term in fields if term.lstrip("-") not in valid]
+        if unknown:
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        ErrorDetail(
+                            f"Cannot order by {', '.join(unknown)}; choose from {', '.join(valid)} "
+                            "(prefix - for descending).",
+                            code="invalid_ordering",
+                        )
+                    ]
+                }
+            )
+        return fields
 
     def filter_queryset(self, request, queryset, view):
         annotations = getattr(view, "ordering_annotations", {})

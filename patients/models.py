@@ -2,7 +2,7 @@
 
 import unicodedata
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -64,6 +64,9 @@ class PatientStatus(models.TextChoices):
 LAST_VISIT_SORT_KEY = Coalesce(
     "last_visit_at", Value(datetime(1, 1, 1, tzinfo=UTC), output_field=models.DateTimeField())
 )
+
+# Conditions without a known onset sort as the earliest, for the same reason.
+ONSET_SORT_KEY = Coalesce("onset_date", Value(date(1, 1, 1), output_field=models.DateField()))
 
 chart_number_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$",
@@ -307,6 +310,7 @@ class Condition(ClinicScopedModel, VersionedModel):
             models.Index(fields=["clinic", "verification_status"], name="condition_verif_idx"),
             models.Index(fields=["clinic", "body_region"], name="condition_region_idx"),
             models.Index(fields=["clinic", "onset_date"], name="condition_onset_idx"),
+            models.Index(F("clinic"), ONSET_SORT_KEY, name="condition_onset_sort_idx"),
             models.Index(fields=["clinic", "created_at"], name="condition_created_idx"),
         ]
 

@@ -24,6 +24,17 @@ class PhoneNumberField(serializers.CharField):
 
 
 class AddressSerializer(StrictModelSerializer):
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$",
+        allow_blank=True,
+        required=False,
+        error_messages={"invalid": "Use an ISO 3166-1 alpha-2 code, e.g. US."},
+        help_text="ISO 3166-1 alpha-2 country code, e.g. US (any case in, upper case out).",
+    )
+
+    def validate_country(self, value: str) -> str:
+        return value.upper()
+
     line1 = serializers.CharField(
         source="address_line1",
         max_length=200,

@@ -196,14 +196,39 @@ def _validate_condition(condition: Condition) -> None:
         raise ValidationError(errors)
 
 
-def _track_resolution(condition: Condition, resolved_on: date | None) -> None:
-    """A resolved condition records when it resolved; one that comes back clears the date."""
-    if condition.clinical_status == ClinicalStatus.RESOLVED:
-        condition.resolved_on = (
-            resolved_on or condition.resolved_on or clinic_today(condition.patient.clinic)
-        )
-    else:
+_UNSET = object()
+
+
+def _track_resolution(condition: Condition, resolved_on: object) -> None:
+    """A resolved condition records when it resolved (today unless given); one that comes
+    back clears the date. A date sent for a condition that is not resolved is refused."""
+    if condition.clinical_status != ClinicalStatus.RESOLVED:
+        if resolved_on not in (_UNSET, None):
+            raise ValidationError(
+                {
+                    "resolved_on": ValidationError(
+                        "Only a resolved condition has a resolution date.", code="not_resolved"
+                    )
+                }
+            )
         condition.resolved_on = None
+    elif resolved_on is None:
+        raise ValidationError(
+            {
+                "resolved_on": ValidationError(
+                    "A resolved condition keeps its resolution date.", code="null"
+                )
+            }
+        )
+    elif resolved_on is not _UNSET:
+        condition.resolved_on = resolved_on
+    elif condition.resolved_on is None:
+        condition.resolved_on = clinic_today(condition.patient.clinic)
+
+
+def _refuse_archived_patient(patient: Patient) -> None:
+    if patient.status == PatientStatus.ARCHIVED:
+        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
 
 
 def _refuse_entered_in_error(data: dict) -> None:
@@ -219,10 +244,9 @@ def _refuse_entered_in_error(data: dict) -> None:
 
 @transaction.atomic
 def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
-    if patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    _refuse_archived_patient(patient)
     _refuse_entered_in_error(data)
-    resolved_on = data.pop("resolved_on", None)
+    resolved_on = data.pop("resolved_on", _UNSET)
     condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **data)
     _apply_code(condition)
     _track_resolution(condition, resolved_on)
@@ -234,10 +258,11 @@ def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
 
 @transaction.atomic
 def condition_update(*, condition: Condition, changes: dict) -> Condition:
+    _refuse_archived_patient(condition.patient)
     if condition.verification_status == VerificationStatus.ENTERED_IN_ERROR:
         raise Conflict("A condition entered in error cannot be changed.", code="entered_in_error")
     _refuse_entered_in_error(changes)
-    resolved_on = changes.pop("resolved_on", None)
+    resolved_on = changes.pop("resolved_on", _UNSET)
     for field, value in changes.items():
         setattr(condition, field, value)
     if "code" in changes:
@@ -251,6 +276,7 @@ def condition_update(*, condition: Condition, changes: dict) -> Condition:
 
 def condition_mark_entered_in_error(*, condition: Condition) -> Condition:
     """What DELETE does: the condition stays on record, flagged as a mistake."""
+    _refuse_archived_patient(condition.patient)
     if condition.verification_status != VerificationStatus.ENTERED_IN_ERROR:
         condition.verification_status = VerificationStatus.ENTERED_IN_ERROR
         condition.save(update_fields=["verification_status", "updated_at"])

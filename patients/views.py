@@ -13,7 +13,7 @@ from api.filters import FilterListsOnlyMixin
 from api.permissions import IsClinician
 from patients import services
 from patients.filters import ConditionFilter, PatientFilter
-from patients.models import LAST_VISIT_SORT_KEY, Condition, Patient
+from patients.models import LAST_VISIT_SORT_KEY, ONSET_SORT_KEY, Condition, Patient
 from patients.selectors import condition_list, patient_list
 from patients.serializers import ConditionSerializer, PatientSerializer
 
@@ -135,7 +135,13 @@ class PatientConditionViewSet(
     filterset_class = ConditionFilter
     lookup_value_converter = "uuid"
     ordering_fields = ["created_at", "onset_date", "code"]
+    ordering_aliases = {"onset_date": "onset_sort"}
+    ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.get_patient()  # another clinic's patient is a 404 before any body is read
 
     def get_patient(self) -> Patient:
         if not hasattr(self, "_patient"):
@@ -182,6 +188,8 @@ class ConditionViewSet(
     filterset_class = ConditionFilter
     lookup_value_converter = "uuid"
     ordering_fields = ["created_at", "onset_date", "code"]
+    ordering_aliases = {"onset_date": "onset_sort"}
+    ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
 
     def get_queryset(self):

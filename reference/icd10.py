@@ -87,6 +87,11 @@ def _codes() -> tuple[tuple[Icd10Code, str, str], ...]:
     return tuple(entries)
 
 
+def warm() -> None:
+    """Load the code list and its search index (about a second) ahead of the first request."""
+    _codes()
+
+
 def search(query: str, *, billable_only: bool = False, limit: int = 20) -> list[Icd10Code]:
     """Codes that start with `query`, or whose description has a word starting with each word.
 

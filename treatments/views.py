@@ -179,6 +179,11 @@ class PlanItemViewSet(
     pagination_class = None
     filter_backends: list = []
 
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if not getattr(self, "swagger_fake_view", False):
+            self.get_plan()  # another clinic's plan is a 404 before any body is read
+
     def get_plan(self) -> TreatmentPlan:
         if not hasattr(self, "_plan"):
             self._plan = get_object_or_404(

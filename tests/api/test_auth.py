@@ -201,3 +201,32 @@ def test_malformed_authorization_header_gets_401(anonymous_client, db):
     anonymous_client.credentials(HTTP_AUTHORIZATION="Bearer")
 
     assert anonymous_client.get(ME).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header", [b"Bearer \xc3\xa9", b"Bearer abc\x00def", b"Bearer not-a-hex-token"]
+)
+def test_a_malformed_token_gets_401_not_500(anonymous_client, db, header):
+    response = anonymous_client.get(ME, HTTP_AUTHORIZATION=header.decode("latin-1"))
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "authentication_failed"
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_login_throttle(
+    anonymous_client, chiropractor
+):
+    for n in range(10):
+        anonymous_client.post(
+            LOGIN,
+            {"username": "dr.palmer", "password": "wrong-password-123"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+
+    response = anonymous_client.post(
+        LOGIN,
+        {"username": "dr.palmer", "password": TEST_PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.0.0.99",
+    )
+
+    assert response.status_code == 429

@@ -120,3 +120,29 @@ def test_cors_allows_configured_front_end_origins(anonymous_client, settings):
     )
 
     assert response["Access-Control-Allow-Origin"] == "https://app.example-clinic.com"
+
+
+@pytest.mark.django_db
+def test_cors_preflight_allows_if_match_for_optimistic_concurrency(anonymous_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example-clinic.com"]
+
+    response = anonymous_client.options(
+        "/api/v1/patients/",
+        HTTP_ORIGIN="https://app.example-clinic.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="PATCH",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, if-match",
+    )
+
+    assert "if-match" in response["Access-Control-Allow-Headers"]
+
+
+def test_api_answers_are_never_cached(chiropractor_client):
+    assert chiropractor_client.get("/api/v1/auth/me")["Cache-Control"] == "no-store"
+
+
+def test_ordering_by_an_unknown_field_is_refused(front_desk_client):
+    response = front_desk_client.get("/api/v1/patients/", {"ordering": "ssn"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "ordering"
+    assert response.json()["errors"][0]["code"] == "invalid_ordering"

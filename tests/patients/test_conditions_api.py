@@ -254,3 +254,72 @@ def test_condition_list_query_count_does_not_grow_with_rows(chiropractor_client,
     ConditionFactory.create_batch(45, patient__clinic=clinic, recorded_by__clinic=clinic)
 
     assert count() == with_five
+
+
+def test_an_archived_patients_conditions_cannot_change(
+    chiropractor_client, front_desk_client, patient
+):
+    condition = ConditionFactory(patient=patient, note="before")
+    front_desk_client.delete(f"/api/v1/patients/{patient.id}/")
+
+    edit = chiropractor_client.patch(condition_url(condition), {"note": "after"})
+    delete = chiropractor_client.delete(condition_url(condition))
+
+    assert (edit.status_code, delete.status_code) == (409, 409)
+    condition.refresh_from_db()
+    assert (condition.note, condition.verification_status, condition.version) == (
+        "before",
+        "confirmed",
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("initial", "change", "expected"),
+    [
+        ({}, {"resolved_on": "2026-11-01"}, ("resolved_on", "not_resolved")),
+        (
+            {"clinical_status": "resolved", "resolved_on": "2026-11-01"},
+            {"resolved_on": None},
+            ("resolved_on", "null"),
+        ),
+    ],
+)
+def test_a_resolution_date_is_never_silently_dropped(
+    chiropractor_client, patient, initial, change, expected
+):
+    condition = ConditionFactory(patient=patient, **initial)
+
+    response = chiropractor_client.patch(condition_url(condition), change)
+
+    assert expected in errors(response)
+
+
+def test_a_resolution_date_on_a_new_unresolved_condition_is_refused(chiropractor_client, patient):
+    response = chiropractor_client.post(
+        conditions_url(patient), {**NEW_CONDITION, "resolved_on": "2026-11-01"}
+    )
+
+    assert ("resolved_on", "not_resolved") in errors(response)
+
+
+def test_paging_conditions_by_onset_keeps_those_without_onset(chiropractor_client, patient):
+    for onset in ["2026-01-01", None, "2026-03-01", None, "2026-02-01", None]:
+        ConditionFactory(patient=patient, onset_date=onset)
+
+    for ordering in ["onset_date", "-onset_date"]:
+        seen, url, params = [], conditions_url(patient), {"ordering": ordering, "page_size": 2}
+        while url:
+            page = chiropractor_client.get(url, params)
+            assert page.status_code == 200, page.json()
+            seen += [c["id"] for c in page.json()["results"]]
+            url, params = page.json()["next"], None
+        assert len(set(seen)) == 6, ordering
+
+
+def test_another_clinics_patient_is_404_even_with_a_bad_body(chiropractor_client, other_clinic):
+    stranger = PatientFactory(clinic=other_clinic)
+
+    response = chiropractor_client.post(conditions_url(stranger), {"code": "nonsense"})
+
+    assert response.status_code == 404

@@ -100,7 +100,7 @@ CONDITION_QUERIES = [
     ({"verification_status": "refuted"}, {"condition_verif_idx"}),
     ({"body_region": "head"}, {"condition_region_idx"}),
     ({"onset_after": "2026-01-01"}, {"condition_onset_idx"}),
-    ({"ordering": "onset_date"}, {"condition_onset_idx"}),
+    ({"ordering": "onset_date"}, {"condition_onset_sort_idx"}),
     ({"ordering": "code"}, {"condition_code_idx"}),
 ]
 
