@@ -82,6 +82,11 @@ PlanContentPermission.__doc__ = (
     "Plan goals and interventions: chiropractors write, clinicians read."
 )
 
+VisitPermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset({Role.CHIROPRACTOR}))
+VisitPermission.__doc__ = (
+    "Visits: chiropractors log, sign, amend; every role reads (front desk a summary)."
+)
+
 ReferenceWritePermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
 ReferenceWritePermission.__doc__ = "Reference lists: everyone reads; clinicians add clinic entries."
 

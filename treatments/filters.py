@@ -3,7 +3,16 @@
 import django_filters
 from django.db.models import QuerySet
 
-from treatments.models import PlanPhase, PlanStatus, TreatmentPlan
+from treatments.models import (
+    Instrument,
+    OutcomeMeasure,
+    OutcomeStatus,
+    PlanPhase,
+    PlanStatus,
+    TreatmentPlan,
+    Visit,
+    VisitStatus,
+)
 
 
 class TreatmentPlanFilter(django_filters.FilterSet):
@@ -43,3 +52,61 @@ class TreatmentPlanFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(status=PlanStatus.ENTERED_IN_ERROR)
         return super().filter_queryset(queryset)
+
+
+class VisitFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter(
+        field_name="patient_id", help_text="Only this patient's visits."
+    )
+    plan = django_filters.UUIDFilter(
+        field_name="plan_id", help_text="Only visits logged against this plan."
+    )
+    chiropractor = django_filters.UUIDFilter(
+        field_name="chiropractor_id", help_text="Only this chiropractor's visits."
+    )
+    visit_after = django_filters.IsoDateTimeFilter(
+        field_name="visit_at",
+        lookup_expr="gte",
+        help_text="Visits at or after this time (ISO 8601).",
+    )
+    visit_before = django_filters.IsoDateTimeFilter(
+        field_name="visit_at", lookup_expr="lt", help_text="Visits before this time (ISO 8601)."
+    )
+    signed = django_filters.BooleanFilter(
+        method="filter_signed", help_text="true: signed visits only; false: unsigned only."
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=VisitStatus.choices,
+        help_text="Only these statuses. Without it, discarded visits are left out.",
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["patient", "plan", "chiropractor", "signed", "status"]
+
+    def filter_signed(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(status=VisitStatus.SIGNED if value else VisitStatus.DRAFT)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.exclude(status=VisitStatus.ENTERED_IN_ERROR)
+        return super().filter_queryset(queryset)
+
+
+class OutcomeFilter(django_filters.FilterSet):
+    instrument = django_filters.MultipleChoiceFilter(
+        choices=Instrument.choices, help_text="Only these instruments."
+    )
+    measured_after = django_filters.IsoDateTimeFilter(
+        field_name="measured_at", lookup_expr="gte", help_text="Measured at or after this time."
+    )
+    measured_before = django_filters.IsoDateTimeFilter(
+        field_name="measured_at", lookup_expr="lt", help_text="Measured before this time."
+    )
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = ["instrument"]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        return super().filter_queryset(queryset.filter(status=OutcomeStatus.FINAL))

@@ -1,4 +1,4 @@
-"""Reads of treatment plans: scoped to the caller's clinic, prefetched for their role."""
+"""Reads of plans, visits and outcomes: scoped to the caller's clinic, prefetched for their role."""
 
 from django.db.models import Prefetch, QuerySet
 
@@ -6,11 +6,18 @@ from api.permissions import may_read_clinical
 from clinics.models import User
 from patients.models import Condition
 from treatments.models import (
+    Amendment,
     Goal,
+    OutcomeMeasure,
+    PartFinding,
+    PerformedAdjustment,
+    PerformedExercise,
+    PerformedSoftTissue,
     PlannedAdjustment,
     PlannedExercise,
     PlannedSoftTissue,
     TreatmentPlan,
+    Visit,
 )
 
 
@@ -58,3 +65,33 @@ PLAN_ITEM_QUERYSETS = {
 
 def plan_item_list(*, user: User, kind: str, plan: TreatmentPlan) -> QuerySet:
     return PLAN_ITEM_QUERYSETS[kind]().filter(clinic_id=user.clinic_id, plan=plan)
+
+
+def visit_list(*, user: User) -> QuerySet[Visit]:
+    """Visits of the caller's clinic with everything their representation and coding read."""
+    return (
+        Visit.objects.for_clinic(user.clinic_id)
+        .select_related("patient", "chiropractor", "plan")
+        .prefetch_related(
+            Prefetch(
+                "plan__conditions",
+                queryset=Condition.objects.only("id", "code").order_by("created_at"),
+            ),
+            Prefetch("findings", queryset=PartFinding.objects.order_by("id")),
+            Prefetch(
+                "adjustments",
+                queryset=PerformedAdjustment.objects.select_related(
+                    "segment", "listing", "technique"
+                ),
+            ),
+            Prefetch(
+                "soft_tissue", queryset=PerformedSoftTissue.objects.select_related("modality")
+            ),
+            Prefetch("exercises", queryset=PerformedExercise.objects.select_related("exercise")),
+            Prefetch("amendments", queryset=Amendment.objects.select_related("author")),
+        )
+    )
+
+
+def outcome_list(*, user: User) -> QuerySet[OutcomeMeasure]:
+    return OutcomeMeasure.objects.for_clinic(user.clinic_id)

@@ -7,6 +7,7 @@ from treatments.views import (
     PlannedSoftTissueViewSet,
     TreatmentPlanViewSet,
 )
+from treatments.visit_views import PatientOutcomeViewSet, VisitViewSet
 
 app_name = "treatments"
 
@@ -18,5 +19,9 @@ router.register(f"{PLAN}/goals", GoalViewSet, basename="plan-goal")
 router.register(f"{PLAN}/adjustments", PlannedAdjustmentViewSet, basename="plan-adjustment")
 router.register(f"{PLAN}/soft-tissue", PlannedSoftTissueViewSet, basename="plan-soft-tissue")
 router.register(f"{PLAN}/exercises", PlannedExerciseViewSet, basename="plan-exercise")
+router.register("visits", VisitViewSet, basename="visit")
+router.register(
+    "patients/<uuid:patient_pk>/outcomes", PatientOutcomeViewSet, basename="patient-outcome"
+)
 
 urlpatterns = router.urls

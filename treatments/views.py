@@ -21,6 +21,8 @@ from treatments.models import (
     PlannedSoftTissue,
     TreatmentPlan,
 )
+from treatments.outcome_serializers import PlanProgressSerializer
+from treatments.progress import plan_progress
 from treatments.selectors import exercises, plan_item_list, plan_list
 from treatments.serializers import (
     GoalSerializer,
@@ -120,6 +122,14 @@ class TreatmentPlanViewSet(
     complete = status_action("complete")
     revoke = status_action("revoke")
     mark_entered_in_error = status_action("mark-entered-in-error")
+
+    @extend_schema(
+        summary="How the plan is going: visits, re-examination, pain and disability, goals",
+        responses={200: PlanProgressSerializer},
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsClinician])
+    def progress(self, request: Request, pk: str | None = None) -> Response:
+        return Response(PlanProgressSerializer(plan_progress(self.get_object())).data)
 
     @extend_schema(
         summary="The plan's home exercise programme, in words for the patient",

@@ -1,5 +1,6 @@
-"""Treatment plans (and, later, visits)."""
+"""Treatment plans, visits and outcome measures."""
 
+from treatments.models.outcomes import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.models.plans import (
     Comparator,
     Goal,
@@ -13,8 +14,33 @@ from treatments.models.plans import (
     PlanStatus,
     TreatmentPlan,
 )
+from treatments.models.visits import (
+    Adherence,
+    Amendment,
+    AmendmentSection,
+    PartFinding,
+    PartRegion,
+    PerformedAdjustment,
+    PerformedExercise,
+    PerformedSoftTissue,
+    Visit,
+    VisitStatus,
+)
 
 __all__ = [
+    "Adherence",
+    "Amendment",
+    "AmendmentSection",
+    "Instrument",
+    "OutcomeMeasure",
+    "OutcomeStatus",
+    "PartFinding",
+    "PartRegion",
+    "PerformedAdjustment",
+    "PerformedExercise",
+    "PerformedSoftTissue",
+    "Visit",
+    "VisitStatus",
     "Comparator",
     "Goal",
     "GoalMeasure",

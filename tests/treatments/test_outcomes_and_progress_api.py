@@ -1,0 +1,209 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import PatientFactory
+from treatments.models import Visit
+
+PLANS = "/api/v1/treatment-plans/"
+
+
+def outcomes_url(patient) -> str:
+    return f"/api/v1/patients/{patient.id}/outcomes/"
+
+
+def days_ago(days: int) -> str:
+    return (timezone.now() - datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("payload", "score", "max_score", "percent"),
+    [
+        ({"instrument": "odi", "answers": [2, 3, 1, 0, 4, 2, 3, 1, 2, 2]}, 20, 50, 40.0),
+        ({"instrument": "ndi", "answers": [2, 3, 1, 0, 4, 2, 3, 1, 2, None]}, 18, 45, 40.0),
+        ({"instrument": "nrs", "value": 7}, 7, 10, None),
+    ],
+)
+def test_outcomes_are_scored_by_the_server(
+    chiropractor_client, patient, payload, score, max_score, percent
+):
+    response = chiropractor_client.post(outcomes_url(patient), payload)
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["score"], body["max_score"], body["percent"]) == (score, max_score, percent)
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (
+            {"instrument": "odi", "answers": [None, None, None, 1, 1, 1, 1, 1, 1, 1]},
+            ("answers", "unscorable"),
+        ),
+        ({"instrument": "odi", "answers": [1] * 9}, ("answers", "unscorable")),
+        ({"instrument": "odi", "answers": [6] + [1] * 9}, ("answers.0", "max_value")),
+        ({"instrument": "odi"}, ("answers", "required")),
+        ({"instrument": "nrs"}, ("value", "required")),
+        ({"instrument": "nrs", "value": 11}, ("value", "max_value")),
+        ({"instrument": "vas", "value": 3}, ("instrument", "invalid_choice")),
+        (
+            {"instrument": "nrs", "value": 3, "measured_at": "2999-01-01T00:00:00Z"},
+            ("measured_at", "future_date"),
+        ),
+    ],
+)
+def test_unscorable_outcomes_are_refused(chiropractor_client, patient, payload, expected):
+    response = chiropractor_client.post(outcomes_url(patient), payload)
+
+    assert response.status_code == 400
+    assert expected in {(e["attr"], e["code"]) for e in response.json()["errors"]}
+
+
+def test_outcomes_list_includes_pain_from_visits(chiropractor_client, patient):
+    chiropractor_client.post(
+        outcomes_url(patient),
+        {"instrument": "odi", "answers": [1] * 10, "measured_at": days_ago(3)},
+    )
+    chiropractor_client.post(
+        "/api/v1/visits/", {"patient": str(patient.id), "visit_at": days_ago(1), "pain_before": 5}
+    )
+
+    rows = chiropractor_client.get(outcomes_url(patient)).json()["results"]
+
+    assert [(r["instrument"], r["score"], r["visit"] is not None) for r in rows] == [
+        ("odi", 10, False),
+        ("nrs", 5, True),
+    ]
+
+
+def test_a_recorded_outcome_is_marked_in_error_not_deleted(chiropractor_client, patient):
+    outcome = chiropractor_client.post(
+        outcomes_url(patient), {"instrument": "nrs", "value": 4}
+    ).json()
+
+    assert chiropractor_client.delete(f"{outcomes_url(patient)}{outcome['id']}/").status_code == 204
+    assert chiropractor_client.get(outcomes_url(patient)).json()["results"] == []
+    assert (
+        chiropractor_client.get(f"{outcomes_url(patient)}{outcome['id']}/").json()["status"]
+        == "entered-in-error"
+    )
+
+
+def test_front_desk_cannot_read_outcomes_and_other_clinics_are_404(
+    front_desk_client, chiropractor_client, other_clinic
+):
+    stranger = PatientFactory(clinic=other_clinic)
+
+    assert front_desk_client.get(outcomes_url(stranger)).status_code == 403
+    assert chiropractor_client.get(outcomes_url(stranger)).status_code == 404
+    assert (
+        chiropractor_client.post(
+            outcomes_url(stranger), {"instrument": "nrs", "value": 1}
+        ).status_code
+        == 404
+    )
+
+
+@pytest.fixture
+def plan_started_40_days_ago(chiropractor_client, full_plan) -> dict:
+    start = (timezone.now() - datetime.timedelta(days=40)).date().isoformat()
+    plan = chiropractor_client.post(PLANS, {**full_plan, "start_date": start}).json()
+    chiropractor_client.post(f"{PLANS}{plan['id']}/activate/")
+    return plan
+
+
+def log_visits(
+    client, plan, pains: list[int], first_day_ago: int, reexam_at: int | None = None
+) -> None:
+    for n, pain in enumerate(pains):
+        response = client.post(
+            "/api/v1/visits/",
+            {
+                "patient": plan["patient"],
+                "plan": plan["id"],
+                "visit_at": days_ago(first_day_ago - n),
+                "pain_before": pain,
+                "is_reexamination": n == reexam_at,
+            },
+        )
+        assert response.status_code == 201, response.json()
+
+
+def test_progress_reports_visits_reexam_trends_and_goals(
+    chiropractor_client, patient, plan_started_40_days_ago
+):
+    plan = plan_started_40_days_ago
+    log_visits(chiropractor_client, plan, [7, 6, 5, 4, 2], first_day_ago=35)
+    chiropractor_client.post(
+        outcomes_url(patient),
+        {"instrument": "ndi", "answers": [3] * 10, "measured_at": days_ago(36)},
+    )
+    chiropractor_client.post(
+        outcomes_url(patient),
+        {"instrument": "ndi", "answers": [2] * 10, "measured_at": days_ago(2)},
+    )
+
+    response = chiropractor_client.get(f"{PLANS}{plan['id']}/progress/")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["visits_planned"], body["visits_done"], body["visits_remaining"]) == (12, 5, 7)
+    reexam = body["reexamination"]
+    assert reexam["due_because"] == "30 days"
+    assert reexam["overdue"] is True
+    assert reexam["last_on"] is None
+    assert body["pain"] == {
+        "first": 7.0,
+        "last": 2.0,
+        "best": 2.0,
+        "change": -5.0,
+        "meaningful": True,
+        "improved": True,
+    }
+    assert body["ndi"]["change"] == -20.0 and body["ndi"]["meaningful"] is True
+    assert body["odi"] is None
+    pain_goal, rotation_goal, *_ = body["goals"]
+    assert (pain_goal["current_value"], pain_goal["met"]) == (2.0, True)
+    assert (rotation_goal["current_value"], rotation_goal["met"]) == (None, None)
+
+
+def test_a_reexamination_restarts_the_clock_and_12_visits_make_it_due(
+    chiropractor_client, plan_started_40_days_ago
+):
+    plan = plan_started_40_days_ago
+    log_visits(chiropractor_client, plan, [5] * 14, first_day_ago=20, reexam_at=1)
+
+    reexam = chiropractor_client.get(f"{PLANS}{plan['id']}/progress/").json()["reexamination"]
+
+    assert reexam["visits_since"] == 12
+    assert reexam["due_because"] == "12 visits"
+    assert reexam["last_on"] == (timezone.now() - datetime.timedelta(days=19)).date().isoformat()
+
+
+def test_progress_query_count_does_not_grow_with_visits(
+    chiropractor_client, plan_started_40_days_ago
+):
+    plan = plan_started_40_days_ago
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert chiropractor_client.get(f"{PLANS}{plan['id']}/progress/").status_code == 200
+        return len(queries)
+
+    log_visits(chiropractor_client, plan, [6, 5], first_day_ago=30)
+    with_two = count_queries()
+    log_visits(chiropractor_client, plan, [5] * 20, first_day_ago=25)
+
+    assert Visit.objects.count() == 22
+    assert count_queries() == with_two
+
+
+def test_front_desk_cannot_read_progress(front_desk_client, plan_started_40_days_ago):
+    assert (
+        front_desk_client.get(f"{PLANS}{plan_started_40_days_ago['id']}/progress/").status_code
+        == 403
+    )

@@ -1,0 +1,398 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.conftest import client_for
+from tests.factories import PatientFactory, UserFactory
+from treatments.models import OutcomeMeasure, Visit
+
+VISITS = "/api/v1/visits/"
+PLANS = "/api/v1/treatment-plans/"
+
+
+@pytest.fixture
+def active_plan(chiropractor_client, full_plan) -> dict:
+    plan = chiropractor_client.post(PLANS, full_plan).json()
+    assert chiropractor_client.post(f"{PLANS}{plan['id']}/activate/").status_code == 200
+    return plan
+
+
+def an_hour_ago() -> str:
+    return (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+
+
+@pytest.fixture
+def visit_payload(active_plan) -> dict:
+    return {
+        "patient": active_plan["patient"],
+        "plan": active_plan["id"],
+        "visit_at": an_hour_ago(),
+        "pain_before": 6,
+        "pain_after": 3,
+        "subjective": "Neck stiff after a long week at the desk.",
+        "objective": "Restricted right rotation at C5; hypertonic upper trapezius.",
+        "assessment": "Improving cervicalgia.",
+        "plan_note": "Continue plan; review chin tucks.",
+        "adherence": "partial",
+        "findings": [
+            {
+                "region": "cervical",
+                "pain": True,
+                "asymmetry": True,
+                "range_of_motion": True,
+                "range_of_motion_note": "R rot 50°",
+            },
+            {"region": "thoracic", "tissue": True},
+        ],
+        "adjustments": [
+            {
+                "planned_item": active_plan["adjustments"][0]["id"],
+                "segment": "C5",
+                "listing": "PRS",
+                "technique": "diversified",
+            },
+            {"segment": "T4", "technique": "activator"},
+        ],
+        "soft_tissue": [
+            {
+                "planned_item": active_plan["soft_tissue"][0]["id"],
+                "modality": "myofascial_release",
+                "muscles": ["upper_trapezius"],
+                "minutes": 10,
+            },
+        ],
+        "exercises": [
+            {
+                "planned_item": active_plan["exercises"][0]["id"],
+                "exercise": "chin_tuck",
+                "sets": 2,
+                "repetitions": 10,
+                "minutes": 15,
+            },
+        ],
+    }
+
+
+def log(client, payload) -> dict:
+    response = client.post(VISITS, payload)
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def errors(response) -> set[tuple[str, str]]:
+    assert response.status_code == 400, response.json()
+    return {(e["attr"], e["code"]) for e in response.json()["errors"]}
+
+
+def test_a_visit_is_logged_with_everything_performed_and_billed(
+    chiropractor_client, visit_payload, chiropractor
+):
+    visit = log(chiropractor_client, visit_payload)
+
+    assert visit["status"] == "draft"
+    assert visit["chiropractor"] == str(chiropractor.id)
+    assert [a["unplanned"] for a in visit["adjustments"]] == [False, True]
+    assert [(a["segment"], a["cmt_region"]) for a in visit["adjustments"]] == [
+        ("C5", "cervical"),
+        ("T4", "thoracic"),
+    ]
+    assert visit["findings"][0]["range_of_motion_note"] == "R rot 50°"
+    lines = [(line["cpt"], line["units"], line["modifiers"]) for line in visit["coding"]["lines"]]
+    # 2 spinal regions; 10 + 15 = 25 timed minutes = 2 units, 1 per code; 97140 on the adjusted neck.
+    assert lines == [("98940", 1, ["AT"]), ("97140", 1, []), ("97110", 1, [])]
+    assert visit["coding"]["diagnoses"][0] == "M99.01"
+    assert [w["code"] for w in visit["coding"]["warnings"]] == [
+        "manual_therapy_bundled",
+        "part_incomplete",
+    ]
+    assert chiropractor_client.get(f"{VISITS}{visit['id']}/coding/").json() == visit["coding"]
+
+
+def test_a_visit_updates_the_patients_last_visit_and_pain_series(
+    chiropractor_client, visit_payload, patient
+):
+    visit = log(chiropractor_client, visit_payload)
+
+    patient.refresh_from_db()
+    assert patient.last_visit_at.isoformat().startswith(visit["visit_at"][:16])
+    nrs = OutcomeMeasure.objects.get(patient=patient, instrument="nrs")
+    assert (nrs.score, str(nrs.visit_id)) == (6, visit["id"])
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"pain_before": 11}, ("pain_before", "max_value")),
+        ({"visit_at": "2999-01-01T10:00:00Z"}, ("visit_at", "future_date")),
+        ({"adherence": "sometimes"}, ("adherence", "invalid_choice")),
+        (
+            {"findings": [{"region": "cervical"}, {"region": "cervical"}]},
+            ("findings", "duplicate_region"),
+        ),
+        (
+            {"adjustments": [{"segment": "C9", "technique": "diversified"}]},
+            ("adjustments.0.segment", "does_not_exist"),
+        ),
+        (
+            {"adjustments": [{"segment": "KNEE", "technique": "diversified"}]},
+            ("adjustments.0.laterality", "invalid"),
+        ),
+        (
+            {
+                "soft_tissue": [
+                    {"modality": "myofascial_release", "muscles": ["biceps"], "minutes": 5}
+                ]
+            },
+            ("soft_tissue.0.muscles.0", "does_not_exist"),
+        ),
+        (
+            {"exercises": [{"exercise": "chin_tuck", "sets": 0, "repetitions": 10}]},
+            ("exercises.0.sets", "min_value"),
+        ),
+        ({"soap": "free text"}, ("soap", "unknown_field")),
+    ],
+)
+def test_bad_visit_input_is_refused_per_field(chiropractor_client, visit_payload, change, expected):
+    response = chiropractor_client.post(VISITS, {**visit_payload, **change})
+
+    assert expected in errors(response)
+    assert not Visit.objects.exists()
+
+
+def test_a_visit_against_another_patients_plan_is_refused(
+    chiropractor_client, visit_payload, clinic
+):
+    other = PatientFactory(clinic=clinic)
+
+    response = chiropractor_client.post(VISITS, {**visit_payload, "patient": str(other.id)})
+
+    assert ("plan", "other_patient") in errors(response)
+
+
+def test_a_visit_against_a_plan_that_is_not_active_is_refused(
+    chiropractor_client, visit_payload, active_plan
+):
+    chiropractor_client.post(f"{PLANS}{active_plan['id']}/hold/")
+
+    response = chiropractor_client.post(VISITS, visit_payload)
+
+    assert ("plan", "plan_not_active") in errors(response)
+
+
+def test_a_planned_item_of_another_plan_is_refused(
+    chiropractor_client, visit_payload, full_plan, neck_pain
+):
+    other = chiropractor_client.post(PLANS, {**full_plan, "conditions": [str(neck_pain.id)]}).json()
+    visit_payload["adjustments"][0]["planned_item"] = other["adjustments"][0]["id"]
+
+    response = chiropractor_client.post(VISITS, visit_payload)
+
+    assert ("adjustments.0.planned_item", "not_in_plan") in errors(response)
+
+
+def test_a_visit_outside_any_plan_is_allowed_and_its_items_are_unplanned(
+    chiropractor_client, visit_payload
+):
+    payload = {**visit_payload, "plan": None}
+    for kind in ("adjustments", "soft_tissue", "exercises"):
+        payload[kind] = [
+            {k: v for k, v in item.items() if k != "planned_item"} for item in payload[kind]
+        ]
+
+    visit = log(chiropractor_client, payload)
+
+    assert visit["plan"] is None
+    assert all(
+        item["unplanned"]
+        for item in visit["adjustments"] + visit["soft_tissue"] + visit["exercises"]
+    )
+
+
+def test_an_unsigned_visit_can_be_edited(chiropractor_client, visit_payload):
+    visit = log(chiropractor_client, visit_payload)
+
+    response = chiropractor_client.patch(
+        f"{VISITS}{visit['id']}/", {"assessment": "Much better.", "adjustments": []}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["assessment"] == "Much better."
+    assert response.json()["adjustments"] == []
+    assert response.json()["coding"]["lines"][0]["cpt"] == "97140"
+
+
+def test_signing_locks_the_visit_byte_for_byte(chiropractor_client, visit_payload):
+    visit = log(chiropractor_client, visit_payload)
+    signed = chiropractor_client.post(f"{VISITS}{visit['id']}/sign/")
+    assert signed.status_code == 200
+    assert signed.json()["status"] == "signed"
+    assert signed.json()["signed_at"]
+    before = chiropractor_client.get(f"{VISITS}{visit['id']}/").content
+
+    attempts = [
+        chiropractor_client.patch(f"{VISITS}{visit['id']}/", {"assessment": "rewritten"}),
+        chiropractor_client.put(f"{VISITS}{visit['id']}/", visit_payload),
+        chiropractor_client.delete(f"{VISITS}{visit['id']}/"),
+        chiropractor_client.post(f"{VISITS}{visit['id']}/sign/"),
+    ]
+
+    assert [r.status_code for r in attempts] == [409, 409, 409, 409]
+    assert {r.json()["errors"][0]["code"] for r in attempts} == {"visit_signed"}
+    assert chiropractor_client.get(f"{VISITS}{visit['id']}/").content == before
+
+
+def test_amendments_keep_the_original_text(chiropractor_client, visit_payload, chiropractor):
+    visit = log(chiropractor_client, visit_payload)
+    chiropractor_client.post(f"{VISITS}{visit['id']}/sign/")
+
+    response = chiropractor_client.post(
+        f"{VISITS}{visit['id']}/amendments/",
+        {
+            "section": "assessment",
+            "text": "Also mild thoracic hypomobility.",
+            "reason": "Omitted at signing.",
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["author"] == str(chiropractor.id)
+    after = chiropractor_client.get(f"{VISITS}{visit['id']}/").json()
+    assert after["assessment"] == "Improving cervicalgia."
+    assert [a["text"] for a in after["amendments"]] == ["Also mild thoracic hypomobility."]
+
+
+def test_an_unsigned_visit_is_edited_not_amended(chiropractor_client, visit_payload):
+    visit = log(chiropractor_client, visit_payload)
+
+    response = chiropractor_client.post(
+        f"{VISITS}{visit['id']}/amendments/", {"text": "x", "reason": "y"}
+    )
+
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "visit_not_signed"
+
+
+def test_only_the_treating_chiropractor_signs(visit_payload, chiropractor_client, clinic):
+    visit = log(chiropractor_client, visit_payload)
+    colleague = client_for(UserFactory(clinic=clinic, role="chiropractor"))
+
+    response = colleague.post(f"{VISITS}{visit['id']}/sign/")
+
+    assert response.status_code == 403
+    assert Visit.objects.get(pk=visit["id"]).status == "draft"
+
+
+def test_an_unsigned_visit_is_discarded_not_deleted(chiropractor_client, visit_payload, patient):
+    visit = log(chiropractor_client, visit_payload)
+
+    response = chiropractor_client.delete(f"{VISITS}{visit['id']}/")
+
+    assert response.status_code == 204
+    assert Visit.objects.get(pk=visit["id"]).status == "entered-in-error"
+    assert chiropractor_client.get(VISITS).json()["results"] == []
+    patient.refresh_from_db()
+    assert patient.last_visit_at is None
+    assert not OutcomeMeasure.objects.filter(patient=patient).exists()
+
+
+def test_front_desk_sees_that_a_visit_happened_and_its_billing(
+    front_desk_client, chiropractor_client, visit_payload
+):
+    visit = log(chiropractor_client, visit_payload)
+
+    seen = front_desk_client.get(f"{VISITS}{visit['id']}/").json()
+
+    assert set(seen) == {
+        "id",
+        "patient",
+        "chiropractor",
+        "plan",
+        "visit_at",
+        "status",
+        "signed_by",
+        "signed_at",
+        "coding",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "version",
+    }
+    assert seen["coding"] == visit["coding"]
+    assert front_desk_client.get(f"{VISITS}{visit['id']}/coding/").status_code == 200
+    assert front_desk_client.post(VISITS, visit_payload).status_code == 403
+
+
+def test_clinic_admin_reads_visits_but_does_not_log_them(
+    clinic_admin_client, chiropractor_client, visit_payload
+):
+    visit = log(chiropractor_client, visit_payload)
+
+    assert clinic_admin_client.get(f"{VISITS}{visit['id']}/").json()["subjective"]
+    assert clinic_admin_client.post(VISITS, visit_payload).status_code == 403
+    assert clinic_admin_client.post(f"{VISITS}{visit['id']}/sign/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "payload"),
+    [
+        ("get", "", None),
+        ("patch", "", {"assessment": "x"}),
+        ("delete", "", None),
+        ("post", "sign/", None),
+        ("get", "coding/", None),
+    ],
+)
+def test_another_clinics_visit_is_not_found(
+    chiropractor_client, other_clinic, method, suffix, payload
+):
+    doctor = UserFactory(clinic=other_clinic, role="chiropractor")
+    theirs = log(
+        client_for(doctor),
+        {
+            "patient": str(PatientFactory(clinic=other_clinic).id),
+            "visit_at": an_hour_ago(),
+            "assessment": "theirs",
+        },
+    )
+
+    response = getattr(chiropractor_client, method)(f"{VISITS}{theirs['id']}/{suffix}", payload)
+
+    assert response.status_code == 404
+    assert Visit.objects.get(pk=theirs["id"]).assessment == "theirs"
+
+
+def test_visits_are_filtered(chiropractor_client, visit_payload, active_plan):
+    first = log(chiropractor_client, visit_payload)
+    log(
+        chiropractor_client,
+        {**visit_payload, "visit_at": (timezone.now() - datetime.timedelta(days=3)).isoformat()},
+    )
+    chiropractor_client.post(f"{VISITS}{first['id']}/sign/")
+
+    def count(**params) -> int:
+        return len(chiropractor_client.get(VISITS, params).json()["results"])
+
+    assert count(signed="true") == 1
+    assert count(signed="false") == 1
+    assert count(plan=active_plan["id"]) == 2
+    assert count(visit_after=(timezone.now() - datetime.timedelta(days=1)).isoformat()) == 1
+
+
+def test_listing_5_or_50_visits_with_items_and_billing_costs_the_same(
+    chiropractor_client, visit_payload
+):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert chiropractor_client.get(VISITS, {"page_size": 100}).status_code == 200
+        return len(queries)
+
+    for _ in range(5):
+        log(chiropractor_client, visit_payload)
+    with_five = count_queries()
+    for _ in range(45):
+        log(chiropractor_client, visit_payload)
+
+    assert count_queries() == with_five

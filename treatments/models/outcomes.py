@@ -1,0 +1,68 @@
+"""Outcome measures over time: NRS pain, Oswestry and Neck Disability questionnaires."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from api.tenancy import ClinicScopedModel
+from patients.models import Patient
+from treatments.models.visits import Visit
+
+
+class Instrument(models.TextChoices):
+    NRS = "nrs", "Numeric rating scale for pain (0–10)"
+    ODI = "odi", "Oswestry Disability Index"
+    NDI = "ndi", "Neck Disability Index"
+
+
+class OutcomeStatus(models.TextChoices):
+    FINAL = "final", "Final"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+
+
+class OutcomeMeasure(ClinicScopedModel):
+    """One measurement (FHIR Observation). Scores are computed by the server, never sent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcomes")
+    instrument = models.CharField(max_length=4, choices=Instrument.choices)
+    measured_at = models.DateTimeField()
+    answers = ArrayField(
+        models.PositiveSmallIntegerField(null=True, blank=True), null=True, blank=True
+    )
+    score = models.PositiveSmallIntegerField()
+    max_score = models.PositiveSmallIntegerField()
+    percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=OutcomeStatus.choices, default=OutcomeStatus.FINAL
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "instrument"],
+                condition=models.Q(visit__isnull=False),
+                name="outcome_once_per_visit_and_instrument",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["clinic", "patient", "instrument", "measured_at"],
+                name="outcome_patient_idx",
+            ),
+            models.Index(
+                fields=["clinic", "patient", "measured_at"], name="outcome_patient_time_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score}/{self.max_score}"

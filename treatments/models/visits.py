@@ -1,0 +1,244 @@
+"""Visits (FHIR Encounter + Procedure): what was found, what was done, signed and amended."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from api.concurrency import VersionedModel
+from api.tenancy import ClinicScopedModel
+from patients.models import Laterality, Patient
+from treatments.models.plans import (
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    TreatmentPlan,
+)
+
+
+class VisitStatus(models.TextChoices):
+    DRAFT = "draft", "Draft (editable)"
+    SIGNED = "signed", "Signed (locked)"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error (discarded)"
+
+
+class Adherence(models.TextChoices):
+    NONE = "none", "Not doing the home programme"
+    PARTIAL = "partial", "Doing part of it"
+    FULL = "full", "Doing all of it"
+
+
+class PartRegion(models.TextChoices):
+    CERVICAL = "cervical", "Cervical"
+    THORACIC = "thoracic", "Thoracic"
+    LUMBAR = "lumbar", "Lumbar"
+    SACRAL = "sacral", "Sacral"
+    PELVIC = "pelvic", "Pelvic"
+    EXTRASPINAL = "extraspinal", "Extraspinal"
+
+
+def nrs_field() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+
+
+class Visit(ClinicScopedModel, VersionedModel):
+    """One visit of a patient to a chiropractor, normally against the patient's active plan."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    chiropractor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey(
+        TreatmentPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    visit_at = models.DateTimeField()
+    is_reexamination = models.BooleanField(default=False)
+    pain_before = nrs_field()
+    pain_after = nrs_field()
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan_note = models.TextField(blank=True)
+    adherence = models.CharField(max_length=8, choices=Adherence.choices, blank=True)
+    status = models.CharField(max_length=16, choices=VisitStatus.choices, default=VisitStatus.DRAFT)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="signed", signed_at__isnull=False, signed_by__isnull=False
+                )
+                | ~models.Q(status="signed"),
+                name="visit_signed_has_signature",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain_before__lte=10), name="visit_pain_before_nrs"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain_after__lte=10), name="visit_pain_after_nrs"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "patient", "visit_at"], name="visit_patient_idx"),
+            models.Index(fields=["clinic", "plan", "visit_at"], name="visit_plan_idx"),
+            models.Index(
+                fields=["clinic", "chiropractor", "visit_at"], name="visit_chiropractor_idx"
+            ),
+            models.Index(fields=["clinic", "status", "visit_at"], name="visit_status_idx"),
+            models.Index(fields=["clinic", "visit_at"], name="visit_at_idx"),
+            models.Index(fields=["clinic", "created_at"], name="visit_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class PartFinding(ClinicScopedModel):
+    """Objective findings of one region by PART: each a yes/no with an optional note."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
+    region = models.CharField(max_length=12, choices=PartRegion.choices)
+    pain = models.BooleanField(default=False)
+    pain_note = models.CharField(max_length=300, blank=True)
+    asymmetry = models.BooleanField(default=False)
+    asymmetry_note = models.CharField(max_length=300, blank=True)
+    range_of_motion = models.BooleanField(default=False)
+    range_of_motion_note = models.CharField(max_length=300, blank=True)
+    tissue = models.BooleanField(default=False)
+    tissue_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "region"], name="finding_once_per_region")
+        ]
+        indexes = [models.Index(fields=["clinic", "visit"], name="finding_visit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.letters or '-'}"
+
+    @property
+    def letters(self) -> frozenset[str]:
+        flags = {"P": self.pain, "A": self.asymmetry, "R": self.range_of_motion, "T": self.tissue}
+        return frozenset(letter for letter, present in flags.items() if present)
+
+
+class PerformedItem(ClinicScopedModel):
+    """Something done at a visit; `planned_item` names the plan item it carries out, if any."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PerformedAdjustment(PerformedItem):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="adjustments")
+    planned_item = models.ForeignKey(
+        PlannedAdjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    segment = models.ForeignKey("reference.Segment", on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey(
+        "reference.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    technique = models.ForeignKey("reference.Technique", on_delete=models.PROTECT, related_name="+")
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["clinic", "visit"], name="performed_adj_visit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} ({self.technique_id})"
+
+
+class PerformedSoftTissue(PerformedItem):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="soft_tissue")
+    planned_item = models.ForeignKey(
+        PlannedSoftTissue, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    modality = models.ForeignKey(
+        "reference.SoftTissueModality", on_delete=models.PROTECT, related_name="+"
+    )
+    muscles = ArrayField(models.CharField(max_length=40))
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["clinic", "visit"], name="performed_st_visit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.modality_id} {self.minutes} min"
+
+
+class PerformedExercise(PerformedItem):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="exercises")
+    planned_item = models.ForeignKey(
+        PlannedExercise, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exercise = models.ForeignKey("reference.Exercise", on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    repetitions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(120)],
+        help_text="Timed minutes (0: only reviewed).",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["clinic", "visit"], name="performed_ex_visit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} {self.sets}x{self.repetitions}"
+
+
+class AmendmentSection(models.TextChoices):
+    SUBJECTIVE = "subjective", "Subjective"
+    OBJECTIVE = "objective", "Objective"
+    ASSESSMENT = "assessment", "Assessment"
+    PLAN = "plan", "Plan"
+    GENERAL = "general", "General"
+
+
+class Amendment(ClinicScopedModel):
+    """A dated, attributed addition to a signed visit; the original text stays as it was."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="amendments")
+    section = models.CharField(
+        max_length=12, choices=AmendmentSection.choices, default=AmendmentSection.GENERAL
+    )
+    text = models.TextField()
+    reason = models.CharField(max_length=300)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["clinic", "visit"], name="amendment_visit_idx")]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.visit_id} ({self.section})"

@@ -1,0 +1,162 @@
+"""Outcome measures as the API reads and writes them."""
+
+from rest_framework import serializers
+
+from api.serializers import StrictModelSerializer
+from treatments.models import OutcomeMeasure
+
+
+class OutcomeMeasureSerializer(StrictModelSerializer):
+    value = serializers.IntegerField(
+        min_value=0,
+        max_value=10,
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="For `nrs`: the pain score 0–10 (returned as `score`).",
+    )
+    answers = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=5, allow_null=True),
+        required=False,
+        allow_null=True,
+        help_text="For `odi` and `ndi`: the ten answers, 0–5 each, null for an unanswered item "
+        "(at most two).",
+    )
+    percent = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
+        help_text="ODI/NDI: score ÷ (5 × items answered) × 100; null for NRS.",
+    )
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = [
+            "id",
+            "instrument",
+            "measured_at",
+            "value",
+            "answers",
+            "score",
+            "max_score",
+            "percent",
+            "visit",
+            "status",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "score",
+            "max_score",
+            "visit",
+            "status",
+            "recorded_by",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "The measurement's identifier."},
+            "instrument": {"help_text": "What was measured."},
+            "measured_at": {
+                "help_text": "When it was measured; defaults to now.",
+                "required": False,
+            },
+            "score": {"help_text": "NRS: the pain score. ODI/NDI: sum of the answered items."},
+            "max_score": {
+                "help_text": "10 for NRS; 5 × items answered for ODI/NDI (50 when all are)."
+            },
+            "visit": {
+                "help_text": "The visit an NRS score was taken from; null when recorded directly."
+            },
+            "status": {"help_text": "`entered-in-error` once discarded."},
+            "recorded_by": {"help_text": "Who recorded it."},
+            "created_at": {"help_text": "When it was recorded."},
+        }
+
+
+class TrendSerializer(serializers.Serializer):
+    first = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        coerce_to_string=False,
+        help_text="First value in the plan period.",
+    )
+    last = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, help_text="Latest value."
+    )
+    best = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, help_text="Lowest (best) value."
+    )
+    change = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        coerce_to_string=False,
+        help_text="last − first (negative is better).",
+    )
+    meaningful = serializers.BooleanField(
+        help_text="Change of at least 2 NRS points or 10 percentage points."
+    )
+    improved = serializers.BooleanField(help_text="True when the latest value is below the first.")
+
+
+class ReexaminationSerializer(serializers.Serializer):
+    due_on = serializers.DateField(help_text="When the next re-examination is due.")
+    due_because = serializers.CharField(help_text="Which interval comes first: days or visits.")
+    overdue = serializers.BooleanField(
+        help_text="True once the due date has passed or more visits than the interval were given."
+    )
+    last_on = serializers.DateField(
+        allow_null=True, help_text="Date of the last re-examination; null if none yet."
+    )
+    visits_since = serializers.IntegerField(
+        help_text="Visits since the last re-examination (or the plan start)."
+    )
+
+
+class GoalProgressSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="goal.id", help_text="The goal.")
+    description = serializers.CharField(source="goal.description", help_text="The goal in words.")
+    measure = serializers.CharField(
+        source="goal.measure", help_text="What it is measured on (empty if none)."
+    )
+    comparator = serializers.CharField(
+        source="goal.comparator", help_text="How the value compares to the target."
+    )
+    target_value = serializers.DecimalField(
+        source="goal.target_value",
+        max_digits=6,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="The target.",
+    )
+    status = serializers.CharField(source="goal.status", help_text="The goal's recorded status.")
+    current_value = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="Latest measured value (NRS, ODI %, NDI %); null when the measure is not recorded.",
+    )
+    met = serializers.BooleanField(
+        allow_null=True, help_text="Whether the current value meets the target; null if unknown."
+    )
+
+
+class PlanProgressSerializer(serializers.Serializer):
+    plan = serializers.UUIDField(help_text="The plan.")
+    status = serializers.CharField(help_text="The plan's status.")
+    visits_planned = serializers.IntegerField(help_text="visits_per_week × weeks.")
+    visits_done = serializers.IntegerField(
+        help_text="Visits logged against the plan (not discarded)."
+    )
+    visits_remaining = serializers.IntegerField(help_text="Planned visits still to come.")
+    reexamination = ReexaminationSerializer(help_text="When the next re-examination is due.")
+    pain = TrendSerializer(
+        allow_null=True, help_text="NRS pain trend (visits and recorded scores); null without data."
+    )
+    odi = TrendSerializer(allow_null=True, help_text="Oswestry % trend; null without data.")
+    ndi = TrendSerializer(allow_null=True, help_text="Neck Disability % trend; null without data.")
+    goals = GoalProgressSerializer(many=True, help_text="Each goal against its target.")

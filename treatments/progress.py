@@ -1,0 +1,109 @@
+"""How a plan is going: visits against plan, re-examination due, pain and disability trends,
+and each goal against its target. A fixed number of queries, whatever the number of visits."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count
+
+from patients.services import clinic_today
+from treatments.models import (
+    GoalMeasure,
+    Instrument,
+    OutcomeMeasure,
+    OutcomeStatus,
+    TreatmentPlan,
+    Visit,
+    VisitStatus,
+)
+from treatments.outcomes import Trend, target_met, trend
+
+MEASURE_INSTRUMENT = {
+    GoalMeasure.NRS_PAIN: Instrument.NRS,
+    GoalMeasure.ODI_PERCENT: Instrument.ODI,
+    GoalMeasure.NDI_PERCENT: Instrument.NDI,
+}
+
+
+@dataclass(frozen=True)
+class Reexamination:
+    due_on: date
+    due_because: str
+    overdue: bool
+    last_on: date | None
+    visits_since: int
+
+
+def _value(outcome: OutcomeMeasure) -> Decimal:
+    return Decimal(outcome.score) if outcome.instrument == Instrument.NRS else outcome.percent
+
+
+def plan_progress(plan: TreatmentPlan) -> dict:
+    visits = Visit.objects.filter(plan=plan).exclude(status=VisitStatus.ENTERED_IN_ERROR)
+    counts = visits.aggregate(done=Count("id"))
+    last_reexam = (
+        visits.filter(is_reexamination=True).order_by("-visit_at").values("visit_at").first()
+    )
+    base_at = last_reexam["visit_at"] if last_reexam else None
+    since = visits.filter(visit_at__gt=base_at) if base_at else visits
+    visits_since = since.count()
+    nth = since.order_by("visit_at").values_list("visit_at", flat=True)[
+        plan.reexam_interval_visits - 1 : plan.reexam_interval_visits
+    ]
+    by_visits = next(iter(nth), None)
+    base_day = base_at.date() if base_at else plan.start_date
+    by_days = base_day + timedelta(days=plan.reexam_interval_days)
+    if by_visits is not None and by_visits.date() <= by_days:
+        due_on, because = by_visits.date(), f"{plan.reexam_interval_visits} visits"
+    else:
+        due_on, because = by_days, f"{plan.reexam_interval_days} days"
+    today = clinic_today(plan.patient.clinic)
+    reexam = Reexamination(
+        due_on=due_on,
+        due_because=because,
+        overdue=today > due_on or visits_since > plan.reexam_interval_visits,
+        last_on=base_at.date() if base_at else None,
+        visits_since=visits_since,
+    )
+
+    series: dict[str, list[Decimal]] = {instrument: [] for instrument in Instrument.values}
+    outcomes = OutcomeMeasure.objects.filter(
+        patient_id=plan.patient_id,
+        measured_at__date__gte=plan.start_date,
+        status=OutcomeStatus.FINAL,
+    ).order_by("measured_at")
+    for outcome in outcomes:
+        series[outcome.instrument].append(_value(outcome))
+    trends: dict[str, Trend | None] = {
+        instrument: trend(values, instrument=instrument) for instrument, values in series.items()
+    }
+
+    goals = []
+    for goal in plan.goals.filter(removed_at__isnull=True):
+        instrument = MEASURE_INSTRUMENT.get(goal.measure)
+        current = trends[instrument].last if instrument and trends[instrument] else None
+        goals.append(
+            {
+                "goal": goal,
+                "current_value": current,
+                "met": target_met(
+                    value=current, comparator=goal.comparator, target=goal.target_value
+                )
+                if current is not None and goal.target_value is not None
+                else None,
+            }
+        )
+
+    return {
+        "plan": plan.pk,
+        "status": plan.status,
+        "visits_planned": plan.planned_visits,
+        "visits_done": counts["done"],
+        "visits_remaining": max(plan.planned_visits - counts["done"], 0),
+        "reexamination": reexam,
+        "pain": trends[Instrument.NRS],
+        "odi": trends[Instrument.ODI],
+        "ndi": trends[Instrument.NDI],
+        "goals": goals,
+    }

@@ -1,0 +1,206 @@
+"""Writes of visits: logging, signing (locks), amending, discarding."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+
+from api.errors import Conflict
+from clinics.models import Clinic, Role, User
+from patients.models import Patient, PatientStatus
+from treatments.models import (
+    Amendment,
+    Instrument,
+    OutcomeMeasure,
+    PartFinding,
+    PerformedAdjustment,
+    PerformedExercise,
+    PerformedSoftTissue,
+    PlanStatus,
+    Visit,
+    VisitStatus,
+)
+
+# Nested lists of a visit, the model of each, and the plan-item model they may carry out.
+PERFORMED_MODELS: dict[str, type[Model]] = {
+    "adjustments": PerformedAdjustment,
+    "soft_tissue": PerformedSoftTissue,
+    "exercises": PerformedExercise,
+}
+# Clocks of tablets and servers drift; a visit logged a few minutes "ahead" is not the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class RecordLocked(Conflict):
+    default_code = "visit_signed"
+    default_detail = "The visit is signed and locked; add an amendment instead."
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _check_visit(visit: Visit) -> None:
+    if visit.patient.status == PatientStatus.ARCHIVED:
+        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    if visit.visit_at > timezone.now() + CLOCK_SKEW:
+        raise _field_error("visit_at", "A visit cannot be logged in the future.", "future_date")
+    chiropractor = visit.chiropractor
+    if (
+        chiropractor.clinic_id != visit.clinic_id
+        or chiropractor.role != Role.CHIROPRACTOR
+        or not chiropractor.is_active
+    ):
+        raise _field_error(
+            "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
+        )
+    if visit.plan is not None:
+        if visit.plan.patient_id != visit.patient_id:
+            raise _field_error("plan", "The plan is another patient's.", "other_patient")
+        if visit.plan.status != PlanStatus.ACTIVE:
+            raise _field_error(
+                "plan",
+                f"The plan is {visit.plan.status}; visits are logged against an active plan.",
+                "plan_not_active",
+            )
+
+
+def _check_planned_items(visit: Visit, items: dict[str, list[dict]]) -> None:
+    for kind, rows in items.items():
+        for index, row in enumerate(rows):
+            planned = row.get("planned_item")
+            if planned is None:
+                continue
+            if (
+                visit.plan is None
+                or planned.plan_id != visit.plan_id
+                or planned.removed_at is not None
+            ):
+                raise _field_error(
+                    f"{kind}.{index}.planned_item",
+                    "The planned item is not part of this visit's plan.",
+                    "not_in_plan",
+                )
+
+
+def _write_items(
+    visit: Visit, findings: list[dict] | None, items: dict[str, list[dict] | None]
+) -> None:
+    """Replace the visit's findings and performed items by those given (draft visits only)."""
+    if findings is not None:
+        PartFinding.objects.filter(visit=visit).delete()
+        PartFinding.objects.bulk_create(
+            PartFinding(clinic_id=visit.clinic_id, visit=visit, **row) for row in findings
+        )
+    for kind, rows in items.items():
+        if rows is None:
+            continue
+        model = PERFORMED_MODELS[kind]
+        model.objects.filter(visit=visit).delete()
+        for position, row in enumerate(rows):
+            item = model(clinic_id=visit.clinic_id, visit=visit, position=position, **row)
+            item.full_clean(exclude=["visit"])
+            item.save()
+
+
+def _sync_derived(visit: Visit) -> None:
+    """Keep what visits feed elsewhere in step: the patient's last visit and the NRS series."""
+    last = Visit.objects.filter(patient_id=visit.patient_id).exclude(
+        status=VisitStatus.ENTERED_IN_ERROR
+    )
+    Patient.objects.filter(pk=visit.patient_id).update(
+        last_visit_at=last.aggregate(at=Max("visit_at"))["at"]
+    )
+    OutcomeMeasure.objects.filter(visit=visit, instrument=Instrument.NRS).delete()
+    if visit.status != VisitStatus.ENTERED_IN_ERROR and visit.pain_before is not None:
+        OutcomeMeasure.objects.create(
+            clinic_id=visit.clinic_id,
+            patient_id=visit.patient_id,
+            instrument=Instrument.NRS,
+            measured_at=visit.visit_at,
+            score=visit.pain_before,
+            max_score=10,
+            visit=visit,
+            recorded_by_id=visit.chiropractor_id,
+        )
+
+
+def _split(data: dict) -> tuple[dict, list[dict] | None, dict[str, list[dict] | None]]:
+    data = dict(data)
+    findings = data.pop("findings", None)
+    items = {kind: data.pop(kind, None) for kind in PERFORMED_MODELS}
+    return data, findings, items
+
+
+@transaction.atomic
+def visit_create(*, clinic: Clinic, by: User, data: dict) -> Visit:
+    fields, findings, items = _split(data)
+    fields.setdefault("chiropractor", by)
+    visit = Visit(clinic=clinic, created_by=by, status=VisitStatus.DRAFT, **fields)
+    _check_visit(visit)
+    _check_planned_items(visit, {kind: rows or [] for kind, rows in items.items()})
+    visit.full_clean()
+    visit.save()
+    _write_items(visit, findings or [], {kind: rows or [] for kind, rows in items.items()})
+    _sync_derived(visit)
+    return visit
+
+
+def _ensure_draft(visit: Visit) -> None:
+    if visit.status == VisitStatus.SIGNED:
+        raise RecordLocked()
+    if visit.status == VisitStatus.ENTERED_IN_ERROR:
+        raise Conflict("The visit was discarded (entered in error).", code="visit_discarded")
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, changes: dict) -> Visit:
+    _ensure_draft(visit)
+    fields, findings, items = _split(changes)
+    for field, value in fields.items():
+        setattr(visit, field, value)
+    _check_visit(visit)
+    _check_planned_items(visit, {kind: rows for kind, rows in items.items() if rows is not None})
+    visit.full_clean()
+    visit.save()
+    _write_items(visit, findings, items)
+    _sync_derived(visit)
+    return visit
+
+
+@transaction.atomic
+def visit_sign(*, visit: Visit, by: User) -> Visit:
+    """Lock the visit: from now on it changes only by amendments."""
+    _ensure_draft(visit)
+    if visit.chiropractor_id != by.pk:
+        raise PermissionDenied("Only the treating chiropractor signs the visit.")
+    visit.status = VisitStatus.SIGNED
+    visit.signed_by = by
+    visit.signed_at = timezone.now()
+    visit.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_discard(*, visit: Visit) -> Visit:
+    """What DELETE does to an unsigned visit: kept, marked entered in error."""
+    _ensure_draft(visit)
+    visit.status = VisitStatus.ENTERED_IN_ERROR
+    visit.save(update_fields=["status", "updated_at"])
+    _sync_derived(visit)
+    return visit
+
+
+@transaction.atomic
+def visit_amend(*, visit: Visit, by: User, data: dict) -> Amendment:
+    if visit.status != VisitStatus.SIGNED:
+        raise Conflict(
+            "Only a signed visit is amended; edit an unsigned one directly.",
+            code="visit_not_signed",
+        )
+    amendment = Amendment(clinic_id=visit.clinic_id, visit=visit, author=by, **data)
+    amendment.full_clean()
+    amendment.save()
+    return amendment

@@ -1,0 +1,389 @@
+"""Visits, their findings, performed items, amendments and billing lines."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers import (
+    ClinicalFieldsMixin,
+    ClinicReferenceCodeField,
+    ClinicScopedPrimaryKeyField,
+    StrictModelSerializer,
+)
+from clinics.models import Role, User
+from patients.models import Patient
+from reference.models import CmtRegion, Exercise, Listing, Segment, SoftTissueModality, Technique
+from treatments import rules
+from treatments.models import (
+    Amendment,
+    PartFinding,
+    PerformedAdjustment,
+    PerformedExercise,
+    PerformedSoftTissue,
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    TreatmentPlan,
+    Visit,
+)
+from treatments.serializers import PlannedSoftTissueSerializer, merged, raise_problems
+from treatments.visit_coding import visit_coding
+
+PERFORMED_HELP = {
+    "id": {"help_text": "The item's identifier."},
+}
+
+
+def planned_item_field(model) -> ClinicScopedPrimaryKeyField:
+    return ClinicScopedPrimaryKeyField(
+        queryset=model.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The plan item this carries out; null when it was not planned.",
+    )
+
+
+class PartFindingSerializer(StrictModelSerializer):
+    class Meta:
+        model = PartFinding
+        fields = [
+            "region",
+            "pain",
+            "pain_note",
+            "asymmetry",
+            "asymmetry_note",
+            "range_of_motion",
+            "range_of_motion_note",
+            "tissue",
+            "tissue_note",
+        ]
+        extra_kwargs = {
+            "region": {"help_text": "Region examined (CMT region)."},
+            "pain": {"help_text": "P: pain or tenderness found."},
+            "pain_note": {"help_text": "Where and how (optional)."},
+            "asymmetry": {"help_text": "A: asymmetry or misalignment found."},
+            "asymmetry_note": {"help_text": "What was seen (optional)."},
+            "range_of_motion": {"help_text": "R: range-of-motion abnormality found."},
+            "range_of_motion_note": {"help_text": "Which motion, how much (optional)."},
+            "tissue": {"help_text": "T: tissue or tone change found."},
+            "tissue_note": {"help_text": "What was felt (optional)."},
+        }
+
+
+class PerformedAdjustmentSerializer(StrictModelSerializer):
+    planned_item = planned_item_field(PlannedAdjustment)
+    unplanned = serializers.SerializerMethodField(
+        help_text="True when the item was not in the plan."
+    )
+    segment = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Segment.objects.all(),
+        help_text="Segment or joint adjusted, e.g. C5.",
+    )
+    cmt_region = serializers.ChoiceField(
+        choices=CmtRegion.choices,
+        source="segment.cmt_region",
+        read_only=True,
+        help_text="CMT region of the segment.",
+    )
+    listing = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Listing.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Listing found.",
+    )
+    technique = ClinicReferenceCodeField(
+        queryset=Technique.objects.all(), help_text="Technique used."
+    )
+
+    class Meta:
+        model = PerformedAdjustment
+        fields = [
+            "id",
+            "planned_item",
+            "unplanned",
+            "segment",
+            "cmt_region",
+            "listing",
+            "technique",
+            "laterality",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {**PERFORMED_HELP, "laterality": {"help_text": "Side, for sided joints."}}
+
+    def get_unplanned(self, item: PerformedAdjustment) -> bool:
+        return item.planned_item_id is None
+
+    def validate(self, attrs: dict) -> dict:
+        raise_problems(
+            rules.adjustment_problems(
+                segment=merged(self, attrs, "segment"),
+                listing=merged(self, attrs, "listing"),
+                laterality=merged(self, attrs, "laterality") or "",
+            )
+        )
+        return attrs
+
+
+class PerformedSoftTissueSerializer(StrictModelSerializer):
+    planned_item = planned_item_field(PlannedSoftTissue)
+    unplanned = serializers.SerializerMethodField(
+        help_text="True when the item was not in the plan."
+    )
+    modality = serializers.SlugRelatedField(
+        slug_field="code", queryset=SoftTissueModality.objects.all(), help_text="Modality used."
+    )
+    cpt_code = serializers.CharField(
+        source="modality.cpt_code", read_only=True, help_text="Timed CPT code."
+    )
+    muscles = serializers.ListField(
+        child=serializers.CharField(max_length=40), help_text="Muscles treated (codes)."
+    )
+
+    class Meta:
+        model = PerformedSoftTissue
+        fields = [
+            "id",
+            "planned_item",
+            "unplanned",
+            "modality",
+            "cpt_code",
+            "muscles",
+            "laterality",
+            "minutes",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            **PERFORMED_HELP,
+            "laterality": {"help_text": "Side treated, if one side only."},
+            "minutes": {"help_text": "Minutes spent (they count towards timed units)."},
+        }
+
+    def get_unplanned(self, item: PerformedSoftTissue) -> bool:
+        return item.planned_item_id is None
+
+    validate_muscles = PlannedSoftTissueSerializer.validate_muscles
+
+
+class PerformedExerciseSerializer(StrictModelSerializer):
+    planned_item = planned_item_field(PlannedExercise)
+    unplanned = serializers.SerializerMethodField(
+        help_text="True when the item was not in the plan."
+    )
+    exercise = ClinicReferenceCodeField(
+        queryset=Exercise.objects.all(), help_text="Exercise taught or reviewed."
+    )
+    exercise_name = serializers.CharField(
+        source="exercise.name", read_only=True, help_text="The exercise's name."
+    )
+
+    class Meta:
+        model = PerformedExercise
+        fields = [
+            "id",
+            "planned_item",
+            "unplanned",
+            "exercise",
+            "exercise_name",
+            "sets",
+            "repetitions",
+            "minutes",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            **PERFORMED_HELP,
+            "sets": {"help_text": "Sets done with the patient."},
+            "repetitions": {"help_text": "Repetitions per set."},
+            "minutes": {
+                "help_text": "Minutes of supervised exercise (timed, 97110/97112); 0 if only reviewed."
+            },
+        }
+
+    def get_unplanned(self, item: PerformedExercise) -> bool:
+        return item.planned_item_id is None
+
+
+class AmendmentSerializer(StrictModelSerializer):
+    class Meta:
+        model = Amendment
+        fields = ["id", "section", "text", "reason", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+        extra_kwargs = {
+            "id": {"help_text": "The amendment's identifier."},
+            "section": {"help_text": "Which part of the note it amends."},
+            "text": {"help_text": "The added or corrected text; the original stays unchanged."},
+            "reason": {"help_text": "Why the amendment was made."},
+            "author": {"help_text": "Who amended."},
+            "created_at": {"help_text": "When."},
+        }
+
+
+class BillingLineSerializer(serializers.Serializer):
+    cpt = serializers.CharField(help_text="CPT code.")
+    units = serializers.IntegerField(help_text="Units billed.")
+    modifiers = serializers.ListField(
+        child=serializers.CharField(), help_text="Modifiers, e.g. AT, 59."
+    )
+    diagnosis_pointers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="ICD-10-CM codes the line is billed for, primary first.",
+    )
+    minutes = serializers.IntegerField(
+        allow_null=True, help_text="Timed minutes behind the units; null for CMT."
+    )
+
+
+class CodingWarningSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable warning code.")
+    message = serializers.CharField(help_text="What the biller should know.")
+
+
+class CodingSerializer(serializers.Serializer):
+    diagnoses = serializers.ListField(
+        child=serializers.CharField(), help_text="The claim's diagnoses, in order (M99.0x first)."
+    )
+    lines = BillingLineSerializer(
+        many=True, help_text="Billing lines derived from what was performed."
+    )
+    warnings = CodingWarningSerializer(
+        many=True, help_text="Documentation or billing problems to fix."
+    )
+
+
+class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
+    patient = ClinicScopedPrimaryKeyField(
+        queryset=Patient.objects.all(), help_text="The patient seen."
+    )
+    chiropractor = ClinicScopedPrimaryKeyField(
+        queryset=User.objects.filter(role=Role.CHIROPRACTOR),
+        required=False,
+        help_text="The treating chiropractor; defaults to the one logging the visit.",
+    )
+    plan = ClinicScopedPrimaryKeyField(
+        queryset=TreatmentPlan.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The patient's active plan the visit is logged against; null for a visit outside a plan.",
+    )
+    findings = PartFindingSerializer(
+        many=True, required=False, help_text="PART findings per region."
+    )
+    adjustments = PerformedAdjustmentSerializer(
+        many=True, required=False, help_text="Adjustments given."
+    )
+    soft_tissue = PerformedSoftTissueSerializer(
+        many=True, required=False, help_text="Soft-tissue work done."
+    )
+    exercises = PerformedExerciseSerializer(
+        many=True, required=False, help_text="Exercises taught or reviewed."
+    )
+    amendments = AmendmentSerializer(
+        many=True, read_only=True, help_text="Amendments since signing, oldest first."
+    )
+    coding = serializers.SerializerMethodField(help_text="Billing lines derived by the server.")
+
+    class Meta:
+        model = Visit
+        clinical_fields = [
+            "is_reexamination",
+            "pain_before",
+            "pain_after",
+            "subjective",
+            "objective",
+            "assessment",
+            "plan_note",
+            "adherence",
+            "findings",
+            "adjustments",
+            "soft_tissue",
+            "exercises",
+            "amendments",
+        ]
+        fields = [
+            "id",
+            "patient",
+            "chiropractor",
+            "plan",
+            "visit_at",
+            "is_reexamination",
+            "pain_before",
+            "pain_after",
+            "subjective",
+            "objective",
+            "assessment",
+            "plan_note",
+            "adherence",
+            "findings",
+            "adjustments",
+            "soft_tissue",
+            "exercises",
+            "status",
+            "signed_by",
+            "signed_at",
+            "amendments",
+            "coding",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = [
+            "status",
+            "signed_by",
+            "signed_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        extra_kwargs = {
+            "id": {"help_text": "The visit's identifier."},
+            "visit_at": {"help_text": "When the visit took place; not in the future."},
+            "is_reexamination": {
+                "help_text": "True for a re-examination visit (resets the re-exam clock)."
+            },
+            "pain_before": {
+                "help_text": "Pain (NRS 0–10) before treatment.",
+                "min_value": 0,
+                "max_value": 10,
+            },
+            "pain_after": {
+                "help_text": "Pain (NRS 0–10) after treatment.",
+                "min_value": 0,
+                "max_value": 10,
+            },
+            "subjective": {"help_text": "SOAP S: what the patient reports."},
+            "objective": {"help_text": "SOAP O: what was examined and found."},
+            "assessment": {"help_text": "SOAP A: the chiropractor's assessment."},
+            "plan_note": {"help_text": "SOAP P: what comes next."},
+            "adherence": {"help_text": "How well the patient follows the home programme."},
+            "status": {
+                "help_text": "draft (editable), signed (locked) or entered-in-error (discarded)."
+            },
+            "signed_by": {"help_text": "Who signed."},
+            "signed_at": {"help_text": "When it was signed."},
+            "created_by": {"help_text": "Who logged it."},
+            "created_at": {"help_text": "When it was logged."},
+            "updated_at": {"help_text": "When it last changed."},
+            "version": {
+                "help_text": "Increases with every change; the `ETag` is this number in quotes."
+            },
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and "patient" in fields:
+            fields["patient"].read_only = True
+        return fields
+
+    def validate_findings(self, findings: list[dict]) -> list[dict]:
+        regions = [finding["region"] for finding in findings]
+        if len(regions) != len(set(regions)):
+            raise serializers.ValidationError(
+                "Give each region's findings once.", code="duplicate_region"
+            )
+        return findings
+
+    @extend_schema_field(CodingSerializer)
+    def get_coding(self, visit: Visit) -> dict:
+        return CodingSerializer(visit_coding(visit)).data

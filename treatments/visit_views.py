@@ -1,0 +1,173 @@
+"""Visits: logging, signing, amending and coding; and a patient's outcome measures."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
+from api.filters import FilterListsOnlyMixin
+from api.permissions import IsClinician, VisitPermission
+from patients.models import Patient
+from patients.selectors import patient_list
+from treatments import services
+from treatments.filters import OutcomeFilter, VisitFilter
+from treatments.models import OutcomeMeasure, Visit
+from treatments.outcome_serializers import OutcomeMeasureSerializer
+from treatments.selectors import outcome_list, visit_list
+from treatments.visit_coding import visit_coding
+from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, VisitSerializer
+
+WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List visits"),
+    create=extend_schema(
+        summary="Log a visit (a draft until signed)",
+        responses={201: VisitSerializer, 409: CONFLICT_RESPONSE},
+    ),
+    retrieve=extend_schema(summary="Get a visit with its billing lines"),
+    update=extend_schema(
+        summary="Replace an unsigned visit (nested lists given replace the old ones)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: VisitSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change an unsigned visit (nested lists given replace the old ones)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: VisitSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Discard an unsigned visit (kept, marked entered in error)",
+        parameters=[IF_MATCH_PARAMETER],
+        responses={204: None, **WRITE_ERRORS},
+    ),
+)
+class VisitViewSet(
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Visits. Chiropractors log, sign and amend; clinic admins read; the front desk sees that a
+    visit happened and its billing lines."""
+
+    permission_classes = [VisitPermission]
+    queryset = Visit.objects.none()
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["visit_at", "created_at"]
+    ordering = ["-visit_at"]
+
+    def get_queryset(self):
+        return visit_list(user=self.request.user)
+
+    def refreshed(self, visit: Visit) -> Visit:
+        return self.get_queryset().get(pk=visit.pk)
+
+    def perform_create(self, serializer) -> None:
+        visit = services.visit_create(
+            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+        )
+        serializer.instance = self.refreshed(visit)
+
+    def perform_update(self, serializer) -> None:
+        visit = services.visit_update(visit=serializer.instance, changes=serializer.validated_data)
+        serializer.instance = self.refreshed(visit)
+
+    def perform_destroy(self, instance: Visit) -> None:
+        services.visit_discard(visit=instance)
+
+    @extend_schema(
+        summary="Sign the visit: it is locked from now on",
+        request=None,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: VisitSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        visit = services.visit_sign(visit=self.get_object(), by=request.user)
+        return Response(self.get_serializer(self.refreshed(visit)).data)
+
+    @extend_schema(
+        summary="Amend a signed visit (the original text is kept)",
+        request=AmendmentSerializer,
+        responses={201: AmendmentSerializer, 409: CONFLICT_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], serializer_class=AmendmentSerializer)
+    def amendments(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        serializer = AmendmentSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        amendment = services.visit_amend(
+            visit=visit, by=request.user, data=serializer.validated_data
+        )
+        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The visit's billing lines and coding warnings", responses={200: CodingSerializer}
+    )
+    @action(detail=True, methods=["get"])
+    def coding(self, request: Request, pk: str | None = None) -> Response:
+        return Response(CodingSerializer(visit_coding(self.get_object())).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="A patient's outcome measures (NRS, ODI, NDI), oldest first"),
+    create=extend_schema(summary="Record an outcome measure (the server scores it)"),
+    retrieve=extend_schema(summary="Get one outcome measure"),
+    destroy=extend_schema(
+        summary="Mark an outcome measure entered in error (kept)",
+        responses={204: None, 409: CONFLICT_RESPONSE},
+    ),
+)
+class PatientOutcomeViewSet(
+    FilterListsOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Outcome measures of one patient; chiropractors and clinic admins."""
+
+    permission_classes = [IsClinician]
+    queryset = OutcomeMeasure.objects.none()
+    serializer_class = OutcomeMeasureSerializer
+    filterset_class = OutcomeFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["measured_at"]
+    ordering = ["measured_at"]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.get_patient()
+
+    def get_patient(self) -> Patient:
+        if not hasattr(self, "_patient"):
+            self._patient = get_object_or_404(
+                patient_list(user=self.request.user), pk=self.kwargs["patient_pk"]
+            )
+        return self._patient
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return outcome_list(user=self.request.user).filter(patient=self.get_patient())
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.outcome_record(
+            patient=self.get_patient(), by=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: OutcomeMeasure) -> None:
+        services.outcome_discard(outcome=instance)
