@@ -12,7 +12,11 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors.handler import ExceptionHandler
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from drf_standardized_errors.openapi_serializers import (
+    ClientErrorEnum,
+    ServerErrorEnum,
+    ValidationErrorEnum,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -124,3 +128,20 @@ PRECONDITION_FAILED_RESPONSE = OpenApiResponse(
 SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
     ErrorResponse503Serializer, description="The database is not answering."
 )
+
+
+class ValidationErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Why the value was refused, e.g. required, invalid_choice, unknown_field."
+    )
+    detail = serializers.CharField(help_text="Human-readable explanation.")
+    attr = serializers.CharField(
+        allow_null=True,
+        help_text="The field, as a dotted path for nested fields (goals.0.target_value); "
+        "non_field_errors when the request as a whole is refused.",
+    )
+
+
+class ValidationErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
+    errors = ValidationErrorItemSerializer(many=True)

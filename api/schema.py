@@ -1,5 +1,9 @@
 """drf-spectacular hooks that finish the contract where introspection cannot."""
 
+from drf_spectacular.utils import OpenApiResponse
+from drf_standardized_errors.openapi import AutoSchema
+
+from api.errors import ValidationErrorResponseSerializer
 from api.serializers import CLINICAL_FIELDS_BY_COMPONENT
 
 CLINICAL_NOTE = "Omitted for front-desk users, who do not read clinical data."
@@ -17,3 +21,36 @@ def mark_clinical_fields_optional(result: dict, generator, request, public) -> d
             prop = schema["properties"][name]
             prop["description"] = f"{prop.get('description', '')} {CLINICAL_NOTE}".strip()
     return result
+
+
+class ApiAutoSchema(AutoSchema):
+    """Error responses of drf-standardized-errors, with one open validation-error shape.
+
+    Services and serializers add codes of their own (`unknown_field` on any attribute,
+    `not_billable`, `other_patient`, …), so a closed enum of codes and attributes per
+    operation would reject real answers in generated clients. The codes each field is known
+    to give are listed in the 400 description instead.
+    """
+
+    def _get_serializer_for_validation_error_response(self):
+        return ValidationErrorResponseSerializer
+
+    def _get_http400_serializer(self):
+        serializer = super()._get_http400_serializer()
+        if not self._should_add_validation_error_response():
+            return serializer
+        codes_by_field = self._get_validation_error_codes_by_field(
+            self._determine_fields_with_error_codes()
+        )
+        known = "\n".join(
+            f"- `{field}`: {', '.join(sorted(codes))}"
+            for field, codes in sorted(codes_by_field.items())
+            if codes
+        )
+        description = (
+            "The request was refused: each error names the field (`attr`) and the reason (`code`); "
+            "nothing was written. Unknown body fields answer `unknown_field`."
+        )
+        if known:
+            description += f"\n\nCodes the fields give:\n{known}"
+        return OpenApiResponse(serializer, description=description)

@@ -8,13 +8,10 @@ from api.permissions import may_read_clinical
 CLINICAL_FIELDS_BY_COMPONENT: dict[str, tuple[str, ...]] = {}
 
 
+# Answers 400 for body fields the endpoint does not know, instead of dropping them: a typo
+# such as `date_of_brith` would otherwise be ignored and the client would believe it saved.
+# (Comments, not docstrings: drf-spectacular would show a docstring as every schema's text.)
 class RejectUnknownFieldsMixin:
-    """Answer 400 for body fields the endpoint does not know, instead of dropping them.
-
-    A typo such as `date_of_brith` would otherwise be ignored silently and the client would
-    believe the value was saved.
-    """
-
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
@@ -28,9 +25,8 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)
 
 
+# `Meta.clinical_fields` are left out of the representation for the front desk.
 class ClinicalFieldsMixin:
-    """`Meta.clinical_fields` are left out of the representation for the front desk."""
-
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         clinical = getattr(getattr(cls, "Meta", None), "clinical_fields", ())

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -145,4 +145,14 @@ class ExerciseViewSet(ClinicExtensibleViewSet):
     def get_queryset(self):
         exercises = super().get_queryset()
         region = self.request.query_params.get("body_region")
+        if region and region not in BodyRegion.values:
+            raise ValidationError(
+                {
+                    "body_region": [
+                        ErrorDetail(
+                            f"Choose one of {', '.join(BodyRegion.values)}.", code="invalid_choice"
+                        )
+                    ]
+                }
+            )
         return exercises.filter(body_region=region) if region else exercises

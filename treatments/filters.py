@@ -2,7 +2,9 @@
 
 import django_filters
 from django.db.models import QuerySet
+from rest_framework.exceptions import PermissionDenied
 
+from api.permissions import may_read_clinical
 from treatments.models import (
     Instrument,
     OutcomeMeasure,
@@ -48,7 +50,13 @@ class TreatmentPlanFilter(django_filters.FilterSet):
         model = TreatmentPlan
         fields = ["patient", "chiropractor", "condition", "status", "phase"]
 
+    # Filtering by clinical content would reveal it to roles that may not read it.
+    clinical_filters = ("phase", "condition")
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        used = [name for name in self.clinical_filters if self.form.cleaned_data.get(name)]
+        if used and not may_read_clinical(self.request.user):
+            raise PermissionDenied(f"Filtering by {', '.join(used)} needs clinical access.")
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(status=PlanStatus.ENTERED_IN_ERROR)
         return super().filter_queryset(queryset)

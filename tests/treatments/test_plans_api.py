@@ -457,3 +457,63 @@ def test_retrieving_a_plan_with_30_items_costs_as_much_as_with_3(chiropractor_cl
     assert count_queries(chiropractor_client, plan_url(big["id"])) == count_queries(
         chiropractor_client, plan_url(small["id"])
     )
+
+
+def test_a_condition_listed_twice_is_refused(chiropractor_client, full_plan, neck_pain):
+    response = chiropractor_client.post(PLANS, {**full_plan, "conditions": [str(neck_pain.id)] * 2})
+
+    assert ("conditions", "duplicate") in errors(response)
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "1800-01-01"])
+def test_an_implausible_start_date_is_refused(chiropractor_client, full_plan, start):
+    response = chiropractor_client.post(PLANS, {**full_plan, "start_date": start})
+
+    assert ("start_date", "out_of_range") in errors(response)
+
+
+def test_adding_a_condition_covered_by_another_active_plan_names_that_plan(
+    chiropractor_client, full_plan, neck_pain, subluxation
+):
+    first = create(chiropractor_client, {**full_plan, "conditions": [str(neck_pain.id)]})
+    second = create(chiropractor_client, {**full_plan, "conditions": [str(subluxation.id)]})
+    chiropractor_client.post(f"{plan_url(first['id'])}activate/")
+    chiropractor_client.post(f"{plan_url(second['id'])}activate/")
+
+    response = chiropractor_client.patch(
+        plan_url(second["id"]), {"conditions": [str(subluxation.id), str(neck_pain.id)]}
+    )
+
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "condition_has_active_plan"
+    assert first["id"] in response.json()["errors"][0]["detail"]
+
+
+def test_a_draft_plan_of_an_archived_patient_cannot_be_activated(
+    chiropractor_client, front_desk_client, full_plan, patient
+):
+    plan = create(chiropractor_client, full_plan)
+    front_desk_client.delete(f"/api/v1/patients/{patient.id}/")
+
+    assert chiropractor_client.post(f"{plan_url(plan['id'])}activate/").status_code == 409
+    assert chiropractor_client.patch(plan_url(plan["id"]), {"weeks": 2}).status_code == 409
+    assert chiropractor_client.post(f"{plan_url(plan['id'])}revoke/").status_code == 200
+
+
+def test_activation_rechecks_the_conditions(chiropractor_client, full_plan, neck_pain):
+    plan = create(chiropractor_client, full_plan)
+    chiropractor_client.delete(
+        f"/api/v1/patients/{neck_pain.patient_id}/conditions/{neck_pain.id}/"
+    )
+
+    response = chiropractor_client.post(f"{plan_url(plan['id'])}activate/")
+
+    assert ("conditions", "invalid_condition") in errors(response)
+    assert TreatmentPlan.objects.get(pk=plan["id"]).status == "draft"
+
+
+@pytest.mark.parametrize(
+    "query", [{"phase": "relief"}, {"condition": "00000000-0000-0000-0000-000000000000"}]
+)
+def test_front_desk_cannot_filter_plans_by_clinical_content(front_desk_client, query):
+    assert front_desk_client.get(PLANS, query).status_code == 403

@@ -1,5 +1,7 @@
 """Writes that carry the rules of treatment plans."""
 
+from datetime import date, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -20,6 +22,10 @@ from treatments.models import (
     TreatmentPlan,
 )
 
+# Plans may be back-entered from paper records, or written ahead for a patient starting soon.
+EARLIEST_START = date(1900, 1, 1)
+MAX_START_AHEAD = timedelta(days=366)
+
 # The nested lists a plan is created with, and the model of each.
 ITEM_MODELS: dict[str, type[Model]] = {
     "goals": Goal,
@@ -30,6 +36,10 @@ ITEM_MODELS: dict[str, type[Model]] = {
 
 
 def _check_conditions(patient: Patient, conditions: list[Condition]) -> None:
+    if len({condition.pk for condition in conditions}) != len(conditions):
+        raise ValidationError(
+            {"conditions": ValidationError("A condition is listed twice.", code="duplicate")}
+        )
     if not conditions:
         raise ValidationError(
             {
@@ -84,16 +94,23 @@ def _check_editable(plan: TreatmentPlan) -> None:
         )
 
 
-def _ensure_one_active_plan_per_condition(plan: TreatmentPlan) -> None:
-    """Refuse to activate when another active plan of the patient addresses a same condition.
+def _lock_patient(plan: TreatmentPlan) -> Patient:
+    """Serialise every write that can change which plans are active for a patient.
 
-    The patient row is locked first, so two plans cannot be activated side by side; the
-    partial unique index on PlanCondition is the last line of defence.
+    Taken first, before any PlanCondition row is touched, so that concurrent writers queue on
+    the patient instead of deadlocking on each other's rows.
     """
-    Patient.objects.select_for_update().filter(pk=plan.patient_id).first()
-    condition_ids = PlanCondition.objects.filter(plan=plan).values("condition_id")
+    patient = Patient.objects.select_for_update().get(pk=plan.patient_id)
+    if patient.status == PatientStatus.ARCHIVED:
+        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    return patient
+
+
+def _ensure_one_active_plan_per_condition(plan: TreatmentPlan, conditions: list[Condition]) -> None:
+    """Refuse when another active plan of the patient addresses one of `conditions`; the
+    partial unique index on PlanCondition is the last line of defence."""
     clash = (
-        PlanCondition.objects.filter(condition_id__in=condition_ids, plan_is_active=True)
+        PlanCondition.objects.filter(condition__in=conditions, plan_is_active=True)
         .exclude(plan=plan)
         .select_related("condition")
         .first()
@@ -130,6 +147,19 @@ def _create_item(plan: TreatmentPlan, kind: str, data: dict, position: int) -> M
     return item
 
 
+def _check_dates(plan: TreatmentPlan) -> None:
+    today = timezone.localdate()
+    if not EARLIEST_START <= plan.start_date <= today + MAX_START_AHEAD:
+        raise ValidationError(
+            {
+                "start_date": ValidationError(
+                    f"Start between {EARLIEST_START} and {today + MAX_START_AHEAD}.",
+                    code="out_of_range",
+                )
+            }
+        )
+
+
 @transaction.atomic
 def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     """Create a draft plan with its goals and interventions in one go."""
@@ -143,6 +173,7 @@ def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     _check_chiropractor(data["chiropractor"], clinic.pk)
     _check_conditions(patient, conditions)
     plan = TreatmentPlan(clinic=clinic, created_by=by, status=PlanStatus.DRAFT, **data)
+    _check_dates(plan)
     plan.full_clean()
     plan.save()
     _set_conditions(plan, conditions)
@@ -155,19 +186,21 @@ def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
 @transaction.atomic
 def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
     _check_editable(plan)
+    _lock_patient(plan)
     changes = dict(changes)
     conditions = changes.pop("conditions", None)
     for field, value in changes.items():
         setattr(plan, field, value)
     if "chiropractor" in changes:
         _check_chiropractor(plan.chiropractor, plan.clinic_id)
+    _check_dates(plan)
     plan.full_clean()
     plan.save()
     if conditions is not None:
         _check_conditions(plan.patient, conditions)
-        _set_conditions(plan, conditions)
         if plan.status == PlanStatus.ACTIVE:
-            _ensure_one_active_plan_per_condition(plan)
+            _ensure_one_active_plan_per_condition(plan, conditions)
+        _set_conditions(plan, conditions)
     return plan
 
 
@@ -176,7 +209,10 @@ def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
     """Move the plan along the status machine (treatments.transitions)."""
     target = transitions.target_status(status=plan.status, action=action)
     if target == PlanStatus.ACTIVE:
-        _ensure_one_active_plan_per_condition(plan)
+        patient = _lock_patient(plan)
+        conditions = list(plan.conditions.all())
+        _check_conditions(patient, conditions)
+        _ensure_one_active_plan_per_condition(plan, conditions)
     plan.status = target
     plan.status_changed_at = timezone.now()
     plan.save(update_fields=["status", "status_changed_at", "updated_at"])
