@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format schema check-schema check-migrations pytest db-stop clean
+.PHONY: run test install migrate demo lint format schema check-migrations pytest bench db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -30,6 +30,7 @@ run: demo
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -46,6 +47,11 @@ pytest: install
 
 # lint, system checks, migration drift, then pytest (which also checks openapi.yaml drift).
 test: lint check-migrations pytest
+
+# Speed at scale: synthetic patients (PATIENTS=1000000 for the full million), p50/p95 per endpoint.
+PATIENTS ?= 200000
+bench: migrate
+	$(PY) manage.py benchmark --patients $(PATIENTS)
 
 db-stop:
 	@if [ -f .pgdata/postmaster.pid ]; then $(PY) -c 'import pgserver; pgserver.get_server(".pgdata", cleanup_mode="stop").cleanup()'; fi

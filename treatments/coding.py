@@ -137,8 +137,8 @@ def code_visit(facts: VisitFacts) -> Coding:
     if EXTRASPINAL in facts.adjusted_regions:
         cmt_lines.append("98943")
     for code in cmt_lines:
-        modifiers = ("AT",) if facts.active_treatment and code != "98943" else ()
-        lines.append(BillingLine(code, 1, modifiers, (subluxations + others)[:4]))
+        cmt_modifiers = ("AT",) if facts.active_treatment and code != "98943" else ()
+        lines.append(BillingLine(code, 1, cmt_modifiers, (subluxations + others)[:4]))
     if cmt_lines and not subluxations:
         warnings.append(
             CodingWarning(

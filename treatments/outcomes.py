@@ -6,6 +6,8 @@ the questionnaire is not scored (Fairbank & Pynsent 2000 for ODI; Vernon 2008 fo
 Clinically meaningful change: 2 points NRS, 10 percentage points ODI/NDI.
 """
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -74,12 +76,12 @@ def trend(values: list[Decimal], *, instrument: str) -> Trend | None:
     )
 
 
-COMPARATORS = {
-    "<=": lambda value, target: value <= target,
-    "<": lambda value, target: value < target,
-    ">=": lambda value, target: value >= target,
-    ">": lambda value, target: value > target,
-    "=": lambda value, target: value == target,
+COMPARATORS: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "=": operator.eq,
 }
 
 
