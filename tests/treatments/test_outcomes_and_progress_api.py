@@ -207,3 +207,21 @@ def test_front_desk_cannot_read_progress(front_desk_client, plan_started_40_days
         front_desk_client.get(f"{PLANS}{plan_started_40_days_ago['id']}/progress/").status_code
         == 403
     )
+
+
+def test_outcome_list_query_count_does_not_grow_with_rows(chiropractor_client, patient):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                chiropractor_client.get(outcomes_url(patient), {"page_size": 100}).status_code
+                == 200
+            )
+        return len(queries)
+
+    for _ in range(5):
+        chiropractor_client.post(outcomes_url(patient), {"instrument": "odi", "answers": [1] * 10})
+    with_five = count_queries()
+    for _ in range(45):
+        chiropractor_client.post(outcomes_url(patient), {"instrument": "nrs", "value": 3})
+
+    assert count_queries() == with_five

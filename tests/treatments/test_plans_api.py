@@ -517,3 +517,22 @@ def test_activation_rechecks_the_conditions(chiropractor_client, full_plan, neck
 )
 def test_front_desk_cannot_filter_plans_by_clinical_content(front_desk_client, query):
     assert front_desk_client.get(PLANS, query).status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["goals", "adjustments", "soft-tissue", "exercises"])
+def test_plan_item_lists_cost_the_same_for_3_or_30_items(chiropractor_client, full_plan, kind):
+    small = create(chiropractor_client, full_plan)
+    big = create(
+        chiropractor_client,
+        {
+            **full_plan,
+            **{
+                key: full_plan[key] * 10
+                for key in ("goals", "adjustments", "soft_tissue", "exercises")
+            },
+        },
+    )
+
+    assert count_queries(chiropractor_client, f"{plan_url(big['id'])}{kind}/") == count_queries(
+        chiropractor_client, f"{plan_url(small['id'])}{kind}/"
+    )

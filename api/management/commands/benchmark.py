@@ -45,10 +45,12 @@ class Command(BaseCommand):
         _, token = AuthToken.objects.create(doctor)
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="localhost")
         with connection.cursor() as cursor:
+            # A patient from the middle of the first clinic: a realistic, not a lucky, lookup.
             cursor.execute(
                 "SELECT family_name_key, phone_digits_reversed, chart_number, date_of_birth, id "
-                "FROM patients_patient WHERE clinic_id = %s LIMIT 1 OFFSET 777",
-                [clinics[0].pk],
+                "FROM patients_patient WHERE clinic_id = %s ORDER BY chart_number LIMIT 1 "
+                "OFFSET (SELECT count(*) / 2 FROM patients_patient WHERE clinic_id = %s)",
+                [clinics[0].pk, clinics[0].pk],
             )
             family, phone, chart, born, patient_id = cursor.fetchone()
         checks = {
