@@ -87,6 +87,9 @@ VisitPermission.__doc__ = (
     "Visits: chiropractors log, sign, amend; every role reads (front desk a summary)."
 )
 
+OutcomePermission = ReadWriteRoles.of(read=CLINICAL_ROLES, write=frozenset({Role.CHIROPRACTOR}))
+OutcomePermission.__doc__ = "Outcome measures: chiropractors record, clinic admins read."
+
 ReferenceWritePermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
 ReferenceWritePermission.__doc__ = "Reference lists: everyone reads; clinicians add clinic entries."
 

@@ -18,9 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 SPINAL_REGIONS = ("cervical", "thoracic", "lumbar", "sacral", "pelvic")
-EXTRASPINAL = "extraspinal"
+# CMS counts five extraspinal regions; 98943 covers one or more of them.
+EXTRASPINAL_REGIONS = ("head", "upper_extremity", "lower_extremity", "rib_cage", "abdomen")
 TIMED_CODES = ("97140", "97124", "97110", "97112")
 MANUAL_THERAPY = "97140"
+# M99.00–M99.05: segmental dysfunction of the head and the five spinal regions, the
+# subluxation diagnoses that support spinal CMT (M99.06–M99.09 are extraspinal).
+SPINAL_SUBLUXATIONS = ("M99.00", "M99.01", "M99.02", "M99.03", "M99.04", "M99.05")
 SUBLUXATION_PREFIX = "M99.0"
 PART_FINDINGS = frozenset("PART")
 UNIT_MINUTES = 15
@@ -37,9 +41,13 @@ class TimedService:
 
 @dataclass(frozen=True)
 class VisitFacts:
+    """What a visit did, in billing terms. Regions are the five spinal ones and the five
+    extraspinal ones (EXTRASPINAL_REGIONS)."""
+
     adjusted_regions: frozenset[str] = frozenset()
     timed: tuple[TimedService, ...] = ()
     diagnoses: tuple[str, ...] = ()
+    has_plan: bool = True
     active_treatment: bool = True
     part_findings: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
@@ -123,73 +131,92 @@ def part_warnings(facts: VisitFacts) -> list[CodingWarning]:
     return warnings
 
 
+def _cmt(
+    facts: VisitFacts, subluxations: tuple[str, ...], others: tuple[str, ...]
+) -> tuple[list[BillingLine], list[CodingWarning]]:
+    lines, warnings = [], []
+    spinal = [region for region in SPINAL_REGIONS if region in facts.adjusted_regions]
+    if code := cmt_code(len(spinal)):
+        active = facts.has_plan and facts.active_treatment
+        lines.append(BillingLine(code, 1, ("AT",) if active else (), (subluxations + others)[:4]))
+        if not any(dx in SPINAL_SUBLUXATIONS for dx in subluxations):
+            warnings.append(
+                CodingWarning(
+                    "cmt_without_subluxation",
+                    "Spinal CMT is coded but the plan has no M99.00–M99.05 (spinal subluxation) "
+                    "diagnosis to make primary; Medicare will deny it.",
+                )
+            )
+        if not facts.has_plan:
+            warnings.append(
+                CodingWarning(
+                    "cmt_without_plan",
+                    "CMT outside a treatment plan is not active treatment: no AT modifier.",
+                )
+            )
+        elif not facts.active_treatment:
+            warnings.append(
+                CodingWarning(
+                    "maintenance_care",
+                    "Maintenance care is not active treatment: no AT modifier, and Medicare does "
+                    "not pay it (an ABN is needed).",
+                )
+            )
+    if facts.adjusted_regions - set(SPINAL_REGIONS):
+        lines.append(BillingLine("98943", 1, (), (subluxations + others)[:4]))
+    return lines, warnings
+
+
+def _timed(
+    facts: VisitFacts, cmt_billed: bool, pointers: tuple[str, ...]
+) -> tuple[list[BillingLine], list[CodingWarning]]:
+    """Timed lines. 97140 done on an adjusted region is bundled with CMT; 97140 done on other
+    regions is billed apart with modifier 59, its minutes kept on a line of their own."""
+    warnings = []
+    minutes: dict[tuple[str, str], int] = {}
+    bundled_regions: set[str] = set()
+    for service in facts.timed:
+        modifier = ""
+        if service.cpt == MANUAL_THERAPY and cmt_billed:
+            overlap = service.regions & facts.adjusted_regions
+            bundled_regions |= overlap
+            modifier = "" if overlap else "59"
+        key = (service.cpt, modifier)
+        minutes[key] = minutes.get(key, 0) + service.minutes
+    if bundled_regions:
+        warnings.append(
+            CodingWarning(
+                "manual_therapy_bundled",
+                f"97140 was done on an adjusted region ({', '.join(sorted(bundled_regions))}); on "
+                "the day of CMT that part is bundled and will not be paid separately.",
+            )
+        )
+    units = spread_units({f"{cpt}-{modifier}": n for (cpt, modifier), n in minutes.items()})
+    lines = []
+    for (cpt, modifier), n in sorted(
+        minutes.items(), key=lambda item: (TIMED_CODES.index(item[0][0]), item[0][1])
+    ):
+        billed = units.get(f"{cpt}-{modifier}", 0)
+        if billed:
+            lines.append(BillingLine(cpt, billed, (modifier,) if modifier else (), pointers, n))
+    total = sum(minutes.values())
+    if 0 < total < 8:
+        warnings.append(
+            CodingWarning(
+                "timed_under_8_minutes", f"{total} timed minutes in all: fewer than 8 bill no unit."
+            )
+        )
+    return lines, warnings
+
+
 def code_visit(facts: VisitFacts) -> Coding:
     diagnoses = ordered_diagnoses(facts.diagnoses)
     subluxations = tuple(code for code in diagnoses if code.startswith(SUBLUXATION_PREFIX))
     others = tuple(code for code in diagnoses if not code.startswith(SUBLUXATION_PREFIX))
-    lines: list[BillingLine] = []
-    warnings: list[CodingWarning] = []
-
-    spinal = [region for region in SPINAL_REGIONS if region in facts.adjusted_regions]
-    cmt_lines = []
-    if code := cmt_code(len(spinal)):
-        cmt_lines.append(code)
-    if EXTRASPINAL in facts.adjusted_regions:
-        cmt_lines.append("98943")
-    for code in cmt_lines:
-        cmt_modifiers = ("AT",) if facts.active_treatment and code != "98943" else ()
-        lines.append(BillingLine(code, 1, cmt_modifiers, (subluxations + others)[:4]))
-    if cmt_lines and not subluxations:
-        warnings.append(
-            CodingWarning(
-                "cmt_without_subluxation",
-                "CMT is coded but the plan has no M99.0x (subluxation) diagnosis to make primary; "
-                "Medicare will deny it.",
-            )
-        )
-    if cmt_lines and not facts.active_treatment:
-        warnings.append(
-            CodingWarning(
-                "maintenance_care",
-                "Maintenance care is not active treatment: no AT modifier, and Medicare does not "
-                "pay it (an ABN is needed).",
-            )
-        )
-
-    minutes_by_code: dict[str, int] = {}
-    regions_by_code: dict[str, frozenset[str]] = {}
-    for service in facts.timed:
-        minutes_by_code[service.cpt] = minutes_by_code.get(service.cpt, 0) + service.minutes
-        regions_by_code[service.cpt] = (
-            regions_by_code.get(service.cpt, frozenset()) | service.regions
-        )
-    for code, units in sorted(
-        spread_units(minutes_by_code).items(), key=lambda item: TIMED_CODES.index(item[0])
-    ):
-        modifiers: tuple[str, ...] = ()
-        if code == MANUAL_THERAPY and cmt_lines:
-            bundled = regions_by_code[code] & facts.adjusted_regions
-            if bundled:
-                warnings.append(
-                    CodingWarning(
-                        "manual_therapy_bundled",
-                        f"97140 was done on an adjusted region ({', '.join(sorted(bundled))}); "
-                        "on the day of CMT it is bundled and will not be paid separately.",
-                    )
-                )
-            else:
-                modifiers = ("59",)
-        lines.append(
-            BillingLine(code, units, modifiers, (others or subluxations)[:4], minutes_by_code[code])
-        )
-    untimed = sum(minutes_by_code.values())
-    if 0 < untimed < 8:
-        warnings.append(
-            CodingWarning(
-                "timed_under_8_minutes",
-                f"{untimed} timed minutes in all: fewer than 8 bill no unit.",
-            )
-        )
-
-    warnings += part_warnings(facts)
-    return Coding(tuple(lines), diagnoses, tuple(warnings))
+    cmt_lines, cmt_warnings = _cmt(facts, subluxations, others)
+    timed_lines, timed_warnings = _timed(facts, bool(cmt_lines), (others or subluxations)[:4])
+    return Coding(
+        tuple(cmt_lines + timed_lines),
+        diagnoses,
+        tuple(cmt_warnings + timed_warnings + part_warnings(facts)),
+    )

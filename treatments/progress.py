@@ -2,10 +2,12 @@
 and each goal against its target. A fixed number of queries, whatever the number of visits."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from patients.services import clinic_today
 from treatments.models import (
@@ -18,6 +20,7 @@ from treatments.models import (
     VisitStatus,
 )
 from treatments.outcomes import Trend, target_met, trend
+from treatments.transitions import CLOSED_STATUSES
 
 MEASURE_INSTRUMENT = {
     GoalMeasure.NRS_PAIN: Instrument.NRS,
@@ -40,6 +43,12 @@ def _value(outcome: OutcomeMeasure) -> Decimal:
 
 
 def plan_progress(plan: TreatmentPlan) -> dict:
+    """Dates are the clinic's: a visit at 18:00 in Los Angeles is on that day, not the next."""
+    zone = ZoneInfo(plan.clinic.time_zone)
+
+    def day(moment: datetime) -> date:
+        return timezone.localtime(moment, zone).date()
+
     visits = Visit.objects.filter(plan=plan).exclude(status=VisitStatus.ENTERED_IN_ERROR)
     counts = visits.aggregate(done=Count("id"))
     last_reexam = (
@@ -52,27 +61,32 @@ def plan_progress(plan: TreatmentPlan) -> dict:
         plan.reexam_interval_visits - 1 : plan.reexam_interval_visits
     ]
     by_visits = next(iter(nth), None)
-    base_day = base_at.date() if base_at else plan.start_date
+    base_day = day(base_at) if base_at else plan.start_date
     by_days = base_day + timedelta(days=plan.reexam_interval_days)
-    if by_visits is not None and by_visits.date() <= by_days:
-        due_on, because = by_visits.date(), f"{plan.reexam_interval_visits} visits"
+    if by_visits is not None and day(by_visits) <= by_days:
+        due_on, because = day(by_visits), f"{plan.reexam_interval_visits} visits"
     else:
         due_on, because = by_days, f"{plan.reexam_interval_days} days"
-    today = clinic_today(plan.patient.clinic)
+    today = clinic_today(plan.clinic)
     reexam = Reexamination(
         due_on=due_on,
         due_because=because,
         overdue=today > due_on or visits_since > plan.reexam_interval_visits,
-        last_on=base_at.date() if base_at else None,
+        last_on=day(base_at) if base_at else None,
         visits_since=visits_since,
     )
 
+    # The plan's own visits, and measures recorded on their own while the plan ran (from its
+    # start until it was closed; an open plan may run past its planned weeks).
+    period = Q(measured_at__gte=datetime.combine(plan.start_date, time.min, zone))
+    if plan.status in CLOSED_STATUSES:
+        period &= Q(measured_at__lte=plan.status_changed_at)
     series: dict[str, list[Decimal]] = {instrument: [] for instrument in Instrument.values}
-    outcomes = OutcomeMeasure.objects.filter(
-        patient_id=plan.patient_id,
-        measured_at__date__gte=plan.start_date,
-        status=OutcomeStatus.FINAL,
-    ).order_by("measured_at")
+    outcomes = (
+        OutcomeMeasure.objects.filter(patient_id=plan.patient_id, status=OutcomeStatus.FINAL)
+        .filter(Q(visit__plan=plan) | (Q(visit__isnull=True) & period))
+        .order_by("measured_at")
+    )
     for outcome in outcomes:
         series[outcome.instrument].append(_value(outcome))
     trends: dict[str, Trend | None] = {

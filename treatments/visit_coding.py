@@ -1,31 +1,39 @@
 """Turns a stored visit into the plain facts treatments.coding bills from."""
 
+import json
+from dataclasses import asdict
 from functools import cache
 
-from reference.models import Muscle
-from treatments.coding import (
-    EXTRASPINAL,
-    SPINAL_REGIONS,
-    Coding,
-    TimedService,
-    VisitFacts,
-    code_visit,
-)
+from patients.models import VerificationStatus
+from reference.models import Muscle, Segment
+from treatments.coding import SPINAL_REGIONS, Coding, TimedService, VisitFacts, code_visit
 from treatments.models import PlanPhase, Visit
 
+# CMS extraspinal regions of the extremity joints (the spinal segments bill by CMT region).
+JOINT_REGIONS = {
+    "SHOULDER": "upper_extremity",
+    "ELBOW": "upper_extremity",
+    "WRIST": "upper_extremity",
+    "HIP": "lower_extremity",
+    "KNEE": "lower_extremity",
+    "ANKLE": "lower_extremity",
+    "TMJ": "head",
+    "RIBS": "rib_cage",
+}
+# Diagnoses that no longer stand are not billed.
+VOID_DIAGNOSES = frozenset({VerificationStatus.ENTERED_IN_ERROR, VerificationStatus.REFUTED})
 
-def cmt_region_of(body_region: str) -> str:
-    """Spinal body regions are their own CMT region; everything else is extraspinal."""
-    return body_region if body_region in SPINAL_REGIONS else EXTRASPINAL
+
+def segment_region(segment: Segment) -> str:
+    return (
+        segment.cmt_region if segment.cmt_region in SPINAL_REGIONS else JOINT_REGIONS[segment.code]
+    )
 
 
 @cache
 def muscle_regions() -> dict[str, str]:
-    """Muscle code → CMT region; the muscle list is shipped data and does not change."""
-    return {
-        code: cmt_region_of(region)
-        for code, region in Muscle.objects.values_list("code", "body_region")
-    }
+    """Muscle code → billing region (its body region); shipped data that does not change."""
+    return dict(Muscle.objects.values_list("code", "body_region"))
 
 
 def visit_facts(visit: Visit) -> VisitFacts:
@@ -35,27 +43,43 @@ def visit_facts(visit: Visit) -> VisitFacts:
         TimedService(
             item.modality.cpt_code,
             item.minutes,
-            frozenset(regions.get(m, EXTRASPINAL) for m in item.muscles),
+            frozenset(regions.get(m, "") for m in item.muscles),
         )
         for item in visit.soft_tissue.all()
     ] + [
-        TimedService(
-            item.exercise.cpt_code,
-            item.minutes,
-            frozenset({cmt_region_of(item.exercise.body_region)}),
-        )
+        TimedService(item.exercise.cpt_code, item.minutes, frozenset({item.exercise.body_region}))
         for item in visit.exercises.all()
         if item.minutes
     ]
     plan = visit.plan
+    diagnoses = (
+        tuple(c.code for c in plan.conditions.all() if c.verification_status not in VOID_DIAGNOSES)
+        if plan
+        else ()
+    )
     return VisitFacts(
-        adjusted_regions=frozenset(item.segment.cmt_region for item in visit.adjustments.all()),
+        adjusted_regions=frozenset(
+            segment_region(item.segment) for item in visit.adjustments.all()
+        ),
         timed=tuple(timed),
-        diagnoses=tuple(condition.code for condition in plan.conditions.all()) if plan else (),
-        active_treatment=plan is None or plan.phase != PlanPhase.MAINTENANCE,
+        diagnoses=diagnoses,
+        has_plan=plan is not None,
+        active_treatment=plan is not None and plan.phase != PlanPhase.MAINTENANCE,
         part_findings={finding.region: finding.letters for finding in visit.findings.all()},
     )
 
 
 def visit_coding(visit: Visit) -> Coding:
     return code_visit(visit_facts(visit))
+
+
+def coding_document(coding: Coding) -> dict:
+    """The coding as JSON-ready data, in the shape of the API's Coding schema."""
+    return json.loads(json.dumps(asdict(coding)))
+
+
+def visit_billing(visit: Visit, *, clinical: bool) -> dict:
+    """Billing of the visit: frozen at signing, derived live while it is a draft. Warnings
+    name findings and treated regions, so only clinicians see them."""
+    document = visit.signed_coding or coding_document(visit_coding(visit))
+    return document if clinical else {**document, "warnings": []}

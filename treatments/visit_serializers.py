@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.permissions import may_read_clinical
 from api.serializers import (
     ClinicalFieldsMixin,
     ClinicReferenceCodeField,
@@ -26,7 +27,7 @@ from treatments.models import (
     Visit,
 )
 from treatments.serializers import PlannedSoftTissueSerializer, merged, raise_problems
-from treatments.visit_coding import visit_coding
+from treatments.visit_coding import visit_billing
 
 PERFORMED_HELP = {
     "id": {"help_text": "The item's identifier."},
@@ -246,7 +247,7 @@ class CodingSerializer(serializers.Serializer):
         many=True, help_text="Billing lines derived from what was performed."
     )
     warnings = CodingWarningSerializer(
-        many=True, help_text="Documentation or billing problems to fix."
+        many=True, help_text="Documentation or billing problems to fix; empty for front-desk users."
     )
 
 
@@ -386,4 +387,5 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
 
     @extend_schema_field(CodingSerializer)
     def get_coding(self, visit: Visit) -> dict:
-        return CodingSerializer(visit_coding(visit)).data
+        request = self.context.get("request")
+        return visit_billing(visit, clinical=request is None or may_read_clinical(request.user))

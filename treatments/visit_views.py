@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
 from api.filters import FilterListsOnlyMixin
-from api.permissions import IsClinician, VisitPermission
+from api.permissions import OutcomePermission, VisitPermission, may_read_clinical
 from patients.models import Patient
 from patients.selectors import patient_list
 from treatments import services
@@ -18,7 +18,7 @@ from treatments.filters import OutcomeFilter, VisitFilter
 from treatments.models import OutcomeMeasure, Visit
 from treatments.outcome_serializers import OutcomeMeasureSerializer
 from treatments.selectors import outcome_list, visit_list
-from treatments.visit_coding import visit_coding
+from treatments.visit_coding import visit_billing
 from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, VisitSerializer
 
 WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
@@ -118,7 +118,8 @@ class VisitViewSet(
     )
     @action(detail=True, methods=["get"])
     def coding(self, request: Request, pk: str | None = None) -> Response:
-        return Response(CodingSerializer(visit_coding(self.get_object())).data)
+        billing = visit_billing(self.get_object(), clinical=may_read_clinical(request.user))
+        return Response(CodingSerializer(billing).data)
 
 
 @extend_schema_view(
@@ -140,7 +141,7 @@ class PatientOutcomeViewSet(
 ):
     """Outcome measures of one patient; chiropractors and clinic admins."""
 
-    permission_classes = [IsClinician]
+    permission_classes = [OutcomePermission]
     queryset = OutcomeMeasure.objects.none()
     serializer_class = OutcomeMeasureSerializer
     filterset_class = OutcomeFilter

@@ -4,16 +4,18 @@ import pytest
 
 from treatments.coding import TimedService, VisitFacts, code_visit, spread_units, timed_units
 
-C, T, L, S, P, X = "cervical", "thoracic", "lumbar", "sacral", "pelvic", "extraspinal"
+C, T, L, S, P = "cervical", "thoracic", "lumbar", "sacral", "pelvic"
+X, LEG = "upper_extremity", "lower_extremity"
 FULL_PART = {region: frozenset("PAR") for region in (C, T, L, S, P)}
 DX = ("M99.01", "M99.02", "M99.03", "M99.04", "M99.05", "M54.2")
 
 
-def facts(adjusted=(), timed=(), diagnoses=DX, active=True, part=None) -> VisitFacts:
+def facts(adjusted=(), timed=(), diagnoses=DX, active=True, part=None, plan=True) -> VisitFacts:
     return VisitFacts(
         adjusted_regions=frozenset(adjusted),
         timed=tuple(timed),
         diagnoses=diagnoses,
+        has_plan=plan,
         active_treatment=active,
         part_findings=FULL_PART if part is None else part,
     )
@@ -168,6 +170,38 @@ CASES = [
         ["part_incomplete"],
     ),
     ("PART: not required for extraspinal", facts([X], part={}), [("98943", 1, ())], []),
+    ("two extraspinal regions: one 98943", facts([X, LEG]), [("98943", 1, ())], []),
+    (
+        "only an extraspinal subluxation code",
+        facts([L], diagnoses=("M99.07", "M54.50")),
+        [("98940", 1, ("AT",))],
+        ["cmt_without_subluxation"],
+    ),
+    ("CMT outside a plan: no AT", facts([L], plan=False), [("98940", 1, ())], ["cmt_without_plan"]),
+    (
+        "97140 partly on an adjusted region: that part bundled, the rest with 59",
+        facts(
+            [C],
+            timed=[
+                TimedService("97140", 15, frozenset({C})),
+                TimedService("97140", 15, frozenset({L})),
+            ],
+        ),
+        [("98940", 1, ("AT",)), ("97140", 1, ()), ("97140", 1, ("59",))],
+        ["manual_therapy_bundled"],
+    ),
+    (
+        "97140 on the legs after a shoulder adjustment takes 59",
+        facts([X], timed=[TimedService("97140", 10, frozenset({LEG}))]),
+        [("98943", 1, ()), ("97140", 1, ("59",))],
+        [],
+    ),
+    (
+        "97140 on the shoulder after a shoulder adjustment is bundled",
+        facts([X], timed=[TimedService("97140", 10, frozenset({X}))]),
+        [("98943", 1, ()), ("97140", 1, ())],
+        ["manual_therapy_bundled"],
+    ),
 ]
 
 

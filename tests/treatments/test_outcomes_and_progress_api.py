@@ -1,4 +1,5 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -172,7 +173,7 @@ def test_progress_reports_visits_reexam_trends_and_goals(
 
 
 def test_a_reexamination_restarts_the_clock_and_12_visits_make_it_due(
-    chiropractor_client, plan_started_40_days_ago
+    chiropractor_client, plan_started_40_days_ago, clinic
 ):
     plan = plan_started_40_days_ago
     log_visits(chiropractor_client, plan, [5] * 14, first_day_ago=20, reexam_at=1)
@@ -181,7 +182,9 @@ def test_a_reexamination_restarts_the_clock_and_12_visits_make_it_due(
 
     assert reexam["visits_since"] == 12
     assert reexam["due_because"] == "12 visits"
-    assert reexam["last_on"] == (timezone.now() - datetime.timedelta(days=19)).date().isoformat()
+    clinic_zone = ZoneInfo(clinic.time_zone)
+    expected = timezone.localtime(timezone.now() - datetime.timedelta(days=19), clinic_zone).date()
+    assert reexam["last_on"] == expected.isoformat()
 
 
 def test_progress_query_count_does_not_grow_with_visits(
@@ -225,3 +228,40 @@ def test_outcome_list_query_count_does_not_grow_with_rows(chiropractor_client, p
         chiropractor_client.post(outcomes_url(patient), {"instrument": "nrs", "value": 3})
 
     assert count_queries() == with_five
+
+
+def test_clinic_admins_read_outcomes_but_do_not_record_them(
+    clinic_admin_client, chiropractor_client, patient
+):
+    chiropractor_client.post(outcomes_url(patient), {"instrument": "nrs", "value": 4})
+
+    assert len(clinic_admin_client.get(outcomes_url(patient)).json()["results"]) == 1
+    assert (
+        clinic_admin_client.post(
+            outcomes_url(patient), {"instrument": "nrs", "value": 4}
+        ).status_code
+        == 403
+    )
+
+
+def test_progress_dates_are_the_clinics(chiropractor_client, plan_started_40_days_ago, clinic):
+    clinic.time_zone = "America/Los_Angeles"
+    clinic.save()
+    plan = plan_started_40_days_ago
+    los_angeles = datetime.timezone(datetime.timedelta(hours=-8))
+    evening = (timezone.now().astimezone(los_angeles) - datetime.timedelta(days=3)).replace(
+        hour=18, minute=0
+    )
+    chiropractor_client.post(
+        "/api/v1/visits/",
+        {
+            "patient": plan["patient"],
+            "plan": plan["id"],
+            "visit_at": evening.isoformat(),
+            "is_reexamination": True,
+        },
+    )
+
+    reexam = chiropractor_client.get(f"{PLANS}{plan['id']}/progress/").json()["reexamination"]
+
+    assert reexam["last_on"] == evening.date().isoformat()

@@ -320,8 +320,10 @@ def test_front_desk_sees_that_a_visit_happened_and_its_billing(
         "updated_at",
         "version",
     }
-    assert seen["coding"] == visit["coding"]
-    assert front_desk_client.get(f"{VISITS}{visit['id']}/coding/").status_code == 200
+    assert seen["coding"]["lines"] == visit["coding"]["lines"]
+    assert seen["coding"]["diagnoses"] == visit["coding"]["diagnoses"]
+    assert seen["coding"]["warnings"] == []  # they name findings and treated regions
+    assert front_desk_client.get(f"{VISITS}{visit['id']}/coding/").json() == seen["coding"]
     assert front_desk_client.post(VISITS, visit_payload).status_code == 403
 
 
@@ -396,3 +398,61 @@ def test_listing_5_or_50_visits_with_items_and_billing_costs_the_same(
         log(chiropractor_client, visit_payload)
 
     assert count_queries() == with_five
+
+
+def test_a_signed_visit_keeps_its_billing_when_the_plan_changes_later(
+    chiropractor_client, visit_payload, active_plan, neck_pain
+):
+    visit = log(chiropractor_client, visit_payload)
+    signed = chiropractor_client.post(f"{VISITS}{visit['id']}/sign/").json()
+
+    chiropractor_client.patch(
+        f"{PLANS}{active_plan['id']}/", {"phase": "maintenance", "conditions": [str(neck_pain.id)]}
+    )
+
+    assert chiropractor_client.get(f"{VISITS}{visit['id']}/coding/").json() == signed["coding"]
+    assert signed["coding"]["lines"][0]["modifiers"] == ["AT"]
+
+
+def test_a_diagnosis_entered_in_error_is_not_billed(
+    chiropractor_client, visit_payload, subluxation
+):
+    chiropractor_client.delete(
+        f"/api/v1/patients/{subluxation.patient_id}/conditions/{subluxation.id}/"
+    )
+
+    visit = log(chiropractor_client, visit_payload)
+
+    assert visit["coding"]["diagnoses"] == ["M54.2"]
+    assert "cmt_without_subluxation" in [w["code"] for w in visit["coding"]["warnings"]]
+
+
+def test_moving_a_visit_to_no_plan_without_resending_planned_items_is_refused(
+    chiropractor_client, visit_payload
+):
+    visit = log(chiropractor_client, visit_payload)
+
+    response = chiropractor_client.patch(f"{VISITS}{visit['id']}/", {"plan": None})
+
+    assert response.status_code == 400
+    assert {e["code"] for e in response.json()["errors"]} == {"not_in_plan"}
+    assert Visit.objects.get(pk=visit["id"]).plan_id is not None
+
+
+def test_a_draft_stays_editable_after_its_plan_is_put_on_hold(
+    chiropractor_client, visit_payload, active_plan
+):
+    visit = log(chiropractor_client, visit_payload)
+    chiropractor_client.post(f"{PLANS}{active_plan['id']}/hold/")
+
+    response = chiropractor_client.patch(f"{VISITS}{visit['id']}/", {"assessment": "typo fixed"})
+
+    assert response.status_code == 200
+
+
+def test_a_visit_before_the_plan_started_is_refused(chiropractor_client, visit_payload):
+    response = chiropractor_client.post(
+        VISITS, {**visit_payload, "visit_at": "2026-10-01T10:00:00Z"}
+    )
+
+    assert ("visit_at", "before_plan_start") in errors(response)

@@ -70,6 +70,8 @@ class Visit(ClinicScopedModel, VersionedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The billing as it stood when signed: later changes to the plan do not rewrite a claim.
+    signed_coding = models.JSONField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

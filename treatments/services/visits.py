@@ -1,6 +1,7 @@
 """Writes of visits: logging, signing (locks), amending, discarding."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from treatments.models import (
     Visit,
     VisitStatus,
 )
+from treatments.visit_coding import coding_document, visit_coding
 
 # Nested lists of a visit, the model of each, and the plan-item model they may carry out.
 PERFORMED_MODELS: dict[str, type[Model]] = {
@@ -29,6 +31,7 @@ PERFORMED_MODELS: dict[str, type[Model]] = {
     "soft_tissue": PerformedSoftTissue,
     "exercises": PerformedExercise,
 }
+EARLIEST_YEAR = 1900
 # Clocks of tablets and servers drift; a visit logged a few minutes "ahead" is not the future.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -42,11 +45,13 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def _check_visit(visit: Visit) -> None:
+def _check_visit(visit: Visit, *, plan_changed: bool) -> None:
     if visit.patient.status == PatientStatus.ARCHIVED:
         raise Conflict("The patient is archived; restore it first.", code="patient_archived")
     if visit.visit_at > timezone.now() + CLOCK_SKEW:
         raise _field_error("visit_at", "A visit cannot be logged in the future.", "future_date")
+    if visit.visit_at.year < EARLIEST_YEAR:
+        raise _field_error("visit_at", f"A visit cannot be before {EARLIEST_YEAR}.", "out_of_range")
     chiropractor = visit.chiropractor
     if (
         chiropractor.clinic_id != visit.clinic_id
@@ -56,19 +61,40 @@ def _check_visit(visit: Visit) -> None:
         raise _field_error(
             "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
         )
-    if visit.plan is not None:
-        if visit.plan.patient_id != visit.patient_id:
-            raise _field_error("plan", "The plan is another patient's.", "other_patient")
-        if visit.plan.status != PlanStatus.ACTIVE:
-            raise _field_error(
-                "plan",
-                f"The plan is {visit.plan.status}; visits are logged against an active plan.",
-                "plan_not_active",
-            )
+    plan = visit.plan
+    if plan is None:
+        return
+    if plan.patient_id != visit.patient_id:
+        raise _field_error("plan", "The plan is another patient's.", "other_patient")
+    # Only when the plan is chosen: a draft logged while the plan was active stays editable.
+    if plan_changed and plan.status != PlanStatus.ACTIVE:
+        raise _field_error(
+            "plan",
+            f"The plan is {plan.status}; visits are logged against an active plan.",
+            "plan_not_active",
+        )
+    local_day = timezone.localtime(visit.visit_at, ZoneInfo(visit.clinic.time_zone)).date()
+    if local_day < plan.start_date:
+        raise _field_error(
+            "visit_at", f"The plan starts on {plan.start_date}.", "before_plan_start"
+        )
 
 
-def _check_planned_items(visit: Visit, items: dict[str, list[dict]]) -> None:
+def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> None:
+    """Items sent must carry out items of the visit's plan; items kept (not sent) must too,
+    so that changing the visit's plan cannot leave them pointing at another plan."""
     for kind, rows in items.items():
+        if rows is None:
+            stale = PERFORMED_MODELS[kind].objects.filter(visit=visit, planned_item__isnull=False)
+            if visit.plan_id is not None:
+                stale = stale.exclude(planned_item__plan_id=visit.plan_id)
+            if stale.exists():
+                raise _field_error(
+                    kind,
+                    "These items carry out another plan's items; send them again.",
+                    "not_in_plan",
+                )
+            continue
         for index, row in enumerate(rows):
             planned = row.get("planned_item")
             if planned is None:
@@ -139,7 +165,7 @@ def visit_create(*, clinic: Clinic, by: User, data: dict) -> Visit:
     fields, findings, items = _split(data)
     fields.setdefault("chiropractor", by)
     visit = Visit(clinic=clinic, created_by=by, status=VisitStatus.DRAFT, **fields)
-    _check_visit(visit)
+    _check_visit(visit, plan_changed=True)
     _check_planned_items(visit, {kind: rows or [] for kind, rows in items.items()})
     visit.full_clean()
     visit.save()
@@ -159,10 +185,13 @@ def _ensure_draft(visit: Visit) -> None:
 def visit_update(*, visit: Visit, changes: dict) -> Visit:
     _ensure_draft(visit)
     fields, findings, items = _split(changes)
+    plan_changed = "plan" in fields and fields["plan"] != visit.plan
     for field, value in fields.items():
         setattr(visit, field, value)
-    _check_visit(visit)
-    _check_planned_items(visit, {kind: rows for kind, rows in items.items() if rows is not None})
+    _check_visit(visit, plan_changed=plan_changed)
+    _check_planned_items(
+        visit, items if plan_changed else {k: v for k, v in items.items() if v is not None}
+    )
     visit.full_clean()
     visit.save()
     _write_items(visit, findings, items)
@@ -179,7 +208,8 @@ def visit_sign(*, visit: Visit, by: User) -> Visit:
     visit.status = VisitStatus.SIGNED
     visit.signed_by = by
     visit.signed_at = timezone.now()
-    visit.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    visit.signed_coding = coding_document(visit_coding(visit))
+    visit.save(update_fields=["status", "signed_by", "signed_at", "signed_coding", "updated_at"])
     return visit
 
 
