@@ -18,9 +18,8 @@ ROWS = 4000
 def realistic_plans(clinic, chiropractor):
     rng = random.Random(11)
     clinics = [clinic, *ClinicFactory.create_batch(3)]
-    doctors = {c.pk: [chiropractor] if c == clinic else [] for c in clinics}
-    for c in clinics:
-        doctors[c.pk] += UserFactory.create_batch(5, clinic=c, role="chiropractor")
+    # The logged-in chiropractor has few plans, as one of many in a big clinic would.
+    doctors = {c.pk: UserFactory.create_batch(5, clinic=c, role="chiropractor") for c in clinics}
     patients = Patient.objects.bulk_create(
         Patient(
             clinic=clinics[n % 4],
@@ -51,7 +50,9 @@ def realistic_plans(clinic, chiropractor):
         TreatmentPlan(
             clinic=p.clinic,
             patient=p,
-            chiropractor=rng.choice(doctors[p.clinic_id]),
+            chiropractor=chiropractor
+            if rng.random() < 0.01 and p.clinic == clinic
+            else rng.choice(doctors[p.clinic_id]),
             created_by=doctors[p.clinic_id][0],
             phase=rare(["relief", "corrective"], "maintenance"),
             status=rare(["active", "completed", "draft"], "on-hold"),
