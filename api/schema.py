@@ -54,3 +54,29 @@ class ApiAutoSchema(AutoSchema):
         if known:
             description += f"\n\nCodes the fields give:\n{known}"
         return OpenApiResponse(serializer, description=description)
+
+
+def document_etag_headers(result: dict, generator, request, public) -> dict:
+    """Responses carrying a versioned object also carry its `ETag` (api.concurrency)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    header = {
+        "schema": {"type": "string", "example": '"3"'},
+        "description": "The object's version in quotes; send it back as `If-Match` when changing it.",
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status not in {"200", "201"}:
+                    continue
+                ref = (
+                    response.get("content", {})
+                    .get("application/json", {})
+                    .get("schema", {})
+                    .get("$ref", "")
+                )
+                component = schemas.get(ref.rsplit("/", 1)[-1], {})
+                if "version" in component.get("properties", {}):
+                    response.setdefault("headers", {})["ETag"] = header
+    return result

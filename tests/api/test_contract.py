@@ -84,3 +84,9 @@ def test_schema_and_docs_are_public(anonymous_client):
     assert anonymous_client.get("/api/schema/").status_code == 200
     assert anonymous_client.get("/api/docs/").status_code == 200
     assert anonymous_client.get("/api/redoc/").status_code == 200
+
+
+def test_responses_with_a_version_document_their_etag_header(schema):
+    response = schema["paths"]["/api/v1/patients/{id}/"]["get"]["responses"]["200"]
+
+    assert "ETag" in response["headers"]

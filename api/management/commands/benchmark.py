@@ -6,6 +6,7 @@ use most, in-process through the full Django/DRF stack, and reports p50/p95 late
 counts against a budget. Exits non-zero when a p95 is over budget.
 """
 
+import gc
 import statistics
 import time
 import uuid
@@ -70,6 +71,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{'endpoint':<28}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
         for name, (url, params) in checks.items():
             timings, queries = [], 0
+            client.get(url, params)  # warm-up: time steady-state requests, not a cold cache
+            gc.collect()
             for _ in range(runs):
                 with CaptureQueriesContext(connection) as captured:
                     start = time.perf_counter()
