@@ -7,7 +7,7 @@ them, Django's own errors and database conflicts to that shape in one place.
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
@@ -75,6 +75,15 @@ class ApiExceptionHandler(ExceptionHandler):
         if isinstance(exc, ProtectedError | RestrictedError):
             return _DomainAPIException(
                 Conflict("Other records still refer to this one.", code="protected")
+            )
+        if isinstance(exc, DataError):
+            # A value the database cannot hold slipped past validation: still the client's input.
+            return exceptions.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        exceptions.ErrorDetail("A value is out of range.", code="out_of_range")
+                    ]
+                }
             )
         if isinstance(exc, IntegrityError):
             return _DomainAPIException(

@@ -1,5 +1,8 @@
 """Ordering shared by every list: public names that may map to other columns or expressions."""
 
+from datetime import UTC
+
+import django_filters
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -64,3 +67,11 @@ class FilterListsOnlyMixin:
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 time in any offset, compared in UTC (PostgreSQL refuses offsets past ±15:59
+    that Python accepts)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value is not None else value)

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework.exceptions import PermissionDenied
 
+from api.filters import UtcDateTimeFilter
 from api.permissions import may_read_clinical
 from treatments.models import (
     Instrument,
@@ -72,12 +73,12 @@ class VisitFilter(django_filters.FilterSet):
     chiropractor = django_filters.UUIDFilter(
         field_name="chiropractor_id", help_text="Only this chiropractor's visits."
     )
-    visit_after = django_filters.IsoDateTimeFilter(
+    visit_after = UtcDateTimeFilter(
         field_name="visit_at",
         lookup_expr="gte",
         help_text="Visits at or after this time (ISO 8601).",
     )
-    visit_before = django_filters.IsoDateTimeFilter(
+    visit_before = UtcDateTimeFilter(
         field_name="visit_at", lookup_expr="lt", help_text="Visits before this time (ISO 8601)."
     )
     signed = django_filters.BooleanFilter(
@@ -105,10 +106,10 @@ class OutcomeFilter(django_filters.FilterSet):
     instrument = django_filters.MultipleChoiceFilter(
         choices=Instrument.choices, help_text="Only these instruments."
     )
-    measured_after = django_filters.IsoDateTimeFilter(
+    measured_after = UtcDateTimeFilter(
         field_name="measured_at", lookup_expr="gte", help_text="Measured at or after this time."
     )
-    measured_before = django_filters.IsoDateTimeFilter(
+    measured_before = UtcDateTimeFilter(
         field_name="measured_at", lookup_expr="lt", help_text="Measured before this time."
     )
 

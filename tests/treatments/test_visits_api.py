@@ -456,3 +456,9 @@ def test_a_visit_before_the_plan_started_is_refused(chiropractor_client, visit_p
     )
 
     assert ("visit_at", "before_plan_start") in errors(response)
+
+
+def test_a_time_filter_with_an_extreme_offset_is_not_a_server_error(chiropractor_client, db):
+    response = chiropractor_client.get(VISITS, {"visit_after": "2000-01-01T00:00:00+16:00"})
+
+    assert response.status_code == 200
