@@ -134,6 +134,9 @@ PRECONDITION_FAILED_RESPONSE = OpenApiResponse(
     ErrorResponse412Serializer,
     description="`If-Match` does not match the current `ETag`: the resource changed meanwhile.",
 )
+# What a write to a versioned resource may answer besides success.
+WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
+
 SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
     ErrorResponse503Serializer, description="The database is not answering."
 )

@@ -1,9 +1,10 @@
 """drf-spectacular hooks that finish the contract where introspection cannot."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema
 
-from api.errors import ValidationErrorResponseSerializer
+from api.concurrency import IF_MATCH_PARAMETER
+from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS, ValidationErrorResponseSerializer
 from api.serializers import CLINICAL_FIELDS_BY_COMPONENT
 
 CLINICAL_NOTE = "Omitted for front-desk users, who do not read clinical data."
@@ -80,3 +81,31 @@ def document_etag_headers(result: dict, generator, request, public) -> dict:
                 if "version" in component.get("properties", {}):
                     response.setdefault("headers", {})["ETag"] = header
     return result
+
+
+def documented(serializer, *, versioned: bool = True, **summaries: str):
+    """`extend_schema_view` for a viewset: every action gets its summary; creates document
+    409, and writes to a versioned resource `If-Match` with its 409 and 412 answers."""
+    write_parameters = [IF_MATCH_PARAMETER] if versioned else []
+    write_errors = WRITE_ERRORS if versioned else {409: CONFLICT_RESPONSE}
+    views = {}
+    for view_action, summary in summaries.items():
+        if view_action in {"update", "partial_update"}:
+            views[view_action] = extend_schema(
+                summary=summary,
+                parameters=write_parameters,
+                responses={200: serializer, **write_errors},
+            )
+        elif view_action == "destroy":
+            views[view_action] = extend_schema(
+                summary=summary,
+                parameters=write_parameters,
+                responses={204: None, **write_errors},
+            )
+        elif view_action == "create":
+            views[view_action] = extend_schema(
+                summary=summary, responses={201: serializer, 409: CONFLICT_RESPONSE}
+            )
+        else:
+            views[view_action] = extend_schema(summary=summary)
+    return extend_schema_view(**views)

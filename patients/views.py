@@ -1,44 +1,47 @@
 """Patients for the front desk and clinicians; conditions for clinicians only."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
-from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
+from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import IsClinician
+from api.schema import documented
 from patients import services
 from patients.filters import ConditionFilter, PatientFilter
 from patients.models import LAST_VISIT_SORT_KEY, ONSET_SORT_KEY, Condition, Patient
 from patients.selectors import condition_list, patient_list
 from patients.serializers import ConditionSerializer, PatientSerializer
 
-WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
+
+class NestedUnderPatientMixin:
+    """For endpoints under /patients/{patient_pk}/: the patient, found in the caller's clinic."""
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.get_patient()  # another clinic's patient is a 404 before any body is read
+
+    def get_patient(self) -> Patient:
+        if not hasattr(self, "_patient"):
+            self._patient = get_object_or_404(
+                patient_list(user=self.request.user), pk=self.kwargs["patient_pk"]
+            )
+        return self._patient
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List and search patients"),
-    create=extend_schema(summary="Register a patient"),
-    retrieve=extend_schema(summary="Get a patient (with its ETag)"),
-    update=extend_schema(
-        summary="Replace a patient's demographics",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: PatientSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change some of a patient's demographics",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: PatientSerializer, **WRITE_ERRORS},
-    ),
-    destroy=extend_schema(
-        summary="Archive a patient (nothing is deleted)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={204: None, **WRITE_ERRORS},
-    ),
+@documented(
+    PatientSerializer,
+    list="List and search patients",
+    create="Register a patient",
+    retrieve="Get a patient (with its ETag)",
+    update="Replace a patient's demographics",
+    partial_update="Change some of a patient's demographics",
+    destroy="Archive a patient (nothing is deleted)",
 )
 class PatientViewSet(
     FilterListsOnlyMixin,
@@ -94,30 +97,17 @@ class PatientViewSet(
         return Response(self.get_serializer(patient).data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List a patient's conditions"),
-    create=extend_schema(
-        summary="Record a condition (ICD-10-CM coded)",
-        responses={201: ConditionSerializer, 409: CONFLICT_RESPONSE},
-    ),
-    retrieve=extend_schema(summary="Get one of a patient's conditions"),
-    update=extend_schema(
-        summary="Replace a condition",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: ConditionSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change a condition (e.g. resolve it)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: ConditionSerializer, **WRITE_ERRORS},
-    ),
-    destroy=extend_schema(
-        summary="Mark a condition as entered in error (nothing is deleted)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={204: None, **WRITE_ERRORS},
-    ),
+@documented(
+    ConditionSerializer,
+    list="List a patient's conditions",
+    create="Record a condition (ICD-10-CM coded)",
+    retrieve="Get one of a patient's conditions",
+    update="Replace a condition",
+    partial_update="Change a condition (e.g. resolve it)",
+    destroy="Mark a condition as entered in error (nothing is deleted)",
 )
 class PatientConditionViewSet(
+    NestedUnderPatientMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -139,17 +129,6 @@ class PatientConditionViewSet(
     ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
 
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.get_patient()  # another clinic's patient is a 404 before any body is read
-
-    def get_patient(self) -> Patient:
-        if not hasattr(self, "_patient"):
-            self._patient = get_object_or_404(
-                patient_list(user=self.request.user), pk=self.kwargs["patient_pk"]
-            )
-        return self._patient
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Condition.objects.none()
@@ -169,10 +148,7 @@ class PatientConditionViewSet(
         services.condition_mark_entered_in_error(condition=instance)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List conditions across patients"),
-    retrieve=extend_schema(summary="Get a condition"),
-)
+@documented(ConditionSerializer, list="List conditions across patients", retrieve="Get a condition")
 class ConditionViewSet(
     FilterListsOnlyMixin,
     ETagMixin,

@@ -1,16 +1,17 @@
 """Treatment plans, their status actions, their items and the home exercise programme."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
-from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
+from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import IsClinician, PlanContentPermission, PlanPermission
+from api.schema import documented
 from treatments import services
 from treatments.filters import TreatmentPlanFilter
 from treatments.home_program import Dosage, dosage_sentence
@@ -35,8 +36,6 @@ from treatments.serializers import (
 )
 from treatments.transitions import TRANSITIONS
 
-WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
-
 
 def status_action(name: str):
     """A `POST /treatment-plans/{id}/<name>/` endpoint for one move of the status machine."""
@@ -59,23 +58,13 @@ def status_action(name: str):
     return documented(action(detail=True, methods=["post"], url_path=name, url_name=name)(handler))
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List treatment plans"),
-    create=extend_schema(
-        summary="Write a plan with its goals and interventions (created as a draft)",
-        responses={201: TreatmentPlanSerializer, 409: CONFLICT_RESPONSE},
-    ),
-    retrieve=extend_schema(summary="Get a plan with its goals and interventions"),
-    update=extend_schema(
-        summary="Replace a plan's own fields (items have their own endpoints)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: TreatmentPlanSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change some of a plan's own fields",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: TreatmentPlanSerializer, **WRITE_ERRORS},
-    ),
+@documented(
+    TreatmentPlanSerializer,
+    list="List treatment plans",
+    create="Write a plan with its goals and interventions (created as a draft)",
+    retrieve="Get a plan with its goals and interventions",
+    update="Replace a plan's own fields (items have their own endpoints)",
+    partial_update="Change some of a plan's own fields",
 )
 class TreatmentPlanViewSet(
     FilterListsOnlyMixin,
@@ -222,27 +211,14 @@ class PlanItemViewSet(
 
 
 def plan_item_docs(noun: str, serializer):
-    return extend_schema_view(
-        list=extend_schema(summary=f"List the plan's {noun}s"),
-        create=extend_schema(
-            summary=f"Add a {noun} to the plan", responses={201: serializer, 409: CONFLICT_RESPONSE}
-        ),
-        retrieve=extend_schema(summary=f"Get one {noun} of the plan"),
-        update=extend_schema(
-            summary=f"Replace a {noun}",
-            parameters=[IF_MATCH_PARAMETER],
-            responses={200: serializer, **WRITE_ERRORS},
-        ),
-        partial_update=extend_schema(
-            summary=f"Change a {noun}",
-            parameters=[IF_MATCH_PARAMETER],
-            responses={200: serializer, **WRITE_ERRORS},
-        ),
-        destroy=extend_schema(
-            summary=f"Remove a {noun} from the plan (kept on record)",
-            parameters=[IF_MATCH_PARAMETER],
-            responses={204: None, **WRITE_ERRORS},
-        ),
+    return documented(
+        serializer,
+        list=f"List the plan's {noun}s",
+        create=f"Add a {noun} to the plan",
+        retrieve=f"Get one {noun} of the plan",
+        update=f"Replace a {noun}",
+        partial_update=f"Change a {noun}",
+        destroy=f"Remove a {noun} from the plan (kept on record)",
     )
 
 

@@ -1,18 +1,17 @@
 """Visits: logging, signing, amending and coding; and a patient's outcome measures."""
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
-from api.errors import CONFLICT_RESPONSE, PRECONDITION_FAILED_RESPONSE
+from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import OutcomePermission, VisitPermission, may_read_clinical
-from patients.models import Patient
-from patients.selectors import patient_list
+from api.schema import documented
+from patients.views import NestedUnderPatientMixin
 from treatments import services
 from treatments.filters import OutcomeFilter, VisitFilter
 from treatments.models import OutcomeMeasure, Visit
@@ -21,31 +20,15 @@ from treatments.selectors import outcome_list, visit_list
 from treatments.visit_coding import visit_billing
 from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, VisitSerializer
 
-WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
 
-
-@extend_schema_view(
-    list=extend_schema(summary="List visits"),
-    create=extend_schema(
-        summary="Log a visit (a draft until signed)",
-        responses={201: VisitSerializer, 409: CONFLICT_RESPONSE},
-    ),
-    retrieve=extend_schema(summary="Get a visit with its billing lines"),
-    update=extend_schema(
-        summary="Replace an unsigned visit (nested lists given replace the old ones)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: VisitSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change an unsigned visit (nested lists given replace the old ones)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: VisitSerializer, **WRITE_ERRORS},
-    ),
-    destroy=extend_schema(
-        summary="Discard an unsigned visit (kept, marked entered in error)",
-        parameters=[IF_MATCH_PARAMETER],
-        responses={204: None, **WRITE_ERRORS},
-    ),
+@documented(
+    VisitSerializer,
+    list="List visits",
+    create="Log a visit (a draft until signed)",
+    retrieve="Get a visit with its billing lines",
+    update="Replace an unsigned visit (nested lists given replace the old ones)",
+    partial_update="Change an unsigned visit (nested lists given replace the old ones)",
+    destroy="Discard an unsigned visit (kept, marked entered in error)",
 )
 class VisitViewSet(
     FilterListsOnlyMixin,
@@ -122,16 +105,16 @@ class VisitViewSet(
         return Response(CodingSerializer(billing).data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="A patient's outcome measures (NRS, ODI, NDI), oldest first"),
-    create=extend_schema(summary="Record an outcome measure (the server scores it)"),
-    retrieve=extend_schema(summary="Get one outcome measure"),
-    destroy=extend_schema(
-        summary="Mark an outcome measure entered in error (kept)",
-        responses={204: None, 409: CONFLICT_RESPONSE},
-    ),
+@documented(
+    OutcomeMeasureSerializer,
+    versioned=False,
+    list="A patient's outcome measures (NRS, ODI, NDI), oldest first",
+    create="Record an outcome measure (the server scores it)",
+    retrieve="Get one outcome measure",
+    destroy="Mark an outcome measure entered in error (kept)",
 )
 class PatientOutcomeViewSet(
+    NestedUnderPatientMixin,
     FilterListsOnlyMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -148,17 +131,6 @@ class PatientOutcomeViewSet(
     lookup_value_converter = "uuid"
     ordering_fields = ["measured_at"]
     ordering = ["measured_at"]
-
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        self.get_patient()
-
-    def get_patient(self) -> Patient:
-        if not hasattr(self, "_patient"):
-            self._patient = get_object_or_404(
-                patient_list(user=self.request.user), pk=self.kwargs["patient_pk"]
-            )
-        return self._patient
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

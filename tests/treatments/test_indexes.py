@@ -89,7 +89,7 @@ def test_every_plan_filter_and_ordering_uses_its_index(
         ),
         ({"status": "on-hold"}, {"plan_status_idx"}),
         ({"phase": "maintenance"}, {"plan_phase_idx"}),
-        ({"start_after": "2026-06-01"}, {"plan_start_idx"}),
+        ({"start_after": "2026-06-01"}, {"plan_start_idx", "plan_chiropractor_idx"}),
         ({"ordering": "created_at"}, {"plan_created_idx"}),
     ]
 
