@@ -43,6 +43,9 @@ def if_match_satisfied(header: str | None, etag: str) -> bool:
     return any(tag == "*" or tag.removeprefix("W/") == etag for tag in candidates)
 
 
+# The `version` field's description, the same on every versioned resource.
+VERSION_HELP = {"help_text": "Increases with every change; the `ETag` is this number in quotes."}
+
 IF_MATCH_PARAMETER = OpenApiParameter(
     name="If-Match",
     location=OpenApiParameter.HEADER,

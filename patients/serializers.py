@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.concurrency import VERSION_HELP
 from api.serializers import ClinicalFieldsMixin, StrictModelSerializer
 from patients.models import Condition, Patient, PatientStatus
 from patients.phone import normalize_phone
@@ -237,9 +238,7 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             },
             "created_at": {"help_text": "When the record was created."},
             "updated_at": {"help_text": "When the record last changed."},
-            "version": {
-                "help_text": "Increases with every change; the `ETag` is this number in quotes."
-            },
+            "version": VERSION_HELP,
         }
 
     def validate_email(self, value: str) -> str:
@@ -344,7 +343,5 @@ class ConditionSerializer(StrictModelSerializer):
             "recorded_by": {"help_text": "Staff member who recorded it."},
             "created_at": {"help_text": "When it was recorded."},
             "updated_at": {"help_text": "When it last changed."},
-            "version": {
-                "help_text": "Increases with every change; the `ETag` is this number in quotes."
-            },
+            "version": VERSION_HELP,
         }

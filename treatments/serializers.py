@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.concurrency import VERSION_HELP
 from api.serializers import (
     ClinicalFieldsMixin,
     ClinicReferenceCodeField,
@@ -33,7 +34,7 @@ ITEM_READ_ONLY = ["id", "version"]
 ITEM_HELP = {
     "id": {"help_text": "The item's identifier."},
     "position": {"help_text": "Order within the plan (0 first); defaults to the end."},
-    "version": {"help_text": "Increases with every change; the `ETag` is this number in quotes."},
+    "version": VERSION_HELP,
 }
 
 
@@ -370,9 +371,7 @@ class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             "created_by": {"help_text": "Who wrote the plan."},
             "created_at": {"help_text": "When the plan was written."},
             "updated_at": {"help_text": "When the plan last changed."},
-            "version": {
-                "help_text": "Increases with every change; the `ETag` is this number in quotes."
-            },
+            "version": VERSION_HELP,
         }
 
 

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.concurrency import VERSION_HELP
 from api.permissions import may_read_clinical
 from api.serializers import (
     ClinicalFieldsMixin,
@@ -366,9 +367,7 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             "created_by": {"help_text": "Who logged it."},
             "created_at": {"help_text": "When it was logged."},
             "updated_at": {"help_text": "When it last changed."},
-            "version": {
-                "help_text": "Increases with every change; the `ETag` is this number in quotes."
-            },
+            "version": VERSION_HELP,
         }
 
     def get_fields(self):
