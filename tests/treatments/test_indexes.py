@@ -51,7 +51,7 @@ def realistic_plans(clinic, chiropractor):
             clinic=p.clinic,
             patient=p,
             chiropractor=chiropractor
-            if rng.random() < 0.01 and p.clinic == clinic
+            if rng.random() < 0.05 and p.clinic == clinic
             else rng.choice(doctors[p.clinic_id]),
             created_by=doctors[p.clinic_id][0],
             phase=rare(["relief", "corrective"], "maintenance"),
