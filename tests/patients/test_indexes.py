@@ -73,8 +73,8 @@ def realistic_tables(clinic, chiropractor):
         for p in patients
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE patients_patient")
-        cursor.execute("ANALYZE patients_condition")
+        for table in ("patients_patient", "patients_condition", "clinics_user"):
+            cursor.execute(f"ANALYZE {table}")
 
 
 BY_NAME = {"patient_family_name_idx", "patient_status_idx"}

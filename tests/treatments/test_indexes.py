@@ -67,8 +67,14 @@ def realistic_plans(clinic, chiropractor):
         for plan, condition in zip(plans, conditions, strict=True)
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE treatments_treatmentplan")
-        cursor.execute("ANALYZE treatments_plancondition")
+        # Every table the list joins, or stale statistics of one steer the planner.
+        for table in (
+            "treatments_treatmentplan",
+            "treatments_plancondition",
+            "patients_patient",
+            "clinics_user",
+        ):
+            cursor.execute(f"ANALYZE {table}")
     return plans[0]
 
 
