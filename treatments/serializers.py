@@ -14,6 +14,7 @@ from api.serializers import (
 from clinics.models import Role, User
 from patients.models import Condition, Patient
 from reference.models import (
+    CmtRegion,
     Exercise,
     Listing,
     Muscle,
@@ -101,13 +102,15 @@ class GoalSerializer(StrictModelSerializer):
         return attrs
 
 
-class PlannedAdjustmentSerializer(StrictModelSerializer):
+# What an adjustment is, planned or performed: segment, listing, technique, side.
+class AdjustmentFieldsSerializer(StrictModelSerializer):
     segment = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Segment.objects.all(),
         help_text="Segment or joint code (see /reference/segments/), e.g. C5, L_ILIUM, KNEE.",
     )
-    cmt_region = serializers.CharField(
+    cmt_region = serializers.ChoiceField(
+        choices=CmtRegion.choices,
         source="segment.cmt_region",
         read_only=True,
         help_text="The segment's CMT region (cervical … pelvic, extraspinal).",
@@ -124,6 +127,18 @@ class PlannedAdjustmentSerializer(StrictModelSerializer):
         help_text="Technique code (see /reference/techniques/), e.g. diversified.",
     )
 
+    def validate(self, attrs: dict) -> dict:
+        raise_problems(
+            rules.adjustment_problems(
+                segment=merged(self, attrs, "segment"),
+                listing=merged(self, attrs, "listing"),
+                laterality=merged(self, attrs, "laterality") or "",
+            )
+        )
+        return attrs
+
+
+class PlannedAdjustmentSerializer(AdjustmentFieldsSerializer):
     class Meta:
         model = PlannedAdjustment
         fields = [
@@ -146,18 +161,9 @@ class PlannedAdjustmentSerializer(StrictModelSerializer):
             "notes": {"help_text": "Set-up or contact notes."},
         }
 
-    def validate(self, attrs: dict) -> dict:
-        raise_problems(
-            rules.adjustment_problems(
-                segment=merged(self, attrs, "segment"),
-                listing=merged(self, attrs, "listing"),
-                laterality=merged(self, attrs, "laterality") or "",
-            )
-        )
-        return attrs
 
-
-class PlannedSoftTissueSerializer(StrictModelSerializer):
+# What soft-tissue work is, planned or performed: modality, its CPT code, muscles.
+class SoftTissueFieldsSerializer(StrictModelSerializer):
     modality = serializers.SlugRelatedField(
         slug_field="code",
         queryset=SoftTissueModality.objects.all(),
@@ -173,6 +179,22 @@ class PlannedSoftTissueSerializer(StrictModelSerializer):
         help_text="Codes of the target muscles (see /reference/muscles/), e.g. upper_trapezius.",
     )
 
+    def validate_muscles(self, muscles: list[str]) -> list[str]:
+        known = set(Muscle.objects.filter(code__in=muscles).values_list("code", flat=True))
+        unknown = {
+            index: [f"Unknown muscle '{code}'."]
+            for index, code in enumerate(muscles)
+            if code not in known
+        }
+        if unknown:
+            raise serializers.ValidationError(unknown, code="does_not_exist")
+        problems = rules.soft_tissue_problems(muscles=muscles)
+        if problems:
+            raise serializers.ValidationError(problems["muscles"], code="invalid")
+        return muscles
+
+
+class PlannedSoftTissueSerializer(SoftTissueFieldsSerializer):
     class Meta:
         model = PlannedSoftTissue
         fields = [
@@ -194,22 +216,9 @@ class PlannedSoftTissueSerializer(StrictModelSerializer):
             "notes": {"help_text": "Pressure, position or other notes."},
         }
 
-    def validate_muscles(self, muscles: list[str]) -> list[str]:
-        known = set(Muscle.objects.filter(code__in=muscles).values_list("code", flat=True))
-        unknown = {
-            index: [f"Unknown muscle '{code}'."]
-            for index, code in enumerate(muscles)
-            if code not in known
-        }
-        if unknown:
-            raise serializers.ValidationError(unknown, code="does_not_exist")
-        problems = rules.soft_tissue_problems(muscles=muscles)
-        if problems:
-            raise serializers.ValidationError(problems["muscles"], code="invalid")
-        return muscles
 
-
-class PlannedExerciseSerializer(StrictModelSerializer):
+# Which exercise, planned or performed.
+class ExerciseFieldsSerializer(StrictModelSerializer):
     exercise = ClinicReferenceCodeField(
         queryset=Exercise.objects.all(),
         help_text="Exercise code (see /reference/exercises/), e.g. chin_tuck.",
@@ -218,6 +227,8 @@ class PlannedExerciseSerializer(StrictModelSerializer):
         source="exercise.name", read_only=True, help_text="The exercise's name."
     )
 
+
+class PlannedExerciseSerializer(ExerciseFieldsSerializer):
     class Meta:
         model = PlannedExercise
         fields = [

@@ -7,14 +7,11 @@ from api.concurrency import VERSION_HELP
 from api.permissions import may_read_clinical
 from api.serializers import (
     ClinicalFieldsMixin,
-    ClinicReferenceCodeField,
     ClinicScopedPrimaryKeyField,
     StrictModelSerializer,
 )
 from clinics.models import Role, User
 from patients.models import Patient
-from reference.models import CmtRegion, Exercise, Listing, Segment, SoftTissueModality, Technique
-from treatments import rules
 from treatments.models import (
     Amendment,
     PartFinding,
@@ -27,7 +24,11 @@ from treatments.models import (
     TreatmentPlan,
     Visit,
 )
-from treatments.serializers import PlannedSoftTissueSerializer, merged, raise_problems
+from treatments.serializers import (
+    AdjustmentFieldsSerializer,
+    ExerciseFieldsSerializer,
+    SoftTissueFieldsSerializer,
+)
 from treatments.visit_coding import visit_billing
 
 PERFORMED_HELP = {
@@ -71,31 +72,10 @@ class PartFindingSerializer(StrictModelSerializer):
         }
 
 
-class PerformedAdjustmentSerializer(StrictModelSerializer):
+class PerformedAdjustmentSerializer(AdjustmentFieldsSerializer):
     planned_item = planned_item_field(PlannedAdjustment)
     unplanned = serializers.SerializerMethodField(
         help_text="True when the item was not in the plan."
-    )
-    segment = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Segment.objects.all(),
-        help_text="Segment or joint adjusted, e.g. C5.",
-    )
-    cmt_region = serializers.ChoiceField(
-        choices=CmtRegion.choices,
-        source="segment.cmt_region",
-        read_only=True,
-        help_text="CMT region of the segment.",
-    )
-    listing = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Listing.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Listing found.",
-    )
-    technique = ClinicReferenceCodeField(
-        queryset=Technique.objects.all(), help_text="Technique used."
     )
 
     class Meta:
@@ -116,30 +96,11 @@ class PerformedAdjustmentSerializer(StrictModelSerializer):
     def get_unplanned(self, item: PerformedAdjustment) -> bool:
         return item.planned_item_id is None
 
-    def validate(self, attrs: dict) -> dict:
-        raise_problems(
-            rules.adjustment_problems(
-                segment=merged(self, attrs, "segment"),
-                listing=merged(self, attrs, "listing"),
-                laterality=merged(self, attrs, "laterality") or "",
-            )
-        )
-        return attrs
 
-
-class PerformedSoftTissueSerializer(StrictModelSerializer):
+class PerformedSoftTissueSerializer(SoftTissueFieldsSerializer):
     planned_item = planned_item_field(PlannedSoftTissue)
     unplanned = serializers.SerializerMethodField(
         help_text="True when the item was not in the plan."
-    )
-    modality = serializers.SlugRelatedField(
-        slug_field="code", queryset=SoftTissueModality.objects.all(), help_text="Modality used."
-    )
-    cpt_code = serializers.CharField(
-        source="modality.cpt_code", read_only=True, help_text="Timed CPT code."
-    )
-    muscles = serializers.ListField(
-        child=serializers.CharField(max_length=40), help_text="Muscles treated (codes)."
     )
 
     class Meta:
@@ -164,19 +125,11 @@ class PerformedSoftTissueSerializer(StrictModelSerializer):
     def get_unplanned(self, item: PerformedSoftTissue) -> bool:
         return item.planned_item_id is None
 
-    validate_muscles = PlannedSoftTissueSerializer.validate_muscles
 
-
-class PerformedExerciseSerializer(StrictModelSerializer):
+class PerformedExerciseSerializer(ExerciseFieldsSerializer):
     planned_item = planned_item_field(PlannedExercise)
     unplanned = serializers.SerializerMethodField(
         help_text="True when the item was not in the plan."
-    )
-    exercise = ClinicReferenceCodeField(
-        queryset=Exercise.objects.all(), help_text="Exercise taught or reviewed."
-    )
-    exercise_name = serializers.CharField(
-        source="exercise.name", read_only=True, help_text="The exercise's name."
     )
 
     class Meta:
