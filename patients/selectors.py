@@ -19,9 +19,5 @@ def patient_list(*, user: User) -> QuerySet[Patient]:
     return patients
 
 
-def patient_get(*, user: User, patient_id: object) -> Patient:
-    return Patient.objects.for_clinic(user.clinic_id).get(pk=patient_id)
-
-
 def condition_list(*, user: User) -> QuerySet[Condition]:
     return Condition.objects.for_clinic(user.clinic_id).select_related("patient")

@@ -1,5 +1,6 @@
 """Visits, their findings, performed items, amendments and billing lines."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -45,6 +46,17 @@ def planned_item_field(model) -> ClinicScopedPrimaryKeyField:
     )
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class UnplannedField(serializers.ReadOnlyField):
+    """True when a performed item carries out no item of the plan."""
+
+    def __init__(self) -> None:
+        super().__init__(source="*", help_text="True when the item was not in the plan.")
+
+    def to_representation(self, item) -> bool:
+        return item.planned_item_id is None
+
+
 class PartFindingSerializer(StrictModelSerializer):
     class Meta:
         model = PartFinding
@@ -74,9 +86,7 @@ class PartFindingSerializer(StrictModelSerializer):
 
 class PerformedAdjustmentSerializer(AdjustmentFieldsSerializer):
     planned_item = planned_item_field(PlannedAdjustment)
-    unplanned = serializers.SerializerMethodField(
-        help_text="True when the item was not in the plan."
-    )
+    unplanned = UnplannedField()
 
     class Meta:
         model = PerformedAdjustment
@@ -93,15 +103,10 @@ class PerformedAdjustmentSerializer(AdjustmentFieldsSerializer):
         read_only_fields = ["id"]
         extra_kwargs = {**PERFORMED_HELP, "laterality": {"help_text": "Side, for sided joints."}}
 
-    def get_unplanned(self, item: PerformedAdjustment) -> bool:
-        return item.planned_item_id is None
-
 
 class PerformedSoftTissueSerializer(SoftTissueFieldsSerializer):
     planned_item = planned_item_field(PlannedSoftTissue)
-    unplanned = serializers.SerializerMethodField(
-        help_text="True when the item was not in the plan."
-    )
+    unplanned = UnplannedField()
 
     class Meta:
         model = PerformedSoftTissue
@@ -122,15 +127,10 @@ class PerformedSoftTissueSerializer(SoftTissueFieldsSerializer):
             "minutes": {"help_text": "Minutes spent (they count towards timed units)."},
         }
 
-    def get_unplanned(self, item: PerformedSoftTissue) -> bool:
-        return item.planned_item_id is None
-
 
 class PerformedExerciseSerializer(ExerciseFieldsSerializer):
     planned_item = planned_item_field(PlannedExercise)
-    unplanned = serializers.SerializerMethodField(
-        help_text="True when the item was not in the plan."
-    )
+    unplanned = UnplannedField()
 
     class Meta:
         model = PerformedExercise
@@ -153,9 +153,6 @@ class PerformedExerciseSerializer(ExerciseFieldsSerializer):
                 "help_text": "Minutes of supervised exercise (timed, 97110/97112); 0 if only reviewed."
             },
         }
-
-    def get_unplanned(self, item: PerformedExercise) -> bool:
-        return item.planned_item_id is None
 
 
 class AmendmentSerializer(StrictModelSerializer):
