@@ -1,6 +1,7 @@
 """The embedded PostgreSQL a newcomer gets when no DATABASE_URL is configured."""
 
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 
 def embedded_database_url(data_dir: Path) -> str:
@@ -17,3 +18,10 @@ def embedded_database_url(data_dir: Path) -> str:
 
     server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
+
+
+def url_with_user(url: str, user: str) -> str:
+    """The same database URL, connecting as `user` without a password (trusted local servers)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(user)}@{host}"))

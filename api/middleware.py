@@ -1,8 +1,10 @@
-"""Response headers every API answer carries."""
+"""Response headers every API answer carries, and the request's id and database context."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
+from api.request_context import REQUEST_ID_HEADER, close_context_if_nested, request_id_for
 
 
 class NoStoreMiddleware:
@@ -15,4 +17,21 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/v1/"):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (echoed as `X-Request-ID`, recorded in audit and history) and
+    makes sure its clinic context never outlives it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_for(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            close_context_if_nested(request)
+        response[REQUEST_ID_HEADER] = str(request_id)
         return response

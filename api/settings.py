@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.middleware.NoStoreMiddleware",
+    "api.middleware.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "api.urls"
@@ -109,9 +110,24 @@ if not DATABASE_URL:
 
     DATABASE_URL = embedded_database_url(Path(os.environ.get("PGSERVER_DIR", BASE_DIR / ".pgdata")))
 
+# The API serves requests as a role that neither owns the tables nor bypasses row-level
+# security (api.row_security); migrations and management commands connect as the owner.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "chiro_api")
+DATABASE_APP_URL = os.environ.get("DATABASE_APP_URL", "")
+if not DATABASE_APP_URL:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_APP_URL must be set when DJANGO_ENV=production.")
+    from api.embedded_db import url_with_user
+
+    # Development servers trust local connections: the same server, as the API role.
+    DATABASE_APP_URL = url_with_user(DATABASE_URL, DATABASE_APP_ROLE)
+
+# Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
+SERVE_AS_APP_ROLE = env_bool("SERVE_AS_APP_ROLE", default=False)
+
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL,
+        DATABASE_APP_URL if SERVE_AS_APP_ROLE else DATABASE_URL,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -139,8 +155,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
-CORS_ALLOW_HEADERS = (*default_cors_headers, "if-match", "if-none-match")
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_ALLOW_HEADERS = (*default_cors_headers, "if-match", "if-none-match", "x-request-id")
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
 
 # Throttle counts must be shared by every worker process: use Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -2,11 +2,12 @@
 
 import re
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
-from knox.settings import knox_settings
+from knox.crypto import hash_token
 from rest_framework import exceptions
+
+from api.request_context import open_token_context
 
 _HEX_TOKEN = re.compile(rb"[0-9a-f]{16,256}")
 
@@ -14,21 +15,24 @@ _HEX_TOKEN = re.compile(rb"[0-9a-f]{16,256}")
 class BearerTokenAuthentication(TokenAuthentication):
     """`Authorization: Bearer <token>`; idle and absolute expiry come from settings.REST_KNOX.
 
-    Knox extends a token on use (the idle timeout) but, when the absolute lifetime cuts a
-    renewal short, skips saving it; the lifetime is therefore enforced here on every request.
+    The token is found by its digest (knox's primary key) in one statement that also checks
+    both expiries, extends the idle one and opens the request's clinic context for row-level
+    security (api.row_security). An expired token is refused at once; `purge_expired_tokens`
+    deletes its row later.
     """
+
+    def authenticate(self, request):
+        self._request = request
+        return super().authenticate(request)
 
     def authenticate_credentials(self, token: bytes):
         # Knox tokens are hex; anything else (non-UTF-8 bytes, NUL) is simply not a token.
         if not _HEX_TOKEN.fullmatch(token):
             raise exceptions.AuthenticationFailed("Invalid token.")
-        return super().authenticate_credentials(token)
-
-    def validate_user(self, auth_token):
-        lifetime = knox_settings.AUTO_REFRESH_MAX_TTL
-        if lifetime is not None and auth_token.created + lifetime <= timezone.now():
+        found = open_token_context(digest=hash_token(token.decode()), request=self._request)
+        if found is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        return super().validate_user(auth_token)
+        return found
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

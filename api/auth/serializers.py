@@ -3,6 +3,7 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
+from api.request_context import open_login_context
 from api.serializers import StrictSerializer
 from clinics.models import Role, User
 
@@ -18,8 +19,11 @@ class LoginSerializer(StrictSerializer):
     )
 
     def validate(self, attrs: dict) -> dict:
+        request = self.context["request"]
+        # Row-level security hides every user until a clinic is known: the user's own.
+        attrs["clinic_id"] = open_login_context(username=attrs["username"], request=request)
         user = authenticate(
-            request=self.context.get("request"),
+            request=request,
             username=attrs["username"],
             password=attrs["password"],
         )

@@ -295,7 +295,12 @@ def test_an_unsigned_visit_is_discarded_not_deleted(chiropractor_client, visit_p
     assert chiropractor_client.get(VISITS).json()["results"] == []
     patient.refresh_from_db()
     assert patient.last_visit_at is None
-    assert not OutcomeMeasure.objects.filter(patient=patient).exists()
+    # The pain reading it fed is kept, marked entered in error, and gone from the series.
+    assert list(
+        OutcomeMeasure.objects.filter(patient=patient).values_list("status", flat=True)
+    ) == ["entered-in-error"]
+    outcomes = chiropractor_client.get(f"/api/v1/patients/{patient.id}/outcomes/").json()
+    assert outcomes["results"] == []
 
 
 def test_front_desk_sees_that_a_visit_happened_and_its_billing(

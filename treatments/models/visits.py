@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
+from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Laterality, Patient
 from treatments.models.plans import (
@@ -122,11 +123,19 @@ class PartFinding(ClinicScopedModel):
     range_of_motion_note = models.CharField(max_length=300, blank=True)
     tissue = models.BooleanField(default=False)
     tissue_note = models.CharField(max_length=300, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CurrentRowsManager()
+    all_rows = models.Manager()
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["visit", "region"], name="finding_once_per_region")
+            models.UniqueConstraint(
+                fields=["visit", "region"],
+                condition=models.Q(removed_at__isnull=True),
+                name="finding_once_per_region",
+            )
         ]
         indexes = [models.Index(fields=["clinic", "visit"], name="finding_visit_idx")]
 
@@ -144,6 +153,10 @@ class PerformedItem(ClinicScopedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     position = models.PositiveSmallIntegerField(default=0)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CurrentRowsManager()
+    all_rows = models.Manager()
 
     class Meta:
         abstract = True

@@ -15,6 +15,7 @@ from treatments.models import (
     Amendment,
     Instrument,
     OutcomeMeasure,
+    OutcomeStatus,
     PartFinding,
     PerformedAdjustment,
     PerformedExercise,
@@ -116,7 +117,7 @@ def _write_items(
 ) -> None:
     """Replace the visit's findings and performed items by those given (draft visits only)."""
     if findings is not None:
-        PartFinding.objects.filter(visit=visit).delete()
+        PartFinding.objects.filter(visit=visit).update(removed_at=timezone.now())
         PartFinding.objects.bulk_create(
             PartFinding(clinic_id=visit.clinic_id, visit=visit, **row) for row in findings
         )
@@ -124,7 +125,7 @@ def _write_items(
         if rows is None:
             continue
         model = PERFORMED_MODELS[kind]
-        model.objects.filter(visit=visit).delete()
+        model.objects.filter(visit=visit).update(removed_at=timezone.now())
         for position, row in enumerate(rows):
             item = model(clinic_id=visit.clinic_id, visit=visit, position=position, **row)
             item.full_clean(exclude=["visit"])
@@ -139,17 +140,22 @@ def _sync_derived(visit: Visit) -> None:
     Patient.objects.filter(pk=visit.patient_id).update(
         last_visit_at=last.aggregate(at=Max("visit_at"))["at"]
     )
-    OutcomeMeasure.objects.filter(visit=visit, instrument=Instrument.NRS).delete()
-    if visit.status != VisitStatus.ENTERED_IN_ERROR and visit.pain_before is not None:
+    # The visit's NRS reading follows its pain score; one that no longer holds is kept as
+    # entered in error.
+    reading = OutcomeMeasure.objects.filter(visit=visit, instrument=Instrument.NRS)
+    if visit.status == VisitStatus.ENTERED_IN_ERROR or visit.pain_before is None:
+        reading.update(status=OutcomeStatus.ENTERED_IN_ERROR)
+        return
+    current = {"measured_at": visit.visit_at, "score": visit.pain_before}
+    if not reading.update(status=OutcomeStatus.FINAL, **current):
         OutcomeMeasure.objects.create(
             clinic_id=visit.clinic_id,
             patient_id=visit.patient_id,
             instrument=Instrument.NRS,
-            measured_at=visit.visit_at,
-            score=visit.pain_before,
             max_score=10,
             visit=visit,
             recorded_by_id=visit.chiropractor_id,
+            **current,
         )
 
 

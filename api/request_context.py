@@ -1,0 +1,125 @@
+"""The database side of a request: its id, and its clinic set for its transaction only.
+
+The clinic context is opened in the same statement that reads the bearer token (see
+api.row_security), so authentication, tenant isolation and the history context cost one round
+trip. The statement also switches to the API's database role for the transaction: a no-op
+where the server already connects as that role, and what makes development servers, the test
+suite and the benchmark run under row-level security when they connect as the owner.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest
+from knox.models import AuthToken
+
+from clinics.models import Clinic, User
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+_USER_COLUMNS = (
+    "id",
+    "password",
+    "last_login",
+    "is_superuser",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+    "clinic_id",
+    "role",
+)
+
+
+def _django_request(request) -> HttpRequest:
+    """The HttpRequest under a DRF Request, where the middleware reads what is noted here."""
+    return getattr(request, "_request", request)
+
+
+def request_id_for(request: HttpRequest) -> uuid.UUID:
+    """The request's id: the client's `X-Request-ID` when it is a UUID, else a new one."""
+    request = _django_request(request)
+    existing = getattr(request, "request_id", None)
+    if existing is None:
+        try:
+            existing = uuid.UUID(request.headers.get(REQUEST_ID_HEADER, ""))
+        except ValueError:
+            existing = uuid.uuid4()
+        request.request_id = existing
+    return existing
+
+
+def _loaded(instance):
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, AuthToken] | None:
+    """The token's user (with their clinic) when the token is valid, and the clinic context
+    set for this transaction; None for an unknown, expired or inactive one."""
+    knox = settings.REST_KNOX
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('role', %s, true), r.* "
+            "FROM api_open_token_context(%s, %s, %s, %s, %s) AS r",
+            [
+                settings.DATABASE_APP_ROLE,
+                digest,
+                request_id_for(request),
+                int(knox["TOKEN_TTL"].total_seconds()),
+                int(knox["AUTO_REFRESH_MAX_TTL"].total_seconds()),
+                knox["MIN_REFRESH_INTERVAL"],
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(_USER_COLUMNS, row[1:14], strict=True))
+    user = _loaded(User(**values))
+    clinic_name, time_zone, clinic_active, clinic_created, token_created, expiry = row[14:]
+    if user.clinic_id is not None:
+        user.clinic = _loaded(
+            Clinic(
+                id=user.clinic_id,
+                name=clinic_name,
+                time_zone=time_zone,
+                is_active=clinic_active,
+                created_at=clinic_created,
+            )
+        )
+    token = _loaded(AuthToken(digest=digest, user=user, created=token_created, expiry=expiry))
+    _django_request(request).opened_db_context = True
+    return user, token
+
+
+def open_login_context(*, username: str, request: HttpRequest) -> object | None:
+    """Before a password check: the clinic of the user of that name (None if there is none),
+    set as this transaction's context."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('role', %s, true), api_open_login_context(%s, %s)",
+            [settings.DATABASE_APP_ROLE, username, request_id_for(request)],
+        )
+        clinic_id = cursor.fetchone()[1]
+    _django_request(request).opened_db_context = True
+    return clinic_id
+
+
+def close_context_if_nested(request: HttpRequest) -> None:
+    """Give the owner's role and no clinic back to an outer transaction that wraps requests.
+
+    A request's own transaction ends with it and takes its settings along; only when a
+    caller's transaction encloses the request (the test suite) do they outlive it.
+    """
+    if getattr(request, "opened_db_context", False) and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('role', 'none', true), set_config('app.clinic_id', '', true), "
+                "set_config('pghistory.context_id', '', true), "
+                "set_config('pghistory.context_metadata', '', true)"
+            )

@@ -1,0 +1,232 @@
+"""Tenant isolation enforced by PostgreSQL: the API's database role, its grants, the row-level
+security policies and the functions that open a request's clinic context.
+
+Two roles share the database. The owner (`DATABASE_URL`) owns the tables, runs migrations and
+management commands, and bypasses row-level security (it is a superuser or has BYPASSRLS).
+The API role (`DATABASE_APP_ROLE`, connected through `DATABASE_APP_URL`) is neither owner nor
+superuser, has NOBYPASSRLS, may not DELETE clinical rows, and sees only the rows whose
+`clinic_id` equals the transaction-local setting `app.clinic_id`. That setting is written
+only by the SECURITY DEFINER functions below, in the statement that reads the caller's token,
+and it dies with the request's transaction, so a pooled connection never carries one
+request's clinic into the next.
+
+`secure_database()` runs after every `migrate` and is idempotent: every table with a
+`clinic_id` column gets its policy, so a new clinical table cannot be forgotten.
+"""
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg import sql
+
+# The per-request clinic: empty (no rows visible) until a token has been read.
+CURRENT_CLINIC = "nullif(current_setting('app.clinic_id', true), '')::uuid"
+
+# Tables whose rows the API may delete: bearer tokens (logout), admin sessions, and the links
+# between a plan and the conditions it addresses (a link holds no clinical content, and its
+# removal is kept in the link's history table). Nothing clinical is ever deleted: records are
+# archived, discarded, amended, or marked removed.
+DELETABLE_TABLES = frozenset({"knox_authtoken", "django_session", "treatments_plancondition"})
+
+# Tables the API role may read but never write directly: the audit trail (appended through
+# audit_append()), its chain heads, and the schema bookkeeping.
+READ_ONLY_TABLES = frozenset({"audit_auditevent", "django_migrations"})
+HIDDEN_TABLES = frozenset({"audit_chainhead"})
+
+# Reference tables where rows without a clinic ship with the product and are shared.
+SHARED_ROW_TABLES = frozenset({"reference_technique", "reference_exercise"})
+
+# History tables (django-pghistory) only ever grow.
+HISTORY_TABLE_SUFFIX = "event"
+
+
+def app_role() -> str:
+    return settings.DATABASE_APP_ROLE
+
+
+def _tables_with_clinic(cursor) -> list[tuple[str, bool]]:
+    cursor.execute(
+        """SELECT c.relname, NOT a.attnotnull
+             FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'clinic_id'
+                                AND NOT a.attisdropped
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+            ORDER BY c.relname"""
+    )
+    return [(name, nullable) for name, nullable in cursor.fetchall()]
+
+
+def _all_tables(cursor) -> list[str]:
+    cursor.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"""
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def _ensure_role(cursor, role: str) -> None:
+    cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
+    row = cursor.fetchone()
+    if row is None:
+        # Deployments whose owner may not create roles create this one beforehand (README).
+        cursor.execute(
+            sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
+                sql.Identifier(role)
+            )
+        )
+    elif any(row):
+        raise RuntimeError(
+            f"The API's database role {role!r} must not be a superuser nor bypass row-level "
+            "security."
+        )
+
+
+def _grant(cursor, role: str, tables: list[str]) -> None:
+    ident = sql.Identifier(role)
+    cursor.execute("SELECT current_schema()")
+    schema = sql.Identifier(cursor.fetchone()[0])
+    cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, ident))
+    cursor.execute(
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, ident)
+    )
+    for table in tables:
+        target = sql.Identifier(table)
+        cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(target, ident))
+        if table in HIDDEN_TABLES:
+            continue
+        if table in READ_ONLY_TABLES:
+            privileges = "SELECT"
+        elif table.endswith(HISTORY_TABLE_SUFFIX) and _is_history_table(cursor, table):
+            privileges = "SELECT, INSERT"
+        elif table in DELETABLE_TABLES:
+            privileges = "SELECT, INSERT, UPDATE, DELETE"
+        else:
+            privileges = "SELECT, INSERT, UPDATE"
+        cursor.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privileges), target, ident))
+
+
+def _is_history_table(cursor, table: str) -> bool:
+    cursor.execute(
+        """SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = %s
+                             AND column_name = 'pgh_obj_id')""",
+        [table],
+    )
+    return cursor.fetchone()[0]
+
+
+def _protect(cursor, table: str, column: str, shared_rows: bool) -> None:
+    target = sql.Identifier(table)
+    visible = sql.SQL("{} = " + CURRENT_CLINIC).format(sql.Identifier(column))
+    if shared_rows:
+        visible = sql.SQL("({} IS NULL OR {})").format(sql.Identifier(column), visible)
+    writable = sql.SQL("{} = " + CURRENT_CLINIC).format(sql.Identifier(column))
+    cursor.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(target))
+    cursor.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(target))
+    cursor.execute(sql.SQL("DROP POLICY IF EXISTS clinic_isolation ON {}").format(target))
+    cursor.execute(
+        sql.SQL("CREATE POLICY clinic_isolation ON {} USING ({}) WITH CHECK ({})").format(
+            target, visible, writable
+        )
+    )
+
+
+# The request's context, opened in the same statement that reads the bearer token: the token
+# must exist, be unexpired and within its absolute lifetime, its user active. The idle expiry
+# is pushed forward (at most every `refresh_seconds`). Then the clinic and the history context
+# (user, role, request id: django-pghistory reads pghistory.context_*) are set for this
+# transaction only.
+OPEN_TOKEN_CONTEXT = """
+CREATE OR REPLACE FUNCTION api_open_token_context(
+    p_digest text, p_request_id uuid, p_idle_seconds integer, p_max_seconds integer,
+    p_refresh_seconds integer)
+RETURNS TABLE (
+    id uuid, password varchar, last_login timestamptz, is_superuser boolean,
+    username varchar, first_name varchar, last_name varchar, email varchar,
+    is_staff boolean, is_active boolean, date_joined timestamptz, clinic_id uuid, role varchar,
+    clinic_name varchar, clinic_time_zone varchar, clinic_is_active boolean,
+    clinic_created_at timestamptz, token_created timestamptz, token_expiry timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+    t knox_authtoken%ROWTYPE;
+    u clinics_user%ROWTYPE;
+    renewed timestamptz;
+BEGIN
+    SELECT * INTO t FROM knox_authtoken WHERE knox_authtoken.digest = p_digest;
+    IF NOT FOUND
+       OR (t.expiry IS NOT NULL AND t.expiry < now())
+       OR t.created + make_interval(secs => p_max_seconds) <= now() THEN
+        RETURN;
+    END IF;
+    renewed := least(now() + make_interval(secs => p_idle_seconds),
+                     t.created + make_interval(secs => p_max_seconds));
+    IF t.expiry IS NOT NULL AND renewed - t.expiry > make_interval(secs => p_refresh_seconds) THEN
+        UPDATE knox_authtoken SET expiry = renewed WHERE knox_authtoken.digest = p_digest;
+        t.expiry := renewed;
+    END IF;
+    SELECT * INTO u FROM clinics_user WHERE clinics_user.id = t.user_id;
+    IF NOT FOUND OR NOT u.is_active THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('app.clinic_id', coalesce(u.clinic_id::text, ''), true),
+            set_config('pghistory.context_id', p_request_id::text, true),
+            set_config('pghistory.context_metadata',
+                       json_build_object('user', u.id, 'username', u.username, 'role', u.role,
+                                         'request_id', p_request_id)::text, true);
+    RETURN QUERY
+    SELECT u.id, u.password, u.last_login, u.is_superuser, u.username, u.first_name,
+           u.last_name, u.email, u.is_staff, u.is_active, u.date_joined, u.clinic_id, u.role,
+           c.name, c.time_zone, c.is_active, c.created_at, t.created, t.expiry
+      FROM (SELECT 1) AS one LEFT JOIN clinics_clinic c ON c.id = u.clinic_id;
+END
+$fn$;
+"""
+
+# Login looks the user up by name before a clinic is known: this sets the clinic of the user
+# of that name (if any) for the transaction, so that the ordinary password check can read it.
+OPEN_LOGIN_CONTEXT = """
+CREATE OR REPLACE FUNCTION api_open_login_context(p_username text, p_request_id uuid)
+RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+    found_clinic uuid;
+BEGIN
+    SELECT u.clinic_id INTO found_clinic FROM clinics_user u WHERE u.username = p_username;
+    PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
+            set_config('pghistory.context_id', p_request_id::text, true),
+            set_config('pghistory.context_metadata',
+                       json_build_object('username', p_username,
+                                         'request_id', p_request_id)::text, true);
+    RETURN found_clinic;
+END
+$fn$;
+"""
+
+
+def secure_database(connection: BaseDatabaseWrapper) -> None:
+    """Create the API role if needed, grant it what it may do, protect every clinic table."""
+    if connection.vendor != "postgresql":
+        return
+    role = app_role()
+    with connection.cursor() as cursor:
+        _ensure_role(cursor, role)
+        _grant(cursor, role, _all_tables(cursor))
+        for table, nullable in _tables_with_clinic(cursor):
+            _protect(
+                cursor, table, "clinic_id", shared_rows=nullable and table in SHARED_ROW_TABLES
+            )
+        _protect(cursor, "clinics_clinic", "id", shared_rows=False)
+        cursor.execute(OPEN_TOKEN_CONTEXT)
+        cursor.execute(OPEN_LOGIN_CONTEXT)
+        for function in (
+            "api_open_token_context(text, uuid, integer, integer, integer)",
+            "api_open_login_context(text, uuid)",
+        ):
+            cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+            cursor.execute(
+                sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(
+                    sql.Identifier(role)
+                )
+            )

@@ -1,0 +1,186 @@
+"""Tenant isolation enforced by PostgreSQL: the catalog, the API role's powers, and pooled
+connections that serve one clinic after another."""
+
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from api.row_security import DELETABLE_TABLES, SHARED_ROW_TABLES
+from clinics.models import Role
+from tests.conftest import client_for
+from tests.factories import ConditionFactory, PatientFactory, UserFactory
+
+ROLE = settings.DATABASE_APP_ROLE
+
+
+def clinic_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'clinic_id'
+                WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+                  AND NOT a.attisdropped ORDER BY 1"""
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@contextmanager
+def as_api_role(clinic_id):
+    """A savepoint in which this connection acts as the API role for `clinic_id`, undone after."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('role', %s, true), set_config('app.clinic_id', %s, true)",
+                [ROLE, str(clinic_id) if clinic_id else ""],
+            )
+            yield cursor
+        transaction.set_rollback(True)
+
+
+def refused(cursor, statement: str) -> bool:
+    try:
+        with transaction.atomic():
+            cursor.execute(statement)
+    except DatabaseError:
+        return True
+    return False
+
+
+@pytest.mark.django_db
+def test_every_table_with_a_clinic_has_forced_row_level_security():
+    tables = clinic_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = current_schema() AND c.relname = ANY(%s)
+                  AND NOT (c.relrowsecurity AND c.relforcerowsecurity)""",
+            [tables],
+        )
+        unprotected = [name for (name,) in cursor.fetchall()]
+        cursor.execute(
+            """SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+                WHERE c.relname = ANY(%s) AND p.polname = 'clinic_isolation'""",
+            [tables],
+        )
+        with_policy = cursor.fetchone()[0]
+
+    assert len(tables) >= 19
+    assert unprotected == []
+    assert with_policy == len(tables)
+
+
+@pytest.mark.django_db
+def test_the_api_role_cannot_bypass_row_level_security():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
+            "WHERE rolname = %s",
+            [ROLE],
+        )
+        powers = cursor.fetchone()
+        cursor.execute(
+            """SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+                WHERE r.rolname = %s""",
+            [ROLE],
+        )
+        owned = cursor.fetchone()[0]
+
+    assert powers == (False, False, False, False)
+    assert owned == 0
+
+
+@pytest.mark.django_db
+def test_the_api_role_may_delete_no_clinical_row(patient, neck_pain):
+    deletable = []
+    with as_api_role(patient.clinic_id) as cursor:
+        for table in clinic_tables():
+            if not refused(cursor, f'DELETE FROM "{table}"'):
+                deletable.append(table)
+
+    assert set(deletable) <= DELETABLE_TABLES
+    assert "patients_patient" not in deletable
+
+
+@pytest.mark.django_db
+def test_the_api_role_sees_and_writes_only_the_clinic_of_the_request(
+    clinic, other_clinic, patient, neck_pain
+):
+    theirs = PatientFactory(clinic=other_clinic)
+    ConditionFactory(patient=theirs)
+
+    with as_api_role(clinic.id) as cursor:
+        seen = {}
+        for table in clinic_tables():
+            cursor.execute(
+                f'SELECT count(*) FROM "{table}" WHERE clinic_id = %s', [other_clinic.id]
+            )
+            seen[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM patients_patient")
+        own_patients = cursor.fetchone()[0]
+        cursor.execute("UPDATE patients_patient SET given_name = 'x' WHERE id = %s", [theirs.id])
+        updated = cursor.rowcount
+        moved = refused(
+            cursor,
+            f"UPDATE patients_patient SET clinic_id = '{other_clinic.id}' WHERE id = '{patient.id}'",
+        )
+
+    assert {table: n for table, n in seen.items() if n} == {}
+    assert own_patients == 1
+    assert updated == 0
+    assert moved
+
+
+@pytest.mark.django_db
+def test_without_a_clinic_the_api_role_sees_no_clinical_row(patient, neck_pain):
+    with as_api_role(None) as cursor:
+        counts = {}
+        for table in clinic_tables():
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            counts[table] = cursor.fetchone()[0]
+
+    shared = {table for table in counts if table in SHARED_ROW_TABLES}
+    assert {table: n for table, n in counts.items() if n and table not in shared} == {}
+
+
+def session_state() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, coalesce(current_setting('app.clinic_id', true), '')")
+        return cursor.fetchone()
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reused_connection_never_keeps_the_previous_requests_clinic(clinic, other_clinic):
+    """Each request commits or rolls back its own transaction, as behind a real server."""
+    ours = PatientFactory(clinic=clinic, family_name="Ours")
+    theirs = PatientFactory(clinic=other_clinic, family_name="Theirs")
+    mine = client_for(UserFactory(clinic=clinic, role=Role.CHIROPRACTOR))
+    other = client_for(UserFactory(clinic=other_clinic, role=Role.CHIROPRACTOR))
+    owner, _ = session_state()
+    pid = backend_pid()
+
+    steps = [
+        (mine, "get", f"/api/v1/patients/{ours.id}/", {}, 200),
+        (other, "get", f"/api/v1/patients/{ours.id}/", {}, 404),
+        (other, "get", f"/api/v1/patients/{theirs.id}/", {}, 200),
+        (mine, "patch", f"/api/v1/patients/{ours.id}/", {"date_of_birth": "3000-01-01"}, 400),
+        (mine, "get", f"/api/v1/patients/{theirs.id}/", {}, 404),
+        (other, "patch", f"/api/v1/patients/{theirs.id}/", {"occupation": "Roofer"}, 200),
+        (mine, "get", "/api/v1/patients/", {}, 200),
+    ]
+    for client, method, url, body, expected in steps:
+        response = getattr(client, method)(url, body)
+        assert response.status_code == expected, (method, url, response.content)
+        assert session_state() == (owner, "")
+        if url == "/api/v1/patients/":
+            assert [row["id"] for row in response.json()["results"]] == [str(ours.id)]
+
+    assert backend_pid() == pid
