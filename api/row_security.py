@@ -29,7 +29,7 @@ DELETABLE_TABLES = frozenset({"knox_authtoken", "django_session", "treatments_pl
 
 # Tables the API role may read but never write directly: the audit trail (appended through
 # audit_append()), its chain heads, and the schema bookkeeping.
-READ_ONLY_TABLES = frozenset({"audit_auditevent", "django_migrations"})
+READ_ONLY_TABLES = frozenset({"audit_auditevent", "django_migrations", "django_content_type"})
 HIDDEN_TABLES = frozenset({"audit_chainhead"})
 
 # Reference tables where rows without a clinic ship with the product and are shared.
@@ -205,6 +205,15 @@ $fn$;
 """
 
 
+# What the API role may call; everything else it does is plain SQL under the policies.
+APP_FUNCTIONS = (
+    "api_open_token_context(text, uuid, integer, integer, integer)",
+    "api_open_login_context(text, uuid)",
+    "audit_append(uuid, uuid, text, text, inet, text, uuid, text, text, text, text, text[], "
+    "uuid[], integer, text[])",
+)
+
+
 def secure_database(connection: BaseDatabaseWrapper) -> None:
     """Create the API role if needed, grant it what it may do, protect every clinic table."""
     if connection.vendor != "postgresql":
@@ -220,10 +229,7 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
         _protect(cursor, "clinics_clinic", "id", shared_rows=False)
         cursor.execute(OPEN_TOKEN_CONTEXT)
         cursor.execute(OPEN_LOGIN_CONTEXT)
-        for function in (
-            "api_open_token_context(text, uuid, integer, integer, integer)",
-            "api_open_login_context(text, uuid)",
-        ):
+        for function in APP_FUNCTIONS:
             cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
             cursor.execute(
                 sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(

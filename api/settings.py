@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
@@ -58,11 +59,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "pgtrigger",
+    "pghistory",
     "api",
     "clinics",
     "reference",
     "patients",
     "treatments",
+    "audit",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).
@@ -80,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.middleware.NoStoreMiddleware",
     "api.middleware.RequestContextMiddleware",
+    "audit.recording.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "api.urls"
@@ -134,6 +139,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Record history (django-pghistory): database triggers copy every version of a clinical row,
+# with the request's user, role and id read from the transaction's settings (api.row_security).
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="+", related_query_name="+")
 
 AUTH_USER_MODEL = "clinics.User"
 AUTH_PASSWORD_VALIDATORS = [

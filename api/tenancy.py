@@ -42,11 +42,15 @@ def check_tenant_models_are_clinic_scoped(app_configs=None, **kwargs) -> list[ch
     """Refuse to start when a model of a tenant app forgets its clinic.
 
     Shared reference data (segments, code lists) opts out with `shared_across_clinics = True`.
+    History tables (django-pghistory) copy their tracked row's `clinic`, which must be scoped.
     """
     errors = []
     for app_label in settings.TENANT_APPS:
         for model in apps.get_app_config(app_label).get_models():
             if getattr(model, "shared_across_clinics", False):
+                continue
+            tracked = getattr(model, "pgh_tracked_model", None)
+            if tracked is not None and issubclass(tracked, ClinicScopedModel):
                 continue
             if not issubclass(model, ClinicScopedModel):
                 errors.append(

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("clinics.urls")),
     path("", include("patients.urls")),
     path("", include("treatments.urls")),
+    path("", include("audit.urls")),
     path("reference/", include("reference.urls")),
 ]
 

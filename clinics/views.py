@@ -8,6 +8,8 @@ from rest_framework.response import Response
 
 from api.errors import CONFLICT_RESPONSE
 from api.permissions import IsClinicAdmin
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin
 from clinics import services
 from clinics.filters import StaffFilter
 from clinics.models import User
@@ -25,6 +27,7 @@ from clinics.serializers import StaffCreateSerializer, StaffSerializer
     ),
 )
 class StaffViewSet(
+    AuditedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -40,6 +43,14 @@ class StaffViewSet(
     ordering_fields = ["username", "last_name", "date_joined"]
     ordering = ["username"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    audit_resource = "staff"
+    audit_patient_attr = ""
+    audit_actions = {"deactivate": AuditAction.DEACTIVATE, "reactivate": AuditAction.REACTIVATE}
+
+    def audit_action(self, request, changed: list[str]) -> str:
+        if self.action == "partial_update" and "role" in changed:
+            return AuditAction.ROLE_CHANGE
+        return super().audit_action(request, changed)
 
     def get_queryset(self):
         return staff_list(user=self.request.user)

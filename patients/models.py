@@ -4,6 +4,7 @@ import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -75,6 +76,7 @@ chart_number_validator = RegexValidator(
 )
 
 
+@pghistory.track()
 class Patient(ClinicScopedModel, VersionedModel):
     """A patient of one clinic: identity, contact details and status. Never deleted."""
 
@@ -263,6 +265,7 @@ class ConditionQuerySet(ClinicScopedQuerySet):
         )
 
 
+@pghistory.track()
 class Condition(ClinicScopedModel, VersionedModel):
     """A diagnosis or complaint of a patient, coded in ICD-10-CM. Never deleted."""
 

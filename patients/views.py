@@ -12,6 +12,9 @@ from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import IsClinician
 from api.schema import documented
+from audit.history import RecordHistoryMixin
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin
 from patients import services
 from patients.filters import ConditionFilter, PatientFilter
 from patients.models import LAST_VISIT_SORT_KEY, ONSET_SORT_KEY, Condition, Patient
@@ -44,6 +47,8 @@ class NestedUnderPatientMixin:
     destroy="Archive a patient (nothing is deleted)",
 )
 class PatientViewSet(
+    AuditedViewMixin,
+    RecordHistoryMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -68,6 +73,12 @@ class PatientViewSet(
     # Cursor pagination needs a non-null sort key: patients never seen sort as the oldest visit.
     ordering_annotations = {"last_visit_sort": LAST_VISIT_SORT_KEY}
     ordering = ["family_name", "given_name"]
+    audit_resource = "patient"
+    audit_patient_attr = "pk"
+    audit_destroy_action = AuditAction.ARCHIVE
+    audit_actions = {"restore": AuditAction.RESTORE}
+    audit_resources = {"history": "patient_history"}
+    history_model = "patients.PatientEvent"
 
     def get_queryset(self):
         return patient_list(user=self.request.user)
@@ -107,6 +118,8 @@ class PatientViewSet(
     destroy="Mark a condition as entered in error (nothing is deleted)",
 )
 class PatientConditionViewSet(
+    AuditedViewMixin,
+    RecordHistoryMixin,
     NestedUnderPatientMixin,
     FilterListsOnlyMixin,
     ETagMixin,
@@ -128,6 +141,9 @@ class PatientConditionViewSet(
     ordering_aliases = {"onset_date": "onset_sort"}
     ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
+    audit_resource = "condition"
+    audit_resources = {"history": "condition_history"}
+    history_model = "patients.ConditionEvent"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -150,6 +166,8 @@ class PatientConditionViewSet(
 
 @documented(ConditionSerializer, list="List conditions across patients", retrieve="Get a condition")
 class ConditionViewSet(
+    AuditedViewMixin,
+    RecordHistoryMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -167,6 +185,9 @@ class ConditionViewSet(
     ordering_aliases = {"onset_date": "onset_sort"}
     ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
+    audit_resource = "condition"
+    audit_resources = {"history": "condition_history"}
+    history_model = "patients.ConditionEvent"
 
     def get_queryset(self):
         return condition_list(user=self.request.user)

@@ -12,6 +12,9 @@ from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import IsClinician, PlanContentPermission, PlanPermission
 from api.schema import documented
+from audit.history import RecordHistoryMixin
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin
 from treatments import services
 from treatments.filters import TreatmentPlanFilter
 from treatments.home_program import Dosage, dosage_sentence
@@ -67,6 +70,8 @@ def status_action(name: str):
     partial_update="Change some of a plan's own fields",
 )
 class TreatmentPlanViewSet(
+    AuditedViewMixin,
+    RecordHistoryMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -84,6 +89,14 @@ class TreatmentPlanViewSet(
     lookup_value_converter = "uuid"
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date"]
+    audit_resource = "treatment_plan"
+    audit_actions = {"mark_entered_in_error": AuditAction.DISCARD}
+    audit_resources = {
+        "progress": "plan_progress",
+        "home_program": "home_program",
+        "history": "treatment_plan_history",
+    }
+    history_model = "treatments.TreatmentPlanEvent"
 
     def get_queryset(self):
         return plan_list(user=self.request.user)
@@ -162,6 +175,7 @@ class TreatmentPlanViewSet(
 
 
 class PlanItemViewSet(
+    AuditedViewMixin,
     ETagMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -190,6 +204,10 @@ class PlanItemViewSet(
                 pk=self.kwargs["plan_pk"],
             )
         return self._plan
+
+    def audit_patient_id(self, obj) -> object:
+        plan = getattr(self, "_plan", None)
+        return plan.patient_id if plan is not None else None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -225,6 +243,7 @@ def plan_item_docs(noun: str, serializer):
 @plan_item_docs("goal", GoalSerializer)
 class GoalViewSet(PlanItemViewSet):
     kind = "goals"
+    audit_resource = "plan_goal"
     queryset = Goal.objects.none()
     serializer_class = GoalSerializer
 
@@ -232,6 +251,7 @@ class GoalViewSet(PlanItemViewSet):
 @plan_item_docs("planned adjustment", PlannedAdjustmentSerializer)
 class PlannedAdjustmentViewSet(PlanItemViewSet):
     kind = "adjustments"
+    audit_resource = "plan_adjustment"
     queryset = PlannedAdjustment.objects.none()
     serializer_class = PlannedAdjustmentSerializer
 
@@ -239,6 +259,7 @@ class PlannedAdjustmentViewSet(PlanItemViewSet):
 @plan_item_docs("soft-tissue therapy", PlannedSoftTissueSerializer)
 class PlannedSoftTissueViewSet(PlanItemViewSet):
     kind = "soft_tissue"
+    audit_resource = "plan_soft_tissue"
     queryset = PlannedSoftTissue.objects.none()
     serializer_class = PlannedSoftTissueSerializer
 
@@ -246,5 +267,6 @@ class PlannedSoftTissueViewSet(PlanItemViewSet):
 @plan_item_docs("exercise prescription", PlannedExerciseSerializer)
 class PlannedExerciseViewSet(PlanItemViewSet):
     kind = "exercises"
+    audit_resource = "plan_exercise"
     queryset = PlannedExercise.objects.none()
     serializer_class = PlannedExerciseSerializer

@@ -11,6 +11,9 @@ from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import OutcomePermission, VisitPermission, may_read_clinical
 from api.schema import documented
+from audit.history import RecordHistoryMixin
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin
 from patients.views import NestedUnderPatientMixin
 from treatments import services
 from treatments.filters import OutcomeFilter, VisitFilter
@@ -31,6 +34,8 @@ from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, 
     destroy="Discard an unsigned visit (kept, marked entered in error)",
 )
 class VisitViewSet(
+    AuditedViewMixin,
+    RecordHistoryMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -50,6 +55,10 @@ class VisitViewSet(
     lookup_value_converter = "uuid"
     ordering_fields = ["visit_at", "created_at"]
     ordering = ["-visit_at"]
+    audit_resource = "visit"
+    audit_actions = {"sign": AuditAction.SIGN, "amendments": AuditAction.AMEND}
+    audit_resources = {"coding": "visit_coding", "history": "visit_history"}
+    history_model = "treatments.VisitEvent"
 
     def get_queryset(self):
         return visit_list(user=self.request.user)
@@ -94,6 +103,7 @@ class VisitViewSet(
         amendment = services.visit_amend(
             visit=visit, by=request.user, data=serializer.validated_data
         )
+        self.audit_changed("amendments")
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -114,6 +124,7 @@ class VisitViewSet(
     destroy="Mark an outcome measure entered in error (kept)",
 )
 class PatientOutcomeViewSet(
+    AuditedViewMixin,
     NestedUnderPatientMixin,
     FilterListsOnlyMixin,
     mixins.ListModelMixin,
@@ -131,6 +142,7 @@ class PatientOutcomeViewSet(
     lookup_value_converter = "uuid"
     ordering_fields = ["measured_at"]
     ordering = ["measured_at"]
+    audit_resource = "outcome_measure"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

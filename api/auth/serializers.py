@@ -21,7 +21,8 @@ class LoginSerializer(StrictSerializer):
     def validate(self, attrs: dict) -> dict:
         request = self.context["request"]
         # Row-level security hides every user until a clinic is known: the user's own.
-        attrs["clinic_id"] = open_login_context(username=attrs["username"], request=request)
+        clinic_id = open_login_context(username=attrs["username"], request=request)
+        request._request.login_clinic_id = clinic_id
         user = authenticate(
             request=request,
             username=attrs["username"],

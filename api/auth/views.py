@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox.models import AuthToken
 from rest_framework import status
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.auth.serializers import CurrentUserSerializer, LoginResponseSerializer, LoginSerializer
+from audit.models import AuditAction
+from audit.recording import Event, record
 from clinics.selectors import user_with_clinic
 
 
@@ -40,8 +43,29 @@ class LoginView(APIView):
         user = serializer.validated_data["user"]
         instance, token = AuthToken.objects.create(user)
         user_logged_in.send(sender=user.__class__, request=request, user=user)
+        request.user = user
         body = {"token": token, "expiry": instance.expiry, "user": user_with_clinic(user.pk)}
         return Response(LoginResponseSerializer(body).data)
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        succeeded = response.status_code < 400
+        try:
+            username = request.data.get("username") if isinstance(request.data, dict) else ""
+        except (ParseError, UnsupportedMediaType):  # a throttled request's body is never read
+            username = ""
+        record(
+            request,
+            Event(
+                action=AuditAction.LOGIN if succeeded else AuditAction.LOGIN_FAILED,
+                resource_type="session",
+                status_code=response.status_code,
+                username=username if isinstance(username, str) else "",
+                # A failed login is shown to the clinic of the user of that name, if any.
+                clinic_id=getattr(request._request, "login_clinic_id", None),
+            ),
+        )
+        return response
 
 
 class LogoutView(APIView):
@@ -56,6 +80,16 @@ class LogoutView(APIView):
         request._auth.delete()
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record(
+            request,
+            Event(
+                action=AuditAction.LOGOUT, resource_type="session", status_code=response.status_code
+            ),
+        )
+        return response
 
 
 class MeView(APIView):

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from api.row_security import DELETABLE_TABLES, SHARED_ROW_TABLES
 from clinics.models import Role
-from tests.conftest import client_for
+from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import ConditionFactory, PatientFactory, UserFactory
 
 ROLE = settings.DATABASE_APP_ROLE
@@ -157,7 +157,7 @@ def backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_a_reused_connection_never_keeps_the_previous_requests_clinic(clinic, other_clinic):
     """Each request commits or rolls back its own transaction, as behind a real server."""
     ours = PatientFactory(clinic=clinic, family_name="Ours")

@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 
 from clinics.models import Role, User
-from tests.conftest import client_for
+from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import ClinicFactory, UserFactory
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_simultaneous_demotions_keep_one_clinic_admin():
     clinic = ClinicFactory()
     first, second = UserFactory.create_batch(2, clinic=clinic, role=Role.CLINIC_ADMIN)

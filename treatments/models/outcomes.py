@@ -2,6 +2,7 @@
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -22,6 +23,7 @@ class OutcomeStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
 
 
+@pghistory.track()
 class OutcomeMeasure(ClinicScopedModel):
     """One measurement (FHIR Observation). Scores are computed by the server, never sent."""
 

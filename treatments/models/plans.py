@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -30,6 +31,7 @@ class PlanPhase(models.TextChoices):
     MAINTENANCE = "maintenance", "Maintenance (wellness)"
 
 
+@pghistory.track()
 class TreatmentPlan(ClinicScopedModel, VersionedModel):
     """A chiropractor's plan of care for one patient and some of the patient's conditions."""
 
@@ -93,6 +95,8 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
         return self.start_date + timedelta(weeks=self.weeks) - timedelta(days=1)
 
 
+# A link removed from a plan is deleted; its history keeps it.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class PlanCondition(ClinicScopedModel):
     """A condition a plan addresses. `plan_is_active` mirrors the plan's status so that the
     database itself refuses a second active plan for the same condition."""
@@ -174,6 +178,7 @@ class PlanItem(ClinicScopedModel, VersionedModel):
         abstract = True
 
 
+@pghistory.track()
 class Goal(PlanItem):
     """A measurable goal: a description and, optionally, a target on a measure."""
 
@@ -208,6 +213,7 @@ class Goal(PlanItem):
         return self.description
 
 
+@pghistory.track()
 class PlannedAdjustment(PlanItem):
     """A chiropractic adjustment (CMT) to give at each visit."""
 
@@ -228,6 +234,7 @@ class PlannedAdjustment(PlanItem):
         return f"{self.segment_id} {self.listing_id or ''}".strip()
 
 
+@pghistory.track()
 class PlannedSoftTissue(PlanItem):
     """Soft-tissue work to do at each visit: modality, target muscles, minutes."""
 
@@ -251,6 +258,7 @@ class PlannedSoftTissue(PlanItem):
         return f"{self.modality_id} {self.minutes} min"
 
 
+@pghistory.track()
 class PlannedExercise(PlanItem):
     """A stretch or exercise prescribed for the home programme."""
 

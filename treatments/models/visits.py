@@ -2,6 +2,7 @@
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -46,6 +47,7 @@ def nrs_field() -> models.PositiveSmallIntegerField:
     )
 
 
+@pghistory.track()
 class Visit(ClinicScopedModel, VersionedModel):
     """One visit of a patient to a chiropractor, normally against the patient's active plan."""
 
@@ -110,6 +112,7 @@ class Visit(ClinicScopedModel, VersionedModel):
         return f"Visit {self.visit_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
+@pghistory.track()
 class PartFinding(ClinicScopedModel):
     """Objective findings of one region by PART: each a yes/no with an optional note."""
 
@@ -162,6 +165,7 @@ class PerformedItem(ClinicScopedModel):
         abstract = True
 
 
+@pghistory.track()
 class PerformedAdjustment(PerformedItem):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="adjustments")
     planned_item = models.ForeignKey(
@@ -182,6 +186,7 @@ class PerformedAdjustment(PerformedItem):
         return f"{self.segment_id} ({self.technique_id})"
 
 
+@pghistory.track()
 class PerformedSoftTissue(PerformedItem):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="soft_tissue")
     planned_item = models.ForeignKey(
@@ -204,6 +209,7 @@ class PerformedSoftTissue(PerformedItem):
         return f"{self.modality_id} {self.minutes} min"
 
 
+@pghistory.track()
 class PerformedExercise(PerformedItem):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="exercises")
     planned_item = models.ForeignKey(
@@ -238,6 +244,7 @@ class AmendmentSection(models.TextChoices):
     GENERAL = "general", "General"
 
 
+@pghistory.track()
 class Amendment(ClinicScopedModel):
     """A dated, attributed addition to a signed visit; the original text stays as it was."""
 

@@ -1,0 +1,87 @@
+"""The audit trail: one append-only, hash-chained event per request that touches PHI."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    LIST = "list", "Listed records"
+    SEARCH = "search", "Searched records"
+    READ = "read", "Read a record"
+    CREATE = "create", "Created a record"
+    UPDATE = "update", "Changed a record"
+    ARCHIVE = "archive", "Archived a patient"
+    RESTORE = "restore", "Restored a patient"
+    SIGN = "sign", "Signed a visit"
+    AMEND = "amend", "Amended a signed visit"
+    DISCARD = "discard", "Discarded, removed or marked entered in error"
+    EXPORT = "export", "Exported records"
+    LOGIN = "login", "Logged in"
+    LOGIN_FAILED = "login_failed", "Failed to log in"
+    LOGOUT = "logout", "Logged out"
+    ROLE_CHANGE = "role_change", "Changed a staff member's role"
+    DEACTIVATE = "deactivate", "Deactivated a staff member"
+    REACTIVATE = "reactivate", "Reactivated a staff member"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which records, from where, and how it ended.
+
+    Rows are only ever inserted, by the database function `audit_append()`; a trigger refuses
+    UPDATE, DELETE and TRUNCATE, and fills `seq`, `occurred_at`, `prev_hash` and `hash`, the
+    SHA-256 over the event and its clinic's previous event (`manage.py verify_audit` checks
+    the chain). Clinic and user are plain identifiers, not foreign keys, so that the trail
+    stands on its own.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    clinic_id = models.UUIDField(null=True, blank=True)
+    seq = models.BigIntegerField(editable=False)
+    occurred_at = models.DateTimeField()
+    user_id = models.UUIDField(null=True, blank=True)
+    username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    request_id = models.UUIDField(null=True, blank=True)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    resource_type = models.CharField(max_length=40)
+    object_ids = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    patient_ids = ArrayField(models.UUIDField(), default=list, blank=True)
+    status_code = models.PositiveSmallIntegerField()
+    changed_fields = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic_id", "seq"], name="audit_event_seq_unique")
+        ]
+        indexes = [
+            models.Index(fields=["clinic_id", "user_id", "seq"], name="audit_event_user_idx"),
+            models.Index(fields=["clinic_id", "action", "seq"], name="audit_event_action_idx"),
+            models.Index(
+                fields=["clinic_id", "resource_type", "seq"], name="audit_event_resource_idx"
+            ),
+            models.Index(fields=["clinic_id", "occurred_at"], name="audit_event_time_idx"),
+            models.Index(fields=["clinic_id", "request_id"], name="audit_event_request_idx"),
+            GinIndex(fields=["patient_ids"], name="audit_event_patients_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.resource_type}"
+
+
+class ChainHead(models.Model):
+    """The last event of each clinic's chain (the nil UUID for events of no clinic); its row
+    lock orders concurrent appends. Not readable by the API role."""
+
+    chain_key = models.UUIDField(primary_key=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain_key}: {self.seq}"

@@ -1,0 +1,252 @@
+"""How requests become audit events: exactly one per request on an audited endpoint.
+
+A successful request writes its event as the last statement of its own transaction, so a
+change is never committed without its event. A refused or failed one (401, 403, 404, 400,
+409, …) has its transaction rolled back; its event is written right after, by
+`AuditMiddleware`, on its own.
+"""
+
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, connection
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
+
+from api.request_context import request_id_for
+from audit.models import AuditAction
+
+logger = logging.getLogger(__name__)
+
+# Columns whose change says nothing a reader of the trail needs (bookkeeping, derived keys).
+UNREPORTED_FIELDS = frozenset(
+    {"version", "updated_at", "given_name_key", "family_name_key", "phone_digits_reversed"}
+)
+
+# Query parameters that page or sort a list rather than search it.
+PAGING_PARAMETERS = frozenset({"cursor", "page_size", "ordering", "format"})
+
+MAX_IDS = 100  # a page holds at most 100 rows
+
+
+@dataclass
+class Event:
+    action: str
+    resource_type: str
+    status_code: int
+    object_ids: list[str] = field(default_factory=list)
+    patient_ids: list[str] = field(default_factory=list)
+    changed_fields: list[str] = field(default_factory=list)
+    # Who, when the request's user does not say: the name tried at a failed login, and the
+    # clinic of the user of that name.
+    username: str = ""
+    clinic_id: object = None
+
+
+def _django_request(request) -> HttpRequest:
+    return getattr(request, "_request", request)
+
+
+def _text(value: object, limit: int) -> str:
+    return str(value or "").replace("\x00", "")[:limit]
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address as the login throttle sees it (NUM_PROXIES), if it is one."""
+    ident = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident.strip()))
+    except ValueError:
+        return None
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(str(value) for value in values if value is not None))[:MAX_IDS]
+
+
+def write(request: HttpRequest, event: Event) -> None:
+    user = getattr(request, "user", None)
+    authenticated = bool(user is not None and user.is_authenticated)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                user.clinic_id if authenticated else event.clinic_id,
+                user.pk if authenticated else None,
+                user.username if authenticated else _text(event.username, 150),
+                user.role if authenticated else "",
+                client_address(request),
+                _text(request.headers.get("User-Agent"), 300),
+                request_id_for(request),
+                request.method,
+                _text(request.path, 500),
+                event.action,
+                event.resource_type,
+                _unique(event.object_ids),
+                _unique(event.patient_ids),
+                event.status_code,
+                sorted(set(event.changed_fields)),
+            ],
+        )
+
+
+def record(request, event: Event) -> None:
+    """The request's one event: written now if its transaction will commit, else after it."""
+    request = _django_request(request)
+    if getattr(request, "audit_event_recorded", False):
+        raise RuntimeError("A request records exactly one audit event.")
+    request.audit_event_recorded = True
+    if event.status_code < 400 and not connection.needs_rollback:
+        write(request, event)
+    else:
+        request.pending_audit_event = event
+
+
+class AuditMiddleware:
+    """Writes the event of a request whose transaction was rolled back (refusals, errors)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        event = getattr(request, "pending_audit_event", None)
+        if event is not None:
+            try:
+                write(request, event)
+            except DatabaseError:
+                # The answer already says the request failed; the database that would keep
+                # its trace is what failed. Nothing was changed.
+                logger.exception("Audit event of a failed request could not be written.")
+        return response
+
+
+def _field_values(obj: Model) -> dict[str, object]:
+    return {
+        f.name: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.name not in UNREPORTED_FIELDS
+    }
+
+
+def _instances(value) -> list[Model]:
+    if isinstance(value, Model):
+        return [value]
+    if isinstance(value, QuerySet):
+        return list(value._result_cache or [])
+    if isinstance(value, list | tuple):
+        return [item for item in value if isinstance(item, Model)]
+    return []
+
+
+class AuditedViewMixin:
+    """For viewsets over PHI (and staff): every request leaves one event.
+
+    Subclasses name `audit_resource` and may map DRF actions to audit actions and resource
+    types. The event names the objects read or written (a list's page), their patients, and
+    for writes the fields that changed.
+    """
+
+    audit_resource: str = ""
+    audit_patient_attr: str = "patient_id"
+    audit_destroy_action: str = AuditAction.DISCARD
+    audit_actions: dict[str, str] = {}
+    audit_resources: dict[str, str] = {}
+
+    def initial(self, request, *args, **kwargs) -> None:
+        self._audit_objects: list[Model] = []
+        self._audit_before: dict[object, dict] = {}
+        self._audit_serializers: list = []
+        self._audit_changed: set[str] = set()
+        super().initial(request, *args, **kwargs)
+
+    def get_object(self):
+        obj = super().get_object()
+        self._audit_objects.append(obj)
+        if self.request.method not in SAFE_METHODS:
+            self._audit_before[obj.pk] = _field_values(obj)
+        return obj
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if hasattr(self, "_audit_serializers"):
+            self._audit_serializers.append(serializer)
+        return serializer
+
+    def audit_changed(self, *names: str) -> None:
+        """Fields a custom action changed that the object itself does not show."""
+        self._audit_changed.update(names)
+
+    def audit_patient_id(self, obj: Model) -> object:
+        return getattr(obj, self.audit_patient_attr, None)
+
+    def audit_action(self, request, changed: list[str]) -> str:
+        actions = {
+            "list": AuditAction.LIST,
+            "retrieve": AuditAction.READ,
+            "create": AuditAction.CREATE,
+            "update": AuditAction.UPDATE,
+            "partial_update": AuditAction.UPDATE,
+            "destroy": self.audit_destroy_action,
+            **self.audit_actions,
+        }
+        action = actions.get(self.action)
+        if action == AuditAction.LIST and set(request.query_params) - PAGING_PARAMETERS:
+            return AuditAction.SEARCH
+        if action is None:
+            return AuditAction.READ if request.method in SAFE_METHODS else AuditAction.UPDATE
+        return action
+
+    def _audit_touched(self) -> list[Model]:
+        touched = list(getattr(self, "_audit_objects", []))
+        for serializer in getattr(self, "_audit_serializers", []):
+            touched.extend(_instances(getattr(serializer, "instance", None)))
+        return touched
+
+    def _audit_changes(self, touched: list[Model]) -> list[str]:
+        changed = set(getattr(self, "_audit_changed", set()))
+        for serializer in getattr(self, "_audit_serializers", []):
+            validated = getattr(serializer, "_validated_data", None)
+            if not isinstance(validated, dict):
+                continue
+            if self.action == "create":
+                changed.update(validated)
+            else:  # nested lists given replace the old ones
+                changed.update(name for name, value in validated.items() if isinstance(value, list))
+        before = getattr(self, "_audit_before", {})
+        for obj in touched:
+            old = before.get(obj.pk)
+            if old is not None:
+                new = _field_values(obj)
+                changed.update(name for name, value in new.items() if old.get(name) != value)
+        return sorted(changed)
+
+    def audit_event(self, request, response) -> Event:
+        touched = self._audit_touched()
+        succeeded = response.status_code < 400
+        changed = (
+            self._audit_changes(touched) if succeeded and request.method not in SAFE_METHODS else []
+        )
+        object_ids = [obj.pk for obj in touched]
+        patient_ids = [self.audit_patient_id(obj) for obj in touched]
+        if not object_ids and self.kwargs.get(self.lookup_url_kwarg or self.lookup_field):
+            object_ids = [self.kwargs[self.lookup_url_kwarg or self.lookup_field]]
+        if self.kwargs.get("patient_pk"):
+            patient_ids.append(self.kwargs["patient_pk"])
+        return Event(
+            action=self.audit_action(request, changed),
+            resource_type=self.audit_resources.get(self.action, self.audit_resource),
+            status_code=response.status_code,
+            object_ids=object_ids,
+            patient_ids=patient_ids,
+            changed_fields=changed,
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method != "OPTIONS" and not getattr(self, "swagger_fake_view", False):
+            record(request, self.audit_event(request, response))
+        return response

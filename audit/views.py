@@ -1,0 +1,144 @@
+"""The audit trail for clinic admins, and a patient's access log for clinicians."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+from api.permissions import IsClinicAdmin, IsClinician
+from audit.filters import AuditEventFilter
+from audit.models import AuditAction, AuditEvent
+from audit.recording import AuditedViewMixin
+from audit.selectors import audit_event_list, patient_access_log
+from audit.serializers import AuditEventSerializer
+from patients.views import NestedUnderPatientMixin
+
+EXPORT_MAX_ROWS = 10_000
+
+
+class ErrorsAsJsonNegotiation(BaseContentNegotiation):
+    """The export answers CSV whatever the client accepts; its errors answer in the API's one
+    JSON error shape (DRF's documented "ignore the client" negotiation)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def csv_document(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(AuditEventSerializer.Meta.fields))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                name: ";".join(map(str, value)) if isinstance(value, list) else value
+                for name, value in row.items()
+            }
+        )
+    return out.getvalue()
+
+
+class AuditTrailMixin(AuditedViewMixin):
+    serializer_class = AuditEventSerializer
+    queryset = AuditEvent.objects.none()
+    filterset_class = AuditEventFilter
+    ordering_fields = ["occurred_at"]
+    ordering_aliases = {"occurred_at": "seq"}
+    ordering = ["-seq"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The clinic's audit trail: who read or changed what, when, from where",
+        description="Newest first. Reading the trail is itself recorded.",
+    )
+)
+class AuditEventViewSet(AuditTrailMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Every audited request of the clinic; clinic admins only."""
+
+    permission_classes = [IsClinicAdmin]
+    audit_resource = "audit_event"
+    audit_patient_attr = ""
+    audit_actions = {"export": AuditAction.EXPORT}
+
+    def get_queryset(self):
+        return audit_event_list(user=self.request.user)
+
+    @extend_schema(
+        operation_id="audit_events_export",
+        filters=True,
+        summary="Export the audit trail as CSV (the filters of the list apply)",
+        description=(
+            f"At most {EXPORT_MAX_ROWS:,} events, newest first; a larger selection answers 400 "
+            "`export_too_large`: narrow it with `occurred_after`/`occurred_before`. List "
+            "columns (ids, changed fields) are joined with `;`."
+        ),
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="CSV with a header row; the columns of an audit event.",
+            )
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=ErrorsAsJsonNegotiation,
+    )
+    def export(self, request: Request) -> HttpResponse:
+        events = list(
+            self.filter_queryset(self.get_queryset()).order_by("-seq")[: EXPORT_MAX_ROWS + 1]
+        )
+        if len(events) > EXPORT_MAX_ROWS:
+            raise ValidationError(
+                {
+                    "occurred_after": [
+                        ErrorDetail(
+                            f"More than {EXPORT_MAX_ROWS:,} events match; narrow the time range.",
+                            code="export_too_large",
+                        )
+                    ]
+                }
+            )
+        document = csv_document(AuditEventSerializer(events, many=True).data)
+        response = HttpResponse(document, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Who looked at or changed this patient's record, when, and what they did",
+        description="Newest first, from the audit trail. Reading it is itself recorded.",
+    )
+)
+class PatientAccessLogViewSet(
+    AuditTrailMixin, NestedUnderPatientMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """One patient's entries of the audit trail; chiropractors and clinic admins."""
+
+    permission_classes = [IsClinician]
+    audit_resource = "access_log"
+    audit_patient_attr = ""
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return patient_access_log(user=self.request.user, patient_id=self.get_patient().pk)
+
+    def audit_event(self, request, response):
+        event = super().audit_event(request, response)
+        event.object_ids = []  # the rows read are events, named by the patient they concern
+        return event

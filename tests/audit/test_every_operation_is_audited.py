@@ -1,0 +1,199 @@
+"""Every operation of the contract, called by every role, by another clinic's admin and
+without a token, leaves exactly one audit event when it touches PHI (and none otherwise),
+naming who, from where, what, which records and how it ended."""
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from tests.conftest import client_for
+
+SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
+OPERATIONS = [
+    (path, method, operation["operationId"])
+    for path, item in SCHEMA["paths"].items()
+    for method, operation in item.items()
+    if method in {"get", "post", "put", "patch", "delete"}
+]
+
+# Operations that touch no PHI and leave no event: reference lists, health, who am I.
+UNAUDITED = re.compile(r"^/(healthz|api/v1/reference/|api/v1/auth/me$)")
+
+# What a detail action is recorded as; everything else follows its method.
+ACTION_BY_SUFFIX = {
+    "restore/": "restore",
+    "sign/": "sign",
+    "amendments/": "amend",
+    "deactivate/": "deactivate",
+    "reactivate/": "reactivate",
+    "mark-entered-in-error/": "discard",
+    "export/": "export",
+    "auth/login": "login",
+    "auth/logout": "logout",
+}
+
+RESOURCE_BY_PATH = [
+    (r"/access-log/$", "access_log"),
+    (r"/history/$", None),  # <resource>_history
+    (r"/progress/$", "plan_progress"),
+    (r"/home-program/$", "home_program"),
+    (r"/coding/$", "visit_coding"),
+    (r"/auth/", "session"),
+    (r"^/api/v1/audit-events/", "audit_event"),
+    (r"^/api/v1/staff/", "staff"),
+    (r"/outcomes/", "outcome_measure"),
+    (r"/conditions/", "condition"),
+    (r"/goals/", "plan_goal"),
+    (r"/adjustments/", "plan_adjustment"),
+    (r"/soft-tissue/", "plan_soft_tissue"),
+    (r"/exercises/", "plan_exercise"),
+    (r"^/api/v1/treatment-plans/", "treatment_plan"),
+    (r"^/api/v1/visits/", "visit"),
+    (r"^/api/v1/patients/", "patient"),
+]
+
+
+def expected_resource(path: str) -> str:
+    for pattern, resource in RESOURCE_BY_PATH:
+        if re.search(pattern, path):
+            if resource is None:
+                return expected_resource(path.removesuffix("history/")) + "_history"
+            return resource
+    raise AssertionError(f"no resource known for {path}")
+
+
+def expected_action(path: str, method: str) -> str:
+    for suffix, action in ACTION_BY_SUFFIX.items():
+        if path.endswith(suffix):
+            return action
+    if method == "delete":
+        return "archive" if re.fullmatch(r"/api/v1/patients/\{id\}/", path) else "discard"
+    if method in {"put", "patch"}:
+        return "update"
+    if method == "post":
+        return (
+            "create"
+            if path.endswith("/") and not path.endswith("}/") and _is_collection(path)
+            else "update"
+        )
+    return "list" if _is_collection(path) else "read"
+
+
+def _is_collection(path: str) -> bool:
+    return not path.rstrip("/").endswith("}") and not re.search(
+        r"\}/(history|progress|home-program|coding|restore|sign|amendments|deactivate|"
+        r"reactivate|activate|hold|resume|complete|revoke|mark-entered-in-error)/$",
+        path,
+    )
+
+
+@pytest.fixture
+def world(clinic, chiropractor, clinic_admin, front_desk, other_admin, full_plan):
+    chiro = client_for(chiropractor)
+    plan = chiro.post("/api/v1/treatment-plans/", full_plan).json()
+    patient = full_plan["patient"]
+    visit = chiro.post(
+        "/api/v1/visits/",
+        {"patient": patient, "visit_at": "2026-11-20T10:00:00Z", "pain_before": 5},
+    ).json()
+    outcome = chiro.post(
+        f"/api/v1/patients/{patient}/outcomes/", {"instrument": "nrs", "value": 4}
+    ).json()
+    ids = {
+        "staff": str(front_desk.id),
+        "conditions": full_plan["conditions"][0],
+        "outcomes": outcome["id"],
+        "goals": plan["goals"][0]["id"],
+        "adjustments": plan["adjustments"][0]["id"],
+        "soft-tissue": plan["soft_tissue"][0]["id"],
+        "exercises": plan["exercises"][0]["id"],
+        "treatment-plans": plan["id"],
+        "visits": visit["id"],
+        "patients": patient,
+    }
+    callers = {
+        "anonymous": (APIClient(), None),
+        "other clinic": (client_for(other_admin), other_admin),
+        "front desk": (client_for(front_desk), front_desk),
+        "clinic admin": (client_for(clinic_admin), clinic_admin),
+        "chiropractor": (client_for(chiropractor), chiropractor),  # last: it may archive
+    }
+    return {"ids": ids, "patient": patient, "plan": plan["id"], "callers": callers}
+
+
+def concrete(path: str, world: dict) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "patient_pk":
+            return world["patient"]
+        if name == "plan_pk":
+            return world["plan"]
+        collection = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+        return world["ids"].get(collection, str(uuid.uuid4()))
+
+    return re.sub(r"\{([^}]+)\}", replace, path)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "operation_id"), OPERATIONS, ids=[o[2] for o in OPERATIONS]
+)
+def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
+    world, path, method, operation_id
+):
+    url = concrete(path, world)
+    audited = not UNAUDITED.search(path)
+    for caller, (client, user) in world["callers"].items():
+        before = AuditEvent.objects.count()
+        response = client.generic(
+            method.upper(),
+            url,
+            "{}",
+            content_type="application/json",
+            HTTP_USER_AGENT="AuditWalk/1.0",
+        )
+        events = list(AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before])
+        label = f"{caller}: {method.upper()} {url} → {response.status_code}"
+        if not audited:
+            assert events == [], label
+            continue
+        assert len(events) == 1, label
+        event = events[0]
+        assert event.status_code == response.status_code, label
+        action = expected_action(path, method)
+        if action == "login" and response.status_code >= 400:
+            action = "login_failed"
+        assert event.action == action, label
+        assert event.resource_type == expected_resource(path), label
+        assert event.method == method.upper() and event.path == url, label
+        assert str(event.request_id) == response["X-Request-ID"], label
+        assert event.client_ip == "127.0.0.1" and event.user_agent == "AuditWalk/1.0", label
+        if user is None or (path.endswith("auth/login") and response.status_code >= 400):
+            assert event.user_id is None, label
+        else:
+            assert (event.user_id, event.clinic_id, event.role) == (
+                user.id,
+                user.clinic_id,
+                user.role,
+            ), label
+        own = user is not None and user.clinic_id != world["callers"]["other clinic"][1].clinic_id
+        if "{id}" in path and not path.startswith("/api/v1/staff"):
+            object_id = (
+                url.split("/")[-2]
+                if path.endswith("{id}/")
+                else re.findall(r"/([0-9a-f-]{36})/[a-z-]+/$", url)[-1]
+            )
+            assert object_id in event.object_ids, label
+        if (
+            own
+            and response.status_code < 400
+            and not re.match(r"/api/v1/(staff|audit-events|auth)/", url)
+        ):
+            assert uuid.UUID(world["patient"]) in event.patient_ids, label
+        if response.status_code >= 400 or method == "get":
+            assert event.changed_fields == [], label
