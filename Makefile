@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format schema check-migrations pytest bench db-stop clean
+.PHONY: run admin test install migrate demo lint format schema check-migrations pytest bench db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -26,6 +26,11 @@ run: demo
 	@echo "API:     http://$(HOST):$(PORT)/api/v1/"
 	@echo "Docs:    http://$(HOST):$(PORT)/api/docs/  (ReDoc: /api/redoc/, schema: /api/schema/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The Django admin for platform operators, connected as the owner (it reads across clinics).
+ADMIN_PORT ?= 8001
+admin: migrate
+	SERVE_AS_APP_ROLE=false $(PY) manage.py runserver $(HOST):$(ADMIN_PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,6 @@
-"""Root URLs: the versioned API, its schema and docs, health, and the Django admin."""
+"""Root URLs: the versioned API, its schema and docs, health, and (for operators) the admin."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
@@ -23,8 +24,12 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     # The probe must answer 503 itself when the database is down, so no request transaction.
     path("healthz", transaction.non_atomic_requests(HealthView.as_view()), name="healthz"),
-    path("admin/", admin.site.urls),
 ]
+
+# The Django admin reads across clinics, which the API's database role cannot: it is served
+# only by a process connected as the owner (`make admin`), never by the API's workers.
+if not settings.SERVE_AS_APP_ROLE:
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 handler404 = "api.errors.not_found_view"
 handler500 = "api.errors.server_error_view"
