@@ -1,0 +1,93 @@
+"""The audit trail's lists stay cheap: flat query counts, and an index for every filter."""
+
+import random
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ClinicFactory
+from tests.query_plans import unindexed
+
+EVENTS = "/api/v1/audit-events/"
+ROWS = 4000
+
+
+def count_queries(client, url: str, params: dict) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_trail_costs_the_same_queries_for_5_and_50_events(
+    clinic_admin_client, chiropractor_client, patient
+):
+    def read(times: int) -> None:
+        for _ in range(times):
+            chiropractor_client.get(f"/api/v1/patients/{patient.id}/")
+
+    read(5)
+    few = count_queries(clinic_admin_client, EVENTS, {"page_size": 100})
+    few_log = count_queries(
+        clinic_admin_client, f"/api/v1/patients/{patient.id}/access-log/", {"page_size": 100}
+    )
+    read(45)
+
+    assert count_queries(clinic_admin_client, EVENTS, {"page_size": 100}) == few
+    assert (
+        count_queries(
+            clinic_admin_client, f"/api/v1/patients/{patient.id}/access-log/", {"page_size": 100}
+        )
+        == few_log
+    )
+
+
+@pytest.fixture
+def realistic_trail(clinic, clinic_admin):
+    """Thousands of events over several clinics, users and patients, analysed."""
+    rng = random.Random(11)
+    clinics = [clinic.id, *(c.id for c in ClinicFactory.create_batch(3))]
+    users = [clinic_admin.id, *(uuid.uuid4() for _ in range(7))]
+    patients = [uuid.uuid4() for _ in range(400)]
+    common = ["read", "list", "search", "update", "create"]
+    rows = [
+        (
+            clinics[n % 4],
+            users[rng.randrange(8)],
+            "export" if rng.random() < 0.01 else rng.choice(common),
+            "visit_coding"
+            if rng.random() < 0.01
+            else rng.choice(["patient", "visit", "condition"]),
+            [rng.choice(patients)],
+            uuid.uuid4(),
+        )
+        for n in range(ROWS)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "SELECT audit_append(%s, %s, 'someone', 'chiropractor', '10.0.0.1', 'ua', %s, 'GET', "
+            "'/api/v1/x/', %s, %s, ARRAY[]::text[], %s, 200, ARRAY[]::text[])",
+            [(c, u, r, a, res, p) for c, u, a, res, p, r in rows],
+        )
+        cursor.execute("ANALYZE audit_auditevent")
+    return {"user": users[3], "patient": patients[5], "request": rows[8][5]}
+
+
+def test_every_trail_filter_and_ordering_uses_its_index(clinic_admin_client, realistic_trail):
+    queries = [
+        ({}, {"audit_event_seq_unique"}),
+        ({"ordering": "occurred_at"}, {"audit_event_seq_unique"}),
+        ({"user": str(realistic_trail["user"])}, {"audit_event_user_idx"}),
+        ({"action": "export"}, {"audit_event_action_idx"}),
+        ({"resource_type": "visit_coding"}, {"audit_event_resource_idx"}),
+        ({"patient": str(realistic_trail["patient"])}, {"audit_event_patients_idx"}),
+        ({"request_id": str(realistic_trail["request"])}, {"audit_event_request_idx"}),
+        (
+            {"occurred_after": "2026-01-01T00:00:00Z", "occurred_before": "2026-01-02T00:00:00Z"},
+            {"audit_event_time_idx"},
+        ),
+    ]
+
+    assert unindexed(clinic_admin_client, EVENTS, "audit_auditevent", queries) == []
