@@ -179,3 +179,22 @@ def full_plan(patient, neck_pain, subluxation) -> dict:
             },
         ],
     }
+
+
+@pytest.fixture
+def charted_patient(chiropractor, full_plan) -> dict:
+    """The patient of `full_plan` with that plan written, a visit and an outcome, as the API
+    answered them: real objects for every path parameter of the contract."""
+    client = client_for(chiropractor)
+    patient = full_plan["patient"]
+    return {
+        "patient": patient,
+        "plan": client.post("/api/v1/treatment-plans/", full_plan).json(),
+        "visit": client.post(
+            "/api/v1/visits/",
+            {"patient": patient, "visit_at": "2026-11-20T10:00:00Z", "pain_before": 5},
+        ).json(),
+        "outcome": client.post(
+            f"/api/v1/patients/{patient}/outcomes/", {"instrument": "nrs", "value": 4}
+        ).json(),
+    }

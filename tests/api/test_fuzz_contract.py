@@ -29,21 +29,13 @@ OPERATIONS = [
 
 
 @pytest.fixture
-def world(clinic, chiropractor, clinic_admin, front_desk, full_plan):
+def world(chiropractor, clinic_admin, front_desk, full_plan, charted_patient):
     """Real objects for every path parameter, so that requests reach past the 404."""
-    chiro, admin = client_for(chiropractor), client_for(clinic_admin)
-    plan = chiro.post("/api/v1/treatment-plans/", full_plan).json()
-    patient = full_plan["patient"]
-    visit = chiro.post(
-        "/api/v1/visits/", {"patient": patient, "visit_at": "2026-11-20T10:00:00Z"}
-    ).json()
-    outcome = chiro.post(
-        f"/api/v1/patients/{patient}/outcomes/", {"instrument": "nrs", "value": 4}
-    ).json()
+    plan, patient = charted_patient["plan"], charted_patient["patient"]
     ids = {
         "/api/v1/staff/{id}": str(front_desk.id),
         "/api/v1/patients/{patient_pk}/conditions/{id}": full_plan["conditions"][0],
-        "/api/v1/patients/{patient_pk}/outcomes/{id}": outcome["id"],
+        "/api/v1/patients/{patient_pk}/outcomes/{id}": charted_patient["outcome"]["id"],
         "/api/v1/patients/{id}": patient,
         "/api/v1/conditions/{id}": full_plan["conditions"][0],
         "/api/v1/treatment-plans/{plan_pk}/goals/{id}": plan["goals"][0]["id"],
@@ -51,11 +43,11 @@ def world(clinic, chiropractor, clinic_admin, front_desk, full_plan):
         "/api/v1/treatment-plans/{plan_pk}/soft-tissue/{id}": plan["soft_tissue"][0]["id"],
         "/api/v1/treatment-plans/{plan_pk}/exercises/{id}": plan["exercises"][0]["id"],
         "/api/v1/treatment-plans/{id}": plan["id"],
-        "/api/v1/visits/{id}": visit["id"],
+        "/api/v1/visits/{id}": charted_patient["visit"]["id"],
     }
     return {
-        "chiropractor": chiro,
-        "admin": admin,
+        "chiropractor": client_for(chiropractor),
+        "admin": client_for(clinic_admin),
         "ids": ids,
         "patient": patient,
         "plan": plan["id"],

@@ -76,46 +76,33 @@ def expected_action(path: str, method: str) -> str:
         return "archive" if re.fullmatch(r"/api/v1/patients/\{id\}/", path) else "discard"
     if method in {"put", "patch"}:
         return "update"
-    if method == "post":
-        return (
-            "create"
-            if path.endswith("/") and not path.endswith("}/") and _is_collection(path)
-            else "update"
-        )
-    return "list" if _is_collection(path) else "read"
+    if method == "post":  # a plan's status moves (activate, hold, …) change it
+        return "create" if is_collection(path) else "update"
+    return "list" if is_collection(path) else "read"
 
 
-def _is_collection(path: str) -> bool:
-    return not path.rstrip("/").endswith("}") and not re.search(
-        r"\}/(history|progress|home-program|coding|restore|sign|amendments|deactivate|"
-        r"reactivate|activate|hold|resume|complete|revoke|mark-entered-in-error)/$",
-        path,
+def is_collection(path: str) -> bool:
+    """`/patients/` and `/patients/{patient_pk}/conditions/`, not `/patients/{id}/` nor a
+    detail action such as `/patients/{id}/history/`."""
+    return not path.endswith("}/") and not re.search(
+        r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke)/$", path
     )
 
 
 @pytest.fixture
-def world(clinic, chiropractor, clinic_admin, front_desk, other_admin, full_plan):
-    chiro = client_for(chiropractor)
-    plan = chiro.post("/api/v1/treatment-plans/", full_plan).json()
-    patient = full_plan["patient"]
-    visit = chiro.post(
-        "/api/v1/visits/",
-        {"patient": patient, "visit_at": "2026-11-20T10:00:00Z", "pain_before": 5},
-    ).json()
-    outcome = chiro.post(
-        f"/api/v1/patients/{patient}/outcomes/", {"instrument": "nrs", "value": 4}
-    ).json()
+def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charted_patient):
+    plan = charted_patient["plan"]
     ids = {
         "staff": str(front_desk.id),
         "conditions": full_plan["conditions"][0],
-        "outcomes": outcome["id"],
+        "outcomes": charted_patient["outcome"]["id"],
         "goals": plan["goals"][0]["id"],
         "adjustments": plan["adjustments"][0]["id"],
         "soft-tissue": plan["soft_tissue"][0]["id"],
         "exercises": plan["exercises"][0]["id"],
         "treatment-plans": plan["id"],
-        "visits": visit["id"],
-        "patients": patient,
+        "visits": charted_patient["visit"]["id"],
+        "patients": charted_patient["patient"],
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -124,7 +111,12 @@ def world(clinic, chiropractor, clinic_admin, front_desk, other_admin, full_plan
         "clinic admin": (client_for(clinic_admin), clinic_admin),
         "chiropractor": (client_for(chiropractor), chiropractor),  # last: it may archive
     }
-    return {"ids": ids, "patient": patient, "plan": plan["id"], "callers": callers}
+    return {
+        "ids": ids,
+        "patient": charted_patient["patient"],
+        "plan": plan["id"],
+        "callers": callers,
+    }
 
 
 def concrete(path: str, world: dict) -> str:

@@ -62,6 +62,8 @@ class Command(BaseCommand):
             "patients, date of birth": ("/api/v1/patients/", {"date_of_birth": born.isoformat()}),
             "patients, by last visit": ("/api/v1/patients/", {"ordering": "-last_visit_at"}),
             "patient, one": (f"/api/v1/patients/{patient_id}/", {}),
+            "patient, history": (f"/api/v1/patients/{patient_id}/history/", {}),
+            "patient, access log": (f"/api/v1/patients/{patient_id}/access-log/", {}),
             "conditions, by code": ("/api/v1/conditions/", {"code": "M99.0"}),
             "plans, of a patient": ("/api/v1/treatment-plans/", {"patient": str(patient_id)}),
             "visits, latest": ("/api/v1/visits/", {}),
