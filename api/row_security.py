@@ -21,11 +21,9 @@ from psycopg import sql
 # The per-request clinic: empty (no rows visible) until a token has been read.
 CURRENT_CLINIC = "nullif(current_setting('app.clinic_id', true), '')::uuid"
 
-# Tables whose rows the API may delete: bearer tokens (logout), admin sessions, and the links
-# between a plan and the conditions it addresses (a link holds no clinical content, and its
-# removal is kept in the link's history table). Nothing clinical is ever deleted: records are
-# archived, discarded, amended, or marked removed.
-DELETABLE_TABLES = frozenset({"knox_authtoken", "django_session", "treatments_plancondition"})
+# Tables whose rows the API may delete: bearer tokens (logout) and admin sessions. Nothing
+# clinical is ever deleted: records are archived, discarded, amended, or marked removed.
+DELETABLE_TABLES = frozenset({"knox_authtoken", "django_session"})
 
 # Tables the API role may read but never write directly: the audit trail (appended through
 # audit_append()), its chain heads, and the schema bookkeeping.

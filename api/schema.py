@@ -109,3 +109,25 @@ def documented(serializer, *, versioned: bool = True, **summaries: str):
         else:
             views[view_action] = extend_schema(summary=summary)
     return extend_schema_view(**views)
+
+
+def document_request_id_header(result: dict, generator, request, public) -> dict:
+    """Every answer carries `X-Request-ID` (api.middleware), the id its audit event and record
+    history carry."""
+    components = result.setdefault("components", {})
+    components.setdefault("headers", {})["X-Request-ID"] = {
+        "schema": {"type": "string", "format": "uuid"},
+        "description": (
+            "The request's id: the client's own `X-Request-ID` when it sent a UUID, else a new "
+            "one. The audit trail and the record history name the request by it."
+        ),
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {})["X-Request-ID"] = {
+                    "$ref": "#/components/headers/X-Request-ID"
+                }
+    return result

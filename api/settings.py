@@ -234,7 +234,9 @@ SPECTACULAR_SETTINGS = {
         "`detail` and, for validation errors, the `attr` (field path, dotted for nested fields).\n\n"
         "**Pagination**: list endpoints are cursor-paginated; follow `next` and `previous`, and "
         "choose `page_size` up to 100.\n\n"
-        "**Tenancy**: every object belongs to the caller's clinic; another clinic's object answers 404."
+        "**Tenancy**: every object belongs to the caller's clinic; another clinic's object answers 404.\n\n"
+        "**Audit**: every answer carries `X-Request-ID` (send a UUID of your own to correlate); "
+        "every request to patient data leaves an audit event under that id."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -271,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "api.schema.mark_clinical_fields_optional",
         "api.schema.document_etag_headers",
+        "api.schema.document_request_id_header",
     ],
 }
 

@@ -26,8 +26,7 @@ class TreatmentPlanFilter(django_filters.FilterSet):
         field_name="chiropractor_id", help_text="Only plans of this chiropractor."
     )
     condition = django_filters.UUIDFilter(
-        field_name="plan_conditions__condition_id",
-        help_text="Only plans addressing this condition.",
+        method="filter_condition", help_text="Only plans addressing this condition."
     )
     status = django_filters.MultipleChoiceFilter(
         choices=PlanStatus.choices,
@@ -50,6 +49,12 @@ class TreatmentPlanFilter(django_filters.FilterSet):
     class Meta:
         model = TreatmentPlan
         fields = ["patient", "chiropractor", "condition", "status", "phase"]
+
+    def filter_condition(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # One filter() call, so that both conditions hold for the same link.
+        return queryset.filter(
+            plan_conditions__condition_id=value, plan_conditions__removed_at__isnull=True
+        )
 
     # Filtering by clinical content would reveal it to roles that may not read it.
     clinical_filters = ("phase", "condition")

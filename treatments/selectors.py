@@ -4,7 +4,6 @@ from django.db.models import Prefetch, QuerySet
 
 from api.permissions import may_read_clinical
 from clinics.models import User
-from patients.models import Condition
 from treatments.models import (
     Amendment,
     Goal,
@@ -13,12 +12,18 @@ from treatments.models import (
     PerformedAdjustment,
     PerformedExercise,
     PerformedSoftTissue,
+    PlanCondition,
     PlannedAdjustment,
     PlannedExercise,
     PlannedSoftTissue,
     TreatmentPlan,
     Visit,
 )
+
+
+def plan_conditions() -> QuerySet[PlanCondition]:
+    """The conditions plans address now, with what coding reads of them."""
+    return PlanCondition.objects.select_related("condition").order_by("condition__created_at")
 
 
 def goals() -> QuerySet[Goal]:
@@ -46,7 +51,7 @@ def plan_list(*, user: User) -> QuerySet[TreatmentPlan]:
     )
     if may_read_clinical(user):
         plans = plans.prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.only("id").order_by("created_at")),
+            Prefetch("plan_conditions", queryset=plan_conditions()),
             Prefetch("goals", queryset=goals()),
             Prefetch("adjustments", queryset=adjustments()),
             Prefetch("soft_tissue", queryset=soft_tissue()),
@@ -73,10 +78,7 @@ def visit_list(*, user: User) -> QuerySet[Visit]:
         Visit.objects.for_clinic(user.clinic_id)
         .select_related("patient", "chiropractor", "plan")
         .prefetch_related(
-            Prefetch(
-                "plan__conditions",
-                queryset=Condition.objects.only("id", "code").order_by("created_at"),
-            ),
+            Prefetch("plan__plan_conditions", queryset=plan_conditions()),
             Prefetch("findings", queryset=PartFinding.objects.order_by("id")),
             Prefetch(
                 "adjustments",

@@ -53,7 +53,7 @@ def visit_facts(visit: Visit) -> VisitFacts:
     ]
     plan = visit.plan
     diagnoses = (
-        tuple(c.code for c in plan.conditions.all() if c.verification_status not in VOID_DIAGNOSES)
+        tuple(c.code for c in plan.conditions if c.verification_status not in VOID_DIAGNOSES)
         if plan
         else ()
     )

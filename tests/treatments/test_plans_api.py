@@ -536,3 +536,21 @@ def test_plan_item_lists_cost_the_same_for_3_or_30_items(chiropractor_client, fu
     assert count_queries(chiropractor_client, f"{plan_url(big['id'])}{kind}/") == count_queries(
         chiropractor_client, f"{plan_url(small['id'])}{kind}/"
     )
+
+
+def test_a_condition_taken_off_a_plan_is_kept_marked_removed(
+    chiropractor_client, full_plan, neck_pain, subluxation
+):
+    plan = create(chiropractor_client, full_plan)
+
+    narrowed = chiropractor_client.patch(plan_url(plan["id"]), {"conditions": [str(neck_pain.id)]})
+    by_subluxation = chiropractor_client.get(PLANS, {"condition": str(subluxation.id)}).json()
+    widened = chiropractor_client.patch(
+        plan_url(plan["id"]), {"conditions": [str(neck_pain.id), str(subluxation.id)]}
+    )
+
+    assert narrowed.json()["conditions"] == [str(neck_pain.id)]
+    assert by_subluxation["results"] == []
+    assert sorted(widened.json()["conditions"]) == sorted([str(neck_pain.id), str(subluxation.id)])
+    links = PlanCondition.all_rows.filter(plan_id=plan["id"], condition=subluxation)
+    assert sorted(link.removed_at is None for link in links) == [False, True]

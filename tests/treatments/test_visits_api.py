@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
-from treatments.models import OutcomeMeasure, Visit
+from treatments.models import OutcomeMeasure, PartFinding, PerformedAdjustment, Visit
 
 VISITS = "/api/v1/visits/"
 PLANS = "/api/v1/treatment-plans/"
@@ -467,3 +467,27 @@ def test_a_time_filter_with_an_extreme_offset_is_not_a_server_error(chiropractor
     response = chiropractor_client.get(VISITS, {"visit_after": "2000-01-01T00:00:00+16:00"})
 
     assert response.status_code == 200
+
+
+def test_findings_and_work_replaced_on_a_draft_are_kept_marked_removed(
+    chiropractor_client, visit_payload
+):
+    visit = log(chiropractor_client, visit_payload)
+
+    response = chiropractor_client.patch(
+        f"{VISITS}{visit['id']}/",
+        {"findings": [{"region": "lumbar", "pain": True, "tissue": True}], "adjustments": []},
+    )
+
+    assert response.status_code == 200
+    assert [f["region"] for f in response.json()["findings"]] == ["lumbar"]
+    assert response.json()["adjustments"] == []
+    findings = PartFinding.all_rows.filter(visit_id=visit["id"])
+    assert sorted((f.region, f.removed_at is None) for f in findings) == [
+        ("cervical", False),
+        ("lumbar", True),
+        ("thoracic", False),
+    ]
+    assert PerformedAdjustment.all_rows.filter(visit_id=visit["id"]).exclude(
+        removed_at=None
+    ).count() == len(visit["adjustments"])

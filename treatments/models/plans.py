@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
+from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Condition, Laterality, Patient
 
@@ -40,7 +41,6 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
     chiropractor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    conditions = models.ManyToManyField(Condition, through="PlanCondition", related_name="+")
     phase = models.CharField(max_length=12, choices=PlanPhase.choices)
     status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     status_changed_at = models.DateTimeField(auto_now_add=True)
@@ -63,6 +63,11 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def conditions(self) -> list[Condition]:
+        """The conditions the plan addresses now; selectors prefetch `plan_conditions`."""
+        return [link.condition for link in self.plan_conditions.all()]
 
     class Meta:
         constraints = [
@@ -95,21 +100,30 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
         return self.start_date + timedelta(weeks=self.weeks) - timedelta(days=1)
 
 
-# A link removed from a plan is deleted; its history keeps it.
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track()
 class PlanCondition(ClinicScopedModel):
     """A condition a plan addresses. `plan_is_active` mirrors the plan's status so that the
-    database itself refuses a second active plan for the same condition."""
+    database itself refuses a second active plan for the same condition. A condition taken
+    off the plan keeps its row, marked removed."""
 
     plan = models.ForeignKey(
         TreatmentPlan, on_delete=models.CASCADE, related_name="plan_conditions"
     )
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="+")
     plan_is_active = models.BooleanField(default=False)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CurrentRowsManager()
+    all_rows = models.Manager()
 
     class Meta:
+        ordering = ["condition__created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "condition"], name="plan_condition_once"),
+            models.UniqueConstraint(
+                fields=["plan", "condition"],
+                condition=models.Q(removed_at__isnull=True),
+                name="plan_condition_once",
+            ),
             models.UniqueConstraint(
                 fields=["condition"],
                 condition=models.Q(plan_is_active=True),

@@ -124,7 +124,9 @@ def _ensure_one_active_plan_per_condition(plan: TreatmentPlan, conditions: list[
 
 
 def _set_conditions(plan: TreatmentPlan, conditions: list[Condition]) -> None:
-    PlanCondition.objects.filter(plan=plan).exclude(condition__in=conditions).delete()
+    PlanCondition.objects.filter(plan=plan).exclude(condition__in=conditions).update(
+        removed_at=timezone.now(), plan_is_active=False
+    )
     existing = set(PlanCondition.objects.filter(plan=plan).values_list("condition_id", flat=True))
     PlanCondition.objects.bulk_create(
         PlanCondition(
@@ -210,7 +212,7 @@ def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
     target = transitions.target_status(status=plan.status, action=action)
     if target == PlanStatus.ACTIVE:
         patient = _lock_patient(plan)
-        conditions = list(plan.conditions.all())
+        conditions = plan.conditions
         _check_conditions(patient, conditions)
         _ensure_one_active_plan_per_condition(plan, conditions)
     plan.status = target
