@@ -15,6 +15,7 @@ request's clinic into the next.
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
 
@@ -217,7 +218,8 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor != "postgresql":
         return
     role = app_role()
-    with connection.cursor() as cursor:
+    # One transaction: no table is ever seen with its old policy dropped and no new one yet.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         _ensure_role(cursor, role)
         _grant(cursor, role, _all_tables(cursor))
         for table, nullable in _tables_with_clinic(cursor):

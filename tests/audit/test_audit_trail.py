@@ -5,6 +5,7 @@ import io
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -292,3 +293,20 @@ def test_concurrent_requests_of_one_clinic_keep_one_unbroken_chain(clinic):
     )
     assert seqs == list(range(1, before + 21))
     assert first_break() is None
+
+
+@pytest.mark.django_db
+def test_no_event_no_change(chiropractor_client, patient):
+    """A write whose audit event cannot be written is not committed either."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "REVOKE EXECUTE ON FUNCTION audit_append(uuid, uuid, text, text, inet, text, uuid, "
+            f"text, text, text, text, text[], uuid[], integer, text[]) FROM {settings.DATABASE_APP_ROLE}"
+        )
+
+    with pytest.raises(DatabaseError):
+        chiropractor_client.patch(f"/api/v1/patients/{patient.id}/", {"occupation": "Roofer"})
+
+    patient.refresh_from_db()
+    assert patient.occupation == ""
+    assert not AuditEvent.objects.exists()
