@@ -150,11 +150,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "clinics.passwords.PasswordStrengthValidator"},
 ]
+# zxcvbn's score a staff password must reach: 3 "good", 4 "strong" (accounts that open PHI).
+PASSWORD_MIN_STRENGTH = env_int("PASSWORD_MIN_STRENGTH", 4)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -178,7 +181,14 @@ CACHES = {
     )
 }
 
+# Production is served over HTTPS only, usually behind a proxy that terminates TLS and says so
+# in X-Forwarded-Proto. Health probes may still come over plain HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
 
@@ -205,12 +215,15 @@ REST_FRAMEWORK = {
 
 # Bearer tokens: stored as SHA-512 digests; they expire after TOKEN_IDLE_MINUTES without use
 # and after TOKEN_MAX_HOURS whatever the use.
+TOKEN_IDLE = timedelta(minutes=env_int("TOKEN_IDLE_MINUTES", 30))
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
-    "TOKEN_TTL": timedelta(minutes=env_int("TOKEN_IDLE_MINUTES", 30)),
+    "TOKEN_TTL": TOKEN_IDLE,
     "AUTO_REFRESH": True,
     "AUTO_REFRESH_MAX_TTL": timedelta(hours=env_int("TOKEN_MAX_HOURS", 12)),
-    "MIN_REFRESH_INTERVAL": 60,
+    # The idle expiry is pushed forward at most this often (a write saved per interval); a
+    # tenth of the idle window, so that a token in use never lapses however short the window.
+    "MIN_REFRESH_INTERVAL": min(60, int(TOKEN_IDLE.total_seconds()) // 10),
     "TOKEN_LIMIT_PER_USER": None,
 }
 

@@ -76,7 +76,7 @@ class StaffCreateSerializer(StaffSerializer):
         max_length=128,
         trim_whitespace=False,
         style={"input_type": "password"},
-        help_text="Initial password; must pass the password rules (10+ characters, not common).",
+        help_text="Initial password: at least 12 characters, hard to guess (zxcvbn), no names of the user or clinic.",
     )
 
     class Meta(StaffSerializer.Meta):

@@ -163,6 +163,25 @@ def test_use_extends_the_idle_expiry(chiropractor):
     assert renewed > soon + timedelta(minutes=20)
 
 
+def test_a_token_in_use_outlives_a_one_minute_idle_window(chiropractor, settings):
+    """With TOKEN_IDLE_MINUTES=1 the refresh interval shrinks with the window (6 s), so a token
+    used every 40 s is extended each time instead of lapsing."""
+    idle = timedelta(minutes=1)
+    settings.REST_KNOX = {
+        **settings.REST_KNOX,
+        "TOKEN_TTL": idle,
+        "MIN_REFRESH_INTERVAL": min(60, int(idle.total_seconds()) // 10),
+    }
+    client = client_for(chiropractor)
+    used_40_seconds_ago = timezone.now() + idle - timedelta(seconds=40)
+    AuthToken.objects.filter(user=chiropractor).update(expiry=used_40_seconds_ago)
+
+    assert client.get(ME).status_code == 200
+
+    renewed = AuthToken.objects.get(user=chiropractor).expiry
+    assert renewed > used_40_seconds_ago + timedelta(seconds=30)
+
+
 def test_token_expires_after_its_absolute_lifetime_however_much_it_is_used(chiropractor):
     client = client_for(chiropractor)
     lifetime = settings.REST_KNOX["AUTO_REFRESH_MAX_TTL"]

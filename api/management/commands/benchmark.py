@@ -22,7 +22,7 @@ from clinics.services import staff_create
 
 CLINICS = 20
 PREFIX = "Benchmark clinic"
-PASSWORD = "benchmark-password-2026"
+PASSWORD = "tidal-compass-4812"
 
 
 class Command(BaseCommand):

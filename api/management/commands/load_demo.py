@@ -16,7 +16,7 @@ from treatments.models import PlanPhase, TreatmentPlan
 from treatments.services import plan_create, plan_transition
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "lumbar-lighthouse-2026"
 APOSTROPHE = "'"
 DEMO_PATIENTS = [
     # (given, family, born, sex, occupation, activity, phone, conditions as (code, region, pain))

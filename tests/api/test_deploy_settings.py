@@ -1,0 +1,64 @@
+"""Production settings pass Django's deployment checklist and are HTTPS-only."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k" * 30 + "-production-only-test-secret-0123456789",
+    "DATABASE_URL": "postgres://owner@db.invalid:5432/chiro",
+    "DATABASE_APP_URL": "postgres://chiro_api@db.invalid:5432/chiro",
+    "ALLOWED_HOSTS": "api.example.com",
+}
+
+
+def test_check_deploy_finds_nothing_in_production():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SECURE_", "DEBUG"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**env, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.fixture
+def https_only(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    return APIClient()
+
+
+@pytest.mark.django_db
+def test_behind_a_tls_proxy_answers_carry_hsts(https_only):
+    response = https_only.get("/api/schema/", HTTP_X_FORWARDED_PROTO="https")
+
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_except_the_health_probe(https_only):
+    redirected = https_only.get("/api/v1/patients/")
+    probe = https_only.get("/healthz")
+
+    assert redirected.status_code == 301
+    assert redirected["Location"].startswith("https://")
+    assert probe.status_code == 200
