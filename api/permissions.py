@@ -87,6 +87,12 @@ VisitPermission.__doc__ = (
     "Visits: chiropractors log, sign, amend; every role reads (front desk a summary)."
 )
 
+VisitDraftPermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
+VisitDraftPermission.__doc__ = (
+    "Draft visits: their own chiropractor or a clinic admin edits or discards them "
+    "(treatments.services.visits checks whose draft it is)."
+)
+
 OutcomePermission = ReadWriteRoles.of(read=CLINICAL_ROLES, write=frozenset({Role.CHIROPRACTOR}))
 OutcomePermission.__doc__ = "Outcome measures: chiropractors record, clinic admins read."
 

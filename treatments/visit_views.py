@@ -9,7 +9,12 @@ from rest_framework.response import Response
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
-from api.permissions import OutcomePermission, VisitPermission, may_read_clinical
+from api.permissions import (
+    OutcomePermission,
+    VisitDraftPermission,
+    VisitPermission,
+    may_read_clinical,
+)
 from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
@@ -60,6 +65,11 @@ class VisitViewSet(
     audit_resources = {"coding": "visit_coding", "history": "visit_history"}
     history_model = "treatments.VisitEvent"
 
+    def get_permissions(self):
+        if self.action in {"update", "partial_update", "destroy"}:
+            return [VisitDraftPermission()]
+        return super().get_permissions()
+
     def get_queryset(self):
         return visit_list(user=self.request.user)
 
@@ -73,11 +83,13 @@ class VisitViewSet(
         serializer.instance = self.refreshed(visit)
 
     def perform_update(self, serializer) -> None:
-        visit = services.visit_update(visit=serializer.instance, changes=serializer.validated_data)
+        visit = services.visit_update(
+            visit=serializer.instance, changes=serializer.validated_data, by=self.request.user
+        )
         serializer.instance = self.refreshed(visit)
 
     def perform_destroy(self, instance: Visit) -> None:
-        services.visit_discard(visit=instance)
+        services.visit_discard(visit=instance, by=self.request.user)
 
     @extend_schema(
         summary="Sign the visit: it is locked from now on",

@@ -1,6 +1,7 @@
 """Every operation of the contract, called by every role, by another clinic's admin and
-without a token, leaves exactly one audit event when it touches PHI (and none otherwise),
-naming who, from where, what, which records and how it ended."""
+without a token: each role is allowed or refused as the README's permission table says, and
+each call leaves exactly one audit event when it touches PHI (and none otherwise), naming who,
+from where, what, which records and how it ended."""
 
 import re
 import uuid
@@ -21,6 +22,67 @@ OPERATIONS = [
     for method, operation in item.items()
     if method in {"get", "post", "put", "patch", "delete"}
 ]
+
+# Which row of the README's permission table governs an operation (first match wins).
+PERMISSION_ROWS = [
+    ("log in, log out, who am I", r"^\w+ /api/v1/auth/"),
+    ("record history and access logs", r"^GET .*/(history|access-log)/$"),
+    ("read and search patients", r"^GET /api/v1/patients/(\{id\}/)?$"),
+    (
+        "register, change, archive and restore patients",
+        r"^(POST /api/v1/patients/|(PUT|PATCH|DELETE) /api/v1/patients/\{id\}/|POST .*/restore/)$",
+    ),
+    ("conditions", r"/conditions/"),
+    ("plan progress and home programme", r"^GET .*/(progress|home-program)/$"),
+    ("read treatment plans", r"^GET /api/v1/treatment-plans/(\{id\}/)?$"),
+    ("read plan items", r"^GET /api/v1/treatment-plans/\{plan_pk\}/"),
+    (
+        "write plans, their items and status moves",
+        r"^(POST|PUT|PATCH|DELETE) /api/v1/treatment-plans/",
+    ),
+    ("read visits and their coding", r"^GET /api/v1/visits/"),
+    ("log a visit", r"^POST /api/v1/visits/$"),
+    ("change or discard a draft visit", r"^(PUT|PATCH|DELETE) /api/v1/visits/\{id\}/$"),
+    ("sign a visit", r"/sign/$"),
+    ("amend a signed visit", r"/amendments/$"),
+    ("read outcome measures", r"^GET .*/outcomes/"),
+    ("record or discard outcome measures", r"^(POST|DELETE) .*/outcomes/"),
+    ("staff accounts", r" /api/v1/staff/"),
+    ("audit trail and its export", r" /api/v1/audit-events/"),
+    ("read reference lists", r"^GET /api/v1/reference/"),
+    ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
+]
+ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
+
+
+def readme_permissions() -> dict[str, list[str]]:
+    """The README's permission table: row name -> [chiropractor, front desk, clinic admin]."""
+    text = (Path(settings.BASE_DIR) / "README.md").read_text()
+    table = text.split("## Who may do what", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[1] in {"yes", "no", "own", "summary"}:
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def permission_row(path: str, method: str) -> str | None:
+    request = f"{method.upper()} {path}"
+    return next((name for name, pattern in PERMISSION_ROWS if re.search(pattern, request)), None)
+
+
+def test_the_permission_table_covers_every_operation():
+    table = readme_permissions()
+    unmatched = [
+        f"{method.upper()} {path}"
+        for path, method, _ in OPERATIONS
+        if path != "/healthz" and permission_row(path, method) is None
+    ]
+
+    assert sorted(table) == sorted(name for name, _ in PERMISSION_ROWS)
+    assert unmatched == []
+
 
 # Operations that touch no PHI and leave no event: reference lists, health, who am I.
 UNAUDITED = re.compile(r"^/(healthz|api/v1/reference/|api/v1/auth/me$)")
@@ -140,6 +202,8 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
 ):
     url = concrete(path, world)
     audited = not UNAUDITED.search(path)
+    row = permission_row(path, method)
+    allowed = readme_permissions().get(row)
     for caller, (client, user) in world["callers"].items():
         before = AuditEvent.objects.count()
         response = client.generic(
@@ -151,6 +215,9 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
         )
         events = list(AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before])
         label = f"{caller}: {method.upper()} {url} → {response.status_code}"
+        if caller in ROLE_COLUMNS and allowed is not None:
+            permitted = allowed[ROLE_COLUMNS[caller] - 1] != "no"
+            assert (response.status_code != 403) == permitted, f"{label} ({row})"
         if not audited:
             assert events == [], label
             continue

@@ -491,3 +491,23 @@ def test_findings_and_work_replaced_on_a_draft_are_kept_marked_removed(
     assert PerformedAdjustment.all_rows.filter(visit_id=visit["id"]).exclude(
         removed_at=None
     ).count() == len(visit["adjustments"])
+
+
+def test_a_draft_is_changed_only_by_its_chiropractor_or_a_clinic_admin(
+    chiropractor_client, clinic_admin_client, clinic, visit_payload
+):
+    visit = log(chiropractor_client, visit_payload)
+    colleague = client_for(UserFactory(clinic=clinic, role="chiropractor"))
+    url = f"{VISITS}{visit['id']}/"
+
+    refused = [
+        colleague.patch(url, {"assessment": "Rewritten by a colleague."}),
+        colleague.delete(url),
+        colleague.post(f"{url}sign/"),
+    ]
+    corrected = clinic_admin_client.patch(url, {"plan_note": "Book the re-exam."})
+
+    assert [r.status_code for r in refused] == [403, 403, 403]
+    assert corrected.status_code == 200
+    assert corrected.json()["plan_note"] == "Book the re-exam."
+    assert Visit.objects.get(pk=visit["id"]).assessment == visit_payload["assessment"]

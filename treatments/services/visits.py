@@ -187,9 +187,18 @@ def _ensure_draft(visit: Visit) -> None:
         raise Conflict("The visit was discarded (entered in error).", code="visit_discarded")
 
 
+def _ensure_may_edit_draft(visit: Visit, by: User) -> None:
+    """A draft is the treating chiropractor's own note; a clinic admin may correct it too."""
+    if by.role != Role.CLINIC_ADMIN and visit.chiropractor_id != by.pk:
+        raise PermissionDenied(
+            "Only the visit's own chiropractor, or a clinic admin, changes its draft."
+        )
+
+
 @transaction.atomic
-def visit_update(*, visit: Visit, changes: dict) -> Visit:
+def visit_update(*, visit: Visit, changes: dict, by: User) -> Visit:
     _ensure_draft(visit)
+    _ensure_may_edit_draft(visit, by)
     fields, findings, items = _split(changes)
     plan_changed = "plan" in fields and fields["plan"] != visit.plan
     for field, value in fields.items():
@@ -220,9 +229,10 @@ def visit_sign(*, visit: Visit, by: User) -> Visit:
 
 
 @transaction.atomic
-def visit_discard(*, visit: Visit) -> Visit:
+def visit_discard(*, visit: Visit, by: User) -> Visit:
     """What DELETE does to an unsigned visit: kept, marked entered in error."""
     _ensure_draft(visit)
+    _ensure_may_edit_draft(visit, by)
     visit.status = VisitStatus.ENTERED_IN_ERROR
     visit.save(update_fields=["status", "updated_at"])
     _sync_derived(visit)
