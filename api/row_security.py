@@ -22,9 +22,19 @@ from psycopg import sql
 # The per-request clinic: empty (no rows visible) until a token has been read.
 CURRENT_CLINIC = "nullif(current_setting('app.clinic_id', true), '')::uuid"
 
-# Tables whose rows the API may delete: bearer tokens (logout) and admin sessions. Nothing
+# Tables whose rows the API may delete: bearer tokens (logout), admin sessions, the shared
+# cache and the failed-login counts (a success or an unlock clears them). Nothing
 # clinical is ever deleted: records are archived, discarded, amended, or marked removed.
-DELETABLE_TABLES = frozenset({"knox_authtoken", "django_session"})
+DELETABLE_TABLES = frozenset(
+    {
+        "knox_authtoken",
+        "django_session",
+        "api_cache",
+        "axes_accessattempt",
+        "axes_accessattemptexpiration",
+        "axes_accessfailurelog",
+    }
+)
 
 # Tables the API role may read but never write directly: the audit trail (appended through
 # audit_append()), its chain heads, and the schema bookkeeping.

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "pgtrigger",
     "pghistory",
+    "axes",
     "api",
     "clinics",
     "reference",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "api.middleware.NoStoreMiddleware",
     "api.middleware.RequestContextMiddleware",
     "audit.recording.AuditMiddleware",
+    # Last, as django-axes requires: it answers for locked accounts (see AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "api.urls"
@@ -146,6 +149,26 @@ PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="+", related_query_name="+")
 
 AUTH_USER_MODEL = "clinics.User"
+
+# Account lockout (django-axes), counted in the database that every worker shares: after
+# LOGIN_FAILURE_LIMIT failed logins in a row an account is locked for LOGIN_LOCKOUT_MINUTES
+# (or until a clinic admin unlocks it), on the API login and the admin login alike. A locked
+# account is answered exactly as a wrong password. Addresses are limited by the login throttle.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+# Accounts lock by username only: counting per address too would lock the right user out with
+# everyone behind the same address (a clinic's NAT). Addresses are held to the login throttle
+# (LOGIN_THROTTLE_RATE, shared by every worker), which refuses any login, right or wrong, from
+# an address past its rate until the minute is over.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "api.auth.lockout.answer_as_a_wrong_password"
+AXES_CLIENT_IP_CALLABLE = "api.auth.lockout.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -171,13 +194,15 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_HEADERS = (*default_cors_headers, "if-match", "if-none-match", "x-request-id")
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
 
-# Throttle counts must be shared by every worker process: use Redis when REDIS_URL is set.
+# Throttle counts must be shared by every worker process: Redis when REDIS_URL is set, else the
+# database (its table is made by a migration).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Without Redis the database holds them, so every worker still counts together.
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "api_cache"}
     )
 }
 
@@ -295,7 +320,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Phone numbers written without a country code are read as numbers of this region.

@@ -20,6 +20,8 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Failed to log in"
     LOGOUT = "logout", "Logged out"
+    LOCKOUT = "lockout", "Refused to log in: the account is locked"
+    UNLOCK = "unlock", "Unlocked a staff member's account"
     ROLE_CHANGE = "role_change", "Changed a staff member's role"
     DEACTIVATE = "deactivate", "Deactivated a staff member"
     REACTIVATE = "reactivate", "Reactivated a staff member"

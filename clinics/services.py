@@ -1,5 +1,6 @@
 """Writes that carry the rules of clinics and staff."""
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -90,4 +91,10 @@ def staff_deactivate(*, user: User, by: User) -> User:
 def staff_reactivate(*, user: User) -> User:
     user.is_active = True
     user.save(update_fields=["is_active"])
+    return user
+
+
+def staff_unlock(*, user: User) -> User:
+    """Forget the account's failed logins (django-axes), lifting a lockout before its cool-off."""
+    axes_reset(username=user.username)
     return user

@@ -45,7 +45,11 @@ class StaffViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     audit_resource = "staff"
     audit_patient_attr = ""
-    audit_actions = {"deactivate": AuditAction.DEACTIVATE, "reactivate": AuditAction.REACTIVATE}
+    audit_actions = {
+        "deactivate": AuditAction.DEACTIVATE,
+        "reactivate": AuditAction.REACTIVATE,
+        "unlock": AuditAction.UNLOCK,
+    }
 
     def audit_action(self, request, changed: list[str]) -> str:
         if self.action == "partial_update" and "role" in changed:
@@ -84,4 +88,16 @@ class StaffViewSet(
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, pk: str | None = None) -> Response:
         user = services.staff_reactivate(user=self.get_object())
+        return Response(StaffSerializer(user).data)
+
+    @extend_schema(
+        summary="Unlock an account locked after repeated failed logins",
+        description="The staff member may log in again at once instead of after the cool-off.",
+        request=None,
+        responses={200: StaffSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def unlock(self, request: Request, pk: str | None = None) -> Response:
+        user = services.staff_unlock(user=self.get_object())
+        self.audit_changed("failed_logins")
         return Response(StaffSerializer(user).data)

@@ -24,7 +24,7 @@ class LoginSerializer(StrictSerializer):
         clinic_id = open_login_context(username=attrs["username"], request=request)
         request._request.login_clinic_id = clinic_id
         user = authenticate(
-            request=request,
+            request=request._request,  # django-axes counts failures on the HttpRequest
             username=attrs["username"],
             password=attrs["password"],
         )

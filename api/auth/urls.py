@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.urls import path
 
 from api.auth.views import LoginView, LogoutView, MeView
@@ -5,7 +6,8 @@ from api.auth.views import LoginView, LogoutView, MeView
 app_name = "auth"
 
 urlpatterns = [
-    path("login", LoginView.as_view(), name="login"),
+    # Outside a request transaction: see LoginView.
+    path("login", transaction.non_atomic_requests(LoginView.as_view()), name="login"),
     path("logout", LogoutView.as_view(), name="logout"),
     path("me", MeView.as_view(), name="me"),
 ]

@@ -94,6 +94,7 @@ ACTION_BY_SUFFIX = {
     "amendments/": "amend",
     "deactivate/": "deactivate",
     "reactivate/": "reactivate",
+    "unlock/": "unlock",
     "mark-entered-in-error/": "discard",
     "export/": "export",
     "auth/login": "login",
