@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.middleware.NoStoreMiddleware",
+    "api.middleware.ContentSecurityPolicyMiddleware",
     "api.middleware.RequestContextMiddleware",
     "audit.recording.AuditMiddleware",
     # Last, as django-axes requires: it answers for locked accounts (see AXES_LOCKOUT_CALLABLE).
@@ -97,7 +98,8 @@ ASGI_APPLICATION = "api.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project templates first: they override drf-spectacular's ReDoc page.
+        "DIRS": [BASE_DIR / "api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment checklist and are HTTPS-only."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -62,3 +63,31 @@ def test_plain_http_is_redirected_except_the_health_probe(https_only):
     assert redirected.status_code == 301
     assert redirected["Location"].startswith("https://")
     assert probe.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_the_docs_pages_load_only_this_servers_scripts_under_a_csp(anonymous_client, page):
+    response = anonymous_client.get(page)
+    html = response.content.decode()
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []  # no inline script
+    assert re.findall(r'(?:src|href)="https?://', html) == []  # nothing from elsewhere
+
+
+@pytest.mark.django_db
+def test_swagger_uis_start_up_script_is_served_from_here(anonymous_client):
+    response = anonymous_client.get("/api/docs/", {"script": ""})
+
+    assert response.status_code == 200
+    assert "SwaggerUIBundle" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_answers_forbid_loading_and_framing_anything(anonymous_client):
+    response = anonymous_client.get("/healthz")
+
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
