@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from urllib.parse import quote
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -22,10 +22,10 @@ WORKERS = 3
 
 
 def database_url() -> str:
-    """This test database, as the server's owner URL (its API role is derived from it)."""
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "localhost", safe="")
-    return f"postgres://{quote(db['USER'])}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+    """This test database, as the server's owner URL (its API role is derived from it): the
+    configured URL (a TCP server or the embedded one's socket) naming the test database."""
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
 def free_port() -> int:
