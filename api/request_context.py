@@ -7,12 +7,14 @@ where the server already connects as that role, and what makes development serve
 suite and the benchmark run under row-level security when they connect as the owner.
 """
 
+import ipaddress
 import uuid
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 from knox.models import AuthToken
+from rest_framework.throttling import BaseThrottle
 
 from clinics.models import Clinic, User
 
@@ -35,14 +37,24 @@ _USER_COLUMNS = (
 )
 
 
-def _django_request(request) -> HttpRequest:
+def django_request(request) -> HttpRequest:
     """The HttpRequest under a DRF Request, where the middleware reads what is noted here."""
     return getattr(request, "_request", request)
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address as the login throttle sees it (X-Forwarded-For only past the
+    NUM_PROXIES trusted proxies), if it is one."""
+    ident = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(ident.strip()))
+    except ValueError:
+        return None
+
+
 def request_id_for(request: HttpRequest) -> uuid.UUID:
     """The request's id: the client's `X-Request-ID` when it is a UUID, else a new one."""
-    request = _django_request(request)
+    request = django_request(request)
     existing = getattr(request, "request_id", None)
     if existing is None:
         try:
@@ -93,7 +105,7 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
             )
         )
     token = _loaded(AuthToken(digest=digest, user=user, created=token_created, expiry=expiry))
-    _django_request(request).opened_db_context = True
+    django_request(request).opened_db_context = True
     return user, token
 
 
@@ -106,7 +118,7 @@ def open_login_context(*, username: str, request: HttpRequest) -> object | None:
             [settings.DATABASE_APP_ROLE, username, request_id_for(request)],
         )
         clinic_id = cursor.fetchone()[1]
-    _django_request(request).opened_db_context = True
+    django_request(request).opened_db_context = True
     return clinic_id
 
 

@@ -44,13 +44,6 @@ HIDDEN_TABLES = frozenset({"audit_chainhead"})
 # Reference tables where rows without a clinic ship with the product and are shared.
 SHARED_ROW_TABLES = frozenset({"reference_technique", "reference_exercise"})
 
-# History tables (django-pghistory) only ever grow.
-HISTORY_TABLE_SUFFIX = "event"
-
-
-def app_role() -> str:
-    return settings.DATABASE_APP_ROLE
-
 
 def _tables_with_clinic(cursor) -> list[tuple[str, bool]]:
     cursor.execute(
@@ -98,6 +91,7 @@ def _grant(cursor, role: str, tables: list[str]) -> None:
     cursor.execute(
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, ident)
     )
+    history = _history_tables(cursor)
     for table in tables:
         target = sql.Identifier(table)
         cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(target, ident))
@@ -105,7 +99,7 @@ def _grant(cursor, role: str, tables: list[str]) -> None:
             continue
         if table in READ_ONLY_TABLES:
             privileges = "SELECT"
-        elif table.endswith(HISTORY_TABLE_SUFFIX) and _is_history_table(cursor, table):
+        elif table in history:  # django-pghistory's tables only ever grow
             privileges = "SELECT, INSERT"
         elif table in DELETABLE_TABLES:
             privileges = "SELECT, INSERT, UPDATE, DELETE"
@@ -114,14 +108,12 @@ def _grant(cursor, role: str, tables: list[str]) -> None:
         cursor.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privileges), target, ident))
 
 
-def _is_history_table(cursor, table: str) -> bool:
+def _history_tables(cursor) -> set[str]:
     cursor.execute(
-        """SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                           WHERE table_schema = current_schema() AND table_name = %s
-                             AND column_name = 'pgh_obj_id')""",
-        [table],
+        """SELECT table_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND column_name = 'pgh_obj_id'"""
     )
-    return cursor.fetchone()[0]
+    return {name for (name,) in cursor.fetchall()}
 
 
 def _protect(cursor, table: str, column: str, shared_rows: bool) -> None:
@@ -227,7 +219,7 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
     """Create the API role if needed, grant it what it may do, protect every clinic table."""
     if connection.vendor != "postgresql":
         return
-    role = app_role()
+    role = settings.DATABASE_APP_ROLE
     # One transaction: no table is ever seen with its old policy dropped and no new one yet.
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         _ensure_role(cursor, role)

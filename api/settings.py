@@ -170,7 +170,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "api.auth.lockout.answer_as_a_wrong_password"
-AXES_CLIENT_IP_CALLABLE = "api.auth.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "api.request_context.client_address"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

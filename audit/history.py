@@ -114,9 +114,15 @@ class HistoryPagination(CursorPagination):
 
 
 class RecordHistoryMixin:
-    """Adds `GET …/{id}/history` to a viewset whose model is tracked by django-pghistory."""
+    """Adds `GET …/{id}/history` to a viewset whose model is tracked by django-pghistory.
+    Listed before AuditedViewMixin, it audits that read as `<resource>_history`."""
 
     history_model: str  # "app_label.ModelEvent"
+
+    def audit_resource_type(self) -> str:
+        if self.action == "history":
+            return f"{self.audit_resource}_history"
+        return super().audit_resource_type()
 
     @extend_schema(
         summary="Every version of the record: who changed it, when, which fields",

@@ -6,7 +6,6 @@ change is never committed without its event. A refused or failed one (401, 403, 
 `AuditMiddleware`, on its own.
 """
 
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 
@@ -14,9 +13,8 @@ from django.db import DatabaseError, connection
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.throttling import BaseThrottle
 
-from api.request_context import request_id_for
+from api.request_context import client_address, django_request, request_id_for
 from audit.models import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -46,21 +44,8 @@ class Event:
     clinic_id: object = None
 
 
-def _django_request(request) -> HttpRequest:
-    return getattr(request, "_request", request)
-
-
 def _text(value: object, limit: int) -> str:
     return str(value or "").replace("\x00", "")[:limit]
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address as the login throttle sees it (NUM_PROXIES), if it is one."""
-    ident = BaseThrottle().get_ident(request)
-    try:
-        return str(ipaddress.ip_address(ident.strip()))
-    except ValueError:
-        return None
 
 
 def _unique(values) -> list[str]:
@@ -95,7 +80,7 @@ def write(request: HttpRequest, event: Event) -> None:
 
 def record(request, event: Event) -> None:
     """The request's one event: written now if its transaction will commit, else after it."""
-    request = _django_request(request)
+    request = django_request(request)
     if getattr(request, "audit_event_recorded", False):
         raise RuntimeError("A request records exactly one audit event.")
     request.audit_event_recorded = True
@@ -180,6 +165,9 @@ class AuditedViewMixin:
         """Fields a custom action changed that the object itself does not show."""
         self._audit_changed.update(names)
 
+    def audit_resource_type(self) -> str:
+        return self.audit_resources.get(self.action, self.audit_resource)
+
     def audit_patient_id(self, obj: Model) -> object:
         return getattr(obj, self.audit_patient_attr, None)
 
@@ -238,7 +226,7 @@ class AuditedViewMixin:
             patient_ids.append(self.kwargs["patient_pk"])
         return Event(
             action=self.audit_action(request, changed),
-            resource_type=self.audit_resources.get(self.action, self.audit_resource),
+            resource_type=self.audit_resource_type(),
             status_code=response.status_code,
             object_ids=object_ids,
             patient_ids=patient_ids,

@@ -49,19 +49,16 @@ class PasswordStrengthValidator:
         self.min_score = min_score if min_score is not None else settings.PASSWORD_MIN_STRENGTH
 
     def validate(self, password: str, user=None) -> None:
-        personal = _personal_values(user)
+        names = [_words(value) for value in _personal_values(user)]
         squashed = "".join(_words(password))
-        for value in personal:
-            candidates = ["".join(_words(value))] + [w for w in _words(value) if len(w) >= 4]
+        for words in names:
+            candidates = ["".join(words)] + [word for word in words if len(word) >= 4]
             if any(len(c) >= 3 and c in squashed for c in candidates):
                 raise ValidationError(
                     "The password contains a name: yours, your username's or your clinic's.",
                     code="password_too_personal",
                 )
-        guesses = []
-        for value in personal:
-            words = _words(value)
-            guesses += ["".join(words), *words]
+        guesses = [guess for words in names for guess in ("".join(words), *words)]
         result = zxcvbn(
             password[:MAX_CHECKED_LENGTH],
             user_inputs=list(dict.fromkeys(guesses + list(DOMAIN_WORDS))),

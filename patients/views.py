@@ -47,8 +47,8 @@ class NestedUnderPatientMixin:
     destroy="Archive a patient (nothing is deleted)",
 )
 class PatientViewSet(
-    AuditedViewMixin,
     RecordHistoryMixin,
+    AuditedViewMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -77,7 +77,6 @@ class PatientViewSet(
     audit_patient_attr = "pk"
     audit_destroy_action = AuditAction.ARCHIVE
     audit_actions = {"restore": AuditAction.RESTORE}
-    audit_resources = {"history": "patient_history"}
     history_model = "patients.PatientEvent"
 
     def get_queryset(self):
@@ -118,8 +117,8 @@ class PatientViewSet(
     destroy="Mark a condition as entered in error (nothing is deleted)",
 )
 class PatientConditionViewSet(
-    AuditedViewMixin,
     RecordHistoryMixin,
+    AuditedViewMixin,
     NestedUnderPatientMixin,
     FilterListsOnlyMixin,
     ETagMixin,
@@ -142,7 +141,6 @@ class PatientConditionViewSet(
     ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
     audit_resource = "condition"
-    audit_resources = {"history": "condition_history"}
     history_model = "patients.ConditionEvent"
 
     def get_queryset(self):
@@ -166,8 +164,8 @@ class PatientConditionViewSet(
 
 @documented(ConditionSerializer, list="List conditions across patients", retrieve="Get a condition")
 class ConditionViewSet(
-    AuditedViewMixin,
     RecordHistoryMixin,
+    AuditedViewMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -186,7 +184,6 @@ class ConditionViewSet(
     ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
     ordering = ["-created_at"]
     audit_resource = "condition"
-    audit_resources = {"history": "condition_history"}
     history_model = "patients.ConditionEvent"
 
     def get_queryset(self):

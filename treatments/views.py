@@ -70,8 +70,8 @@ def status_action(name: str):
     partial_update="Change some of a plan's own fields",
 )
 class TreatmentPlanViewSet(
-    AuditedViewMixin,
     RecordHistoryMixin,
+    AuditedViewMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -91,11 +91,7 @@ class TreatmentPlanViewSet(
     ordering = ["-start_date"]
     audit_resource = "treatment_plan"
     audit_actions = {"mark_entered_in_error": AuditAction.DISCARD}
-    audit_resources = {
-        "progress": "plan_progress",
-        "home_program": "home_program",
-        "history": "treatment_plan_history",
-    }
+    audit_resources = {"progress": "plan_progress", "home_program": "home_program"}
     history_model = "treatments.TreatmentPlanEvent"
 
     def get_queryset(self):

@@ -39,8 +39,8 @@ from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, 
     destroy="Discard an unsigned visit (kept, marked entered in error)",
 )
 class VisitViewSet(
-    AuditedViewMixin,
     RecordHistoryMixin,
+    AuditedViewMixin,
     FilterListsOnlyMixin,
     ETagMixin,
     mixins.ListModelMixin,
@@ -62,7 +62,7 @@ class VisitViewSet(
     ordering = ["-visit_at"]
     audit_resource = "visit"
     audit_actions = {"sign": AuditAction.SIGN, "amendments": AuditAction.AMEND}
-    audit_resources = {"coding": "visit_coding", "history": "visit_history"}
+    audit_resources = {"coding": "visit_coding"}
     history_model = "treatments.VisitEvent"
 
     def get_permissions(self):

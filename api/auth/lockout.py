@@ -1,7 +1,8 @@
 """What a locked account is told: exactly what a wrong password is told (django-axes)."""
 
 from django.http import HttpRequest, HttpResponse
-from rest_framework.throttling import BaseThrottle
+
+from api.request_context import django_request
 
 
 def answer_as_a_wrong_password(
@@ -15,10 +16,4 @@ def answer_as_a_wrong_password(
 
 
 def is_locked_out(request) -> bool:
-    return bool(getattr(getattr(request, "_request", request), "axes_locked_out", False))
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address as the login throttle reads it: X-Forwarded-For only past the
-    NUM_PROXIES trusted proxies, so that a client cannot pick its own."""
-    return BaseThrottle().get_ident(request)
+    return bool(getattr(django_request(request), "axes_locked_out", False))
