@@ -5,6 +5,18 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from clinics.models import Role
 
 
+def role_allows(request, roles: frozenset[str]) -> bool:
+    """The caller's role is one of `roles`, or the caller holds a break-glass grant for the
+    patient of this request (access.break_glass) and `roles` may read clinical records."""
+    if request.user.role in roles:
+        return True
+    return (
+        request.method in SAFE_METHODS
+        and getattr(request.user, "break_glass_grant", None) is not None
+        and bool(roles & CLINICAL_ROLES)
+    )
+
+
 class IsClinicStaff(BasePermission):
     """An active staff member of an active clinic (the default for every endpoint)."""
 
@@ -32,7 +44,7 @@ class HasRole(IsClinicStaff):
         )
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.user.role in self.roles
+        return super().has_permission(request, view) and role_allows(request, self.roles)
 
 
 class ReadWriteRoles(IsClinicStaff):
@@ -53,7 +65,7 @@ class ReadWriteRoles(IsClinicStaff):
         if not super().has_permission(request, view):
             return False
         roles = self.read_roles if request.method in SAFE_METHODS else self.write_roles
-        if request.user.role not in roles:
+        if not role_allows(request, roles):
             self.message = f"This action needs one of the roles: {', '.join(sorted(roles))}."
             return False
         return True
@@ -101,4 +113,8 @@ ReferenceWritePermission.__doc__ = "Reference lists: everyone reads; clinicians 
 
 
 def may_read_clinical(user) -> bool:
-    return getattr(user, "role", None) in CLINICAL_ROLES
+    """By role, or for this request's patient under a break-glass grant."""
+    return (
+        getattr(user, "role", None) in CLINICAL_ROLES
+        or getattr(user, "break_glass_grant", None) is not None
+    )

@@ -104,6 +104,9 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
                 created_at=clinic_created,
             )
         )
+        # Not read by the token statement: deferred, so that a read loads it instead of
+        # seeing the field's default.
+        del user.clinic.__dict__["mfa_required_roles"]
     token = _loaded(AuthToken(digest=digest, user=user, created=token_created, expiry=expiry))
     django_request(request).opened_db_context = True
     return user, token
@@ -116,6 +119,19 @@ def open_login_context(*, username: str, request: HttpRequest) -> object | None:
         cursor.execute(
             "SELECT set_config('role', %s, true), api_open_login_context(%s, %s)",
             [settings.DATABASE_APP_ROLE, username, request_id_for(request)],
+        )
+        clinic_id = cursor.fetchone()[1]
+    django_request(request).opened_db_context = True
+    return clinic_id
+
+
+def open_user_context(*, user_id: object, request: HttpRequest) -> object | None:
+    """For the second login step: the clinic of that user (None if there is none), set as this
+    transaction's context."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('role', %s, true), api_open_user_context(%s, %s)",
+            [settings.DATABASE_APP_ROLE, user_id, request_id_for(request)],
         )
         clinic_id = cursor.fetchone()[1]
     django_request(request).opened_db_context = True

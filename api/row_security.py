@@ -33,6 +33,7 @@ DELETABLE_TABLES = frozenset(
         "axes_accessattempt",
         "axes_accessattemptexpiration",
         "axes_accessfailurelog",
+        "otp_totp_totpdevice",  # a second factor turned off takes its secret along
     }
 )
 
@@ -56,6 +57,25 @@ def _tables_with_clinic(cursor) -> list[tuple[str, bool]]:
             ORDER BY c.relname"""
     )
     return [(name, nullable) for name, nullable in cursor.fetchall()]
+
+
+def _tables_with_user_only(cursor) -> list[str]:
+    """Tables tied to a staff user but not to a clinic (bearer tokens, TOTP devices): their
+    rows are visible where their user is, which the users' own policy decides."""
+    cursor.execute(
+        """SELECT DISTINCT c.relname
+             FROM pg_constraint k
+             JOIN pg_class c ON c.oid = k.conrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.conkey[1]
+            WHERE n.nspname = current_schema() AND k.contype = 'f'
+              AND k.confrelid = 'clinics_user'::regclass AND a.attname = 'user_id'
+              AND NOT EXISTS (SELECT 1 FROM pg_attribute x
+                               WHERE x.attrelid = c.oid AND x.attname = 'clinic_id'
+                                 AND NOT x.attisdropped)
+            ORDER BY c.relname"""
+    )
+    return [name for (name,) in cursor.fetchall()]
 
 
 def _all_tables(cursor) -> list[str]:
@@ -117,11 +137,23 @@ def _history_tables(cursor) -> set[str]:
 
 
 def _protect(cursor, table: str, column: str, shared_rows: bool) -> None:
-    target = sql.Identifier(table)
     visible = sql.SQL("{} = " + CURRENT_CLINIC).format(sql.Identifier(column))
     if shared_rows:
         visible = sql.SQL("({} IS NULL OR {})").format(sql.Identifier(column), visible)
     writable = sql.SQL("{} = " + CURRENT_CLINIC).format(sql.Identifier(column))
+    _apply_policy(cursor, table, visible, writable)
+
+
+def _protect_through_user(cursor, table: str) -> None:
+    # clinics_user's own policy applies inside this subquery: only the clinic's users match.
+    through_user = sql.SQL("EXISTS (SELECT 1 FROM clinics_user u WHERE u.id = {}.user_id)").format(
+        sql.Identifier(table)
+    )
+    _apply_policy(cursor, table, through_user, through_user)
+
+
+def _apply_policy(cursor, table: str, visible: sql.Composable, writable: sql.Composable) -> None:
+    target = sql.Identifier(table)
     cursor.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(target))
     cursor.execute(sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(target))
     cursor.execute(sql.SQL("DROP POLICY IF EXISTS clinic_isolation ON {}").format(target))
@@ -206,10 +238,35 @@ $fn$;
 """
 
 
+# The second login step (a TOTP or recovery code) names its user by the id the password step
+# signed: this sets that user's clinic for the transaction, as the login context does.
+OPEN_USER_CONTEXT = """
+CREATE OR REPLACE FUNCTION api_open_user_context(p_user_id uuid, p_request_id uuid)
+RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+    found_clinic uuid;
+    found_name text;
+BEGIN
+    SELECT u.clinic_id, u.username INTO found_clinic, found_name
+      FROM clinics_user u WHERE u.id = p_user_id;
+    PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
+            set_config('pghistory.context_id', p_request_id::text, true),
+            set_config('pghistory.context_metadata',
+                       json_build_object('user', p_user_id, 'username', found_name,
+                                         'request_id', p_request_id)::text, true);
+    RETURN found_clinic;
+END
+$fn$;
+"""
+
+
 # What the API role may call; everything else it does is plain SQL under the policies.
 APP_FUNCTIONS = (
     "api_open_token_context(text, uuid, integer, integer, integer)",
     "api_open_login_context(text, uuid)",
+    "api_open_user_context(uuid, uuid)",
     "audit_append(uuid, uuid, text, text, inet, text, uuid, text, text, text, text, text[], "
     "uuid[], integer, text[])",
 )
@@ -229,8 +286,11 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
                 cursor, table, "clinic_id", shared_rows=nullable and table in SHARED_ROW_TABLES
             )
         _protect(cursor, "clinics_clinic", "id", shared_rows=False)
+        for table in _tables_with_user_only(cursor):
+            _protect_through_user(cursor, table)
         cursor.execute(OPEN_TOKEN_CONTEXT)
         cursor.execute(OPEN_LOGIN_CONTEXT)
+        cursor.execute(OPEN_USER_CONTEXT)
         for function in APP_FUNCTIONS:
             cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
             cursor.execute(

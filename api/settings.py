@@ -62,8 +62,11 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "api",
     "clinics",
+    "access",
     "reference",
     "patients",
     "treatments",
@@ -71,7 +74,7 @@ INSTALLED_APPS = [
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).
-TENANT_APPS = ["patients", "treatments"]
+TENANT_APPS = ["patients", "treatments", "access"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -254,6 +257,19 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": None,
 }
 
+# Multi-factor authentication (TOTP, django-otp): the password step's challenge is valid this
+# long; authenticator apps show the issuer beside the account.
+MFA_CHALLENGE_SECONDS = env_int("MFA_CHALLENGE_SECONDS", 300)
+OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "Chiro API")
+# Each wrong code doubles the wait before the device answers again (django-otp's throttle).
+OTP_TOTP_THROTTLE_FACTOR = 1
+MFA_RECOVERY_CODES = 10
+
+# Break-glass access to a patient's clinical record: how long a grant lasts unless asked
+# otherwise, and the longest it may last.
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
+BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240)
+
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
     # Documented on every operation where they apply; 409, 412 and 503 are declared per endpoint.
@@ -298,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "StaffRoleEnum": "clinics.models.Role.choices",
+        "MfaStepEnum": "access.mfa.CHALLENGE_STEPS",
         "HealthStatusEnum": ["ok"],
         "SegmentKindEnum": "reference.models.SegmentKind.choices",
         "CmtRegionEnum": "reference.models.CmtRegion.choices",

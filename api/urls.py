@@ -15,6 +15,7 @@ from api.health import HealthView
 api_v1 = [
     path("auth/", include("api.auth.urls")),
     path("", include("clinics.urls")),
+    path("", include("access.urls")),
     path("", include("patients.urls")),
     path("", include("treatments.urls")),
     path("", include("audit.urls")),

@@ -25,6 +25,14 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGE = "role_change", "Changed a staff member's role"
     DEACTIVATE = "deactivate", "Deactivated a staff member"
     REACTIVATE = "reactivate", "Reactivated a staff member"
+    MFA_CHALLENGE = "mfa_challenge", "Gave the right password; asked for the second factor"
+    MFA_ENROL = "mfa_enrol", "Started setting up an authenticator"
+    MFA_ENABLE = "mfa_enable", "Turned on the second factor"
+    MFA_DISABLE = "mfa_disable", "Turned off a second factor (their own, or a staff member's)"
+    RECOVERY_CODES = "recovery_codes", "Issued new recovery codes"
+    BREAK_GLASS = "break_glass", "Opened a patient's clinical record by break-glass"
+    BREAK_GLASS_READ = "break_glass_read", "Read clinical records under a break-glass grant"
+    BREAK_GLASS_END = "break_glass_end", "Ended a break-glass grant early"
 
 
 class AuditEvent(models.Model):

@@ -224,8 +224,11 @@ class AuditedViewMixin:
             object_ids = [self.kwargs[self.lookup_url_kwarg or self.lookup_field]]
         if self.kwargs.get("patient_pk"):
             patient_ids.append(self.kwargs["patient_pk"])
+        action = self.audit_action(request, changed)
+        if getattr(request.user, "break_glass_grant", None) is not None:
+            action = AuditAction.BREAK_GLASS_READ
         return Event(
-            action=self.audit_action(request, changed),
+            action=action,
             resource_type=self.audit_resource_type(),
             status_code=response.status_code,
             object_ids=object_ids,

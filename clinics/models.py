@@ -4,6 +4,7 @@ import uuid
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -11,6 +12,12 @@ from django.db import models
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"'{value}' is not a known IANA time zone.", code="invalid_time_zone")
+
+
+class Role(models.TextChoices):
+    CHIROPRACTOR = "chiropractor", "Chiropractor"
+    FRONT_DESK = "front_desk", "Front desk"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
 
 
 class Clinic(models.Model):
@@ -25,6 +32,13 @@ class Clinic(models.Model):
         help_text="IANA time zone the clinic works in, e.g. America/New_York.",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive clinics cannot log in.")
+    mfa_required_roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices),
+        default=list,
+        blank=True,
+        size=len(Role.choices),
+        help_text="Roles whose staff must log in with a second factor (TOTP).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -32,12 +46,6 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    CHIROPRACTOR = "chiropractor", "Chiropractor"
-    FRONT_DESK = "front_desk", "Front desk"
-    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
 
 
 class User(AbstractUser):

@@ -1,13 +1,20 @@
 """Reads of clinics and staff, scoped to the requesting user's clinic."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinics.models import User
 
 
 def staff_list(*, user: User) -> QuerySet[User]:
     """The staff of the caller's own clinic; nobody else's."""
-    return User.objects.filter(clinic_id=user.clinic_id).select_related("clinic")
+    return (
+        User.objects.filter(clinic_id=user.clinic_id)
+        .select_related("clinic")
+        .annotate(
+            mfa_enabled=Exists(TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True))
+        )
+    )
 
 
 def user_with_clinic(user_id: object) -> User:

@@ -1,10 +1,12 @@
 """Staff as the clinic admin manages them."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.serializers import StrictModelSerializer
-from clinics.models import Role, User
+from clinics.models import Clinic, Role, User
 
 STAFF_EXAMPLE = {
     "id": "8d7c6b5a-4f3e-2d1c-0b9a-887766554433",
@@ -16,6 +18,7 @@ STAFF_EXAMPLE = {
     "is_active": True,
     "date_joined": "2026-09-01T08:00:00Z",
     "last_login": "2026-11-25T07:58:00Z",
+    "mfa_enabled": True,
 }
 
 
@@ -27,6 +30,16 @@ STAFF_EXAMPLE = {
 )
 class StaffSerializer(StrictModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices, help_text="What the staff member may do.")
+    mfa_enabled = serializers.SerializerMethodField(
+        help_text="Whether the staff member logs in with a second factor (TOTP)."
+    )
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_mfa_enabled(self, user: User) -> bool:
+        annotated = getattr(user, "mfa_enabled", None)  # clinics.selectors.staff_list
+        if annotated is not None:
+            return annotated
+        return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
     class Meta:
         model = User
@@ -40,6 +53,7 @@ class StaffSerializer(StrictModelSerializer):
             "is_active",
             "date_joined",
             "last_login",
+            "mfa_enabled",
         ]
         read_only_fields = ["id", "username", "is_active", "date_joined", "last_login"]
         extra_kwargs = {
@@ -86,3 +100,26 @@ class StaffCreateSerializer(StaffSerializer):
             **StaffSerializer.Meta.extra_kwargs,
             "username": {"help_text": "Login name, unique across the deployment."},
         }
+
+
+class ClinicSerializer(StrictModelSerializer):
+    mfa_required_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        max_length=len(Role.choices),
+        help_text="Roles whose staff must log in with a second factor (TOTP). Staff of such a "
+        "role who have none set one up at their next login; a token already issued stays "
+        "valid until it expires.",
+    )
+
+    class Meta:
+        model = Clinic
+        fields = ["id", "name", "time_zone", "mfa_required_roles"]
+        read_only_fields = ["id", "name", "time_zone"]
+        extra_kwargs = {
+            "id": {"help_text": "The clinic's identifier."},
+            "name": {"help_text": "The clinic's name (changed by the platform's operators)."},
+            "time_zone": {"help_text": "IANA time zone of the clinic."},
+        }
+
+    def validate_mfa_required_roles(self, value: list[str]) -> list[str]:
+        return sorted(set(value))

@@ -1,10 +1,11 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from clinics.views import StaffViewSet
+from clinics.views import ClinicView, StaffViewSet
 
 app_name = "clinics"
 
 router = SimpleRouter()
 router.register("staff", StaffViewSet, basename="staff")
 
-urlpatterns = router.urls
+urlpatterns = [path("clinic/", ClinicView.as_view(), name="clinic"), *router.urls]

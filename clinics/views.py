@@ -1,20 +1,22 @@
 """Staff management for clinic admins."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.mfa import mfa_disable
 from api.errors import CONFLICT_RESPONSE
-from api.permissions import IsClinicAdmin
+from api.permissions import IsClinicAdmin, ReadWriteRoles
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics import services
 from clinics.filters import StaffFilter
-from clinics.models import User
+from clinics.models import Clinic, Role, User
 from clinics.selectors import staff_list
-from clinics.serializers import StaffCreateSerializer, StaffSerializer
+from clinics.serializers import ClinicSerializer, StaffCreateSerializer, StaffSerializer
 
 
 @extend_schema_view(
@@ -49,6 +51,7 @@ class StaffViewSet(
         "deactivate": AuditAction.DEACTIVATE,
         "reactivate": AuditAction.REACTIVATE,
         "unlock": AuditAction.UNLOCK,
+        "mfa_reset": AuditAction.MFA_DISABLE,
     }
 
     def audit_action(self, request, changed: list[str]) -> str:
@@ -101,3 +104,50 @@ class StaffViewSet(
         user = services.staff_unlock(user=self.get_object())
         self.audit_changed("failed_logins")
         return Response(StaffSerializer(user).data)
+
+    @extend_schema(
+        summary="Turn off a staff member's second factor (a lost phone)",
+        description="Removes their authenticator and recovery codes. If the clinic requires a "
+        "second factor of their role, they set up a new one at their next login.",
+        request=None,
+        responses={200: StaffSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="mfa-reset")
+    def mfa_reset(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        mfa_disable(user)
+        user.mfa_enabled = False  # the list's annotation, read before the reset
+        self.audit_changed("mfa_enabled")
+        return Response(StaffSerializer(user).data)
+
+
+ClinicPermission = ReadWriteRoles.of(
+    read=frozenset(Role.values), write=frozenset({Role.CLINIC_ADMIN})
+)
+
+
+class OwnClinicView(generics.RetrieveUpdateAPIView):
+    def get_object(self) -> Clinic:
+        clinics = Clinic.objects.filter(pk=self.request.user.clinic_id)
+        if self.request.method not in SAFE_METHODS:
+            clinics = clinics.select_for_update()
+        return clinics.get()
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Your clinic and its security settings"),
+    patch=extend_schema(summary="Change your clinic's security settings (clinic admins)"),
+)
+class ClinicView(AuditedViewMixin, OwnClinicView):
+    """The caller's own clinic."""
+
+    permission_classes = [ClinicPermission]
+    serializer_class = ClinicSerializer
+    queryset = Clinic.objects.none()
+    http_method_names = ["get", "patch", "head", "options"]
+    audit_resource = "clinic"
+    audit_patient_attr = ""
+
+    @property
+    def action(self) -> str:  # what AuditedViewMixin names a viewset's action
+        return "retrieve" if self.request.method in SAFE_METHODS else "partial_update"

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.break_glass import BreakGlassReadMixin
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
@@ -47,6 +48,7 @@ class NestedUnderPatientMixin:
     destroy="Archive a patient (nothing is deleted)",
 )
 class PatientViewSet(
+    BreakGlassReadMixin,
     RecordHistoryMixin,
     AuditedViewMixin,
     FilterListsOnlyMixin,
@@ -62,6 +64,7 @@ class PatientViewSet(
 
     queryset = Patient.objects.none()  # for schema introspection; requests use the selector
     serializer_class = PatientSerializer
+    break_glass_patient_kwarg = "pk"
     filterset_class = PatientFilter
     lookup_value_converter = "uuid"
     ordering_fields = ["family_name", "given_name", "created_at", "last_visit_at"]
@@ -117,6 +120,7 @@ class PatientViewSet(
     destroy="Mark a condition as entered in error (nothing is deleted)",
 )
 class PatientConditionViewSet(
+    BreakGlassReadMixin,
     RecordHistoryMixin,
     AuditedViewMixin,
     NestedUnderPatientMixin,

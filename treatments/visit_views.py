@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.break_glass import BreakGlassReadMixin
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
@@ -136,6 +137,7 @@ class VisitViewSet(
     destroy="Mark an outcome measure entered in error (kept)",
 )
 class PatientOutcomeViewSet(
+    BreakGlassReadMixin,
     AuditedViewMixin,
     NestedUnderPatientMixin,
     FilterListsOnlyMixin,

@@ -3,6 +3,7 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
+from access.mfa import CHALLENGE_STEPS
 from api.request_context import open_login_context
 from api.serializers import StrictSerializer
 from clinics.models import Role, User
@@ -67,3 +68,47 @@ class LoginResponseSerializer(serializers.Serializer):
         help_text="When the token expires if unused; each use extends it, up to its absolute lifetime.",
     )
     user = CurrentUserSerializer(help_text="Who logged in.")
+
+
+class MfaEnrolmentSerializer(serializers.Serializer):
+    secret = serializers.CharField(
+        help_text="The authenticator's secret (base32), for typing into the app by hand."
+    )
+    otpauth_uri = serializers.CharField(
+        help_text="The `otpauth://totp/…` key URI authenticator apps read from a QR code."
+    )
+    qr_svg = serializers.CharField(help_text="The key URI as a QR code (an SVG image).")
+
+
+class MfaChallengeSerializer(serializers.Serializer):
+    challenge = serializers.CharField(
+        help_text="Send back to `POST /api/v1/auth/login/verify` with the code; works once."
+    )
+    expires_at = serializers.DateTimeField(help_text="When the challenge stops working.")
+    step = serializers.ChoiceField(
+        choices=CHALLENGE_STEPS,
+        help_text="`verify`: the staff member has an authenticator. `enrol`: their clinic "
+        "requires a second factor of their role and they have none; `enrolment` holds a new one.",
+    )
+    enrolment = MfaEnrolmentSerializer(
+        allow_null=True, help_text="The authenticator to set up when `step` is `enrol`; else null."
+    )
+
+
+class MfaVerifySerializer(StrictSerializer):
+    challenge = serializers.CharField(
+        max_length=500, help_text="The challenge the password step answered."
+    )
+    code = serializers.CharField(
+        max_length=20,
+        help_text="Six digits from the authenticator app, or a recovery code (`abcde-fghjk`).",
+    )
+
+
+class MfaLoginResponseSerializer(LoginResponseSerializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        max_length=20,
+        help_text="One-time recovery codes when this login enrolled the authenticator (shown "
+        "only now: store them safely); otherwise empty.",
+    )

@@ -1,6 +1,7 @@
 """Login, logout and the current user."""
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox.models import AuthToken
@@ -12,60 +13,57 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from access import mfa
+from access.mfa import ChallengeInvalid, LoginStep
 from api.auth.lockout import is_locked_out
-from api.auth.serializers import CurrentUserSerializer, LoginResponseSerializer, LoginSerializer
+from api.auth.serializers import (
+    CurrentUserSerializer,
+    LoginResponseSerializer,
+    LoginSerializer,
+    MfaChallengeSerializer,
+    MfaLoginResponseSerializer,
+    MfaVerifySerializer,
+)
+from api.request_context import open_user_context
 from audit.models import AuditAction
 from audit.recording import Event, record
+from clinics.models import User
 from clinics.selectors import user_with_clinic
 
 
-class LoginView(APIView):
-    """Served outside a request transaction (api.auth.urls): a refused login must stay counted
-    by the lockout and the throttle; a successful one is its own transaction."""
+class LoginStepView(APIView):
+    """A step of logging in. Served outside a request transaction (api.auth.urls): a refused
+    attempt must stay counted by the lockout and the throttle; a successful one is its own
+    transaction."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    throttle_scope = "login"  # one budget per address for both steps
 
-    @extend_schema(
-        operation_id="auth_login",
-        summary="Log in and receive a bearer token",
-        request=LoginSerializer,
-        responses={200: LoginResponseSerializer},
-        examples=[
-            OpenApiExample(
-                "Chiropractor login",
-                value={"username": "dr.palmer", "password": "correct-horse-battery"},
-                request_only=True,
-            )
-        ],
-        tags=["auth"],
-    )
-    def post(self, request: Request) -> Response:
-        serializer = LoginSerializer(data=request.data, context={"request": request})
-        with transaction.atomic():
-            if serializer.is_valid():
-                user = serializer.validated_data["user"]
-                instance, token = AuthToken.objects.create(user)
-                user_logged_in.send(sender=user.__class__, request=request, user=user)
-                request.user = user
-                body = {
-                    "token": token,
-                    "expiry": instance.expiry,
-                    "user": user_with_clinic(user.pk),
-                }
-                record(request, self.login_event(request, status.HTTP_200_OK))
-                return Response(LoginResponseSerializer(body).data)
-        # Refused after the transaction committed, so the failed attempt stays counted.
-        raise ValidationError(serializer.errors)
+    def logged_in(self, request: Request, user: User, **extra) -> dict:
+        """Issues the token and writes the login's event; the response body."""
+        instance, token = AuthToken.objects.create(user)
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        request.user = user
+        record(request, self.login_event(request, status.HTTP_200_OK))
+        return {
+            "token": token,
+            "expiry": instance.expiry,
+            "user": user_with_clinic(user.pk),
+            **extra,
+        }
 
     def login_event(self, request: Request, status_code: int) -> Event:
-        try:
-            username = request.data.get("username") if isinstance(request.data, dict) else ""
-        except (ParseError, UnsupportedMediaType):  # a throttled request's body is never read
-            username = ""
-        if status_code < 400:
+        username = getattr(request._request, "login_username", None)
+        if username is None:
+            try:
+                username = request.data.get("username") if isinstance(request.data, dict) else ""
+            except (ParseError, UnsupportedMediaType):  # a throttled request's body is never read
+                username = ""
+        if status_code == status.HTTP_202_ACCEPTED:
+            action = AuditAction.MFA_CHALLENGE
+        elif status_code < 400:
             action = AuditAction.LOGIN
         elif is_locked_out(request):
             action = AuditAction.LOCKOUT
@@ -85,6 +83,132 @@ class LoginView(APIView):
         if not getattr(request._request, "audit_event_recorded", False):
             record(request, self.login_event(request, response.status_code))
         return response
+
+
+LOGIN_DESCRIPTION = """Answers the token at once (200), unless the staff member has a second
+factor or their clinic requires one of their role: then it answers 202 with a challenge for
+`POST /api/v1/auth/login/verify`, which gives the token. When the clinic requires a second
+factor and the staff member has none, the challenge carries a new authenticator to set up
+(`enrolment`).
+
+After `LOGIN_FAILURE_LIMIT` wrong passwords or codes (default 10) the account is locked for
+`LOGIN_LOCKOUT_MINUTES` (default 15) or until a clinic admin unlocks it; a locked account is
+answered exactly as a wrong password is. Each address may try `LOGIN_THROTTLE_RATE` (default
+10/min) logins and codes, right or wrong."""
+
+
+class LoginView(LoginStepView):
+    @extend_schema(
+        operation_id="auth_login",
+        summary="Log in: a bearer token, or a challenge for the second factor",
+        description=LOGIN_DESCRIPTION,
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 202: MfaChallengeSerializer},
+        examples=[
+            OpenApiExample(
+                "Chiropractor login",
+                value={"username": "dr.palmer", "password": "correct-horse-battery"},
+                request_only=True,
+            )
+        ],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = LoginSerializer(data=request.data, context={"request": request})
+        with transaction.atomic():
+            if serializer.is_valid():
+                user = serializer.validated_data["user"]
+                step = mfa.login_step(user)
+                if step is LoginStep.TOKEN:
+                    return Response(LoginResponseSerializer(self.logged_in(request, user)).data)
+                return self.challenge(request, user, step)
+        # Refused after the transaction committed, so the failed attempt stays counted.
+        raise ValidationError(serializer.errors)
+
+    def challenge(self, request: Request, user: User, step: LoginStep) -> Response:
+        value, expires_at = mfa.challenge_issue(user, step)
+        body = {"challenge": value, "expires_at": expires_at, "step": step, "enrolment": None}
+        if step is LoginStep.ENROL:
+            device = mfa.enrolment_start(user)
+            uri = mfa.otpauth_uri(device, user)
+            body["enrolment"] = {
+                "secret": mfa.base32_secret(device),
+                "otpauth_uri": uri,
+                "qr_svg": mfa.qr_svg(uri),
+            }
+        request.user = user
+        record(request, self.login_event(request, status.HTTP_202_ACCEPTED))
+        return Response(MfaChallengeSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LoginVerifyView(LoginStepView):
+    @extend_schema(
+        operation_id="auth_login_verify",
+        summary="Log in, second step: the code from the authenticator, or a recovery code",
+        description="Sends back the challenge of `POST /api/v1/auth/login` with a six-digit "
+        "code from the authenticator app or one of the recovery codes (each works once). A "
+        "challenge works once and for `MFA_CHALLENGE_SECONDS` (default 300). When the "
+        "challenge enrolled a new authenticator, its first code turns it on and the answer "
+        "carries the recovery codes, shown this once. Wrong codes count toward the account's "
+        "lockout like wrong passwords.",
+        request=MfaVerifySerializer,
+        responses={200: MfaLoginResponseSerializer},
+        examples=[
+            OpenApiExample(
+                "A code from the authenticator app",
+                value={"challenge": "eyJ1c2VyIjoi…", "code": "492039"},
+                request_only=True,
+            )
+        ],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MfaVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        code = serializer.validated_data["code"]
+        with transaction.atomic():
+            try:
+                challenge = mfa.challenge_read(serializer.validated_data["challenge"])
+            except ChallengeInvalid:
+                raise ValidationError(
+                    {"challenge": ["The challenge is not valid or has expired; log in again."]},
+                    code="invalid_challenge",
+                ) from None
+            request._request.login_clinic_id = open_user_context(
+                user_id=challenge.user_id, request=request
+            )
+            user = User.objects.select_related("clinic").filter(pk=challenge.user_id).first()
+            if user is not None and user.is_clinic_staff and user.clinic.is_active:
+                request._request.login_username = user.username
+                codes = self.second_factor(request, user, challenge, code)
+                if codes is not None:
+                    body = self.logged_in(request, user, recovery_codes=codes)
+                    return Response(MfaLoginResponseSerializer(body).data)
+        # Refused after the transaction committed, so the failed attempt stays counted.
+        raise ValidationError({"code": ["The code is not valid."]}, code="invalid_code")
+
+    def second_factor(
+        self, request: Request, user: User, challenge: mfa.Challenge, code: str
+    ) -> list[str] | None:
+        """The recovery codes to show ([] unless just enrolled) when the code is right."""
+        http_request = request._request
+        credentials = {"username": user.username}
+        if not AxesProxyHandler.is_allowed(http_request, credentials):
+            http_request.axes_locked_out = True
+            accepted = None
+        elif mfa.challenge_spent(challenge):
+            accepted = None
+        elif challenge.step is LoginStep.ENROL:
+            accepted = mfa.enrolment_confirm(user, code)
+        else:
+            accepted = [] if mfa.second_factor_verify(user, code) else None
+        if accepted is not None and not mfa.challenge_spend(challenge):
+            accepted = None
+        if accepted is None:
+            user_login_failed.send(
+                sender=user.__class__, credentials=credentials, request=http_request
+            )
+        return accepted
 
 
 class LogoutView(APIView):

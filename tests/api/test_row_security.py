@@ -184,3 +184,33 @@ def test_a_reused_connection_never_keeps_the_previous_requests_clinic(clinic, ot
             assert [row["id"] for row in response.json()["results"]] == [str(ours.id)]
 
     assert backend_pid() == pid
+
+
+@pytest.mark.django_db
+def test_tokens_and_authenticator_secrets_are_seen_only_through_their_users_clinic(
+    chiropractor, other_admin
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client_for(chiropractor)
+    client_for(other_admin)
+    mine = TOTPDevice.objects.create(user=chiropractor, name="authenticator")
+    TOTPDevice.objects.create(user=other_admin, name="authenticator")
+    with as_api_role(chiropractor.clinic_id) as cursor:
+        cursor.execute("SELECT id FROM otp_totp_totpdevice")
+        devices = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT DISTINCT user_id FROM knox_authtoken")
+        token_users = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DELETE FROM otp_totp_totpdevice")
+        deleted = cursor.rowcount
+    assert devices == [mine.id]
+    assert token_users == [chiropractor.id]
+    assert deleted == 1  # only what it sees
+    with as_api_role(chiropractor.clinic_id) as cursor:
+        # Nor can it give a device to another clinic's user.
+        assert refused(
+            cursor,
+            f"INSERT INTO otp_totp_totpdevice (user_id, name, confirmed, key, step, t0, digits,"
+            f" tolerance, drift, last_t, throttling_failure_count) VALUES ('{other_admin.id}',"
+            f" 'x', true, 'ab', 30, 0, 6, 1, 0, -1, 0)",
+        )

@@ -25,7 +25,11 @@ OPERATIONS = [
 
 # Which row of the README's permission table governs an operation (first match wins).
 PERMISSION_ROWS = [
-    ("log in, log out, who am I", r"^\w+ /api/v1/auth/"),
+    ("log in, log out, who am I, own second factor", r"^\w+ /api/v1/auth/"),
+    ("read the clinic's settings", r"^GET /api/v1/clinic/$"),
+    ("change the clinic's security settings", r"^PATCH /api/v1/clinic/$"),
+    ("open break-glass access to a patient", r"^POST /api/v1/break-glass/$"),
+    ("read break-glass grants, end one early", r" /api/v1/break-glass/"),
     ("record history and access logs", r"^GET .*/(history|access-log)/$"),
     ("read and search patients", r"^GET /api/v1/patients/(\{id\}/)?$"),
     (
@@ -87,7 +91,8 @@ def test_the_permission_table_covers_every_operation():
 # Operations that touch no PHI and leave no event: reference lists, health, who am I.
 UNAUDITED = re.compile(r"^/(healthz|api/v1/reference/|api/v1/auth/me$)")
 
-# What a detail action is recorded as; everything else follows its method.
+# What a detail action is recorded as (by the end of "METHOD path"); everything else follows
+# its method.
 ACTION_BY_SUFFIX = {
     "restore/": "restore",
     "sign/": "sign",
@@ -98,10 +103,22 @@ ACTION_BY_SUFFIX = {
     "mark-entered-in-error/": "discard",
     "export/": "export",
     "auth/login": "login",
+    "auth/login/verify": "login",
     "auth/logout": "logout",
+    "auth/mfa": "read",
+    "auth/mfa/enrol": "mfa_enrol",
+    "auth/mfa/confirm": "mfa_enable",
+    "auth/mfa/disable": "mfa_disable",
+    "auth/mfa/recovery-codes": "recovery_codes",
+    "mfa-reset/": "mfa_disable",
+    "POST /api/v1/break-glass/": "break_glass",
+    "end/": "break_glass_end",
 }
 
 RESOURCE_BY_PATH = [
+    (r"/auth/mfa", "mfa"),
+    (r"^/api/v1/clinic/", "clinic"),
+    (r"^/api/v1/break-glass/", "break_glass_grant"),
     (r"/access-log/$", "access_log"),
     (r"/history/$", None),  # <resource>_history
     (r"/progress/$", "plan_progress"),
@@ -133,7 +150,7 @@ def expected_resource(path: str) -> str:
 
 def expected_action(path: str, method: str) -> str:
     for suffix, action in ACTION_BY_SUFFIX.items():
-        if path.endswith(suffix):
+        if f"{method.upper()} {path}".endswith(suffix):
             return action
     if method == "delete":
         return "archive" if re.fullmatch(r"/api/v1/patients/\{id\}/", path) else "discard"
@@ -144,11 +161,20 @@ def expected_action(path: str, method: str) -> str:
     return "list" if is_collection(path) else "read"
 
 
+# One object per caller, at a path without an id.
+SINGLETONS = {"/api/v1/clinic/"}
+
+
 def is_collection(path: str) -> bool:
     """`/patients/` and `/patients/{patient_pk}/conditions/`, not `/patients/{id}/` nor a
     detail action such as `/patients/{id}/history/`."""
-    return not path.endswith("}/") and not re.search(
-        r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke)/$", path
+    return (
+        path not in SINGLETONS
+        and not path.endswith("}/")
+        and not re.search(
+            r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke)/$",
+            path,
+        )
     )
 
 
@@ -233,7 +259,9 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
         assert event.method == method.upper() and event.path == url, label
         assert str(event.request_id) == response["X-Request-ID"], label
         assert event.client_ip == "127.0.0.1" and event.user_agent == "AuditWalk/1.0", label
-        if user is None or (path.endswith("auth/login") and response.status_code >= 400):
+        if user is None or (
+            path.endswith(("auth/login", "auth/login/verify")) and response.status_code >= 400
+        ):
             assert event.user_id is None, label
         else:
             assert (event.user_id, event.clinic_id, event.role) == (
@@ -252,7 +280,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
         if (
             own
             and response.status_code < 400
-            and not re.match(r"/api/v1/(staff|audit-events|auth)/", url)
+            and not re.match(r"/api/v1/(staff|audit-events|auth|clinic|break-glass)/", url)
         ):
             assert uuid.UUID(world["patient"]) in event.patient_ids, label
         if response.status_code >= 400 or method == "get":

@@ -1,0 +1,90 @@
+"""Break-glass access: a staff member whose role does not read clinical records (the front
+desk) opens one patient's record in an emergency, giving a reason, for a limited time.
+
+While the grant lasts, the patient's own endpoints (`/patients/{id}/`, its conditions,
+outcome measures and history) answer that user as they answer a clinician, for reading
+only; every such read is audited as `break_glass_read`, and the grant itself as
+`break_glass`. Clinic admins list every grant.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework.permissions import SAFE_METHODS
+
+from access.models import BreakGlassGrant
+from api.errors import Conflict
+from api.permissions import may_read_clinical
+from clinics.models import Role, User
+from patients.models import Patient
+
+
+def grants(*, user: User) -> QuerySet[BreakGlassGrant]:
+    """Clinic admins see the clinic's grants; anyone else their own."""
+    found = BreakGlassGrant.objects.for_clinic(user.clinic_id).select_related(
+        "user", "patient", "ended_by"
+    )
+    return found if user.role == Role.CLINIC_ADMIN else found.filter(user_id=user.pk)
+
+
+def active_grant(*, user: User, patient_id: object) -> BreakGlassGrant | None:
+    return (
+        BreakGlassGrant.objects.for_clinic(user.clinic_id)
+        .filter(
+            user_id=user.pk,
+            patient_id=patient_id,
+            expires_at__gt=timezone.now(),
+            ended_at__isnull=True,
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def grant_open(
+    *, user: User, patient: Patient, reason: str, minutes: int | None
+) -> BreakGlassGrant:
+    if may_read_clinical(user):
+        raise Conflict(
+            "Your role already reads clinical records; break-glass access is not needed.",
+            code="break_glass_not_needed",
+        )
+    now = timezone.now()
+    return BreakGlassGrant.objects.create(
+        clinic_id=user.clinic_id,
+        user=user,
+        patient=patient,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + timedelta(minutes=minutes or settings.BREAK_GLASS_MINUTES),
+    )
+
+
+def grant_end(*, grant: BreakGlassGrant, by: User) -> BreakGlassGrant:
+    if grant.ended_at is not None or grant.expires_at <= timezone.now():
+        raise Conflict("The grant has already ended.", code="break_glass_ended")
+    grant.ended_at = timezone.now()
+    grant.ended_by = by
+    grant.save(update_fields=["ended_at", "ended_by"])
+    return grant
+
+
+class BreakGlassReadMixin:
+    """For a patient's own endpoints: a user with an active grant for the patient in the URL
+    reads them as a clinician does (`api.permissions` sees `user.break_glass_grant`)."""
+
+    break_glass_patient_kwarg = "patient_pk"
+
+    def check_permissions(self, request) -> None:
+        user = request.user
+        patient_id = self.kwargs.get(self.break_glass_patient_kwarg)
+        if (
+            patient_id
+            and request.method in SAFE_METHODS
+            and getattr(user, "is_clinic_staff", False)
+            and not may_read_clinical(user)
+        ):
+            user.break_glass_grant = active_grant(user=user, patient_id=patient_id)
+        super().check_permissions(request)

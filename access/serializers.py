@@ -1,0 +1,118 @@
+"""Bodies of the second-factor and break-glass endpoints."""
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from access.models import BreakGlassGrant
+from api.serializers import ClinicScopedPrimaryKeyField, StrictModelSerializer, StrictSerializer
+from clinics.models import User
+from patients.models import Patient
+
+
+class MfaStatusSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(help_text="Whether logging in asks for a second factor.")
+    required = serializers.BooleanField(
+        help_text="Whether the clinic requires a second factor of the user's role (then it "
+        "cannot be turned off by the user)."
+    )
+    recovery_codes_left = serializers.IntegerField(
+        min_value=0, help_text="Unused recovery codes (0 when the second factor is off)."
+    )
+
+
+class MfaCodeSerializer(StrictSerializer):
+    code = serializers.CharField(max_length=20, help_text="Six digits from the authenticator app.")
+
+
+class MfaDisableSerializer(StrictSerializer):
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="The user's password, asked again before the second factor is turned off.",
+    )
+
+
+class RecoveryCodesSerializer(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        max_length=20,
+        help_text="One-time codes that stand in for the authenticator; shown only now.",
+    )
+
+
+class GrantHolderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "role"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "id": {"help_text": "The staff member's identifier."},
+            "first_name": {"help_text": "Given name."},
+            "last_name": {"help_text": "Family name."},
+            "role": {"help_text": "Their role in the clinic."},
+        }
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Front desk in an emergency",
+            value={
+                "patient": "3f0c2a9e-5b7d-4e1f-9a8b-6c5d4e3f2a1b",
+                "reason": "Patient collapsed in the waiting room; paramedics ask for diagnoses.",
+                "minutes": 60,
+            },
+            request_only=True,
+        )
+    ]
+)
+class BreakGlassGrantSerializer(StrictModelSerializer):
+    patient = ClinicScopedPrimaryKeyField(
+        queryset=Patient.objects.all(),
+        pk_field=serializers.UUIDField(),
+        help_text="The patient whose clinical record is opened.",
+    )
+    reason = serializers.CharField(
+        min_length=10,
+        max_length=1000,
+        help_text="Why the record has to be opened (kept with the grant and shown to admins).",
+    )
+    minutes = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        min_value=5,
+        max_value=settings.BREAK_GLASS_MAX_MINUTES,
+        help_text=f"How long the grant lasts; default {settings.BREAK_GLASS_MINUTES}.",
+    )
+    user = GrantHolderSerializer(read_only=True, help_text="Who opened the record.")
+    active = serializers.SerializerMethodField(help_text="Whether the grant still works.")
+
+    class Meta:
+        model = BreakGlassGrant
+        fields = [
+            "id",
+            "patient",
+            "user",
+            "reason",
+            "minutes",
+            "granted_at",
+            "expires_at",
+            "ended_at",
+            "active",
+        ]
+        read_only_fields = ["id", "granted_at", "expires_at", "ended_at"]
+        extra_kwargs = {
+            "id": {"help_text": "The grant's identifier."},
+            "granted_at": {"help_text": "When the record was opened."},
+            "expires_at": {"help_text": "When the grant stops working."},
+            "ended_at": {"help_text": "When the grant was ended early, if it was."},
+        }
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_active(self, grant: BreakGlassGrant) -> bool:
+        return grant.ended_at is None and grant.expires_at > timezone.now()

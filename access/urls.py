@@ -1,0 +1,25 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from access.views import (
+    BreakGlassViewSet,
+    MfaConfirmView,
+    MfaDisableView,
+    MfaEnrolView,
+    MfaRecoveryCodesView,
+    MfaStatusView,
+)
+
+app_name = "access"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("break-glass", BreakGlassViewSet, basename="break-glass")
+
+urlpatterns = [
+    path("auth/mfa", MfaStatusView.as_view(), name="mfa"),
+    path("auth/mfa/enrol", MfaEnrolView.as_view(), name="mfa-enrol"),
+    path("auth/mfa/confirm", MfaConfirmView.as_view(), name="mfa-confirm"),
+    path("auth/mfa/recovery-codes", MfaRecoveryCodesView.as_view(), name="mfa-recovery-codes"),
+    path("auth/mfa/disable", MfaDisableView.as_view(), name="mfa-disable"),
+    *router.urls,
+]

@@ -1,0 +1,220 @@
+"""The user's own second factor, and break-glass grants."""
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from access import break_glass, mfa
+from access.filters import BreakGlassFilter
+from access.serializers import (
+    BreakGlassGrantSerializer,
+    MfaCodeSerializer,
+    MfaDisableSerializer,
+    MfaStatusSerializer,
+    RecoveryCodesSerializer,
+)
+from api.auth.serializers import MfaEnrolmentSerializer
+from api.errors import CONFLICT_RESPONSE, Conflict
+from api.permissions import HasRole
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin, Event, record
+from clinics.models import Role
+
+
+class OwnSecondFactorView(APIView):
+    """Each request leaves one audit event on the `mfa` resource. Codes are tried within the
+    login throttle's budget per address."""
+
+    audit_action: str = AuditAction.READ
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method != "OPTIONS":
+            record(
+                request,
+                Event(
+                    action=self.audit_action, resource_type="mfa", status_code=response.status_code
+                ),
+            )
+        return response
+
+
+def _wrong_code() -> ValidationError:
+    return ValidationError({"code": ["The code is not valid."]}, code="invalid_code")
+
+
+class MfaStatusView(OwnSecondFactorView):
+    @extend_schema(
+        operation_id="auth_mfa_status",
+        summary="Your second factor: on or off, required or not",
+        responses={200: MfaStatusSerializer},
+        tags=["auth"],
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        enabled = mfa.is_enabled(user)
+        body = {
+            "enabled": enabled,
+            "required": mfa.required_for(user),
+            "recovery_codes_left": mfa.recovery_codes_left(user) if enabled else 0,
+        }
+        return Response(MfaStatusSerializer(body).data)
+
+
+class MfaEnrolView(OwnSecondFactorView):
+    audit_action = AuditAction.MFA_ENROL
+
+    @extend_schema(
+        operation_id="auth_mfa_enrol",
+        summary="Set up an authenticator app: its secret, key URI and QR code",
+        description="Shows the new authenticator to add to an app (Google Authenticator, "
+        "1Password, Authy…). It is not used until `POST /api/v1/auth/mfa/confirm` proves the "
+        "app shows the right codes. Starting again replaces an unconfirmed one.",
+        request=None,
+        responses={201: MfaEnrolmentSerializer, 409: CONFLICT_RESPONSE},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        device = mfa.enrolment_start(request.user)
+        uri = mfa.otpauth_uri(device, request.user)
+        body = {"secret": mfa.base32_secret(device), "otpauth_uri": uri, "qr_svg": mfa.qr_svg(uri)}
+        return Response(MfaEnrolmentSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class MfaConfirmView(OwnSecondFactorView):
+    audit_action = AuditAction.MFA_ENABLE
+
+    @extend_schema(
+        operation_id="auth_mfa_confirm",
+        summary="Turn the second factor on with a first code; receive recovery codes",
+        request=MfaCodeSerializer,
+        responses={200: RecoveryCodesSerializer, 409: CONFLICT_RESPONSE},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MfaCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = mfa.enrolment_confirm(request.user, serializer.validated_data["code"])
+        if codes is None:
+            raise _wrong_code()
+        return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
+
+
+class MfaRecoveryCodesView(OwnSecondFactorView):
+    audit_action = AuditAction.RECOVERY_CODES
+
+    @extend_schema(
+        operation_id="auth_mfa_recovery_codes",
+        summary="Replace your recovery codes (the unused old ones stop working)",
+        request=MfaCodeSerializer,
+        responses={200: RecoveryCodesSerializer, 409: CONFLICT_RESPONSE},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MfaCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        code = serializer.validated_data["code"]
+        if not mfa.is_enabled(request.user):
+            raise Conflict("The second factor is off.", code="mfa_not_enabled")
+        if not code.strip().isdigit() or not mfa.second_factor_verify(request.user, code):
+            raise _wrong_code()
+        codes = mfa.recovery_codes_issue(request.user)
+        return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
+
+
+class MfaDisableView(OwnSecondFactorView):
+    audit_action = AuditAction.MFA_DISABLE
+
+    @extend_schema(
+        operation_id="auth_mfa_disable",
+        summary="Turn your second factor off",
+        description="Refused (409 `mfa_required`) when the clinic requires a second factor of "
+        "your role; a clinic admin can reset it instead (`POST /api/v1/staff/{id}/mfa-reset/`).",
+        request=MfaDisableSerializer,
+        responses={204: None, 409: CONFLICT_RESPONSE},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = MfaDisableSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        if not user.check_password(serializer.validated_data["password"]):
+            raise ValidationError(
+                {"password": ["The password is not right."]}, code="invalid_credentials"
+            )
+        if mfa.required_for(user):
+            raise Conflict(
+                "Your clinic requires a second factor of your role.", code="mfa_required"
+            )
+        mfa.mfa_disable(user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+OpensBreakGlass = HasRole.of(Role.FRONT_DESK)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List break-glass grants (clinic admins: all of the clinic; others: their own)"
+    ),
+    retrieve=extend_schema(summary="Get a break-glass grant"),
+    create=extend_schema(
+        summary="Open a patient's clinical record in an emergency (break-glass)",
+        description="For roles that do not read clinical records (the front desk). For the "
+        "grant's time, the patient's own endpoints (`/patients/{id}/`, its conditions, outcome "
+        "measures and history) answer as they answer a clinician, read-only. The grant, and "
+        "every read under it, is audited; clinic admins see every grant.",
+        responses={201: BreakGlassGrantSerializer, 409: CONFLICT_RESPONSE},
+    ),
+)
+class BreakGlassViewSet(
+    AuditedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = BreakGlassGrantSerializer
+    queryset = break_glass.BreakGlassGrant.objects.none()
+    filterset_class = BreakGlassFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["granted_at", "expires_at"]
+    ordering = ["-granted_at"]
+    audit_resource = "break_glass_grant"
+    audit_actions = {"create": AuditAction.BREAK_GLASS, "end": AuditAction.BREAK_GLASS_END}
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [OpensBreakGlass()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        return break_glass.grants(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = break_glass.grant_open(
+            user=self.request.user,
+            patient=data["patient"],
+            reason=data["reason"],
+            minutes=data.get("minutes"),
+        )
+
+    @extend_schema(
+        summary="End a break-glass grant before it expires",
+        request=None,
+        responses={200: BreakGlassGrantSerializer, 409: CONFLICT_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        with transaction.atomic():
+            grant = break_glass.grant_end(grant=self.get_object(), by=request.user)
+        return Response(self.get_serializer(grant).data)
