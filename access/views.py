@@ -186,7 +186,7 @@ class BreakGlassViewSet(
     queryset = break_glass.BreakGlassGrant.objects.none()
     filterset_class = BreakGlassFilter
     lookup_value_converter = "uuid"
-    ordering_fields = ["granted_at", "expires_at"]
+    ordering_fields = ["granted_at"]
     ordering = ["-granted_at"]
     audit_resource = "break_glass_grant"
     audit_actions = {"create": AuditAction.BREAK_GLASS, "end": AuditAction.BREAK_GLASS_END}

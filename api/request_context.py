@@ -93,12 +93,13 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
         return None
     values = dict(zip(_USER_COLUMNS, row[1:14], strict=True))
     user = _loaded(User(**values))
-    clinic_name, time_zone, clinic_active, clinic_created, token_created, expiry = row[14:]
+    clinic_name, slug, time_zone, clinic_active, clinic_created, token_created, expiry = row[14:]
     if user.clinic_id is not None:
         user.clinic = _loaded(
             Clinic(
                 id=user.clinic_id,
                 name=clinic_name,
+                slug=slug,
                 time_zone=time_zone,
                 is_active=clinic_active,
                 created_at=clinic_created,

@@ -177,8 +177,9 @@ RETURNS TABLE (
     id uuid, password varchar, last_login timestamptz, is_superuser boolean,
     username varchar, first_name varchar, last_name varchar, email varchar,
     is_staff boolean, is_active boolean, date_joined timestamptz, clinic_id uuid, role varchar,
-    clinic_name varchar, clinic_time_zone varchar, clinic_is_active boolean,
-    clinic_created_at timestamptz, token_created timestamptz, token_expiry timestamptz)
+    clinic_name varchar, clinic_slug varchar, clinic_time_zone varchar,
+    clinic_is_active boolean, clinic_created_at timestamptz, token_created timestamptz,
+    token_expiry timestamptz)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 #variable_conflict use_column
 DECLARE
@@ -210,7 +211,7 @@ BEGIN
     RETURN QUERY
     SELECT u.id, u.password, u.last_login, u.is_superuser, u.username, u.first_name,
            u.last_name, u.email, u.is_staff, u.is_active, u.date_joined, u.clinic_id, u.role,
-           c.name, c.time_zone, c.is_active, c.created_at, t.created, t.expiry
+           c.name, c.slug, c.time_zone, c.is_active, c.created_at, t.created, t.expiry
       FROM (SELECT 1) AS one LEFT JOIN clinics_clinic c ON c.id = u.clinic_id;
 END
 $fn$;
@@ -288,6 +289,8 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
         _protect(cursor, "clinics_clinic", "id", shared_rows=False)
         for table in _tables_with_user_only(cursor):
             _protect_through_user(cursor, table)
+        # Its columns change with the user and clinic models; REPLACE cannot change them.
+        cursor.execute(f"DROP FUNCTION IF EXISTS {APP_FUNCTIONS[0]}")
         cursor.execute(OPEN_TOKEN_CONTEXT)
         cursor.execute(OPEN_LOGIN_CONTEXT)
         cursor.execute(OPEN_USER_CONTEXT)

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from api.auth.admin_login import throttled_admin_login
 from api.health import HealthView
 
 api_v1 = [
@@ -35,7 +36,10 @@ urlpatterns = [
 # The Django admin reads across clinics, which the API's database role cannot: it is served
 # only by a process connected as the owner (`make admin`), never by the API's workers.
 if not settings.SERVE_AS_APP_ROLE:
-    urlpatterns.append(path("admin/", admin.site.urls))
+    urlpatterns += [
+        path("admin/login/", throttled_admin_login, name="admin-login"),
+        path("admin/", admin.site.urls),
+    ]
 
 handler404 = "api.errors.not_found_view"
 handler500 = "api.errors.server_error_view"

@@ -25,6 +25,11 @@ class Clinic(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, help_text="The clinic's display name.")
+    slug = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="The clinic's short name: staff log in as `<name>@<slug>`.",
+    )
     time_zone = models.CharField(
         max_length=64,
         default="UTC",

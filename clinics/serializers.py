@@ -10,7 +10,7 @@ from clinics.models import Clinic, Role, User
 
 STAFF_EXAMPLE = {
     "id": "8d7c6b5a-4f3e-2d1c-0b9a-887766554433",
-    "username": "dr.palmer",
+    "username": "dr.palmer@back-in-line",
     "first_name": "Daniel",
     "last_name": "Palmer",
     "email": "d.palmer@example-clinic.com",
@@ -58,6 +58,9 @@ class StaffSerializer(StrictModelSerializer):
         read_only_fields = ["id", "username", "is_active", "date_joined", "last_login"]
         extra_kwargs = {
             "id": {"help_text": "The staff member's identifier."},
+            "username": {
+                "help_text": "What the staff member logs in with (`<name>@<clinic slug>`)."
+            },
             "first_name": {"help_text": "Given name.", "max_length": 150},
             "last_name": {"help_text": "Family name.", "max_length": 150},
             "email": {"help_text": "Work email address."},
@@ -85,6 +88,14 @@ class StaffSerializer(StrictModelSerializer):
     ]
 )
 class StaffCreateSerializer(StaffSerializer):
+    username = serializers.RegexField(
+        r"^[\w.+-]+$",
+        max_length=100,
+        help_text="The staff member's name within the clinic (letters, digits, `.`, `_`, `+`, "
+        "`-`); unique within the clinic only. They log in as `<username>@<clinic slug>`, "
+        "which the answer's `username` shows.",
+        error_messages={"invalid": "Use only letters, digits and . _ + -"},
+    )
     password = serializers.CharField(
         write_only=True,
         max_length=128,
@@ -96,10 +107,7 @@ class StaffCreateSerializer(StaffSerializer):
     class Meta(StaffSerializer.Meta):
         fields = [*StaffSerializer.Meta.fields, "password"]
         read_only_fields = ["id", "is_active", "date_joined", "last_login"]
-        extra_kwargs = {
-            **StaffSerializer.Meta.extra_kwargs,
-            "username": {"help_text": "Login name, unique across the deployment."},
-        }
+        extra_kwargs = StaffSerializer.Meta.extra_kwargs
 
 
 class ClinicSerializer(StrictModelSerializer):
@@ -113,10 +121,11 @@ class ClinicSerializer(StrictModelSerializer):
 
     class Meta:
         model = Clinic
-        fields = ["id", "name", "time_zone", "mfa_required_roles"]
-        read_only_fields = ["id", "name", "time_zone"]
+        fields = ["id", "name", "slug", "time_zone", "mfa_required_roles"]
+        read_only_fields = ["id", "name", "slug", "time_zone"]
         extra_kwargs = {
             "id": {"help_text": "The clinic's identifier."},
+            "slug": {"help_text": "The clinic's short name: staff log in as `<name>@<slug>`."},
             "name": {"help_text": "The clinic's name (changed by the platform's operators)."},
             "time_zone": {"help_text": "IANA time zone of the clinic."},
         }

@@ -4,18 +4,47 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from knox.models import AuthToken
 
 from api.errors import Conflict
 from clinics.models import Clinic, Role, User
 
 
+def login_name(clinic: Clinic, name: str) -> str:
+    """What a staff member logs in with: their name within the clinic, then the clinic's slug.
+
+    Names are unique within a clinic only, so a clinic admin choosing one learns nothing of
+    other clinics' staff.
+    """
+    return f"{name}@{clinic.slug}"
+
+
+def slug_for(name: str) -> str:
+    """A free slug made of the clinic's name (`back-in-line`, then `back-in-line-2`…)."""
+    base = slugify(name)[:32].strip("-") or "clinic"
+    taken = set(
+        Clinic.objects.filter(slug__regex=rf"^{base}(-[0-9]+)?$").values_list("slug", flat=True)
+    )
+    n = 1
+    slug = base
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 @transaction.atomic
 def clinic_create(
-    *, name: str, admin_username: str, admin_password: str, time_zone: str = "UTC"
+    *,
+    name: str,
+    admin_username: str,
+    admin_password: str,
+    time_zone: str = "UTC",
+    slug: str | None = None,
 ) -> Clinic:
     """Onboard a clinic together with its first clinic admin."""
-    clinic = Clinic(name=name, time_zone=time_zone)
+    clinic = Clinic(name=name, time_zone=time_zone, slug=slug or slug_for(name))
     clinic.full_clean()
     clinic.save()
     staff_create(
@@ -34,9 +63,11 @@ def staff_create(
     last_name: str = "",
     email: str = "",
 ) -> User:
+    """`username` is the name within the clinic; the staff member logs in as
+    `<username>@<clinic slug>` (login_name)."""
     user = User(
         clinic=clinic,
-        username=username,
+        username=login_name(clinic, username),
         role=role,
         first_name=first_name,
         last_name=last_name,

@@ -15,6 +15,7 @@ class ClinicFactory(factory.django.DjangoModelFactory):
         model = Clinic
 
     name = factory.Sequence(lambda n: f"Clinic {n}")
+    slug = factory.Sequence(lambda n: f"clinic-{n}")
     time_zone = "America/New_York"
 
 

@@ -10,7 +10,11 @@ from clinics.models import Role, User
 
 
 class LoginSerializer(StrictSerializer):
-    username = serializers.CharField(help_text="The staff member's username.", max_length=150)
+    username = serializers.CharField(
+        help_text="The staff member's login name: `<name>@<clinic slug>` (e.g. "
+        "`dr.palmer@back-in-line`).",
+        max_length=150,
+    )
     password = serializers.CharField(
         help_text="The staff member's password.",
         max_length=128,
@@ -42,6 +46,7 @@ class LoginSerializer(StrictSerializer):
 class ClinicSummarySerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="The clinic's identifier.")
     name = serializers.CharField(help_text="The clinic's name.")
+    slug = serializers.CharField(help_text="The clinic's short name, the end of login names.")
     time_zone = serializers.CharField(help_text="IANA time zone of the clinic.")
 
 

@@ -107,7 +107,7 @@ class LoginView(LoginStepView):
         examples=[
             OpenApiExample(
                 "Chiropractor login",
-                value={"username": "dr.palmer", "password": "correct-horse-battery"},
+                value={"username": "dr.palmer@back-in-line", "password": "correct-horse-battery"},
                 request_only=True,
             )
         ],

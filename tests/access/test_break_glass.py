@@ -117,3 +117,37 @@ def test_bad_grants_are_refused_with_the_field_and_reason(
     # A chiropractor reads clinical records already.
     assert open_grant(client_for(chiropractor), patient.id).status_code == 403
     assert BreakGlassGrant.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_grant_list_costs_the_same_queries_for_5_and_50_grants(clinic_admin, clinic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    admin = client_for(clinic_admin)
+
+    def add(count: int) -> None:
+        now = timezone.now()
+        for _ in range(count):
+            BreakGlassGrant.objects.create(
+                clinic=clinic,
+                user=UserFactory(clinic=clinic, role="front_desk"),
+                patient=PatientFactory(clinic=clinic),
+                reason=REASON,
+                granted_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = admin.get("/api/v1/break-glass/", {"page_size": 100})
+            executed = len(queries)
+        assert response.status_code == 200
+        return executed
+
+    add(5)
+    with_five = count_queries()
+    add(45)
+    assert count_queries() == with_five

@@ -116,7 +116,12 @@ def test_me_returns_user_clinic_and_role(front_desk_client, front_desk, clinic):
         "last_name": front_desk.last_name,
         "email": "desk.jane@example.com",
         "role": "front_desk",
-        "clinic": {"id": str(clinic.id), "name": clinic.name, "time_zone": "America/New_York"},
+        "clinic": {
+            "id": str(clinic.id),
+            "name": clinic.name,
+            "slug": clinic.slug,
+            "time_zone": "America/New_York",
+        },
     }
 
 

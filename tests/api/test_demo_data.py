@@ -15,6 +15,11 @@ def test_demo_data_loads_once_with_a_user_per_role_and_patients():
     assert set(User.objects.filter(clinic=clinic).values_list("role", flat=True)) == set(
         Role.values
     )
+    assert sorted(User.objects.filter(clinic=clinic).values_list("username", flat=True)) == [
+        "admin.demo@demo",
+        "desk.demo@demo",
+        "dr.demo@demo",
+    ]
     assert Patient.objects.filter(clinic=clinic).count() == 5
     assert Condition.objects.filter(clinic=clinic).count() == 8
     assert TreatmentPlan.objects.filter(clinic=clinic, status="active").count() == 1

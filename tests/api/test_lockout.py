@@ -101,3 +101,27 @@ def test_the_admin_login_counts_toward_the_same_lock(chiropractor):
     assert login(TEST_PASSWORD).status_code == 400
     from_admin = AccessAttempt.objects.get(username="dr.palmer", ip_address="127.0.0.1")
     assert from_admin.failures_since_start == 10
+
+
+@pytest.mark.django_db
+def test_the_admin_login_shares_the_address_throttle_of_the_api_login(chiropractor):
+    # Different accounts, so that no account lock gets in the way: only the address counts.
+    admin = APIClient(REMOTE_ADDR="192.0.2.50")
+    for n in range(5):
+        admin.post(
+            "/admin/login/?next=/admin/",
+            {"username": f"nobody{n}", "password": "not-the-password"},
+            format="multipart",
+        )
+    api = APIClient(REMOTE_ADDR="192.0.2.50")
+    for n in range(5):
+        api.post(LOGIN, {"username": f"nobody{n}", "password": "not-the-password"})
+
+    refused = admin.post(
+        "/admin/login/?next=/admin/",
+        {"username": "dr.palmer", "password": TEST_PASSWORD},
+        format="multipart",
+    )
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert api.post(LOGIN, {"username": "dr.palmer", "password": TEST_PASSWORD}).status_code == 429
+    assert login(TEST_PASSWORD).status_code == 200  # from another address

@@ -112,3 +112,25 @@ def test_the_account_lockout_counts_across_workers(start_server, staff_member):
     codes = attempts(base, ["wrong-password-123"] * 10 + [PASSWORD])
 
     assert codes == [400] * 11
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_the_admin_login_is_throttled_across_workers_too(start_server, staff_member):
+    # The operators' process (the Django admin, served as the owner) with several workers.
+    base = start_server(LOGIN_THROTTLE_RATE="10/min", SERVE_AS_APP_ROLE="false")
+    session = requests.Session()
+    session.get(f"{base}/admin/login/", timeout=30)
+    form = {"username": "dr.workers", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+
+    codes = [
+        session.post(
+            f"{base}/admin/login/?next=/admin/",
+            data={**form, "password": password},
+            headers={"Connection": "close", "Referer": f"{base}/admin/login/"},
+            allow_redirects=False,
+            timeout=30,
+        ).status_code
+        for password in ["wrong-password-123"] * 10 + [PASSWORD]
+    ]
+
+    assert codes == [200] * 10 + [429]  # the form again for each wrong password, then refused

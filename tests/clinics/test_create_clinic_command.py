@@ -11,7 +11,8 @@ def test_create_clinic_makes_the_clinic_and_its_first_admin():
     )
 
     clinic = Clinic.objects.get(name="Align Chiropractic")
-    admin = User.objects.get(username="owner")
+    assert clinic.slug == "align-chiropractic"
+    admin = User.objects.get(username="owner@align-chiropractic")
     assert admin.clinic == clinic
     assert admin.role == Role.CLINIC_ADMIN
     assert admin.check_password("a-strong-pass-2026")
@@ -21,9 +22,11 @@ def test_create_clinic_makes_the_clinic_and_its_first_admin():
 def test_create_clinic_reads_the_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("CLINIC_ADMIN_PASSWORD", "from-the-env-2026")
 
-    call_command("create_clinic", "Env Clinic", admin="env.owner", time_zone="Europe/London")
+    call_command(
+        "create_clinic", "Env Clinic", admin="env.owner", time_zone="Europe/London", slug="env"
+    )
 
-    assert User.objects.get(username="env.owner").check_password("from-the-env-2026")
+    assert User.objects.get(username="env.owner@env").check_password("from-the-env-2026")
     assert Clinic.objects.get(name="Env Clinic").time_zone == "Europe/London"
 
 
@@ -40,4 +43,12 @@ def test_create_clinic_refuses_bad_input_and_writes_nothing(options, message):
         call_command("create_clinic", "Bad Clinic", admin="bad.owner", **options)
 
     assert not Clinic.objects.filter(name="Bad Clinic").exists()
-    assert not User.objects.filter(username="bad.owner").exists()
+    assert not User.objects.filter(username__startswith="bad.owner").exists()
+
+
+@pytest.mark.django_db
+def test_clinics_of_the_same_name_get_their_own_slugs():
+    for _ in range(3):
+        call_command("create_clinic", "Align", admin="owner", password="a-strong-pass-2026")
+
+    assert sorted(Clinic.objects.values_list("slug", flat=True)) == ["align", "align-2", "align-3"]

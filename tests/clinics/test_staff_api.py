@@ -51,16 +51,37 @@ def test_clinic_admin_creates_staff_who_can_then_log_in(
 
     assert response.status_code == 201
     body = response.json()
-    assert body["username"] == "dr.new"
+    assert body["username"] == f"dr.new@{clinic.slug}"
     assert body["role"] == "chiropractor"
     assert body["is_active"] is True
+    assert body["mfa_enabled"] is False
     assert "password" not in body
-    created = User.objects.get(username="dr.new")
+    created = User.objects.get(username=f"dr.new@{clinic.slug}")
     assert created.clinic == clinic
     login = anonymous_client.post(
-        "/api/v1/auth/login", {"username": "dr.new", "password": "a-fresh-password-77"}
+        "/api/v1/auth/login",
+        {"username": f"dr.new@{clinic.slug}", "password": "a-fresh-password-77"},
     )
     assert login.status_code == 200
+    assert login.json()["user"]["clinic"]["slug"] == clinic.slug
+
+
+def test_names_are_unique_within_a_clinic_and_reveal_nothing_of_other_clinics(
+    clinic_admin_client, clinic, other_admin_client, other_clinic
+):
+    new = {"username": "dr.same", "password": "a-fresh-password-77", "role": "chiropractor"}
+    elsewhere = other_admin_client.post(STAFF, new)
+    assert elsewhere.status_code == 201
+
+    here = clinic_admin_client.post(STAFF, new)
+    assert here.status_code == 201
+    assert here.json()["username"] == f"dr.same@{clinic.slug}"
+    assert elsewhere.json()["username"] == f"dr.same@{other_clinic.slug}"
+
+    again = clinic_admin_client.post(STAFF, new)
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["attr"] == "username"
+    assert again.json()["errors"][0]["code"] == "unique"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +90,8 @@ def test_clinic_admin_creates_staff_who_can_then_log_in(
         ({"password": "short"}, "password", "password_too_short"),
         ({"password": "password123456"}, "password", "password_too_common"),
         ({"role": "surgeon"}, "role", "invalid_choice"),
-        ({"username": "admin.alex"}, "username", "unique"),
+        ({"username": "dr new"}, "username", "invalid"),
+        ({"username": "dr.x@other-clinic"}, "username", "invalid"),
         ({"email": "not-an-email"}, "email", "invalid"),
         ({"is_superuser": True}, "is_superuser", "unknown_field"),
     ],
@@ -84,7 +106,7 @@ def test_staff_creation_rejects_bad_input_per_field(
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
     assert (attr, code) in {(e["attr"], e["code"]) for e in response.json()["errors"]}
-    assert not User.objects.filter(username="dr.new").exists()
+    assert not User.objects.filter(username__startswith="dr.").exists()
 
 
 def test_clinic_admin_changes_a_role(clinic_admin_client, front_desk):

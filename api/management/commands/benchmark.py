@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
 from clinics.models import Clinic, Role, User
-from clinics.services import staff_create
+from clinics.services import login_name, staff_create
 
 CLINICS = 20
 PREFIX = "Benchmark clinic"
@@ -42,7 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, patients: int, runs: int, budget_ms: float, **options) -> None:
         clinics = self._clinics()
         self._fill(clinics, patients)
-        doctor = User.objects.get(username="bench.dr.0")
+        doctor = User.objects.get(username=login_name(clinics[0], "bench.dr.0"))
         _, token = AuthToken.objects.create(doctor)
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="localhost")
         with connection.cursor() as cursor:
@@ -103,7 +103,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for n in range(len(clinics), CLINICS):
                 clinic = Clinic.objects.create(
-                    name=f"{PREFIX} {n:02d}", time_zone="America/Chicago"
+                    name=f"{PREFIX} {n:02d}", slug=f"bench-{n:02d}", time_zone="America/Chicago"
                 )
                 staff_create(
                     clinic=clinic,

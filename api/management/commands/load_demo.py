@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from clinics.models import Clinic, Role, User
-from clinics.services import clinic_create, staff_create
+from clinics.services import clinic_create, login_name, staff_create
 from patients.models import Patient, search_key
 from patients.phone import normalize_phone
 from patients.services import condition_record, patient_create
@@ -16,6 +16,7 @@ from treatments.models import PlanPhase, TreatmentPlan
 from treatments.services import plan_create, plan_transition
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
+DEMO_SLUG = "demo"
 DEMO_PASSWORD = "lumbar-lighthouse-2026"
 APOSTROPHE = "'"
 DEMO_PATIENTS = [
@@ -90,15 +91,16 @@ class Command(BaseCommand):
                 admin_username=DEMO_STAFF[0][0],
                 admin_password=DEMO_PASSWORD,
                 time_zone="America/New_York",
+                slug=DEMO_SLUG,
             )
         for username, role, first_name, last_name in DEMO_STAFF:
-            if not User.objects.filter(username=username).exists():
+            if not User.objects.filter(username=login_name(clinic, username)).exists():
                 staff_create(clinic=clinic, username=username, password=DEMO_PASSWORD, role=role)
-            User.objects.filter(username=username).update(
+            User.objects.filter(username=login_name(clinic, username)).update(
                 first_name=first_name, last_name=last_name
             )
 
-        chiropractor = User.objects.get(username="dr.demo")
+        chiropractor = User.objects.get(username=login_name(clinic, "dr.demo"))
         for given, family, born, sex, occupation, activity, phone, conditions in DEMO_PATIENTS:
             if (
                 Patient.objects.for_clinic(clinic.pk)
@@ -138,7 +140,8 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Demo clinic: {clinic.name}")
         for username, role, *_ in DEMO_STAFF:
-            self.stdout.write(f"  login {username:<12} password {DEMO_PASSWORD}  ({role.label})")
+            login = login_name(clinic, username)
+            self.stdout.write(f"  login {login:<17} password {DEMO_PASSWORD}  ({role.label})")
 
     def _load_demo_plan(self, clinic: Clinic, chiropractor: User, patient: Patient) -> None:
         """An active relief plan for María's neck: adjustments, soft tissue and stretches."""

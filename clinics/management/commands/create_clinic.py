@@ -6,7 +6,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from clinics.services import clinic_create
+from clinics.services import clinic_create, login_name
 
 
 class Command(BaseCommand):
@@ -24,14 +24,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-zone", default="UTC", help="IANA time zone, e.g. America/Chicago."
         )
+        parser.add_argument(
+            "--slug",
+            help="The clinic's short name, the end of its staff's login names (default: made "
+            "of the name).",
+        )
 
     def handle(
-        self, *args, name: str, admin: str, password: str | None, time_zone: str, **options
+        self,
+        *args,
+        name: str,
+        admin: str,
+        password: str | None,
+        time_zone: str,
+        slug: str | None,
+        **options,
     ) -> None:
         password = password or os.environ.get("CLINIC_ADMIN_PASSWORD") or self._prompt_password()
         try:
             clinic = clinic_create(
-                name=name, admin_username=admin, admin_password=password, time_zone=time_zone
+                name=name,
+                admin_username=admin,
+                admin_password=password,
+                time_zone=time_zone,
+                slug=slug,
             )
         except ValidationError as error:
             raise CommandError(
@@ -41,7 +57,8 @@ class Command(BaseCommand):
             ) from error
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created clinic '{clinic.name}' ({clinic.id}) with admin '{admin}'."
+                f"Created clinic '{clinic.name}' ({clinic.id}) with admin "
+                f"'{login_name(clinic, admin)}'."
             )
         )
 
