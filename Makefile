@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PGSERVER_DIR ?= .pgdata
 
 .PHONY: run admin test install migrate demo lint format schema check-migrations pytest bench db-stop clean
 
@@ -59,7 +60,7 @@ bench: migrate
 	$(PY) manage.py benchmark --patients $(PATIENTS)
 
 db-stop:
-	@if [ -f .pgdata/postmaster.pid ]; then $(PY) -c 'import pgserver; pgserver.get_server(".pgdata", cleanup_mode="stop").cleanup()'; fi
+	@if [ -d "$(PGSERVER_DIR)" ]; then $(PY) -c 'import pathlib, sys, api.embedded_db as e; print("stopped" if e.stop_embedded_database(pathlib.Path(sys.argv[1])) else "not running")' "$(PGSERVER_DIR)"; fi
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata staticfiles

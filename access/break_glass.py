@@ -79,12 +79,10 @@ class BreakGlassReadMixin:
 
     def check_permissions(self, request) -> None:
         user = request.user
-        patient_id = self.kwargs.get(self.break_glass_patient_kwarg)
-        if (
-            patient_id
-            and request.method in SAFE_METHODS
-            and getattr(user, "is_clinic_staff", False)
-            and not may_read_clinical(user)
-        ):
-            user.break_glass_grant = active_grant(user=user, patient_id=patient_id)
+        if getattr(user, "is_clinic_staff", False):
+            # Decided afresh for each request and its patient, never carried over.
+            user.break_glass_grant = None
+            patient_id = self.kwargs.get(self.break_glass_patient_kwarg)
+            if patient_id and request.method in SAFE_METHODS and not may_read_clinical(user):
+                user.break_glass_grant = active_grant(user=user, patient_id=patient_id)
         super().check_permissions(request)

@@ -68,6 +68,7 @@ class Challenge:
     user_id: uuid.UUID
     step: LoginStep
     nonce: str
+    device_id: int | None  # the authenticator an `enrol` challenge set up
 
 
 def required_for(user: User) -> bool:
@@ -90,10 +91,17 @@ def login_step(user: User) -> LoginStep:
     return LoginStep.ENROL if required_for(user) else LoginStep.TOKEN
 
 
-def challenge_issue(user: User, step: LoginStep) -> tuple[str, datetime]:
+def challenge_issue(
+    user: User, step: LoginStep, device: TOTPDevice | None = None
+) -> tuple[str, datetime]:
     """A signed, single-use challenge for the second step, and when it expires."""
     value = signing.dumps(
-        {"user": str(user.pk), "step": str(step), "nonce": secrets.token_urlsafe(16)},
+        {
+            "user": str(user.pk),
+            "step": str(step),
+            "nonce": secrets.token_urlsafe(16),
+            "device": device.pk if device is not None else None,
+        },
         salt=_CHALLENGE_SALT,
     )
     return value, timezone.now() + timedelta(seconds=settings.MFA_CHALLENGE_SECONDS)
@@ -103,7 +111,10 @@ def challenge_read(value: str) -> Challenge:
     try:
         data = signing.loads(value, salt=_CHALLENGE_SALT, max_age=settings.MFA_CHALLENGE_SECONDS)
         return Challenge(
-            user_id=uuid.UUID(data["user"]), step=LoginStep(data["step"]), nonce=data["nonce"]
+            user_id=uuid.UUID(data["user"]),
+            step=LoginStep(data["step"]),
+            nonce=data["nonce"],
+            device_id=data["device"],
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
         raise ChallengeInvalid from error
@@ -145,10 +156,13 @@ def base32_secret(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode()
 
 
-def enrolment_confirm(user: User, code: str) -> list[str] | None:
-    """Turns the pending authenticator on when the code is right; its new recovery codes, or
-    None for a wrong code."""
-    device = devices(user).select_for_update().filter(confirmed=False).first()
+def enrolment_confirm(user: User, code: str, device_id: int | None = None) -> list[str] | None:
+    """Turns the pending authenticator (that one, when `device_id` names it) on when the code
+    is right; its new recovery codes, or None for a wrong code."""
+    pending = devices(user).select_for_update().filter(confirmed=False)
+    if device_id is not None:
+        pending = pending.filter(pk=device_id)
+    device = pending.order_by("-pk").first()
     if device is None:
         raise Conflict(
             "There is no authenticator waiting to be confirmed; start the enrolment first.",
@@ -166,7 +180,7 @@ def second_factor_verify(user: User, code: str) -> bool:
     (which is then used up). Concurrent attempts with the same code: at most one succeeds."""
     normalised = _normalise(code)
     if normalised.isdigit():
-        device = devices(user).select_for_update().filter(confirmed=True).first()
+        device = devices(user).select_for_update().filter(confirmed=True).order_by("pk").first()
         return device is not None and _totp_accepts(device, normalised)
     recovery = (
         RecoveryCode.objects.select_for_update()
@@ -208,6 +222,11 @@ def mfa_disable(user: User) -> None:
     """Removes the authenticator (its secret goes with it) and retires the recovery codes."""
     devices(user).delete()
     retire_recovery_codes(user)
+
+
+def is_authenticator_code(code: str) -> bool:
+    """Digits (spaces and hyphens aside): a code from the app, not a recovery code."""
+    return _normalise(code).isdigit()
 
 
 def _totp_accepts(device: TOTPDevice, code: str) -> bool:

@@ -27,13 +27,20 @@ class MfaCodeSerializer(StrictSerializer):
     code = serializers.CharField(max_length=20, help_text="Six digits from the authenticator app.")
 
 
-class MfaDisableSerializer(StrictSerializer):
+class PasswordSerializer(StrictSerializer):
     password = serializers.CharField(
         max_length=128,
         trim_whitespace=False,
         write_only=True,
         style={"input_type": "password"},
-        help_text="The user's password, asked again before the second factor is turned off.",
+        help_text="The user's password, asked again.",
+    )
+
+
+class MfaDisableSerializer(PasswordSerializer):
+    code = serializers.CharField(
+        max_length=20,
+        help_text="Six digits from the authenticator app, or a recovery code.",
     )
 
 

@@ -1,10 +1,12 @@
 """The user's own second factor, and break-glass grants."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -17,6 +19,7 @@ from access.serializers import (
     MfaCodeSerializer,
     MfaDisableSerializer,
     MfaStatusSerializer,
+    PasswordSerializer,
     RecoveryCodesSerializer,
 )
 from api.auth.serializers import MfaEnrolmentSerializer
@@ -47,8 +50,40 @@ class OwnSecondFactorView(APIView):
         return response
 
 
-def _wrong_code() -> ValidationError:
-    return ValidationError({"code": ["The code is not valid."]}, code="invalid_code")
+def refused(attr: str, code: str, detail: str) -> Response:
+    """A 400 answered, not raised: the request's transaction commits, so that the wrong
+    password or code stays counted (django-otp's back-off, the account lockout)."""
+    return Response(
+        {"type": "validation_error", "errors": [{"code": code, "detail": detail, "attr": attr}]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def wrong_code() -> Response:
+    return refused("code", "invalid_code", "The code is not valid.")
+
+
+def password_confirmed(request: Request, password: str) -> bool:
+    """The caller's password, checked as a login checks it: a wrong one counts toward the
+    account's lockout, and a locked account is refused whatever the password."""
+    user = request.user
+    return (
+        authenticate(request=request._request, username=user.username, password=password)
+        is not None
+    )
+
+
+def code_confirmed(request: Request, code: str) -> bool:
+    """A current code from the caller's authenticator (or a recovery code), counted like a
+    password when wrong."""
+    user = request.user
+    credentials = {"username": user.username}
+    if not AxesProxyHandler.is_allowed(request._request, credentials):
+        return False
+    if mfa.second_factor_verify(user, code):
+        return True
+    user_login_failed.send(sender=user.__class__, credentials=credentials, request=request._request)
+    return False
 
 
 class MfaStatusView(OwnSecondFactorView):
@@ -75,14 +110,19 @@ class MfaEnrolView(OwnSecondFactorView):
     @extend_schema(
         operation_id="auth_mfa_enrol",
         summary="Set up an authenticator app: its secret, key URI and QR code",
-        description="Shows the new authenticator to add to an app (Google Authenticator, "
-        "1Password, Authy…). It is not used until `POST /api/v1/auth/mfa/confirm` proves the "
-        "app shows the right codes. Starting again replaces an unconfirmed one.",
-        request=None,
+        description="Asks for the password again (a wrong one counts toward the lockout), then "
+        "shows the new authenticator to add to an app (Google Authenticator, 1Password, "
+        "Authy…). It is not used until `POST /api/v1/auth/mfa/confirm` proves the app shows "
+        "the right codes. Starting again replaces an unconfirmed one.",
+        request=PasswordSerializer,
         responses={201: MfaEnrolmentSerializer, 409: CONFLICT_RESPONSE},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
+        serializer = PasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not password_confirmed(request, serializer.validated_data["password"]):
+            return refused("password", "invalid_credentials", "The password is not right.")
         device = mfa.enrolment_start(request.user)
         uri = mfa.otpauth_uri(device, request.user)
         body = {"secret": mfa.base32_secret(device), "otpauth_uri": uri, "qr_svg": mfa.qr_svg(uri)}
@@ -104,7 +144,7 @@ class MfaConfirmView(OwnSecondFactorView):
         serializer.is_valid(raise_exception=True)
         codes = mfa.enrolment_confirm(request.user, serializer.validated_data["code"])
         if codes is None:
-            raise _wrong_code()
+            return wrong_code()
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
@@ -114,6 +154,7 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
     @extend_schema(
         operation_id="auth_mfa_recovery_codes",
         summary="Replace your recovery codes (the unused old ones stop working)",
+        description="Needs a current code from the authenticator app (not a recovery code).",
         request=MfaCodeSerializer,
         responses={200: RecoveryCodesSerializer, 409: CONFLICT_RESPONSE},
         tags=["auth"],
@@ -124,8 +165,8 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
         code = serializer.validated_data["code"]
         if not mfa.is_enabled(request.user):
             raise Conflict("The second factor is off.", code="mfa_not_enabled")
-        if not code.strip().isdigit() or not mfa.second_factor_verify(request.user, code):
-            raise _wrong_code()
+        if not mfa.is_authenticator_code(code) or not code_confirmed(request, code):
+            return wrong_code()
         codes = mfa.recovery_codes_issue(request.user)
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
@@ -136,8 +177,10 @@ class MfaDisableView(OwnSecondFactorView):
     @extend_schema(
         operation_id="auth_mfa_disable",
         summary="Turn your second factor off",
-        description="Refused (409 `mfa_required`) when the clinic requires a second factor of "
-        "your role; a clinic admin can reset it instead (`POST /api/v1/staff/{id}/mfa-reset/`).",
+        description="Needs the password and a current code (or a recovery code); wrong ones "
+        "count toward the lockout. Refused (409 `mfa_required`) when the clinic requires a "
+        "second factor of your role; a clinic admin can reset a lost one instead "
+        "(`POST /api/v1/staff/{id}/mfa-reset/`).",
         request=MfaDisableSerializer,
         responses={204: None, 409: CONFLICT_RESPONSE},
         tags=["auth"],
@@ -146,14 +189,16 @@ class MfaDisableView(OwnSecondFactorView):
         serializer = MfaDisableSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request.user
-        if not user.check_password(serializer.validated_data["password"]):
-            raise ValidationError(
-                {"password": ["The password is not right."]}, code="invalid_credentials"
-            )
         if mfa.required_for(user):
             raise Conflict(
                 "Your clinic requires a second factor of your role.", code="mfa_required"
             )
+        if not mfa.is_enabled(user):
+            raise Conflict("The second factor is off.", code="mfa_not_enabled")
+        if not password_confirmed(request, serializer.validated_data["password"]):
+            return refused("password", "invalid_credentials", "The password is not right.")
+        if not code_confirmed(request, serializer.validated_data["code"]):
+            return wrong_code()
         mfa.mfa_disable(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -25,3 +25,25 @@ def url_with_user(url: str, user: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{quote(user)}@{host}"))
+
+
+def stop_embedded_database(data_dir: Path) -> bool:
+    """Stop the embedded server if it runs; whether it was running.
+
+    pgserver stops its server only when the last process that asked for it exits, as listed in
+    `.handle_pids.json`; processes killed on the way never leave that list, so this asks
+    PostgreSQL itself (pg_ctl) and then forgets them.
+    """
+    import os
+
+    from pgserver._commands import pg_ctl
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    if info is None or not info.is_running():
+        return False
+    # pgserver runs the server as its own system user when started by root.
+    user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    (data_dir / ".handle_pids.json").unlink(missing_ok=True)
+    return True

@@ -1,9 +1,12 @@
 """Response headers every API answer carries, and the request's id and database context."""
 
 from collections.abc import Callable
+from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import is_valid_path
 
+from api.errors import error_body
 from api.request_context import REQUEST_ID_HEADER, close_context_if_nested, request_id_for
 
 
@@ -72,4 +75,52 @@ class RequestContextMiddleware:
         finally:
             close_context_if_nested(request)
         response[REQUEST_ID_HEADER] = str(request_id)
+        return response
+
+
+class ApiPathMiddleware:
+    """`/api/v1/patients` and `/api/v1/patients/` are the same resource, as are
+    `/api/v1/auth/login` and `/api/v1/auth/login/`: the form the contract does not list is
+    served as the one it does, for every method (Django's APPEND_SLASH would redirect a GET
+    and fail a POST)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path.startswith("/api/v1/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf):
+                other = path[:-1] if path.endswith("/") else f"{path}/"
+                if is_valid_path(other, urlconf):
+                    request.path = request.path.removesuffix(path) + other
+                    request.path_info = other
+        return self.get_response(request)
+
+
+class JsonErrorsMiddleware:
+    """Every answer under /api/ is JSON: an error page Django renders itself (an unknown URL,
+    a bad Host header, or in development its debug pages) becomes the API's error shape."""
+
+    CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "not_allowed"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/v1/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            code = self.CODES.get(status, "error" if status >= 500 else "client_error")
+            detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+            converted = JsonResponse(error_body(status, code, f"{detail}."), status=status)
+            for header, value in response.items():
+                if header.lower() not in {"content-type", "content-length"}:
+                    converted[header] = value
+            return converted
         return response

@@ -78,6 +78,8 @@ TENANT_APPS = ["patients", "treatments", "access"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.JsonErrorsMiddleware",
+    "api.middleware.ApiPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "api.urls"
+# Paths with and without the trailing slash are the same (api.middleware.ApiPathMiddleware).
+APPEND_SLASH = False
 WSGI_APPLICATION = "api.wsgi.application"
 ASGI_APPLICATION = "api.asgi.application"
 
@@ -196,6 +200,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# A front end served by its own development server (Vite, Next…) on any local port.
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [] if IS_PRODUCTION else [r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"]
+)
 CORS_ALLOW_HEADERS = (*default_cors_headers, "if-match", "if-none-match", "x-request-id")
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
 

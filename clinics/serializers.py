@@ -89,7 +89,7 @@ class StaffSerializer(StrictModelSerializer):
 )
 class StaffCreateSerializer(StaffSerializer):
     username = serializers.RegexField(
-        r"^[\w.+-]+$",
+        r"^[A-Za-z0-9._+-]+$",
         max_length=100,
         help_text="The staff member's name within the clinic (letters, digits, `.`, `_`, `+`, "
         "`-`); unique within the clinic only. They log in as `<username>@<clinic slug>`, "

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.mfa import mfa_disable
-from api.errors import CONFLICT_RESPONSE
+from api.errors import CONFLICT_RESPONSE, Conflict
 from api.permissions import IsClinicAdmin, ReadWriteRoles
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
@@ -110,11 +110,17 @@ class StaffViewSet(
         description="Removes their authenticator and recovery codes. If the clinic requires a "
         "second factor of their role, they set up a new one at their next login.",
         request=None,
-        responses={200: StaffSerializer},
+        responses={200: StaffSerializer, 409: CONFLICT_RESPONSE},
     )
     @action(detail=True, methods=["post"], url_path="mfa-reset")
     def mfa_reset(self, request: Request, pk: str | None = None) -> Response:
         user = self.get_object()
+        if user.pk == request.user.pk:
+            # Else a stolen admin token alone could take the admin's second factor away.
+            raise Conflict(
+                "Turn your own second factor off at POST /api/v1/auth/mfa/disable.",
+                code="self_mfa_reset",
+            )
         mfa_disable(user)
         user.mfa_enabled = False  # the list's annotation, read before the reset
         self.audit_changed("mfa_enabled")

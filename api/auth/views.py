@@ -24,6 +24,7 @@ from api.auth.serializers import (
     MfaLoginResponseSerializer,
     MfaVerifySerializer,
 )
+from api.errors import Conflict
 from api.request_context import open_user_context
 from audit.models import AuditAction
 from audit.recording import Event, record
@@ -73,6 +74,10 @@ class LoginStepView(APIView):
             action=action,
             resource_type="session",
             status_code=status_code,
+            # What a successful second step changed: an authenticator enrolled, a code used.
+            changed_fields=getattr(request._request, "login_changed", [])
+            if status_code < 400
+            else [],
             username=username if isinstance(username, str) else "",
             # A failed login is shown to the clinic of the user of that name, if any.
             clinic_id=getattr(request._request, "login_clinic_id", None),
@@ -94,7 +99,10 @@ factor and the staff member has none, the challenge carries a new authenticator 
 After `LOGIN_FAILURE_LIMIT` wrong passwords or codes (default 10) the account is locked for
 `LOGIN_LOCKOUT_MINUTES` (default 15) or until a clinic admin unlocks it; a locked account is
 answered exactly as a wrong password is. Each address may try `LOGIN_THROTTLE_RATE` (default
-10/min) logins and codes, right or wrong."""
+10/min) logins and codes, right or wrong.
+
+The two answers have different bodies: branch on the status code (200 `LoginResponse`, 202
+`MfaChallenge`)."""
 
 
 class LoginView(LoginStepView):
@@ -126,16 +134,21 @@ class LoginView(LoginStepView):
         raise ValidationError(serializer.errors)
 
     def challenge(self, request: Request, user: User, step: LoginStep) -> Response:
-        value, expires_at = mfa.challenge_issue(user, step)
-        body = {"challenge": value, "expires_at": expires_at, "step": step, "enrolment": None}
+        device, enrolment = None, None
         if step is LoginStep.ENROL:
-            device = mfa.enrolment_start(user)
+            try:
+                device = mfa.enrolment_start(user)
+            except Conflict:  # enrolled by a concurrent login meanwhile
+                step = LoginStep.VERIFY
+        if device is not None:
             uri = mfa.otpauth_uri(device, user)
-            body["enrolment"] = {
+            enrolment = {
                 "secret": mfa.base32_secret(device),
                 "otpauth_uri": uri,
                 "qr_svg": mfa.qr_svg(uri),
             }
+        value, expires_at = mfa.challenge_issue(user, step, device)
+        body = {"challenge": value, "expires_at": expires_at, "step": step, "enrolment": enrolment}
         request.user = user
         record(request, self.login_event(request, status.HTTP_202_ACCEPTED))
         return Response(MfaChallengeSerializer(body).data, status=status.HTTP_202_ACCEPTED)
@@ -199,9 +212,16 @@ class LoginVerifyView(LoginStepView):
         elif mfa.challenge_spent(challenge):
             accepted = None
         elif challenge.step is LoginStep.ENROL:
-            accepted = mfa.enrolment_confirm(user, code)
+            try:
+                accepted = mfa.enrolment_confirm(user, code, challenge.device_id)
+            except Conflict:  # its authenticator was replaced or reset meanwhile
+                accepted = None
+            if accepted is not None:
+                http_request.login_changed = ["mfa_enabled", "recovery_codes"]
         else:
             accepted = [] if mfa.second_factor_verify(user, code) else None
+            if accepted is not None and not mfa.is_authenticator_code(code):
+                http_request.login_changed = ["recovery_codes"]  # one was used up
         if accepted is not None and not mfa.challenge_spend(challenge):
             accepted = None
         if accepted is None:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pyotp
 import pytest
+from axes.models import AccessAttempt
 from rest_framework.test import APIClient
 
 from access.models import RecoveryCode
@@ -52,7 +53,7 @@ def verify(challenge: str, code: str, address: str | None = None):
 
 
 def enrol(client: APIClient) -> tuple[pyotp.TOTP, list[str]]:
-    started = client.post("/api/v1/auth/mfa/enrol")
+    started = client.post("/api/v1/auth/mfa/enrol", {"password": TEST_PASSWORD})
     assert started.status_code == 201, started.json()
     app = authenticator_for(started.json())
     assert started.json()["qr_svg"].startswith("<svg")
@@ -91,6 +92,7 @@ def test_enrol_then_login_needs_the_code_a_wrong_code_is_refused_and_a_recovery_
 
     right = verify(body["challenge"], code_at(app, 1))
     assert right.status_code == 200, right.json()
+    assert AuditEvent.objects.filter(action="login").latest("id").changed_fields == []
     token = right.json()["token"]
     assert right.json()["recovery_codes"] == []
     me = APIClient(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/auth/me")
@@ -103,6 +105,8 @@ def test_enrol_then_login_needs_the_code_a_wrong_code_is_refused_and_a_recovery_
     # A recovery code stands in for the authenticator, once.
     challenge = log_in().json()["challenge"]
     assert verify(challenge, recovery_codes[0].upper()).status_code == 200
+    used = AuditEvent.objects.filter(action="login").latest("id")
+    assert used.changed_fields == ["recovery_codes"]
     again = verify(log_in().json()["challenge"], recovery_codes[0])
     assert again.status_code == 400
     assert RecoveryCode.objects.filter(user=chiropractor, used_at__isnull=False).count() == 1
@@ -174,6 +178,8 @@ def test_a_clinic_that_requires_a_second_factor_enrols_its_staff_at_their_next_l
     done = verify(body["challenge"], code_at(app, 0))
     assert done.status_code == 200, done.json()
     assert len(done.json()["recovery_codes"]) == 10
+    enrolled = AuditEvent.objects.filter(action="login").latest("id")
+    assert enrolled.changed_fields == ["mfa_enabled", "recovery_codes"]
     client = APIClient(HTTP_AUTHORIZATION=f"Bearer {done.json()['token']}")
     assert client.get("/api/v1/auth/mfa").json() == {
         "enabled": True,
@@ -182,7 +188,9 @@ def test_a_clinic_that_requires_a_second_factor_enrols_its_staff_at_their_next_l
     }
 
     # Required: the user may not turn it off; the next login asks for a code.
-    refused = client.post("/api/v1/auth/mfa/disable", {"password": TEST_PASSWORD})
+    refused = client.post(
+        "/api/v1/auth/mfa/disable", {"password": TEST_PASSWORD, "code": code_at(app, 1)}
+    )
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["code"] == "mfa_required"
     assert log_in().json()["step"] == "verify"
@@ -196,9 +204,17 @@ def test_the_user_turns_it_off_with_their_password_and_an_admin_resets_it(
 ):
     client = client_for(chiropractor)
     app, _ = enrol(client)
-    wrong = client.post("/api/v1/auth/mfa/disable", {"password": "not-my-password"})
-    assert wrong.status_code == 400
-    assert client.post("/api/v1/auth/mfa/disable", {"password": TEST_PASSWORD}).status_code == 204
+    disable = "/api/v1/auth/mfa/disable"
+    wrong = client.post(disable, {"password": "not-my-password", "code": code_at(app, 1)})
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["attr"] == "password"
+    no_code = client.post(disable, {"password": TEST_PASSWORD, "code": "guess-again"})
+    assert no_code.status_code == 400 and no_code.json()["errors"][0]["attr"] == "code"
+    # Both counted toward the lockout, as at login.
+    assert AccessAttempt.objects.get(username="dr.palmer").failures_since_start == 2
+    assert (
+        client.post(disable, {"password": TEST_PASSWORD, "code": code_at(app, 1)}).status_code
+        == 204
+    )
     assert log_in().status_code == 200
     assert RecoveryCode.objects.filter(user=chiropractor, retired_at__isnull=True).count() == 0
 
@@ -211,6 +227,9 @@ def test_the_user_turns_it_off_with_their_password_and_an_admin_resets_it(
     assert log_in().status_code == 200
     event = AuditEvent.objects.filter(action="mfa_disable", user_id=clinic_admin.pk).get()
     assert event.resource_type == "staff" and event.object_ids == [str(chiropractor.pk)]
+    # Not their own: a stolen admin token alone must not take the admin's factor away.
+    own = admin.post(f"/api/v1/staff/{clinic_admin.pk}/mfa-reset/")
+    assert own.status_code == 409 and own.json()["errors"][0]["code"] == "self_mfa_reset"
 
 
 @pytest.mark.django_db
@@ -229,12 +248,42 @@ def test_new_recovery_codes_need_a_code_and_retire_the_old_ones(chiropractor):
 
 
 @pytest.mark.django_db
-def test_a_second_enrolment_while_on_is_refused(chiropractor):
+def test_enrolling_needs_the_password_and_a_second_one_while_on_is_refused(chiropractor):
     client = client_for(chiropractor)
+    wrong = client.post("/api/v1/auth/mfa/enrol", {"password": "not-my-password"})
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["code"] == "invalid_credentials"
     enrol(client)
-    again = client.post("/api/v1/auth/mfa/enrol")
+    again = client.post("/api/v1/auth/mfa/enrol", {"password": TEST_PASSWORD})
     assert again.status_code == 409
     assert again.json()["errors"][0]["code"] == "mfa_already_enabled"
+
+
+@pytest.mark.django_db
+def test_wrong_codes_on_the_signed_in_endpoints_are_counted_and_slowed(chiropractor):
+    client = client_for(chiropractor)
+    app, _ = enrol(client)
+    bad = "000000" if code_at(app, 1) != "000000" else "111111"
+    renew = "/api/v1/auth/mfa/recovery-codes"
+
+    assert client.post(renew, {"code": bad}).status_code == 400
+    # The failure was kept (the answer did not roll it back): django-otp now waits.
+    assert client.post(renew, {"code": code_at(app, 1)}).status_code == 429
+    assert AccessAttempt.objects.get(username="dr.palmer").failures_since_start == 1
+    time.sleep(1.1)
+    assert client.post(renew, {"code": code_at(app, 1).replace("", " ").strip()}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_login_enrolment_confirms_only_the_authenticator_it_showed(chiropractor, clinic_admin):
+    client_for(clinic_admin).patch("/api/v1/clinic/", {"mfa_required_roles": ["chiropractor"]})
+    first = log_in().json()
+    second = log_in().json()  # replaces the first, unconfirmed authenticator
+    first_app = authenticator_for(first["enrolment"])
+    second_app = authenticator_for(second["enrolment"])
+
+    assert verify(first["challenge"], code_at(first_app, 0)).status_code == 400
+    assert verify(first["challenge"], code_at(second_app, 0)).status_code == 400
+    assert verify(second["challenge"], code_at(second_app, 0)).status_code == 200
 
 
 @pytest.mark.django_db

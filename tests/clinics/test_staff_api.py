@@ -208,13 +208,27 @@ def test_delete_is_not_offered_for_staff(clinic_admin_client, chiropractor):
     assert User.objects.filter(pk=chiropractor.pk).exists()
 
 
-def test_page_size_is_capped(clinic_admin_client, clinic):
+def test_a_page_size_past_the_maximum_is_refused_not_cut(clinic_admin_client, clinic):
     UserFactory.create_batch(105, clinic=clinic)
 
-    response = clinic_admin_client.get(STAFF, {"page_size": 1000})
+    for bad in ("1000", "0", "-1", "ten"):
+        refused = clinic_admin_client.get(STAFF, {"page_size": bad})
+        assert refused.status_code == 400
+        assert refused.json()["errors"] == [
+            {
+                "code": "invalid_page_size",
+                "detail": "A whole number from 1 to 100.",
+                "attr": "page_size",
+            }
+        ]
+    first = clinic_admin_client.get(STAFF, {"page_size": 100}).json()
+    assert len(first["results"]) == 100
+    assert first["previous"] is None and first["previous_cursor"] is None
 
-    assert len(response.json()["results"]) == 100
-    assert response.json()["next"]
+    # The cursor alone, without parsing the `next` URL, gives the next page.
+    second = clinic_admin_client.get(STAFF, {"page_size": 100, "cursor": first["next_cursor"]})
+    assert len(second.json()["results"]) == 6  # and the clinic admin
+    assert second.json()["next_cursor"] is None and second.json()["previous_cursor"]
 
 
 def test_staff_list_query_count_does_not_grow_with_rows(clinic_admin_client, clinic):

@@ -1,0 +1,56 @@
+"""Every answer under /api/ is JSON in the one error shape, in development too, and a path
+answers the same with or without its trailing slash."""
+
+import pytest
+
+NOT_FOUND = {
+    "type": "client_error",
+    "errors": [{"code": "not_found", "detail": "Not Found.", "attr": None}],
+}
+
+
+@pytest.fixture(params=[False, True], ids=["production-like", "development"])
+def debug(request, settings):
+    settings.DEBUG = request.param
+    return request.param
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/no-such-thing/", "/api/v1/patients/not-a-uuid/", "/api/v1/patients/1/conditions/x"],
+)
+def test_unknown_urls_answer_json_not_html(debug, chiropractor_client, path):
+    answer = chiropractor_client.get(path)
+
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json()["errors"][0]["code"] == "not_found"
+    assert answer["X-Request-ID"] and answer["Cache-Control"] == "no-store"
+
+
+def test_paths_answer_the_same_with_and_without_the_trailing_slash(debug, chiropractor_client):
+    body = {
+        "given_name": "Ada",
+        "family_name": "Slash",
+        "date_of_birth": "1980-01-02",
+        "sex_at_birth": "female",
+    }
+    without = chiropractor_client.post("/api/v1/patients", body)
+    with_slash = chiropractor_client.post("/api/v1/patients/", body)
+
+    assert without.status_code == with_slash.status_code == 201
+    listed = chiropractor_client.get("/api/v1/patients", {"q": "Slash"})
+    assert listed.status_code == 200 and len(listed.json()["results"]) == 2
+    patient = without.json()["id"]
+    assert chiropractor_client.get(f"/api/v1/patients/{patient}").json()["id"] == patient
+    assert chiropractor_client.get("/api/v1/auth/me/").json()["username"] == "dr.palmer"
+
+
+def test_login_takes_either_form(debug, chiropractor):
+    from rest_framework.test import APIClient
+
+    from tests.factories import TEST_PASSWORD
+
+    for path in ("/api/v1/auth/login", "/api/v1/auth/login/"):
+        answer = APIClient().post(path, {"username": "dr.palmer", "password": TEST_PASSWORD})
+        assert answer.status_code == 200, path
