@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from access.models import BreakGlassGrant
-from api.filters import UtcDateTimeFilter
+from api.filters import StrictBooleanFilter, UtcDateTimeFilter
 
 
 class BreakGlassFilter(django_filters.FilterSet):
@@ -13,7 +13,7 @@ class BreakGlassFilter(django_filters.FilterSet):
     patient = django_filters.UUIDFilter(
         field_name="patient_id", help_text="Grants to this patient's record."
     )
-    active = django_filters.BooleanFilter(
+    active = StrictBooleanFilter(
         method="filter_active", help_text="true: grants still working; false: ended or expired."
     )
     granted_after = UtcDateTimeFilter(

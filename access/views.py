@@ -24,10 +24,9 @@ from access.serializers import (
 )
 from api.auth.serializers import MfaEnrolmentSerializer
 from api.errors import CONFLICT_RESPONSE, Conflict
-from api.permissions import HasRole
+from api.permissions import OpensBreakGlass
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
-from clinics.models import Role
 
 
 class OwnSecondFactorView(APIView):
@@ -201,9 +200,6 @@ class MfaDisableView(OwnSecondFactorView):
             return wrong_code()
         mfa.mfa_disable(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-OpensBreakGlass = HasRole.of(Role.FRONT_DESK)
 
 
 @extend_schema_view(

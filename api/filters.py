@@ -3,8 +3,10 @@
 from datetime import UTC
 
 import django_filters
+from django import forms
 from rest_framework.exceptions import ErrorDetail, ValidationError
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.settings import api_settings
 
 
 class AliasOrderingFilter(OrderingFilter):
@@ -75,3 +77,56 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
     def filter(self, qs, value):
         return super().filter(qs, value.astimezone(UTC) if value is not None else value)
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false`, as the contract's boolean parameters are written; anything else is
+    refused instead of read as "no filter" (django-filter's default)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class KnownQueryParametersFilter(BaseFilterBackend):
+    """Refuses a query parameter the list does not know (400 `unknown_parameter`), instead of
+    ignoring it: `?updated_after=…` on a list without that filter would otherwise answer
+    every row, and the client would believe it filtered."""
+
+    PAGING = frozenset({"cursor", "page_size"})
+
+    def known_parameters(self, view) -> set[str]:
+        known = set(getattr(view, "extra_query_parameters", ()))
+        if getattr(view, "paginator", None) is not None:
+            known |= self.PAGING
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        if getattr(view, "ordering_fields", None) or getattr(view, "ordering_aliases", None):
+            known.add(api_settings.ORDERING_PARAM)
+        return known
+
+    def filter_queryset(self, request, queryset, view):
+        unknown = sorted(set(request.query_params) - self.known_parameters(view))
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [ErrorDetail("Unknown query parameter.", code="unknown_parameter")]
+                    for name in unknown
+                }
+            )
+        return queryset
+
+
+class PagingParametersOnly(KnownQueryParametersFilter):
+    """For pages that take no filter nor ordering (a record's history)."""
+
+    def known_parameters(self, view) -> set[str]:
+        return set(self.PAGING)

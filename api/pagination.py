@@ -1,5 +1,6 @@
 """Cursor pagination for every list: stable under inserts and fast at any depth."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from rest_framework import pagination, serializers
@@ -18,7 +19,7 @@ class CursorPagination(pagination.CursorPagination):
         if raw is None:
             return self.page_size
         # Refused rather than cut down, so that a client never mistakes a short page for all.
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= self.max_page_size:
             raise serializers.ValidationError(
                 {
                     self.page_size_query_param: [

@@ -118,3 +118,60 @@ def may_read_clinical(user) -> bool:
         getattr(user, "role", None) in CLINICAL_ROLES
         or getattr(user, "break_glass_grant", None) is not None
     )
+
+
+ClinicSettingsPermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset({Role.CLINIC_ADMIN}))
+ClinicSettingsPermission.__doc__ = "The clinic's settings: everyone reads, clinic admins change."
+
+OpensBreakGlass = HasRole.of(Role.FRONT_DESK)
+OpensBreakGlass.__doc__ = "Break-glass: for the role that does not read clinical records."
+
+# What each role may read and write, per resource: the same classes the views use, told to
+# front ends by GET /api/v1/auth/me so that they can hide what the user may not use.
+NOBODY: frozenset[str] = frozenset()
+RESOURCE_ROLES: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
+    "patients": (ALL_ROLES, ALL_ROLES, "Patients' demographics."),
+    "clinical_fields": (
+        CLINICAL_ROLES,
+        CLINICAL_ROLES,
+        "Clinical fields of patients, plans, visits.",
+    ),
+    "conditions": (IsClinician.roles, IsClinician.roles, "Conditions (diagnoses)."),
+    "treatment_plans": (PlanPermission.read_roles, PlanPermission.write_roles, "Treatment plans."),
+    "plan_items": (
+        PlanContentPermission.read_roles,
+        PlanContentPermission.write_roles,
+        "Goals and interventions of plans.",
+    ),
+    "visits": (
+        VisitPermission.read_roles,
+        VisitPermission.write_roles,
+        "Visits: log, sign, amend.",
+    ),
+    "outcome_measures": (
+        OutcomePermission.read_roles,
+        OutcomePermission.write_roles,
+        "Outcome measures (NRS, ODI, NDI).",
+    ),
+    "record_history": (IsClinician.roles, NOBODY, "Record history and access logs."),
+    "staff": (IsClinicAdmin.roles, IsClinicAdmin.roles, "Staff accounts."),
+    "audit_events": (IsClinicAdmin.roles, NOBODY, "The audit trail."),
+    "clinic_settings": (
+        ClinicSettingsPermission.read_roles,
+        ClinicSettingsPermission.write_roles,
+        "The clinic's settings.",
+    ),
+    "break_glass": (ALL_ROLES, OpensBreakGlass.roles, "Break-glass grants (read: own, or all)."),
+    "reference": (
+        ReferenceWritePermission.read_roles,
+        ReferenceWritePermission.write_roles,
+        "Reference lists (write: the clinic's own techniques and exercises).",
+    ),
+}
+
+
+def capabilities_of(role: str) -> dict[str, dict[str, bool]]:
+    return {
+        resource: {"read": role in read, "write": role in write}
+        for resource, (read, write, _) in RESOURCE_ROLES.items()
+    }

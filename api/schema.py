@@ -1,5 +1,6 @@
 """drf-spectacular hooks that finish the contract where introspection cannot."""
 
+from drf_spectacular.plumbing import is_serializer
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi import AutoSchema
 
@@ -35,6 +36,18 @@ class ApiAutoSchema(AutoSchema):
 
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
+
+    def _should_add_validation_error_response(self) -> bool:
+        # Query parameters are validated as bodies are (a page size, a filter, a search term):
+        # any operation that takes one may answer a validation error naming it.
+        if super()._should_add_validation_error_response():
+            return True
+        if self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+            return True
+        return any(
+            is_serializer(parameter) or getattr(parameter, "location", None) == "query"
+            for parameter in self.get_override_parameters()
+        )
 
     def _get_http400_serializer(self):
         serializer = super()._get_http400_serializer()

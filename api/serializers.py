@@ -10,6 +10,8 @@ CLINICAL_FIELDS_BY_COMPONENT: dict[str, tuple[str, ...]] = {}
 
 # Answers 400 for body fields the endpoint does not know, instead of dropping them: a typo
 # such as `date_of_brith` would otherwise be ignored and the client would believe it saved.
+# A number sent for a text field is refused too (DRF would store `42` as "42"): the contract
+# says string, and a client sending a number has a bug worth hearing about.
 # (Comments, not docstrings: drf-spectacular would show a docstring as every schema's text.)
 class RejectUnknownFieldsMixin:
     def to_internal_value(self, data):
@@ -20,6 +22,21 @@ class RejectUnknownFieldsMixin:
                     {
                         name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
                         for name in unknown
+                    }
+                )
+            not_text = sorted(
+                name
+                for name, value in data.items()
+                if value is not None
+                and not isinstance(value, str)
+                and isinstance(self.fields[name], serializers.CharField)
+                and not self.fields[name].read_only
+            )
+            if not_text:
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.ErrorDetail("Not a valid string.", code="invalid")]
+                        for name in not_text
                     }
                 )
         return super().to_internal_value(data)

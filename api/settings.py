@@ -235,6 +235,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsClinicStaff"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
+        "api.filters.KnownQueryParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
         "api.filters.AliasOrderingFilter",
     ],

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.filters import PagingParametersOnly
 from api.pagination import CursorPagination
 from api.permissions import IsClinician
 
@@ -143,7 +144,9 @@ class RecordHistoryMixin:
     def history(self, request: Request, *args, **kwargs) -> Response:
         record = self.get_object()
         model = apps.get_model(self.history_model)
-        rows = model.objects.filter(pgh_obj_id=record.pk).order_by("pgh_id")
+        rows = PagingParametersOnly().filter_queryset(
+            request, model.objects.filter(pgh_obj_id=record.pk).order_by("pgh_id"), self
+        )
         page = self.paginate_queryset(rows)
         previous = (
             model.objects.filter(pgh_obj_id=record.pk, pgh_id__lt=page[0].pgh_id)

@@ -2,14 +2,13 @@
 
 import django_filters
 
+from api.filters import StrictBooleanFilter
 from clinics.models import Role, User
 
 
 class StaffFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices, help_text="Only staff with this role.")
-    is_active = django_filters.BooleanFilter(
-        help_text="Only active (true) or deactivated (false) staff."
-    )
+    is_active = StrictBooleanFilter(help_text="Only active (true) or deactivated (false) staff.")
 
     class Meta:
         model = User

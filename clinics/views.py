@@ -9,12 +9,12 @@ from rest_framework.response import Response
 
 from access.mfa import mfa_disable
 from api.errors import CONFLICT_RESPONSE, Conflict
-from api.permissions import IsClinicAdmin, ReadWriteRoles
+from api.permissions import ClinicSettingsPermission, IsClinicAdmin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics import services
 from clinics.filters import StaffFilter
-from clinics.models import Clinic, Role, User
+from clinics.models import Clinic, User
 from clinics.selectors import staff_list
 from clinics.serializers import ClinicSerializer, StaffCreateSerializer, StaffSerializer
 
@@ -127,11 +127,6 @@ class StaffViewSet(
         return Response(StaffSerializer(user).data)
 
 
-ClinicPermission = ReadWriteRoles.of(
-    read=frozenset(Role.values), write=frozenset({Role.CLINIC_ADMIN})
-)
-
-
 class OwnClinicView(generics.RetrieveUpdateAPIView):
     def get_object(self) -> Clinic:
         clinics = Clinic.objects.filter(pk=self.request.user.clinic_id)
@@ -147,7 +142,7 @@ class OwnClinicView(generics.RetrieveUpdateAPIView):
 class ClinicView(AuditedViewMixin, OwnClinicView):
     """The caller's own clinic."""
 
-    permission_classes = [ClinicPermission]
+    permission_classes = [ClinicSettingsPermission]
     serializer_class = ClinicSerializer
     queryset = Clinic.objects.none()
     http_method_names = ["get", "patch", "head", "options"]

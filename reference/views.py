@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.filters import KnownQueryParametersFilter
 from api.permissions import ReferenceWritePermission
 from patients.models import BodyRegion
 from reference import icd10
@@ -68,7 +69,7 @@ class ReferenceListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """A short shipped list, returned whole (no pagination) for pickers."""
 
     pagination_class = None
-    filter_backends: list = []
+    filter_backends = [KnownQueryParametersFilter]
 
 
 @extend_schema_view(
@@ -141,6 +142,7 @@ class TechniqueViewSet(ClinicExtensibleViewSet):
 class ExerciseViewSet(ClinicExtensibleViewSet):
     queryset = Exercise.objects.none()
     serializer_class = ExerciseSerializer
+    extra_query_parameters = ("body_region",)
 
     def get_queryset(self):
         exercises = super().get_queryset()

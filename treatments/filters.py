@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework.exceptions import PermissionDenied
 
-from api.filters import UtcDateTimeFilter
+from api.filters import StrictBooleanFilter, UtcDateTimeFilter
 from api.permissions import may_read_clinical
 from treatments.models import (
     Instrument,
@@ -86,7 +86,7 @@ class VisitFilter(django_filters.FilterSet):
     visit_before = UtcDateTimeFilter(
         field_name="visit_at", lookup_expr="lt", help_text="Visits before this time (ISO 8601)."
     )
-    signed = django_filters.BooleanFilter(
+    signed = StrictBooleanFilter(
         method="filter_signed", help_text="true: signed visits only; false: unsigned only."
     )
     status = django_filters.MultipleChoiceFilter(

@@ -1,9 +1,11 @@
 """Request and response bodies of login, logout and me."""
 
 from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from access.mfa import CHALLENGE_STEPS
+from api.permissions import RESOURCE_ROLES, capabilities_of
 from api.request_context import open_login_context
 from api.serializers import StrictSerializer
 from clinics.models import Role, User
@@ -50,13 +52,45 @@ class ClinicSummarySerializer(serializers.Serializer):
     time_zone = serializers.CharField(help_text="IANA time zone of the clinic.")
 
 
+class CapabilitySerializer(serializers.Serializer):
+    read = serializers.BooleanField(help_text="Whether the user may read it.")
+    write = serializers.BooleanField(help_text="Whether the user may create or change it.")
+
+
+CapabilitiesSerializer = type(
+    "CapabilitiesSerializer",
+    (serializers.Serializer,),
+    {
+        resource: CapabilitySerializer(help_text=text)
+        for resource, (_, _, text) in RESOURCE_ROLES.items()
+    },
+)
+
+
 class CurrentUserSerializer(serializers.ModelSerializer):
     clinic = ClinicSummarySerializer(help_text="The clinic the user works in.")
     role = serializers.ChoiceField(choices=Role.choices, help_text="The user's role in the clinic.")
+    capabilities = serializers.SerializerMethodField(
+        help_text="What the user's role may read and write, per resource, so that a front end "
+        "can hide what the user may not use. The server still checks every request."
+    )
+
+    @extend_schema_field(CapabilitiesSerializer)
+    def get_capabilities(self, user: User) -> dict:
+        return capabilities_of(user.role)
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "role", "clinic"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "clinic",
+            "capabilities",
+        ]
         extra_kwargs = {
             "id": {"help_text": "The user's identifier."},
             "first_name": {"help_text": "Given name."},

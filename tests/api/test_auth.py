@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from knox.models import AuthToken
 
+from api.permissions import capabilities_of
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD
 
@@ -122,7 +123,10 @@ def test_me_returns_user_clinic_and_role(front_desk_client, front_desk, clinic):
             "slug": clinic.slug,
             "time_zone": "America/New_York",
         },
+        "capabilities": capabilities_of("front_desk"),
     }
+    assert response.json()["capabilities"]["patients"] == {"read": True, "write": True}
+    assert response.json()["capabilities"]["conditions"] == {"read": False, "write": False}
 
 
 def test_logout_revokes_the_token(chiropractor):
@@ -254,3 +258,37 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_login_throttle(
     )
 
     assert response.status_code == 429
+
+
+# One GET per resource of the capabilities: allowed exactly when /me says `read`.
+READ_PROBES = {
+    "patients": "/api/v1/patients/",
+    "conditions": "/api/v1/conditions/",
+    "treatment_plans": "/api/v1/treatment-plans/",
+    "plan_items": "/api/v1/treatment-plans/{uuid}/goals/",
+    "visits": "/api/v1/visits/",
+    "outcome_measures": "/api/v1/patients/{uuid}/outcomes/",
+    "record_history": "/api/v1/patients/{uuid}/history/",
+    "staff": "/api/v1/staff/",
+    "audit_events": "/api/v1/audit-events/",
+    "clinic_settings": "/api/v1/clinic/",
+    "break_glass": "/api/v1/break-glass/",
+    "reference": "/api/v1/reference/segments/",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["chiropractor", "front_desk", "clinic_admin"])
+def test_capabilities_say_what_the_server_allows(role, clinic):
+    import uuid
+
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    client = client_for(UserFactory(clinic=clinic, role=role))
+    capabilities = client.get("/api/v1/auth/me").json()["capabilities"]
+
+    assert set(READ_PROBES) == set(capabilities) - {"clinical_fields"}
+    for resource, path in READ_PROBES.items():
+        answer = client.get(path.format(uuid=uuid.uuid4()))
+        assert (answer.status_code != 403) == capabilities[resource]["read"], (role, resource)

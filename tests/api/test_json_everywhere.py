@@ -39,7 +39,7 @@ def test_paths_answer_the_same_with_and_without_the_trailing_slash(debug, chirop
     with_slash = chiropractor_client.post("/api/v1/patients/", body)
 
     assert without.status_code == with_slash.status_code == 201
-    listed = chiropractor_client.get("/api/v1/patients", {"q": "Slash"})
+    listed = chiropractor_client.get("/api/v1/patients", {"name": "Slash"})
     assert listed.status_code == 200 and len(listed.json()["results"]) == 2
     patient = without.json()["id"]
     assert chiropractor_client.get(f"/api/v1/patients/{patient}").json()["id"] == patient
@@ -54,3 +54,29 @@ def test_login_takes_either_form(debug, chiropractor):
     for path in ("/api/v1/auth/login", "/api/v1/auth/login/"):
         answer = APIClient().post(path, {"username": "dr.palmer", "password": TEST_PASSWORD})
         assert answer.status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/patients/",
+        "/api/v1/visits/",
+        "/api/v1/staff/",
+        "/api/v1/reference/exercises/",
+        "/api/v1/audit-events/",
+    ],
+)
+def test_an_unknown_query_parameter_is_refused_by_name(clinic_admin_client, path):
+    answer = clinic_admin_client.get(path, {"updated_after": "2099-01-01"})
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [
+        {"code": "unknown_parameter", "detail": "Unknown query parameter.", "attr": "updated_after"}
+    ]
+
+
+def test_a_history_page_refuses_filters_it_does_not_have(chiropractor_client, patient):
+    answer = chiropractor_client.get(f"/api/v1/patients/{patient.id}/history/", {"q": "x"})
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["attr"] == "q"
