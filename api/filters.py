@@ -34,22 +34,34 @@ class AliasOrderingFilter(OrderingFilter):
         return translated
 
     def remove_invalid_fields(self, queryset, fields, view, request):
-        """Unknown fields are refused (400) rather than silently ignored."""
+        """Unknown fields are refused (400) rather than silently ignored; so is more than one
+        (each offered ordering has its index, a combination would not)."""
         valid = [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
         unknown = [term for term in fields if term.lstrip("-") not in valid]
-        if unknown:
+        if unknown or len(fields) > 1:
             raise ValidationError(
                 {
                     self.ordering_param: [
                         ErrorDetail(
-                            f"Cannot order by {', '.join(unknown)}; choose from {', '.join(valid)} "
-                            "(prefix - for descending).",
+                            f"Order by one of {', '.join(valid)} (prefix - for descending)"
+                            + (f"; not {', '.join(unknown)}." if unknown else ", one at a time."),
                             code="invalid_ordering",
                         )
                     ]
                 }
             )
         return fields
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        names = [name for name, _ in self.get_valid_fields(None, view)]
+        for parameter in parameters:
+            parameter["schema"] = {
+                "type": "string",
+                "enum": [value for name in names for value in (name, f"-{name}")],
+            }
+            parameter["description"] = "One field to sort by; prefix - for descending."
+        return parameters
 
     def filter_queryset(self, request, queryset, view):
         annotations = getattr(view, "ordering_annotations", {})
@@ -96,9 +108,9 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 
 class KnownQueryParametersFilter(BaseFilterBackend):
-    """Refuses a query parameter the list does not know (400 `unknown_parameter`), instead of
-    ignoring it: `?updated_after=…` on a list without that filter would otherwise answer
-    every row, and the client would believe it filtered."""
+    """Refuses a query parameter the list does not know (400 `unknown_parameter`), or one
+    given empty (400 `blank`), instead of ignoring it: `?updated_after=…` on a list without
+    that filter would otherwise answer every row, and the client would believe it filtered."""
 
     PAGING = frozenset({"cursor", "page_size"})
 
@@ -120,6 +132,17 @@ class KnownQueryParametersFilter(BaseFilterBackend):
                 {
                     name: [ErrorDetail("Unknown query parameter.", code="unknown_parameter")]
                     for name in unknown
+                }
+            )
+        # `?chiropractor=` would otherwise mean "no filter": leave the parameter out instead.
+        empty = sorted(
+            name for name, values in request.query_params.lists() if any(v == "" for v in values)
+        )
+        if empty:
+            raise ValidationError(
+                {
+                    name: [ErrorDetail("Give a value, or leave the parameter out.", code="blank")]
+                    for name in empty
                 }
             )
         return queryset

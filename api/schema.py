@@ -144,3 +144,37 @@ def document_request_id_header(result: dict, generator, request, public) -> dict
                     "$ref": "#/components/headers/X-Request-ID"
                 }
     return result
+
+
+def merge_blank_alternatives(result: dict, generator, request, public) -> dict:
+    """An optional formatted string (an email that may be empty) is one string, not
+    `oneOf: [string(email), string(maxLength 0)]`, which clients type as `string | string`.
+    The format moves into the description, with the empty value."""
+
+    def visit(node):
+        if isinstance(node, dict):
+            options = node.get("oneOf")
+            if (
+                isinstance(options, list)
+                and len(options) == 2
+                and all(isinstance(o, dict) and o.get("type") == "string" for o in options)
+                and options[1].get("maxLength") == 0
+            ):
+                merged = {k: v for k, v in options[0].items() if k not in {"format", "minLength"}}
+                pattern = merged.get("pattern", "")
+                if pattern.startswith("^") and pattern.endswith("$"):
+                    merged["pattern"] = f"^(?:{pattern[1:-1]})?$"  # or empty
+                fmt = options[0].get("format")
+                note = f"A valid {fmt}, or empty for none." if fmt else "May be empty."
+                description = node.get("description", "")
+                node.pop("oneOf")
+                node.update(merged)
+                node["description"] = f"{description} {note}".strip()
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(result.get("components", {}))
+    return result

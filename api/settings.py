@@ -324,6 +324,9 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "StaffRoleEnum": "clinics.models.Role.choices",
         "MfaStepEnum": "access.mfa.CHALLENGE_STEPS",
+        "CptEnum": "reference.cpt.CPT_CHOICES",
+        "TimedCptEnum": "reference.cpt.TIMED_CPT_CHOICES",
+        "CodingWarningCodeEnum": "treatments.coding.WARNING_CHOICES",
         "HealthStatusEnum": ["ok"],
         "SegmentKindEnum": "reference.models.SegmentKind.choices",
         "CmtRegionEnum": "reference.models.CmtRegion.choices",
@@ -338,6 +341,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "api.schema.mark_clinical_fields_optional",
+        "api.schema.merge_blank_alternatives",
         "api.schema.document_etag_headers",
         "api.schema.document_request_id_header",
     ],

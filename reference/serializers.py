@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from api.serializers import StrictModelSerializer
+from reference.cpt import TIMED_CPT_CHOICES
 from reference.models import (
     Exercise,
     Listing,
@@ -72,13 +73,18 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class SoftTissueModalitySerializer(serializers.ModelSerializer):
+    cpt_code = serializers.ChoiceField(
+        choices=TIMED_CPT_CHOICES,
+        read_only=True,
+        help_text="Timed CPT code it is billed under (97124, 97140, 97112).",
+    )
+
     class Meta:
         model = SoftTissueModality
         fields = ["code", "name", "cpt_code"]
         extra_kwargs = {
             "code": {"help_text": "Code to use in plans and visits."},
             "name": {"help_text": "Display name."},
-            "cpt_code": {"help_text": "Timed CPT code it is billed under (97124, 97140, 97112)."},
         }
 
 

@@ -17,10 +17,20 @@ one answer, tested by a table of cases in tests/treatments/test_coding.py. Sourc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reference.cpt import TIMED_CODES
+
 SPINAL_REGIONS = ("cervical", "thoracic", "lumbar", "sacral", "pelvic")
 # CMS counts five extraspinal regions; 98943 covers one or more of them.
 EXTRASPINAL_REGIONS = ("head", "upper_extremity", "lower_extremity", "rib_cage", "abdomen")
-TIMED_CODES = ("97140", "97124", "97110", "97112")
+# Every warning the coding gives (the contract's enum).
+WARNING_CHOICES = [
+    ("part_incomplete", "A subluxation lacks PART documentation (two findings, one A or R)."),
+    ("cmt_without_subluxation", "Spinal CMT without an M99.00–M99.05 diagnosis to make primary."),
+    ("cmt_without_plan", "CMT outside a treatment plan: no AT modifier."),
+    ("maintenance_care", "Maintenance care: no AT modifier; Medicare needs an ABN."),
+    ("manual_therapy_bundled", "97140 on an adjusted region is bundled with CMT."),
+    ("timed_under_8_minutes", "Fewer than 8 timed minutes bill no unit."),
+]
 MANUAL_THERAPY = "97140"
 # M99.00–M99.05: segmental dysfunction of the head and the five spinal regions, the
 # subluxation diagnoses that support spinal CMT (M99.06–M99.09 are extraspinal).

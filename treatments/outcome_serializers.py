@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from api.serializers import StrictModelSerializer
 from treatments.models import OutcomeMeasure
+from treatments.models.plans import Comparator, GoalMeasure, GoalStatus, PlanStatus
 
 
 class OutcomeMeasureSerializer(StrictModelSerializer):
@@ -103,7 +104,13 @@ class TrendSerializer(serializers.Serializer):
 
 class ReexaminationSerializer(serializers.Serializer):
     due_on = serializers.DateField(help_text="When the next re-examination is due.")
-    due_because = serializers.CharField(help_text="Which interval comes first: days or visits.")
+    due_because = serializers.ChoiceField(
+        choices=[
+            ("visits", "The plan's interval in visits (reexam_interval_visits) comes first"),
+            ("days", "The plan's interval in days (reexam_interval_days) comes first"),
+        ],
+        help_text="Which of the plan's two intervals makes the re-examination due first.",
+    )
     overdue = serializers.BooleanField(
         help_text="True once the due date has passed or more visits than the interval were given."
     )
@@ -118,11 +125,17 @@ class ReexaminationSerializer(serializers.Serializer):
 class GoalProgressSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="goal.id", help_text="The goal.")
     description = serializers.CharField(source="goal.description", help_text="The goal in words.")
-    measure = serializers.CharField(
-        source="goal.measure", help_text="What it is measured on (empty if none)."
+    measure = serializers.ChoiceField(
+        choices=GoalMeasure.choices,
+        allow_blank=True,
+        source="goal.measure",
+        help_text="What it is measured on (empty if none).",
     )
-    comparator = serializers.CharField(
-        source="goal.comparator", help_text="How the value compares to the target."
+    comparator = serializers.ChoiceField(
+        choices=Comparator.choices,
+        allow_blank=True,
+        source="goal.comparator",
+        help_text="How the value compares to the target (empty if no measure).",
     )
     target_value = serializers.DecimalField(
         source="goal.target_value",
@@ -132,7 +145,9 @@ class GoalProgressSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The target.",
     )
-    status = serializers.CharField(source="goal.status", help_text="The goal's recorded status.")
+    status = serializers.ChoiceField(
+        choices=GoalStatus.choices, source="goal.status", help_text="The goal's recorded status."
+    )
     current_value = serializers.DecimalField(
         max_digits=6,
         decimal_places=1,
@@ -147,7 +162,7 @@ class GoalProgressSerializer(serializers.Serializer):
 
 class PlanProgressSerializer(serializers.Serializer):
     plan = serializers.UUIDField(help_text="The plan.")
-    status = serializers.CharField(help_text="The plan's status.")
+    status = serializers.ChoiceField(choices=PlanStatus.choices, help_text="The plan's status.")
     visits_planned = serializers.IntegerField(help_text="visits_per_week × weeks.")
     visits_done = serializers.IntegerField(
         help_text="Visits logged against the plan (not discarded)."

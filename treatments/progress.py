@@ -64,9 +64,9 @@ def plan_progress(plan: TreatmentPlan) -> dict:
     base_day = day(base_at) if base_at else plan.start_date
     by_days = base_day + timedelta(days=plan.reexam_interval_days)
     if by_visits is not None and day(by_visits) <= by_days:
-        due_on, because = day(by_visits), f"{plan.reexam_interval_visits} visits"
+        due_on, because = day(by_visits), "visits"
     else:
-        due_on, because = by_days, f"{plan.reexam_interval_days} days"
+        due_on, because = by_days, "days"
     today = clinic_today(plan.clinic)
     reexam = Reexamination(
         due_on=due_on,

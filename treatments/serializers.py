@@ -13,6 +13,7 @@ from api.serializers import (
 )
 from clinics.models import Role, User
 from patients.models import Condition, Patient
+from reference.cpt import TIMED_CPT_CHOICES
 from reference.models import (
     CmtRegion,
     Exercise,
@@ -169,7 +170,8 @@ class SoftTissueFieldsSerializer(StrictModelSerializer):
         queryset=SoftTissueModality.objects.all(),
         help_text="Modality code (see /reference/soft-tissue-modalities/), e.g. myofascial_release.",
     )
-    cpt_code = serializers.CharField(
+    cpt_code = serializers.ChoiceField(
+        choices=TIMED_CPT_CHOICES,
         source="modality.cpt_code",
         read_only=True,
         help_text="Timed CPT code the modality is billed under.",

@@ -13,6 +13,8 @@ from api.serializers import (
 )
 from clinics.models import Role, User
 from patients.models import Patient
+from reference.cpt import CPT_CHOICES
+from treatments.coding import WARNING_CHOICES
 from treatments.models import (
     Amendment,
     PartFinding,
@@ -171,7 +173,7 @@ class AmendmentSerializer(StrictModelSerializer):
 
 
 class BillingLineSerializer(serializers.Serializer):
-    cpt = serializers.CharField(help_text="CPT code.")
+    cpt = serializers.ChoiceField(choices=CPT_CHOICES, help_text="CPT code.")
     units = serializers.IntegerField(help_text="Units billed.")
     modifiers = serializers.ListField(
         child=serializers.CharField(), help_text="Modifiers, e.g. AT, 59."
@@ -186,7 +188,9 @@ class BillingLineSerializer(serializers.Serializer):
 
 
 class CodingWarningSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable warning code.")
+    code = serializers.ChoiceField(
+        choices=WARNING_CHOICES, help_text="Machine-readable warning code."
+    )
     message = serializers.CharField(help_text="What the biller should know.")
 
 

@@ -80,3 +80,14 @@ def test_a_history_page_refuses_filters_it_does_not_have(chiropractor_client, pa
 
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["attr"] == "q"
+
+
+def test_an_empty_filter_is_refused_not_read_as_no_filter(chiropractor_client):
+    answer = chiropractor_client.get("/api/v1/treatment-plans/", {"chiropractor": ""})
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0] == {
+        "code": "blank",
+        "detail": "Give a value, or leave the parameter out.",
+        "attr": "chiropractor",
+    }

@@ -154,7 +154,7 @@ def test_progress_reports_visits_reexam_trends_and_goals(
     body = response.json()
     assert (body["visits_planned"], body["visits_done"], body["visits_remaining"]) == (12, 5, 7)
     reexam = body["reexamination"]
-    assert reexam["due_because"] == "30 days"
+    assert reexam["due_because"] == "days"
     assert reexam["overdue"] is True
     assert reexam["last_on"] is None
     assert body["pain"] == {
@@ -181,7 +181,7 @@ def test_a_reexamination_restarts_the_clock_and_12_visits_make_it_due(
     reexam = chiropractor_client.get(f"{PLANS}{plan['id']}/progress/").json()["reexamination"]
 
     assert reexam["visits_since"] == 12
-    assert reexam["due_because"] == "12 visits"
+    assert reexam["due_because"] == "visits"
     clinic_zone = ZoneInfo(clinic.time_zone)
     expected = timezone.localtime(timezone.now() - datetime.timedelta(days=19), clinic_zone).date()
     assert reexam["last_on"] == expected.isoformat()
