@@ -3,7 +3,9 @@
 from datetime import UTC
 
 import django_filters
+import django_filters.fields
 from django import forms
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
@@ -83,9 +85,26 @@ class FilterListsOnlyMixin:
         return super().filter_queryset(queryset)
 
 
+class OffsetDateTimeFormField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time with its UTC offset; one without is refused (it would be read as UTC
+    whatever the clinic's time zone)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                raise forms.ValidationError(
+                    "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
+                    code="naive",
+                )
+        return super().to_python(value)
+
+
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 time in any offset, compared in UTC (PostgreSQL refuses offsets past ±15:59
-    that Python accepts)."""
+    """An ISO 8601 time with its offset, compared in UTC (PostgreSQL refuses offsets past
+    ±15:59 that Python accepts)."""
+
+    field_class = OffsetDateTimeFormField
 
     def filter(self, qs, value):
         return super().filter(qs, value.astimezone(UTC) if value is not None else value)

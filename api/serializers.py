@@ -1,5 +1,7 @@
 """Serializer behaviour shared by every endpoint."""
 
+from django.db import models
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from api.permissions import may_read_clinical
@@ -61,12 +63,32 @@ class ClinicalFieldsMixin:
         return fields
 
 
+# A date-time must carry its UTC offset, as RFC 3339 (the contract's `date-time`) says: a
+# browser's `datetime-local` value ("2026-11-25T09:30") would otherwise be read as UTC and
+# save a New York visit five hours off.
+class OffsetDateTimeField(serializers.DateTimeField):
+    default_error_messages = {
+        **serializers.DateTimeField.default_error_messages,
+        "naive": "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     pass
 
 
 class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    pass
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: OffsetDateTimeField,
+    }
 
 
 def _request_clinic_id(field: serializers.Field) -> object:

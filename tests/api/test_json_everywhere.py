@@ -91,3 +91,21 @@ def test_an_empty_filter_is_refused_not_read_as_no_filter(chiropractor_client):
         "detail": "Give a value, or leave the parameter out.",
         "attr": "chiropractor",
     }
+
+
+def test_a_date_time_without_its_offset_is_refused_not_read_as_utc(chiropractor_client, patient):
+    naive = chiropractor_client.post(
+        f"/api/v1/patients/{patient.id}/outcomes/",
+        {"instrument": "nrs", "value": 4, "measured_at": "2026-11-25T09:30"},
+    )
+    assert naive.status_code == 400
+    assert naive.json()["errors"][0]["attr"] == "measured_at"
+    assert naive.json()["errors"][0]["code"] == "naive"
+
+    listed = chiropractor_client.get("/api/v1/visits/", {"visit_after": "2026-11-25T09:30:00"})
+    assert listed.status_code == 400
+    assert listed.json()["errors"][0]["attr"] == "visit_after"
+    with_offset = chiropractor_client.get(
+        "/api/v1/visits/", {"visit_after": "2026-11-25T09:30:00-05:00"}
+    )
+    assert with_offset.status_code == 200
