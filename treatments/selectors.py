@@ -83,13 +83,17 @@ def visit_list(*, user: User) -> QuerySet[Visit]:
             Prefetch(
                 "adjustments",
                 queryset=PerformedAdjustment.objects.select_related(
-                    "segment", "listing", "technique"
+                    "segment", "listing", "technique", "planned_item"
                 ),
             ),
             Prefetch(
-                "soft_tissue", queryset=PerformedSoftTissue.objects.select_related("modality")
+                "soft_tissue",
+                queryset=PerformedSoftTissue.objects.select_related("modality", "planned_item"),
             ),
-            Prefetch("exercises", queryset=PerformedExercise.objects.select_related("exercise")),
+            Prefetch(
+                "exercises",
+                queryset=PerformedExercise.objects.select_related("exercise", "planned_item"),
+            ),
             Prefetch("amendments", queryset=Amendment.objects.select_related("author")),
         )
     )

@@ -48,6 +48,78 @@ def planned_item_field(model) -> ClinicScopedPrimaryKeyField:
     )
 
 
+class CarriesOutPlannedItemMixin:
+    """A performed item that names its `planned_item` takes what it does not say from it (the
+    segment, technique, modality, dosage…), and says where it departs from the plan
+    (`deviations`: the identity fields that differ, e.g. another segment than planned)."""
+
+    filled_from_plan: tuple[str, ...] = ()
+    compared_with_plan: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        self._required_without_plan = []
+        for name in self.filled_from_plan:
+            field = fields.get(name)
+            if field is not None and not field.read_only and field.required:
+                field.required = False
+                self._required_without_plan.append(name)
+        return fields
+
+    def validate(self, attrs: dict) -> dict:
+        planned = attrs.get("planned_item")
+        if planned is not None:
+            for name in self.filled_from_plan:
+                attrs.setdefault(name, getattr(planned, name))
+        else:
+            missing = [name for name in self._required_without_plan if name not in attrs]
+            if missing:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            serializers.ErrorDetail(
+                                "This field is required unless planned_item is given.",
+                                code="required",
+                            )
+                        ]
+                        for name in missing
+                    }
+                )
+        return super().validate(attrs)
+
+
+def _compared(item, name: str) -> object:
+    value = (
+        getattr(item, f"{name}_id", None) if hasattr(item, f"{name}_id") else getattr(item, name)
+    )
+    return sorted(value) if isinstance(value, list) else value
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Fields where the item departs from its planned item (e.g. another "
+        "segment than planned); empty when it carries it out as planned or was not planned.",
+    }
+)
+class DeviationsField(serializers.ReadOnlyField):
+    """The parent's `compared_with_plan` fields where the item differs from its planned item."""
+
+    def __init__(self) -> None:
+        super().__init__(source="*")
+
+    def to_representation(self, item) -> list:
+        if item.planned_item_id is None:
+            return []
+        planned = item.planned_item
+        return [
+            name
+            for name in self.parent.compared_with_plan
+            if _compared(item, name) != _compared(planned, name)
+        ]
+
+
 @extend_schema_field(OpenApiTypes.BOOL)
 class UnplannedField(serializers.ReadOnlyField):
     """True when a performed item carries out no item of the plan."""
@@ -86,9 +158,12 @@ class PartFindingSerializer(StrictModelSerializer):
         }
 
 
-class PerformedAdjustmentSerializer(AdjustmentFieldsSerializer):
+class PerformedAdjustmentSerializer(CarriesOutPlannedItemMixin, AdjustmentFieldsSerializer):
     planned_item = planned_item_field(PlannedAdjustment)
     unplanned = UnplannedField()
+    deviations = DeviationsField()
+    filled_from_plan = ("segment", "listing", "technique", "laterality")
+    compared_with_plan = ("segment", "listing", "technique", "laterality")
 
     class Meta:
         model = PerformedAdjustment
@@ -96,6 +171,7 @@ class PerformedAdjustmentSerializer(AdjustmentFieldsSerializer):
             "id",
             "planned_item",
             "unplanned",
+            "deviations",
             "segment",
             "cmt_region",
             "listing",
@@ -106,9 +182,12 @@ class PerformedAdjustmentSerializer(AdjustmentFieldsSerializer):
         extra_kwargs = {**PERFORMED_HELP, "laterality": {"help_text": "Side, for sided joints."}}
 
 
-class PerformedSoftTissueSerializer(SoftTissueFieldsSerializer):
+class PerformedSoftTissueSerializer(CarriesOutPlannedItemMixin, SoftTissueFieldsSerializer):
     planned_item = planned_item_field(PlannedSoftTissue)
     unplanned = UnplannedField()
+    deviations = DeviationsField()
+    filled_from_plan = ("modality", "muscles", "laterality", "minutes")
+    compared_with_plan = ("modality", "muscles", "laterality")
 
     class Meta:
         model = PerformedSoftTissue
@@ -116,6 +195,7 @@ class PerformedSoftTissueSerializer(SoftTissueFieldsSerializer):
             "id",
             "planned_item",
             "unplanned",
+            "deviations",
             "modality",
             "cpt_code",
             "muscles",
@@ -130,9 +210,12 @@ class PerformedSoftTissueSerializer(SoftTissueFieldsSerializer):
         }
 
 
-class PerformedExerciseSerializer(ExerciseFieldsSerializer):
+class PerformedExerciseSerializer(CarriesOutPlannedItemMixin, ExerciseFieldsSerializer):
     planned_item = planned_item_field(PlannedExercise)
     unplanned = UnplannedField()
+    deviations = DeviationsField()
+    filled_from_plan = ("exercise", "sets", "repetitions")
+    compared_with_plan = ("exercise",)
 
     class Meta:
         model = PerformedExercise
@@ -140,6 +223,7 @@ class PerformedExerciseSerializer(ExerciseFieldsSerializer):
             "id",
             "planned_item",
             "unplanned",
+            "deviations",
             "exercise",
             "exercise_name",
             "sets",

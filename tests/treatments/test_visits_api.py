@@ -511,3 +511,65 @@ def test_a_draft_is_changed_only_by_its_chiropractor_or_a_clinic_admin(
     assert corrected.status_code == 200
     assert corrected.json()["plan_note"] == "Book the re-exam."
     assert Visit.objects.get(pk=visit["id"]).assessment == visit_payload["assessment"]
+
+
+def test_a_planned_item_alone_fills_what_was_done_from_the_plan(chiropractor_client, active_plan):
+    adjustment, soft_tissue, exercise = (
+        active_plan["adjustments"][0],
+        active_plan["soft_tissue"][0],
+        active_plan["exercises"][0],
+    )
+    visit = log(
+        chiropractor_client,
+        {
+            "patient": active_plan["patient"],
+            "plan": active_plan["id"],
+            "visit_at": an_hour_ago(),
+            "adjustments": [{"planned_item": adjustment["id"]}],
+            "soft_tissue": [{"planned_item": soft_tissue["id"]}],
+            "exercises": [{"planned_item": exercise["id"], "minutes": 10}],
+        },
+    )
+
+    done = visit["adjustments"][0]
+    assert (done["segment"], done["listing"], done["technique"]) == ("C5", "PRS", "diversified")
+    assert done["unplanned"] is False and done["deviations"] == []
+    tissue = visit["soft_tissue"][0]
+    assert tissue["modality"] == "myofascial_release" and tissue["minutes"] == 8
+    assert tissue["muscles"] == ["upper_trapezius", "levator_scapulae"]
+    assert visit["exercises"][0]["exercise"] == "chin_tuck"
+    assert (visit["exercises"][0]["sets"], visit["exercises"][0]["repetitions"]) == (2, 10)
+
+
+def test_performing_a_planned_item_on_another_segment_is_flagged(chiropractor_client, active_plan):
+    visit = log(
+        chiropractor_client,
+        {
+            "patient": active_plan["patient"],
+            "plan": active_plan["id"],
+            "visit_at": an_hour_ago(),
+            "adjustments": [
+                {"planned_item": active_plan["adjustments"][0]["id"], "segment": "C6"},
+            ],
+        },
+    )
+
+    assert visit["adjustments"][0]["segment"] == "C6"
+    assert visit["adjustments"][0]["deviations"] == ["segment"]
+
+
+def test_without_a_planned_item_what_was_done_must_be_said(chiropractor_client, active_plan):
+    response = chiropractor_client.post(
+        VISITS,
+        {
+            "patient": active_plan["patient"],
+            "visit_at": an_hour_ago(),
+            "adjustments": [{"listing": "PRS"}],
+        },
+    )
+
+    assert response.status_code == 400
+    assert {(e["attr"], e["code"]) for e in response.json()["errors"]} == {
+        ("adjustments.0.segment", "required"),
+        ("adjustments.0.technique", "required"),
+    }
