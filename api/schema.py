@@ -37,6 +37,23 @@ class ApiAutoSchema(AutoSchema):
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
 
+    # No body is read on GET and DELETE: they cannot answer a parse error nor 415.
+    def _should_add_parse_error_response(self) -> bool:
+        return (
+            self.method in {"POST", "PUT", "PATCH"} and super()._should_add_parse_error_response()
+        )
+
+    def _should_add_http415_error_response(self) -> bool:
+        return (
+            self.method in {"POST", "PUT", "PATCH"} and super()._should_add_http415_error_response()
+        )
+
+    # A page that does not exist (a stale cursor) is a list's 404; an operation without a path
+    # parameter and without a page (log in, who am I) has none.
+    def _should_add_http404_error_response(self) -> bool:
+        has_path_parameters = any(p["in"] == "path" for p in self._get_parameters())
+        return has_path_parameters or (self._is_list_view() and self._get_paginator() is not None)
+
     def _should_add_validation_error_response(self) -> bool:
         # Query parameters are validated as bodies are (a page size, a filter, a search term):
         # any operation that takes one may answer a validation error naming it.

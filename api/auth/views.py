@@ -114,8 +114,8 @@ class LoginView(LoginStepView):
         responses={200: LoginResponseSerializer, 202: MfaChallengeSerializer},
         examples=[
             OpenApiExample(
-                "Chiropractor login",
-                value={"username": "dr.palmer@back-in-line", "password": "correct-horse-battery"},
+                "The demo chiropractor (make run loads it)",
+                value={"username": "dr.demo@demo", "password": "lumbar-lighthouse-2026"},
                 request_only=True,
             )
         ],
