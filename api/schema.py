@@ -195,3 +195,15 @@ def merge_blank_alternatives(result: dict, generator, request, public) -> dict:
 
     visit(result.get("components", {}))
     return result
+
+
+def mark_response_fields_required(result: dict, generator, request, public) -> dict:
+    """Every field of an answer is always sent, so each is `required` in the answer's schema
+    (drf-spectacular leaves optional whatever is optional to write, and clients would type
+    every read `| undefined`). Fields the front desk does not see are made optional again by
+    mark_clinical_fields_optional, which runs after this."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or not isinstance(schema.get("properties"), dict):
+            continue
+        schema["required"] = sorted(set(schema.get("required", [])) | set(schema["properties"]))
+    return result

@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "api.schema.mark_response_fields_required",
         "api.schema.mark_clinical_fields_optional",
         "api.schema.merge_blank_alternatives",
         "api.schema.document_etag_headers",
