@@ -289,6 +289,58 @@ DRF_STANDARDIZED_ERRORS = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chiropractic Practice API",
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Log in (with a second factor when on), log out, who you are and what "
+            "you may do; your own second factor.",
+        },
+        {
+            "name": "clinic",
+            "description": "Your clinic and its security settings (roles that must use a "
+            "second factor).",
+        },
+        {
+            "name": "staff",
+            "description": "Staff accounts of your clinic: create, change role, deactivate, "
+            "unlock, reset a second factor. Clinic admins.",
+        },
+        {
+            "name": "patients",
+            "description": "Patients' demographics (every role), their conditions, outcome "
+            "measures, history and access log (clinicians).",
+        },
+        {
+            "name": "conditions",
+            "description": "Conditions (ICD-10-CM diagnoses) across the clinic's patients.",
+        },
+        {
+            "name": "treatment-plans",
+            "description": "Treatment plans: goals, planned adjustments, soft-tissue work and "
+            "exercises; the status moves, the home programme and progress.",
+        },
+        {
+            "name": "visits",
+            "description": "Visits logged against plans: SOAP notes, PART findings, what was "
+            "performed, signing, amendments and the derived CPT coding.",
+        },
+        {
+            "name": "break-glass",
+            "description": "Emergency read access to one patient's clinical record for the "
+            "front desk: granted with a reason, time-limited, audited.",
+        },
+        {
+            "name": "audit-events",
+            "description": "The append-only, hash-chained audit trail and its export. Clinic "
+            "admins.",
+        },
+        {
+            "name": "reference",
+            "description": "ICD-10-CM search and the chiropractic vocabulary: segments, "
+            "listings, techniques, soft-tissue modalities, muscles, exercises.",
+        },
+        {"name": "health", "description": "Whether the API and its database answer."},
+    ],
     "DESCRIPTION": (
         "Practice management for chiropractic and musculoskeletal clinics: clinics and staff, "
         "patients, conditions, treatment plans and visits.\n\n"

@@ -90,3 +90,17 @@ def test_responses_with_a_version_document_their_etag_header(schema):
     response = schema["paths"]["/api/v1/patients/{id}/"]["get"]["responses"]["200"]
 
     assert "ETag" in response["headers"]
+
+
+def test_every_tag_is_described(schema):
+    used = {
+        tag
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for tag in operation.get("tags", [])
+    }
+    described = {tag["name"]: tag.get("description", "") for tag in schema.get("tags", [])}
+
+    assert used <= set(described)
+    assert all(len(text) > 20 for text in described.values())
