@@ -207,3 +207,24 @@ def mark_response_fields_required(result: dict, generator, request, public) -> d
             continue
         schema["required"] = sorted(set(schema.get("required", [])) | set(schema["properties"]))
     return result
+
+
+def allow_null_for_empty_choices_in_requests(result: dict, generator, request, public) -> dict:
+    """In a request, an optional choice may be left empty as `""` or as `null` (both mean
+    none; api.serializers); answers always send `""`."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if not name.endswith("Request"):
+            continue
+        for prop in (schema.get("properties") or {}).values():
+            options = prop.get("oneOf")
+            if not isinstance(options, list):
+                continue
+            refs = [option.get("$ref", "") for option in options]
+            if any(ref.endswith("/BlankEnum") for ref in refs) and not any(
+                ref.endswith("/NullEnum") for ref in refs
+            ):
+                options.append({"$ref": "#/components/schemas/NullEnum"})
+    if "NullEnum" not in schemas:
+        schemas["NullEnum"] = {"enum": [None]}
+    return result

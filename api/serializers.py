@@ -26,6 +26,19 @@ class RejectUnknownFieldsMixin:
                         for name in unknown
                     }
                 )
+            # An optional choice left empty may be sent as null, as clients naturally do; it is
+            # stored and answered as "" (the schema says so: requests allow null).
+            data = {
+                name: (
+                    ""
+                    if value is None
+                    and isinstance(self.fields[name], serializers.ChoiceField)
+                    and self.fields[name].allow_blank
+                    and not self.fields[name].allow_null
+                    else value
+                )
+                for name, value in data.items()
+            }
             not_text = sorted(
                 name
                 for name, value in data.items()

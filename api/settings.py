@@ -395,6 +395,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.mark_response_fields_required",
         "api.schema.mark_clinical_fields_optional",
         "api.schema.merge_blank_alternatives",
+        "api.schema.allow_null_for_empty_choices_in_requests",
         "api.schema.document_etag_headers",
         "api.schema.document_request_id_header",
     ],

@@ -109,3 +109,20 @@ def test_a_date_time_without_its_offset_is_refused_not_read_as_utc(chiropractor_
         "/api/v1/visits/", {"visit_after": "2026-11-25T09:30:00-05:00"}
     )
     assert with_offset.status_code == 200
+
+
+def test_an_optional_choice_may_be_left_empty_with_null(chiropractor_client, patient):
+    changed = chiropractor_client.patch(
+        f"/api/v1/patients/{patient.id}/",
+        {"gender_identity": None, "preferred_contact_method": "", "activity_level": None},
+    )
+
+    assert changed.status_code == 200, changed.json()
+    body = changed.json()
+    assert (body["gender_identity"], body["activity_level"]) == ("", "")
+    assert (
+        chiropractor_client.patch(
+            f"/api/v1/patients/{patient.id}/", {"sex_at_birth": None}
+        ).status_code
+        == 400
+    )  # a required choice is not optional
