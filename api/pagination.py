@@ -53,7 +53,11 @@ class CursorPagination(pagination.CursorPagination):
         response = super().get_paginated_response_schema(schema)
         properties = response["properties"]
         properties["next"]["description"] = "URL of the next page; null on the last page."
+        properties["next"]["example"] = (
+            "https://api.example-clinic.com/api/v1/patients/?cursor=cD0yMDI2LTExLTI1"
+        )
         properties["previous"]["description"] = "URL of the previous page; null on the first page."
+        properties["previous"]["example"] = None
         properties["next_cursor"] = {
             "type": "string",
             "nullable": True,
@@ -70,6 +74,7 @@ class CursorPagination(pagination.CursorPagination):
         }
         if isinstance(properties["results"], dict):  # spectacular also passes a sentinel
             properties["results"]["description"] = "The rows of this page."
+        properties["results"] = properties.pop("results")  # last, after the paging fields
         # Always sent, so that generated clients need not treat them as optional.
         response["required"] = ["next", "previous", "next_cursor", "previous_cursor", "results"]
         return response

@@ -1,12 +1,17 @@
 """Outcome measures as the API reads and writes them."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api.serializers import StrictModelSerializer
+from treatments.examples import answer_example
 from treatments.models import OutcomeMeasure
 from treatments.models.plans import Comparator, GoalMeasure, GoalStatus, PlanStatus
 
 
+@extend_schema_serializer(
+    examples=[answer_example("An NDI questionnaire, scored by the server", "outcome")]
+)
 class OutcomeMeasureSerializer(StrictModelSerializer):
     value = serializers.IntegerField(
         min_value=0,
@@ -160,6 +165,9 @@ class GoalProgressSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[answer_example("A relief plan after its first visit", "progress")]
+)
 class PlanProgressSerializer(serializers.Serializer):
     plan = serializers.UUIDField(help_text="The plan.")
     status = serializers.ChoiceField(choices=PlanStatus.choices, help_text="The plan's status.")

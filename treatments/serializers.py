@@ -1,6 +1,6 @@
 """Treatment plans, their goals and planned interventions, as the API reads and writes them."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
@@ -24,6 +24,7 @@ from reference.models import (
     Technique,
 )
 from treatments import rules, transitions
+from treatments.examples import answer_example
 from treatments.models import (
     Goal,
     PlannedAdjustment,
@@ -287,6 +288,9 @@ class AllowedActionsField(serializers.ReadOnlyField):
         return transitions.allowed_actions(status)
 
 
+@extend_schema_serializer(
+    examples=[answer_example("A relief plan for neck pain, as a chiropractor reads it", "plan")]
+)
 class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="The patient the plan is for."

@@ -1,7 +1,7 @@
 """Visits, their findings, performed items, amendments and billing lines."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
@@ -15,6 +15,7 @@ from clinics.models import Role, User
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
 from treatments.coding import WARNING_CHOICES
+from treatments.examples import answer_example
 from treatments.models import (
     Amendment,
     PartFinding,
@@ -278,6 +279,9 @@ class CodingWarningSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What the biller should know.")
 
 
+@extend_schema_serializer(
+    examples=[answer_example("CMT with a bundled manual-therapy line", "coding")]
+)
 class CodingSerializer(serializers.Serializer):
     diagnoses = serializers.ListField(
         child=serializers.CharField(), help_text="The claim's diagnoses, in order (M99.0x first)."
@@ -290,6 +294,9 @@ class CodingSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[answer_example("A signed visit carrying out planned items", "visit")]
+)
 class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
     patient = ClinicScopedPrimaryKeyField(
         queryset=Patient.objects.all(), help_text="The patient seen."

@@ -104,3 +104,47 @@ def test_every_tag_is_described(schema):
 
     assert used <= set(described)
     assert all(len(text) > 20 for text in described.values())
+
+
+def _inline(node, components: dict, seen: tuple = ()):
+    """The schema with its `$ref`s replaced by what they name (the contract has no cycles
+    along example values)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if ref is not None:
+            name = ref.rsplit("/", 1)[-1]
+            assert name not in seen, f"cycle through {name}"
+            return _inline(components[name], components, (*seen, name))
+        inlined = {key: _inline(value, components, seen) for key, value in node.items()}
+        if inlined.get("nullable") and "allOf" in inlined:
+            # OpenAPI 3.0.3: `nullable` beside `allOf: [$ref]` lets the value be null.
+            return {"anyOf": [{"allOf": inlined.pop("allOf")}, {"nullable": True, "enum": [None]}]}
+        return inlined
+    if isinstance(node, list):
+        return [_inline(value, components, seen) for value in node]
+    return node
+
+
+def test_every_example_answer_matches_its_schema(schema):
+    from openapi_schema_validator import OAS30Validator
+
+    components = schema["components"]["schemas"]
+    checked = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {}).get("application/json", {})
+                response_schema = _inline(content.get("schema", {}), components)
+                for title, example in content.get("examples", {}).items():
+                    errors = list(OAS30Validator(response_schema).iter_errors(example["value"]))
+                    assert errors == [], (
+                        method,
+                        path,
+                        status,
+                        title,
+                        [(list(e.absolute_path), e.message) for e in errors],
+                    )
+                    checked += 1
+    assert checked >= 20
