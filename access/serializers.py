@@ -12,6 +12,15 @@ from clinics.models import User
 from patients.models import Patient
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "On, as the clinic requires",
+            value={"enabled": True, "required": True, "recovery_codes_left": 9},
+            response_only=True,
+        )
+    ]
+)
 class MfaStatusSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(help_text="Whether logging in asks for a second factor.")
     required = serializers.BooleanField(
@@ -44,6 +53,28 @@ class MfaDisableSerializer(PasswordSerializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Ten new recovery codes",
+            value={
+                "recovery_codes": [
+                    "k7m2p-x9qrt",
+                    "b4nf8-wz3hc",
+                    "t6yv2-m8ksd",
+                    "q3rp9-h7bnx",
+                    "z8cw4-f2kmt",
+                    "n5xh7-r3pqv",
+                    "c9tm2-w6bdy",
+                    "h4qz8-p7nvk",
+                    "y2bd6-t9xmr",
+                    "m7kf3-c4wzq",
+                ]
+            },
+            response_only=True,
+        )
+    ]
+)
 class RecoveryCodesSerializer(serializers.Serializer):
     recovery_codes = serializers.ListField(
         child=serializers.CharField(),
@@ -75,7 +106,27 @@ class GrantHolderSerializer(serializers.ModelSerializer):
                 "minutes": 60,
             },
             request_only=True,
-        )
+        ),
+        OpenApiExample(
+            "An active grant",
+            value={
+                "id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
+                "patient": "3f0c2a9e-5b7d-4e1f-9a8b-6c5d4e3f2a1b",
+                "user": {
+                    "id": "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
+                    "username": "desk.demo@demo",
+                    "first_name": "Fiona",
+                    "last_name": "Desk",
+                    "role": "front_desk",
+                },
+                "reason": "Patient collapsed in the waiting room; paramedics ask for diagnoses.",
+                "granted_at": "2026-11-26T09:00:00Z",
+                "expires_at": "2026-11-26T10:00:00Z",
+                "ended_at": None,
+                "active": True,
+            },
+            response_only=True,
+        ),
     ]
 )
 class BreakGlassGrantSerializer(StrictModelSerializer):

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,7 +24,7 @@ from access.serializers import (
     RecoveryCodesSerializer,
 )
 from api.auth.serializers import MfaEnrolmentSerializer
-from api.errors import CONFLICT_RESPONSE, Conflict
+from api.errors import CONFLICT_RESPONSE, Conflict, error_body
 from api.permissions import OpensBreakGlass
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
@@ -52,10 +53,7 @@ class OwnSecondFactorView(APIView):
 def refused(attr: str, code: str, detail: str) -> Response:
     """A 400 answered, not raised: the request's transaction commits, so that the wrong
     password or code stays counted (django-otp's back-off, the account lockout)."""
-    return Response(
-        {"type": "validation_error", "errors": [{"code": code, "detail": detail, "attr": attr}]},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+    return Response(error_body(400, code, detail, attr), status=status.HTTP_400_BAD_REQUEST)
 
 
 def wrong_code() -> Response:
@@ -103,6 +101,7 @@ class MfaStatusView(OwnSecondFactorView):
         return Response(MfaStatusSerializer(body).data)
 
 
+@extend_validation_errors(["invalid_credentials"], field_name="password", methods=["post"])
 class MfaEnrolView(OwnSecondFactorView):
     audit_action = AuditAction.MFA_ENROL
 
@@ -128,6 +127,7 @@ class MfaEnrolView(OwnSecondFactorView):
         return Response(MfaEnrolmentSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
+@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class MfaConfirmView(OwnSecondFactorView):
     audit_action = AuditAction.MFA_ENABLE
 
@@ -147,6 +147,7 @@ class MfaConfirmView(OwnSecondFactorView):
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
+@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class MfaRecoveryCodesView(OwnSecondFactorView):
     audit_action = AuditAction.RECOVERY_CODES
 
@@ -170,6 +171,8 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
+@extend_validation_errors(["invalid_credentials"], field_name="password", methods=["post"])
+@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class MfaDisableView(OwnSecondFactorView):
     audit_action = AuditAction.MFA_DISABLE
 

@@ -101,9 +101,13 @@ class ApiExceptionHandler(ExceptionHandler):
         return super().convert_known_exceptions(exc)
 
 
-def error_body(status_code: int, code: str, detail: str) -> dict:
-    error_type = "server_error" if status_code >= 500 else "client_error"
-    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
+def error_body(status_code: int, code: str, detail: str, attr: str | None = None) -> dict:
+    """The one error shape; with `attr`, a validation error naming that field."""
+    if attr is not None:
+        error_type = "validation_error"
+    else:
+        error_type = "server_error" if status_code >= 500 else "client_error"
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
 
 
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -113,30 +113,27 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
     return user, token
 
 
-def open_login_context(*, username: str, request: HttpRequest) -> object | None:
-    """Before a password check: the clinic of the user of that name (None if there is none),
-    set as this transaction's context."""
+def _open_context(function: str, key: object, request: HttpRequest) -> object | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('role', %s, true), api_open_login_context(%s, %s)",
-            [settings.DATABASE_APP_ROLE, username, request_id_for(request)],
+            f"SELECT set_config('role', %s, true), {function}(%s, %s)",
+            [settings.DATABASE_APP_ROLE, key, request_id_for(request)],
         )
         clinic_id = cursor.fetchone()[1]
     django_request(request).opened_db_context = True
     return clinic_id
+
+
+def open_login_context(*, username: str, request: HttpRequest) -> object | None:
+    """Before a password check: the clinic of the user of that name (None if there is none),
+    set as this transaction's context."""
+    return _open_context("api_open_login_context", username, request)
 
 
 def open_user_context(*, user_id: object, request: HttpRequest) -> object | None:
     """For the second login step: the clinic of that user (None if there is none), set as this
     transaction's context."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('role', %s, true), api_open_user_context(%s, %s)",
-            [settings.DATABASE_APP_ROLE, user_id, request_id_for(request)],
-        )
-        clinic_id = cursor.fetchone()[1]
-    django_request(request).opened_db_context = True
-    return clinic_id
+    return _open_context("api_open_user_context", user_id, request)
 
 
 def close_context_if_nested(request: HttpRequest) -> None:

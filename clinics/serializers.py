@@ -110,6 +110,26 @@ class StaffCreateSerializer(StaffSerializer):
         extra_kwargs = StaffSerializer.Meta.extra_kwargs
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A clinic requiring a second factor of its chiropractors and admins",
+            value={
+                "id": "11111111-2222-3333-4444-555555555555",
+                "name": "Back in Line Chiropractic",
+                "slug": "back-in-line",
+                "time_zone": "America/New_York",
+                "mfa_required_roles": ["chiropractor", "clinic_admin"],
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Require a second factor of every role",
+            value={"mfa_required_roles": ["chiropractor", "clinic_admin", "front_desk"]},
+            request_only=True,
+        ),
+    ]
+)
 class ClinicSerializer(StrictModelSerializer):
     mfa_required_roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices),

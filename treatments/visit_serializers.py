@@ -90,9 +90,8 @@ class CarriesOutPlannedItemMixin:
 
 
 def _compared(item, name: str) -> object:
-    value = (
-        getattr(item, f"{name}_id", None) if hasattr(item, f"{name}_id") else getattr(item, name)
-    )
+    # The column's value (a foreign key's id), so that comparing loads no related row.
+    value = getattr(item, item._meta.get_field(name).attname)
     return sorted(value) if isinstance(value, list) else value
 
 

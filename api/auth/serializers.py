@@ -1,7 +1,7 @@
 """Request and response bodies of login, logout and me."""
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from access.mfa import CHALLENGE_STEPS
@@ -109,6 +109,20 @@ class LoginResponseSerializer(serializers.Serializer):
     user = CurrentUserSerializer(help_text="Who logged in.")
 
 
+OTPAUTH_EXAMPLE = (
+    "otpauth://totp/Chiro%20API%3Adr.demo%40demo?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    "&algorithm=SHA1&digits=6&period=30&issuer=Chiro%20API"
+)
+ENROLMENT_EXAMPLE = {
+    "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    "otpauth_uri": OTPAUTH_EXAMPLE,
+    "qr_svg": '<svg xmlns="http://www.w3.org/2000/svg" width="148" height="148">…</svg>',
+}
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("A new authenticator", value=ENROLMENT_EXAMPLE, response_only=True)]
+)
 class MfaEnrolmentSerializer(serializers.Serializer):
     secret = serializers.CharField(
         help_text="The authenticator's secret (base32), for typing into the app by hand."
@@ -119,6 +133,30 @@ class MfaEnrolmentSerializer(serializers.Serializer):
     qr_svg = serializers.CharField(help_text="The key URI as a QR code (an SVG image).")
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Enter a code",
+            value={
+                "challenge": "eyJ1c2VyIjoiOGQ3YzZi…:1xWO7M:AlHPRSfRJ-rbsOr",
+                "expires_at": "2026-11-26T09:05:00Z",
+                "step": "verify",
+                "enrolment": None,
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Set up an authenticator first (the clinic requires one)",
+            value={
+                "challenge": "eyJ1c2VyIjoiOGQ3YzZi…:1xWO7M:Zk3u9Qe0bF2mT1c",
+                "expires_at": "2026-11-26T09:05:00Z",
+                "step": "enrol",
+                "enrolment": ENROLMENT_EXAMPLE,
+            },
+            response_only=True,
+        ),
+    ]
+)
 class MfaChallengeSerializer(serializers.Serializer):
     challenge = serializers.CharField(
         help_text="Send back to `POST /api/v1/auth/login/verify` with the code; works once."
@@ -144,6 +182,34 @@ class MfaVerifySerializer(StrictSerializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Logged in with a code",
+            value={
+                "token": "9f2c4e…(64 hex characters)",
+                "expiry": "2026-11-26T09:30:00Z",
+                "user": {
+                    "id": "8d7c6b5a-4f3e-2d1c-0b9a-887766554433",
+                    "username": "dr.demo@demo",
+                    "first_name": "Daniel",
+                    "last_name": "Palmer",
+                    "email": "",
+                    "role": "chiropractor",
+                    "clinic": {
+                        "id": "11111111-2222-3333-4444-555555555555",
+                        "name": "Demo Spine & Sports Chiropractic",
+                        "slug": "demo",
+                        "time_zone": "America/New_York",
+                    },
+                    "capabilities": capabilities_of("chiropractor"),
+                },
+                "recovery_codes": [],
+            },
+            response_only=True,
+        )
+    ]
+)
 class MfaLoginResponseSerializer(LoginResponseSerializer):
     recovery_codes = serializers.ListField(
         child=serializers.CharField(),
