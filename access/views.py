@@ -5,7 +5,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -101,7 +100,6 @@ class MfaStatusView(OwnSecondFactorView):
         return Response(MfaStatusSerializer(body).data)
 
 
-@extend_validation_errors(["invalid_credentials"], field_name="password", methods=["post"])
 class MfaEnrolView(OwnSecondFactorView):
     audit_action = AuditAction.MFA_ENROL
 
@@ -127,7 +125,6 @@ class MfaEnrolView(OwnSecondFactorView):
         return Response(MfaEnrolmentSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class MfaConfirmView(OwnSecondFactorView):
     audit_action = AuditAction.MFA_ENABLE
 
@@ -147,7 +144,6 @@ class MfaConfirmView(OwnSecondFactorView):
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
-@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class MfaRecoveryCodesView(OwnSecondFactorView):
     audit_action = AuditAction.RECOVERY_CODES
 
@@ -171,8 +167,6 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
-@extend_validation_errors(["invalid_credentials"], field_name="password", methods=["post"])
-@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class MfaDisableView(OwnSecondFactorView):
     audit_action = AuditAction.MFA_DISABLE
 

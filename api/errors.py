@@ -125,19 +125,33 @@ class ErrorItemSerializer(serializers.Serializer):
     attr = serializers.CharField(allow_null=True, help_text="Always null for this kind of error.")
 
 
+# One item component per status, so that each status's `code` gets its own enum of the codes
+# the API answers it with (api.schema.enumerate_error_codes).
+class Error409Serializer(ErrorItemSerializer):
+    pass
+
+
+class Error412Serializer(ErrorItemSerializer):
+    pass
+
+
+class Error503Serializer(ErrorItemSerializer):
+    pass
+
+
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ErrorItemSerializer(many=True)
+    errors = Error409Serializer(many=True)
 
 
 class ErrorResponse412Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = ErrorItemSerializer(many=True)
+    errors = Error412Serializer(many=True)
 
 
 class ErrorResponse503Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
-    errors = ErrorItemSerializer(many=True)
+    errors = Error503Serializer(many=True)
 
 
 CONFLICT_RESPONSE = OpenApiResponse(
@@ -153,6 +167,12 @@ WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
 SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
     ErrorResponse503Serializer, description="The database is not answering."
 )
+# The error responses an operation gets when its code can raise one of these statuses.
+ERROR_RESPONSES = {
+    409: CONFLICT_RESPONSE,
+    412: PRECONDITION_FAILED_RESPONSE,
+    503: SERVICE_UNAVAILABLE_RESPONSE,
+}
 
 
 class ValidationErrorItemSerializer(serializers.Serializer):

@@ -1,11 +1,25 @@
 """drf-spectacular hooks that finish the contract where introspection cannot."""
 
+from collections import defaultdict
+
 from drf_spectacular.plumbing import is_serializer
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_standardized_errors import openapi_serializers as standard
 from drf_standardized_errors.openapi import AutoSchema
 
 from api.concurrency import IF_MATCH_PARAMETER
-from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS, ValidationErrorResponseSerializer
+from api.errors import (
+    CONFLICT_RESPONSE,
+    ERROR_RESPONSES,
+    WRITE_ERRORS,
+    ValidationErrorResponseSerializer,
+)
+from api.raised_codes import raised_by
 from api.serializers import CLINICAL_FIELDS_BY_COMPONENT
 
 CLINICAL_NOTE = "Omitted for front-desk users, who do not read clinical data."
@@ -25,17 +39,108 @@ def mark_clinical_fields_optional(result: dict, generator, request, public) -> d
     return result
 
 
-class ApiAutoSchema(AutoSchema):
-    """Error responses of drf-standardized-errors, with one open validation-error shape.
+# Codes the framework answers with on any operation that documents the status.
+FRAMEWORK_CODES: dict[int, set[str]] = {
+    401: set(standard.ErrorCode401Enum.values),
+    403: set(standard.ErrorCode403Enum.values),
+    404: set(standard.ErrorCode404Enum.values),
+    415: set(standard.ErrorCode415Enum.values),
+    429: set(standard.ErrorCode429Enum.values),
+    500: set(standard.ErrorCode500Enum.values),
+}
+# What the exception handler (api.errors) turns a database refusal into, on any write.
+WRITE_CODES: dict[int, set[str]] = {400: {"out_of_range"}, 409: {"integrity_conflict"}}
+DELETE_CODES: dict[int, set[str]] = {409: {"protected"}}
 
-    Services and serializers add codes of their own (`unknown_field` on any attribute,
-    `not_billable`, `other_patient`, …), so a closed enum of codes and attributes per
-    operation would reject real answers in generated clients. The codes each field is known
-    to give are listed in the 400 description instead.
+
+class ApiAutoSchema(AutoSchema):
+    """Error responses of drf-standardized-errors, with the codes each operation can answer.
+
+    The codes are read from the code that serves the operation (api.raised_codes), listed in
+    each error response's description and in its `x-error-codes`; the enums of `code` in the
+    error bodies are their union over the API (`enumerate_error_codes`). Validation errors
+    keep one shape for every operation: a closed enum of attributes per operation would only
+    multiply components.
     """
 
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
+
+    def _serializers_read(self) -> list[type]:
+        if self.method not in {"POST", "PUT", "PATCH"}:
+            return []
+        serializer = self.get_request_serializer()
+        if isinstance(serializer, PolymorphicProxySerializer):
+            candidates = serializer.serializers
+            candidates = candidates.values() if isinstance(candidates, dict) else candidates
+        else:
+            candidates = [serializer]
+        return [
+            candidate if isinstance(candidate, type) else type(candidate)
+            for candidate in candidates
+            if is_serializer(candidate)
+        ]
+
+    def error_codes(self) -> dict[int, set[str]]:
+        """Every (status, code) this operation can answer with, but the framework's own."""
+        if getattr(self, "_error_codes", None) is None:
+            codes: dict[int, set[str]] = defaultdict(set)
+            for raised in raised_by(
+                self.view,
+                self.method,
+                serializers_read=self._serializers_read(),
+                reads_object="{" in self.path,
+            ):
+                codes[raised.status].add(raised.code)
+            if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
+                for status, extra in WRITE_CODES.items():
+                    codes[status] |= extra
+            if self.method == "DELETE":
+                for status, extra in DELETE_CODES.items():
+                    codes[status] |= extra
+            for field_codes in self._get_validation_error_codes_by_field(
+                self._determine_fields_with_error_codes()
+            ).values():
+                codes[400] |= field_codes
+            self._error_codes = dict(codes)
+        return self._error_codes
+
+    def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
+        if (
+            status_code != "400"
+            and status_code not in responses
+            and self.error_codes().get(int(status_code))
+        ):
+            return self.view.get_exception_handler() is not None
+        return super()._should_add_error_response(responses, status_code)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if direction != "response":
+            return responses
+        for status, codes in sorted(self.error_codes().items()):
+            key = str(status)
+            if codes and key not in responses and status in ERROR_RESPONSES:
+                responses[key] = self._get_response_for_code(ERROR_RESPONSES[status], key)
+        return responses
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return operation
+        codes = self.error_codes()
+        for key, response in operation.get("responses", {}).items():
+            status = int(key)
+            if status < 400:
+                continue
+            listed = codes.get(status, set()) | FRAMEWORK_CODES.get(status, set())
+            if status == 400 and self._should_add_parse_error_response():
+                listed.add("parse_error")
+            response["x-error-codes"] = sorted(listed)
+            if listed:
+                names = ", ".join(f"`{code}`" for code in sorted(listed))
+                response["description"] = f"{response.get('description', '')}\n\nCodes: {names}."
+        return operation
 
     # No body is read on GET and DELETE: they cannot answer a parse error nor 415.
     def _should_add_parse_error_response(self) -> bool:
@@ -55,6 +160,8 @@ class ApiAutoSchema(AutoSchema):
         return has_path_parameters or (self._is_list_view() and self._get_paginator() is not None)
 
     def _should_add_validation_error_response(self) -> bool:
+        if self.error_codes().get(400):
+            return True
         # Query parameters are validated as bodies are (a page size, a filter, a search term):
         # any operation that takes one may answer a validation error naming it.
         if super()._should_add_validation_error_response():
@@ -227,4 +334,34 @@ def allow_null_for_empty_choices_in_requests(result: dict, generator, request, p
                 options.append({"$ref": "#/components/schemas/NullEnum"})
     if "NullEnum" not in schemas:
         schemas["NullEnum"] = {"enum": [None]}
+    return result
+
+
+def enumerate_error_codes(result: dict, generator, request, public) -> dict:
+    """Each status's error `code` is an enum: the codes the operations list for it (their
+    `x-error-codes`). Validation errors share one enum; a parse error keeps its own."""
+    schemas = result.get("components", {}).get("schemas", {})
+    by_status: dict[str, set[str]] = defaultdict(set)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                by_status[status] |= set(response.get("x-error-codes", ()))
+    by_status["400"].discard("parse_error")
+    items = {"400": "ValidationErrorItem"} | {
+        status: f"Error{status}" for status in by_status if status != "400"
+    }
+    for status, item in items.items():
+        codes = sorted(by_status[status])
+        if item not in schemas or not codes:
+            continue
+        name = "ValidationErrorCodeEnum" if status == "400" else f"ErrorCode{status}Enum"
+        schemas[name] = {
+            "enum": codes,
+            "type": "string",
+            "description": f"The codes the API answers {status} with; each operation lists "
+            "its own in its error response.",
+        }
+        schemas[item]["properties"]["code"] = {"$ref": f"#/components/schemas/{name}"}
     return result

@@ -398,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.allow_null_for_empty_choices_in_requests",
         "api.schema.document_etag_headers",
         "api.schema.document_request_id_header",
+        "api.schema.enumerate_error_codes",
     ],
 }
 

@@ -12,6 +12,9 @@ from rest_framework.test import APIClient
 from clinics.models import Role
 from tests.factories import ClinicFactory, ConditionFactory, PatientFactory, UserFactory
 
+# Every error code an answer carries must be documented on its operation (checked at the end).
+pytest_plugins = ["tests.error_codes_seen"]
+
 # Tests that commit (transaction=True) are cleaned up by TRUNCATE, which the append-only audit
 # trail refuses: they leave the audit app out of the flush (its rows carry no foreign keys).
 FLUSHABLE_APPS = [app for app in settings.INSTALLED_APPS if app != "audit"]

@@ -4,7 +4,6 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from knox.models import AuthToken
 from rest_framework import status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
@@ -106,7 +105,6 @@ The two answers have different bodies: branch on the status code (200 `LoginResp
 `MfaChallenge`)."""
 
 
-@extend_validation_errors(["invalid_credentials"], field_name="non_field_errors", methods=["post"])
 class LoginView(LoginStepView):
     @extend_schema(
         operation_id="auth_login",
@@ -156,8 +154,6 @@ class LoginView(LoginStepView):
         return Response(MfaChallengeSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_validation_errors(["invalid_challenge"], field_name="challenge", methods=["post"])
-@extend_validation_errors(["invalid_code"], field_name="code", methods=["post"])
 class LoginVerifyView(LoginStepView):
     @extend_schema(
         operation_id="auth_login_verify",

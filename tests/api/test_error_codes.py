@@ -1,0 +1,126 @@
+"""Every error code is listed on the operation that sends it, and the lists come from the code.
+
+The lists are read from the code by api.raised_codes when the schema is generated; the
+plugin tests/error_codes_seen.py fails the run when an answer in the suite carries a code its
+operation does not list. These tests check the lists themselves and the enums built on them.
+"""
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from drf_spectacular.generators import SchemaGenerator
+
+from api.raised_codes import CodeReader, Raised, raised_by
+from tests import error_codes_seen
+from treatments.visit_views import VisitViewSet
+
+SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
+
+
+def responses():
+    for path, item in SCHEMA["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict):
+                for status, response in operation["responses"].items():
+                    yield f"{method.upper()} {path}", int(status), response
+
+
+def codes_of(operation: str, status: int) -> set[str]:
+    method, path = operation.split(" ", 1)
+    response = SCHEMA["paths"][path][method.lower()]["responses"].get(str(status), {})
+    return set(response.get("x-error-codes", ()))
+
+
+@pytest.mark.parametrize(
+    ("operation", "status", "code"),
+    [
+        ("POST /api/v1/auth/login", 400, "invalid_credentials"),
+        ("POST /api/v1/patients/", 400, "invalid_phone"),
+        ("PATCH /api/v1/patients/{id}/", 400, "invalid_phone"),
+        ("POST /api/v1/patients/", 400, "future_date"),
+        ("POST /api/v1/patients/{patient_pk}/conditions/", 400, "not_billable"),
+        ("POST /api/v1/patients/{patient_pk}/conditions/", 400, "laterality_required"),
+        ("POST /api/v1/patients/{patient_pk}/outcomes/", 400, "unscorable"),
+        ("GET /api/v1/patients/", 400, "invalid_ordering"),
+        ("GET /api/v1/patients/", 400, "unknown_parameter"),
+        ("GET /api/v1/patients/", 400, "invalid_page_size"),
+        ("POST /api/v1/treatment-plans/{id}/activate/", 409, "transition_not_allowed"),
+        ("PATCH /api/v1/visits/{id}/", 409, "visit_signed"),
+        ("POST /api/v1/visits/{id}/sign/", 409, "visit_signed"),
+        ("PATCH /api/v1/visits/{id}/", 412, "precondition_failed"),
+        ("POST /api/v1/patients/{id}/restore/", 409, "patient_not_archived"),
+        ("POST /api/v1/staff/", 400, "password_too_common"),  # Django's own validators
+        ("POST /api/v1/auth/login/verify", 400, "invalid_challenge"),
+        ("POST /api/v1/auth/login/verify", 429, "throttled"),
+        ("POST /api/v1/staff/{id}/mfa-reset/", 409, "self_mfa_reset"),
+    ],
+)
+def test_the_codes_the_server_sends_are_listed_on_the_operation(operation, status, code):
+    assert code in codes_of(operation, status)
+
+
+def test_every_error_response_lists_its_codes_and_only_those_of_its_enum():
+    schemas = SCHEMA["components"]["schemas"]
+    by_status: dict[int, set[str]] = defaultdict(set)
+    for operation, status, response in responses():
+        if status < 400:
+            continue
+        listed = response.get("x-error-codes")
+        assert listed, f"{operation} {status} lists no codes"
+        assert all(f"`{code}`" in response["description"] for code in listed), operation
+        by_status[status] |= set(listed)
+    by_status[400].discard("parse_error")
+    assert set(schemas["ValidationErrorCodeEnum"]["enum"]) == by_status.pop(400)
+    item = schemas["ValidationErrorItem"]["properties"]["code"]
+    assert item == {"$ref": "#/components/schemas/ValidationErrorCodeEnum"}
+    for status, codes in by_status.items():
+        assert set(schemas[f"ErrorCode{status}Enum"]["enum"]) == codes, status
+        assert schemas[f"Error{status}"]["properties"]["code"] == {
+            "$ref": f"#/components/schemas/ErrorCode{status}Enum"
+        }
+
+
+def test_a_read_does_not_list_what_only_writes_can_answer():
+    # ETagMixin.get_object checks If-Match only for unsafe methods: no 412 on a GET.
+    assert "412" not in SCHEMA["paths"]["/api/v1/visits/{id}/"]["get"]["responses"]
+    assert not codes_of("GET /api/v1/visits/{id}/", 409)
+    # A validation on the paginator's page size belongs to lists, not to a single object.
+    assert "invalid_page_size" not in codes_of("GET /api/v1/visits/{id}/", 400)
+
+
+def test_an_error_caught_on_the_way_is_not_listed():
+    # The login's enrolment catches mfa_already_enabled (a concurrent login enrolled first).
+    assert "mfa_already_enabled" not in codes_of("POST /api/v1/auth/login", 409)
+    assert "mfa_already_enabled" in codes_of("POST /api/v1/auth/mfa/enrol", 409)
+
+
+def test_codes_are_read_through_decorators_services_and_exception_defaults():
+    generator = SchemaGenerator()
+    generator.get_schema(request=None, public=True)  # the views, as the schema sees them
+    view = VisitViewSet(action="sign", request=None, format_kwarg=None)
+    raised = set(raised_by(view, "POST", reads_object=True))
+    # RecordLocked's default code, from @transaction.atomic services, and If-Match's 412.
+    assert {(r.status, r.code) for r in raised} >= {
+        (409, "visit_signed"),
+        (409, "visit_discarded"),
+        (412, "precondition_failed"),
+        (403, "permission_denied"),
+    }
+    assert all(isinstance(r, Raised) for r in raised)
+    # Reading every branch (no method known) finds at least what the POST finds.
+    assert CodeReader().function(VisitViewSet.sign, VisitViewSet) >= {
+        r for r in raised if r.code == "visit_signed"
+    }
+
+
+def test_an_answer_with_an_unlisted_code_fails_the_run():
+    seen = error_codes_seen.Seen("GET /api/v1/patients/", 400, "made_up_code", "a test")
+    error_codes_seen.SEEN.add(seen)
+    try:
+        problems = error_codes_seen.undocumented()
+    finally:
+        error_codes_seen.SEEN.discard(seen)
+    assert any("`made_up_code`" in problem for problem in problems)
