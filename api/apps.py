@@ -7,7 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = "API plumbing"
 
     def ready(self) -> None:
-        from api import tenancy  # noqa: F401  (registers the tenancy system check)
+        from api import (
+            database_faults,  # noqa: F401  (hears of database faults around views)
+            tenancy,  # noqa: F401  (registers the tenancy system check)
+        )
 
         # Django's hook for schema-level setup: every migrate re-applies grants and policies,
         # so a table added by any later migration is protected as soon as it exists.

@@ -5,9 +5,11 @@ drf-standardized-errors). Services raise the domain errors below; `ApiExceptionH
 them, Django's own errors and database conflicts to that shape in one place.
 """
 
+import logging
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
@@ -21,6 +23,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
+logger = logging.getLogger(__name__)
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request; subclasses say which HTTP status fits."""
@@ -29,9 +33,12 @@ class DomainError(Exception):
     default_code = "conflict"
     default_detail = "The request conflicts with the current state of the resource."
 
-    def __init__(self, detail: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self, detail: str | None = None, code: str | None = None, retry_after: int | None = None
+    ) -> None:
         self.detail = detail or self.default_detail
         self.code = code or self.default_code
+        self.retry_after = retry_after  # seconds, sent as Retry-After
         super().__init__(self.detail)
 
 
@@ -58,6 +65,8 @@ class ServiceUnavailable(DomainError):
 class _DomainAPIException(exceptions.APIException):
     def __init__(self, error: DomainError) -> None:
         self.status_code = error.status_code
+        if error.retry_after is not None:
+            self.wait = error.retry_after  # drf-standardized-errors sends it as Retry-After
         super().__init__(detail=error.detail, code=error.code)
 
 
@@ -73,9 +82,24 @@ class ApiExceptionHandler(ExceptionHandler):
             return
         super().set_rollback()
 
+    def report_exception(self, exc: exceptions.APIException, response) -> None:
+        # A database fault is handled (503, Retry-After), not a crash: logged as a warning
+        # without the signal that error trackers and the test client treat as an unhandled error.
+        if isinstance(self.exc, OperationalError | InterfaceError | ServiceUnavailable):
+            logger.warning("Database unavailable: %s", self.exc, exc_info=self.exc)
+            return
+        super().report_exception(exc, response)
+
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DomainError):
             return _DomainAPIException(exc)
+        if isinstance(exc, OperationalError | InterfaceError):
+            from api.database_faults import database_unavailable
+
+            request = self.context.get("request")
+            # Later steps of this request (its audit event) need not try the database again.
+            getattr(request, "_request", request).database_fault = True
+            return _DomainAPIException(database_unavailable())
         if isinstance(exc, DjangoValidationError):
             detail = as_serializer_error(exc)
             if NON_FIELD_ERRORS in detail:
@@ -165,7 +189,9 @@ PRECONDITION_FAILED_RESPONSE = OpenApiResponse(
 WRITE_ERRORS = {409: CONFLICT_RESPONSE, 412: PRECONDITION_FAILED_RESPONSE}
 
 SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
-    ErrorResponse503Serializer, description="The database is not answering."
+    ErrorResponse503Serializer,
+    description="The database failed or did not answer in time; nothing was written. Retry "
+    "after `Retry-After` seconds.",
 )
 # The error responses an operation gets when its code can raise one of these statuses.
 ERROR_RESPONSES = {

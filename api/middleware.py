@@ -6,6 +6,7 @@ from http import HTTPStatus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import is_valid_path
 
+from api.database_faults import unavailable_response
 from api.errors import error_body
 from api.request_context import REQUEST_ID_HEADER, close_context_if_nested, request_id_for
 
@@ -103,13 +104,17 @@ class JsonErrorsMiddleware:
     """Every answer under /api/ is JSON: an error page Django renders itself (an unknown URL,
     a bad Host header, or in development its debug pages) becomes the API's error shape."""
 
-    CODES = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "not_allowed"}
+    # A request Django refuses before any view (a bad Host header, a malformed body) is, to
+    # the contract, one that could not be parsed.
+    CODES = {400: "parse_error", 403: "permission_denied", 404: "not_found", 405: "not_allowed"}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if response.status_code >= 500 and getattr(request, "database_fault", False):
+            return unavailable_response()  # not the 500 page: the database failed
         if (
             response.status_code >= 400
             and request.path.startswith("/api/v1/")

@@ -8,7 +8,9 @@ operation that reaches it. The reading is deliberately generous where Python hid
 of a call (a method called on a local of unknown class is looked up by name among the
 project's classes): a code listed that an operation never sends costs a client nothing, a code
 sent and not listed breaks it. tests/api/test_error_codes.py checks that direction: every
-error code the test suite sees on an answer is listed on that operation.
+error code the test suite sees on an answer is listed on that operation
+(tests/error_codes_seen.py). A code the reader cannot read (one held in a variable) fails the
+schema's generation instead of going unlisted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import inspect
 import sys
 import textwrap
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,8 +38,12 @@ from django.db import models
 from django.db.models import UniqueConstraint
 from django.http import Http404
 from django.urls import get_resolver
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import warn
 from drf_standardized_errors.openapi_utils import (
+    get_filter_forms,
     get_flat_serializer_fields,
+    get_form_fields_with_error_codes,
     get_serializer_fields_with_error_codes,
 )
 from rest_framework import exceptions, filters, pagination, permissions, serializers, views
@@ -77,9 +83,12 @@ def _project_packages() -> frozenset[str]:
     ) | {"api"}
 
 
+def _is_project_module(name: str) -> bool:
+    return name.split(".")[0] in _project_packages()
+
+
 def _is_project(obj: object) -> bool:
-    module = getattr(obj, "__module__", None) or ""
-    return module.split(".")[0] in _project_packages()
+    return _is_project_module(getattr(obj, "__module__", None) or "")
 
 
 def _is_walkable(func: object) -> bool:
@@ -152,12 +161,12 @@ def _methods_by_name() -> dict[str, tuple[tuple[type, types.FunctionType], ...]]
     get_resolver().url_patterns  # noqa: B018 -- imports every view and what it imports
     found: dict[str, list[tuple[type, types.FunctionType]]] = {}
     for module in list(sys.modules.values()):
-        if not _is_project(types.SimpleNamespace(__module__=getattr(module, "__name__", ""))):
+        if not _is_project_module(getattr(module, "__name__", "")):
             continue
-        for cls in vars(module).values():
+        for cls in list(vars(module).values()):
             if not isinstance(cls, type) or cls.__module__ != module.__name__:
                 continue
-            for name, raw in vars(cls).items():
+            for name, raw in list(vars(cls).items()):
                 func = _unwrap(raw)
                 if isinstance(func, types.FunctionType):
                     found.setdefault(name, []).append((cls, func))
@@ -219,8 +228,8 @@ def _literal(node: ast.expr | None) -> str | None:
 class _FunctionReader:
     """The codes one function raises, itself and through what it calls."""
 
-    def __init__(self, analyser: CodeReader, func: types.FunctionType, owner: type | None):
-        self.analyser = analyser
+    def __init__(self, reader: CodeReader, func: types.FunctionType, owner: type | None):
+        self.reader = reader
         self.func = func
         self.owner = owner
         self.locals: dict[str, object] = {}
@@ -298,11 +307,7 @@ class _FunctionReader:
                 return closure[node.id]
             return getattr(builtins, node.id, None)
         if isinstance(node, ast.Attribute):
-            if (
-                isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name)
-                and node.value.func.id == "super"
-            ):
+            if self._is_super(node.value):
                 return self._inherited(node.attr)
             base = self._resolve(node.value)
             if isinstance(base, _Instance):
@@ -317,20 +322,33 @@ class _FunctionReader:
         return None
 
     def _inherited(self, name: str) -> object:
-        """`super().name` in a method of `owner`: the next definition along owner's MRO."""
+        """`super().name` in a method of `owner`: the next definition along owner's MRO after
+        the class that defines the method being read."""
         if self.owner is None:
             return None
-        defining = (
-            self.func.__qualname__.rsplit(".", 2)[-2] if "." in self.func.__qualname__ else ""
-        )
         mro = self.owner.__mro__
-        after = next((i for i, klass in enumerate(mro) if klass.__name__ == defining), None)
-        if after is None:
+        defining = next(
+            (
+                i
+                for i, klass in enumerate(mro)
+                if any(_unwrap(raw) is self.func for raw in list(vars(klass).values()))
+            ),
+            None,
+        )
+        if defining is None:
             return None
-        for klass in mro[after + 1 :]:
+        for klass in mro[defining + 1 :]:
             if name in vars(klass):
                 return _unwrap(vars(klass)[name])
         return None
+
+    @staticmethod
+    def _is_super(node: ast.expr) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "super"
+        )
 
     def _statements(self, statements: Iterable[ast.stmt]) -> set[Raised]:
         found: set[Raised] = set()
@@ -347,6 +365,14 @@ class _FunctionReader:
                     break  # what follows is not reached by this operation
             elif isinstance(statement, ast.Try):
                 found |= self._try(statement)
+            elif isinstance(statement, ast.With | ast.AsyncWith):
+                for item in statement.items:
+                    found |= self._expressions(item.context_expr)
+                found |= self._statements(statement.body)
+            elif isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+                header = statement.test if isinstance(statement, ast.While) else statement.iter
+                found |= self._expressions(header)
+                found |= self._statements(statement.body) | self._statements(statement.orelse)
             elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 found |= self._statements(statement.body)
             else:
@@ -365,14 +391,17 @@ class _FunctionReader:
             if isinstance(test.op, ast.And):
                 return False if False in values else (None if None in values else True)
             return True if True in values else (None if None in values else False)
-        if not (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.left, ast.Attribute)
-            and test.left.attr in {"method", "action"}
-        ):
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
             return None
-        subject = self.analyser.method if test.left.attr == "method" else self.analyser.action
+        subject_of = {
+            "self.action": self.reader.action,
+            "request.method": self.reader.method,
+            "self.request.method": self.reader.method,
+        }
+        subject_name = ast.unparse(test.left)
+        if subject_name not in subject_of:
+            return None  # another object's `action` (an audit event's, a transition's)
+        subject = subject_of[subject_name]
         if subject is None:
             return None
         other = test.comparators[0]
@@ -395,7 +424,8 @@ class _FunctionReader:
         return None
 
     def _try(self, statement: ast.Try) -> set[Raised]:
-        found = self._statements(statement.body)
+        body = self._statements(statement.body)
+        found: set[Raised] = set()
         for handler in statement.handlers:
             # `raise` again, or raise something made of the caught error (its error_list).
             reraises = any(
@@ -410,9 +440,10 @@ class _FunctionReader:
                 for node in ast.walk(handler)
             )
             caught = self._caught(handler.type)
-            if not reraises:
-                found = {raised for raised in found if not issubclass(raised.exception, caught)}
+            if not reraises:  # what this handler takes back does not leave the function
+                body = {raised for raised in body if not issubclass(raised.exception, caught)}
             found |= self._statements(handler.body)
+        found |= body
         return found | self._statements(statement.orelse) | self._statements(statement.finalbody)
 
     def _caught(self, node: ast.expr | None) -> tuple[type[BaseException], ...]:
@@ -422,9 +453,9 @@ class _FunctionReader:
         classes = [self._resolve(item) for item in nodes]
         return tuple(cls for cls in classes if isinstance(cls, type))
 
-    def _expressions(self, statement: ast.stmt) -> set[Raised]:
+    def _expressions(self, tree: ast.AST) -> set[Raised]:
         found: set[Raised] = set()
-        for node in ast.walk(statement):
+        for node in ast.walk(tree):
             if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Name | ast.Attribute):
                 exception = self._resolve(node.exc)
                 if isinstance(exception, type) and issubclass(exception, BaseException):
@@ -441,15 +472,11 @@ class _FunctionReader:
         """A function or method mentioned (called, or passed on to be called later)."""
         value = self._resolve(node)
         if value is GenericAPIView.filter_queryset:
-            return self.analyser.view_filters()
+            return self.reader.view_filters()
         if value is GenericAPIView.paginate_queryset:
-            return self.analyser.view_pagination()
+            return self.reader.view_pagination()
         if isinstance(value, types.FunctionType) and _is_walkable(value):
-            owner = None
-            if isinstance(node, ast.Attribute):
-                base = self._resolve(node.value)
-                owner = base.cls if isinstance(base, _Instance) else base
-            return self.analyser.function(value, owner if isinstance(owner, type) else None)
+            return self.reader.function(value, self._owner_of(node))
         if (
             value is None
             and isinstance(node, ast.Attribute)
@@ -458,7 +485,7 @@ class _FunctionReader:
         ):
             found: set[Raised] = set()
             for cls, func in _methods_by_name().get(node.attr, ()):
-                found |= self.analyser.function(func, cls)
+                found |= self.reader.function(func, cls)
             return found
         if (
             isinstance(node, ast.Attribute)
@@ -470,6 +497,16 @@ class _FunctionReader:
                 return model_validation_codes(model)
         return set()
 
+    def _owner_of(self, node: ast.Attribute | ast.Name) -> type | None:
+        """The class a method mentioned as `node` is read for (what `self` is inside it)."""
+        if not isinstance(node, ast.Attribute):
+            return None
+        if self._is_super(node.value):
+            return self.owner
+        base = self._resolve(node.value)
+        owner = base.cls if isinstance(base, _Instance) else base
+        return owner if isinstance(owner, type) else None
+
     def _call(self, call: ast.Call) -> set[Raised]:
         callee = self._resolve(call.func)
         if not isinstance(callee, type | types.FunctionType):
@@ -479,7 +516,7 @@ class _FunctionReader:
         if callee is validate_password:
             found: set[Raised] = set()
             for validator in get_default_password_validators():
-                found |= self.analyser.methods(type(validator), {"validate"})
+                found |= self.reader.methods(type(validator), {"validate"})
             return found
         if callee is exceptions.ErrorDetail:  # a validation error's message with its code
             code = _literal(_bound_argument(call, callee, "code"))
@@ -487,11 +524,11 @@ class _FunctionReader:
         if isinstance(callee, type) and issubclass(callee, serializers.BaseSerializer):
             # Built with `data=`, it validates; built around an object, it only answers.
             reads = any(keyword.arg == "data" for keyword in call.keywords)
-            return self.analyser.serializer(callee) if reads else set()
+            return self.reader.serializer(callee) if reads else set()
         if isinstance(callee, type) and _is_project(callee):
             init = _class_attribute(callee, "__init__")
             if isinstance(init, types.FunctionType) and _is_walkable(init):
-                return self.analyser.function(init, callee)
+                return self.reader.function(init, callee)
             return set()
         if isinstance(callee, types.FunctionType) and _is_project(callee):
             return self._helper(call, callee)
@@ -505,8 +542,15 @@ class _FunctionReader:
         code = _literal(code_node)
         if code is not None:
             return {Raised(status, code, exception)}
+        if isinstance(code_node, ast.Name) and code_node.id == "code":
+            return set()  # a helper's `code` parameter: its callers' literals are read there
         if code_node is not None:
-            return set()  # a code passed through: the caller's literal is read there
+            warn(
+                f"{self.func.__module__}.{self.func.__qualname__} raises {exception.__name__} "
+                f"with a code the contract cannot read ({ast.unparse(code_node)}): write it "
+                "as a literal, or pass it through a parameter named `code`."
+            )
+            return set()
         detail = call.args[0] if call.args else _bound_argument(call, exception, "detail")
         if detail is None:
             detail = _bound_argument(call, exception, "message")
@@ -593,11 +637,15 @@ def model_validation_codes(model: type[models.Model]) -> set[Raised]:
 
 
 class CodeReader:
-    """Collects what a set of roots (functions, serializer and other classes) can raise when
-    serving one HTTP method (and, on a viewset, one action); None reads every branch."""
+    """Collects what roots (functions, serializer and other classes) can raise when one view
+    serves one HTTP method (and, on a viewset, one action); with none given, every branch.
 
-    _functions: dict[tuple, set[Raised]] = {}
-    _serializers: dict[tuple, set[Raised]] = {}
+    What a function raises depends on the view only through `self` and the view's filters
+    and paginator, so results are shared between operations of the same view, method and
+    action; a call cycle reads as raising nothing more than the rest of the cycle.
+    """
+
+    _cache: dict[tuple, set[Raised]] = {}
 
     def __init__(
         self,
@@ -608,12 +656,25 @@ class CodeReader:
         self.method = method
         self.action = action
         self.view = view
+        self._context = (type(view), method, action)
+
+    def _cached(self, key: tuple, read: Callable[[], set[Raised]]) -> set[Raised]:
+        key = (*key, *self._context)
+        if key not in self._cache:
+            self._cache[key] = set()
+            self._cache[key] = read()
+        return self._cache[key]
 
     def view_filters(self) -> set[Raised]:
         """What the view's filter backends and filter set refuse (`filter_queryset`)."""
         found: set[Raised] = set()
         for backend in getattr(self.view, "filter_backends", ()):
             found |= self.methods(backend)
+            if self.view is not None and issubclass(backend, DjangoFilterBackend):
+                # django-filter's form fields: invalid_choice, invalid, …
+                for form in get_filter_forms(self.view, [backend()]):
+                    for form_field in get_form_fields_with_error_codes(form):
+                        found |= _validation(form_field.error_codes)
         filterset = getattr(self.view, "filterset_class", None)
         if filterset is not None:
             found |= self.methods(filterset)
@@ -629,22 +690,13 @@ class CodeReader:
 
     def function(self, func: types.FunctionType, owner: type | None) -> set[Raised]:
         func = inspect.unwrap(func)  # read the decorated function (@transaction.atomic …)
-        key = (func, owner, self.method, self.action)
-        if key not in self._functions:
-            self._functions[key] = set()  # a call cycle reads as raising nothing more
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 20_000))  # call chains run deep
-            try:
-                self._functions[key] = _FunctionReader(self, func, owner).read()
-            finally:
-                sys.setrecursionlimit(limit)
-        return self._functions[key]
+        return self._cached(("function", func, owner), _FunctionReader(self, func, owner).read)
 
     def methods(self, cls: type, names: Iterable[str] | None = None) -> set[Raised]:
         """The project's methods of `cls` (all of them, or those named)."""
         found: set[Raised] = set()
         for klass in cls.__mro__:
-            for name, raw in vars(klass).items():
+            for name, raw in list(vars(klass).items()):
                 if names is not None and name not in names:
                     continue
                 func = _unwrap(raw)
@@ -653,26 +705,23 @@ class CodeReader:
         return found
 
     def serializer(self, cls: type) -> set[Raised]:
-        key = (cls, self.method, self.action)
-        if key in self._serializers:
-            return self._serializers[key]
-        self._serializers[key] = set()
+        return self._cached(("serializer", cls), lambda: self._read_serializer(cls))
+
+    def _read_serializer(self, cls: type) -> set[Raised]:
         found = self.methods(cls)
         try:
             instance = cls()
             fields = instance.fields
         except Exception:  # an abstract or context-bound serializer: its methods suffice
-            instance, fields = None, {}
+            return found
         for field in fields.values():
             found |= self.field(field)
-        if instance is not None:  # the codes DRF's own fields give (required, max_value, …)
-            for data_field in get_serializer_fields_with_error_codes(
-                get_flat_serializer_fields(instance)
-            ):
-                found |= {
-                    Raised(400, code, exceptions.ValidationError) for code in data_field.error_codes
-                }
-        self._serializers[key] = found
+        # The codes DRF's own fields give (required, max_value, …), as drf-standardized-errors
+        # reads them.
+        for data_field in get_serializer_fields_with_error_codes(
+            get_flat_serializer_fields(instance)
+        ):
+            found |= _validation(data_field.error_codes)
         return found
 
     def field(self, field: Field) -> set[Raised]:
@@ -698,23 +747,37 @@ class CodeReader:
         return found
 
 
+def _validation(codes: Iterable[str]) -> set[Raised]:
+    return {Raised(400, code, exceptions.ValidationError) for code in codes}
+
+
+def _permission_classes(view: views.APIView) -> list[type]:
+    try:  # views that choose their permissions per action
+        return [type(permission) for permission in view.get_permissions()]
+    except Exception:  # one that needs a real request to choose
+        return list(getattr(view, "permission_classes", ()))
+
+
 def raised_by(
-    view: views.APIView,
-    method: str,
-    *,
-    serializers_read: Iterable[type] = (),
-    reads_object: bool = False,
-) -> Iterator[Raised]:
-    """Everything the operation `method` of `view` can raise."""
+    view: views.APIView, method: str, *, serializers_read: Iterable[type] = ()
+) -> set[Raised]:
+    """Everything the operation `method` of `view` can raise: its handler and the hooks
+    DRF calls around it, what they call, its request serializers, permissions,
+    authentication and throttles."""
     action = getattr(view, "action", None)
     reader = CodeReader(method, action, view)
-    hooks = {action or method.lower(), "initial", "finalize_response", "get_queryset"}
-    if reads_object:
-        hooks.add("get_object")
-    yield from reader.methods(type(view), hooks)
-    for serializer in serializers_read:
-        yield from reader.serializer(serializer)
-    for permission in getattr(view, "permission_classes", ()):
-        yield from reader.permission(permission)
-    for klass in [*getattr(view, "authentication_classes", ()), *view.get_throttles()]:
-        yield from reader.methods(klass if isinstance(klass, type) else type(klass))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # call chains run deep
+    try:
+        found = reader.methods(
+            type(view), {action or method.lower(), "initial", "finalize_response"}
+        )
+        for serializer in serializers_read:
+            found |= reader.serializer(serializer)
+        for permission in _permission_classes(view):
+            found |= reader.permission(permission)
+        for klass in [*getattr(view, "authentication_classes", ()), *view.get_throttles()]:
+            found |= reader.methods(klass if isinstance(klass, type) else type(klass))
+    finally:
+        sys.setrecursionlimit(limit)
+    return found

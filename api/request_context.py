@@ -20,6 +20,15 @@ from clinics.models import Clinic, User
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
+# The request's statement and lock timeouts, set with its role in the statement that opens its
+# context: no round trip of their own, and gone with the request's transaction.
+_TIMEOUTS = "set_config('statement_timeout', %s, true), set_config('lock_timeout', %s, true)"
+
+
+def _timeouts() -> list[str]:
+    return [str(settings.DB_STATEMENT_TIMEOUT_MS), str(settings.DB_LOCK_TIMEOUT_MS)]
+
+
 _USER_COLUMNS = (
     "id",
     "password",
@@ -77,10 +86,11 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
     knox = settings.REST_KNOX
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('role', %s, true), r.* "
+            f"SELECT set_config('role', %s, true), {_TIMEOUTS}, r.* "
             "FROM api_open_token_context(%s, %s, %s, %s, %s) AS r",
             [
                 settings.DATABASE_APP_ROLE,
+                *_timeouts(),
                 digest,
                 request_id_for(request),
                 int(knox["TOKEN_TTL"].total_seconds()),
@@ -91,9 +101,9 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
         row = cursor.fetchone()
     if row is None:
         return None
-    values = dict(zip(_USER_COLUMNS, row[1:14], strict=True))
+    values = dict(zip(_USER_COLUMNS, row[3:16], strict=True))
     user = _loaded(User(**values))
-    clinic_name, slug, time_zone, clinic_active, clinic_created, token_created, expiry = row[14:]
+    clinic_name, slug, time_zone, clinic_active, clinic_created, token_created, expiry = row[16:]
     if user.clinic_id is not None:
         user.clinic = _loaded(
             Clinic(
@@ -116,10 +126,10 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
 def _open_context(function: str, key: object, request: HttpRequest) -> object | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT set_config('role', %s, true), {function}(%s, %s)",
-            [settings.DATABASE_APP_ROLE, key, request_id_for(request)],
+            f"SELECT set_config('role', %s, true), {_TIMEOUTS}, {function}(%s, %s)",
+            [settings.DATABASE_APP_ROLE, *_timeouts(), key, request_id_for(request)],
         )
-        clinic_id = cursor.fetchone()[1]
+        clinic_id = cursor.fetchone()[3]
     django_request(request).opened_db_context = True
     return clinic_id
 

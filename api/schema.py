@@ -44,13 +44,11 @@ FRAMEWORK_CODES: dict[int, set[str]] = {
     401: set(standard.ErrorCode401Enum.values),
     403: set(standard.ErrorCode403Enum.values),
     404: set(standard.ErrorCode404Enum.values),
+    406: set(standard.ErrorCode406Enum.values),
     415: set(standard.ErrorCode415Enum.values),
     429: set(standard.ErrorCode429Enum.values),
     500: set(standard.ErrorCode500Enum.values),
 }
-# What the exception handler (api.errors) turns a database refusal into, on any write.
-WRITE_CODES: dict[int, set[str]] = {400: {"out_of_range"}, 409: {"integrity_conflict"}}
-DELETE_CODES: dict[int, set[str]] = {409: {"protected"}}
 
 
 class ApiAutoSchema(AutoSchema):
@@ -86,18 +84,21 @@ class ApiAutoSchema(AutoSchema):
         if getattr(self, "_error_codes", None) is None:
             codes: dict[int, set[str]] = defaultdict(set)
             for raised in raised_by(
-                self.view,
-                self.method,
-                serializers_read=self._serializers_read(),
-                reads_object="{" in self.path,
+                self.view, self.method, serializers_read=self._serializers_read()
             ):
                 codes[raised.status].add(raised.code)
-            if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
-                for status, extra in WRITE_CODES.items():
-                    codes[status] |= extra
-            if self.method == "DELETE":
-                for status, extra in DELETE_CODES.items():
-                    codes[status] |= extra
+            # Every operation reads the database, which may fail or not answer in time.
+            codes[503].add("database_unavailable")
+            # What the exception handler makes of a database refusal of a model's write.
+            writes_models = getattr(self.view, "queryset", None) is not None or hasattr(
+                self.view, "get_queryset"
+            )
+            if self.method in {"POST", "PUT", "PATCH", "DELETE"} and writes_models:
+                codes[409].add("integrity_conflict")
+            if self.method == "DELETE" and writes_models:
+                codes[409].add("protected")
+            if self._serializers_read():  # a value the database cannot hold
+                codes[400].add("out_of_range")
             for field_codes in self._get_validation_error_codes_by_field(
                 self._determine_fields_with_error_codes()
             ).values():
@@ -111,7 +112,7 @@ class ApiAutoSchema(AutoSchema):
             and status_code not in responses
             and self.error_codes().get(int(status_code))
         ):
-            return self.view.get_exception_handler() is not None
+            return True
         return super()._should_add_error_response(responses, status_code)
 
     def _get_response_bodies(self, direction="response"):
@@ -246,6 +247,22 @@ def documented(serializer, *, versioned: bool = True, **summaries: str):
         else:
             views[view_action] = extend_schema(summary=summary)
     return extend_schema_view(**views)
+
+
+def document_retry_after_header(result: dict, generator, request, public) -> dict:
+    """A 429 and a 503 say when to try again."""
+    header = {
+        "schema": {"type": "integer", "minimum": 0, "example": 5},
+        "description": "Seconds to wait before trying again.",
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status in ("429", "503"):
+                if status in operation.get("responses", {}):
+                    operation["responses"][status].setdefault("headers", {})["Retry-After"] = header
+    return result
 
 
 def document_request_id_header(result: dict, generator, request, public) -> dict:

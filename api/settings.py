@@ -150,6 +150,18 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Bounded waits: a database that does not answer costs a request seconds, not a worker.
+# Connecting gives up after DB_CONNECT_TIMEOUT s; an API request's statements after
+# DB_STATEMENT_TIMEOUT_MS and its lock waits after DB_LOCK_TIMEOUT_MS (set per request
+# transaction by api.request_context, so migrations and batch commands are not cut short).
+# Either answers 503 with Retry-After (api.database_faults). The production server's worker
+# timeout (gunicorn.conf.py) lies above them; /healthz has its own HEALTH_TIMEOUT_SECONDS.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
+DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 3_000)
+DB_RETRY_AFTER_SECONDS = env_int("DB_RETRY_AFTER_SECONDS", 5)
+HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 2)
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Record history (django-pghistory): database triggers copy every version of a clinical row,
@@ -282,7 +294,7 @@ BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240)
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
     # Documented on every operation where they apply; 409, 412 and 503 are declared per endpoint.
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "415", "429", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "406", "415", "429", "500"],
     # Unexpected errors answer in the standard shape even in development.
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
 }
@@ -398,6 +410,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.allow_null_for_empty_choices_in_requests",
         "api.schema.document_etag_headers",
         "api.schema.document_request_id_header",
+        "api.schema.document_retry_after_header",
         "api.schema.enumerate_error_codes",
     ],
 }

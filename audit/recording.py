@@ -99,7 +99,11 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         event = getattr(request, "pending_audit_event", None)
-        if event is not None:
+        if event is not None and getattr(request, "database_fault", False):
+            # The database that would keep the trace is what failed: connecting once more
+            # would only make the answer wait again. The log keeps it.
+            logger.warning("Audit event of a request refused for a database fault: %s", event)
+        elif event is not None:
             try:
                 write(request, event)
             except DatabaseError:

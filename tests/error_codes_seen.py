@@ -34,7 +34,8 @@ _current_test = {"name": ""}
 
 @cache
 def _operations() -> list[tuple[re.Pattern, str, dict]]:
-    schema = yaml.safe_load(SCHEMA.read_text())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where built: 20× faster
+    schema = yaml.load(SCHEMA.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
     found = []
     for path, operations in schema["paths"].items():
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$")
@@ -48,8 +49,10 @@ def _operations() -> list[tuple[re.Pattern, str, dict]]:
 
 
 def _operation_of(method: str, path: str) -> tuple[str, dict] | None:
+    # Paths are served with and without their trailing slash (api.middleware.ApiPathMiddleware).
+    other = path[:-1] if path.endswith("/") else f"{path}/"
     for pattern, name, operation in _operations():
-        if name.startswith(f"{method} ") and pattern.match(path):
+        if name.startswith(f"{method} ") and (pattern.match(path) or pattern.match(other)):
             return name, operation
     return None
 
@@ -62,7 +65,7 @@ def documented_codes(operation: dict, status: int) -> set[str] | None:
 
 
 def _record(response, method: str, path: str) -> None:
-    if response.status_code < 400 or not path.startswith("/api/v1/"):
+    if response.status_code < 400:
         return
     if not response.get("Content-Type", "").startswith("application/json"):
         return

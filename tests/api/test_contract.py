@@ -148,3 +148,56 @@ def test_every_example_answer_matches_its_schema(schema):
                     )
                     checked += 1
     assert checked >= 20
+
+
+def _refs(prop: dict) -> set[str]:
+    options = prop.get("allOf") or prop.get("oneOf") or [prop]
+    return {option.get("$ref", "").rsplit("/", 1)[-1] for option in options}
+
+
+def test_fields_always_sent_are_required_and_only_role_hidden_ones_are_not(schema):
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request") or not isinstance(component.get("properties"), dict):
+            continue
+        for field, prop in component["properties"].items():
+            if field not in component.get("required", []):
+                assert "front-desk" in prop.get("description", ""), (
+                    f"{name}.{field} is optional in answers without saying who does not see it"
+                )
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "enum"),
+    [
+        ("PlanProgress", "status", "PlanStatusEnum"),
+        ("Goal", "measure", "MeasureEnum"),
+        ("Goal", "comparator", "ComparatorEnum"),
+        ("Goal", "status", "GoalStatusEnum"),
+        ("Reexamination", "due_because", "DueBecauseEnum"),
+        ("BillingLine", "cpt", "CptEnum"),
+        ("SoftTissueModality", "cpt_code", "TimedCptEnum"),
+        ("CodingWarning", "code", "CodingWarningCodeEnum"),
+        ("ValidationErrorItem", "code", "ValidationErrorCodeEnum"),
+        ("Error409", "code", "ErrorCode409Enum"),
+    ],
+)
+def test_fixed_values_are_enums(schema, component, field, enum):
+    prop = schema["components"]["schemas"][component]["properties"][field]
+    assert enum in _refs(prop)
+    assert schema["components"]["schemas"][enum]["enum"]
+
+
+def test_ordering_parameters_list_their_values(schema):
+    for path, method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "ordering":
+                assert parameter["schema"].get("enum"), f"{method.upper()} {path}"
+
+
+def test_request_schemas_carry_their_write_only_fields_and_one_type_each(schema):
+    schemas = schema["components"]["schemas"]
+    assert "password" in schemas["LoginRequest"]["properties"]
+    assert "value" in schemas["OutcomeMeasureRequest"]["properties"]
+    assert not [name for name in schemas if name.endswith("Writable")]
+    assert schemas["Patient"]["properties"]["email"]["type"] == "string"
+    assert "oneOf" not in schemas["Patient"]["properties"]["email"]

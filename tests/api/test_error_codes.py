@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
-from drf_spectacular.generators import SchemaGenerator
+from django.db import transaction
 
+from api.errors import Conflict
 from api.raised_codes import CodeReader, Raised, raised_by
 from tests import error_codes_seen
 from treatments.visit_views import VisitViewSet
+
+# Reads of code and of the committed schema; the database is there only for the suite's
+# autouse fixtures (the throttle cache) when this file runs alone.
+pytestmark = pytest.mark.django_db
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
 
@@ -84,8 +89,13 @@ def test_every_error_response_lists_its_codes_and_only_those_of_its_enum():
 
 
 def test_a_read_does_not_list_what_only_writes_can_answer():
-    # ETagMixin.get_object checks If-Match only for unsafe methods: no 412 on a GET.
+    # ETagMixin.get_object checks If-Match only for unsafe methods: no 412 on a GET, nor on
+    # a create that reads no object.
     assert "412" not in SCHEMA["paths"]["/api/v1/visits/{id}/"]["get"]["responses"]
+    assert (
+        "412"
+        not in SCHEMA["paths"]["/api/v1/treatment-plans/{plan_pk}/goals/"]["post"]["responses"]
+    )
     assert not codes_of("GET /api/v1/visits/{id}/", 409)
     # A validation on the paginator's page size belongs to lists, not to a single object.
     assert "invalid_page_size" not in codes_of("GET /api/v1/visits/{id}/", 400)
@@ -98,10 +108,8 @@ def test_an_error_caught_on_the_way_is_not_listed():
 
 
 def test_codes_are_read_through_decorators_services_and_exception_defaults():
-    generator = SchemaGenerator()
-    generator.get_schema(request=None, public=True)  # the views, as the schema sees them
     view = VisitViewSet(action="sign", request=None, format_kwarg=None)
-    raised = set(raised_by(view, "POST", reads_object=True))
+    raised = raised_by(view, "POST")
     # RecordLocked's default code, from @transaction.atomic services, and If-Match's 412.
     assert {(r.status, r.code) for r in raised} >= {
         (409, "visit_signed"),
@@ -116,6 +124,13 @@ def test_codes_are_read_through_decorators_services_and_exception_defaults():
     }
 
 
+def test_filters_of_a_detail_read_are_listed_where_they_apply():
+    # The staff list's filters also guard its detail URLs (DRF filters get_object's queryset).
+    assert "invalid_choice" in codes_of("GET /api/v1/staff/{id}/", 400)
+    # Patients and plans filter their lists only (api.filters.FilterListsOnlyMixin).
+    assert not codes_of("GET /api/v1/patients/{id}/", 400)
+
+
 def test_an_answer_with_an_unlisted_code_fails_the_run():
     seen = error_codes_seen.Seen("GET /api/v1/patients/", 400, "made_up_code", "a test")
     error_codes_seen.SEEN.add(seen)
@@ -124,3 +139,32 @@ def test_an_answer_with_an_unlisted_code_fails_the_run():
     finally:
         error_codes_seen.SEEN.discard(seen)
     assert any("`made_up_code`" in problem for problem in problems)
+
+
+def _refuses_in_a_handler_that_a_later_handler_would_catch(values: dict) -> None:
+    try:
+        values["missing"]
+    except KeyError:
+        raise Conflict("Nothing there.", code="from_the_handler") from None
+    except Conflict:
+        pass
+
+
+def _decides_on_another_objects_action(transition) -> None:
+    if transition.action == "create":
+        return
+    with transaction.atomic():
+        try:
+            raise Conflict("Taken back.", code="caught_inside_with")
+        except Conflict:
+            pass
+        raise Conflict("Not a create.", code="after_another_objects_action")
+
+
+def test_handlers_and_conditions_are_read_as_python_runs_them():
+    reader = CodeReader("POST", "create")
+    handler = reader.function(_refuses_in_a_handler_that_a_later_handler_would_catch, None)
+    assert {r.code for r in handler} == {"from_the_handler"}  # a handler's raise leaves
+    other = reader.function(_decides_on_another_objects_action, None)
+    # `transition.action` is not the view's: the raise after it is read, the caught one not.
+    assert {r.code for r in other} == {"after_another_objects_action"}

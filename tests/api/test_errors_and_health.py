@@ -97,12 +97,13 @@ def test_healthz_answers_503_when_the_database_is_unreachable(anonymous_client, 
             connection.settings_dict.update(original)
 
     assert response.status_code == 503
+    assert response["Retry-After"] == "5"
     assert response.json() == {
         "type": "server_error",
         "errors": [
             {
                 "code": "database_unavailable",
-                "detail": "The database is not answering.",
+                "detail": "The database is not answering; retry shortly.",
                 "attr": None,
             }
         ],

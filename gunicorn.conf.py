@@ -1,0 +1,21 @@
+"""The production server's settings: `gunicorn -c gunicorn.conf.py api.wsgi:application`.
+
+The worker timeout lies above every database wait a request can make (connecting, then its
+statements), so a request to a failing database answers 503 itself instead of its worker being
+killed mid-answer; a worker stuck beyond it (a frozen database) is replaced.
+"""
+
+import multiprocessing
+import os
+
+_connect = int(os.environ.get("DB_CONNECT_TIMEOUT", 3))
+_statement = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 10_000)) / 1000
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", _connect + _statement + 10))
+graceful_timeout = 30
+keepalive = 5
+# A worker's memory is returned now and then (a slow leak in a dependency cannot grow forever).
+max_requests = 10_000
+max_requests_jitter = 1_000

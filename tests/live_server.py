@@ -1,0 +1,66 @@
+"""A real production server (gunicorn, several workers) for the tests where the process
+boundary matters: counts shared between workers, database faults, a generated client."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+
+def database_url() -> str:
+    """This test database, as the server's owner URL (its API role is derived from it): the
+    configured URL (a TCP server or the embedded one's socket) naming the test database."""
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., str]]:
+    """`start_server(workers=3, healthy=True, **env)` → the base URL of a gunicorn server on
+    this test database (or `DATABASE_URL` in env). With `healthy`, it waits for /healthz to
+    answer 200; otherwise for any answer at all (a server whose database is down)."""
+    servers: list[subprocess.Popen] = []
+
+    def start(workers: int = 3, healthy: bool = True, **env: str) -> str:
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "api.wsgi:application"]
+            + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url(), **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        servers.append(server)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status = requests.get(f"{base}/healthz", timeout=10).status_code
+            except requests.RequestException:  # not listening yet, or still booting
+                time.sleep(0.3)
+                continue
+            if status == 200 or not healthy:
+                return base
+            time.sleep(0.3)
+        server.kill()
+        raise AssertionError(f"the server did not start: {server.stderr.read()[-2000:]!r}")
+
+    yield start
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=30)
