@@ -7,7 +7,7 @@ them, Django's own errors and database conflicts to that shape in one place.
 
 import logging
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
@@ -93,6 +93,10 @@ class ApiExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DomainError):
             return _DomainAPIException(exc)
+        if isinstance(exc, RequestDataTooBig):
+            from api.parsers import RequestTooLarge
+
+            return RequestTooLarge()
         if isinstance(exc, OperationalError | InterfaceError):
             from api.database_faults import database_unavailable
 
@@ -159,6 +163,10 @@ class Error412Serializer(ErrorItemSerializer):
     pass
 
 
+class Error413Serializer(ErrorItemSerializer):
+    pass
+
+
 class Error503Serializer(ErrorItemSerializer):
     pass
 
@@ -171,6 +179,11 @@ class ErrorResponse409Serializer(serializers.Serializer):
 class ErrorResponse412Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error412Serializer(many=True)
+
+
+class ErrorResponse413Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error413Serializer(many=True)
 
 
 class ErrorResponse503Serializer(serializers.Serializer):
@@ -196,6 +209,10 @@ SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
 # The error responses an operation gets when its code can raise one of these statuses.
 ERROR_RESPONSES = {
     409: CONFLICT_RESPONSE,
+    413: OpenApiResponse(
+        ErrorResponse413Serializer,
+        description="The body is larger than `API_MAX_BODY_BYTES` (default 1 MiB); nothing was read.",
+    ),
     412: PRECONDITION_FAILED_RESPONSE,
     503: SERVICE_UNAVAILABLE_RESPONSE,
 }

@@ -10,6 +10,8 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
 
+from api.serializers import EARLIEST_DATE, LATEST_DATE
+
 
 class AliasOrderingFilter(OrderingFilter):
     """`?ordering=family_name` may sort by a search column or an expression.
@@ -91,11 +93,18 @@ class OffsetDateTimeFormField(django_filters.fields.IsoDateTimeField):
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip():
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # the field's own parsing says what is wrong with it
             if parsed is not None and parsed.tzinfo is None:
                 raise forms.ValidationError(
                     "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
                     code="naive",
+                )
+            if parsed is not None and not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
+                raise forms.ValidationError(
+                    f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.", code="out_of_range"
                 )
         return super().to_python(value)
 

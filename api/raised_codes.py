@@ -161,7 +161,8 @@ def _methods_by_name() -> dict[str, tuple[tuple[type, types.FunctionType], ...]]
     get_resolver().url_patterns  # noqa: B018 -- imports every view and what it imports
     found: dict[str, list[tuple[type, types.FunctionType]]] = {}
     for module in list(sys.modules.values()):
-        if not _is_project_module(getattr(module, "__name__", "")):
+        name = getattr(module, "__name__", "")
+        if not _is_project_module(name) or name == __name__:  # not this reader's own
             continue
         for cls in list(vars(module).values()):
             if not isinstance(cls, type) or cls.__module__ != module.__name__:
@@ -774,6 +775,9 @@ def raised_by(
         )
         for serializer in serializers_read:
             found |= reader.serializer(serializer)
+        if method in {"POST", "PUT", "PATCH"}:  # the body is parsed
+            for parser in getattr(view, "parser_classes", ()):
+                found |= reader.methods(parser)
         for permission in _permission_classes(view):
             found |= reader.permission(permission)
         for klass in [*getattr(view, "authentication_classes", ()), *view.get_throttles()]:

@@ -161,7 +161,7 @@ class ApiAutoSchema(AutoSchema):
         return has_path_parameters or (self._is_list_view() and self._get_paginator() is not None)
 
     def _should_add_validation_error_response(self) -> bool:
-        if self.error_codes().get(400):
+        if self.error_codes().get(400, set()) - {"parse_error"}:
             return True
         # Query parameters are validated as bodies are (a page size, a filter, a search term):
         # any operation that takes one may answer a validation error naming it.

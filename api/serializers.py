@@ -1,10 +1,20 @@
 """Serializer behaviour shared by every endpoint."""
 
+from datetime import date
+
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from api.permissions import may_read_clinical
+
+EARLIEST_DATE = date(1800, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+# The longest list a request body may carry in any field.
+MAX_ITEMS = 100
+LIST_FIELDS = (serializers.ListSerializer, serializers.ListField, serializers.ManyRelatedField)
 
 # Component name -> fields left out for roles without clinical access (read by api.schema).
 CLINICAL_FIELDS_BY_COMPONENT: dict[str, tuple[str, ...]] = {}
@@ -15,7 +25,42 @@ CLINICAL_FIELDS_BY_COMPONENT: dict[str, tuple[str, ...]] = {}
 # A number sent for a text field is refused too (DRF would store `42` as "42"): the contract
 # says string, and a client sending a number has a bug worth hearing about.
 # (Comments, not docstrings: drf-spectacular would show a docstring as every schema's text.)
+#
+# Every list a body may carry has a maximum (MAX_ITEMS unless the field sets a lower
+# `max_length`), checked before any item is read: a body of 50,000 goals is refused at once
+# instead of holding a worker while each is validated. The schema shows it as `maxItems`.
 class RejectUnknownFieldsMixin:
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if not field.read_only and isinstance(field, LIST_FIELDS):
+                limit = min(getattr(field, "max_length", None) or MAX_ITEMS, MAX_ITEMS)
+                field.max_length = limit
+                if not any(isinstance(v, MaxLengthValidator) for v in field.validators):
+                    field.validators.append(MaxLengthValidator(limit))
+        return fields
+
+    def _refuse_long_lists(self, data: dict) -> None:
+        too_long = {
+            name: field.max_length
+            for name, field in self.fields.items()
+            if isinstance(field, LIST_FIELDS)
+            and isinstance(data.get(name), list)
+            and len(data[name]) > (field.max_length or MAX_ITEMS)
+        }
+        if too_long:
+            raise serializers.ValidationError(
+                {
+                    name: [
+                        serializers.ErrorDetail(
+                            f"Ensure this field has no more than {limit} elements.",
+                            code="max_length",
+                        )
+                    ]
+                    for name, limit in too_long.items()
+                }
+            )
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
@@ -26,6 +71,7 @@ class RejectUnknownFieldsMixin:
                         for name in unknown
                     }
                 )
+            self._refuse_long_lists(data)
             # An optional choice left empty may be sent as null, as clients naturally do; it is
             # stored and answered as "" (the schema says so: requests allow null).
             data = {
@@ -79,18 +125,41 @@ class ClinicalFieldsMixin:
 # A date-time must carry its UTC offset, as RFC 3339 (the contract's `date-time`) says: a
 # browser's `datetime-local` value ("2026-11-25T09:30") would otherwise be read as UTC and
 # save a New York visit five hours off.
+#
+# Dates and times in requests lie within EARLIEST_DATE..LATEST_DATE (400 `out_of_range`):
+# year 1 or 9999 with an offset cannot even be converted to UTC. Within the range, the
+# domain's own rules give the precise reason (a birth over 120 years ago is `too_old`).
 class OffsetDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         **serializers.DateTimeField.default_error_messages,
         "naive": "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
+        "out_of_range": f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.",
     }
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # DRF's own parsing says what is wrong with it
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
+            if parsed is not None and not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
+                self.fail("out_of_range")
         return super().to_internal_value(value)
+
+
+class BoundedDateField(serializers.DateField):
+    default_error_messages = {
+        **serializers.DateField.default_error_messages,
+        "out_of_range": f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.",
+    }
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            self.fail("out_of_range")
+        return parsed
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -101,6 +170,7 @@ class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: OffsetDateTimeField,
+        models.DateField: BoundedDateField,
     }
 
 
@@ -117,12 +187,24 @@ class ClinicScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().filter(clinic_id=_request_clinic_id(self))
 
 
-class ClinicReferenceCodeField(serializers.SlugRelatedField):
-    """A reference by code to shipped reference data or to the caller's clinic's own entries."""
+class ReferenceCodeField(serializers.SlugRelatedField):
+    """A reference by code to reference data. Each code is looked up once per request: a body
+    of a hundred items names the same few segments and techniques."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        looked_up = self.context.setdefault("reference_lookups", {})
+        key = (type(self), self.queryset.model, _request_clinic_id(self), str(data))
+        if key not in looked_up:
+            looked_up[key] = super().to_internal_value(data)  # an unknown code raises
+        return looked_up[key]
+
+
+class ClinicReferenceCodeField(ReferenceCodeField):
+    """A reference by code to shipped reference data or to the caller's clinic's own entries."""
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -156,6 +156,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # transaction by api.request_context, so migrations and batch commands are not cut short).
 # Either answers 503 with Retry-After (api.database_faults). The production server's worker
 # timeout (gunicorn.conf.py) lies above them; /healthz has its own HEALTH_TIMEOUT_SECONDS.
+# The largest request body (then 413); a full plan or visit is a few kilobytes.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
 DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 3_000)
@@ -252,7 +255,7 @@ REST_FRAMEWORK = {
         "api.filters.AliasOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {

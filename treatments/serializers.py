@@ -8,6 +8,7 @@ from api.serializers import (
     ClinicalFieldsMixin,
     ClinicReferenceCodeField,
     ClinicScopedPrimaryKeyField,
+    ReferenceCodeField,
     StrictModelSerializer,
     StrictSerializer,
 )
@@ -106,7 +107,7 @@ class GoalSerializer(StrictModelSerializer):
 
 # What an adjustment is, planned or performed: segment, listing, technique, side.
 class AdjustmentFieldsSerializer(StrictModelSerializer):
-    segment = serializers.SlugRelatedField(
+    segment = ReferenceCodeField(
         slug_field="code",
         queryset=Segment.objects.all(),
         help_text="Segment or joint code (see /reference/segments/), e.g. C5, L_ILIUM, KNEE.",
@@ -117,7 +118,7 @@ class AdjustmentFieldsSerializer(StrictModelSerializer):
         read_only=True,
         help_text="The segment's CMT region (cervical … pelvic, extraspinal).",
     )
-    listing = serializers.SlugRelatedField(
+    listing = ReferenceCodeField(
         slug_field="code",
         queryset=Listing.objects.all(),
         required=False,
@@ -166,7 +167,7 @@ class PlannedAdjustmentSerializer(AdjustmentFieldsSerializer):
 
 # What soft-tissue work is, planned or performed: modality, its CPT code, muscles.
 class SoftTissueFieldsSerializer(StrictModelSerializer):
-    modality = serializers.SlugRelatedField(
+    modality = ReferenceCodeField(
         slug_field="code",
         queryset=SoftTissueModality.objects.all(),
         help_text="Modality code (see /reference/soft-tissue-modalities/), e.g. myofascial_release.",

@@ -19,6 +19,7 @@ from schemathesis import GenerationMode, checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.transport import Response
 
+from tests.clinical_rows import decreased, row_counts
 from tests.conftest import client_for
 
 SCHEMA = schemathesis.openapi.from_dict(
@@ -146,10 +147,13 @@ def test_every_answer_to_every_role_is_one_the_contract_documents(world, operati
         has_body = case.body.__class__.__name__ != "NotSet"
         body = case.body if has_body else None
         payload = json.dumps(body, default=str) if has_body else ""
+        before = row_counts()
         response = client.generic(
             case.method.upper(), url, payload, content_type="application/json"
         )
         assert response.status_code < 500, (case.method, url, body, response.content[:500])
+        # Nothing is lost: no write of any kind removes a clinical row.
+        assert decreased(before, row_counts()) == {}, (case.method, url, body)
         case.validate_response(
             as_schemathesis_response(response, case, url, payload), checks=CONFORMANCE
         )

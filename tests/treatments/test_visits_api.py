@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.clinical_rows import decreased, row_counts
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
-from treatments.models import OutcomeMeasure, PartFinding, PerformedAdjustment, Visit
+from treatments.models import OutcomeMeasure, OutcomeStatus, PartFinding, PerformedAdjustment, Visit
 
 VISITS = "/api/v1/visits/"
 PLANS = "/api/v1/treatment-plans/"
@@ -573,3 +574,47 @@ def test_without_a_planned_item_what_was_done_must_be_said(chiropractor_client, 
         ("adjustments.0.segment", "required"),
         ("adjustments.0.technique", "required"),
     }
+
+
+# The writes that once deleted clinical rows keep them: a draft visit's edits, its discarding,
+# a plan's conditions changed. No clinical table ever loses a row.
+def test_editing_and_discarding_a_draft_visit_keeps_every_row(
+    chiropractor_client, visit_payload, neck_pain
+):
+    counts = row_counts()
+    visit = chiropractor_client.post(VISITS, visit_payload).json()
+    steps = [
+        ("patch", f"{VISITS}{visit['id']}/", {"findings": [{"region": "lumbar", "pain": True}]}),
+        (
+            "patch",
+            f"{VISITS}{visit['id']}/",
+            {"adjustments": [{"segment": "L4", "technique": "diversified"}]},
+        ),
+        ("patch", f"{VISITS}{visit['id']}/", {"pain_before": 2}),
+        ("patch", f"{VISITS}{visit['id']}/", {"pain_before": None}),
+        ("delete", f"{VISITS}{visit['id']}/", None),
+    ]
+    for method, url, body in steps:
+        response = getattr(chiropractor_client, method)(url, body)
+        assert response.status_code in (200, 204), (method, body, response.content[:300])
+        after = row_counts()
+        assert decreased(counts, after) == {}, (method, body)
+        counts = after
+
+    # The superseded findings are kept, marked; the NRS reading is kept, entered in error.
+    assert PartFinding.all_rows.filter(visit_id=visit["id"], removed_at__isnull=False).exists()
+    reading = OutcomeMeasure.objects.get(visit_id=visit["id"])
+    assert reading.status == OutcomeStatus.ENTERED_IN_ERROR
+
+
+def test_changing_a_plans_conditions_ends_links_without_deleting_them(
+    chiropractor_client, active_plan, neck_pain
+):
+    counts = row_counts()
+
+    response = chiropractor_client.patch(
+        f"/api/v1/treatment-plans/{active_plan['id']}/", {"conditions": [str(neck_pain.id)]}
+    )
+
+    assert response.status_code == 200, response.content[:300]
+    assert decreased(counts, row_counts()) == {}

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from api.errors import Conflict
@@ -140,13 +140,20 @@ def _set_conditions(plan: TreatmentPlan, conditions: list[Condition]) -> None:
     )
 
 
-def _create_item(plan: TreatmentPlan, kind: str, data: dict, position: int) -> Model:
-    data = dict(data)
-    data.setdefault("position", position)
-    item = ITEM_MODELS[kind](clinic_id=plan.clinic_id, plan=plan, **data)
-    item.full_clean(exclude=["plan"])
-    item.save()
-    return item
+def _create_items(
+    plan: TreatmentPlan, kind: str, rows: list[dict], first_position: int
+) -> list[Model]:
+    """Validate every item, then insert them in one statement. References (the plan, the
+    clinic, segments, techniques…) were resolved by the serializer, and a new id cannot
+    clash: only the items' own values and constraints are checked here."""
+    model = ITEM_MODELS[kind]
+    resolved = [field.name for field in model._meta.concrete_fields if field.is_relation]
+    items = []
+    for position, row in enumerate(rows, start=first_position):
+        item = model(clinic_id=plan.clinic_id, plan=plan, **{"position": position, **row})
+        item.full_clean(exclude=resolved, validate_unique=False)
+        items.append(item)
+    return model.objects.bulk_create(items)
 
 
 def _check_dates(plan: TreatmentPlan) -> None:
@@ -180,8 +187,7 @@ def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     plan.save()
     _set_conditions(plan, conditions)
     for kind, rows in items.items():
-        for position, row in enumerate(rows):
-            _create_item(plan, kind, row, position)
+        _create_items(plan, kind, rows, first_position=0)
     return plan
 
 
@@ -225,8 +231,10 @@ def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
 @transaction.atomic
 def plan_item_add(*, plan: TreatmentPlan, kind: str, data: dict) -> Model:
     _check_editable(plan)
-    position = ITEM_MODELS[kind].objects.filter(plan=plan).count()
-    return _create_item(plan, kind, data, position)
+    # Concurrent adds to one plan take turns on its row, so each sees the others' positions.
+    list(TreatmentPlan.objects.select_for_update().filter(pk=plan.pk).values_list("pk"))
+    last = ITEM_MODELS[kind].objects.filter(plan=plan).aggregate(last=Max("position"))["last"]
+    return _create_items(plan, kind, [data], first_position=0 if last is None else last + 1)[0]
 
 
 @transaction.atomic

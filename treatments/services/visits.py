@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Max, Model, OuterRef, Subquery
 from django.utils import timezone
 
 from api.errors import Conflict
@@ -134,12 +134,21 @@ def _write_items(
 
 def _sync_derived(visit: Visit) -> None:
     """Keep what visits feed elsewhere in step: the patient's last visit and the NRS series."""
-    last = Visit.objects.filter(patient_id=visit.patient_id).exclude(
-        status=VisitStatus.ENTERED_IN_ERROR
+    # Concurrent visits of one patient take turns on the patient's row (NO KEY UPDATE: their
+    # visits' foreign keys do not conflict with it), and the next statement computes the last
+    # visit in SQL from a snapshot that includes every visit committed before it: none is
+    # left out by a writer that committed meanwhile.
+    patient = Patient.objects.select_for_update(no_key=True).filter(pk=visit.patient_id)
+    list(patient.values_list("pk"))
+    last = (
+        Visit.objects.filter(patient_id=OuterRef("pk"))
+        .exclude(status=VisitStatus.ENTERED_IN_ERROR)
+        .order_by()
+        .values("patient_id")
+        .annotate(at=Max("visit_at"))
+        .values("at")
     )
-    Patient.objects.filter(pk=visit.patient_id).update(
-        last_visit_at=last.aggregate(at=Max("visit_at"))["at"]
-    )
+    Patient.objects.filter(pk=visit.patient_id).update(last_visit_at=Subquery(last))
     # The visit's NRS reading follows its pain score; one that no longer holds is kept as
     # entered in error.
     reading = OutcomeMeasure.objects.filter(visit=visit, instrument=Instrument.NRS)

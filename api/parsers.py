@@ -1,0 +1,68 @@
+"""The one way a request body is read: JSON, bounded in size and in depth.
+
+A body larger than API_MAX_BODY_BYTES answers 413 before it is read in full, and JSON nested
+deeper than MAX_JSON_DEPTH answers 400 (`parse_error`): no body can make a worker recurse
+until Python gives up, or hold it while megabytes are parsed and validated item by item.
+"""
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.utils import json
+
+# Our deepest body (a plan, its soft-tissue items, their muscles) nests four levels.
+MAX_JSON_DEPTH = 32
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+def _children(value: object) -> Iterator[object]:
+    if isinstance(value, dict):
+        yield from value.values()
+    elif isinstance(value, list):
+        yield from value
+
+
+def depth_of(document: object) -> int:
+    """How deeply lists and objects nest in a parsed document (iteratively: no recursion)."""
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in _children(value))
+    return deepest
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise RequestTooLarge(f"The request body is over {limit:,} bytes.")
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise RequestTooLarge(f"The request body is over {limit:,} bytes.")
+        try:
+            document = json.loads(
+                body.decode(settings.DEFAULT_CHARSET),
+                parse_constant=json.strict_constant if self.strict else None,
+            )
+        except RecursionError:
+            raise exceptions.ParseError(
+                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+            ) from None
+        except ValueError as error:
+            raise exceptions.ParseError(f"JSON parse error - {error}") from None
+        if depth_of(document) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+            )
+        return document

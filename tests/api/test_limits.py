@@ -1,0 +1,138 @@
+"""Bad input gets a clear 4xx, promptly: lists have a maximum, bodies a size, JSON a depth,
+dates a range. Nothing a client sends makes the API answer 500 or hold a worker."""
+
+import json
+import time
+
+import pytest
+import yaml
+from django.conf import settings
+
+from api.serializers import MAX_ITEMS
+from treatments.models import Goal, TreatmentPlan
+
+
+def codes(response) -> list[str]:
+    return [error["code"] for error in response.json()["errors"]]
+
+
+def test_a_list_over_its_maximum_is_refused_before_any_item_is_read(chiropractor_client, full_plan):
+    body = {**full_plan, "goals": [{"description": "x"}] * 20_000}  # 400 KB
+    assert chiropractor_client.get("/api/v1/auth/me").status_code == 200  # the API loaded
+
+    started = time.monotonic()
+    response = chiropractor_client.post("/api/v1/treatment-plans/", body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "max_length",
+            "detail": f"Ensure this field has no more than {MAX_ITEMS} elements.",
+            "attr": "goals",
+        }
+    ]
+    assert time.monotonic() - started < 1
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_a_body_over_the_size_limit_answers_413(chiropractor_client, full_plan):
+    body = json.dumps({**full_plan, "notes": "x" * (settings.API_MAX_BODY_BYTES + 1)})
+
+    response = chiropractor_client.post(
+        "/api/v1/treatment-plans/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert codes(response) == ["request_too_large"]
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_json_nested_too_deep_answers_400_not_a_recursion_error(chiropractor_client):
+    for depth in (40, 100_000):
+        body = "[" * depth + "]" * depth
+
+        response = chiropractor_client.post(
+            "/api/v1/patients/", body, content_type="application/json"
+        )
+
+        assert response.status_code == 400, depth
+        assert response.json()["type"] == "client_error"
+        assert codes(response) == ["parse_error"]
+        assert "nested deeper than" in response.json()["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "visit_after=0001-01-01T00:00:00%2B14:00",
+        "visit_before=9999-12-31T23:59:59-14:00",
+        "visit_after=1799-12-31T23:00:00Z",
+    ],
+)
+def test_time_filters_at_the_edge_of_the_calendar_are_refused(chiropractor_client, query):
+    response = chiropractor_client.get(f"/api/v1/visits/?{query}")
+
+    assert response.status_code == 400
+    assert codes(response) == ["out_of_range"]
+
+
+def test_outcome_time_filters_and_times_are_bounded(chiropractor_client, patient):
+    url = f"/api/v1/patients/{patient.pk}/outcomes/"
+    edge = chiropractor_client.get(f"{url}?measured_after=0001-01-01T00:00:00%2B14:00")
+    assert edge.status_code == 400 and codes(edge) == ["out_of_range"]
+
+    for measured_at in ("0001-01-01T00:00:00Z", "0001-01-01"):
+        response = chiropractor_client.post(
+            url, {"instrument": "nrs", "value": 4, "measured_at": measured_at}
+        )
+        assert response.status_code == 400, measured_at
+        assert codes(response) in (["out_of_range"], ["naive"])
+
+
+def test_dates_in_bodies_are_bounded(chiropractor_client, full_plan):
+    response = chiropractor_client.post(
+        "/api/v1/treatment-plans/", {**full_plan, "start_date": "0001-01-01"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "start_date"
+    assert codes(response) == ["out_of_range"]
+
+
+def test_a_maximal_body_is_handled_in_well_under_a_second(chiropractor_client, full_plan):
+    body = {
+        **full_plan,
+        "goals": [{"description": f"Goal {n}"} for n in range(MAX_ITEMS)],
+        "adjustments": [{"segment": "C5", "listing": "PRS", "technique": "diversified"}]
+        * MAX_ITEMS,
+    }
+    assert chiropractor_client.get("/api/v1/auth/me").status_code == 200  # the API loaded
+
+    started = time.monotonic()
+    response = chiropractor_client.post("/api/v1/treatment-plans/", body)
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 201, response.content[:300]
+    assert Goal.objects.filter(plan_id=response.json()["id"]).count() == MAX_ITEMS
+    assert elapsed < 1, f"{elapsed:.2f} s"
+
+
+def test_every_list_in_a_request_has_a_documented_maximum():
+    schema = yaml.safe_load((settings.BASE_DIR / "openapi.yaml").read_text())
+    unbounded = []
+
+    def visit(node, path):
+        if isinstance(node, dict):
+            if node.get("type") == "array" and not node.get("readOnly"):
+                if node.get("maxItems") is None:
+                    unbounded.append(path)
+            for key, value in node.items():
+                visit(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, f"{path}[{index}]")
+
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request"):
+            visit(component, name)
+    assert unbounded == []
