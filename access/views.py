@@ -27,6 +27,7 @@ from api.errors import CONFLICT_RESPONSE, Conflict, error_body
 from api.permissions import OpensBreakGlass
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
+from idempotency.replay import IdempotentPostMixin
 
 
 class OwnSecondFactorView(APIView):
@@ -214,6 +215,7 @@ class MfaDisableView(OwnSecondFactorView):
     ),
 )
 class BreakGlassViewSet(
+    IdempotentPostMixin,
     AuditedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

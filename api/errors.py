@@ -167,6 +167,10 @@ class Error413Serializer(ErrorItemSerializer):
     pass
 
 
+class Error422Serializer(ErrorItemSerializer):
+    pass
+
+
 class Error503Serializer(ErrorItemSerializer):
     pass
 
@@ -184,6 +188,11 @@ class ErrorResponse412Serializer(serializers.Serializer):
 class ErrorResponse413Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error413Serializer(many=True)
+
+
+class ErrorResponse422Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error422Serializer(many=True)
 
 
 class ErrorResponse503Serializer(serializers.Serializer):
@@ -214,6 +223,10 @@ ERROR_RESPONSES = {
         description="The body is larger than `API_MAX_BODY_BYTES` (default 1 MiB); nothing was read.",
     ),
     412: PRECONDITION_FAILED_RESPONSE,
+    422: OpenApiResponse(
+        ErrorResponse422Serializer,
+        description="The `Idempotency-Key` was first used with another request.",
+    ),
     503: SERVICE_UNAVAILABLE_RESPONSE,
 }
 

@@ -64,6 +64,14 @@ class ApiAutoSchema(AutoSchema):
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
 
+    def get_override_parameters(self):
+        from idempotency.replay import IDEMPOTENCY_PARAMETER, IdempotentPostMixin
+
+        parameters = super().get_override_parameters()
+        if self.method == "POST" and isinstance(self.view, IdempotentPostMixin):
+            parameters = [*parameters, IDEMPOTENCY_PARAMETER]
+        return parameters
+
     def _serializers_read(self) -> list[type]:
         if self.method not in {"POST", "PUT", "PATCH"}:
             return []

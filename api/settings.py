@@ -71,10 +71,11 @@ INSTALLED_APPS = [
     "patients",
     "treatments",
     "audit",
+    "idempotency",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).
-TENANT_APPS = ["patients", "treatments", "access"]
+TENANT_APPS = ["patients", "treatments", "access", "idempotency"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -159,6 +160,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # The largest request body (then 413); a full plan or visit is a few kilobytes.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# How long a POST's answer is kept for retries with the same Idempotency-Key (idempotency app).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
 DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 3_000)
@@ -219,8 +222,14 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOWED_ORIGIN_REGEXES = (
     [] if IS_PRODUCTION else [r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"]
 )
-CORS_ALLOW_HEADERS = (*default_cors_headers, "if-match", "if-none-match", "x-request-id")
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID"]
+CORS_ALLOW_HEADERS = (
+    *default_cors_headers,
+    "if-match",
+    "if-none-match",
+    "x-request-id",
+    "idempotency-key",
+)
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replayed", "Location"]
 
 # Throttle counts must be shared by every worker process: Redis when REDIS_URL is set, else the
 # database (its table is made by a migration).

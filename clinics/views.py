@@ -17,6 +17,7 @@ from clinics.filters import StaffFilter
 from clinics.models import Clinic, User
 from clinics.selectors import staff_list
 from clinics.serializers import ClinicSerializer, StaffCreateSerializer, StaffSerializer
+from idempotency.replay import IdempotentPostMixin
 
 
 @extend_schema_view(
@@ -29,6 +30,7 @@ from clinics.serializers import ClinicSerializer, StaffCreateSerializer, StaffSe
     ),
 )
 class StaffViewSet(
+    IdempotentPostMixin,
     AuditedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

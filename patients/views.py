@@ -16,6 +16,7 @@ from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
+from idempotency.replay import IdempotentPostMixin
 from patients import services
 from patients.filters import ConditionFilter, PatientFilter
 from patients.models import LAST_VISIT_SORT_KEY, ONSET_SORT_KEY, Condition, Patient
@@ -48,6 +49,7 @@ class NestedUnderPatientMixin:
     destroy="Archive a patient (nothing is deleted)",
 )
 class PatientViewSet(
+    IdempotentPostMixin,
     BreakGlassReadMixin,
     RecordHistoryMixin,
     AuditedViewMixin,
@@ -120,6 +122,7 @@ class PatientViewSet(
     destroy="Mark a condition as entered in error (nothing is deleted)",
 )
 class PatientConditionViewSet(
+    IdempotentPostMixin,
     BreakGlassReadMixin,
     RecordHistoryMixin,
     AuditedViewMixin,

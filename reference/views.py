@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from api.filters import KnownQueryParametersFilter
 from api.permissions import ReferenceWritePermission
+from idempotency.replay import IdempotentPostMixin
 from patients.models import BodyRegion
 from reference import icd10
 from reference.models import Exercise, Listing, Muscle, Segment, SoftTissueModality, Technique
@@ -100,7 +101,7 @@ class MuscleViewSet(ReferenceListViewSet):
     serializer_class = MuscleSerializer
 
 
-class ClinicExtensibleViewSet(mixins.CreateModelMixin, ReferenceListViewSet):
+class ClinicExtensibleViewSet(IdempotentPostMixin, mixins.CreateModelMixin, ReferenceListViewSet):
     """Shipped entries plus the clinic's own; clinicians may add their own."""
 
     permission_classes = [ReferenceWritePermission]

@@ -15,6 +15,7 @@ from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
+from idempotency.replay import IdempotentPostMixin
 from treatments import services
 from treatments.filters import TreatmentPlanFilter
 from treatments.home_program import Dosage, dosage_sentence
@@ -70,6 +71,7 @@ def status_action(name: str):
     partial_update="Change some of a plan's own fields",
 )
 class TreatmentPlanViewSet(
+    IdempotentPostMixin,
     RecordHistoryMixin,
     AuditedViewMixin,
     FilterListsOnlyMixin,
@@ -171,6 +173,7 @@ class TreatmentPlanViewSet(
 
 
 class PlanItemViewSet(
+    IdempotentPostMixin,
     AuditedViewMixin,
     ETagMixin,
     mixins.ListModelMixin,

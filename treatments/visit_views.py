@@ -20,6 +20,7 @@ from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
+from idempotency.replay import IdempotentPostMixin
 from patients.views import NestedUnderPatientMixin
 from treatments import services
 from treatments.filters import OutcomeFilter, VisitFilter
@@ -40,6 +41,7 @@ from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, 
     destroy="Discard an unsigned visit (kept, marked entered in error)",
 )
 class VisitViewSet(
+    IdempotentPostMixin,
     RecordHistoryMixin,
     AuditedViewMixin,
     FilterListsOnlyMixin,
@@ -137,6 +139,7 @@ class VisitViewSet(
     destroy="Mark an outcome measure entered in error (kept)",
 )
 class PatientOutcomeViewSet(
+    IdempotentPostMixin,
     BreakGlassReadMixin,
     AuditedViewMixin,
     NestedUnderPatientMixin,

@@ -4,6 +4,7 @@ is one the contract documents (status, media type, body), a request the contract
 refused, and errors come in the one error shape."""
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -112,6 +113,10 @@ def as_schemathesis_response(response, case, url: str, payload: str) -> Response
     )
 
 
+# Examples per operation, mode and role: 8 in the suite; a deep run sets FUZZ_EXAMPLES=1000
+# (`FUZZ_EXAMPLES=1000 .venv/bin/pytest tests/api/test_fuzz_contract.py`, a few hours).
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 8))
+
 # Every answer is one the contract documents (status, media type, body), and a request the
 # contract forbids is refused.
 CONFORMANCE = [
@@ -134,7 +139,7 @@ def test_every_answer_to_every_role_is_one_the_contract_documents(world, operati
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=overrides or None)
 
     @hypothesis_settings(
-        max_examples=8,
+        max_examples=EXAMPLES,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),

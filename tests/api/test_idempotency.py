@@ -1,0 +1,155 @@
+"""`Idempotency-Key`: a POST retried with the same key and body does its work once."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from idempotency.models import IdempotentRequest
+from patients.models import Patient
+from tests.conftest import FLUSHABLE_APPS, client_for
+from treatments.models import Visit
+
+PATIENTS = "/api/v1/patients/"
+
+
+def new_patient(n: int = 0) -> dict:
+    return {
+        "given_name": "Ada",
+        "family_name": f"Lovelace{n}",
+        "date_of_birth": "1985-12-10",
+        "sex_at_birth": "female",
+    }
+
+
+def test_a_retry_with_the_same_key_replays_the_first_answer(front_desk_client):
+    first = front_desk_client.post(PATIENTS, new_patient(), HTTP_IDEMPOTENCY_KEY="k-1")
+    again = front_desk_client.post(PATIENTS, new_patient(), HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert Patient.objects.count() == 1
+
+
+def test_fifty_retries_create_one_patient(front_desk_client):
+    statuses = {
+        front_desk_client.post(PATIENTS, new_patient(), HTTP_IDEMPOTENCY_KEY="same").status_code
+        for _ in range(50)
+    }
+
+    assert statuses == {201}
+    assert Patient.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_is_refused_422(front_desk_client):
+    front_desk_client.post(PATIENTS, new_patient(1), HTTP_IDEMPOTENCY_KEY="k-2")
+
+    response = front_desk_client.post(PATIENTS, new_patient(2), HTTP_IDEMPOTENCY_KEY="k-2")
+
+    assert response.status_code == 422
+    assert [e["code"] for e in response.json()["errors"]] == ["idempotency_key_reused"]
+    assert Patient.objects.count() == 1
+
+
+def test_keys_are_per_user_and_a_failed_request_leaves_its_key_free(
+    front_desk_client, clinic_admin_client
+):
+    refused = front_desk_client.post(
+        PATIENTS, {**new_patient(), "date_of_birth": "2999-01-01"}, HTTP_IDEMPOTENCY_KEY="k-3"
+    )
+    assert refused.status_code == 400
+    assert not IdempotentRequest.objects.exists()  # nothing kept: the retry runs afresh
+
+    mine = front_desk_client.post(PATIENTS, new_patient(3), HTTP_IDEMPOTENCY_KEY="k-3")
+    theirs = clinic_admin_client.post(PATIENTS, new_patient(4), HTTP_IDEMPOTENCY_KEY="k-3")
+
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in theirs
+    assert Patient.objects.count() == 2
+
+
+def test_a_malformed_key_is_refused(front_desk_client):
+    response = front_desk_client.post(PATIENTS, new_patient(), HTTP_IDEMPOTENCY_KEY="a b")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "Idempotency-Key"
+
+
+def test_an_action_is_done_once_too(chiropractor_client, visit_for_signing):
+    url = f"/api/v1/visits/{visit_for_signing}/sign/"
+    first = chiropractor_client.post(url, HTTP_IDEMPOTENCY_KEY="sign-1")
+    again = chiropractor_client.post(url, HTTP_IDEMPOTENCY_KEY="sign-1")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.content == first.content  # not 409 "already signed"
+
+
+def test_expired_keys_are_purged_and_then_free(front_desk_client):
+    front_desk_client.post(PATIENTS, new_patient(5), HTTP_IDEMPOTENCY_KEY="old")
+    IdempotentRequest.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+
+    call_command("purge_idempotency_keys")
+
+    assert not IdempotentRequest.objects.exists()
+    again = front_desk_client.post(PATIENTS, new_patient(5), HTTP_IDEMPOTENCY_KEY="old")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_concurrent_retries_write_once_and_the_others_hear_409_or_the_replay(front_desk):
+    clients = [client_for(front_desk) for _ in range(8)]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def post(client) -> None:
+        try:
+            barrier.wait()
+            statuses.append(
+                client.post(PATIENTS, new_patient(9), HTTP_IDEMPOTENCY_KEY="race").status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(statuses) == len(clients)
+    assert set(statuses) <= {201, 409}
+    assert Patient.objects.filter(family_name="Lovelace9").count() == 1
+
+
+def test_every_post_that_creates_or_acts_documents_the_header():
+    import yaml
+    from django.conf import settings
+
+    schema = yaml.safe_load((settings.BASE_DIR / "openapi.yaml").read_text())
+    missing = [
+        path
+        for path, item in schema["paths"].items()
+        if "post" in item
+        and not path.startswith("/api/v1/auth/")
+        and not any(p["name"] == "Idempotency-Key" for p in item["post"].get("parameters", []))
+    ]
+    assert missing == []
+
+
+@pytest.fixture
+def visit_for_signing(chiropractor_client, patient) -> str:
+    body = {
+        "patient": str(patient.pk),
+        "visit_at": (timezone.now() - datetime.timedelta(hours=1)).isoformat(),
+        "adjustments": [{"segment": "C5", "technique": "diversified"}],
+    }
+    response = chiropractor_client.post("/api/v1/visits/", body)
+    assert response.status_code == 201, response.content[:300]
+    assert Visit.objects.filter(pk=response.json()["id"]).exists()
+    return response.json()["id"]
