@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PGSERVER_DIR ?= .pgdata
 
-.PHONY: run admin test install migrate demo lint format schema check-migrations pytest bench db-stop clean
+.PHONY: run admin test install migrate demo lint format schema check-migrations pytest bench faults db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -58,6 +58,10 @@ test: lint check-migrations pytest
 PATIENTS ?= 200000
 bench: migrate
 	$(PY) manage.py benchmark --patients $(PATIENTS)
+
+# Database restarts, a killed worker and a frozen database under a write load (tools/faults.py).
+faults: install
+	$(PY) tools/faults.py
 
 db-stop:
 	@if [ -d "$(PGSERVER_DIR)" ]; then $(PY) -c 'import pathlib, sys, api.embedded_db as e; print("stopped" if e.stop_embedded_database(pathlib.Path(sys.argv[1])) else "not running")' "$(PGSERVER_DIR)"; fi
