@@ -136,3 +136,21 @@ def test_every_list_in_a_request_has_a_documented_maximum():
         if name.endswith("Request"):
             visit(component, name)
     assert unbounded == []
+
+
+def test_a_maximal_visit_is_handled_in_well_under_a_second(chiropractor_client, patient):
+    body = {
+        "patient": str(patient.pk),
+        "visit_at": "2026-11-20T10:00:00Z",
+        "adjustments": [{"segment": "C5", "technique": "diversified"}] * MAX_ITEMS,
+        "exercises": [{"exercise": "chin_tuck", "sets": 2, "repetitions": 10}] * MAX_ITEMS,
+    }
+    assert chiropractor_client.get("/api/v1/auth/me").status_code == 200  # the API loaded
+
+    started = time.monotonic()
+    response = chiropractor_client.post("/api/v1/visits/", body)
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 201, response.content[:300]
+    assert len(response.json()["adjustments"]) == MAX_ITEMS
+    assert elapsed < 1, f"{elapsed:.2f} s"
