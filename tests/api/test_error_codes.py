@@ -18,10 +18,6 @@ from api.raised_codes import CodeReader, Raised, raised_by
 from tests import error_codes_seen
 from treatments.visit_views import VisitViewSet
 
-# Reads of code and of the committed schema; the database is there only for the suite's
-# autouse fixtures (the throttle cache) when this file runs alone.
-pytestmark = pytest.mark.django_db
-
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
 
 

@@ -154,3 +154,28 @@ def test_a_maximal_visit_is_handled_in_well_under_a_second(chiropractor_client, 
     assert response.status_code == 201, response.content[:300]
     assert len(response.json()["adjustments"]) == MAX_ITEMS
     assert elapsed < 1, f"{elapsed:.2f} s"
+
+
+def test_every_number_a_request_carries_has_a_documented_range():
+    schema = yaml.safe_load((settings.BASE_DIR / "openapi.yaml").read_text())
+    unbounded = []
+
+    def visit(node, path):
+        if isinstance(node, dict):
+            if node.get("type") in ("integer", "number") and not node.get("readOnly"):
+                if node.get("minimum") is None or node.get("maximum") is None:
+                    unbounded.append(path)
+            for key, value in node.items():
+                visit(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, f"{path}[{index}]")
+
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request"):
+            visit(component, name)
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                visit(parameter.get("schema", {}), f"{method.upper()} {path} ?{parameter['name']}")
+    assert unbounded == []
