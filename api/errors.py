@@ -97,6 +97,16 @@ class ApiExceptionHandler(ExceptionHandler):
             from api.parsers import RequestTooLarge
 
             return RequestTooLarge()
+        if isinstance(exc, OperationalError) and _is_program_limit(exc):
+            # A value past what PostgreSQL can index or hold (SQLSTATE class 54): the same
+            # request would fail again, so it is the client's to change, not to retry.
+            return exceptions.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        exceptions.ErrorDetail("A value is too large.", code="out_of_range")
+                    ]
+                }
+            )
         if isinstance(exc, OperationalError | InterfaceError):
             from api.database_faults import database_unavailable
 
@@ -127,6 +137,11 @@ class ApiExceptionHandler(ExceptionHandler):
                 Conflict("The change conflicts with existing data.", code="integrity_conflict")
             )
         return super().convert_known_exceptions(exc)
+
+
+def _is_program_limit(error: OperationalError) -> bool:
+    sqlstate = getattr(error.__cause__, "sqlstate", None) or ""
+    return sqlstate.startswith("54")
 
 
 def error_body(status_code: int, code: str, detail: str, attr: str | None = None) -> dict:

@@ -10,7 +10,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
 
-from api.serializers import EARLIEST_DATE, LATEST_DATE
+from api.serializers import EARLIEST_DATE, LATEST_DATE, refuse_unknown_or_blank_parameters
 
 
 class AliasOrderingFilter(OrderingFilter):
@@ -154,25 +154,7 @@ class KnownQueryParametersFilter(BaseFilterBackend):
         return known
 
     def filter_queryset(self, request, queryset, view):
-        unknown = sorted(set(request.query_params) - self.known_parameters(view))
-        if unknown:
-            raise ValidationError(
-                {
-                    name: [ErrorDetail("Unknown query parameter.", code="unknown_parameter")]
-                    for name in unknown
-                }
-            )
-        # `?chiropractor=` would otherwise mean "no filter": leave the parameter out instead.
-        empty = sorted(
-            name for name, values in request.query_params.lists() if any(v == "" for v in values)
-        )
-        if empty:
-            raise ValidationError(
-                {
-                    name: [ErrorDetail("Give a value, or leave the parameter out.", code="blank")]
-                    for name in empty
-                }
-            )
+        refuse_unknown_or_blank_parameters(request.query_params, self.known_parameters(view))
         return queryset
 
 

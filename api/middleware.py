@@ -114,7 +114,9 @@ class JsonErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code >= 500 and getattr(request, "database_fault", False):
-            return unavailable_response()  # not the 500 page: the database failed
+            # Not the 500 page: the database failed. The headers the inner middleware added
+            # (CORS, X-Request-ID, no-store) stay, so a browser can read the answer.
+            return self._with_headers_of(response, unavailable_response())
         if (
             response.status_code >= 400
             and request.path.startswith("/api/v1/")
@@ -124,8 +126,12 @@ class JsonErrorsMiddleware:
             code = self.CODES.get(status, "error" if status >= 500 else "client_error")
             detail = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
             converted = JsonResponse(error_body(status, code, f"{detail}."), status=status)
-            for header, value in response.items():
-                if header.lower() not in {"content-type", "content-length"}:
-                    converted[header] = value
-            return converted
+            return self._with_headers_of(response, converted)
         return response
+
+    @staticmethod
+    def _with_headers_of(original: HttpResponse, converted: HttpResponse) -> HttpResponse:
+        for header, value in original.items():
+            if header.lower() not in {"content-type", "content-length"} and header not in converted:
+                converted[header] = value
+        return converted

@@ -64,6 +64,19 @@ class ApiAutoSchema(AutoSchema):
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
 
+    def _document_replays(self, operation: dict) -> None:
+        from idempotency.replay import REPLAYED_HEADER, IdempotentPostMixin
+
+        if self.method != "POST" or not isinstance(self.view, IdempotentPostMixin):
+            return
+        for key, response in operation.get("responses", {}).items():
+            if key.startswith("2"):
+                response.setdefault("headers", {})[REPLAYED_HEADER] = {
+                    "schema": {"type": "string", "enum": ["true"]},
+                    "description": "Present when this is the first answer to the same "
+                    "`Idempotency-Key`, given again; nothing was written this time.",
+                }
+
     def get_override_parameters(self):
         from idempotency.replay import IDEMPOTENCY_PARAMETER, IdempotentPostMixin
 
@@ -137,6 +150,7 @@ class ApiAutoSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return operation
+        self._document_replays(operation)
         codes = self.error_codes()
         for key, response in operation.get("responses", {}).items():
             status = int(key)

@@ -166,6 +166,44 @@ class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     pass
 
 
+def refuse_unknown_or_blank_parameters(parameters, known: set[str]) -> None:
+    """A query parameter the operation does not know (400 `unknown_parameter`), or one given
+    empty (400 `blank`), is refused instead of ignored: `?updated_after=…` on a list without
+    that filter would otherwise answer every row, and the client would believe it filtered."""
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise serializers.ValidationError(
+            {
+                name: [
+                    serializers.ErrorDetail("Unknown query parameter.", code="unknown_parameter")
+                ]
+                for name in unknown
+            }
+        )
+    # `?chiropractor=` would otherwise mean "no filter": leave the parameter out instead.
+    empty = sorted(name for name, values in parameters.lists() if any(v == "" for v in values))
+    if empty:
+        raise serializers.ValidationError(
+            {
+                name: [
+                    serializers.ErrorDetail(
+                        "Give a value, or leave the parameter out.", code="blank"
+                    )
+                ]
+                for name in empty
+            }
+        )
+
+
+class QueryParametersSerializer(serializers.Serializer):
+    """Query parameters read through a serializer, held to the rules of every list's."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "lists"):
+            refuse_unknown_or_blank_parameters(data, set(self.fields))
+        return super().to_internal_value(data)
+
+
 class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,

@@ -217,6 +217,9 @@ class AuditedViewMixin:
         return sorted(changed)
 
     def audit_event(self, request, response) -> Event:
+        replayed = getattr(self, "replayed_answer", None)
+        if replayed is not None:
+            return self._replay_event(response, replayed)
         touched = self._audit_touched()
         succeeded = response.status_code < 400
         changed = (
@@ -238,6 +241,23 @@ class AuditedViewMixin:
             object_ids=object_ids,
             patient_ids=patient_ids,
             changed_fields=changed,
+        )
+
+    def _replay_event(self, response, answer: dict) -> Event:
+        """An answer given again for an Idempotency-Key (idempotency.replay): nothing was
+        written, the caller read the object of the first answer once more."""
+        object_id = answer.get("id")
+        if self.audit_patient_attr == "pk":
+            patient_id = object_id
+        else:
+            patient_id = answer.get(self.audit_patient_attr.removesuffix("_id"))
+        return Event(
+            action=AuditAction.READ,
+            resource_type=self.audit_resource_type(),
+            status_code=response.status_code,
+            object_ids=[object_id] if object_id else [],
+            patient_ids=[patient_id] if patient_id else [],
+            changed_fields=[],
         )
 
     def finalize_response(self, request, response, *args, **kwargs):

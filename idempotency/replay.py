@@ -13,6 +13,7 @@ behind, so its retry simply runs.
 """
 
 import hashlib
+import hmac
 import json
 import re
 from datetime import timedelta
@@ -31,12 +32,13 @@ from idempotency.models import IdempotentRequest
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,255}$")
+_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,255}")
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=IDEMPOTENCY_HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
+    type={"type": "string", "pattern": "^[A-Za-z0-9_.:\\-]{1,255}$", "maxLength": 255},
     description=(
         "A key of your choosing (e.g. a UUID), 1–255 letters, digits or `_.:-`. Retrying with "
         "the same key and body replays the first answer (with `Idempotent-Replayed: true`) "
@@ -61,7 +63,9 @@ def _fingerprint(request: Request) -> str:
     """The request as parsed: the same JSON sent with other spacing or key order is the
     same request."""
     body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
-    digest = hashlib.sha256()
+    # Keyed: a body may hold a new password, and the stored fingerprint must not let anyone
+    # who reads the table test guesses against it.
+    digest = hmac.new(settings.SECRET_KEY.encode(), digestmod=hashlib.sha256)
     for part in (request.method, request.path, body):
         encoded = part.encode()
         digest.update(len(encoded).to_bytes(8, "big") + encoded)
@@ -88,7 +92,7 @@ class IdempotentPostMixin:
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if request.method != "POST" or key is None:
             return
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise ValidationError(
                 {IDEMPOTENCY_HEADER: ["Use 1–255 letters, digits or _.:- characters."]},
                 code="invalid",
@@ -109,8 +113,16 @@ class IdempotentPostMixin:
             raise _Replay(stored)
         self.idempotency = (key, fingerprint)
 
+    # The first answer's body, for the audit trail of a replay (audit.recording).
+    replayed_answer: dict | None = None
+
     def handle_exception(self, exc: Exception) -> Response | HttpResponse:
         if isinstance(exc, _Replay):
+            try:
+                answer = json.loads(exc.stored.content)
+            except ValueError:
+                answer = None
+            self.replayed_answer = answer if isinstance(answer, dict) else {}
             return _replayed(exc.stored)
         return super().handle_exception(exc)
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.serializers import StrictModelSerializer
+from api.serializers import QueryParametersSerializer, StrictModelSerializer
 from reference.cpt import TIMED_CPT_CHOICES
 from reference.models import (
     Exercise,
@@ -26,7 +26,7 @@ class Icd10CodeSerializer(serializers.Serializer):
     )
 
 
-class Icd10SearchQuerySerializer(serializers.Serializer):
+class Icd10SearchQuerySerializer(QueryParametersSerializer):
     q = serializers.CharField(
         max_length=100,
         help_text="Code prefix (`M54`, `m5450`) or words of the description (`spasm back`).",

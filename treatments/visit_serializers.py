@@ -420,6 +420,21 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             fields["patient"].read_only = True
         return fields
 
+    def to_internal_value(self, data):
+        # A visit stays with its patient: sending it again is fine, another one is refused
+        # rather than silently ignored.
+        if (
+            self.instance is not None
+            and isinstance(data, dict)
+            and "patient" in data
+            and str(data["patient"]) != str(self.instance.patient_id)
+        ):
+            raise serializers.ValidationError(
+                {"patient": ["A visit's patient cannot change; log the visit anew."]},
+                code="immutable",
+            )
+        return super().to_internal_value(data)
+
     def validate_findings(self, findings: list[dict]) -> list[dict]:
         regions = [finding["region"] for finding in findings]
         if len(regions) != len(set(regions)):

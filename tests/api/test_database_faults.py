@@ -120,8 +120,13 @@ def test_a_server_whose_database_is_down_or_frozen_answers_503_in_bounded_time(
                 )
             else:
                 response = requests.get(
-                    f"{base}{path}", headers={"Authorization": "Bearer abc"}, timeout=30
+                    f"{base}{path}",
+                    headers={"Authorization": "Bearer abc", "Origin": "http://localhost:5173"},
+                    timeout=30,
                 )
+                # A browser front end can read the 503: CORS and the request id are kept.
+                assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+            assert "X-Request-ID" in response.headers
             assert_database_unavailable(response)
             # libpq waits at least 2 s to connect; then the request gives up on the database.
             assert time.monotonic() - started < 3, (url, path)

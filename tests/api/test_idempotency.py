@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from idempotency.models import IdempotentRequest
 from patients.models import Patient
 from tests.conftest import FLUSHABLE_APPS, client_for
@@ -74,10 +75,33 @@ def test_keys_are_per_user_and_a_failed_request_leaves_its_key_free(
     assert Patient.objects.count() == 2
 
 
-def test_a_malformed_key_is_refused(front_desk_client):
-    response = front_desk_client.post(PATIENTS, new_patient(), HTTP_IDEMPOTENCY_KEY="a b")
+def test_a_key_of_another_clinic_is_another_key(front_desk_client, other_admin_client):
+    mine = front_desk_client.post(PATIENTS, new_patient(6), HTTP_IDEMPOTENCY_KEY="shared")
+    theirs = other_admin_client.post(PATIENTS, new_patient(6), HTTP_IDEMPOTENCY_KEY="shared")
 
-    assert response.status_code == 400
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert theirs.json()["id"] != mine.json()["id"]
+    assert "Idempotent-Replayed" not in theirs
+
+
+def test_a_replay_is_audited_as_a_read_of_the_first_answers_object(front_desk_client):
+    first = front_desk_client.post(PATIENTS, new_patient(7), HTTP_IDEMPOTENCY_KEY="audited")
+    before = AuditEvent.objects.count()
+
+    again = front_desk_client.post(PATIENTS, new_patient(7), HTTP_IDEMPOTENCY_KEY="audited")
+
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.action, event.status_code, event.changed_fields) == ("read", 201, [])
+    assert [str(i) for i in event.object_ids] == [first.json()["id"]] == [again.json()["id"]]
+    assert [str(i) for i in event.patient_ids] == [first.json()["id"]]
+
+
+def test_a_malformed_key_is_refused(front_desk_client):
+    for key in ("a b", "trailing\n", "x" * 256):
+        response = front_desk_client.post(PATIENTS, new_patient(), HTTP_IDEMPOTENCY_KEY=key)
+
+        assert response.status_code == 400, key
     assert response.json()["errors"][0]["attr"] == "Idempotency-Key"
 
 

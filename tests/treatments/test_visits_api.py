@@ -618,3 +618,23 @@ def test_changing_a_plans_conditions_ends_links_without_deleting_them(
 
     assert response.status_code == 200, response.content[:300]
     assert decreased(counts, row_counts()) == {}
+
+
+def test_a_visits_patient_cannot_change_and_is_not_silently_ignored(
+    chiropractor_client, visit_payload
+):
+    visit = chiropractor_client.post(VISITS, visit_payload).json()
+    url = f"{VISITS}{visit['id']}/"
+
+    same = chiropractor_client.patch(url, {"patient": visit["patient"], "pain_after": 2})
+    other = chiropractor_client.patch(url, {"patient": "g3e70682-c209-1cac-a29f-6fbed82c07cd"})
+
+    assert same.status_code == 200
+    assert other.status_code == 400
+    assert other.json()["errors"] == [
+        {
+            "code": "immutable",
+            "detail": "A visit's patient cannot change; log the visit anew.",
+            "attr": "patient",
+        }
+    ]

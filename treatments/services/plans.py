@@ -230,9 +230,11 @@ def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
 
 @transaction.atomic
 def plan_item_add(*, plan: TreatmentPlan, kind: str, data: dict) -> Model:
-    _check_editable(plan)
-    # Concurrent adds to one plan take turns on its row, so each sees the others' positions.
-    list(TreatmentPlan.objects.select_for_update().filter(pk=plan.pk).values_list("pk"))
+    # Concurrent adds and status moves of one plan take turns on its row: each add sees the
+    # others' positions and the plan's current status (NO KEY UPDATE: visits referring to the
+    # plan meanwhile are not held up).
+    locked = TreatmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
+    _check_editable(locked)
     last = ITEM_MODELS[kind].objects.filter(plan=plan).aggregate(last=Max("position"))["last"]
     return _create_items(plan, kind, [data], first_position=0 if last is None else last + 1)[0]
 
