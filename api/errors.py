@@ -168,51 +168,28 @@ class ErrorItemSerializer(serializers.Serializer):
     attr = serializers.CharField(allow_null=True, help_text="Always null for this kind of error.")
 
 
-# One item component per status, so that each status's `code` gets its own enum of the codes
-# the API answers it with (api.schema.enumerate_error_codes).
-class Error409Serializer(ErrorItemSerializer):
-    pass
+def error_response_serializer(status_code: int) -> type[serializers.Serializer]:
+    """`ErrorResponse<status>`: the error body of one status, with an item component of its
+    own (`Error<status>`), so that each status's `code` gets its own enum of the codes the
+    API answers it with (api.schema.enumerate_error_codes)."""
+    item = type(f"Error{status_code}Serializer", (ErrorItemSerializer,), {"__module__": __name__})
+    choices = ServerErrorEnum.choices if status_code >= 500 else ClientErrorEnum.choices
+    return type(
+        f"ErrorResponse{status_code}Serializer",
+        (serializers.Serializer,),
+        {
+            "__module__": __name__,
+            "type": serializers.ChoiceField(choices=choices),
+            "errors": item(many=True),
+        },
+    )
 
 
-class Error412Serializer(ErrorItemSerializer):
-    pass
-
-
-class Error413Serializer(ErrorItemSerializer):
-    pass
-
-
-class Error422Serializer(ErrorItemSerializer):
-    pass
-
-
-class Error503Serializer(ErrorItemSerializer):
-    pass
-
-
-class ErrorResponse409Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error409Serializer(many=True)
-
-
-class ErrorResponse412Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error412Serializer(many=True)
-
-
-class ErrorResponse413Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error413Serializer(many=True)
-
-
-class ErrorResponse422Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error422Serializer(many=True)
-
-
-class ErrorResponse503Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
-    errors = Error503Serializer(many=True)
+ErrorResponse409Serializer = error_response_serializer(409)
+ErrorResponse412Serializer = error_response_serializer(412)
+ErrorResponse413Serializer = error_response_serializer(413)
+ErrorResponse422Serializer = error_response_serializer(422)
+ErrorResponse503Serializer = error_response_serializer(503)
 
 
 CONFLICT_RESPONSE = OpenApiResponse(

@@ -48,7 +48,7 @@ def test_a_lock_wait_beyond_the_lock_timeout_answers_503(
     response = client.patch(f"/api/v1/patients/{patient.pk}/", {"phone": "+1 617 555 0100"})
 
     assert_database_unavailable(response)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 6  # the lock timeout, not the other session's end
     patient.refresh_from_db()
     assert patient.phone != "+16175550100"  # nothing written
 
@@ -99,7 +99,7 @@ def test_the_health_probe_answers_promptly_whatever_the_database_does(frozen_dat
 
     started = time.monotonic()
     assert database_answers(1, frozen) is False
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # the probe's timeout, not the database's
     assert database_answers(1) is True  # the real one
 
 
@@ -128,8 +128,9 @@ def test_a_server_whose_database_is_down_or_frozen_answers_503_in_bounded_time(
                 assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
             assert "X-Request-ID" in response.headers
             assert_database_unavailable(response)
-            # libpq waits at least 2 s to connect; then the request gives up on the database.
-            assert time.monotonic() - started < 3, (url, path)
+            # libpq waits at least 2 s to connect, then the request gives up on the database:
+            # seconds, where a frozen database used to hold it as long as it stayed frozen.
+            assert time.monotonic() - started < 8, (url, path)
 
 
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)

@@ -1,16 +1,15 @@
 """`Idempotency-Key`: a POST retried with the same key and body does its work once."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from idempotency.models import IdempotentRequest
 from patients.models import Patient
+from tests.concurrency import at_once
 from tests.conftest import FLUSHABLE_APPS, client_for
 from treatments.models import Visit
 
@@ -128,23 +127,11 @@ def test_expired_keys_are_purged_and_then_free(front_desk_client):
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_concurrent_retries_write_once_and_the_others_hear_409_or_the_replay(front_desk):
     clients = [client_for(front_desk) for _ in range(8)]
-    barrier = threading.Barrier(len(clients))
-    statuses: list[int] = []
 
-    def post(client) -> None:
-        try:
-            barrier.wait()
-            statuses.append(
-                client.post(PATIENTS, new_patient(9), HTTP_IDEMPOTENCY_KEY="race").status_code
-            )
-        finally:
-            connection.close()
+    def post(n: int) -> int:
+        return clients[n].post(PATIENTS, new_patient(9), HTTP_IDEMPOTENCY_KEY="race").status_code
 
-    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(post, len(clients))
 
     assert len(statuses) == len(clients)
     assert set(statuses) <= {201, 409}

@@ -2,42 +2,16 @@
 of a plan's items are computed where concurrent writers cannot make them stale."""
 
 import datetime
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from patients.models import Patient
+from tests.concurrency import at_once
 from tests.conftest import FLUSHABLE_APPS, client_for
 from treatments.models import Goal
 
 PLANS = "/api/v1/treatment-plans/"
-
-
-def at_once(work: Callable[[int], int], count: int) -> list[int]:
-    """Run `work(n)` for n in 0..count-1 in threads that start together; their statuses."""
-    barrier = threading.Barrier(count)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait()
-            statuses.append(work(n))
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return statuses
 
 
 @pytest.fixture
