@@ -14,13 +14,11 @@ import sys
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 
-from api.errors import ServiceUnavailable, error_body
+from api.errors import DATABASE_FAULTS, ServiceUnavailable, error_body
 
-DATABASE_FAULTS = (OperationalError, InterfaceError)
 UNAVAILABLE_DETAIL = "The database is not answering; retry shortly."
 
 

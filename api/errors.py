@@ -25,6 +25,9 @@ from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
 
+# What psycopg calls operational errors: the database failed or did not answer in time.
+DATABASE_FAULTS = (OperationalError, InterfaceError)
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request; subclasses say which HTTP status fits."""
@@ -85,7 +88,7 @@ class ApiExceptionHandler(ExceptionHandler):
     def report_exception(self, exc: exceptions.APIException, response) -> None:
         # A database fault is handled (503, Retry-After), not a crash: logged as a warning
         # without the signal that error trackers and the test client treat as an unhandled error.
-        if isinstance(self.exc, OperationalError | InterfaceError | ServiceUnavailable):
+        if isinstance(self.exc, (*DATABASE_FAULTS, ServiceUnavailable)):
             logger.warning("Database unavailable: %s", self.exc, exc_info=self.exc)
             return
         super().report_exception(exc, response)
@@ -107,7 +110,7 @@ class ApiExceptionHandler(ExceptionHandler):
                     ]
                 }
             )
-        if isinstance(exc, OperationalError | InterfaceError):
+        if isinstance(exc, DATABASE_FAULTS):
             from api.database_faults import database_unavailable
 
             request = self.context.get("request")

@@ -5,12 +5,15 @@ from datetime import UTC
 import django_filters
 import django_filters.fields
 from django import forms
-from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
 
-from api.serializers import EARLIEST_DATE, LATEST_DATE, refuse_unknown_or_blank_parameters
+from api.serializers import (
+    DATETIME_MESSAGES,
+    offset_datetime_problem,
+    refuse_unknown_or_blank_parameters,
+)
 
 
 class AliasOrderingFilter(OrderingFilter):
@@ -92,20 +95,12 @@ class OffsetDateTimeFormField(django_filters.fields.IsoDateTimeField):
     whatever the clinic's time zone)."""
 
     def to_python(self, value):
-        if isinstance(value, str) and value.strip():
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None  # the field's own parsing says what is wrong with it
-            if parsed is not None and parsed.tzinfo is None:
-                raise forms.ValidationError(
-                    "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
-                    code="naive",
-                )
-            if parsed is not None and not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
-                raise forms.ValidationError(
-                    f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.", code="out_of_range"
-                )
+        # Codes as literals: the contract reads them from here (api.raised_codes).
+        problem = offset_datetime_problem(value)
+        if problem == "naive":
+            raise forms.ValidationError(DATETIME_MESSAGES[problem], code="naive")
+        if problem == "out_of_range":
+            raise forms.ValidationError(DATETIME_MESSAGES[problem], code="out_of_range")
         return super().to_python(value)
 
 

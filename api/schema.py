@@ -104,9 +104,8 @@ class ApiAutoSchema(AutoSchema):
         """Every (status, code) this operation can answer with, but the framework's own."""
         if getattr(self, "_error_codes", None) is None:
             codes: dict[int, set[str]] = defaultdict(set)
-            for raised in raised_by(
-                self.view, self.method, serializers_read=self._serializers_read()
-            ):
+            serializers_read = self._serializers_read()
+            for raised in raised_by(self.view, self.method, serializers_read=serializers_read):
                 codes[raised.status].add(raised.code)
             # Every operation reads the database, which may fail or not answer in time.
             codes[503].add("database_unavailable")
@@ -118,7 +117,7 @@ class ApiAutoSchema(AutoSchema):
                 codes[409].add("integrity_conflict")
             if self.method == "DELETE" and writes_models:
                 codes[409].add("protected")
-            if self._serializers_read():  # a value the database cannot hold
+            if serializers_read:  # a value the database cannot hold
                 codes[400].add("out_of_range")
             for field_codes in self._get_validation_error_codes_by_field(
                 self._determine_fields_with_error_codes()

@@ -46,7 +46,7 @@ class RejectUnknownFieldsMixin:
             for name, field in self.fields.items()
             if isinstance(field, LIST_FIELDS)
             and isinstance(data.get(name), list)
-            and len(data[name]) > (field.max_length or MAX_ITEMS)
+            and len(data[name]) > field.max_length
         }
         if too_long:
             raise serializers.ValidationError(
@@ -129,30 +129,47 @@ class ClinicalFieldsMixin:
 # Dates and times in requests lie within EARLIEST_DATE..LATEST_DATE (400 `out_of_range`):
 # year 1 or 9999 with an offset cannot even be converted to UTC. Within the range, the
 # domain's own rules give the precise reason (a birth over 120 years ago is `too_old`).
+DATETIME_MESSAGES = {
+    "naive": "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
+    "out_of_range": f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.",
+}
+
+
+def offset_datetime_problem(value: object) -> str | None:
+    """Why a date-time given as text is refused (a key of DATETIME_MESSAGES), if it parses;
+    the field's own parsing says what is wrong with one that does not."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        return "naive"
+    if not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
+        return "out_of_range"
+    return None
+
+
 class OffsetDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         **serializers.DateTimeField.default_error_messages,
-        "naive": "Include the UTC offset, e.g. 2026-11-25T09:30:00-05:00 (or Z for UTC).",
-        "out_of_range": f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.",
+        **DATETIME_MESSAGES,
     }
 
     def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None  # DRF's own parsing says what is wrong with it
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-            if parsed is not None and not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
-                self.fail("out_of_range")
+        problem = offset_datetime_problem(value)
+        if problem is not None:
+            self.fail(problem)
         return super().to_internal_value(value)
 
 
 class BoundedDateField(serializers.DateField):
     default_error_messages = {
         **serializers.DateField.default_error_messages,
-        "out_of_range": f"Must lie between {EARLIEST_DATE} and {LATEST_DATE}.",
+        "out_of_range": DATETIME_MESSAGES["out_of_range"],
     }
 
     def to_internal_value(self, value):

@@ -21,6 +21,7 @@ from treatments.models import (
     PlanStatus,
     TreatmentPlan,
 )
+from treatments.services.items import insert_items
 
 # Plans may be back-entered from paper records, or written ahead for a patient starting soon.
 EARLIEST_START = date(1900, 1, 1)
@@ -143,17 +144,14 @@ def _set_conditions(plan: TreatmentPlan, conditions: list[Condition]) -> None:
 def _create_items(
     plan: TreatmentPlan, kind: str, rows: list[dict], first_position: int
 ) -> list[Model]:
-    """Validate every item, then insert them in one statement. References (the plan, the
-    clinic, segments, techniques…) were resolved by the serializer, and a new id cannot
-    clash: only the items' own values and constraints are checked here."""
     model = ITEM_MODELS[kind]
-    resolved = [field.name for field in model._meta.concrete_fields if field.is_relation]
-    items = []
-    for position, row in enumerate(rows, start=first_position):
-        item = model(clinic_id=plan.clinic_id, plan=plan, **{"position": position, **row})
-        item.full_clean(exclude=resolved, validate_unique=False)
-        items.append(item)
-    return model.objects.bulk_create(items)
+    return insert_items(
+        model,
+        [
+            model(clinic_id=plan.clinic_id, plan=plan, **{"position": position, **row})
+            for position, row in enumerate(rows, start=first_position)
+        ],
+    )
 
 
 def _check_dates(plan: TreatmentPlan) -> None:

@@ -24,6 +24,7 @@ from treatments.models import (
     Visit,
     VisitStatus,
 )
+from treatments.services.items import insert_items
 from treatments.visit_coding import coding_document, visit_coding
 
 # Nested lists of a visit, the model of each, and the plan-item model they may carry out.
@@ -126,15 +127,13 @@ def _write_items(
             continue
         model = PERFORMED_MODELS[kind]
         model.objects.filter(visit=visit).update(removed_at=timezone.now())
-        # References (segments, techniques, planned items…) were resolved by the serializer
-        # and a new id cannot clash: the items' own values are checked, then inserted at once.
-        resolved = [field.name for field in model._meta.concrete_fields if field.is_relation]
-        created = []
-        for position, row in enumerate(rows):
-            item = model(clinic_id=visit.clinic_id, visit=visit, position=position, **row)
-            item.full_clean(exclude=resolved, validate_unique=False)
-            created.append(item)
-        model.objects.bulk_create(created)
+        insert_items(
+            model,
+            [
+                model(clinic_id=visit.clinic_id, visit=visit, position=position, **row)
+                for position, row in enumerate(rows)
+            ],
+        )
 
 
 def _sync_derived(visit: Visit) -> None:
