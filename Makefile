@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PGSERVER_DIR ?= .pgdata
 
-.PHONY: run admin test install migrate demo lint format schema check-migrations pytest bench faults db-stop clean
+.PHONY: run serve admin test install migrate demo lint format schema check-migrations pytest bench loadtest faults db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -27,6 +27,10 @@ run: demo
 	@echo "API:     http://$(HOST):$(PORT)/api/v1/"
 	@echo "Docs:    http://$(HOST):$(PORT)/api/docs/  (ReDoc: /api/redoc/, schema: /api/schema/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production server: gunicorn, production settings, WEB_CONCURRENCY workers (2 x cores).
+serve: migrate
+	$(PY) manage.py serve --bind $(HOST):$(PORT)
 
 # The Django admin for platform operators, connected as the owner (it reads across clinics).
 ADMIN_PORT ?= 8001
@@ -58,6 +62,12 @@ test: lint check-migrations pytest
 PATIENTS ?= 200000
 bench: migrate
 	$(PY) manage.py benchmark --patients $(PATIENTS)
+
+# The production server under load beside a bare ceiling app (ops/loadtest); seeds LOAD_PATIENTS
+# synthetic patients once. LOADTEST_ARGS="--seconds 20 --rounds 3 --only visit" and the like.
+LOAD_PATIENTS ?= 1000000
+loadtest: migrate
+	$(PY) manage.py loadtest --patients $(LOAD_PATIENTS) $(LOADTEST_ARGS)
 
 # Database restarts, a killed worker and a frozen database under a write load (tools/faults.py).
 faults: install

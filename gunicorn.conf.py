@@ -17,5 +17,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", _connect + _statement + 10))
 graceful_timeout = 30
 keepalive = 5
 # A worker's memory is returned now and then (a slow leak in a dependency cannot grow forever).
-max_requests = 10_000
-max_requests_jitter = 1_000
+# (The load test turns it off with GUNICORN_MAX_REQUESTS=0, to read each worker's CPU time.)
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10_000))
+max_requests_jitter = max_requests // 10

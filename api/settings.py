@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "treatments",
     "audit",
     "idempotency",
+    "ops",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).

@@ -1,0 +1,1 @@
+"""`make loadtest`: the production server against a bare ceiling app, under a real load."""

@@ -1,0 +1,8 @@
+"""The ceiling app's settings: the project's, with nothing between the server and the view."""
+
+from api.settings import *  # noqa: F403
+
+MIDDLEWARE: list[str] = []
+ROOT_URLCONF = "ops.loadtest.ceiling"
+# A bare app reads without a request transaction.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False  # noqa: F405

@@ -1,0 +1,297 @@
+"""`manage.py loadtest`: the production server under load, beside a bare ceiling app.
+
+Seeds the data set when it is missing (ops.loadtest.dataset), starts the project and the
+ceiling under gunicorn with production settings, drives both with ops.loadtest.driver,
+interleaving ceiling and project runs, and prints per scenario: requests/s, p50, p95, p99,
+errors, round trips per request (counted by a proxy in front of PostgreSQL), CPU ms per
+request of the workers and the ratio to the ceiling's throughput. Exits non-zero on any
+error or a round-trip count over its budget.
+"""
+
+import json
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from knox.models import AuthToken
+
+from ops.loadtest import dataset
+from ops.loadtest.driver import Request, Result, drive
+from ops.loadtest.roundtrips import RoundTripCounter
+from ops.loadtest.servers import Server, production_environment, through_port
+from patients.models import Patient
+from treatments.models import PlannedAdjustment, TreatmentPlan
+
+SAMPLE = 200  # different patients, plans and searches per scenario
+# Round trips to PostgreSQL per request (issue budgets): a read of one object, a list of any
+# page size, a write; each plus its audit event.
+AUDIT = 1
+READ_BUDGET = 3 + AUDIT
+LIST_BUDGET = 5 + AUDIT
+WRITE_BUDGET = 10 + AUDIT
+
+
+@dataclass
+class Scenario:
+    name: str
+    requests: list[Request]
+    round_trip_budget: int
+
+
+@dataclass
+class Row:
+    name: str
+    result: Result
+    cpu_ms: float
+    ceiling_rps: float
+    round_trips: float | None = None
+    budget: int | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.result.requests / self.result.seconds if self.result.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        latencies = sorted(self.result.latencies_ms)
+        if not latencies:
+            return 0.0
+        return latencies[min(len(latencies) - 1, int(share * len(latencies)))]
+
+
+class Command(BaseCommand):
+    help = "Seed the load test's data when missing, then load the production server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--patients", type=int, default=1_000_000, help="Data set size.")
+        parser.add_argument("--seconds", type=float, default=10.0, help="Per run.")
+        parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs each.")
+        parser.add_argument("--connections", type=int, default=16)
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+        parser.add_argument("--seed-only", action="store_true", help="Seed, do not load.")
+        parser.add_argument("--only", default="", help="Scenarios whose name contains this.")
+
+    def handle(self, *args, **options) -> None:
+        clinics = dataset.clinics()
+        dataset.fill(clinics, options["patients"], say=self.stdout.write)
+        if options["seed_only"]:
+            return
+        scenarios = [s for s in self._scenarios(clinics[0]) if options["only"] in s.name]
+        self.stdout.write("Counting round trips…")
+        round_trips = self._round_trips(scenarios)
+        self.stdout.write(f"Loading ({options['rounds']} × {options['seconds']:.0f} s each)…")
+        rows = self._load(scenarios, options)
+        for row in rows:
+            row.round_trips = round_trips.get(row.name)
+            row.budget = next((s.round_trip_budget for s in scenarios if s.name == row.name), None)
+        self._report(rows, options)
+
+    # The scenarios, on the first load test clinic, as its chiropractor.
+    def _scenarios(self, load: dataset.LoadClinic) -> list[Scenario]:
+        token = AuthToken.objects.create(load.doctor)[1]
+        auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        patients = list(
+            Patient.objects.filter(clinic=load.clinic)
+            .order_by("chart_number")
+            .values_list("id", "family_name", "phone")[: SAMPLE * 50 : 50]
+        )
+        plans = list(
+            TreatmentPlan.objects.filter(
+                clinic=load.clinic, patient_id__in=[p[0] for p in patients]
+            ).values_list("id", "patient_id")
+        )
+
+        def get(path: str) -> Request:
+            return Request("GET", path, auth)
+
+        return [
+            Scenario(
+                "patient retrieve",
+                [get(f"/api/v1/patients/{pk}/") for pk, _, _ in patients],
+                READ_BUDGET,
+            ),
+            Scenario("patient list", [get("/api/v1/patients/")], LIST_BUDGET),
+            Scenario(
+                "name search",
+                [get(f"/api/v1/patients/?name={name[:4]}") for _, name, _ in patients],
+                LIST_BUDGET,
+            ),
+            Scenario(
+                "phone search",
+                [get(f"/api/v1/patients/?phone={phone[-4:]}") for _, _, phone in patients],
+                LIST_BUDGET,
+            ),
+            Scenario(
+                "plan detail",
+                [get(f"/api/v1/treatment-plans/{pk}/") for pk, _ in plans],
+                READ_BUDGET,
+            ),
+            Scenario("visits list", [get("/api/v1/visits/")], LIST_BUDGET),
+            Scenario(
+                "visit create, 10 items",
+                [self._visit_create(auth, plan, patient) for plan, patient in plans],
+                WRITE_BUDGET,
+            ),
+            Scenario(
+                "plan progress",
+                [get(f"/api/v1/treatment-plans/{pk}/progress/") for pk, _ in plans],
+                READ_BUDGET,
+            ),
+        ]
+
+    def _visit_create(self, auth: dict, plan: object, patient: object) -> Request:
+        planned = list(
+            PlannedAdjustment.objects.filter(plan_id=plan)
+            .order_by("position")
+            .values_list("id", flat=True)
+        )
+        adjustments = [{"planned_item": str(item)} for item in planned] + [
+            {"segment": segment, "technique": "diversified"} for segment in ("C6", "T4", "T5", "L5")
+        ]
+        body = {
+            "patient": str(patient),
+            "plan": str(plan),
+            "visit_at": datetime.now(UTC).isoformat(),
+            "pain_before": 5,
+            "pain_after": 3,
+            "subjective": "Neck better; stiff in the mornings.",
+            "objective": "C5 and L4 tender; rotation improved.",
+            "assessment": "Improving as planned.",
+            "plan_note": "Continue.",
+            "adjustments": adjustments,
+            "soft_tissue": [
+                {"modality": "swedish_massage", "muscles": ["upper_trapezius"], "minutes": 8},
+                {
+                    "modality": "deep_tissue_massage",
+                    "muscles": ["levator_scapulae"],
+                    "minutes": 7,
+                },
+            ],
+            "exercises": [
+                {"exercise": "chin_tuck", "sets": 2, "repetitions": 10, "minutes": 0},
+                {"exercise": "upper_trapezius_stretch", "sets": 1, "repetitions": 3, "minutes": 0},
+            ],
+        }
+        return Request(
+            "POST",
+            "/api/v1/visits/",
+            {**auth, "Content-Type": "application/json"},
+            json.dumps(body).encode(),
+        )
+
+    def _round_trips(self, scenarios: list[Scenario]) -> dict[str, float]:
+        """Round trips per request, for each scenario, through a one-worker server."""
+        database = settings.DATABASES["default"]
+        counter = RoundTripCounter(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432))
+        app_url = through_port(production_environment()["DATABASE_APP_URL"], counter.port)
+        server = Server(
+            "api.wsgi:application", workers=1, ready_path="/healthz", DATABASE_APP_URL=app_url
+        )
+        counted = {}
+        try:
+            for scenario in scenarios:
+                warm = drive(server.address, scenario.requests, connections=1, processes=1, limit=3)
+                self._check(scenario.name, warm)
+                before = counter.count
+                measured = drive(
+                    server.address,
+                    scenario.requests[3:] or scenario.requests,
+                    connections=1,
+                    processes=1,
+                    limit=20,
+                )
+                self._check(scenario.name, measured)
+                counted[scenario.name] = (counter.count - before) / measured.requests
+        finally:
+            server.stop()
+        return counted
+
+    def _check(self, name: str, result: Result) -> None:
+        if result.errors:
+            raise CommandError(f"{name}: {result.errors} errors; first: {result.first_error}")
+
+    def _load(self, scenarios: list[Scenario], options: dict) -> list[Row]:
+        workers, seconds = options["workers"], options["seconds"]
+        project = Server("api.wsgi:application", workers=workers, ready_path="/healthz")
+        ceiling = Server(
+            "ops.loadtest.ceiling_wsgi:application",
+            workers=workers,
+            ready_path="/json",
+            DJANGO_SETTINGS_MODULE="ops.loadtest.ceiling_settings",
+            SERVE_AS_APP_ROLE="false",
+        )
+        some_patient = scenarios[0].requests[0].path.rstrip("/").rsplit("/", 1)[-1]
+        ceilings = [
+            Scenario("ceiling: small JSON", [Request("GET", "/json")], 0),
+            Scenario("ceiling: ORM read by id", [Request("GET", f"/orm/{some_patient}")], 0),
+        ]
+        runs: dict[str, list[tuple[Result, float]]] = {}
+        json_rps: list[float] = []
+        try:
+            for _ in range(options["rounds"]):
+                for scenario in ceilings + scenarios:
+                    # Interleaved: the ceiling's pace is measured next to each scenario's.
+                    reference = self._run(ceiling, ceilings[0], seconds, options)
+                    json_rps.append(reference[0].requests / reference[0].seconds)
+                    server = ceiling if scenario in ceilings else project
+                    runs.setdefault(scenario.name, []).append(
+                        self._run(server, scenario, seconds, options)
+                    )
+            rss = project.worker_rss_mb()
+        finally:
+            project.stop()
+            ceiling.stop()
+        self.stdout.write(
+            f"Project worker RSS after the load: {', '.join(f'{r:.0f} MB' for r in rss)}"
+        )
+        ceiling_rps = statistics.median(json_rps)
+        rows = []
+        for name, results in runs.items():
+            merged = Result(
+                [lat for result, _ in results for lat in result.latencies_ms],
+                sum(result.errors for result, _ in results),
+                sum(result.seconds for result, _ in results),
+                next((r.first_error for r, _ in results if r.first_error), ""),
+            )
+            cpu = sum(cpu for _, cpu in results) / max(merged.requests, 1) * 1000
+            rows.append(Row(name, merged, cpu, ceiling_rps))
+        return rows
+
+    def _run(self, server: Server, scenario: Scenario, seconds: float, options: dict):
+        before = server.cpu_seconds()
+        result = drive(
+            server.address, scenario.requests, connections=options["connections"], seconds=seconds
+        )
+        return result, server.cpu_seconds() - before
+
+    def _report(self, rows: list[Row], options: dict) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM patients_patient")
+            patients = cursor.fetchone()[0]
+        self.stdout.write(
+            f"\n{patients:,} patients; {options['workers']} gunicorn workers; "
+            f"{options['connections']} connections.\n"
+        )
+        header = (
+            f"{'scenario':<26}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
+            f"{'trips':>7}{'CPU ms':>8}{'÷ ceiling':>10}"
+        )
+        self.stdout.write(header)
+        failures = []
+        for row in rows:
+            trips = "" if row.round_trips is None else f"{row.round_trips:.1f}"
+            self.stdout.write(
+                f"{row.name:<26}{row.rps:>8.0f}{row.percentile(0.5):>8.1f}"
+                f"{row.percentile(0.95):>8.1f}{row.percentile(0.99):>8.1f}{row.result.errors:>7}"
+                f"{trips:>7}{row.cpu_ms:>8.2f}{row.rps / row.ceiling_rps:>10.3f}"
+            )
+            if row.result.errors:
+                failures.append(
+                    f"{row.name}: {row.result.errors} errors ({row.result.first_error[:200]})"
+                )
+            if row.round_trips is not None and row.budget and row.round_trips > row.budget:
+                failures.append(f"{row.name}: {row.round_trips:.1f} round trips > {row.budget}")
+        if failures:
+            raise CommandError("; ".join(failures))
