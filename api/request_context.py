@@ -2,7 +2,7 @@
 
 The clinic context is opened in the same statement that reads the bearer token (see
 api.row_security), so authentication, tenant isolation and the history context cost one round
-trip. The statement also switches to the API's database role for the transaction: a no-op
+trip, which also carries the transaction's BEGIN (api.postgres). The statement also switches to the API's database role for the transaction: a no-op
 where the server already connects as that role, and what makes development servers, the test
 suite and the benchmark run under row-level security when they connect as the owner.
 """
@@ -85,7 +85,8 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
     set for this transaction; None for an unknown, expired or inactive one."""
     knox = settings.REST_KNOX
     with connection.cursor() as cursor:
-        cursor.execute(
+        connection.execute_first(
+            cursor,
             f"SELECT set_config('role', %s, true), {_TIMEOUTS}, r.* "
             "FROM api_open_token_context(%s, %s, %s, %s, %s) AS r",
             [
@@ -125,7 +126,8 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
 
 def _open_context(function: str, key: object, request: HttpRequest) -> object | None:
     with connection.cursor() as cursor:
-        cursor.execute(
+        connection.execute_first(
+            cursor,
             f"SELECT set_config('role', %s, true), {_TIMEOUTS}, {function}(%s, %s)",
             [settings.DATABASE_APP_ROLE, *_timeouts(), key, request_id_for(request)],
         )

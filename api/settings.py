@@ -152,6 +152,8 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Django's backend, with a health check that costs no round trip (api/postgres/base.py).
+DATABASES["default"]["ENGINE"] = "api.postgres"
 # Bounded waits: a database that does not answer costs a request seconds, not a worker.
 # Connecting gives up after DB_CONNECT_TIMEOUT s; an API request's statements after
 # DB_STATEMENT_TIMEOUT_MS and its lock waits after DB_LOCK_TIMEOUT_MS (set per request

@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -265,20 +266,35 @@ def signed_codings(load: LoadClinic) -> list[str]:
     return codings
 
 
-def fill(load_clinics: list[LoadClinic], patients: int, *, say=print, batch: int = 25_000) -> None:
-    """Bring the clinics to `patients` patients in all (shared evenly), with their records."""
+def fill(
+    load_clinics: list[LoadClinic], patients: int, *, say=print, batch: int = 25_000, jobs: int = 2
+) -> None:
+    """Bring the clinics to `patients` patients in all (shared evenly), with their records;
+    `jobs` connections write at once (a batch of one clinic each)."""
     per_clinic = -(-patients // len(load_clinics))
     codings = signed_codings(load_clinics[0])
+    batches = [
+        (load, first, min(first + batch - 1, per_clinic))
+        for load in load_clinics
+        for first in range(patients_of(load.clinic) + 1, per_clinic + 1, batch)
+    ]
+    if not batches:
+        return
     started = time.perf_counter()
-    added = 0
-    for load in load_clinics:
-        have = patients_of(load.clinic)
-        for first in range(have + 1, per_clinic + 1, batch):
-            last = min(first + batch - 1, per_clinic)
+
+    def insert(work: tuple[LoadClinic, int, int]) -> int:
+        load, first, last = work
+        try:
             _insert(load, first, last, codings)
-            added += last - first + 1
-            say(f"  {load.clinic.slug}: {last:,} patients ({time.perf_counter() - started:.0f} s)")
-    if added:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        say(f"Added {added:,} patients in {time.perf_counter() - started:.0f} s.")
+        finally:
+            connection.close()  # this thread's own connection
+        return last - first + 1
+
+    added = 0
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for count in pool.map(insert, batches):
+            added += count
+            say(f"  {added:,} patients added ({time.perf_counter() - started:.0f} s)")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    say(f"Added {added:,} patients in {time.perf_counter() - started:.0f} s.")

@@ -1,7 +1,8 @@
 """Counts the round trips a server makes to PostgreSQL, by standing between them.
 
-A round trip is a message after which the client waits for the server: a simple query (`Q`)
-or the end of an extended-protocol batch (`S`, Sync). A health check, a BEGIN or a COMMIT
+A round trip is a message after which the client waits for the server: a simple query (`Q`),
+the end of an extended-protocol batch (`S`, Sync) or a request for what is pending (`H`,
+Flush, which pipeline mode sends before reading a result). A health check, a BEGIN or a COMMIT
 counts like any statement. Connections through it must not ask for TLS (`sslmode=disable`).
 """
 
@@ -9,7 +10,7 @@ import asyncio
 import socket
 import threading
 
-COUNTED = {ord("Q"), ord("S")}
+COUNTED = {ord("Q"), ord("S"), ord("H")}
 
 
 class RoundTripCounter:
