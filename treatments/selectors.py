@@ -1,7 +1,8 @@
 """Reads of plans, visits and outcomes: scoped to the caller's clinic, prefetched for their role."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
+from api.nested_reads import Nested, nested
 from api.permissions import may_read_clinical
 from clinics.models import User
 from treatments.models import (
@@ -44,6 +45,28 @@ def exercises() -> QuerySet[PlannedExercise]:
     return PlannedExercise.objects.filter(removed_at__isnull=True).select_related("exercise")
 
 
+# What a plan's and a visit's representations read, in the plan's or visit's own statement.
+PLAN_CONTENT = (
+    Nested("plan_conditions", plan_conditions(), related=("condition",)),
+    Nested("goals", goals()),
+    Nested("adjustments", adjustments(), related=("segment", "listing", "technique")),
+    Nested("soft_tissue", soft_tissue(), related=("modality",)),
+    Nested("exercises", exercises(), related=("exercise",)),
+)
+VISIT_CONTENT = (
+    Nested("plan__plan_conditions", plan_conditions(), related=("condition",)),
+    Nested("findings", PartFinding.objects.order_by("id")),
+    Nested(
+        "adjustments",
+        PerformedAdjustment.objects.all(),
+        related=("segment", "listing", "technique", "planned_item"),
+    ),
+    Nested("soft_tissue", PerformedSoftTissue.objects.all(), related=("modality", "planned_item")),
+    Nested("exercises", PerformedExercise.objects.all(), related=("exercise", "planned_item")),
+    Nested("amendments", Amendment.objects.all(), related=("author",)),
+)
+
+
 def plan_list(*, user: User) -> QuerySet[TreatmentPlan]:
     """Plans of the caller's clinic; clinicians also get goals, interventions and conditions."""
     # No join to the patient or chiropractor: the answer names them by id, and a join to
@@ -51,13 +74,7 @@ def plan_list(*, user: User) -> QuerySet[TreatmentPlan]:
     # whole table instead of reading the page from an index.
     plans = TreatmentPlan.objects.for_clinic(user.clinic_id)
     if may_read_clinical(user):
-        plans = plans.prefetch_related(
-            Prefetch("plan_conditions", queryset=plan_conditions()),
-            Prefetch("goals", queryset=goals()),
-            Prefetch("adjustments", queryset=adjustments()),
-            Prefetch("soft_tissue", queryset=soft_tissue()),
-            Prefetch("exercises", queryset=exercises()),
-        )
+        plans = nested(plans, *PLAN_CONTENT)
     return plans
 
 
@@ -76,29 +93,7 @@ def plan_item_list(*, user: User, kind: str, plan: TreatmentPlan) -> QuerySet:
 def visit_list(*, user: User) -> QuerySet[Visit]:
     """Visits of the caller's clinic with everything their representation and coding read
     (the patient and chiropractor by id only, as in plan_list)."""
-    return (
-        Visit.objects.for_clinic(user.clinic_id)
-        .select_related("plan")
-        .prefetch_related(
-            Prefetch("plan__plan_conditions", queryset=plan_conditions()),
-            Prefetch("findings", queryset=PartFinding.objects.order_by("id")),
-            Prefetch(
-                "adjustments",
-                queryset=PerformedAdjustment.objects.select_related(
-                    "segment", "listing", "technique", "planned_item"
-                ),
-            ),
-            Prefetch(
-                "soft_tissue",
-                queryset=PerformedSoftTissue.objects.select_related("modality", "planned_item"),
-            ),
-            Prefetch(
-                "exercises",
-                queryset=PerformedExercise.objects.select_related("exercise", "planned_item"),
-            ),
-            Prefetch("amendments", queryset=Amendment.objects.select_related("author")),
-        )
-    )
+    return nested(Visit.objects.for_clinic(user.clinic_id).select_related("plan"), *VISIT_CONTENT)
 
 
 def outcome_list(*, user: User) -> QuerySet[OutcomeMeasure]:

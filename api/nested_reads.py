@@ -1,0 +1,200 @@
+"""One-to-many relations read in their parent's own statement, attached as if prefetched.
+
+`prefetch_related` costs a round trip per relation and a queryset clone per parent row. A list
+of visits with its findings, adjustments, soft-tissue work, exercises and amendments took
+eight statements; `nested(...)` reads each relation as a JSON array in a subquery of the
+parent's SELECT (`ARRAY(SELECT jsonb_build_object(…) …)`, row-level security applying to it
+as to any query), and turns each array into model instances placed where Django's prefetch
+would put them: the relation's prefetch cache, or `to_attr`. Serializers and services read
+them unchanged, and a page costs one statement whatever its size.
+
+A relation may start from a foreign key of the parent (`plan__plan_conditions`: the
+conditions of each visit's plan, which the parent's query joins). `related` names the
+child's own foreign keys to read with each child, as `select_related` would.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models
+from django.db.models import F, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, JSONObject
+from django.db.models.query import ModelIterable
+
+# jsonb_build_object takes at most 100 arguments: 50 fields.
+MAX_FIELDS = 50
+JSON_ARRAY = ArrayField(models.JSONField())
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A one-to-many relation of the parent (`goals`, or `plan__plan_conditions` through the
+    parent's foreign key `plan`) read inside the parent's statement."""
+
+    relation: str
+    queryset: QuerySet | None = None
+    related: tuple[str, ...] = ()
+    to_attr: str | None = None
+
+    @property
+    def through(self) -> str | None:
+        head, _, _ = self.relation.rpartition("__")
+        return head or None
+
+    @property
+    def name(self) -> str:
+        return self.relation.rpartition("__")[2]
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+def _converter(field: models.Field) -> Callable[[object], object]:
+    """From the JSON value of a column to what the database adapter would have given."""
+    if field.is_relation:
+        return _converter(field.target_field)
+    if isinstance(field, ArrayField):
+        inner = _converter(field.base_field)
+        return lambda value: None if value is None else [inner(item) for item in value]
+    if isinstance(field, models.UUIDField):
+        return lambda value: None if value is None else uuid.UUID(value)
+    if isinstance(field, models.DateTimeField):
+        return lambda value: None if value is None else datetime.fromisoformat(value)
+    if isinstance(field, models.DateField):
+        return lambda value: None if value is None else date.fromisoformat(value)
+    if isinstance(field, models.DecimalField):  # read as text: exact
+        return lambda value: None if value is None else Decimal(value)
+    return _identity
+
+
+@dataclass(frozen=True)
+class _Columns:
+    names: list[str]
+    converters: tuple[Callable[[object], object], ...]
+    pk_index: int
+
+
+@cache
+def _columns(model: type[models.Model]) -> _Columns:
+    fields = model._meta.concrete_fields
+    if len(fields) + 1 > MAX_FIELDS:
+        raise ValueError(f"{model.__name__} has too many fields to be read nested.")
+    names = [field.attname for field in fields]
+    return _Columns(
+        names, tuple(_converter(field) for field in fields), names.index(model._meta.pk.attname)
+    )
+
+
+def _json_of(model: type[models.Model], prefix: str = "") -> dict[str, models.Expression]:
+    expressions = {}
+    for field in model._meta.concrete_fields:
+        value = F(f"{prefix}{field.attname}")
+        if isinstance(field, models.DecimalField):
+            value = Cast(value, models.TextField())
+        expressions[field.attname] = value
+    return expressions
+
+
+def _instance(model: type[models.Model], db: str, row: dict) -> models.Model | None:
+    columns = _columns(model)
+    values = [
+        convert(row[name]) for name, convert in zip(columns.names, columns.converters, strict=True)
+    ]
+    if values[columns.pk_index] is None:
+        return None  # an absent row of a left join
+    return model.from_db(db, columns.names, values)
+
+
+def _relation_field(model: type[models.Model], name: str) -> models.ForeignKey:
+    """The child's foreign key behind the reverse relation `name` of `model`."""
+    return getattr(model, name).field
+
+
+def _subquery(parent: type[models.Model], spec: Nested) -> ArraySubquery:
+    holder = parent if spec.through is None else parent._meta.get_field(spec.through).related_model
+    key = _relation_field(holder, spec.name)
+    children = spec.queryset if spec.queryset is not None else key.model._default_manager.all()
+    outer = "pk" if spec.through is None else parent._meta.get_field(spec.through).attname
+    children = children.filter(**{key.name: OuterRef(outer)})
+    if not children.query.order_by:
+        children = children.order_by(*(key.model._meta.ordering or ["pk"]))
+    document = _json_of(key.model)
+    for name in spec.related:
+        target = key.model._meta.get_field(name).related_model
+        document[f"_related_{name}"] = JSONObject(**_json_of(target, prefix=f"{name}__"))
+    return ArraySubquery(children.values(_document=JSONObject(**document)))
+
+
+@cache
+def _annotation(parent: type[models.Model], spec: Nested, vendor: str) -> tuple[str, tuple]:
+    """The subquery's SQL and parameters, compiled once: building and compiling a JSON object
+    of every column costs more than the rest of a request. The parent's table is referred to
+    by its name, as it is in every query on it."""
+    probe = parent._default_manager.annotate(_nested=_subquery(parent, spec)).values("_nested")
+    sql, params = probe.query.sql_with_params()
+    table = connection.ops.quote_name(parent._meta.db_table)
+    prefix, suffix = "SELECT ", f' AS "_nested" FROM {table}'
+    if not sql.startswith(prefix) or not sql.endswith(suffix):
+        raise ValueError(f"Unexpected SQL for {spec.relation} of {parent.__name__}: {sql}")
+    return sql[len(prefix) : -len(suffix)], tuple(params)
+
+
+def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
+    holder = obj if spec.through is None else getattr(obj, spec.through)
+    if holder is None:
+        return
+    key = _relation_field(type(holder), spec.name)
+    children = []
+    for row in rows or ():
+        child = _instance(key.model, db, row)
+        for name in spec.related:
+            child._state.fields_cache[name] = _instance(
+                key.model._meta.get_field(name).related_model, db, row[f"_related_{name}"]
+            )
+        # The child's own foreign key back to its parent is the parent itself.
+        child._state.fields_cache[key.name] = holder
+        children.append(child)
+    if spec.to_attr:
+        setattr(holder, spec.to_attr, children)
+        return
+    found = QuerySet(model=key.model, using=db)
+    found._result_cache = children
+    found._prefetch_done = True
+    cache_name = getattr(type(holder), spec.name).rel.cache_name
+    if not hasattr(holder, "_prefetched_objects_cache"):
+        holder._prefetched_objects_cache = {}
+    holder._prefetched_objects_cache[cache_name] = found
+
+
+class _NestedIterable(ModelIterable):
+    relations: tuple[Nested, ...] = ()
+
+    def __iter__(self) -> Iterator[models.Model]:
+        db = self.queryset.db
+        for obj in super().__iter__():
+            for index, spec in enumerate(self.relations):
+                _attach(obj, spec, obj.__dict__.pop(f"_nested_{index}", None), db)
+            yield obj
+
+
+def nested(queryset: QuerySet, *relations: Nested) -> QuerySet:
+    """`queryset` with each relation read in its statement and attached as if prefetched.
+    Relations are best module constants: each is compiled once."""
+    annotations = {}
+    for index, spec in enumerate(relations):
+        sql, params = _annotation(queryset.model, spec, connection.vendor)
+        annotations[f"_nested_{index}"] = RawSQL(sql, params, output_field=JSON_ARRAY)
+    queryset = queryset.annotate(**annotations)
+    # The iterable class survives the clones that filtering, ordering and paging make.
+    queryset._iterable_class = type(
+        "NestedIterable", (_NestedIterable,), {"relations": tuple(relations)}
+    )
+    return queryset
