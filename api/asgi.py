@@ -8,8 +8,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
 # Requests are served as the API's database role, under row-level security.
 os.environ.setdefault("SERVE_AS_APP_ROLE", "true")
 application = get_asgi_application()
-
-# Build the ICD-10-CM search index now rather than on the first search request.
-from reference import icd10  # noqa: E402
-
-icd10.warm()

@@ -166,6 +166,9 @@ def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
         setattr(holder, spec.to_attr, children)
         return
     found = QuerySet(model=key.model, using=db)
+    # As Django's prefetch does: a query built on these rows (`.filter()`, `.aggregate()`)
+    # reads the database, scoped to this parent; the filter is built only if it ever is.
+    found._deferred_filter = (False, (), {key.name: holder.pk})
     found._result_cache = children
     found._prefetch_done = True
     cache_name = getattr(type(holder), spec.name).rel.cache_name

@@ -39,7 +39,9 @@ DELETABLE_TABLES = frozenset(
 
 # Tables the API role may read but never write directly: the audit trail (appended through
 # audit_append()), its chain heads, and the schema bookkeeping.
-READ_ONLY_TABLES = frozenset({"audit_auditevent", "django_migrations", "django_content_type"})
+READ_ONLY_TABLES = frozenset(
+    {"audit_auditevent", "django_migrations", "django_content_type", "reference_icd10code"}
+)
 HIDDEN_TABLES = frozenset({"audit_chainhead"})
 
 # Reference tables where rows without a clinic ship with the product and are shared.

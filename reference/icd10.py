@@ -1,14 +1,16 @@
 """ICD-10-CM codes: normalisation, lookup and picker search over the shipped code list.
 
 The code list is the one shipped by the `simple-icd-10-cm` package (the CDC's ICD-10-CM
-release); a code is billable when it is a leaf of the classification.
+release), loaded into reference_icd10code by migrations (reference.icd10_loading); a code is
+billable when it is a leaf of the classification. Searches are one indexed statement: a
+prefix of the code, or a word-prefix full-text match of its description.
 """
 
 import re
-from dataclasses import dataclass
-from functools import cache
 
-import simple_icd_10_cm as icd
+from django.db import connection
+
+from reference.models import Icd10Code
 
 # The codes a chiropractic clinic uses most (DOMAIN.md), ranked first in searches, with the
 # everyday words staff type for them.
@@ -36,25 +38,13 @@ CHIROPRACTIC_CODES: dict[str, str] = {
     "S39.012A": "low back strain",
     "G44.209": "headache",
 }
-_CHIROPRACTIC_RANK = {code: rank for rank, code in enumerate(CHIROPRACTIC_CODES)}
 _CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{0,4})?$")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
-def _word_starts(text: str) -> str:
-    """` low back pain unspecified`: each word preceded by a space, for word-prefix matching."""
-    return " " + _NON_WORD.sub(" ", text.casefold())
-
-
-@dataclass(frozen=True)
-class Icd10Code:
-    code: str
-    description: str
-    billable: bool
-
-    @property
-    def chiropractic(self) -> bool:
-        return self.code in _CHIROPRACTIC_RANK
+def search_words(text: str) -> str:
+    """`Low back pain, unspecified` → `low back pain unspecified`: the words searched."""
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def normalize(raw: str) -> str:
@@ -68,28 +58,24 @@ def normalize(raw: str) -> str:
 def lookup(raw: str) -> Icd10Code | None:
     """The code, its official description and billability; None when it does not exist."""
     code = normalize(raw)
-    if not _CODE_SHAPE.match(code) or not icd.is_valid_item(code):
+    if not _CODE_SHAPE.match(code):
         return None
-    return Icd10Code(code=code, description=icd.get_description(code), billable=icd.is_leaf(code))
+    return Icd10Code.objects.filter(code=code).first()
 
 
-@cache
-def _codes() -> tuple[tuple[Icd10Code, str, str], ...]:
-    """Every category and subcategory with its undotted code and searchable description."""
-    entries = []
-    for code in icd.get_all_codes(with_dots=True):
-        if not icd.is_category_or_subcategory(code) and not icd.is_extended_subcategory(code):
-            continue
-        description = icd.get_description(code)
-        entry = Icd10Code(code=code, description=description, billable=icd.is_leaf(code))
-        searchable = _word_starts(f"{description} {CHIROPRACTIC_CODES.get(code, '')}")
-        entries.append((entry, code.replace(".", ""), searchable))
-    return tuple(entries)
+def _like_prefix(text: str) -> str:
+    """`text` as the start of a LIKE pattern: its own `%`, `_` and backslashes literal."""
+    return re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
-def warm() -> None:
-    """Load the code list and its search index (about a second) ahead of the first request."""
-    _codes()
+SEARCH = """
+    SELECT code, compact, description, billable, search_words FROM reference_icd10code
+    WHERE (compact LIKE %s OR to_tsvector('simple'::regconfig, search_words)
+                               @@ to_tsquery('simple'::regconfig, %s))
+      AND (billable OR NOT %s)
+    ORDER BY coalesce(array_position(%s::text[], code::text), %s), NOT billable, code
+    LIMIT %s
+"""
 
 
 def search(query: str, *, billable_only: bool = False, limit: int = 20) -> list[Icd10Code]:
@@ -97,21 +83,20 @@ def search(query: str, *, billable_only: bool = False, limit: int = 20) -> list[
 
     Chiropractic codes come first, then billable codes, then by code.
     """
-    words = [" " + word for word in _word_starts(query).split()]
+    words = search_words(query).split()
     if not words:
         return []
     code_prefix = query.strip().upper().replace(".", "")
-    matches = [
-        entry
-        for entry, compact, description in _codes()
-        if (compact.startswith(code_prefix) or all(word in description for word in words))
-        and (entry.billable or not billable_only)
-    ]
-    matches.sort(
-        key=lambda entry: (
-            _CHIROPRACTIC_RANK.get(entry.code, len(_CHIROPRACTIC_RANK)),
-            not entry.billable,
-            entry.code,
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SEARCH,
+            [
+                _like_prefix(code_prefix),
+                " & ".join(f"{word}:*" for word in words),
+                billable_only,
+                list(CHIROPRACTIC_CODES),
+                len(CHIROPRACTIC_CODES) + 1,  # after every ranked one (1-based)
+                limit,
+            ],
         )
-    )
-    return matches[:limit]
+        return [Icd10Code(*row) for row in cursor.fetchall()]

@@ -190,3 +190,38 @@ class Exercise(ClinicExtensibleModel):
             )
         ]
         indexes = [models.Index(fields=["clinic", "body_region"], name="exercise_region_idx")]
+
+
+class Icd10Code(models.Model):
+    """An ICD-10-CM category, subcategory or code with its 7th character (the CDC's release,
+    as the `simple-icd-10-cm` package ships it), with the words the picker searches.
+
+    Created and filled by migrations, read only by the API: its own table rather than the
+    package's index in every worker (180 MB and a second and a half per process). Unmanaged,
+    so that a test database's flush leaves it in place, as it leaves the migrations.
+    """
+
+    code = models.CharField(primary_key=True, max_length=8, db_collation="C")
+    # The code without its dot, for prefix search (`M545` finds M54.5…).
+    compact = models.CharField(max_length=7, db_collation="C")
+    description = models.TextField()
+    billable = models.BooleanField()
+    # Lower-case words of the description and of the everyday words staff type for the
+    # chiropractic codes, separated by spaces (full-text searched by word prefix).
+    search_words = models.TextField()
+
+    shared_across_clinics = True
+
+    class Meta:
+        managed = False
+        db_table = "reference_icd10code"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+    @property
+    def chiropractic(self) -> bool:
+        """One of the codes chiropractic clinics use most (ranked first in searches)."""
+        from reference.icd10 import CHIROPRACTIC_CODES
+
+        return self.code in CHIROPRACTIC_CODES

@@ -2,6 +2,9 @@ import pytest
 
 from reference import icd10
 
+# The code list is a table (reference.icd10_loading).
+pytestmark = pytest.mark.django_db
+
 SEARCH = "/api/v1/reference/icd10/"
 
 

@@ -1,0 +1,104 @@
+"""Relations read inside their parent's statement (api.nested_reads) behave as prefetched ones."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import client_for
+from tests.factories import ConditionFactory, PatientFactory
+from treatments.models import TreatmentPlan
+from treatments.selectors import plan_list, visit_list
+
+pytestmark = pytest.mark.django_db
+
+PLANS = "/api/v1/treatment-plans/"
+
+
+@pytest.fixture
+def two_plans(chiropractor, full_plan, clinic):
+    client = client_for(chiropractor)
+    first = client.post(PLANS, full_plan, format="json")
+    other_patient = PatientFactory(clinic=clinic)
+    condition = ConditionFactory(patient=other_patient, code="M54.2", recorded_by=chiropractor)
+    second = client.post(
+        PLANS,
+        {
+            **full_plan,
+            "patient": str(other_patient.id),
+            "conditions": [str(condition.id)],
+            "goals": [{"description": "Sleep through the night"}],
+        },
+        format="json",
+    )
+    assert first.status_code == second.status_code == 201
+    return first.json(), second.json()
+
+
+def test_a_pages_relations_cost_no_statement_of_their_own(chiropractor, two_plans):
+    with CaptureQueriesContext(connection) as queries:
+        plans = list(plan_list(user=chiropractor).order_by("created_at"))
+        goals = [[goal.description for goal in plan.goals.all()] for plan in plans]
+        segments = [[item.segment.code for item in plan.adjustments.all()] for plan in plans]
+        conditions = [[c.code for c in plan.conditions] for plan in plans]
+
+    assert len(queries) == 1
+    assert goals == [
+        [
+            "Neck pain at most 2/10",
+            "Cervical rotation at least 70°",
+            "Work a full day at the desk without headache",
+        ],
+        ["Sleep through the night"],
+    ]
+    assert segments == [["C5", "T4", "SHOULDER"]] * 2
+    assert conditions[1] == ["M54.2"]
+
+
+def test_nested_rows_carry_the_types_the_database_gives(chiropractor, two_plans):
+    plan = plan_list(user=chiropractor).get(pk=two_plans[0]["id"])
+    goal = plan.goals.all()[0]
+    fresh = type(goal).objects.get(pk=goal.pk)
+
+    for field in type(goal)._meta.concrete_fields:
+        assert getattr(goal, field.attname) == getattr(fresh, field.attname), field.name
+    assert goal.target_value == Decimal("2.0")
+    assert goal.plan is plan
+
+
+def test_a_query_built_on_a_nested_relation_reads_only_its_parents_rows(chiropractor, two_plans):
+    plan = plan_list(user=chiropractor).get(pk=two_plans[1]["id"])
+
+    assert [g.description for g in plan.goals.filter(removed_at__isnull=True)] == [
+        "Sleep through the night"
+    ]
+    assert plan.goals.count() == 1
+    assert plan.goals.aggregate(n=Count("id"))["n"] == 1
+
+
+def test_relations_through_a_foreign_key_attach_to_the_joined_row(chiropractor, two_plans, patient):
+    client = client_for(chiropractor)
+    assert client.post(f"{PLANS}{two_plans[0]['id']}/activate/").status_code == 200
+    visit = client.post(
+        "/api/v1/visits/",
+        {
+            "patient": str(patient.id),
+            "plan": two_plans[0]["id"],
+            "visit_at": "2026-11-20T10:00:00-05:00",
+            "adjustments": [{"segment": "C5", "technique": "diversified"}],
+        },
+        format="json",
+    )
+    assert visit.status_code == 201, visit.json()
+
+    with CaptureQueriesContext(connection) as queries:
+        found = visit_list(user=chiropractor).get(pk=visit.json()["id"])
+        codes = sorted(c.code for c in found.plan.conditions)
+        adjusted = [item.segment.code for item in found.adjustments.all()]
+
+    assert len(queries) == 1
+    assert codes == ["M54.2", "M99.01"]
+    assert adjusted == ["C5"]
+    assert isinstance(found.plan, TreatmentPlan)
