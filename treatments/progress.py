@@ -1,14 +1,17 @@
 """How a plan is going: visits against plan, re-examination due, pain and disability trends,
-and each goal against its target. A fixed number of queries, whatever the number of visits."""
+and each goal against its target. The plan, its goals and its visits' times come in one
+statement (selectors.plan_progress_list), the outcome measures in another."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from clinics.models import Clinic
 from patients.services import clinic_today
 from treatments.models import (
     GoalMeasure,
@@ -16,8 +19,6 @@ from treatments.models import (
     OutcomeMeasure,
     OutcomeStatus,
     TreatmentPlan,
-    Visit,
-    VisitStatus,
 )
 from treatments.outcomes import Trend, target_met, trend
 from treatments.transitions import CLOSED_STATUSES
@@ -42,32 +43,30 @@ def _value(outcome: OutcomeMeasure) -> Decimal:
     return Decimal(outcome.score) if outcome.instrument == Instrument.NRS else outcome.percent
 
 
-def plan_progress(plan: TreatmentPlan) -> dict:
-    """Dates are the clinic's: a visit at 18:00 in Los Angeles is on that day, not the next."""
-    zone = ZoneInfo(plan.clinic.time_zone)
+def plan_progress(
+    plan: TreatmentPlan, *, clinic: Clinic, visits: Sequence[tuple[datetime, bool]]
+) -> dict:
+    """`visits`: the plan's visits (not discarded) as (time, re-examination?), in time order
+    (selectors.plan_progress_list reads them with the plan). Dates are the clinic's: a visit at
+    18:00 in Los Angeles is on that day, not the next."""
+    zone = ZoneInfo(clinic.time_zone)
 
     def day(moment: datetime) -> date:
         return timezone.localtime(moment, zone).date()
 
-    visits = Visit.objects.filter(plan=plan).exclude(status=VisitStatus.ENTERED_IN_ERROR)
-    counts = visits.aggregate(done=Count("id"))
-    last_reexam = (
-        visits.filter(is_reexamination=True).order_by("-visit_at").values("visit_at").first()
-    )
-    base_at = last_reexam["visit_at"] if last_reexam else None
-    since = visits.filter(visit_at__gt=base_at) if base_at else visits
-    visits_since = since.count()
-    nth = since.order_by("visit_at").values_list("visit_at", flat=True)[
-        plan.reexam_interval_visits - 1 : plan.reexam_interval_visits
-    ]
-    by_visits = next(iter(nth), None)
+    done = len(visits)
+    base_at = max((at for at, reexamination in visits if reexamination), default=None)
+    since = [at for at, _ in visits if base_at is None or at > base_at]
+    visits_since = len(since)
+    interval = plan.reexam_interval_visits
+    by_visits = since[interval - 1] if len(since) >= interval else None
     base_day = day(base_at) if base_at else plan.start_date
     by_days = base_day + timedelta(days=plan.reexam_interval_days)
     if by_visits is not None and day(by_visits) <= by_days:
         due_on, because = day(by_visits), "visits"
     else:
         due_on, because = by_days, "days"
-    today = clinic_today(plan.clinic)
+    today = clinic_today(clinic)
     reexam = Reexamination(
         due_on=due_on,
         due_because=because,
@@ -94,7 +93,7 @@ def plan_progress(plan: TreatmentPlan) -> dict:
     }
 
     goals = []
-    for goal in plan.goals.filter(removed_at__isnull=True):
+    for goal in plan.goals.all():  # current goals (selectors.goals)
         instrument = MEASURE_INSTRUMENT.get(goal.measure)
         current = trends[instrument].last if instrument and trends[instrument] else None
         goals.append(
@@ -113,8 +112,8 @@ def plan_progress(plan: TreatmentPlan) -> dict:
         "plan": plan.pk,
         "status": plan.status,
         "visits_planned": plan.planned_visits,
-        "visits_done": counts["done"],
-        "visits_remaining": max(plan.planned_visits - counts["done"], 0),
+        "visits_done": done,
+        "visits_remaining": max(plan.planned_visits - done, 0),
         "reexamination": reexam,
         "pain": trends[Instrument.NRS],
         "odi": trends[Instrument.ODI],

@@ -1,6 +1,7 @@
 """Reads of plans, visits and outcomes: scoped to the caller's clinic, prefetched for their role."""
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
 
 from api.nested_reads import Nested, nested
 from api.permissions import may_read_clinical
@@ -19,6 +20,7 @@ from treatments.models import (
     PlannedSoftTissue,
     TreatmentPlan,
     Visit,
+    VisitStatus,
 )
 
 
@@ -46,9 +48,10 @@ def exercises() -> QuerySet[PlannedExercise]:
 
 
 # What a plan's and a visit's representations read, in the plan's or visit's own statement.
+PLAN_GOALS = Nested("goals", goals())
 PLAN_CONTENT = (
     Nested("plan_conditions", plan_conditions(), related=("condition",)),
-    Nested("goals", goals()),
+    PLAN_GOALS,
     Nested("adjustments", adjustments(), related=("segment", "listing", "technique")),
     Nested("soft_tissue", soft_tissue(), related=("modality",)),
     Nested("exercises", exercises(), related=("exercise",)),
@@ -76,6 +79,20 @@ def plan_list(*, user: User) -> QuerySet[TreatmentPlan]:
     if may_read_clinical(user):
         plans = nested(plans, *PLAN_CONTENT)
     return plans
+
+
+def plan_progress_list(*, user: User) -> QuerySet[TreatmentPlan]:
+    """Plans with what their progress reads (treatments.progress), in one statement: current
+    goals, and the times of the plan's visits (not discarded) with their re-examination flags."""
+    visits = (
+        Visit.objects.filter(plan=OuterRef("pk"))
+        .exclude(status=VisitStatus.ENTERED_IN_ERROR)
+        .order_by("visit_at", "id")
+    )
+    return nested(TreatmentPlan.objects.for_clinic(user.clinic_id), PLAN_GOALS).annotate(
+        visit_times=ArraySubquery(visits.values("visit_at")),
+        reexamination_flags=ArraySubquery(visits.values("is_reexamination")),
+    )
 
 
 PLAN_ITEM_QUERYSETS = {

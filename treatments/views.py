@@ -28,7 +28,7 @@ from treatments.models import (
 )
 from treatments.outcome_serializers import PlanProgressSerializer
 from treatments.progress import plan_progress
-from treatments.selectors import exercises, plan_item_list, plan_list
+from treatments.selectors import exercises, plan_item_list, plan_list, plan_progress_list
 from treatments.serializers import (
     GoalSerializer,
     HomeProgramSerializer,
@@ -97,6 +97,8 @@ class TreatmentPlanViewSet(
     history_model = "treatments.TreatmentPlanEvent"
 
     def get_queryset(self):
+        if self.action == "progress":
+            return plan_progress_list(user=self.request.user)
         return plan_list(user=self.request.user)
 
     def get_serializer_class(self):
@@ -129,7 +131,13 @@ class TreatmentPlanViewSet(
     )
     @action(detail=True, methods=["get"], permission_classes=[IsClinician])
     def progress(self, request: Request, pk: str | None = None) -> Response:
-        return Response(PlanProgressSerializer(plan_progress(self.get_object())).data)
+        plan = self.get_object()
+        progress = plan_progress(
+            plan,
+            clinic=request.user.clinic,
+            visits=list(zip(plan.visit_times, plan.reexamination_flags, strict=True)),
+        )
+        return Response(PlanProgressSerializer(progress).data)
 
     @extend_schema(
         summary="The plan's home exercise programme, in words for the patient",
