@@ -10,7 +10,8 @@ them unchanged, and a page costs one statement whatever its size.
 
 A relation may start from a foreign key of the parent (`plan__plan_conditions`: the
 conditions of each visit's plan, which the parent's query joins). `related` names the
-child's own foreign keys to read with each child, as `select_related` would.
+child's own foreign keys to read with each child, as `select_related` would (rows of tables
+that change only by migration come from the process instead: api.shipped_rows).
 """
 
 import uuid
@@ -27,6 +28,8 @@ from django.db.models import F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ModelIterable
+
+from api.shipped_rows import is_shipped, shipped_rows
 
 # jsonb_build_object takes at most 100 arguments: 50 fields.
 MAX_FIELDS = 50
@@ -129,7 +132,8 @@ def _subquery(parent: type[models.Model], spec: Nested) -> ArraySubquery:
     document = _json_of(key.model)
     for name in spec.related:
         target = key.model._meta.get_field(name).related_model
-        document[f"_related_{name}"] = JSONObject(**_json_of(target, prefix=f"{name}__"))
+        if not is_shipped(target):  # shipped rows come from the process (api.shipped_rows)
+            document[f"_related_{name}"] = JSONObject(**_json_of(target, prefix=f"{name}__"))
     return ArraySubquery(children.values(_document=JSONObject(**document)))
 
 
@@ -156,9 +160,13 @@ def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
     for row in rows or ():
         child = _instance(key.model, db, row)
         for name in spec.related:
-            child._state.fields_cache[name] = _instance(
-                key.model._meta.get_field(name).related_model, db, row[f"_related_{name}"]
-            )
+            field = key.model._meta.get_field(name)
+            if is_shipped(field.related_model):
+                value = getattr(child, field.attname)
+                related = None if value is None else shipped_rows(field.related_model)[value]
+            else:
+                related = _instance(field.related_model, db, row[f"_related_{name}"])
+            child._state.fields_cache[name] = related
         # The child's own foreign key back to its parent is the parent itself.
         child._state.fields_cache[key.name] = holder
         children.append(child)

@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from api.permissions import may_read_clinical
+from api.shipped_rows import is_shipped, shipped_rows
 
 EARLIEST_DATE = date(1800, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
@@ -243,16 +244,24 @@ class ClinicScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 
 class ReferenceCodeField(serializers.SlugRelatedField):
-    """A reference by code to reference data. Each code is looked up once per request: a body
-    of a hundred items names the same few segments and techniques."""
+    """A reference by code to reference data. A shipped code is found in the process
+    (api.shipped_rows); any other is looked up once per request: a body of a hundred items
+    names the same few segments and techniques."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        model = self.queryset.model
+        if is_shipped(model) and isinstance(data, str) and not self.queryset.query.where:
+            found = (
+                shipped_rows(model).get(data) if self.slug_field == model._meta.pk.name else None
+            )
+            if found is not None:
+                return found
         looked_up = self.context.setdefault("reference_lookups", {})
-        key = (type(self), self.queryset.model, _request_clinic_id(self), str(data))
+        key = (type(self), model, _request_clinic_id(self), str(data))
         if key not in looked_up:
             looked_up[key] = super().to_internal_value(data)  # an unknown code raises
         return looked_up[key]

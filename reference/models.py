@@ -40,6 +40,8 @@ class SegmentKind(models.TextChoices):
 class Segment(models.Model):
     """A spinal segment or joint that can be adjusted, with its CMT region."""
 
+    changes_only_by_migration = True  # api.shipped_rows
+
     shared_across_clinics = True
 
     code = models.CharField(primary_key=True, max_length=20)
@@ -63,6 +65,8 @@ class ListingNotation(models.TextChoices):
 
 class Listing(models.Model):
     """A misalignment or restriction finding, in Gonstead or Diversified notation."""
+
+    changes_only_by_migration = True  # api.shipped_rows
 
     shared_across_clinics = True
 
@@ -131,6 +135,8 @@ class Technique(ClinicExtensibleModel):
 class SoftTissueModality(models.Model):
     """A soft-tissue therapy and the timed CPT code it is billed under."""
 
+    changes_only_by_migration = True  # api.shipped_rows
+
     shared_across_clinics = True
 
     code = models.CharField(primary_key=True, max_length=40)
@@ -147,6 +153,8 @@ class SoftTissueModality(models.Model):
 
 class Muscle(models.Model):
     """A muscle commonly treated."""
+
+    changes_only_by_migration = True  # api.shipped_rows
 
     shared_across_clinics = True
 

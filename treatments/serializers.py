@@ -12,6 +12,7 @@ from api.serializers import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from api.shipped_rows import shipped_rows
 from clinics.models import Role, User
 from patients.models import Condition, Patient
 from reference.cpt import TIMED_CPT_CHOICES
@@ -184,7 +185,7 @@ class SoftTissueFieldsSerializer(StrictModelSerializer):
     )
 
     def validate_muscles(self, muscles: list[str]) -> list[str]:
-        known = set(Muscle.objects.filter(code__in=muscles).values_list("code", flat=True))
+        known = set(shipped_rows(Muscle)) & set(muscles)
         unknown = {
             index: [f"Unknown muscle '{code}'."]
             for index, code in enumerate(muscles)

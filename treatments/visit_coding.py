@@ -2,8 +2,8 @@
 
 import json
 from dataclasses import asdict
-from functools import cache
 
+from api.shipped_rows import shipped_rows
 from patients.models import VerificationStatus
 from reference.models import Muscle, Segment
 from treatments.coding import SPINAL_REGIONS, Coding, TimedService, VisitFacts, code_visit
@@ -30,10 +30,9 @@ def segment_region(segment: Segment) -> str:
     )
 
 
-@cache
 def muscle_regions() -> dict[str, str]:
-    """Muscle code → billing region (its body region); shipped data that does not change."""
-    return dict(Muscle.objects.values_list("code", "body_region"))
+    """Muscle code → billing region (its body region); shipped data (api.shipped_rows)."""
+    return {code: muscle.body_region for code, muscle in shipped_rows(Muscle).items()}
 
 
 def visit_facts(visit: Visit) -> VisitFacts:

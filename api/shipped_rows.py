@@ -1,0 +1,27 @@
+"""Rows of tables that change only by migration, read once per process.
+
+Segments, listings, soft-tissue modalities and muscles ship with the product: a migration
+loads them, nothing else writes them, and a migration comes with a deploy, which restarts the
+workers. A model says so with `changes_only_by_migration = True`; requests then find its rows
+here (api.nested_reads, reference-code fields, billing) instead of joining or reading the
+table each time. Tables that take a clinic's own entries (techniques, exercises) are read from
+the database as usual.
+"""
+
+from django.db import models
+
+_rows: dict[type[models.Model], dict[object, models.Model]] = {}
+
+
+def is_shipped(model: type[models.Model]) -> bool:
+    return getattr(model, "changes_only_by_migration", False)
+
+
+def shipped_rows(model: type[models.Model]) -> dict[object, models.Model]:
+    """Every row of `model` by primary key, read at its first use in this process."""
+    found = _rows.get(model)
+    if found is None:
+        found = {row.pk: row for row in model._default_manager.all()}
+        if found:  # an empty table is a database still being set up: read again next time
+            _rows[model] = found
+    return found
