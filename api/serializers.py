@@ -1,5 +1,6 @@
 """Serializer behaviour shared by every endpoint."""
 
+import copy
 from datetime import date
 
 from django.core.validators import MaxLengthValidator
@@ -222,7 +223,26 @@ class QueryParametersSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class StrictModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+# DRF builds a model serializer's fields on every instance (every request, every nested
+# serializer): it reads the model's fields, works out each one's arguments and builds it.
+# What a class builds is the same each time: it is built once per class here, and each
+# instance gets copies (`Field.__deepcopy__` makes a field anew from its arguments, as DRF
+# does for declared fields). The mixins above it (roles, list limits) adjust the copies.
+class FieldsBuiltOnceMixin:
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_built_fields")
+        if template is None:
+            template = super().get_fields()
+            cls._built_fields = template
+        return copy.deepcopy(template)
+
+
+class CachedModelSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
+    pass
+
+
+class StrictModelSerializer(RejectUnknownFieldsMixin, CachedModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: OffsetDateTimeField,

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
-from api.serializers import ClinicalFieldsMixin, StrictModelSerializer
+from api.serializers import CachedModelSerializer, ClinicalFieldsMixin, StrictModelSerializer
 from patients.models import Condition, Patient, PatientStatus
 from patients.phone import normalize_phone
 
@@ -93,7 +93,7 @@ class EmergencyContactSerializer(StrictModelSerializer):
         fields = ["name", "relationship", "phone"]
 
 
-class ConditionSummarySerializer(serializers.ModelSerializer):
+class ConditionSummarySerializer(CachedModelSerializer):
     class Meta:
         model = Condition
         fields = ["id", "code", "display"]

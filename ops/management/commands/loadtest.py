@@ -78,7 +78,7 @@ class Command(BaseCommand):
         dataset.fill(clinics, options["patients"], say=self.stdout.write)
         if options["seed_only"]:
             return
-        scenarios = [s for s in self._scenarios(clinics[0]) if options["only"] in s.name]
+        scenarios = [s for s in self._scenarios(*clinics[:2]) if options["only"] in s.name]
         self.stdout.write("Counting round trips…")
         round_trips = self._round_trips(scenarios)
         self.stdout.write(f"Loading ({options['rounds']} × {options['seconds']:.0f} s each)…")
@@ -88,20 +88,13 @@ class Command(BaseCommand):
             row.budget = next((s.round_trip_budget for s in scenarios if s.name == row.name), None)
         self._report(rows, options)
 
-    # The scenarios, on the first load test clinic, as its chiropractor.
-    def _scenarios(self, load: dataset.LoadClinic) -> list[Scenario]:
-        token = AuthToken.objects.create(load.doctor)[1]
-        auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        patients = list(
-            Patient.objects.filter(clinic=load.clinic)
-            .order_by("chart_number")
-            .values_list("id", "family_name", "phone")[: SAMPLE * 50 : 50]
-        )
-        plans = list(
-            TreatmentPlan.objects.filter(
-                clinic=load.clinic, patient_id__in=[p[0] for p in patients]
-            ).values_list("id", "patient_id")
-        )
+    # The scenarios, as each clinic's chiropractor: reads in the first clinic, writes in the
+    # second (so that the visits a run writes do not change what the next run reads).
+    def _scenarios(self, load: dataset.LoadClinic, writes: dataset.LoadClinic) -> list[Scenario]:
+        auth = self._auth(load)
+        patients, plans = self._sample(load)
+        write_auth = self._auth(writes)
+        _, write_plans = self._sample(writes)
 
         def get(path: str) -> Request:
             return Request("GET", path, auth)
@@ -131,7 +124,7 @@ class Command(BaseCommand):
             Scenario("visits list", [get("/api/v1/visits/")], LIST_BUDGET),
             Scenario(
                 "visit create, 10 items",
-                [self._visit_create(auth, plan, patient) for plan, patient in plans],
+                [self._visit_create(write_auth, plan, patient) for plan, patient in write_plans],
                 WRITE_BUDGET,
             ),
             Scenario(
@@ -140,6 +133,24 @@ class Command(BaseCommand):
                 READ_BUDGET,
             ),
         ]
+
+    def _auth(self, load: dataset.LoadClinic) -> dict[str, str]:
+        token = AuthToken.objects.create(load.doctor)[1]
+        return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def _sample(self, load: dataset.LoadClinic) -> tuple[list[tuple], list[tuple]]:
+        """Patients spread over the clinic's chart numbers, and their plans."""
+        patients = list(
+            Patient.objects.filter(clinic=load.clinic)
+            .order_by("chart_number")
+            .values_list("id", "family_name", "phone")[: SAMPLE * 50 : 50]
+        )
+        plans = list(
+            TreatmentPlan.objects.filter(
+                clinic=load.clinic, patient_id__in=[p[0] for p in patients]
+            ).values_list("id", "patient_id")
+        )
+        return patients, plans
 
     def _visit_create(self, auth: dict, plan: object, patient: object) -> Request:
         planned = list(
