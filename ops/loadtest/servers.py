@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.db import connection
 
 from api.embedded_db import url_with_user
 
@@ -29,10 +30,16 @@ def through_port(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query="&".join(query)))
 
 
+def current_database_url() -> str:
+    """The owner's URL of the database this process uses (under tests, the test database)."""
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+
+
 def production_environment(**overrides: str) -> dict[str, str]:
     """The environment of a production server on this machine's database: what is set in
     the environment wins; a local run gets a random secret key and local hosts."""
-    owner = settings.DATABASE_URL
+    owner = current_database_url()
     environment = {
         **os.environ,
         "DJANGO_ENV": "production",

@@ -114,11 +114,17 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
 
 
 def _write_items(
-    visit: Visit, findings: list[dict] | None, items: dict[str, list[dict] | None]
+    visit: Visit,
+    findings: list[dict] | None,
+    items: dict[str, list[dict] | None],
+    *,
+    replacing: bool = True,
 ) -> None:
-    """Replace the visit's findings and performed items by those given (draft visits only)."""
+    """Replace the visit's findings and performed items by those given (draft visits only);
+    a new visit (`replacing=False`) has none to replace."""
     if findings is not None:
-        PartFinding.objects.filter(visit=visit).update(removed_at=timezone.now())
+        if replacing:
+            PartFinding.objects.filter(visit=visit).update(removed_at=timezone.now())
         PartFinding.objects.bulk_create(
             PartFinding(clinic_id=visit.clinic_id, visit=visit, **row) for row in findings
         )
@@ -126,7 +132,8 @@ def _write_items(
         if rows is None:
             continue
         model = PERFORMED_MODELS[kind]
-        model.objects.filter(visit=visit).update(removed_at=timezone.now())
+        if replacing:
+            model.objects.filter(visit=visit).update(removed_at=timezone.now())
         insert_items(
             model,
             [
@@ -172,6 +179,9 @@ def _sync_derived(visit: Visit) -> None:
         )
 
 
+VISIT_REFERENCES = [field.name for field in Visit._meta.concrete_fields if field.is_relation]
+
+
 def _split(data: dict) -> tuple[dict, list[dict] | None, dict[str, list[dict] | None]]:
     data = dict(data)
     findings = data.pop("findings", None)
@@ -186,9 +196,18 @@ def visit_create(*, clinic: Clinic, by: User, data: dict) -> Visit:
     visit = Visit(clinic=clinic, created_by=by, status=VisitStatus.DRAFT, **fields)
     _check_visit(visit, plan_changed=True)
     _check_planned_items(visit, {kind: rows or [] for kind, rows in items.items()})
-    visit.full_clean()
+    # References were resolved in the caller's clinic and checked above, a new id cannot
+    # clash, and every check constraint of a visit restates a field's own validator (NRS
+    # 0–10) or what signing sets: only the visit's own values are validated here, without
+    # a query each; the database still enforces all of it.
+    visit.full_clean(exclude=VISIT_REFERENCES, validate_unique=False, validate_constraints=False)
     visit.save()
-    _write_items(visit, findings or [], {kind: rows or [] for kind, rows in items.items()})
+    _write_items(
+        visit,
+        findings or [],
+        {kind: rows or [] for kind, rows in items.items()},
+        replacing=False,
+    )
     _sync_derived(visit)
     return visit
 

@@ -1,0 +1,35 @@
+"""`make loadtest` in small: 10,000 patients, a second per scenario, the real servers."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from patients.models import Patient
+from tests.conftest import FLUSHABLE_APPS
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
+    out = StringIO()
+
+    # The command fails (CommandError) on any error answer or a read over its budget.
+    call_command(
+        "loadtest", patients=10_000, seconds=1, rounds=1, connections=8, workers=2, stdout=out
+    )
+
+    report = out.getvalue()
+    assert Patient.objects.count() == 10_000
+    for scenario in (
+        "patient retrieve",
+        "patient list",
+        "name search",
+        "phone search",
+        "plan detail",
+        "visits list",
+        "visit create, 10 items",
+        "plan progress",
+        "ceiling: small JSON",
+    ):
+        assert scenario in report
+    assert "Project worker RSS after the load" in report
