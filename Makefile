@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PGSERVER_DIR ?= .pgdata
 
-.PHONY: run serve admin test install migrate demo lint format schema check-migrations pytest bench loadtest faults db-stop clean
+.PHONY: run serve admin test install migrate demo lint format schema check-migrations pytest test-pgbouncer bench loadtest faults db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -57,6 +57,11 @@ pytest: install
 
 # lint, system checks, migration drift, then pytest (which also checks openapi.yaml drift).
 test: lint check-migrations pytest
+
+# The row-level-security and concurrency tests through PgBouncer in transaction pooling mode
+# (needs pgbouncer and the machine's PostgreSQL on 127.0.0.1:5432; CI runs it after `make test`).
+test-pgbouncer: install
+	tools/pgbouncer_tests.sh
 
 # Speed at scale: synthetic patients (PATIENTS=1000000 for the full million), p50/p95 per endpoint.
 PATIENTS ?= 200000
