@@ -24,7 +24,7 @@ from functools import cache
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import F, OuterRef, QuerySet, sql
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ModelIterable
@@ -173,7 +173,7 @@ def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
     if spec.to_attr:
         setattr(holder, spec.to_attr, children)
         return
-    found = QuerySet(model=key.model, using=db)
+    found = _AttachedRows(model=key.model, query=_NO_QUERY_YET, using=db)
     # As Django's prefetch does: a query built on these rows (`.filter()`, `.aggregate()`)
     # reads the database, scoped to this parent; the filter is built only if it ever is.
     found._deferred_filter = (False, (), {key.name: holder.pk})
@@ -183,6 +183,25 @@ def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
     if not hasattr(holder, "_prefetched_objects_cache"):
         holder._prefetched_objects_cache = {}
     holder._prefetched_objects_cache[cache_name] = found
+
+
+_NO_QUERY_YET = object()
+
+
+class _AttachedRows(QuerySet):
+    """Rows already read, as a queryset whose SQL query is made only if something asks for
+    it (a page of 25 visits attaches 150 of them; most are only iterated)."""
+
+    @property
+    def _query(self):
+        query = self.__dict__.get("_made_query")
+        if query is None:
+            query = self.__dict__["_made_query"] = sql.Query(self.model)
+        return query
+
+    @_query.setter
+    def _query(self, value) -> None:
+        self.__dict__["_made_query"] = None if value is _NO_QUERY_YET else value
 
 
 class _NestedIterable(ModelIterable):

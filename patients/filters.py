@@ -1,8 +1,9 @@
 """Searches the front desk and the chiropractor run over patients and conditions."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from api.filters import key_starts_with
 from patients.models import (
     BodyRegion,
     ClinicalStatus,
@@ -41,14 +42,16 @@ class PatientFilter(django_filters.FilterSet):
     def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in search_key(value).split():
             queryset = queryset.filter(
-                Q(given_name_key__startswith=word) | Q(family_name_key__startswith=word)
+                key_starts_with("given_name_key", word) | key_starts_with("family_name_key", word)
             )
         return queryset
 
     def filter_phone(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         digits = "".join(ch for ch in reversed(value) if ch.isdigit())
         return (
-            queryset.filter(phone_digits_reversed__startswith=digits) if digits else queryset.none()
+            queryset.filter(key_starts_with("phone_digits_reversed", digits))
+            if digits
+            else queryset.none()
         )
 
     def filter_email(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
