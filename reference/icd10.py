@@ -60,7 +60,8 @@ def lookup(raw: str) -> Icd10Code | None:
     code = normalize(raw)
     if not _CODE_SHAPE.match(code):
         return None
-    return Icd10Code.objects.filter(code=code).first()
+    found: Icd10Code | None = Icd10Code.objects.filter(code=code).first()
+    return found
 
 
 def _like_prefix(text: str) -> str:
