@@ -13,7 +13,6 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from knox.models import AuthToken
@@ -192,8 +191,11 @@ class Command(BaseCommand):
 
     def _round_trips(self, scenarios: list[Scenario]) -> dict[str, float]:
         """Round trips per request, for each scenario, through a one-worker server."""
-        database = settings.DATABASES["default"]
-        counter = RoundTripCounter(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432))
+        # Where this process's connection really goes (a host, or the embedded server's
+        # socket directory given as a URL parameter).
+        connection.ensure_connection()
+        info = connection.connection.info
+        counter = RoundTripCounter(info.host, info.port)
         app_url = through_port(production_environment()["DATABASE_APP_URL"], counter.port)
         server = Server(
             "api.wsgi:application", workers=1, ready_path="/healthz", DATABASE_APP_URL=app_url
