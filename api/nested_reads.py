@@ -138,7 +138,7 @@ def _subquery(parent: type[models.Model], spec: Nested) -> ArraySubquery:
 
 
 @cache
-def _annotation(parent: type[models.Model], spec: Nested, vendor: str) -> tuple[str, tuple]:
+def _annotation(parent: type[models.Model], spec: Nested) -> tuple[str, tuple]:
     """The subquery's SQL and parameters, compiled once: building and compiling a JSON object
     of every column costs more than the rest of a request. The parent's table is referred to
     by its name, as it is in every query on it."""
@@ -151,22 +151,31 @@ def _annotation(parent: type[models.Model], spec: Nested, vendor: str) -> tuple[
     return sql[len(prefix) : -len(suffix)], tuple(params)
 
 
+@cache
+def _related_fields(
+    model: type[models.Model], names: tuple[str, ...]
+) -> tuple[tuple[str, models.ForeignKey, bool], ...]:
+    """Each of the child's foreign keys read with it, and whether its rows are shipped."""
+    fields = (model._meta.get_field(name) for name in names)
+    return tuple((field.name, field, is_shipped(field.related_model)) for field in fields)
+
+
 def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
     holder = obj if spec.through is None else getattr(obj, spec.through)
     if holder is None:
         return
     key = _relation_field(type(holder), spec.name)
+    related = _related_fields(key.model, spec.related)
     children = []
     for row in rows or ():
         child = _instance(key.model, db, row)
-        for name in spec.related:
-            field = key.model._meta.get_field(name)
-            if is_shipped(field.related_model):
+        for name, field, shipped in related:
+            if shipped:
                 value = getattr(child, field.attname)
-                related = None if value is None else shipped_rows(field.related_model)[value]
+                target = None if value is None else shipped_rows(field.related_model)[value]
             else:
-                related = _instance(field.related_model, db, row[f"_related_{name}"])
-            child._state.fields_cache[name] = related
+                target = _instance(field.related_model, db, row[f"_related_{name}"])
+            child._state.fields_cache[name] = target
         # The child's own foreign key back to its parent is the parent itself.
         child._state.fields_cache[key.name] = holder
         children.append(child)
@@ -220,11 +229,14 @@ def nested(queryset: QuerySet, *relations: Nested) -> QuerySet:
     Relations are best module constants: each is compiled once."""
     annotations = {}
     for index, spec in enumerate(relations):
-        sql, params = _annotation(queryset.model, spec, connection.vendor)
+        sql, params = _annotation(queryset.model, spec)
         annotations[f"_nested_{index}"] = RawSQL(sql, params, output_field=JSON_ARRAY)
     queryset = queryset.annotate(**annotations)
     # The iterable class survives the clones that filtering, ordering and paging make.
-    queryset._iterable_class = type(
-        "NestedIterable", (_NestedIterable,), {"relations": tuple(relations)}
-    )
+    queryset._iterable_class = _iterable_for(relations)
     return queryset
+
+
+@cache
+def _iterable_for(relations: tuple[Nested, ...]) -> type[_NestedIterable]:
+    return type("NestedIterable", (_NestedIterable,), {"relations": relations})

@@ -2,9 +2,10 @@
 
 The clinic context is opened in the same statement that reads the bearer token (see
 api.row_security), so authentication, tenant isolation and the history context cost one round
-trip, which also carries the transaction's BEGIN (api.postgres). The statement also switches to the API's database role for the transaction: a no-op
-where the server already connects as that role, and what makes development servers, the test
-suite and the benchmark run under row-level security when they connect as the owner.
+trip, which also carries the transaction's BEGIN (api.postgres). The statement also switches
+to the API's database role for the transaction: a no-op where the server already connects as
+that role, and what makes development servers, the test suite and the benchmark run under
+row-level security when they connect as the owner.
 """
 
 import ipaddress

@@ -2,30 +2,16 @@
 boundary matters: counts shared between workers, database faults, a generated client."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection
 
-
-def database_url() -> str:
-    """This test database, as the server's owner URL (its API role is derived from it): the
-    configured URL (a TCP server or the embedded one's socket) naming the test database."""
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ops.loadtest.servers import current_database_url, free_port
 
 
 @pytest.fixture
@@ -41,7 +27,7 @@ def start_server() -> Iterator[Callable[..., str]]:
             [sys.executable, "-m", "gunicorn", "api.wsgi:application"]
             + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
             cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url(), **env},
+            env={**os.environ, "DATABASE_URL": current_database_url(), **env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

@@ -15,7 +15,6 @@ how long the API took to answer writes again after each fault. Exits 1 if a chec
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,12 +55,6 @@ class Run:
                 self.successes.append(time.monotonic())
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_database(folder: Path) -> tuple[str, Path]:
     from api.embedded_db import embedded_database_url
 
@@ -99,6 +92,8 @@ def manage(url: str, *arguments: str) -> str:
 
 
 def start_server(url: str) -> tuple[subprocess.Popen, str]:
+    from ops.loadtest.servers import free_port
+
     port = free_port()
     environment = {
         **os.environ,

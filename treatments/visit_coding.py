@@ -30,19 +30,14 @@ def segment_region(segment: Segment) -> str:
     )
 
 
-def muscle_regions() -> dict[str, str]:
-    """Muscle code → billing region (its body region); shipped data (api.shipped_rows)."""
-    return {code: muscle.body_region for code, muscle in shipped_rows(Muscle).items()}
-
-
 def visit_facts(visit: Visit) -> VisitFacts:
     """Reads only what visit_list prefetches: no query per visit."""
-    regions = muscle_regions()
+    muscles = shipped_rows(Muscle)  # a muscle bills in its body region
     timed = [
         TimedService(
             item.modality.cpt_code,
             item.minutes,
-            frozenset(regions.get(m, "") for m in item.muscles),
+            frozenset(muscles[m].body_region if m in muscles else "" for m in item.muscles),
         )
         for item in visit.soft_tissue.all()
     ] + [

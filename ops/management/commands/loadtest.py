@@ -82,7 +82,6 @@ class Command(BaseCommand):
         rows = self._load(scenarios, options)
         for row in rows:
             row.round_trips = round_trips.get(row.name)
-            row.budget = next((s.round_trip_budget for s in scenarios if s.name == row.name), None)
         self._report(rows, options)
 
     # The scenarios, as each clinic's chiropractor: reads in the first clinic, writes in the
@@ -258,6 +257,7 @@ class Command(BaseCommand):
             f"Project worker RSS after the load: {', '.join(f'{r:.0f} MB' for r in rss)}"
         )
         ceiling_rps = statistics.median(json_rps)
+        budgets = {scenario.name: scenario.round_trip_budget for scenario in ceilings + scenarios}
         rows = []
         for name, results in runs.items():
             merged = Result(
@@ -267,7 +267,7 @@ class Command(BaseCommand):
                 next((r.first_error for r, _ in results if r.first_error), ""),
             )
             cpu = sum(cpu for _, cpu in results) / max(merged.requests, 1) * 1000
-            rows.append(Row(name, merged, cpu, ceiling_rps))
+            rows.append(Row(name, merged, cpu, ceiling_rps, budget=budgets[name]))
         return rows
 
     def _run(self, server: Server, scenario: Scenario, seconds: float, options: dict):
