@@ -24,7 +24,8 @@ from functools import cache
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import F, OuterRef, QuerySet, sql
+from django.db.models import F, OuterRef, QuerySet, signals, sql
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ModelIterable
@@ -83,6 +84,11 @@ class _Columns:
     names: list[str]
     converters: tuple[Callable[[object], object], ...]
     pk_index: int
+    # Made without Model.__init__: it sets each foreign key's id through a descriptor and
+    # sends signals, the bulk of the cost of a page's hundreds of children. Only where
+    # nothing would notice: the model keeps Django's __init__ and from_db, and nobody
+    # listens for its init signals.
+    plain: bool
 
 
 @cache
@@ -91,8 +97,17 @@ def _columns(model: type[models.Model]) -> _Columns:
     if len(fields) + 1 > MAX_FIELDS:
         raise ValueError(f"{model.__name__} has too many fields to be read nested.")
     names = [field.attname for field in fields]
+    plain = (
+        model.__init__ is models.Model.__init__
+        and model.from_db.__func__ is models.Model.from_db.__func__
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
     return _Columns(
-        names, tuple(_converter(field) for field in fields), names.index(model._meta.pk.attname)
+        names,
+        tuple(_converter(field) for field in fields),
+        names.index(model._meta.pk.attname),
+        plain,
     )
 
 
@@ -113,7 +128,14 @@ def _instance(model: type[models.Model], db: str, row: dict) -> models.Model | N
     ]
     if values[columns.pk_index] is None:
         return None  # an absent row of a left join
-    return model.from_db(db, columns.names, values)
+    if not columns.plain:
+        return model.from_db(db, columns.names, values)
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = db
+    instance.__dict__.update(zip(columns.names, values, strict=True))
+    return instance
 
 
 def _relation_field(model: type[models.Model], name: str) -> models.ForeignKey:

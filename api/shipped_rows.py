@@ -25,3 +25,21 @@ def shipped_rows(model: type[models.Model]) -> dict[object, models.Model]:
         if found:  # an empty table is a database still being set up: read again next time
             _rows[model] = found
     return found
+
+
+def attach_shipped(instances: list[models.Model]) -> None:
+    """Set each instance's foreign keys to shipped rows from the process, as select_related
+    would from the database."""
+    if not instances:
+        return
+    fields = [
+        field
+        for field in instances[0]._meta.concrete_fields
+        if field.many_to_one and is_shipped(field.related_model)
+    ]
+    for field in fields:
+        rows = shipped_rows(field.related_model)
+        for instance in instances:
+            value = getattr(instance, field.attname)
+            if value is not None and value in rows:
+                field.set_cached_value(instance, rows[value])

@@ -40,9 +40,11 @@ PERFORMED_HELP = {
 }
 
 
-def planned_item_field(model) -> ClinicScopedPrimaryKeyField:
+def planned_item_field(model, *, related: tuple[str, ...] = ()) -> ClinicScopedPrimaryKeyField:
+    """`related`: the item's references to clinic-editable tables that the performed item
+    takes from it (references to shipped rows come from the process)."""
     return ClinicScopedPrimaryKeyField(
-        queryset=model.objects.all(),
+        queryset=model.objects.select_related(*related),
         required=False,
         allow_null=True,
         help_text="The plan item this carries out; null when it was not planned.",
@@ -159,7 +161,7 @@ class PartFindingSerializer(StrictModelSerializer):
 
 
 class PerformedAdjustmentSerializer(CarriesOutPlannedItemMixin, AdjustmentFieldsSerializer):
-    planned_item = planned_item_field(PlannedAdjustment)
+    planned_item = planned_item_field(PlannedAdjustment, related=("technique",))
     unplanned = UnplannedField()
     deviations = DeviationsField()
     filled_from_plan = ("segment", "listing", "technique", "laterality")
@@ -211,7 +213,7 @@ class PerformedSoftTissueSerializer(CarriesOutPlannedItemMixin, SoftTissueFields
 
 
 class PerformedExerciseSerializer(CarriesOutPlannedItemMixin, ExerciseFieldsSerializer):
-    planned_item = planned_item_field(PlannedExercise)
+    planned_item = planned_item_field(PlannedExercise, related=("exercise",))
     unplanned = UnplannedField()
     deviations = DeviationsField()
     filled_from_plan = ("exercise", "sets", "repetitions")

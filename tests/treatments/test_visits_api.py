@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinics.models import Role
 from tests.clinical_rows import decreased, row_counts
 from tests.conftest import client_for
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import ConditionFactory, PatientFactory, UserFactory
 from treatments.models import OutcomeMeasure, OutcomeStatus, PartFinding, PerformedAdjustment, Visit
 
 VISITS = "/api/v1/visits/"
@@ -638,3 +639,74 @@ def test_a_visits_patient_cannot_change_and_is_not_silently_ignored(
             "attr": "patient",
         }
     ]
+
+
+def test_a_visits_references_cost_the_same_queries_however_many_items_name_them(
+    chiropractor_client, visit_payload, active_plan
+):
+    """Items of a list that name planned items, techniques or exercises are looked up
+    together: the statements of a visit do not grow with its items."""
+
+    def count_queries(adjustments: list[dict]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            log(chiropractor_client, {**visit_payload, "adjustments": adjustments})
+        return len(queries)
+
+    planned = [item["id"] for item in active_plan["adjustments"]]
+    two = count_queries(
+        [
+            {"planned_item": planned[0], "technique": "diversified"},
+            {"planned_item": planned[1], "technique": "activator"},
+        ]
+    )
+    three = count_queries(
+        [
+            {"planned_item": planned[0], "technique": "diversified"},
+            {"planned_item": planned[1], "technique": "activator"},
+            {"planned_item": planned[2], "technique": "mobilisation"},
+        ]
+    )
+
+    assert three == two
+
+
+@pytest.fixture
+def other_clinic_plan_adjustment_id(other_clinic) -> str:
+    chiropractor = UserFactory(clinic=other_clinic, role=Role.CHIROPRACTOR, username="dr.other")
+    patient = PatientFactory(clinic=other_clinic)
+    plan = {
+        "patient": str(patient.id),
+        "conditions": [str(ConditionFactory(patient=patient).id)],
+        "phase": "relief",
+        "start_date": "2026-11-02",
+        "visits_per_week": 2,
+        "weeks": 2,
+        "adjustments": [{"segment": "C5", "technique": "diversified"}],
+    }
+    response = client_for(chiropractor).post(PLANS, plan)
+    assert response.status_code == 201, response.json()
+    return response.json()["adjustments"][0]["id"]
+
+
+def test_a_planned_item_looked_up_with_others_is_still_refused_when_not_of_the_clinic(
+    chiropractor_client, visit_payload, active_plan, other_clinic_plan_adjustment_id
+):
+    planned = active_plan["adjustments"][0]["id"]
+    response = chiropractor_client.post(
+        VISITS,
+        {
+            **visit_payload,
+            "adjustments": [
+                {"planned_item": planned},
+                {"planned_item": other_clinic_plan_adjustment_id},
+                {"planned_item": "not-a-uuid"},
+                {"planned_item": planned.upper()},
+            ],
+        },
+    )
+
+    assert response.status_code == 400
+    assert errors(response) == {
+        ("adjustments.1.planned_item", "does_not_exist"),
+        ("adjustments.2.planned_item", "invalid"),
+    }
