@@ -4,7 +4,6 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import is_valid_path
 
 from api.database_faults import unavailable_response
 from api.errors import error_body
@@ -77,27 +76,6 @@ class RequestContextMiddleware:
             close_context_if_nested(request)
         response[REQUEST_ID_HEADER] = str(request_id)
         return response
-
-
-class ApiPathMiddleware:
-    """`/api/v1/patients` and `/api/v1/patients/` are the same resource, as are
-    `/api/v1/auth/login` and `/api/v1/auth/login/`: the form the contract does not list is
-    served as the one it does, for every method (Django's APPEND_SLASH would redirect a GET
-    and fail a POST)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        if path.startswith("/api/v1/"):
-            urlconf = getattr(request, "urlconf", None)
-            if not is_valid_path(path, urlconf):
-                other = path[:-1] if path.endswith("/") else f"{path}/"
-                if is_valid_path(other, urlconf):
-                    request.path = request.path.removesuffix(path) + other
-                    request.path_info = other
-        return self.get_response(request)
 
 
 class JsonErrorsMiddleware:

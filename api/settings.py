@@ -81,14 +81,13 @@ TENANT_APPS = ["patients", "treatments", "access", "idempotency"]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.JsonErrorsMiddleware",
-    "api.middleware.ApiPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "api.admin_middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "api.admin_middleware.AdminAuthenticationMiddleware",
+    "api.admin_middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.middleware.NoStoreMiddleware",
     "api.middleware.ContentSecurityPolicyMiddleware",
@@ -99,7 +98,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "api.urls"
-# Paths with and without the trailing slash are the same (api.middleware.ApiPathMiddleware).
+# Paths with and without the trailing slash are the same (api.slash_twins).
 APPEND_SLASH = False
 WSGI_APPLICATION = "api.wsgi.application"
 ASGI_APPLICATION = "api.asgi.application"

@@ -12,6 +12,7 @@ from drf_spectacular.views import (
 
 from api.auth.admin_login import throttled_admin_login
 from api.health import HealthView
+from api.slash_twins import slash_twin_route
 
 api_v1 = [
     path("auth/", include("api.auth.urls")),
@@ -21,6 +22,7 @@ api_v1 = [
     path("", include("treatments.urls")),
     path("", include("audit.urls")),
     path("reference/", include("reference.urls")),
+    slash_twin_route,
 ]
 
 urlpatterns = [

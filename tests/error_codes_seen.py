@@ -49,7 +49,7 @@ def _operations() -> list[tuple[re.Pattern, str, dict]]:
 
 
 def _operation_of(method: str, path: str) -> tuple[str, dict] | None:
-    # Paths are served with and without their trailing slash (api.middleware.ApiPathMiddleware).
+    # Paths are served with and without their trailing slash (api.slash_twins).
     other = path[:-1] if path.endswith("/") else f"{path}/"
     for pattern, name, operation in _operations():
         if name.startswith(f"{method} ") and (pattern.match(path) or pattern.match(other)):
