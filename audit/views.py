@@ -10,10 +10,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from api.permissions import IsClinicAdmin, IsClinician
+from api.renderers import OrjsonRenderer
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent
 from audit.recording import AuditedViewMixin
@@ -94,7 +94,7 @@ class AuditEventViewSet(AuditTrailMixin, mixins.ListModelMixin, viewsets.Generic
     @action(
         detail=False,
         methods=["get"],
-        renderer_classes=[JSONRenderer],
+        renderer_classes=[OrjsonRenderer],
         content_negotiation_class=ErrorsAsJsonNegotiation,
     )
     def export(self, request: Request) -> HttpResponse:

@@ -292,14 +292,20 @@ PLAIN_INDEXES = """
 """
 
 
+# Indexes dropped for a fill into empty tables, kept until rebuilt: a fill that is stopped
+# half-way leaves them here, and the next one builds them first.
+DROPPED_INDEXES = "loadtest_dropped_index"
+
+
 def fill(
     load_clinics: list[LoadClinic], patients: int, *, say=print, batch: int = 25_000, jobs: int = 2
 ) -> None:
-    """Bring the clinics to `patients` patients in all (shared evenly), with their records.
+    """Bring the clinics to `patients` patients in all (shared evenly), with their records,
+    `jobs` connections adding batches of one clinic each at once.
 
-    Into empty tables, in one transaction whose indexes are built after the rows (sorting
-    once is far cheaper than keeping them up to date row by row); else `jobs` connections
-    add batches of one clinic each at once."""
+    Into empty tables, the indexes are dropped first and built after the rows, `jobs` at
+    once (sorting once is far cheaper than keeping them up to date row by row)."""
+    _build_dropped_indexes(say, jobs)
     per_clinic = -(-patients // len(load_clinics))
     codings = signed_codings(load_clinics[0])
     batches = [
@@ -311,9 +317,9 @@ def fill(
         return
     started = time.perf_counter()
     if _holds_only_the_first_patients():
-        _fill_empty(batches, codings, say, started)
-    else:
-        _fill_more(batches, codings, say, started, jobs)
+        _drop_indexes()
+    _fill(batches, codings, say, started, jobs)
+    _build_dropped_indexes(say, jobs)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     added = sum(last - first + 1 for _, first, last in batches)
@@ -326,23 +332,43 @@ def _holds_only_the_first_patients() -> bool:
         return cursor.fetchone()[0] <= CONDITION_VARIANTS
 
 
-def _fill_empty(batches: list, codings: list, say, started: float) -> None:
+def _drop_indexes() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {DROPPED_INDEXES} "
+            "(name text PRIMARY KEY, definition text NOT NULL)"
+        )
         cursor.execute(PLAIN_INDEXES, [TABLES])
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
+        for name, definition in cursor.fetchall():
+            cursor.execute(f"INSERT INTO {DROPPED_INDEXES} VALUES (%s, %s)", [name, definition])
             cursor.execute(f"DROP INDEX {name}")
-        added = 0
-        for load, first, last in batches:
-            _insert(load, first, last, codings)
-            added += last - first + 1
-            say(f"  {added:,} patients added ({time.perf_counter() - started:.0f} s)")
-        say(f"  building {len(indexes)} indexes…")
-        for _, definition in indexes:
-            cursor.execute(definition)
 
 
-def _fill_more(batches: list, codings: list, say, started: float, jobs: int) -> None:
+def _build_dropped_indexes(say, jobs: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [DROPPED_INDEXES])
+        if not cursor.fetchone()[0]:
+            return
+        cursor.execute(f"SELECT name, definition FROM {DROPPED_INDEXES}")
+        dropped = cursor.fetchall()
+    if not dropped:
+        return
+    say(f"  building {len(dropped)} indexes…")
+
+    def build(index: tuple[str, str]) -> None:
+        name, definition = index
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(definition)
+                cursor.execute(f"DELETE FROM {DROPPED_INDEXES} WHERE name = %s", [name])
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(build, dropped))
+
+
+def _fill(batches: list, codings: list, say, started: float, jobs: int) -> None:
     def insert(work: tuple[LoadClinic, int, int]) -> int:
         load, first, last = work
         try:

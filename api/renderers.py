@@ -1,0 +1,50 @@
+"""JSON answers rendered by orjson: the same bytes as DRF's JSONRenderer, several times faster
+on a page of a hundred nested rows.
+
+What orjson writes differently is handed to DRF's own encoder (dates, times and decimals
+through its `default`, as DRF formats them) or to DRF's renderer altogether (an indent asked
+for in the Accept header, an integer past 64 bits, a float that is not a number: DRF refuses
+NaN and orjson would write null). Line and paragraph separators are escaped as DRF does.
+"""
+
+import math
+
+import orjson
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
+
+
+_default = JSONEncoder().default
+
+
+class OrjsonRenderer(JSONRenderer):
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            rendered = orjson.dumps(data, default=_default, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        if b"null" in rendered and _has_non_finite_float(data):
+            return super().render(data, accepted_media_type, renderer_context)
+        for raw, escaped in _SEPARATORS:
+            if raw in rendered:
+                rendered = rendered.replace(raw, escaped)
+        return rendered
+
+
+def _has_non_finite_float(data: object) -> bool:
+    if isinstance(data, float):
+        return not math.isfinite(data)
+    if isinstance(data, dict):
+        return any(_has_non_finite_float(value) for value in data.values())
+    if isinstance(data, list | tuple):
+        return any(_has_non_finite_float(value) for value in data)
+    return False
