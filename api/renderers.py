@@ -3,11 +3,11 @@ on a page of a hundred nested rows.
 
 What orjson writes differently is handed to DRF's own encoder (dates, times and decimals
 through its `default`, as DRF formats them) or to DRF's renderer altogether (an indent asked
-for in the Accept header, an integer past 64 bits, a float that is not a number: DRF refuses
-NaN and orjson would write null). Line and paragraph separators are escaped as DRF does.
+for in the Accept header, an integer past 64 bits, text that is not valid Unicode). Line and
+paragraph separators are escaped as DRF does. One difference is kept: a float that is not a
+number (none can be stored through the API: every number has a range) is written as null,
+where DRF's renderer would fail the whole answer with a 500.
 """
-
-import math
 
 import orjson
 from rest_framework.renderers import JSONRenderer
@@ -32,19 +32,7 @@ class OrjsonRenderer(JSONRenderer):
             rendered = orjson.dumps(data, default=_default, option=_OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
-        if b"null" in rendered and _has_non_finite_float(data):
-            return super().render(data, accepted_media_type, renderer_context)
         for raw, escaped in _SEPARATORS:
             if raw in rendered:
                 rendered = rendered.replace(raw, escaped)
         return rendered
-
-
-def _has_non_finite_float(data: object) -> bool:
-    if isinstance(data, float):
-        return not math.isfinite(data)
-    if isinstance(data, dict):
-        return any(_has_non_finite_float(value) for value in data.values())
-    if isinstance(data, list | tuple):
-        return any(_has_non_finite_float(value) for value in data)
-    return False

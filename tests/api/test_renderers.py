@@ -44,9 +44,13 @@ def test_an_indent_asked_for_is_honoured_as_drf_does():
     assert OrjsonRenderer().render(data, media) == JSONRenderer().render(data, media)
 
 
-def test_a_float_that_is_not_a_number_is_refused_as_drf_refuses_it():
+def test_a_float_that_is_not_a_number_is_written_as_null_where_drf_would_fail_the_answer():
     with pytest.raises(ValueError, match="Out of range float values"):
-        OrjsonRenderer().render({"score": float("nan")})
+        JSONRenderer().render({"score": float("nan")})
+
+    assert OrjsonRenderer().render({"score": float("nan"), "n": float("inf")}) == (
+        b'{"score":null,"n":null}'
+    )
 
 
 def test_nothing_renders_as_nothing():
