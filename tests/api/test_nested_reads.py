@@ -1,5 +1,6 @@
 """Relations read inside their parent's statement (api.nested_reads) behave as prefetched ones."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -102,3 +103,12 @@ def test_relations_through_a_foreign_key_attach_to_the_joined_row(chiropractor, 
     assert codes == ["M54.2", "M99.01"]
     assert adjusted == ["C5"]
     assert isinstance(found.plan, TreatmentPlan)
+
+
+def test_a_uuid_read_from_its_text_is_the_uuid():
+    from api.nested_reads import _uuid
+
+    for value in (uuid.uuid4(), uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)):
+        made = _uuid(str(value))
+        assert made == value and hash(made) == hash(value) and str(made) == str(value)
+        assert {value: "found"}[made] == "found"
