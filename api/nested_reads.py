@@ -53,8 +53,11 @@ def _uuid(text: str) -> uuid.UUID:
     parsing of every form a person might write."""
     value = object.__new__(uuid.UUID)
     object.__setattr__(value, "int", int(text.replace("-", ""), 16))
-    object.__setattr__(value, "is_safe", uuid.SafeUUID.unknown)
+    object.__setattr__(value, "is_safe", _UNKNOWN_SAFETY)
     return value
+
+
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import copy
 from collections.abc import Mapping
 from datetime import date
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -268,8 +269,10 @@ def _shallow_copy(field: serializers.Field) -> serializers.Field:
 # DRF reads each field's value through a generic path (a list of attributes or keys, a check
 # for callables, a catch of missing attributes) and walks the fields through a generator, for
 # every row: most of the cost of a page of a hundred nested rows. A field that reads one
-# attribute of the object the generic way is read here with getattr; anything else (a
-# relation, a method field, a callable value, a missing attribute, a dict) takes DRF's path.
+# attribute of the object the generic way is read here with getattr, and a primary-key
+# relation to a foreign key of the model is its column's value, which is what DRF answers for
+# it; anything else (another relation, a method field, a callable value, a missing
+# attribute, a dict) takes DRF's path.
 _MISSING = object()
 
 
@@ -282,6 +285,27 @@ def _plain_attribute(field: serializers.Field) -> str | None:
     return None
 
 
+def _foreign_key_column(field: serializers.Field, model: type[models.Model]) -> str | None:
+    """The column of the model's foreign key that `field` shows as a primary key."""
+    kind = type(field)
+    if not (
+        isinstance(field, serializers.PrimaryKeyRelatedField)
+        and field.pk_field is None
+        and kind.get_attribute is serializers.RelatedField.get_attribute
+        and kind.to_representation is serializers.PrimaryKeyRelatedField.to_representation
+        and field.use_pk_only_optimization()
+        and len(field.source_attrs) == 1
+    ):
+        return None
+    try:
+        model_field = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None
+    if model_field.concrete and (model_field.many_to_one or model_field.one_to_one):
+        return model_field.attname
+    return None
+
+
 class PlainReadsMixin:
     def to_representation(self, instance):
         if isinstance(instance, Mapping):
@@ -289,11 +313,21 @@ class PlainReadsMixin:
         plan = self.__dict__.get("_read_plan")
         if plan is None:
             plan = self._read_plan = [
-                (field.field_name, field, _plain_attribute(field))
+                (
+                    field.field_name,
+                    field,
+                    _plain_attribute(field),
+                    _foreign_key_column(field, type(instance)),
+                )
                 for field in self._readable_fields
             ]
         answer = {}
-        for name, field, attribute_name in plan:
+        for name, field, attribute_name, column in plan:
+            if column is not None:
+                value = getattr(instance, column, _MISSING)
+                if value is not _MISSING:
+                    answer[name] = value
+                    continue
             attribute = _MISSING
             if attribute_name is not None:
                 attribute = getattr(instance, attribute_name, _MISSING)
