@@ -285,23 +285,39 @@ def _plain_attribute(field: serializers.Field) -> str | None:
     return None
 
 
-def _foreign_key_column(field: serializers.Field, model: type[models.Model]) -> str | None:
-    """The column of the model's foreign key that `field` shows as a primary key."""
+def _shows_key(field: serializers.Field) -> bool:
+    """`field` answers the related row's primary key, through DRF's own methods."""
     kind = type(field)
-    if not (
-        isinstance(field, serializers.PrimaryKeyRelatedField)
-        and field.pk_field is None
-        and kind.get_attribute is serializers.RelatedField.get_attribute
-        and kind.to_representation is serializers.PrimaryKeyRelatedField.to_representation
-        and field.use_pk_only_optimization()
-        and len(field.source_attrs) == 1
-    ):
+    if kind.get_attribute is not serializers.RelatedField.get_attribute:
+        return False
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return (
+            field.pk_field is None
+            and kind.to_representation is serializers.PrimaryKeyRelatedField.to_representation
+            and field.use_pk_only_optimization()
+        )
+    if isinstance(field, serializers.SlugRelatedField):  # by code, where the code is the key
+        return (
+            kind.to_representation is serializers.SlugRelatedField.to_representation
+            and field.queryset is not None
+            and field.slug_field == field.queryset.model._meta.pk.attname
+        )
+    return False
+
+
+def _foreign_key_column(field: serializers.Field, model: type[models.Model]) -> str | None:
+    """The column of the model's foreign key whose value `field` answers."""
+    if len(field.source_attrs) != 1 or not _shows_key(field):
         return None
     try:
         model_field = model._meta.get_field(field.source_attrs[0])
     except FieldDoesNotExist:
         return None
-    if model_field.concrete and (model_field.many_to_one or model_field.one_to_one):
+    if (
+        model_field.concrete
+        and (model_field.many_to_one or model_field.one_to_one)
+        and model_field.target_field.primary_key
+    ):
         return model_field.attname
     return None
 
