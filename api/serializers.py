@@ -460,7 +460,10 @@ class ReferenceCodeField(ListLookupMixin, serializers.SlugRelatedField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
-        self.lookup_field_name = self.slug_field
+
+    @property
+    def lookup_field_name(self) -> str:
+        return self.slug_field
 
     def to_internal_value(self, data):
         model = self.queryset.model

@@ -8,6 +8,8 @@ table each time. Tables that take a clinic's own entries (techniques, exercises)
 the database as usual.
 """
 
+from functools import cache
+
 from django.db import models
 
 _rows: dict[type[models.Model], dict[object, models.Model]] = {}
@@ -32,14 +34,18 @@ def attach_shipped(instances: list[models.Model]) -> None:
     would from the database."""
     if not instances:
         return
-    fields = [
-        field
-        for field in instances[0]._meta.concrete_fields
-        if field.many_to_one and is_shipped(field.related_model)
-    ]
-    for field in fields:
+    for field in _shipped_foreign_keys(type(instances[0])):
         rows = shipped_rows(field.related_model)
         for instance in instances:
             value = getattr(instance, field.attname)
             if value is not None and value in rows:
                 field.set_cached_value(instance, rows[value])
+
+
+@cache
+def _shipped_foreign_keys(model: type[models.Model]) -> tuple[models.ForeignKey, ...]:
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one and is_shipped(field.related_model)
+    )
