@@ -30,6 +30,8 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
         "visit create, 10 items",
         "plan progress",
         "ceiling: small JSON",
+        "ceiling: ORM read by id",
+        "ceiling: retrieve's floor",
     ):
         assert scenario in report
     assert "Project worker RSS after the load" in report

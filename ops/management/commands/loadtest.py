@@ -78,11 +78,12 @@ class Command(BaseCommand):
         dataset.fill(clinics, options["patients"], say=self.stdout.write)
         if options["seed_only"]:
             return
-        scenarios = [s for s in self._scenarios(*clinics[:2]) if options["only"] in s.name]
+        every = self._scenarios(*clinics[:2])
+        scenarios = [s for s in every if options["only"] in s.name]
         self.stdout.write("Counting round trips…")
         round_trips = self._round_trips(scenarios)
         self.stdout.write(f"Loading ({options['rounds']} × {options['seconds']:.0f} s each)…")
-        rows = self._load(scenarios, options)
+        rows = self._load(scenarios, self._ceilings(every[0]), options)
         for row in rows:
             row.round_trips = round_trips.get(row.name)
         self._report(rows, options)
@@ -226,7 +227,26 @@ class Command(BaseCommand):
         if result.errors:
             raise CommandError(f"{name}: {result.errors} errors; first: {result.first_error}")
 
-    def _load(self, scenarios: list[Scenario], options: dict) -> list[Row]:
+    def _ceilings(self, retrieves: Scenario) -> list[Scenario]:
+        """The ceiling app's runs: the small JSON body (every ratio's reference), a bare ORM
+        read, and the retrieve's floor on the same patients as the project's retrieve."""
+        patients = [request.path.rstrip("/").rsplit("/", 1)[-1] for request in retrieves.requests]
+        return [
+            Scenario("ceiling: small JSON", [Request("GET", "/json")], None),
+            Scenario("ceiling: ORM read by id", [Request("GET", f"/orm/{patients[0]}")], None),
+            Scenario(
+                "ceiling: retrieve's floor",
+                [
+                    Request("GET", f"/floor/{pk}", request.headers)
+                    for pk, request in zip(patients, retrieves.requests, strict=True)
+                ],
+                None,
+            ),
+        ]
+
+    def _load(
+        self, scenarios: list[Scenario], ceilings: list[Scenario], options: dict
+    ) -> list[Row]:
         workers, seconds = options["workers"], options["seconds"]
         project = Server("api.wsgi:application", workers=workers, ready_path="/healthz")
         ceiling = Server(
@@ -236,11 +256,6 @@ class Command(BaseCommand):
             DJANGO_SETTINGS_MODULE="ops.loadtest.ceiling_settings",
             SERVE_AS_APP_ROLE="false",
         )
-        some_patient = scenarios[0].requests[0].path.rstrip("/").rsplit("/", 1)[-1]
-        ceilings = [
-            Scenario("ceiling: small JSON", [Request("GET", "/json")], None),
-            Scenario("ceiling: ORM read by id", [Request("GET", f"/orm/{some_patient}")], None),
-        ]
         runs: dict[str, list[tuple[Result, float]]] = {}
         json_rps: list[float] = []
         try:
