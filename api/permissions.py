@@ -112,6 +112,22 @@ ReferenceWritePermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLE
 ReferenceWritePermission.__doc__ = "Reference lists: everyone reads; clinicians add clinic entries."
 
 
+AppointmentTypePermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset({Role.CLINIC_ADMIN}))
+AppointmentTypePermission.__doc__ = "Appointment types: everyone reads, clinic admins keep them."
+
+SchedulePermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
+SchedulePermission.__doc__ = (
+    "Working hours and time off: everyone reads; a chiropractor keeps their own, a clinic "
+    "admin everyone's (scheduling.services checks whose)."
+)
+
+AppointmentPermission = ReadWriteRoles.of(read=ALL_ROLES, write=ALL_ROLES)
+AppointmentPermission.__doc__ = (
+    "Appointments: every role books, moves and cancels; outside working hours only "
+    "chiropractors and clinic admins (scheduling.services)."
+)
+
+
 def may_read_clinical(user) -> bool:
     """By role, or for this request's patient under a break-glass grant."""
     return (
@@ -166,6 +182,21 @@ RESOURCE_ROLES: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
         ReferenceWritePermission.read_roles,
         ReferenceWritePermission.write_roles,
         "Reference lists (write: the clinic's own techniques and exercises).",
+    ),
+    "appointment_types": (
+        AppointmentTypePermission.read_roles,
+        AppointmentTypePermission.write_roles,
+        "Appointment types.",
+    ),
+    "schedules": (
+        SchedulePermission.read_roles,
+        SchedulePermission.write_roles,
+        "Working hours and time off (write: a chiropractor their own).",
+    ),
+    "appointments": (
+        AppointmentPermission.read_roles,
+        AppointmentPermission.write_roles,
+        "Appointments and available times.",
     ),
 }
 

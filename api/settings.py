@@ -70,13 +70,14 @@ INSTALLED_APPS = [
     "reference",
     "patients",
     "treatments",
+    "scheduling",
     "audit",
     "idempotency",
     "ops",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).
-TENANT_APPS = ["patients", "treatments", "access", "idempotency"]
+TENANT_APPS = ["patients", "treatments", "scheduling", "access", "idempotency"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -365,6 +366,27 @@ SPECTACULAR_SETTINGS = {
             "description": "ICD-10-CM search and the chiropractic vocabulary: segments, "
             "listings, techniques, soft-tissue modalities, muscles, exercises.",
         },
+        {
+            "name": "appointment-types",
+            "description": "The kinds of appointment the clinic books: duration, buffer after, "
+            "minimum notice, the clinic's default for new patients, re-examinations and regular "
+            "visits. Clinic admins keep them.",
+        },
+        {
+            "name": "working-hours",
+            "description": "Each chiropractor's weekly hours on the clinic's wall clock, several "
+            "ranges a day. A chiropractor keeps their own; clinic admins everyone's.",
+        },
+        {
+            "name": "schedule-exceptions",
+            "description": "Time off and extra hours, once or repeating (RFC 5545 rules on the "
+            "clinic's wall clock).",
+        },
+        {
+            "name": "appointments",
+            "description": "The calendar: free times, booking without double-booking, moving, "
+            "the status moves (arrive, complete, cancel, no-show), the day and week views.",
+        },
         {"name": "health", "description": "Whether the API and its database answer."},
     ],
     "DESCRIPTION": (
@@ -415,6 +437,10 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "treatments.models.GoalStatus.choices",
         "BodyRegionEnum": "patients.models.BodyRegion.choices",
         "LateralityEnum": "patients.models.Laterality.choices",
+        "AppointmentStatusEnum": "scheduling.models.AppointmentStatus.choices",
+        "CancellationReasonEnum": "scheduling.models.CancellationReason.choices",
+        "AppointmentActionEnum": "scheduling.transitions.ACTION_CHOICES",
+        "AllowedActionsEnum": "treatments.transitions.ACTION_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

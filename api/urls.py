@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("access.urls")),
     path("", include("patients.urls")),
     path("", include("treatments.urls")),
+    path("", include("scheduling.urls")),
     path("", include("audit.urls")),
     path("reference/", include("reference.urls")),
     slash_twin_route,

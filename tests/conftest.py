@@ -6,10 +6,12 @@ import datetime
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from clinics.models import Role
+from scheduling.models import AppointmentType
 from tests.factories import ClinicFactory, ConditionFactory, PatientFactory, UserFactory
 
 # Every error code an answer carries must be documented on its operation (checked at the end);
@@ -196,7 +198,45 @@ def charted_patient(chiropractor, full_plan) -> dict:
     answered them: real objects for every path parameter of the contract."""
     client = client_for(chiropractor)
     patient = full_plan["patient"]
+    appointment_type = AppointmentType.objects.create(
+        clinic_id=chiropractor.clinic_id, name="Adjustment visit", duration_minutes=15
+    )
+    in_a_month = (timezone.now() + datetime.timedelta(days=30)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    hours = client.post(
+        "/api/v1/working-hours/",
+        {
+            "chiropractor": str(chiropractor.id),
+            "weekday": in_a_month.weekday(),
+            "start_time": "00:00",
+            "end_time": "23:59",
+        },
+    ).json()
+    time_off = client.post(
+        "/api/v1/schedule-exceptions/",
+        {
+            "chiropractor": str(chiropractor.id),
+            "kind": "time_off",
+            "start_at": (in_a_month + datetime.timedelta(days=1)).isoformat(),
+            "end_at": (in_a_month + datetime.timedelta(days=1, hours=4)).isoformat(),
+        },
+    ).json()
+    appointment = client.post(
+        "/api/v1/appointments/",
+        {
+            "patient": patient,
+            "chiropractor": str(chiropractor.id),
+            "appointment_type": str(appointment_type.id),
+            "start_at": in_a_month.isoformat(),
+            "override": True,
+        },
+    ).json()
     return {
+        "appointment_type": str(appointment_type.id),
+        "working_hours": hours,
+        "schedule_exception": time_off,
+        "appointment": appointment,
         "patient": patient,
         "plan": client.post("/api/v1/treatment-plans/", full_plan).json(),
         "visit": client.post(

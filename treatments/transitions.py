@@ -46,6 +46,8 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 
+ACTION_CHOICES = list(TRANSITIONS)
+
 # Statuses whose plan content (fields and items) may still be edited.
 EDITABLE_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE})
 CLOSED_STATUSES = frozenset({PlanStatus.COMPLETED, PlanStatus.REVOKED, PlanStatus.ENTERED_IN_ERROR})

@@ -274,6 +274,9 @@ READ_PROBES = {
     "clinic_settings": "/api/v1/clinic/",
     "break_glass": "/api/v1/break-glass/",
     "reference": "/api/v1/reference/segments/",
+    "appointment_types": "/api/v1/appointment-types/",
+    "schedules": "/api/v1/working-hours/",
+    "appointments": "/api/v1/appointments/",
 }
 
 

@@ -67,6 +67,10 @@ def world(chiropractor, clinic_admin, front_desk, full_plan, charted_patient):
         "/api/v1/treatment-plans/{plan_pk}/exercises/{id}": plan["exercises"][0]["id"],
         "/api/v1/treatment-plans/{id}": plan["id"],
         "/api/v1/visits/{id}": charted_patient["visit"]["id"],
+        "/api/v1/appointments/{id}": charted_patient["appointment"]["id"],
+        "/api/v1/appointment-types/{id}": charted_patient["appointment_type"],
+        "/api/v1/working-hours/{id}": charted_patient["working_hours"]["id"],
+        "/api/v1/schedule-exceptions/{id}": charted_patient["schedule_exception"]["id"],
     }
     return {
         "chiropractor": client_for(chiropractor),

@@ -54,6 +54,11 @@ PERMISSION_ROWS = [
     ("staff accounts", r" /api/v1/staff/"),
     ("audit trail and its export", r" /api/v1/audit-events/"),
     ("read reference lists", r"^GET /api/v1/reference/"),
+    ("read appointment types", r"^GET /api/v1/appointment-types/"),
+    ("keep appointment types", r" /api/v1/appointment-types/"),
+    ("read working hours and time off", r"^GET /api/v1/(working-hours|schedule-exceptions)/"),
+    ("keep working hours and time off", r" /api/v1/(working-hours|schedule-exceptions)/"),
+    ("book, move and close appointments; free times", r" /api/v1/appointments/"),
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
@@ -135,6 +140,11 @@ RESOURCE_BY_PATH = [
     (r"/exercises/", "plan_exercise"),
     (r"^/api/v1/treatment-plans/", "treatment_plan"),
     (r"^/api/v1/visits/", "visit"),
+    (r"/(available-times|next-available-time)/$", "available_time"),
+    (r"^/api/v1/appointments/", "appointment"),
+    (r"^/api/v1/appointment-types/", "appointment_type"),
+    (r"^/api/v1/working-hours/", "working_hours"),
+    (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
 ]
 
@@ -170,9 +180,10 @@ def is_collection(path: str) -> bool:
     detail action such as `/patients/{id}/history/`."""
     return (
         path not in SINGLETONS
-        and not path.endswith("}/")
+        and not path.endswith(("}/", "/available-times/", "/next-available-time/"))
         and not re.search(
-            r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke)/$",
+            r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke"
+            r"|arrive|cancel|no-show)/$",
             path,
         )
     )
@@ -192,6 +203,10 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "treatment-plans": plan["id"],
         "visits": charted_patient["visit"]["id"],
         "patients": charted_patient["patient"],
+        "appointments": charted_patient["appointment"]["id"],
+        "appointment-types": charted_patient["appointment_type"],
+        "working-hours": charted_patient["working_hours"]["id"],
+        "schedule-exceptions": charted_patient["schedule_exception"]["id"],
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -280,7 +295,11 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
         if (
             own
             and response.status_code < 400
-            and not re.match(r"/api/v1/(staff|audit-events|auth|clinic|break-glass)/", url)
+            and not re.match(
+                r"/api/v1/(staff|audit-events|auth|clinic|break-glass|appointment-types"
+                r"|working-hours|schedule-exceptions|appointments/(available|next-available))",
+                url,
+            )
         ):
             assert uuid.UUID(world["patient"]) in event.patient_ids, label
         if response.status_code >= 400 or method == "get":

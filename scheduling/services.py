@@ -1,0 +1,428 @@
+"""Writes to the calendar: appointment types, working hours, exceptions, and appointments
+booked, moved and closed without ever double-booking a chiropractor."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from api.errors import Conflict
+from clinics.models import Clinic, Role, User
+from patients.models import PatientStatus
+from scheduling import availability
+from scheduling.models import (
+    HOLDING_STATUSES,
+    Appointment,
+    AppointmentType,
+    ExceptionKind,
+    ScheduleException,
+    WorkingHours,
+)
+from scheduling.transitions import MOVABLE_STATUSES, target_status
+from treatments.models import PlanStatus, TreatmentPlan, Visit
+
+# Roles that may book outside a chiropractor's working hours (the front desk asks them).
+OVERRIDE_ROLES = frozenset({Role.CHIROPRACTOR, Role.CLINIC_ADMIN})
+# A repeating exception whose rule ends after more occurrences than this is treated as endless.
+COUNTED_OCCURRENCES = 5_000
+LONGEST_APPOINTMENT = timedelta(hours=24)
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _check_chiropractor(chiropractor: User, clinic_id: object) -> None:
+    if (
+        chiropractor.clinic_id != clinic_id
+        or chiropractor.role != Role.CHIROPRACTOR
+        or not chiropractor.is_active
+    ):
+        raise _field_error(
+            "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
+        )
+
+
+def _check_own_schedule(chiropractor: User, by: User) -> None:
+    """A chiropractor keeps their own hours; a clinic admin keeps everyone's."""
+    if by.role != Role.CLINIC_ADMIN and chiropractor.pk != by.pk:
+        raise PermissionDenied("A chiropractor manages only their own hours and time off.")
+
+
+def zone_of(clinic: Clinic) -> ZoneInfo:
+    return ZoneInfo(clinic.time_zone)
+
+
+# Appointment types ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_type_create(*, clinic: Clinic, data: dict) -> AppointmentType:
+    appointment_type = AppointmentType(clinic=clinic, **data)
+    appointment_type.full_clean()
+    appointment_type.save()
+    return appointment_type
+
+
+@transaction.atomic
+def appointment_type_update(*, appointment_type: AppointmentType, changes: dict) -> AppointmentType:
+    for field, value in changes.items():
+        setattr(appointment_type, field, value)
+    appointment_type.full_clean()
+    appointment_type.save()
+    return appointment_type
+
+
+def appointment_type_deactivate(*, appointment_type: AppointmentType) -> AppointmentType:
+    """What DELETE does: the type is no longer offered; its appointments keep it."""
+    if appointment_type.is_active:
+        appointment_type.is_active = False
+        appointment_type.save(update_fields=["is_active", "updated_at"])
+    return appointment_type
+
+
+# Working hours and exceptions -------------------------------------------------------------
+
+
+def _check_no_overlapping_hours(hours: WorkingHours) -> None:
+    others = WorkingHours.objects.filter(
+        clinic_id=hours.clinic_id,
+        chiropractor_id=hours.chiropractor_id,
+        weekday=hours.weekday,
+        start_time__lt=hours.end_time,
+        end_time__gt=hours.start_time,
+    ).exclude(pk=hours.pk)
+    for other in others:
+        if _validity_overlaps(hours, other):
+            raise _field_error(
+                "start_time",
+                f"Overlaps the hours {other} of the same chiropractor; change or remove those.",
+                "working_hours_overlap",
+            )
+
+
+def _validity_overlaps(one: WorkingHours, other: WorkingHours) -> bool:
+    return (
+        one.valid_until is None or other.valid_from is None or other.valid_from <= one.valid_until
+    ) and (
+        other.valid_until is None or one.valid_from is None or one.valid_from <= other.valid_until
+    )
+
+
+def _lock_schedule(chiropractor_id: object) -> None:
+    """Serialise every write to one chiropractor's calendar (the same lock as the database's
+    overlap trigger takes): a check and the write it allows are never raced."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('scheduling:' || %s::text, 0))",
+            [str(chiropractor_id)],
+        )
+
+
+@transaction.atomic
+def working_hours_create(*, clinic: Clinic, by: User, data: dict) -> WorkingHours:
+    hours = WorkingHours(clinic=clinic, **data)
+    _check_chiropractor(hours.chiropractor, clinic.pk)
+    _check_own_schedule(hours.chiropractor, by)
+    _lock_schedule(hours.chiropractor_id)
+    hours.full_clean()
+    _check_no_overlapping_hours(hours)
+    hours.save()
+    return hours
+
+
+@transaction.atomic
+def working_hours_update(*, hours: WorkingHours, by: User, changes: dict) -> WorkingHours:
+    _check_own_schedule(hours.chiropractor, by)
+    for field, value in changes.items():
+        setattr(hours, field, value)
+    _check_chiropractor(hours.chiropractor, hours.clinic_id)
+    _check_own_schedule(hours.chiropractor, by)
+    _lock_schedule(hours.chiropractor_id)
+    hours.full_clean()
+    _check_no_overlapping_hours(hours)
+    hours.save()
+    return hours
+
+
+def working_hours_remove(*, hours: WorkingHours, by: User) -> WorkingHours:
+    """What DELETE does: the range stops counting; its row (and history) stays."""
+    _check_own_schedule(hours.chiropractor, by)
+    hours.removed_at = timezone.now()
+    hours.save(update_fields=["removed_at", "updated_at"])
+    return hours
+
+
+def _last_end(exception: ScheduleException, zone: ZoneInfo) -> datetime | None:
+    """When the exception's last occurrence ends, or None when it repeats without end."""
+    if not exception.recurrence:
+        return exception.end_at
+    local_start = exception.start_at.astimezone(zone).replace(tzinfo=None)
+    length = exception.end_at.astimezone(zone).replace(tzinfo=None) - local_start
+    rule = rrulestr(exception.recurrence, dtstart=local_start)
+    parts = exception.recurrence.upper()
+    if "COUNT=" not in parts and "UNTIL=" not in parts:
+        return None
+    last = None
+    for index, begins in enumerate(rule):
+        if index >= COUNTED_OCCURRENCES:
+            return None
+        last = begins
+    if last is None:
+        return exception.end_at
+    return (last + length).replace(tzinfo=zone)
+
+
+def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
+    if exception.recurrence:
+        problem = availability.recurrence_problem(exception.recurrence, exception.start_at)
+        if problem is not None:
+            raise _field_error("recurrence", problem, "invalid_recurrence")
+    exception.full_clean()
+    exception.last_ends_at = _last_end(exception, zone)
+
+
+@transaction.atomic
+def schedule_exception_create(*, clinic: Clinic, by: User, data: dict) -> ScheduleException:
+    exception = ScheduleException(clinic=clinic, created_by=by, **data)
+    _check_chiropractor(exception.chiropractor, clinic.pk)
+    _check_own_schedule(exception.chiropractor, by)
+    _check_exception(exception, zone_of(clinic))
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def schedule_exception_update(
+    *, exception: ScheduleException, by: User, changes: dict
+) -> ScheduleException:
+    _check_own_schedule(exception.chiropractor, by)
+    for field, value in changes.items():
+        setattr(exception, field, value)
+    _check_chiropractor(exception.chiropractor, exception.clinic_id)
+    _check_own_schedule(exception.chiropractor, by)
+    _check_exception(exception, zone_of(exception.clinic))
+    exception.save()
+    return exception
+
+
+def schedule_exception_remove(*, exception: ScheduleException, by: User) -> ScheduleException:
+    _check_own_schedule(exception.chiropractor, by)
+    exception.removed_at = timezone.now()
+    exception.save(update_fields=["removed_at", "updated_at"])
+    return exception
+
+
+# Reading a chiropractor's calendar --------------------------------------------------------
+
+
+@dataclass
+class Calendar:
+    """What decides when chiropractors are free in a window: their hours, exceptions and
+    holding appointments, read in three queries whatever their number."""
+
+    hours: dict[object, list[availability.WeeklyRange]]
+    exceptions: dict[object, list[availability.DatedException]]
+    booked: dict[object, list[availability.Booked]]
+
+    def working(self, chiropractor_id: object, window: availability.Interval, zone: ZoneInfo):
+        return availability.working_time(
+            self.hours.get(chiropractor_id, []),
+            self.exceptions.get(chiropractor_id, []),
+            window,
+            zone,
+        )
+
+
+def calendar_read(
+    *, clinic_id: object, chiropractor_ids: list, window: availability.Interval, ignore=None
+) -> Calendar:
+    hours: dict[object, list] = {pk: [] for pk in chiropractor_ids}
+    for row in WorkingHours.objects.filter(
+        clinic_id=clinic_id, chiropractor_id__in=chiropractor_ids
+    ).values_list(
+        "chiropractor_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
+    ):
+        hours[row[0]].append(availability.WeeklyRange(*row[1:]))
+    exceptions: dict[object, list] = {pk: [] for pk in chiropractor_ids}
+    rows = (
+        ScheduleException.objects.filter(
+            clinic_id=clinic_id, chiropractor_id__in=chiropractor_ids, start_at__lt=window.end
+        )
+        .exclude(last_ends_at__lte=window.start)
+        .values_list("chiropractor_id", "start_at", "end_at", "kind", "recurrence")
+    )
+    for chiropractor_id, start, end, kind, recurrence in rows:
+        exceptions[chiropractor_id].append(
+            availability.DatedException(start, end, kind == ExceptionKind.EXTRA_HOURS, recurrence)
+        )
+    booked: dict[object, list] = {pk: [] for pk in chiropractor_ids}
+    appointments = Appointment.objects.filter(
+        clinic_id=clinic_id,
+        chiropractor_id__in=chiropractor_ids,
+        status__in=HOLDING_STATUSES,
+        start_at__lt=window.end + timedelta(hours=2),
+        start_at__gt=window.start - LONGEST_APPOINTMENT - timedelta(hours=2),
+    )
+    if ignore is not None:
+        appointments = appointments.exclude(pk=ignore)
+    for chiropractor_id, start, end, buffer in appointments.values_list(
+        "chiropractor_id", "start_at", "end_at", "buffer_after_minutes"
+    ):
+        booked[chiropractor_id].append(availability.Booked(start, end, timedelta(minutes=buffer)))
+    return Calendar(hours, exceptions, booked)
+
+
+# Appointments -----------------------------------------------------------------------------
+
+
+def _check_bookable(appointment: Appointment, *, by: User, override: bool) -> None:
+    """Refuse what would double-book or fall outside working hours (unless overridden)."""
+    if override and by.role not in OVERRIDE_ROLES:
+        raise PermissionDenied(
+            "Only a chiropractor or a clinic admin may book outside working hours."
+        )
+    _lock_schedule(appointment.chiropractor_id)
+    new = availability.Interval(appointment.start_at, appointment.end_at)
+    buffer = timedelta(minutes=appointment.buffer_after_minutes)
+    window = availability.Interval(new.start - timedelta(hours=1), new.end + buffer)
+    calendar = calendar_read(
+        clinic_id=appointment.clinic_id,
+        chiropractor_ids=[appointment.chiropractor_id],
+        window=window,
+        ignore=appointment.pk,
+    )
+    into_buffer = False
+    for held in calendar.booked[appointment.chiropractor_id]:
+        if new.overlaps(availability.Interval(held.start, held.end)):
+            raise Conflict(
+                "The chiropractor already has an appointment at that time.",
+                code="appointment_overlaps",
+            )
+        into_buffer = into_buffer or (
+            availability.Interval(new.start, new.end + buffer).overlaps(
+                availability.Interval(held.start, held.end)
+            )
+            or new.overlaps(availability.Interval(held.end, held.end + held.buffer))
+        )
+    if into_buffer and not override:
+        raise Conflict(
+            "The time between this appointment and another is shorter than their buffers; "
+            "choose another time, or book with `override`.",
+            code="buffer_overlaps",
+        )
+    zone = zone_of(appointment.clinic)
+    working = calendar.working(appointment.chiropractor_id, new, zone)
+    inside = any(span.start <= new.start and new.end <= span.end for span in working)
+    if not inside and not override:
+        raise Conflict(
+            "The time is outside the chiropractor's working hours; choose another time, or "
+            "book with `override`.",
+            code="outside_working_hours",
+        )
+    appointment.booked_by_override = into_buffer or not inside
+
+
+def _check_references(appointment: Appointment) -> None:
+    patient = appointment.patient
+    if patient.status == PatientStatus.ARCHIVED:
+        raise _field_error(
+            "patient", "The patient is archived; restore it first.", "patient_archived"
+        )
+    _check_chiropractor(appointment.chiropractor, appointment.clinic_id)
+    if not appointment.appointment_type.is_active:
+        raise _field_error(
+            "appointment_type", "This appointment type is no longer offered.", "inactive_type"
+        )
+    plan: TreatmentPlan | None = appointment.plan
+    if plan is not None:
+        if plan.patient_id != appointment.patient_id:
+            raise _field_error("plan", "The plan is another patient's.", "plan_of_another_patient")
+        if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.ON_HOLD):
+            raise _field_error("plan", f"The plan is {plan.status}.", "plan_closed")
+
+
+def _place(appointment: Appointment) -> None:
+    """Its end and buffer from its type."""
+    appointment_type = appointment.appointment_type
+    appointment.end_at = appointment.start_at + timedelta(minutes=appointment_type.duration_minutes)
+    appointment.buffer_after_minutes = appointment_type.buffer_after_minutes
+
+
+def _refuse_past(start_at: datetime) -> None:
+    if start_at < timezone.now():
+        raise _field_error("start_at", "The time has passed; book a time to come.", "in_the_past")
+
+
+@transaction.atomic
+def appointment_book(
+    *, clinic: Clinic, by: User, data: dict, override: bool = False
+) -> Appointment:
+    appointment = Appointment(clinic=clinic, booked_by=by, **data)
+    _check_references(appointment)
+    _refuse_past(appointment.start_at)
+    _place(appointment)
+    _check_bookable(appointment, by=by, override=override)
+    appointment.full_clean()
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def appointment_update(
+    *, appointment: Appointment, by: User, changes: dict, override: bool = False
+) -> Appointment:
+    """Notes and plan change in place; a new time, chiropractor or type moves the appointment
+    (booked ones only), checked as a new booking, and the move is counted."""
+    moves = {"start_at", "chiropractor", "appointment_type"} & {
+        field for field, value in changes.items() if getattr(appointment, field) != value
+    }
+    if moves and appointment.status not in MOVABLE_STATUSES:
+        raise Conflict(
+            f"An appointment that is {appointment.status.replace('_', '-')} cannot be moved.",
+            code="appointment_not_movable",
+        )
+    if "patient" in changes and changes["patient"] != appointment.patient:
+        raise _field_error(
+            "patient", "Book a new appointment for another patient.", "patient_fixed"
+        )
+    for field, value in changes.items():
+        setattr(appointment, field, value)
+    _check_references(appointment)
+    if moves:
+        _refuse_past(appointment.start_at)
+        _place(appointment)
+        _check_bookable(appointment, by=by, override=override)
+        appointment.times_moved += 1
+    appointment.full_clean()
+    appointment.save()
+    return appointment
+
+
+@transaction.atomic
+def appointment_transition(
+    *, appointment: Appointment, action: str, by: User, data: dict | None = None
+) -> Appointment:
+    """Move an appointment along its status machine (scheduling.transitions)."""
+    data = data or {}
+    appointment.status = target_status(status=appointment.status, action=action)
+    appointment.status_changed_at = timezone.now()
+    if action == "cancel":
+        appointment.cancellation_reason = data["reason"]
+        appointment.cancellation_note = data.get("note", "")
+        appointment.cancelled_by = by
+        appointment.cancelled_at = appointment.status_changed_at
+    elif action == "complete":
+        visit: Visit = data["visit"]
+        if visit.patient_id != appointment.patient_id:
+            raise _field_error(
+                "visit", "The visit is another patient's.", "visit_of_another_patient"
+            )
+        appointment.visit = visit
+    appointment.full_clean()
+    appointment.save()
+    return appointment

@@ -1,0 +1,18 @@
+from rest_framework.routers import SimpleRouter
+
+from scheduling.views import (
+    AppointmentTypeViewSet,
+    AppointmentViewSet,
+    ScheduleExceptionViewSet,
+    WorkingHoursViewSet,
+)
+
+app_name = "scheduling"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("appointment-types", AppointmentTypeViewSet, basename="appointment-type")
+router.register("working-hours", WorkingHoursViewSet, basename="working-hours")
+router.register("schedule-exceptions", ScheduleExceptionViewSet, basename="schedule-exception")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+
+urlpatterns = router.urls

@@ -1,0 +1,384 @@
+"""The calendar's endpoints: appointment types, working hours, exceptions, appointments with
+their status actions, and the free times to book."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.errors import WRITE_ERRORS
+from api.filters import FilterListsOnlyMixin
+from api.permissions import AppointmentPermission, AppointmentTypePermission, SchedulePermission
+from api.schema import documented
+from audit.history import RecordHistoryMixin
+from audit.recording import AuditedViewMixin
+from idempotency.replay import IdempotentPostMixin
+from scheduling import services
+from scheduling.availability import Interval, free_starts
+from scheduling.filters import AppointmentFilter, ScheduleExceptionFilter, WorkingHoursFilter
+from scheduling.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from scheduling.selectors import (
+    appointment_list,
+    appointment_type_list,
+    bookable_chiropractors,
+    schedule_exception_list,
+    working_hours_list,
+)
+from scheduling.serializers import (
+    AppointmentCancelSerializer,
+    AppointmentCompleteSerializer,
+    AppointmentSerializer,
+    AppointmentTypeSerializer,
+    AvailableTimesQuerySerializer,
+    AvailableTimesSerializer,
+    NextAvailableQuerySerializer,
+    NextAvailableSerializer,
+    ScheduleExceptionSerializer,
+    WorkingHoursSerializer,
+    wall_clock,
+)
+from scheduling.transitions import TRANSITIONS
+
+LONGEST_WINDOW = timedelta(days=7)
+NEXT_AVAILABLE_HORIZON = timedelta(weeks=8)
+
+
+@documented(
+    AppointmentTypeSerializer,
+    list="List appointment types",
+    create="Add an appointment type",
+    retrieve="Get an appointment type",
+    update="Replace an appointment type",
+    partial_update="Change an appointment type",
+    destroy="Stop offering an appointment type (nothing is deleted)",
+)
+class AppointmentTypeViewSet(
+    IdempotentPostMixin,
+    RecordHistoryMixin,
+    AuditedViewMixin,
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The clinic's appointment types; clinic admins keep them, everyone reads."""
+
+    permission_classes = [AppointmentTypePermission]
+    queryset = AppointmentType.objects.none()
+    serializer_class = AppointmentTypeSerializer
+    lookup_value_converter = "uuid"
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+    audit_resource = "appointment_type"
+    audit_patient_attr = ""
+    history_model = "scheduling.AppointmentTypeEvent"
+
+    def get_queryset(self):
+        return appointment_type_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.appointment_type_create(
+            clinic=self.request.user.clinic, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.appointment_type_update(
+            appointment_type=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: AppointmentType) -> None:
+        services.appointment_type_deactivate(appointment_type=instance)
+
+
+class _ScheduleViewSet(
+    IdempotentPostMixin,
+    RecordHistoryMixin,
+    AuditedViewMixin,
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [SchedulePermission]
+    lookup_value_converter = "uuid"
+    audit_patient_attr = ""
+
+
+@documented(
+    WorkingHoursSerializer,
+    list="List working hours",
+    create="Add a range of weekly working hours",
+    retrieve="Get a range of working hours",
+    update="Replace a range of working hours",
+    partial_update="Change a range of working hours",
+    destroy="Remove a range of working hours (kept in its history)",
+)
+class WorkingHoursViewSet(_ScheduleViewSet):
+    """Weekly hours per chiropractor: their own, or anyone's for a clinic admin."""
+
+    queryset = WorkingHours.objects.none()
+    serializer_class = WorkingHoursSerializer
+    filterset_class = WorkingHoursFilter
+    ordering_fields = ["weekday", "start_time"]
+    ordering = ["weekday", "start_time"]
+    audit_resource = "working_hours"
+    history_model = "scheduling.WorkingHoursEvent"
+
+    def get_queryset(self):
+        return working_hours_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.working_hours_create(
+            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.working_hours_update(
+            hours=serializer.instance, by=self.request.user, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: WorkingHours) -> None:
+        services.working_hours_remove(hours=instance, by=self.request.user)
+
+
+@documented(
+    ScheduleExceptionSerializer,
+    list="List time off and extra hours",
+    create="Add time off or extra hours",
+    retrieve="Get an exception to the working hours",
+    update="Replace an exception to the working hours",
+    partial_update="Change an exception to the working hours",
+    destroy="Remove an exception (kept in its history)",
+)
+class ScheduleExceptionViewSet(_ScheduleViewSet):
+    """Time off and extra hours per chiropractor, once or repeating."""
+
+    queryset = ScheduleException.objects.none()
+    serializer_class = ScheduleExceptionSerializer
+    filterset_class = ScheduleExceptionFilter
+    ordering_fields = ["start_at", "created_at"]
+    ordering = ["start_at"]
+    audit_resource = "schedule_exception"
+    history_model = "scheduling.ScheduleExceptionEvent"
+
+    def get_queryset(self):
+        return schedule_exception_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.schedule_exception_create(
+            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.schedule_exception_update(
+            exception=serializer.instance, by=self.request.user, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: ScheduleException) -> None:
+        services.schedule_exception_remove(exception=instance, by=self.request.user)
+
+
+def status_action(name: str, body=None):
+    """A `POST /appointments/{id}/<name>/` endpoint for one move of the status machine."""
+    transition = TRANSITIONS[name]
+    sources = ", ".join(sorted(transition.sources))
+
+    def handler(self, request: Request, pk: str | None = None) -> Response:
+        data = None
+        if body is not None:
+            given = body(data=request.data, context=self.get_serializer_context())
+            given.is_valid(raise_exception=True)
+            data = given.validated_data
+        appointment = services.appointment_transition(
+            appointment=self.get_object(), action=name, by=request.user, data=data
+        )
+        return Response(self.get_serializer(self.refreshed(appointment)).data)
+
+    handler.__name__ = name.replace("-", "_")
+    documented_handler = extend_schema(
+        summary=f"{transition.summary} ({sources} → {transition.target})",
+        description=f"Allowed from: {sources}. Any other status answers 409 naming the "
+        "allowed actions.",
+        request=body,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: AppointmentSerializer, **WRITE_ERRORS},
+    )
+    return documented_handler(
+        action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    )
+
+
+@documented(
+    AppointmentSerializer,
+    list="List appointments (day and week views)",
+    create="Book an appointment",
+    retrieve="Get an appointment",
+    update="Replace an appointment's booking (a new time moves it)",
+    partial_update="Move an appointment, or change its notes or plan",
+)
+class AppointmentViewSet(
+    IdempotentPostMixin,
+    RecordHistoryMixin,
+    AuditedViewMixin,
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The calendar: every role books and moves; nobody double-books."""
+
+    permission_classes = [AppointmentPermission]
+    queryset = Appointment.objects.none()
+    serializer_class = AppointmentSerializer
+    filterset_class = AppointmentFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["start_at", "created_at"]
+    ordering = ["start_at"]
+    audit_resource = "appointment"
+    audit_resources = {"available_times": "available_time", "next_available": "available_time"}
+    history_model = "scheduling.AppointmentEvent"
+
+    def get_queryset(self):
+        return appointment_list(user=self.request.user)
+
+    def refreshed(self, appointment: Appointment) -> Appointment:
+        return self.get_queryset().get(pk=appointment.pk)
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        override = data.pop("override", False)
+        appointment = services.appointment_book(
+            clinic=self.request.user.clinic, by=self.request.user, data=data, override=override
+        )
+        serializer.instance = self.refreshed(appointment)
+
+    def perform_update(self, serializer) -> None:
+        changes = dict(serializer.validated_data)
+        override = changes.pop("override", False)
+        appointment = services.appointment_update(
+            appointment=serializer.instance,
+            by=self.request.user,
+            changes=changes,
+            override=override,
+        )
+        serializer.instance = self.refreshed(appointment)
+
+    arrive = status_action("arrive")
+    complete = status_action("complete", AppointmentCompleteSerializer)
+    cancel = status_action("cancel", AppointmentCancelSerializer)
+    no_show = status_action("no-show")
+
+    @extend_schema(
+        summary="Free start times for an appointment type (a window of at most 7 days)",
+        description="Computed on request from working hours, time off, extra hours, booked "
+        "appointments and their buffers, the type's minimum notice and step.",
+        parameters=[AvailableTimesQuerySerializer],
+        responses={200: AvailableTimesSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="available-times")
+    def available_times(self, request: Request) -> Response:
+        query = AvailableTimesQuerySerializer(
+            data=request.query_params, context=self.get_serializer_context()
+        )
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        start = params.get("start") or timezone.now()
+        end = params.get("end") or start + LONGEST_WINDOW
+        if end <= start:
+            raise ValidationError({"end": ["Must be after the start."]}, code="end_before_start")
+        if end - start > LONGEST_WINDOW:
+            raise ValidationError(
+                {"end": ["The window is at most 7 days long."]}, code="window_too_long"
+            )
+        times = self._free_times(params, Interval(start, end))
+        return Response(
+            AvailableTimesSerializer(
+                {
+                    "appointment_type": params["appointment_type"].pk,
+                    "start": start,
+                    "end": end,
+                    "time_zone": request.user.clinic.time_zone,
+                    "times": times,
+                }
+            ).data
+        )
+
+    @extend_schema(
+        summary="The next free time for an appointment type (searching 8 weeks ahead)",
+        parameters=[NextAvailableQuerySerializer],
+        responses={200: NextAvailableSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="next-available-time")
+    def next_available(self, request: Request) -> Response:
+        query = NextAvailableQuerySerializer(
+            data=request.query_params, context=self.get_serializer_context()
+        )
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        start = params.get("after") or timezone.now()
+        horizon = start + NEXT_AVAILABLE_HORIZON
+        found = None
+        while found is None and start < horizon:
+            window = Interval(start, min(start + LONGEST_WINDOW, horizon))
+            times = self._free_times(params, window)
+            found = times[0] if times else None
+            start = window.end
+        return Response(
+            NextAvailableSerializer(
+                {"found": found is not None, "time": found, "searched_until": horizon}
+            ).data
+        )
+
+    def _free_times(self, params: dict, window: Interval) -> list[dict]:
+        clinic = self.request.user.clinic
+        appointment_type: AppointmentType = params["appointment_type"]
+        chosen = params.get("chiropractor")
+        chiropractors = (
+            [chosen.pk] if chosen is not None else bookable_chiropractors(user=self.request.user)
+        )
+        zone = services.zone_of(clinic)
+        calendar = services.calendar_read(
+            clinic_id=clinic.pk, chiropractor_ids=chiropractors, window=window
+        )
+        duration = timedelta(minutes=appointment_type.duration_minutes)
+        not_before = max(
+            window.start,
+            timezone.now() + timedelta(minutes=appointment_type.minimum_notice_minutes),
+        )
+        times = []
+        for chiropractor in chiropractors:
+            for start in free_starts(
+                working=calendar.working(chiropractor, window, zone),
+                booked=calendar.booked[chiropractor],
+                duration=duration,
+                buffer=timedelta(minutes=appointment_type.buffer_after_minutes),
+                step=timedelta(minutes=appointment_type.slot_step_minutes),
+                not_before=not_before,
+            ):
+                times.append(
+                    {
+                        "chiropractor": chiropractor,
+                        "start_at": start,
+                        "end_at": start + duration,
+                        "wall_clock": wall_clock(start, zone),
+                    }
+                )
+        times.sort(key=lambda time: (time["start_at"], str(time["chiropractor"])))
+        return times
