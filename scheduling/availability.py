@@ -187,7 +187,7 @@ def working_time(
     first = window.start.astimezone(zone).date() - timedelta(days=1)
     last = window.end.astimezone(zone).date()
     spans = weekly_intervals(ranges, first, last, zone)
-    off = []
+    off: list[Interval] = []
     for exception in exceptions:
         (spans if exception.available else off).extend(occurrences(exception, window, zone))
     clipped = [

@@ -18,6 +18,7 @@ TESTS=(
   tests/api/test_login_across_workers.py
   tests/api/test_nested_reads.py
   tests/treatments/test_races.py
+  tests/scheduling/test_double_booking.py
 )
 
 work=$(mktemp -d)
