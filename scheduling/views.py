@@ -303,7 +303,9 @@ class AppointmentViewSet(
         end = params.get("end") or start + LONGEST_WINDOW
         if end <= start:
             raise ValidationError({"end": ["Must be after the start."]}, code="end_before_start")
-        if end - start > LONGEST_WINDOW:
+        # Seven days on the clinic's clock: a week from midnight to midnight across a
+        # daylight-saving change is 7 days and an hour, or less one.
+        if end > start.astimezone(services.zone_of(request.user.clinic)) + LONGEST_WINDOW:
             raise ValidationError(
                 {"end": ["The window is at most 7 days long."]}, code="window_too_long"
             )

@@ -1,4 +1,5 @@
-"""The load test's data set: clinics of synthetic patients with conditions, plans and visits.
+"""The load test's data set: clinics of synthetic patients with conditions, plans and visits,
+and each clinic's calendar (an appointment type, its chiropractor's hours, appointments).
 
 Rows are written set by set (`INSERT … SELECT generate_series`), a clinic batch per
 transaction, two connections at once, without waiting for the disk at commit, and with
@@ -15,12 +16,14 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import time as dt_time
 
 from django.db import connection, transaction
 
 from clinics.models import Clinic, Role, User
 from clinics.services import login_name, staff_create
 from reference.models import Exercise, Technique
+from scheduling.models import AppointmentType, WorkingHours
 from treatments.models import Visit
 from treatments.visit_coding import coding_document, visit_coding
 
@@ -216,6 +219,57 @@ FILL_CODINGS = f"""
       AND signed_coding IS NULL"""
 
 
+# Every APPOINTMENT_EVERY-th patient has an appointment with the clinic's chiropractor: 32 a
+# day, every 15 minutes from 09:00, on consecutive days from 30 days ago (a full calendar).
+APPOINTMENT_EVERY = 25
+APPOINTMENTS_A_DAY = 32
+APPOINTMENTS = f"""
+    INSERT INTO scheduling_appointment (
+      id, clinic_id, version, patient_id, chiropractor_id, appointment_type_id, plan_id,
+      start_at, end_at, buffer_after_minutes, status, status_changed_at, desk_notes,
+      booked_by_override, cancellation_reason, cancellation_note, times_moved, booked_by_id,
+      created_at, updated_at)
+    SELECT md5(%(clinic)s::text || ':' || s || ':appointment')::uuid, %(clinic)s, 1,
+      md5(%(clinic)s::text || ':' || s * {APPOINTMENT_EVERY} || ':patient')::uuid, %(doctor)s,
+      %(type)s, md5(%(clinic)s::text || ':' || s * {APPOINTMENT_EVERY} || ':plan')::uuid,
+      starts, starts + interval '15 minutes', 0, 'booked', now(), '', false, '', '', 0,
+      %(desk)s, now(), now()
+    FROM generate_series(1, %(count)s) AS s,
+      LATERAL (SELECT ((current_date - 30 + s / {APPOINTMENTS_A_DAY}) + time '09:00'
+        + (s %% {APPOINTMENTS_A_DAY}) * interval '15 minutes') AT TIME ZONE %(zone)s AS starts) t
+    ON CONFLICT DO NOTHING"""
+
+
+def fill_calendars(load_clinics: list[LoadClinic], per_clinic: int) -> None:
+    """Each clinic's appointment type, its chiropractor's hours (every day, 08:00–18:00) and
+    appointments; what exists is kept."""
+    for load in load_clinics:
+        if patients_of(load.clinic) < per_clinic:
+            continue
+        appointment_type, _ = AppointmentType.objects.get_or_create(
+            clinic=load.clinic, name="Adjustment visit", defaults={"duration_minutes": 15}
+        )
+        for weekday in range(7):
+            WorkingHours.objects.get_or_create(
+                clinic=load.clinic,
+                chiropractor=load.doctor,
+                weekday=weekday,
+                defaults={"start_time": dt_time(8), "end_time": dt_time(18)},
+            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                APPOINTMENTS,
+                {
+                    "clinic": str(load.clinic.pk),
+                    "doctor": str(load.doctor.pk),
+                    "desk": str(load.front_desk.pk),
+                    "type": str(appointment_type.pk),
+                    "zone": load.clinic.time_zone,
+                    "count": per_clinic // APPOINTMENT_EVERY,
+                },
+            )
+
+
 def patients_of(clinic: Clinic) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM patients_patient WHERE clinic_id = %s", [clinic.pk])
@@ -307,6 +361,7 @@ def fill(
     once (sorting once is far cheaper than keeping them up to date row by row)."""
     _build_dropped_indexes(say, jobs)
     per_clinic = -(-patients // len(load_clinics))
+    fill_calendars(load_clinics, per_clinic)
     codings = signed_codings(load_clinics[0])
     batches = [
         (load, first, min(first + batch - 1, per_clinic))
@@ -320,6 +375,7 @@ def fill(
         _drop_indexes()
     _fill(batches, codings, say, started, jobs)
     _build_dropped_indexes(say, jobs)
+    fill_calendars(load_clinics, per_clinic)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     added = sum(last - first + 1 for _, first, last in batches)

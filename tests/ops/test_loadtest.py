@@ -29,6 +29,8 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
         "visits list",
         "visit create, 10 items",
         "plan progress",
+        "day view",
+        "available times, 7 days",
         "ceiling: small JSON",
         "ceiling: ORM read by id",
         "ceiling: retrieve's floor",

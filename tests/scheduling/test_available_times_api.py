@@ -243,3 +243,36 @@ def test_available_times_cost_the_same_queries_whatever_is_booked(
         )
 
     assert queries() == one
+
+
+@pytest.mark.django_db
+def test_a_week_across_the_fall_back_change_is_seven_days_on_the_clock(
+    front_desk_client, adjustment_type, working_week
+):
+    year = datetime.datetime.now(datetime.UTC).year + 1
+    november = datetime.date(year, 11, 1)
+    first_sunday = november + datetime.timedelta(days=(6 - november.weekday()) % 7)
+    start = first_sunday - datetime.timedelta(days=3)
+
+    week = front_desk_client.get(
+        TIMES,
+        {
+            "appointment_type": str(adjustment_type.id),
+            "start": local(start, 0),
+            "end": local(start + datetime.timedelta(days=7), 0),
+        },
+    )
+    longer = front_desk_client.get(
+        TIMES,
+        {
+            "appointment_type": str(adjustment_type.id),
+            "start": local(start, 0),
+            "end": local(start + datetime.timedelta(days=7), 1),
+        },
+    )
+
+    assert week.status_code == 200, week.json()
+    assert longer.status_code == 400
+    # Five working days of 9–12 and 13–17 on the wall clock: 15-minute visits every 15.
+    assert len(week.json()["times"]) == 5 * (12 + 16)
+    assert {time["wall_clock"][11:16] for time in week.json()["times"]} >= {"09:00", "16:45"}

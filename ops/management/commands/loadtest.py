@@ -11,7 +11,9 @@ error or a round-trip count over its budget.
 import json
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -22,6 +24,7 @@ from ops.loadtest.driver import Request, Result, drive
 from ops.loadtest.roundtrips import RoundTripCounter
 from ops.loadtest.servers import Server, production_environment, through_port
 from patients.models import Patient
+from scheduling.models import AppointmentType
 from treatments.models import PlannedAdjustment, TreatmentPlan
 
 SAMPLE = 200  # different patients, plans and searches per scenario
@@ -29,6 +32,8 @@ SAMPLE = 200  # different patients, plans and searches per scenario
 # audit event's; a list of any page size, 5. Writes are timed, not budgeted.
 READ_BUDGET = 3 + 1
 LIST_BUDGET = 5
+# Free times read the type, the chiropractor, and their hours, exceptions and appointments.
+CALENDAR_BUDGET = 7
 
 
 @dataclass
@@ -133,7 +138,38 @@ class Command(BaseCommand):
                 [get(f"/api/v1/treatment-plans/{pk}/progress/") for pk, _ in plans],
                 READ_BUDGET,
             ),
+            Scenario(
+                "day view",
+                [
+                    get(
+                        f"/api/v1/appointments/?chiropractor={load.doctor.pk}"
+                        f"&start_from={quote(start)}&start_before={quote(end)}"
+                    )
+                    for start, end in self._days(load, 1)
+                ],
+                LIST_BUDGET,
+            ),
+            Scenario(
+                "available times, 7 days",
+                [
+                    get(
+                        f"/api/v1/appointments/available-times/?appointment_type={kind}"
+                        f"&chiropractor={load.doctor.pk}&start={quote(start)}&end={quote(end)}"
+                    )
+                    for start, end in self._days(load, 7)
+                    for kind in [AppointmentType.objects.get(clinic=load.clinic).pk]
+                ],
+                CALENDAR_BUDGET,
+            ),
         ]
+
+    def _days(self, load: dataset.LoadClinic, length: int) -> list[tuple[str, str]]:
+        """Windows of `length` days from midnight on the clinic's clock, over the two months
+        of the seeded calendar."""
+        zone = ZoneInfo(load.clinic.time_zone)
+        today = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        starts = [today + timedelta(days=offset) for offset in range(-30, 30)]
+        return [(s.isoformat(), (s + timedelta(days=length)).isoformat()) for s in starts]
 
     def _auth(self, load: dataset.LoadClinic) -> dict[str, str]:
         token = AuthToken.objects.create(load.doctor)[1]
