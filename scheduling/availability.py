@@ -229,6 +229,31 @@ def free_starts(
     return starts
 
 
+def fits(
+    start: datetime,
+    *,
+    working: list[Interval],
+    booked: Iterable[Booked],
+    duration: timedelta,
+    buffer: timedelta,
+) -> bool:
+    """Whether an appointment at `start` would be offered by free_starts (on any step)."""
+    start = start.astimezone(UTC)
+    booked = list(booked)
+    ours = Interval(start, start + duration)
+    inside = any(
+        span.start.astimezone(UTC) <= ours.start and ours.end <= span.end.astimezone(UTC)
+        for span in working
+    )
+    held = _Spans(Interval(b.start, b.end + b.buffer) for b in booked)
+    busy = _Spans(Interval(b.start, b.end) for b in booked)
+    return (
+        inside
+        and not held.meets(ours)
+        and not busy.meets(Interval(start, start + duration + buffer))
+    )
+
+
 class _Spans:
     """Disjoint sorted intervals, asked whether an interval meets any of them (bisect)."""
 

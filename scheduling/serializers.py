@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
 from api.serializers import (
+    BoundedDateField,
     CachedModelSerializer,
     ClinicScopedPrimaryKeyField,
     OffsetDateTimeField,
@@ -558,3 +559,165 @@ class NextAvailableSerializer(serializers.Serializer):
     searched_until = serializers.DateTimeField(
         help_text="The search looked up to this time (8 weeks after its start)."
     )
+
+
+class PlanScheduleSerializer(StrictSerializer):
+    chiropractor = _chiropractor_field(
+        "The chiropractor to book with; default the plan's.", required=False
+    )
+    start_date = BoundedDateField(
+        required=False,
+        help_text="First day of the series; default the plan's start, today, or the day after "
+        "the plan's last booked visit, whichever is latest.",
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        min_length=1,
+        max_length=7,
+        help_text="Preferred weekdays (0 = Monday … 6 = Sunday); each week takes the stage's "
+        "visits on the first of these. At least as many as the busiest stage's visits a week.",
+    )
+    times = serializers.ListField(
+        child=WallClockTimeField(),
+        min_length=1,
+        max_length=6,
+        help_text="Preferred times of day on the clinic's wall clock, tried in order.",
+    )
+    appointment_type = ClinicScopedPrimaryKeyField(
+        queryset=AppointmentType.objects.all(),
+        required=False,
+        help_text="The type of the regular visits; default the clinic's regular-visit type.",
+    )
+    reexamination_type = ClinicScopedPrimaryKeyField(
+        queryset=AppointmentType.objects.all(),
+        required=False,
+        help_text="The type of the re-examinations; default the clinic's re-examination type, "
+        "else the regular one.",
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Book the series (in one transaction) instead of previewing it.",
+    )
+    skip_conflicts = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With `confirm`: book the free visits and list the rest, instead of "
+        "booking none when any conflicts.",
+    )
+
+
+class SeriesTimeSerializer(serializers.Serializer):
+    start_at = serializers.DateTimeField(help_text="Start (UTC).")
+    wall_clock = serializers.CharField(help_text="The start on the clinic's clock.")
+
+
+class SeriesVisitSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The visit's number in the plan (1-based).")
+    reexamination = serializers.BooleanField(help_text="Whether this visit re-examines.")
+    appointment_type = serializers.UUIDField(help_text="The appointment type it is booked as.")
+    status = serializers.ChoiceField(
+        choices=[("free", "Free"), ("booked", "Booked"), ("conflict", "Conflict")],
+        help_text="`free`: proposed at a preferred time; `booked`: booked by this call; "
+        "`conflict`: no preferred time is free that day.",
+    )
+    start_at = serializers.DateTimeField(
+        allow_null=True, help_text="Start (UTC); null for a conflict."
+    )
+    end_at = serializers.DateTimeField(allow_null=True, help_text="End (UTC); null for a conflict.")
+    wall_clock = serializers.CharField(
+        allow_null=True, help_text="The start on the clinic's clock; null for a conflict."
+    )
+    alternatives = SeriesTimeSerializer(
+        many=True,
+        help_text="For a conflict: the nearest free times within a day of the preferred one "
+        "(at most 3).",
+    )
+    appointment = serializers.UUIDField(
+        allow_null=True, help_text="The appointment booked for it; null unless booked."
+    )
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two visits proposed, one conflict",
+            value={
+                "plan": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                "chiropractor": CHIROPRACTOR_ID,
+                "confirmed": False,
+                "already_booked": 0,
+                "time_zone": "America/New_York",
+                "visits": [
+                    {
+                        "number": 1,
+                        "reexamination": False,
+                        "appointment_type": TYPE_ID,
+                        "status": "free",
+                        "start_at": "2026-12-01T14:00:00Z",
+                        "end_at": "2026-12-01T14:15:00Z",
+                        "wall_clock": "2026-12-01T09:00:00-05:00",
+                        "alternatives": [],
+                        "appointment": None,
+                    },
+                    {
+                        "number": 2,
+                        "reexamination": False,
+                        "appointment_type": TYPE_ID,
+                        "status": "conflict",
+                        "start_at": None,
+                        "end_at": None,
+                        "wall_clock": None,
+                        "alternatives": [
+                            {
+                                "start_at": "2026-12-03T14:30:00Z",
+                                "wall_clock": "2026-12-03T09:30:00-05:00",
+                            }
+                        ],
+                        "appointment": None,
+                    },
+                ],
+            },
+        )
+    ]
+)
+class SeriesSerializer(serializers.Serializer):
+    plan = serializers.UUIDField(help_text="The treatment plan.")
+    chiropractor = serializers.UUIDField(help_text="The chiropractor booked with.")
+    confirmed = serializers.BooleanField(help_text="Whether this call booked (or only previewed).")
+    already_booked = serializers.IntegerField(
+        help_text="The plan's visits that held a time before this call (not proposed again)."
+    )
+    time_zone = serializers.CharField(help_text="The clinic's time zone (IANA).")
+    visits = SeriesVisitSerializer(
+        many=True, help_text="The rest of the plan's visits, in order (at most 728)."
+    )
+
+
+def series_answer(series) -> dict:
+    """A scheduling.services.Series as SeriesSerializer shows it."""
+    zone = ZoneInfo(series.time_zone)
+    return {
+        "plan": series.plan.pk,
+        "chiropractor": series.chiropractor.pk,
+        "confirmed": series.confirmed,
+        "already_booked": series.already_booked,
+        "time_zone": series.time_zone,
+        "visits": [
+            {
+                "number": visit.number,
+                "reexamination": visit.reexamination,
+                "appointment_type": visit.appointment_type.pk,
+                "status": visit.status,
+                "start_at": visit.start_at,
+                "end_at": visit.end_at,
+                "wall_clock": wall_clock(visit.start_at, zone) if visit.start_at else None,
+                "alternatives": [
+                    {"start_at": start, "wall_clock": wall_clock(start, zone)}
+                    for start in visit.alternatives
+                ],
+                "appointment": visit.appointment.pk if visit.appointment else None,
+            }
+            for visit in series.visits
+        ],
+    }

@@ -2,7 +2,7 @@
 booked, moved and closed without ever double-booking a chiropractor."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -13,13 +13,14 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import Clinic, Role, User
 from patients.models import PatientStatus
-from scheduling import availability
+from scheduling import availability, care_series
 from scheduling.models import (
     HOLDING_STATUSES,
     Appointment,
     AppointmentType,
     ExceptionKind,
     ScheduleException,
+    VisitKind,
     WorkingHours,
 )
 from scheduling.transitions import MOVABLE_STATUSES, target_status
@@ -426,3 +427,240 @@ def appointment_transition(
     appointment.full_clean()
     appointment.save()
     return appointment
+
+
+# A care plan onto the calendar ------------------------------------------------------------
+
+SERIES_ALTERNATIVES = 3
+SCHEDULABLE_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.ON_HOLD)
+
+
+@dataclass
+class SeriesVisit:
+    """One visit of a plan's series: where it goes, or why it cannot and what is free near."""
+
+    number: int
+    reexamination: bool
+    appointment_type: AppointmentType
+    start_at: datetime | None
+    end_at: datetime | None
+    alternatives: list[datetime]
+    appointment: Appointment | None = None
+
+    @property
+    def status(self) -> str:
+        if self.appointment is not None:
+            return "booked"
+        return "free" if self.start_at is not None else "conflict"
+
+
+@dataclass
+class Series:
+    plan: TreatmentPlan
+    chiropractor: User
+    confirmed: bool
+    already_booked: int
+    visits: list[SeriesVisit]
+    time_zone: str
+
+
+def _default_type(clinic_id: object, kind: str) -> AppointmentType | None:
+    return AppointmentType.objects.filter(
+        clinic_id=clinic_id, default_for=kind, is_active=True
+    ).first()
+
+
+def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, AppointmentType]:
+    regular = data.get("appointment_type") or _default_type(plan.clinic_id, VisitKind.REGULAR_VISIT)
+    if regular is None:
+        raise _field_error(
+            "appointment_type",
+            "Choose the appointment type: the clinic has no default for regular visits.",
+            "required",
+        )
+    reexamination = (
+        data.get("reexamination_type")
+        or _default_type(plan.clinic_id, VisitKind.REEXAMINATION)
+        or regular
+    )
+    for field, kind in (("appointment_type", regular), ("reexamination_type", reexamination)):
+        if not kind.is_active:
+            raise _field_error(
+                field, "This appointment type is no longer offered.", "inactive_type"
+            )
+    return regular, reexamination
+
+
+@dataclass(frozen=True)
+class _SoFar:
+    """The plan's visits that hold a time already."""
+
+    count: int
+    last_day: date | None
+    last_reexamination: date | None
+    visits_since_reexamination: int
+
+
+def _booked_so_far(plan: TreatmentPlan, reexamination_type: AppointmentType) -> _SoFar:
+    zone = zone_of(plan.clinic)
+    held = list(
+        Appointment.objects.filter(plan=plan, status__in=HOLDING_STATUSES)
+        .order_by("start_at")
+        .values_list("start_at", "appointment_type_id")
+    )
+    last_reexamination, since = None, 0
+    for start_at, type_id in held:
+        since += 1
+        if type_id == reexamination_type.pk:
+            last_reexamination, since = start_at.astimezone(zone).date(), 0
+    last_day = held[-1][0].astimezone(zone).date() if held else None
+    return _SoFar(len(held), last_day, last_reexamination, since)
+
+
+def _clinic_today(clinic: Clinic) -> date:
+    return timezone.now().astimezone(zone_of(clinic)).date()
+
+
+def _nearest(free: list[datetime], wanted: datetime) -> list[datetime]:
+    near = [start for start in free if abs(start - wanted) <= timedelta(days=1)]
+    return sorted(near, key=lambda start: (abs(start - wanted), start))[:SERIES_ALTERNATIVES]
+
+
+@transaction.atomic
+def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
+    """Expand the plan's stages into dated visits at the preferred weekdays and times, with
+    its re-examinations; propose each, or the conflict and the nearest free times. With
+    `confirm`, book them in this one transaction: all, or (with `skip_conflicts`) the free
+    ones; otherwise none. Visits already booked for the plan are not proposed again."""
+    if plan.status not in SCHEDULABLE_PLAN_STATUSES:
+        raise Conflict(f"The plan is {plan.status}; nothing is left to book.", code="plan_closed")
+    if plan.patient.status == PatientStatus.ARCHIVED:
+        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    chiropractor: User = data.get("chiropractor") or plan.chiropractor
+    _check_chiropractor(chiropractor, plan.clinic_id)
+    weekdays: list[int] = data["weekdays"]
+    busiest = max(stage.visits_per_week for stage in plan.stages)
+    if len(set(weekdays)) < busiest:
+        raise _field_error(
+            "weekdays",
+            f"The plan has up to {busiest} visits a week; give at least {busiest} weekdays.",
+            "too_few_weekdays",
+        )
+    regular, reexamination = _series_types(plan, data)
+    confirm = data.get("confirm", False)
+    if confirm:
+        _lock_schedule(chiropractor.pk)
+    so_far = _booked_so_far(plan, reexamination)
+    today = _clinic_today(plan.clinic)
+    after_booked = so_far.last_day + timedelta(days=1) if so_far.last_day else today
+    start = data.get("start_date") or max(plan.start_date, today, after_booked)
+    if start < today:
+        raise _field_error("start_date", "The series cannot start in the past.", "in_the_past")
+    planned = care_series.with_reexaminations(
+        care_series.series_days(
+            start=start, stages=plan.stages, weekdays=weekdays, already=so_far.count
+        ),
+        every_visits=plan.reexam_interval_visits,
+        every_days=plan.reexam_interval_days,
+        last_reexamination=so_far.last_reexamination or plan.start_date,
+        visits_since=so_far.visits_since_reexamination,
+    )
+    visits = _place_series(plan, chiropractor, planned, data["times"], regular, reexamination)
+    if confirm:
+        conflicts = [visit.number for visit in visits if visit.start_at is None]
+        if conflicts and not data.get("skip_conflicts", False):
+            raise Conflict(
+                f"Visits {', '.join(map(str, conflicts))} have no free time at the preferred "
+                "times; nothing was booked. Preview the series, or confirm with "
+                "`skip_conflicts`.",
+                code="series_conflicts",
+            )
+        _book_series(plan, chiropractor, by, visits)
+    return Series(plan, chiropractor, confirm, so_far.count, visits, plan.clinic.time_zone)
+
+
+def _place_series(
+    plan: TreatmentPlan,
+    chiropractor: User,
+    planned: list[care_series.PlannedVisit],
+    times: list,
+    regular: AppointmentType,
+    reexamination: AppointmentType,
+) -> list[SeriesVisit]:
+    if not planned:
+        return []
+    zone = zone_of(plan.clinic)
+    window = availability.Interval(
+        availability.wall_clock(planned[0].day - timedelta(days=1), datetime.min.time(), zone),
+        availability.wall_clock(planned[-1].day + timedelta(days=2), datetime.min.time(), zone),
+    )
+    calendar = calendar_read(
+        clinic_id=plan.clinic_id, chiropractor_ids=[chiropractor.pk], window=window
+    )
+    working = calendar.working(chiropractor.pk, window, zone)
+    booked = calendar.booked[chiropractor.pk]
+    now = timezone.now()
+    free_by_type: dict[object, list[datetime]] = {}
+    visits = []
+    for visit in planned:
+        kind = reexamination if visit.reexamination else regular
+        duration = timedelta(minutes=kind.duration_minutes)
+        buffer = timedelta(minutes=kind.buffer_after_minutes)
+        start_at = None
+        for at in times:
+            wanted = availability.wall_clock(visit.day, at, zone)
+            if wanted > now and availability.fits(
+                wanted, working=working, booked=booked, duration=duration, buffer=buffer
+            ):
+                start_at = wanted
+                break
+        alternatives: list[datetime] = []
+        if start_at is None:
+            if kind.pk not in free_by_type:
+                free_by_type[kind.pk] = availability.free_starts(
+                    working=working,
+                    booked=booked,
+                    duration=duration,
+                    buffer=buffer,
+                    step=timedelta(minutes=kind.slot_step_minutes),
+                    not_before=now,
+                )
+            wanted = availability.wall_clock(visit.day, times[0], zone)
+            alternatives = _nearest(free_by_type[kind.pk], wanted)
+        else:
+            # Later visits of the series must leave this one clear.
+            booked = [*booked, availability.Booked(start_at, start_at + duration, buffer)]
+        visits.append(
+            SeriesVisit(
+                visit.number,
+                visit.reexamination,
+                kind,
+                start_at,
+                start_at + duration if start_at else None,
+                alternatives,
+            )
+        )
+    return visits
+
+
+def _book_series(
+    plan: TreatmentPlan, chiropractor: User, by: User, visits: list[SeriesVisit]
+) -> None:
+    rows = [
+        Appointment(
+            clinic_id=plan.clinic_id,
+            patient_id=plan.patient_id,
+            chiropractor=chiropractor,
+            appointment_type=visit.appointment_type,
+            plan=plan,
+            start_at=visit.start_at,
+            end_at=visit.end_at,
+            buffer_after_minutes=visit.appointment_type.buffer_after_minutes,
+            booked_by=by,
+        )
+        for visit in visits
+        if visit.start_at is not None
+    ]
+    Appointment.objects.bulk_create(rows)
+    for visit, row in zip([v for v in visits if v.start_at is not None], rows, strict=True):
+        visit.appointment = row

@@ -1,8 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from scheduling.views import (
     AppointmentTypeViewSet,
     AppointmentViewSet,
+    PlanScheduleView,
     ScheduleExceptionViewSet,
     WorkingHoursViewSet,
 )
@@ -15,4 +17,11 @@ router.register("working-hours", WorkingHoursViewSet, basename="working-hours")
 router.register("schedule-exceptions", ScheduleExceptionViewSet, basename="schedule-exception")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "treatment-plans/<uuid:pk>/schedule/",
+        PlanScheduleView.as_view(),
+        name="treatment-plan-schedule",
+    ),
+    *router.urls,
+]

@@ -8,15 +8,17 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
-from api.errors import WRITE_ERRORS
+from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import AppointmentPermission, AppointmentTypePermission, SchedulePermission
 from api.schema import documented
 from audit.history import RecordHistoryMixin
+from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
 from scheduling import services
@@ -39,11 +41,16 @@ from scheduling.serializers import (
     AvailableTimesSerializer,
     NextAvailableQuerySerializer,
     NextAvailableSerializer,
+    PlanScheduleSerializer,
     ScheduleExceptionSerializer,
+    SeriesSerializer,
     WorkingHoursSerializer,
+    series_answer,
     wall_clock,
 )
 from scheduling.transitions import TRANSITIONS
+from treatments.models import TreatmentPlan
+from treatments.selectors import plan_list
 
 LONGEST_WINDOW = timedelta(days=7)
 NEXT_AVAILABLE_HORIZON = timedelta(weeks=8)
@@ -384,3 +391,43 @@ class AppointmentViewSet(
                 )
         times.sort(key=lambda time: (time["start_at"], str(time["chiropractor"])))
         return times
+
+
+class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
+    """A treatment plan onto the calendar in one call."""
+
+    permission_classes = [AppointmentPermission]
+    filter_backends: list = []
+    queryset = TreatmentPlan.objects.none()
+    serializer_class = PlanScheduleSerializer
+    lookup_value_converter = "uuid"
+    audit_resource = "appointment_series"
+    audit_actions = {"schedule": AuditAction.CREATE}
+    action = "schedule"
+
+    def get_queryset(self):
+        return plan_list(user=self.request.user).select_related("patient", "clinic")
+
+    @extend_schema(
+        summary="Book a treatment plan onto the calendar: preview, then confirm",
+        description="Expands the plan's frequency stages into dated visits on the preferred "
+        "weekdays and times, with its re-examinations (every N visits or days, whichever first). "
+        "Without `confirm` it only proposes: each visit's time, or the conflict and the nearest "
+        "free times. With `confirm` it books the series in one transaction, all or nothing "
+        "(409 `series_conflicts`), or the free visits only with `skip_conflicts`. Visits already "
+        "booked for the plan are not proposed again.",
+        request=PlanScheduleSerializer,
+        responses={200: SeriesSerializer, 409: CONFLICT_RESPONSE},
+        tags=["appointments"],
+    )
+    def post(self, request: Request, pk: str | None = None) -> Response:
+        return self.schedule(request, pk)
+
+    # Named as the view's action, which the audit trail and the contract's error codes
+    # (api.raised_codes) read.
+    def schedule(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()  # another clinic's plan is a 404 before the body is read
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
+        return Response(SeriesSerializer(series_answer(series)).data)

@@ -171,7 +171,9 @@ class GoalProgressSerializer(serializers.Serializer):
 class PlanProgressSerializer(serializers.Serializer):
     plan = serializers.UUIDField(help_text="The plan.")
     status = serializers.ChoiceField(choices=PlanStatus.choices, help_text="The plan's status.")
-    visits_planned = serializers.IntegerField(help_text="visits_per_week × weeks.")
+    visits_planned = serializers.IntegerField(
+        help_text="The visits the plan's stages plan: Σ visits_per_week × weeks."
+    )
     visits_done = serializers.IntegerField(
         help_text="Visits logged against the plan (not discarded)."
     )

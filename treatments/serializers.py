@@ -293,6 +293,15 @@ class AllowedActionsField(serializers.ReadOnlyField):
 @extend_schema_serializer(
     examples=[answer_example("A relief plan for neck pain, as a chiropractor reads it", "plan")]
 )
+class FrequencyStageSerializer(StrictSerializer):
+    visits_per_week = serializers.IntegerField(
+        min_value=1, max_value=7, help_text="Visits a week in this stage (1–7)."
+    )
+    weeks = serializers.IntegerField(
+        min_value=1, max_value=104, help_text="How many weeks the stage lasts (1–104)."
+    )
+
+
 class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
     patient = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="The patient the plan is for."
@@ -311,7 +320,20 @@ class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
         source="status",
         help_text="Status actions allowed now (POST /treatment-plans/{id}/{action}/).",
     )
-    planned_visits = serializers.IntegerField(read_only=True, help_text="visits_per_week × weeks.")
+    frequency = serializers.ListField(
+        child=FrequencyStageSerializer(),
+        required=False,
+        min_length=1,
+        max_length=6,
+        source="stages",
+        help_text="The visit frequency as stages that taper, in order: "
+        '`[{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 6}]`. Give '
+        "either this or `visits_per_week` and `weeks` (one stage); at most 6 stages and "
+        "104 weeks in all.",
+    )
+    planned_visits = serializers.IntegerField(
+        read_only=True, help_text="The visits the stages plan: Σ visits_per_week × weeks."
+    )
     end_date = serializers.DateField(read_only=True, help_text="Last day of the planned weeks.")
     goals = GoalSerializer(many=True, read_only=True, help_text="Measurable goals.")
     adjustments = PlannedAdjustmentSerializer(
@@ -351,6 +373,7 @@ class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             "end_date",
             "visits_per_week",
             "weeks",
+            "frequency",
             "planned_visits",
             "reexam_interval_days",
             "reexam_interval_visits",
@@ -378,8 +401,16 @@ class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             "status": {"help_text": "Plan status; changed only through the status actions."},
             "status_changed_at": {"help_text": "When the status last changed."},
             "start_date": {"help_text": "First day of the plan."},
-            "visits_per_week": {"help_text": "Planned visits a week (1–7)."},
-            "weeks": {"help_text": "Planned duration in weeks (1–104)."},
+            "visits_per_week": {
+                "required": False,
+                "help_text": "Planned visits a week (1–7): of the first stage when the "
+                "frequency tapers. Required on create unless `frequency` is given.",
+            },
+            "weeks": {
+                "required": False,
+                "help_text": "Planned duration in weeks (1–104): of all stages together. "
+                "Required on create unless `frequency` is given.",
+            },
             "reexam_interval_days": {
                 "help_text": "A re-examination is due after this many days (default 30)."
             },

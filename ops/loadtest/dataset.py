@@ -132,10 +132,11 @@ STATEMENTS = {
     "plans": f"""
         INSERT INTO treatments_treatmentplan (
           id, clinic_id, version, patient_id, chiropractor_id, phase, status, status_changed_at,
-          start_date, visits_per_week, weeks, reexam_interval_days, reexam_interval_visits, notes,
-          created_by_id, created_at, updated_at)
+          start_date, visits_per_week, weeks, frequency, reexam_interval_days,
+          reexam_interval_visits, notes, created_by_id, created_at, updated_at)
         SELECT {PLAN_ID}, %(clinic)s, 1, {PATIENT_ID}, %(doctor)s, 'relief', 'active',
-          now() - interval '30 days', current_date - 30, 3, 6, 30, 12, '', %(doctor)s,
+          now() - interval '30 days', current_date - 30, 3, 6,
+          '[{{"visits_per_week": 3, "weeks": 6}}]', 30, 12, '', %(doctor)s,
           now() - interval '30 days', now()
         FROM {SERIES}
         ON CONFLICT DO NOTHING""",

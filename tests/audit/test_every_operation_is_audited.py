@@ -40,6 +40,7 @@ PERMISSION_ROWS = [
     ("plan progress and home programme", r"^GET .*/(progress|home-program)/$"),
     ("read treatment plans", r"^GET /api/v1/treatment-plans/(\{id\}/)?$"),
     ("read plan items", r"^GET /api/v1/treatment-plans/\{plan_pk\}/"),
+    ("book a plan onto the calendar", r"^POST /api/v1/treatment-plans/\{id\}/schedule/$"),
     (
         "write plans, their items and status moves",
         r"^(POST|PUT|PATCH|DELETE) /api/v1/treatment-plans/",
@@ -118,6 +119,7 @@ ACTION_BY_SUFFIX = {
     "mfa-reset/": "mfa_disable",
     "POST /api/v1/break-glass/": "break_glass",
     "end/": "break_glass_end",
+    "schedule/": "create",
 }
 
 RESOURCE_BY_PATH = [
@@ -129,6 +131,7 @@ RESOURCE_BY_PATH = [
     (r"/progress/$", "plan_progress"),
     (r"/home-program/$", "home_program"),
     (r"/coding/$", "visit_coding"),
+    (r"/schedule/$", "appointment_series"),
     (r"/auth/", "session"),
     (r"^/api/v1/audit-events/", "audit_event"),
     (r"^/api/v1/staff/", "staff"),

@@ -109,7 +109,8 @@ def test_each_intervention_kind_is_validated(
         ({"weeks": 0}, ("weeks", "min_value")),
         ({"phase": "forever"}, ("phase", "invalid_choice")),
         ({"conditions": []}, ("conditions", "required")),
-        ({"frequency": "3x/week"}, ("frequency", "unknown_field")),
+        ({"cadence": "3x/week"}, ("cadence", "unknown_field")),
+        ({"frequency": "3x/week"}, ("frequency", "not_a_list")),
     ],
 )
 def test_plan_fields_are_validated(chiropractor_client, full_plan, change, expected):
@@ -337,6 +338,7 @@ def test_front_desk_sees_only_that_a_plan_exists(front_desk_client, chiropractor
         "end_date",
         "visits_per_week",
         "weeks",
+        "frequency",
         "planned_visits",
         "created_by",
         "created_at",

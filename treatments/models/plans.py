@@ -1,7 +1,7 @@
 """Treatment plans (FHIR CarePlan): goals and the three kinds of planned intervention."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pghistory
 from django.conf import settings
@@ -13,6 +13,7 @@ from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Condition, Laterality, Patient
+from treatments import frequency as taper
 
 
 class PlanStatus(models.TextChoices):
@@ -51,6 +52,9 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
     weeks = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(104)]
     )
+    # The stages of a tapering frequency (treatments.frequency): [{"visits_per_week": 3,
+    # "weeks": 4}, …]. `visits_per_week` is the first stage's, `weeks` all stages' together.
+    frequency = models.JSONField(default=list)
     reexam_interval_days = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
@@ -92,12 +96,16 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
         return f"{self.get_phase_display()} plan for {self.patient_id} ({self.status})"
 
     @property
+    def stages(self) -> list[taper.Stage]:
+        return taper.stages_of(self.frequency, self.visits_per_week, self.weeks)
+
+    @property
     def planned_visits(self) -> int:
-        return self.visits_per_week * self.weeks
+        return taper.planned_visits(self.stages)
 
     @property
     def end_date(self) -> date:
-        return self.start_date + timedelta(weeks=self.weeks) - timedelta(days=1)
+        return taper.end_date(self.start_date, self.stages)
 
 
 @pghistory.track()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import Clinic, User
 from patients.models import Condition, Patient, PatientStatus, VerificationStatus
+from treatments import frequency as taper
 from treatments import transitions
 from treatments.models import (
     Goal,
@@ -167,6 +168,58 @@ def _check_dates(plan: TreatmentPlan) -> None:
         )
 
 
+def _frequency_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> None:
+    """Set the plan's stages from `frequency` (`stages` here) or from `visits_per_week` and
+    `weeks` (one stage), and keep those two columns in step with the stages."""
+    stages = changes.pop("stages", None)
+    rate, weeks = changes.pop("visits_per_week", None), changes.pop("weeks", None)
+    if stages is not None:
+        found = [taper.Stage(s["visits_per_week"], s["weeks"]) for s in stages]
+        if (rate is not None and rate != found[0].visits_per_week) or (
+            weeks is not None and weeks != taper.total_weeks(found)
+        ):
+            raise _frequency_error(
+                "frequency",
+                "Give either `frequency` or `visits_per_week` and `weeks`, not both.",
+                "frequency_conflict",
+            )
+    elif rate is None and weeks is None:
+        if creating:
+            raise _frequency_error(
+                "frequency",
+                "Give `frequency`, or `visits_per_week` and `weeks`.",
+                "required",
+            )
+        return
+    elif creating and (rate is None or weeks is None):
+        missing = "weeks" if weeks is None else "visits_per_week"
+        raise _frequency_error(missing, "This field is required.", "required")
+    elif len(plan.stages) > 1:
+        raise _frequency_error(
+            "weeks" if weeks is not None else "visits_per_week",
+            f"This plan tapers over {len(plan.stages)} stages; change `frequency` instead.",
+            "plan_has_stages",
+        )
+    else:
+        found = [
+            taper.Stage(
+                rate if rate is not None else plan.visits_per_week,
+                weeks if weeks is not None else plan.weeks,
+            )
+        ]
+    if taper.total_weeks(found) > taper.MAX_WEEKS:
+        raise _frequency_error(
+            "frequency", f"At most {taper.MAX_WEEKS} weeks in all stages.", "too_long"
+        )
+    plan.frequency = taper.as_document(found)
+    plan.visits_per_week = found[0].visits_per_week
+    plan.weeks = taper.total_weeks(found)
+
+
 @transaction.atomic
 def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     """Create a draft plan with its goals and interventions in one go."""
@@ -179,7 +232,11 @@ def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     data.setdefault("chiropractor", by)
     _check_chiropractor(data["chiropractor"], clinic.pk)
     _check_conditions(patient, conditions)
+    frequency = {
+        key: data.pop(key) for key in ("stages", "visits_per_week", "weeks") if key in data
+    }
     plan = TreatmentPlan(clinic=clinic, created_by=by, status=PlanStatus.DRAFT, **data)
+    _apply_frequency(plan, frequency, creating=True)
     _check_dates(plan)
     plan.full_clean()
     plan.save()
@@ -195,6 +252,7 @@ def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
     _lock_patient(plan)
     changes = dict(changes)
     conditions = changes.pop("conditions", None)
+    _apply_frequency(plan, changes, creating=False)
     for field, value in changes.items():
         setattr(plan, field, value)
     if "chiropractor" in changes:

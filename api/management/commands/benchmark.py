@@ -172,10 +172,11 @@ class Command(BaseCommand):
             ), t AS (
               INSERT INTO treatments_treatmentplan (
                 id, clinic_id, version, patient_id, chiropractor_id, phase, status, status_changed_at,
-                start_date, visits_per_week, weeks, reexam_interval_days, reexam_interval_visits,
-                notes, created_by_id, created_at, updated_at)
+                start_date, visits_per_week, weeks, frequency, reexam_interval_days,
+                reexam_interval_visits, notes, created_by_id, created_at, updated_at)
               SELECT gen_random_uuid(), clinic_id, 1, patient_id, %(doctor)s, 'relief', 'active', now(),
-                current_date - 20, 3, 4, 30, 12, '', %(doctor)s, now(), now()
+                current_date - 20, 3, 4, '[{"visits_per_week": 3, "weeks": 4}]', 30, 12, '',
+                %(doctor)s, now(), now()
               FROM c RETURNING id, clinic_id, patient_id
             )
             INSERT INTO treatments_visit (

@@ -1,0 +1,198 @@
+"""A tapering care plan booked onto the calendar in one call: preview, conflicts and their
+alternatives, all-or-nothing confirmation, skipping conflicts, and re-running for the rest."""
+
+import datetime
+
+import pytest
+
+from scheduling.models import Appointment, AppointmentType, WorkingHours
+from tests.factories import PatientFactory
+from tests.scheduling.conftest import local, next_weekday
+
+PLANS = "/api/v1/treatment-plans/"
+APPOINTMENTS = "/api/v1/appointments/"
+TAPERING = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 6}]
+
+
+@pytest.fixture
+def monday() -> datetime.date:
+    return next_weekday(0)
+
+
+@pytest.fixture
+def reexam_type(clinic) -> AppointmentType:
+    return AppointmentType.objects.create(
+        clinic=clinic, name="Re-examination", duration_minutes=30, default_for="reexamination"
+    )
+
+
+@pytest.fixture
+def tapering_plan(chiropractor_client, full_plan, monday, adjustment_type, reexam_type) -> dict:
+    body = {
+        key: value for key, value in full_plan.items() if key not in ("visits_per_week", "weeks")
+    }
+    body.update(
+        frequency=TAPERING,
+        start_date=str(monday),
+        reexam_interval_visits=12,
+        reexam_interval_days=120,
+    )
+    plan = chiropractor_client.post(PLANS, body)
+    assert plan.status_code == 201, plan.json()
+    return plan.json()
+
+
+def schedule(client, plan: dict, **body):
+    return client.post(
+        f"{PLANS}{plan['id']}/schedule/",
+        {"weekdays": [0, 2, 4], "times": ["09:00", "10:00"], **body},
+    )
+
+
+def test_the_preview_has_every_visit_with_its_reexaminations(
+    front_desk_client, tapering_plan, working_week, monday, reexam_type
+):
+    answer = schedule(front_desk_client, tapering_plan)
+
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    visits = body["visits"]
+    assert len(visits) == 24
+    assert [v["number"] for v in visits if v["reexamination"]] == [12, 24]
+    assert {v["appointment_type"] for v in visits if v["reexamination"]} == {str(reexam_type.id)}
+    assert {v["status"] for v in visits} == {"free"}
+    assert visits[0]["wall_clock"] == local(monday, 9)
+    # Three a week for four weeks (Mon, Wed, Fri), then two a week (Mon, Wed).
+    days = [datetime.datetime.fromisoformat(v["wall_clock"]).date() for v in visits]
+    assert [d.weekday() for d in days[:3]] == [0, 2, 4]
+    assert [d.weekday() for d in days[12:14]] == [0, 2]
+    assert days[-1] == monday + datetime.timedelta(weeks=9, days=2)
+    assert body["confirmed"] is False
+    assert Appointment.objects.count() == 0
+
+
+def test_a_conflict_is_shown_with_the_nearest_free_times(
+    front_desk_client, tapering_plan, working_week, monday, booking, clinic
+):
+    # Someone else holds 09:00 and 10:00 on the first Wednesday.
+    wednesday = monday + datetime.timedelta(days=2)
+    for hour in (9, 10):
+        stranger = PatientFactory(clinic=clinic)
+        booked = front_desk_client.post(
+            APPOINTMENTS,
+            {**booking, "patient": str(stranger.id), "start_at": local(wednesday, hour)},
+        )
+        assert booked.status_code == 201
+
+    visits = schedule(front_desk_client, tapering_plan).json()["visits"]
+
+    second = visits[1]
+    assert second["status"] == "conflict"
+    assert second["start_at"] is None
+    nearest = [
+        datetime.datetime.fromisoformat(a["wall_clock"]).strftime("%H:%M")
+        for a in second["alternatives"]
+    ]
+    # 09:15 and 09:45 run into the booked visits' times and buffers; 10:15 too.
+    assert nearest == ["09:30", "10:30", "10:45"]
+    assert all(v["status"] == "free" for v in visits if v["number"] != 2)
+
+
+def test_confirm_books_the_series_in_one_call(
+    front_desk_client, tapering_plan, working_week, front_desk
+):
+    answer = schedule(front_desk_client, tapering_plan, confirm=True)
+
+    assert answer.status_code == 200, answer.json()
+    visits = answer.json()["visits"]
+    assert {v["status"] for v in visits} == {"booked"}
+    stored = Appointment.objects.filter(plan_id=tapering_plan["id"])
+    assert stored.count() == 24
+    assert {a.booked_by_id for a in stored} == {front_desk.id}
+    assert {str(a.id) for a in stored} == {v["appointment"] for v in visits}
+
+
+def test_one_conflict_makes_the_confirm_book_none(
+    front_desk_client, tapering_plan, working_week, monday, booking, clinic
+):
+    # A booking made after the preview takes both preferred times on one day of the series.
+    preview = schedule(front_desk_client, tapering_plan).json()
+    day = datetime.datetime.fromisoformat(preview["visits"][10]["wall_clock"]).date()
+    for hour in (9, 10):
+        stranger = PatientFactory(clinic=clinic)
+        front_desk_client.post(
+            APPOINTMENTS, {**booking, "patient": str(stranger.id), "start_at": local(day, hour)}
+        )
+
+    refused = schedule(front_desk_client, tapering_plan, confirm=True)
+    skipped = schedule(front_desk_client, tapering_plan, confirm=True, skip_conflicts=True)
+
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "series_conflicts"
+    assert skipped.status_code == 200
+    statuses = [v["status"] for v in skipped.json()["visits"]]
+    assert statuses.count("booked") == 23
+    assert statuses.count("conflict") == 1
+    assert Appointment.objects.filter(plan_id=tapering_plan["id"]).count() == 23
+
+
+def test_re_running_proposes_only_the_rest(front_desk_client, tapering_plan, working_week):
+    first = schedule(front_desk_client, tapering_plan, confirm=True).json()
+    booked = Appointment.objects.filter(plan_id=tapering_plan["id"]).order_by("start_at")
+    for appointment in booked[14:]:
+        front_desk_client.post(f"{APPOINTMENTS}{appointment.id}/cancel/", {"reason": "cost"})
+
+    again = schedule(front_desk_client, tapering_plan).json()
+
+    assert len(first["visits"]) == 24
+    assert again["already_booked"] == 14
+    assert [v["number"] for v in again["visits"]] == list(range(15, 25))
+    assert [v["number"] for v in again["visits"] if v["reexamination"]] == [24]
+    last_booked = booked[13].start_at.date()
+    assert all(
+        datetime.datetime.fromisoformat(v["start_at"]).date() > last_booked for v in again["visits"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "attr", "code"),
+    [
+        ({"weekdays": [0, 2]}, "weekdays", "too_few_weekdays"),
+        ({"weekdays": [7, 1, 2]}, "weekdays.0", "max_value"),
+        ({"times": ["25:00"]}, "times.0", "invalid"),
+        ({"times": []}, "times", "min_length"),
+        ({"start_date": "2020-01-06"}, "start_date", "in_the_past"),
+    ],
+)
+def test_bad_series_requests_name_the_field(
+    front_desk_client, tapering_plan, working_week, body, attr, code
+):
+    answer = schedule(front_desk_client, tapering_plan, **body)
+
+    assert answer.status_code == 400
+    assert [(e["attr"], e["code"]) for e in answer.json()["errors"]] == [(attr, code)]
+    assert Appointment.objects.count() == 0
+
+
+def test_another_clinics_plan_is_not_found(other_admin_client, tapering_plan):
+    answer = schedule(other_admin_client, tapering_plan)
+
+    assert answer.status_code == 404
+
+
+def test_working_hours_shape_the_series(
+    front_desk_client, tapering_plan, clinic, chiropractor, monday
+):
+    # Only Monday mornings are worked: Wednesdays and Fridays conflict.
+    WorkingHours.objects.create(
+        clinic=clinic,
+        chiropractor=chiropractor,
+        weekday=0,
+        start_time=datetime.time(9),
+        end_time=datetime.time(12),
+    )
+
+    visits = schedule(front_desk_client, tapering_plan).json()["visits"]
+
+    assert [v["status"] for v in visits[:3]] == ["free", "conflict", "conflict"]
+    assert visits[1]["alternatives"] == []
