@@ -464,14 +464,16 @@ class Series:
     time_zone: str
 
 
-def _default_type(clinic_id: object, kind: str) -> AppointmentType | None:
-    return AppointmentType.objects.filter(
-        clinic_id=clinic_id, default_for=kind, is_active=True
-    ).first()
-
-
 def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, AppointmentType]:
-    regular = data.get("appointment_type") or _default_type(plan.clinic_id, VisitKind.REGULAR_VISIT)
+    defaults = {
+        kind.default_for: kind
+        for kind in AppointmentType.objects.filter(
+            clinic_id=plan.clinic_id,
+            default_for__in=[VisitKind.REGULAR_VISIT, VisitKind.REEXAMINATION],
+            is_active=True,
+        )
+    }
+    regular = data.get("appointment_type") or defaults.get(VisitKind.REGULAR_VISIT)
     if regular is None:
         raise _field_error(
             "appointment_type",
@@ -479,9 +481,7 @@ def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, App
             "required",
         )
     reexamination = (
-        data.get("reexamination_type")
-        or _default_type(plan.clinic_id, VisitKind.REEXAMINATION)
-        or regular
+        data.get("reexamination_type") or defaults.get(VisitKind.REEXAMINATION) or regular
     )
     for field, kind in (("appointment_type", regular), ("reexamination_type", reexamination)):
         if not kind.is_active:
@@ -526,7 +526,9 @@ def _nearest(free: list[datetime], wanted: datetime) -> list[datetime]:
     return sorted(near, key=lambda start: (abs(start - wanted), start))[:SERIES_ALTERNATIVES]
 
 
-@transaction.atomic
+# No savepoint of its own: a failure anywhere rolls back the whole (request) transaction, and
+# alone it is a transaction of its own all the same.
+@transaction.atomic(savepoint=False)
 def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     """Expand the plan's stages into dated visits at the preferred weekdays and times, with
     its re-examinations; propose each, or the conflict and the nearest free times. With

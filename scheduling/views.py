@@ -406,7 +406,7 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     action = "schedule"
 
     def get_queryset(self):
-        return plan_list(user=self.request.user).select_related("patient", "clinic")
+        return plan_list(user=self.request.user).select_related("patient", "clinic", "chiropractor")
 
     @extend_schema(
         summary="Book a treatment plan onto the calendar: preview, then confirm",

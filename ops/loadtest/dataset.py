@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from clinics.models import Clinic, Role, User
 from clinics.services import login_name, staff_create
 from reference.models import Exercise, Technique
-from scheduling.models import AppointmentType, WorkingHours
+from scheduling.models import AppointmentType, VisitKind, WorkingHours
 from treatments.models import Visit
 from treatments.visit_coding import coding_document, visit_coding
 
@@ -247,8 +247,10 @@ def fill_calendars(load_clinics: list[LoadClinic], per_clinic: int) -> None:
     for load in load_clinics:
         if patients_of(load.clinic) < per_clinic:
             continue
-        appointment_type, _ = AppointmentType.objects.get_or_create(
-            clinic=load.clinic, name="Adjustment visit", defaults={"duration_minutes": 15}
+        appointment_type, _ = AppointmentType.objects.update_or_create(
+            clinic=load.clinic,
+            name="Adjustment visit",
+            defaults={"duration_minutes": 15, "default_for": VisitKind.REGULAR_VISIT},
         )
         for weekday in range(7):
             WorkingHours.objects.get_or_create(

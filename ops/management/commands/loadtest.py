@@ -34,6 +34,10 @@ READ_BUDGET = 3 + 1
 LIST_BUDGET = 5
 # Free times read the type, the chiropractor, and their hours, exceptions and appointments.
 CALENDAR_BUDGET = 7
+# A series preview reads the plan, the clinic's default types, the plan's booked visits and
+# the chiropractor's calendar.
+SERIES_BUDGET = 8
+TAPERING = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 6}]
 
 
 @dataclass
@@ -161,7 +165,30 @@ class Command(BaseCommand):
                 ],
                 CALENDAR_BUDGET,
             ),
+            Scenario(
+                "series preview, 24 visits",
+                [self._series_preview(auth, pk) for pk in self._tapering(plans)],
+                SERIES_BUDGET,
+            ),
         ]
+
+    def _tapering(self, plans: list[tuple]) -> list[object]:
+        """The sampled plans, tapering 3 a week for 4 weeks then 2 a week for 6 (24 visits)."""
+        ids = [pk for pk, _ in plans]
+        TreatmentPlan.objects.filter(pk__in=ids).exclude(frequency=TAPERING).update(
+            frequency=TAPERING, visits_per_week=3, weeks=10
+        )
+        return ids
+
+    def _series_preview(self, auth: dict, plan: object) -> Request:
+        body = {"weekdays": [0, 2, 4], "times": ["09:00", "13:00"], "start_date": None}
+        body["start_date"] = str(datetime.now(UTC).date() + timedelta(days=7))
+        return Request(
+            "POST",
+            f"/api/v1/treatment-plans/{plan}/schedule/",
+            {**auth, "Content-Type": "application/json"},
+            json.dumps(body).encode(),
+        )
 
     def _days(self, load: dataset.LoadClinic, length: int) -> list[tuple[str, str]]:
         """Windows of `length` days from midnight on the clinic's clock, over the two months
