@@ -165,6 +165,27 @@ class GoalProgressSerializer(serializers.Serializer):
     )
 
 
+class PlanCalendarSerializer(serializers.Serializer):
+    booked = serializers.IntegerField(
+        help_text="Appointments for the plan booked or arrived (not yet completed)."
+    )
+    completed = serializers.IntegerField(help_text="Appointments completed with a visit.")
+    cancelled = serializers.IntegerField(help_text="Appointments cancelled.")
+    missed = serializers.IntegerField(help_text="Appointments the patient did not come to.")
+    unscheduled = serializers.IntegerField(
+        help_text="Visits still to come that no appointment holds yet "
+        "(POST /treatment-plans/{id}/schedule/ books them)."
+    )
+    next_visit_at = serializers.DateTimeField(
+        allow_null=True, help_text="The next booked appointment; null when none."
+    )
+    next_reexamination_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The next booked re-examination (an appointment of the clinic's "
+        "re-examination type); null when none.",
+    )
+
+
 @extend_schema_serializer(
     examples=[answer_example("A relief plan after its first visit", "progress")]
 )
@@ -178,6 +199,9 @@ class PlanProgressSerializer(serializers.Serializer):
         help_text="Visits logged against the plan (not discarded)."
     )
     visits_remaining = serializers.IntegerField(help_text="Planned visits still to come.")
+    calendar = PlanCalendarSerializer(
+        help_text="The plan's appointments on the calendar against its schedule."
+    )
     reexamination = ReexaminationSerializer(help_text="When the next re-examination is due.")
     pain = TrendSerializer(
         allow_null=True, help_text="NRS pain trend (visits and recorded scores); null without data."

@@ -43,8 +43,40 @@ def _value(outcome: OutcomeMeasure) -> Decimal:
     return Decimal(outcome.score) if outcome.instrument == Instrument.NRS else outcome.percent
 
 
+# Appointment statuses (scheduling.models.AppointmentStatus) as the calendar counts them.
+UPCOMING_STATUSES = frozenset({"booked", "arrived"})
+
+
+def calendar_summary(
+    appointments: Sequence[tuple[datetime, str, bool]], *, unscheduled: int, now: datetime
+) -> dict:
+    """The plan's appointments against its schedule: how many are booked, completed,
+    cancelled and missed, what is left to book, and the next visit and re-examination."""
+    upcoming = [
+        (at, reexamination)
+        for at, status, reexamination in appointments
+        if status in UPCOMING_STATUSES and at >= now
+    ]
+    count = {status: 0 for status in ("booked", "arrived", "completed", "cancelled", "no_show")}
+    for _, status, _ in appointments:
+        count[status] = count.get(status, 0) + 1
+    return {
+        "booked": count["booked"] + count["arrived"],
+        "completed": count["completed"],
+        "cancelled": count["cancelled"],
+        "missed": count["no_show"],
+        "unscheduled": max(unscheduled - count["booked"] - count["arrived"], 0),
+        "next_visit_at": min((at for at, _ in upcoming), default=None),
+        "next_reexamination_at": min((at for at, flag in upcoming if flag), default=None),
+    }
+
+
 def plan_progress(
-    plan: TreatmentPlan, *, clinic: Clinic, visits: Sequence[tuple[datetime, bool]]
+    plan: TreatmentPlan,
+    *,
+    clinic: Clinic,
+    visits: Sequence[tuple[datetime, bool]],
+    appointments: Sequence[tuple[datetime, str, bool]] = (),
 ) -> dict:
     """`visits`: the plan's visits (not discarded) as (time, re-examination?), in time order
     (selectors.plan_progress_list reads them with the plan). Dates are the clinic's: a visit at
@@ -114,6 +146,9 @@ def plan_progress(
         "visits_planned": plan.planned_visits,
         "visits_done": done,
         "visits_remaining": max(plan.planned_visits - done, 0),
+        "calendar": calendar_summary(
+            appointments, unscheduled=max(plan.planned_visits - done, 0), now=timezone.now()
+        ),
         "reexamination": reexam,
         "pain": trends[Instrument.NRS],
         "odi": trends[Instrument.ODI],

@@ -1,7 +1,8 @@
 """Reads of plans, visits and outcomes: scoped to the caller's clinic, prefetched for their role."""
 
+from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from api.nested_reads import Nested, nested
 from api.permissions import may_read_clinical
@@ -83,15 +84,33 @@ def plan_list(*, user: User) -> QuerySet[TreatmentPlan]:
 
 def plan_progress_list(*, user: User) -> QuerySet[TreatmentPlan]:
     """Plans with what their progress reads (treatments.progress), in one statement: current
-    goals, and the times of the plan's visits (not discarded) with their re-examination flags."""
+    goals, the times of the plan's visits (not discarded) with their re-examination flags, and
+    the plan's appointments (time, status, re-examination or not)."""
     visits = (
         Visit.objects.filter(plan=OuterRef("pk"))
         .exclude(status=VisitStatus.ENTERED_IN_ERROR)
         .order_by("visit_at", "id")
     )
+    # The calendar's appointments for the plan, through the plan's reverse relation: the
+    # scheduling app stands above this one, which does not import it.
+    appointments = (
+        apps.get_model("scheduling", "Appointment")
+        .objects.filter(plan=OuterRef("pk"))
+        .order_by("start_at", "id")
+    )
     return nested(TreatmentPlan.objects.for_clinic(user.clinic_id), PLAN_GOALS).annotate(
         visit_times=ArraySubquery(visits.values("visit_at")),
         reexamination_flags=ArraySubquery(visits.values("is_reexamination")),
+        appointment_times=ArraySubquery(appointments.values("start_at")),
+        appointment_statuses=ArraySubquery(appointments.values("status")),
+        appointment_reexaminations=ArraySubquery(
+            appointments.annotate(
+                reexamination=ExpressionWrapper(
+                    Q(appointment_type__default_for="reexamination"),
+                    output_field=BooleanField(),
+                )
+            ).values("reexamination")
+        ),
     )
 
 

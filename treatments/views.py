@@ -136,6 +136,14 @@ class TreatmentPlanViewSet(
             plan,
             clinic=request.user.clinic,
             visits=list(zip(plan.visit_times, plan.reexamination_flags, strict=True)),
+            appointments=list(
+                zip(
+                    plan.appointment_times,
+                    plan.appointment_statuses,
+                    plan.appointment_reexaminations,
+                    strict=True,
+                )
+            ),
         )
         return Response(PlanProgressSerializer(progress).data)
 

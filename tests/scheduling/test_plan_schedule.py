@@ -196,3 +196,23 @@ def test_working_hours_shape_the_series(
 
     assert [v["status"] for v in visits[:3]] == ["free", "conflict", "conflict"]
     assert visits[1]["alternatives"] == []
+
+
+def test_progress_and_the_calendar_agree(
+    front_desk_client, chiropractor_client, tapering_plan, working_week
+):
+    chiropractor_client.post(f"{PLANS}{tapering_plan['id']}/activate/")
+    schedule(front_desk_client, tapering_plan, confirm=True)
+    booked = list(Appointment.objects.filter(plan_id=tapering_plan["id"]).order_by("start_at"))
+    front_desk_client.post(f"{APPOINTMENTS}{booked[0].id}/cancel/", {"reason": "sick"})
+    front_desk_client.post(f"{APPOINTMENTS}{booked[1].id}/no-show/")
+
+    progress = chiropractor_client.get(f"{PLANS}{tapering_plan['id']}/progress/").json()
+
+    calendar = progress["calendar"]
+    assert calendar["booked"] == 22
+    assert (calendar["cancelled"], calendar["missed"], calendar["completed"]) == (1, 1, 0)
+    assert calendar["unscheduled"] == 24 - 22
+    assert calendar["next_visit_at"] == booked[2].start_at.isoformat().replace("+00:00", "Z")
+    reexam = next(a for a in booked if a.appointment_type.default_for == "reexamination")
+    assert calendar["next_reexamination_at"] == reexam.start_at.isoformat().replace("+00:00", "Z")
