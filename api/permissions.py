@@ -121,6 +121,9 @@ SchedulePermission.__doc__ = (
     "admin everyone's (scheduling.services checks whose)."
 )
 
+StartsVisits = HasRole.of(Role.CHIROPRACTOR)
+StartsVisits.__doc__ = "Starting an appointment's visit: chiropractors (their own appointments)."
+
 AppointmentPermission = ReadWriteRoles.of(read=ALL_ROLES, write=ALL_ROLES)
 AppointmentPermission.__doc__ = (
     "Appointments: every role books, moves and cancels; outside working hours only "

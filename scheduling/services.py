@@ -17,6 +17,7 @@ from scheduling import availability, care_series
 from scheduling.models import (
     HOLDING_STATUSES,
     Appointment,
+    AppointmentStatus,
     AppointmentType,
     ExceptionKind,
     ScheduleException,
@@ -666,3 +667,43 @@ def _book_series(
     Appointment.objects.bulk_create(rows)
     for visit, row in zip([v for v in visits if v.start_at is not None], rows, strict=True):
         visit.appointment = row
+
+
+# A visit from an appointment ------------------------------------------------------------
+
+
+def planned_visit_body(appointment: Appointment) -> dict:
+    """The request body of a visit for `appointment`: its patient and plan, now, and the plan's
+    current items to carry out (treatments.visit_serializers fills in what each one plans)."""
+    body: dict = {
+        "patient": str(appointment.patient_id),
+        "visit_at": timezone.now().isoformat(),
+        "is_reexamination": appointment.appointment_type.default_for == VisitKind.REEXAMINATION,
+    }
+    plan = appointment.plan
+    if plan is not None and plan.status == PlanStatus.ACTIVE:
+        body["plan"] = str(plan.pk)
+        for kind, related in (
+            ("adjustments", "adjustments"),
+            ("soft_tissue", "soft_tissue"),
+            ("exercises", "exercises"),
+        ):
+            items = getattr(plan, related).filter(removed_at__isnull=True).order_by("position")
+            body[kind] = [{"planned_item": str(pk)} for pk in items.values_list("pk", flat=True)]
+    return body
+
+
+def appointment_start_visit(*, appointment: Appointment, by: User, create_visit) -> Visit:
+    """Start the visit of an arrived appointment, with the plan's planned items, and close the
+    appointment with it. `create_visit(body)` writes the visit as POST /visits/ would."""
+    if appointment.status != AppointmentStatus.ARRIVED:
+        raise Conflict(
+            "Start the visit once the patient has arrived (the appointment is "
+            f"{appointment.status.replace('_', '-')}).",
+            code="appointment_not_arrived",
+        )
+    if by.pk != appointment.chiropractor_id:
+        raise PermissionDenied("Only the appointment's chiropractor starts its visit.")
+    visit = create_visit(planned_visit_body(appointment))
+    appointment_transition(appointment=appointment, action="complete", by=by, data={"visit": visit})
+    return visit

@@ -15,7 +15,12 @@ from rest_framework.response import Response
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
-from api.permissions import AppointmentPermission, AppointmentTypePermission, SchedulePermission
+from api.permissions import (
+    AppointmentPermission,
+    AppointmentTypePermission,
+    SchedulePermission,
+    StartsVisits,
+)
 from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
@@ -49,8 +54,10 @@ from scheduling.serializers import (
     wall_clock,
 )
 from scheduling.transitions import TRANSITIONS
-from treatments.models import TreatmentPlan
-from treatments.selectors import plan_list
+from treatments.models import TreatmentPlan, Visit
+from treatments.selectors import plan_list, visit_list
+from treatments.services import visits as visit_services
+from treatments.visit_serializers import VisitSerializer
 
 LONGEST_WINDOW = timedelta(days=7)
 NEXT_AVAILABLE_HORIZON = timedelta(weeks=8)
@@ -259,7 +266,12 @@ class AppointmentViewSet(
     ordering_fields = ["start_at", "created_at"]
     ordering = ["start_at"]
     audit_resource = "appointment"
-    audit_resources = {"available_times": "available_time", "next_available": "available_time"}
+    audit_resources = {
+        "available_times": "available_time",
+        "next_available": "available_time",
+        "start_visit": "visit",
+    }
+    audit_actions = {"start_visit": AuditAction.CREATE}
     history_model = "scheduling.AppointmentEvent"
 
     def get_queryset(self):
@@ -286,6 +298,43 @@ class AppointmentViewSet(
             override=override,
         )
         serializer.instance = self.refreshed(appointment)
+
+    @extend_schema(
+        summary="Start the visit of an arrived appointment, with its plan's planned items",
+        description="Logs a draft visit for the appointment's patient and (active) plan, "
+        "carrying out each of the plan's current interventions, and completes the "
+        "appointment with it. The appointment's own chiropractor only.",
+        request=None,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={201: VisitSerializer, **WRITE_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="start-visit",
+        url_name="start-visit",
+        permission_classes=[StartsVisits],
+    )
+    def start_visit(self, request: Request, pk: str | None = None) -> Response:
+        appointment = self.get_object()
+
+        def create_visit(body: dict) -> Visit:
+            given = VisitSerializer(data=body, context=self.get_serializer_context())
+            given.is_valid(raise_exception=True)
+            self._audit_serializers.append(given)
+            visit = visit_services.visit_create(
+                clinic=request.user.clinic, by=request.user, data=given.validated_data
+            )
+            given.instance = visit
+            return visit
+
+        visit = services.appointment_start_visit(
+            appointment=appointment, by=request.user, create_visit=create_visit
+        )
+        answer = VisitSerializer(
+            visit_list(user=request.user).get(pk=visit.pk), context=self.get_serializer_context()
+        )
+        return Response(answer.data, status=201)
 
     arrive = status_action("arrive")
     complete = status_action("complete", AppointmentCompleteSerializer)

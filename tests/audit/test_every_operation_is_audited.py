@@ -59,6 +59,7 @@ PERMISSION_ROWS = [
     ("keep appointment types", r" /api/v1/appointment-types/"),
     ("read working hours and time off", r"^GET /api/v1/(working-hours|schedule-exceptions)/"),
     ("keep working hours and time off", r" /api/v1/(working-hours|schedule-exceptions)/"),
+    ("start a visit from an appointment", r"/start-visit/$"),
     ("book, move and close appointments; free times", r" /api/v1/appointments/"),
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
 ]
@@ -120,6 +121,7 @@ ACTION_BY_SUFFIX = {
     "POST /api/v1/break-glass/": "break_glass",
     "end/": "break_glass_end",
     "schedule/": "create",
+    "start-visit/": "create",
 }
 
 RESOURCE_BY_PATH = [
@@ -132,6 +134,7 @@ RESOURCE_BY_PATH = [
     (r"/home-program/$", "home_program"),
     (r"/coding/$", "visit_coding"),
     (r"/schedule/$", "appointment_series"),
+    (r"/start-visit/$", "visit"),
     (r"/auth/", "session"),
     (r"^/api/v1/audit-events/", "audit_event"),
     (r"^/api/v1/staff/", "staff"),

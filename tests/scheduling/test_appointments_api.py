@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scheduling.models import Appointment, AppointmentType
+from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import local
 
@@ -443,3 +444,36 @@ def test_repeat_rules_of_exceptions_are_checked(chiropractor_client, chiropracto
     assert last.date() == booking_day + datetime.timedelta(weeks=3)
     assert codes(hourly) == [("recurrence", "invalid_recurrence")]
     assert endless.json()["last_ends_at"] is None
+
+
+@pytest.mark.django_db
+def test_a_visit_starts_from_an_arrived_appointment_with_the_plans_items(
+    front_desk_client, chiropractor_client, booking, full_plan, clinic
+):
+    plan = chiropractor_client.post("/api/v1/treatment-plans/", full_plan).json()
+    chiropractor_client.post(f"/api/v1/treatment-plans/{plan['id']}/activate/")
+    booked = front_desk_client.post(APPOINTMENTS, {**booking, "plan": plan["id"]}).json()
+    url = f"{APPOINTMENTS}{booked['id']}/start-visit/"
+
+    too_early = chiropractor_client.post(url)
+    front_desk_client.post(f"{APPOINTMENTS}{booked['id']}/arrive/")
+    by_desk = front_desk_client.post(url)
+    colleague = client_for(UserFactory(clinic=clinic, role="chiropractor"))
+    by_colleague = colleague.post(url)
+    started = chiropractor_client.post(url)
+
+    assert too_early.status_code == 409
+    assert codes(too_early) == [(None, "appointment_not_arrived")]
+    assert by_desk.status_code == 403
+    assert by_colleague.status_code == 403
+    assert started.status_code == 201, started.json()
+    visit = started.json()
+    assert visit["status"] == "draft"
+    assert visit["plan"] == plan["id"]
+    assert [a["planned_item"] for a in visit["adjustments"]] == [
+        a["id"] for a in plan["adjustments"]
+    ]
+    assert [e["planned_item"] for e in visit["exercises"]] == [e["id"] for e in plan["exercises"]]
+    assert visit["adjustments"][0]["segment"] == plan["adjustments"][0]["segment"]
+    closed = Appointment.objects.get(pk=booked["id"])
+    assert (closed.status, str(closed.visit_id)) == ("completed", visit["id"])
