@@ -387,6 +387,11 @@ SPECTACULAR_SETTINGS = {
             "description": "The calendar: free times, booking without double-booking, moving, "
             "the status moves (arrive, complete, cancel, no-show), the day and week views.",
         },
+        {
+            "name": "waitlist",
+            "description": "Patients waiting for an earlier time (with whom, which days, which "
+            "times of day); a cancelled appointment lists whom its time suits.",
+        },
         {"name": "health", "description": "Whether the API and its database answer."},
     ],
     "DESCRIPTION": (
@@ -441,6 +446,7 @@ SPECTACULAR_SETTINGS = {
         "CancellationReasonEnum": "scheduling.models.CancellationReason.choices",
         "AppointmentActionEnum": "scheduling.transitions.ACTION_CHOICES",
         "AllowedActionsEnum": "treatments.transitions.ACTION_CHOICES",
+        "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -9,6 +9,8 @@ from scheduling.models import (
     AppointmentStatus,
     ExceptionKind,
     ScheduleException,
+    WaitlistEntry,
+    WaitlistStatus,
     WorkingHours,
 )
 
@@ -81,3 +83,19 @@ class ScheduleExceptionFilter(django_filters.FilterSet):
 
     def filter_ends_after(self, queryset, name, value):
         return queryset.exclude(last_ends_at__lte=value)
+
+
+class WaitlistFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter(
+        field_name="patient_id", help_text="Only this patient's entries."
+    )
+    chiropractor = django_filters.UUIDFilter(
+        field_name="chiropractor_id", help_text="Only entries waiting for this chiropractor."
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=WaitlistStatus.choices, help_text="Only entries with these statuses."
+    )
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["patient", "chiropractor", "status"]

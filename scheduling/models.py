@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -281,3 +282,68 @@ class Appointment(ClinicScopedModel, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.patient_id} with {self.chiropractor_id} at {self.start_at:%Y-%m-%d %H:%M}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+@pghistory.track()
+class WaitlistEntry(ClinicScopedModel, VersionedModel):
+    """A patient waiting for an earlier time: with whom (or anyone), for what, on which days
+    and between which times of day (the clinic's wall clock), from and until which dates."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    chiropractor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(choices=Weekday.choices), default=list, blank=True
+    )
+    earliest_time = models.TimeField(null=True, blank=True)
+    latest_time = models.TimeField(null=True, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    until_date = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(earliest_time__isnull=True)
+                | models.Q(latest_time__isnull=True)
+                | models.Q(earliest_time__lt=models.F("latest_time")),
+                name="waitlist_times_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_date__isnull=True)
+                | models.Q(until_date__isnull=True)
+                | models.Q(from_date__lte=models.F("until_date")),
+                name="waitlist_dates_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "status", "created_at"], name="waitlist_status_idx"),
+            models.Index(fields=["clinic", "patient", "created_at"], name="waitlist_patient_idx"),
+            models.Index(
+                fields=["clinic", "chiropractor", "created_at"], name="waitlist_chiro_idx"
+            ),
+            models.Index(fields=["clinic", "created_at"], name="waitlist_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} waiting for {self.appointment_type_id}"

@@ -3,7 +3,13 @@
 from django.db.models import QuerySet
 
 from clinics.models import Role, User
-from scheduling.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    ScheduleException,
+    WaitlistEntry,
+    WorkingHours,
+)
 
 
 def appointment_type_list(*, user: User) -> QuerySet[AppointmentType]:
@@ -30,3 +36,7 @@ def bookable_chiropractors(*, user: User) -> list[object]:
             clinic_id=user.clinic_id, role=Role.CHIROPRACTOR, is_active=True
         ).values_list("pk", flat=True)
     )
+
+
+def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:
+    return WaitlistEntry.objects.for_clinic(user.clinic_id).select_related("patient")

@@ -26,6 +26,8 @@ from scheduling.models import (
     AppointmentType,
     CancellationReason,
     ScheduleException,
+    WaitlistEntry,
+    WaitlistStatus,
     WorkingHours,
 )
 from treatments.models import TreatmentPlan, Visit
@@ -721,3 +723,111 @@ def series_answer(series) -> dict:
             for visit in series.visits
         ],
     }
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Waiting for a Monday or Wednesday morning",
+            value={
+                "id": "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918",
+                "patient": PATIENT_ID,
+                "patient_summary": APPOINTMENT_EXAMPLE["patient_summary"],
+                "chiropractor": None,
+                "appointment_type": TYPE_ID,
+                "weekdays": [0, 2],
+                "earliest_time": "08:00",
+                "latest_time": "12:00",
+                "from_date": None,
+                "until_date": "2026-12-31",
+                "note": "Can come at short notice.",
+                "status": "waiting",
+                "created_by": "4c3b2a19-0f8e-4d7c-9b6a-5e4d3c2b1a09",
+                **STAMPS,
+            },
+        )
+    ]
+)
+class WaitlistEntrySerializer(StrictModelSerializer):
+    patient = ClinicScopedPrimaryKeyField(
+        queryset=Patient.objects.all(), help_text="The patient who waits."
+    )
+    patient_summary = AppointmentPatientSerializer(
+        source="patient", read_only=True, help_text="Who the patient is, to call them."
+    )
+    chiropractor = _chiropractor_field(
+        "The chiropractor the patient waits for; null for anyone.",
+        required=False,
+        allow_null=True,
+    )
+    appointment_type = ClinicScopedPrimaryKeyField(
+        queryset=AppointmentType.objects.all(), help_text="What the patient needs booked."
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        max_length=7,
+        help_text="Days that suit (0 = Monday … 6 = Sunday); empty for any day.",
+    )
+    earliest_time = WallClockTimeField(
+        required=False, allow_null=True, help_text="Not before this time of day (clinic's clock)."
+    )
+    latest_time = WallClockTimeField(
+        required=False, allow_null=True, help_text="Ending by this time of day (clinic's clock)."
+    )
+
+    class Meta:
+        model = WaitlistEntry
+        fields = [
+            "id",
+            "patient",
+            "patient_summary",
+            "chiropractor",
+            "appointment_type",
+            "weekdays",
+            "earliest_time",
+            "latest_time",
+            "from_date",
+            "until_date",
+            "note",
+            "status",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = ["created_by", "created_at", "updated_at", "version"]
+        extra_kwargs = {
+            "id": {"help_text": "The entry's identifier."},
+            "from_date": {"help_text": "First day that suits; null for any."},
+            "until_date": {"help_text": "Last day that suits; null for any."},
+            "note": {"help_text": "For the desk: how to reach the patient, short notice or not."},
+            "status": {
+                "help_text": "`waiting`, `booked` (set it when the patient got a time), or "
+                "`withdrawn` (set by DELETE)."
+            },
+            "created_by": {"help_text": "Staff member who added the entry."},
+            "created_at": {"help_text": "When the patient joined the waitlist."},
+            "updated_at": {"help_text": "When the entry last changed."},
+            "version": VERSION_HELP,
+        }
+
+    def validate_status(self, value: str) -> str:
+        if value == WaitlistStatus.WITHDRAWN:
+            raise serializers.ValidationError(
+                "Withdraw an entry with DELETE.", code="use_delete_to_withdraw"
+            )
+        return value
+
+
+class WaitlistMatchSerializer(serializers.Serializer):
+    entry = WaitlistEntrySerializer(help_text="A waiting patient whom the freed time suits.")
+    start_at = serializers.DateTimeField(help_text="Start of the freed time (UTC).")
+    end_at = serializers.DateTimeField(help_text="End of the freed time (UTC).")
+    wall_clock = serializers.CharField(help_text="The freed start on the clinic's clock.")
+
+
+class WaitlistMatchesSerializer(serializers.Serializer):
+    matches = WaitlistMatchSerializer(
+        many=True, help_text="Who to call, first come first (at most 50)."
+    )

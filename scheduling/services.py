@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from api.errors import Conflict
@@ -22,6 +23,8 @@ from scheduling.models import (
     ExceptionKind,
     ScheduleException,
     VisitKind,
+    WaitlistEntry,
+    WaitlistStatus,
     WorkingHours,
 )
 from scheduling.transitions import MOVABLE_STATUSES, target_status
@@ -707,3 +710,73 @@ def appointment_start_visit(*, appointment: Appointment, by: User, create_visit)
     visit = create_visit(planned_visit_body(appointment))
     appointment_transition(appointment=appointment, action="complete", by=by, data={"visit": visit})
     return visit
+
+
+# The waitlist ---------------------------------------------------------------------------
+
+
+def _check_waitlist_entry(entry: WaitlistEntry) -> None:
+    if entry.patient.status == PatientStatus.ARCHIVED:
+        raise _field_error(
+            "patient", "The patient is archived; restore it first.", "patient_archived"
+        )
+    if entry.chiropractor is not None:
+        _check_chiropractor(entry.chiropractor, entry.clinic_id)
+    if len(set(entry.weekdays)) != len(entry.weekdays):
+        raise _field_error("weekdays", "Name each weekday once.", "duplicate")
+    entry.full_clean()
+
+
+@transaction.atomic
+def waitlist_add(*, clinic: Clinic, by: User, data: dict) -> WaitlistEntry:
+    entry = WaitlistEntry(clinic=clinic, created_by=by, **data)
+    _check_waitlist_entry(entry)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def waitlist_update(*, entry: WaitlistEntry, changes: dict) -> WaitlistEntry:
+    for field, value in changes.items():
+        setattr(entry, field, value)
+    _check_waitlist_entry(entry)
+    entry.save()
+    return entry
+
+
+def waitlist_withdraw(*, entry: WaitlistEntry) -> WaitlistEntry:
+    """What DELETE does: the patient no longer waits; the entry stays."""
+    if entry.status == WaitlistStatus.WAITING:
+        entry.status = WaitlistStatus.WITHDRAWN
+        entry.save(update_fields=["status", "updated_at", "version"])
+    return entry
+
+
+def waitlist_matches(*, appointment: Appointment) -> QuerySet[WaitlistEntry]:
+    """Who is waiting for the time a cancelled (or missed) appointment freed: the entries that
+    take this chiropractor (or anyone), fit its length, and like its day and time of day,
+    first come first."""
+    if appointment.status not in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        raise Conflict(
+            "Only a cancelled or missed appointment frees its time.", code="time_not_freed"
+        )
+    zone = zone_of(appointment.clinic)
+    start = appointment.start_at.astimezone(zone)
+    end = appointment.end_at.astimezone(zone)
+    minutes = (appointment.end_at - appointment.start_at).total_seconds() / 60
+    return (
+        WaitlistEntry.objects.filter(
+            clinic_id=appointment.clinic_id,
+            status=WaitlistStatus.WAITING,
+            appointment_type__duration_minutes__lte=minutes,
+        )
+        .filter(Q(chiropractor__isnull=True) | Q(chiropractor_id=appointment.chiropractor_id))
+        .filter(Q(weekdays=[]) | Q(weekdays__contains=[start.weekday()]))
+        .filter(Q(earliest_time__isnull=True) | Q(earliest_time__lte=start.time()))
+        .filter(Q(latest_time__isnull=True) | Q(latest_time__gte=end.time()))
+        .filter(Q(from_date__isnull=True) | Q(from_date__lte=start.date()))
+        .filter(Q(until_date__isnull=True) | Q(until_date__gte=start.date()))
+        .exclude(patient_id=appointment.patient_id)
+        .select_related("patient")
+        .order_by("created_at")
+    )

@@ -6,6 +6,7 @@ from scheduling.views import (
     AppointmentViewSet,
     PlanScheduleView,
     ScheduleExceptionViewSet,
+    WaitlistViewSet,
     WorkingHoursViewSet,
 )
 
@@ -16,6 +17,7 @@ router.register("appointment-types", AppointmentTypeViewSet, basename="appointme
 router.register("working-hours", WorkingHoursViewSet, basename="working-hours")
 router.register("schedule-exceptions", ScheduleExceptionViewSet, basename="schedule-exception")
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("waitlist", WaitlistViewSet, basename="waitlist-entry")
 
 urlpatterns = [
     path(

@@ -28,13 +28,25 @@ from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
 from scheduling import services
 from scheduling.availability import Interval, free_starts
-from scheduling.filters import AppointmentFilter, ScheduleExceptionFilter, WorkingHoursFilter
-from scheduling.models import Appointment, AppointmentType, ScheduleException, WorkingHours
+from scheduling.filters import (
+    AppointmentFilter,
+    ScheduleExceptionFilter,
+    WaitlistFilter,
+    WorkingHoursFilter,
+)
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    ScheduleException,
+    WaitlistEntry,
+    WorkingHours,
+)
 from scheduling.selectors import (
     appointment_list,
     appointment_type_list,
     bookable_chiropractors,
     schedule_exception_list,
+    waitlist,
     working_hours_list,
 )
 from scheduling.serializers import (
@@ -49,6 +61,8 @@ from scheduling.serializers import (
     PlanScheduleSerializer,
     ScheduleExceptionSerializer,
     SeriesSerializer,
+    WaitlistEntrySerializer,
+    WaitlistMatchesSerializer,
     WorkingHoursSerializer,
     series_answer,
     wall_clock,
@@ -60,6 +74,7 @@ from treatments.services import visits as visit_services
 from treatments.visit_serializers import VisitSerializer
 
 LONGEST_WINDOW = timedelta(days=7)
+MAX_MATCHES = 50
 NEXT_AVAILABLE_HORIZON = timedelta(weeks=8)
 
 
@@ -270,6 +285,7 @@ class AppointmentViewSet(
         "available_times": "available_time",
         "next_available": "available_time",
         "start_visit": "visit",
+        "waitlist_matches": "waitlist_entry",
     }
     audit_actions = {"start_visit": AuditAction.CREATE}
     history_model = "scheduling.AppointmentEvent"
@@ -335,6 +351,28 @@ class AppointmentViewSet(
             visit_list(user=request.user).get(pk=visit.pk), context=self.get_serializer_context()
         )
         return Response(answer.data, status=201)
+
+    @extend_schema(
+        summary="Who on the waitlist the time of a cancelled or missed appointment suits",
+        responses={200: WaitlistMatchesSerializer, 409: CONFLICT_RESPONSE},
+    )
+    @action(detail=True, methods=["get"], url_path="waitlist-matches")
+    def waitlist_matches(self, request: Request, pk: str | None = None) -> Response:
+        appointment = self.get_object()
+        entries = list(services.waitlist_matches(appointment=appointment)[:MAX_MATCHES])
+        self._audit_objects.extend(entries)
+        zone = services.zone_of(request.user.clinic)
+        freed = {
+            "start_at": appointment.start_at,
+            "end_at": appointment.end_at,
+            "wall_clock": wall_clock(appointment.start_at, zone),
+        }
+        return Response(
+            WaitlistMatchesSerializer(
+                {"matches": [{"entry": entry, **freed} for entry in entries]},
+                context=self.get_serializer_context(),
+            ).data
+        )
 
     arrive = status_action("arrive")
     complete = status_action("complete", AppointmentCompleteSerializer)
@@ -480,3 +518,54 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         given.is_valid(raise_exception=True)
         series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
         return Response(SeriesSerializer(series_answer(series)).data)
+
+
+@documented(
+    WaitlistEntrySerializer,
+    list="List the waitlist",
+    create="Put a patient on the waitlist",
+    retrieve="Get a waitlist entry",
+    update="Replace a waitlist entry",
+    partial_update="Change a waitlist entry (e.g. mark it booked)",
+    destroy="Withdraw a waitlist entry (kept, marked withdrawn)",
+)
+class WaitlistViewSet(
+    IdempotentPostMixin,
+    RecordHistoryMixin,
+    AuditedViewMixin,
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Patients waiting for an earlier time; the front desk keeps the list."""
+
+    permission_classes = [AppointmentPermission]
+    queryset = WaitlistEntry.objects.none()
+    serializer_class = WaitlistEntrySerializer
+    filterset_class = WaitlistFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["created_at"]
+    ordering = ["created_at"]
+    audit_resource = "waitlist_entry"
+    history_model = "scheduling.WaitlistEntryEvent"
+
+    def get_queryset(self):
+        return waitlist(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.waitlist_add(
+            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.waitlist_update(
+            entry=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: WaitlistEntry) -> None:
+        services.waitlist_withdraw(entry=instance)

@@ -232,7 +232,12 @@ def charted_patient(chiropractor, full_plan) -> dict:
             "override": True,
         },
     ).json()
+    waitlist_entry = client.post(
+        "/api/v1/waitlist/",
+        {"patient": patient, "appointment_type": str(appointment_type.id), "weekdays": [0, 2]},
+    ).json()
     return {
+        "waitlist_entry": waitlist_entry,
         "appointment_type": str(appointment_type.id),
         "working_hours": hours,
         "schedule_exception": time_off,

@@ -71,6 +71,7 @@ def world(chiropractor, clinic_admin, front_desk, full_plan, charted_patient):
         "/api/v1/appointment-types/{id}": charted_patient["appointment_type"],
         "/api/v1/working-hours/{id}": charted_patient["working_hours"]["id"],
         "/api/v1/schedule-exceptions/{id}": charted_patient["schedule_exception"]["id"],
+        "/api/v1/waitlist/{id}": charted_patient["waitlist_entry"]["id"],
     }
     return {
         "chiropractor": client_for(chiropractor),

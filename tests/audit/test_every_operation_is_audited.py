@@ -60,6 +60,7 @@ PERMISSION_ROWS = [
     ("read working hours and time off", r"^GET /api/v1/(working-hours|schedule-exceptions)/"),
     ("keep working hours and time off", r" /api/v1/(working-hours|schedule-exceptions)/"),
     ("start a visit from an appointment", r"/start-visit/$"),
+    ("the waitlist", r" /api/v1/waitlist/"),
     ("book, move and close appointments; free times", r" /api/v1/appointments/"),
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
 ]
@@ -147,6 +148,8 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/treatment-plans/", "treatment_plan"),
     (r"^/api/v1/visits/", "visit"),
     (r"/(available-times|next-available-time)/$", "available_time"),
+    (r"/waitlist-matches/$", "waitlist_entry"),
+    (r"^/api/v1/waitlist/", "waitlist_entry"),
     (r"^/api/v1/appointments/", "appointment"),
     (r"^/api/v1/appointment-types/", "appointment_type"),
     (r"^/api/v1/working-hours/", "working_hours"),
@@ -189,7 +192,7 @@ def is_collection(path: str) -> bool:
         and not path.endswith(("}/", "/available-times/", "/next-available-time/"))
         and not re.search(
             r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke"
-            r"|arrive|cancel|no-show)/$",
+            r"|arrive|cancel|no-show|waitlist-matches)/$",
             path,
         )
     )
@@ -213,6 +216,7 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "appointment-types": charted_patient["appointment_type"],
         "working-hours": charted_patient["working_hours"]["id"],
         "schedule-exceptions": charted_patient["schedule_exception"]["id"],
+        "waitlist": charted_patient["waitlist_entry"]["id"],
     }
     callers = {
         "anonymous": (APIClient(), None),
