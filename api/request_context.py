@@ -149,6 +149,12 @@ def open_user_context(*, user_id: object, request: HttpRequest) -> object | None
     return _open_context("api_open_user_context", user_id, request)
 
 
+def open_feed_context(*, digest: str, request: HttpRequest) -> object | None:
+    """For a calendar feed read by its secret: the feed's owner (None for an unknown or revoked
+    feed), whose clinic is set as this transaction's context."""
+    return _open_context("api_open_feed_context", digest, request)
+
+
 def close_context_if_nested(request: HttpRequest) -> None:
     """Give the owner's role and no clinic back to an outer transaction that wraps requests.
 

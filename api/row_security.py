@@ -265,11 +265,38 @@ $fn$;
 """
 
 
+# A calendar feed is read by a calendar app with the feed's secret instead of a token: this
+# sets the clinic of the feed's owner for the transaction when the secret's digest names an
+# active feed of an active user, and answers that user.
+OPEN_FEED_CONTEXT = """
+CREATE OR REPLACE FUNCTION api_open_feed_context(p_digest text, p_request_id uuid)
+RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+#variable_conflict use_column
+DECLARE
+    found_user uuid;
+    found_clinic uuid;
+BEGIN
+    SELECT u.id, u.clinic_id INTO found_user, found_clinic
+      FROM scheduling_calendarfeed f JOIN clinics_user u ON u.id = f.user_id
+     WHERE f.secret_digest = p_digest AND f.revoked_at IS NULL AND u.is_active;
+    PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
+            set_config('pghistory.context_id', p_request_id::text, true),
+            set_config('pghistory.context_metadata',
+                       json_build_object('user', found_user, 'request_id', p_request_id)::text,
+                       true);
+    RETURN found_user;
+END
+$fn$;
+"""
+
+
 # What the API role may call; everything else it does is plain SQL under the policies.
 APP_FUNCTIONS = (
     "api_open_token_context(text, uuid, integer, integer, integer)",
     "api_open_login_context(text, uuid)",
     "api_open_user_context(uuid, uuid)",
+    "api_open_feed_context(text, uuid)",
     "audit_append(uuid, uuid, text, text, inet, text, uuid, text, text, text, text, text[], "
     "uuid[], integer, text[])",
 )
@@ -283,6 +310,7 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT to_regclass('knox_authtoken') IS NULL OR to_regclass('clinics_user') IS NULL"
+            " OR to_regclass('scheduling_calendarfeed') IS NULL"
         )
         if cursor.fetchone()[0]:
             return  # a partial migrate: the functions' tables come later, and so does this
@@ -302,6 +330,7 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(OPEN_TOKEN_CONTEXT)
         cursor.execute(OPEN_LOGIN_CONTEXT)
         cursor.execute(OPEN_USER_CONTEXT)
+        cursor.execute(OPEN_FEED_CONTEXT)
         for function in APP_FUNCTIONS:
             cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
             cursor.execute(

@@ -347,3 +347,28 @@ class WaitlistEntry(ClinicScopedModel, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.patient_id} waiting for {self.appointment_type_id}"
+
+
+class CalendarFeed(ClinicScopedModel):
+    """A chiropractor's iCalendar feed of their appointments, read by a calendar app through a
+    secret URL. Only the secret's SHA-256 is kept; revoking stamps `revoked_at`, and a new
+    feed revokes the one before."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    secret_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "user", "created_at"], name="feed_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"

@@ -831,3 +831,16 @@ class WaitlistMatchesSerializer(serializers.Serializer):
     matches = WaitlistMatchSerializer(
         many=True, help_text="Who to call, first come first (at most 50)."
     )
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    active = serializers.BooleanField(help_text="Whether the caller has a feed that answers.")
+    created_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the active feed was made; null without one."
+    )
+    url = serializers.CharField(
+        allow_null=True,
+        help_text="The feed's secret URL, to paste into a calendar app: given only when the "
+        "feed is made (POST), null otherwise. Anyone with it can read the calendar; make a new "
+        "one (POST) or revoke it (DELETE) if it leaks.",
+    )

@@ -14,12 +14,13 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import Clinic, Role, User
 from patients.models import PatientStatus
-from scheduling import availability, care_series
+from scheduling import availability, care_series, feed
 from scheduling.models import (
     HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
     AppointmentType,
+    CalendarFeed,
     ExceptionKind,
     ScheduleException,
     VisitKind,
@@ -780,3 +781,22 @@ def waitlist_matches(*, appointment: Appointment) -> QuerySet[WaitlistEntry]:
         .select_related("patient")
         .order_by("created_at")
     )
+
+
+# The calendar feed ----------------------------------------------------------------------
+
+
+def calendar_feed_revoke(*, user: User) -> int:
+    """Revoke the user's active feed, if any: its URL stops answering."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def calendar_feed_create(*, user: User) -> tuple[CalendarFeed, str]:
+    """A new feed for the user, revoking the one before; the secret is known only now."""
+    calendar_feed_revoke(user=user)
+    secret, digest = feed.new_secret()
+    created = CalendarFeed.objects.create(clinic_id=user.clinic_id, user=user, secret_digest=digest)
+    return created, secret

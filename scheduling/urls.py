@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from scheduling.feed_views import CalendarFeedDocumentView, CalendarFeedView
 from scheduling.views import (
     AppointmentTypeViewSet,
     AppointmentViewSet,
@@ -20,6 +21,12 @@ router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("waitlist", WaitlistViewSet, basename="waitlist-entry")
 
 urlpatterns = [
+    path("calendar-feed/", CalendarFeedView.as_view(), name="calendar-feed"),
+    path(
+        "calendar-feeds/<str:secret>.ics",
+        CalendarFeedDocumentView.as_view(),
+        name="calendar-feed-document",
+    ),
     path(
         "treatment-plans/<uuid:pk>/schedule/",
         PlanScheduleView.as_view(),

@@ -61,6 +61,8 @@ PERMISSION_ROWS = [
     ("keep working hours and time off", r" /api/v1/(working-hours|schedule-exceptions)/"),
     ("start a visit from an appointment", r"/start-visit/$"),
     ("the waitlist", r" /api/v1/waitlist/"),
+    ("your calendar feed", r" /api/v1/calendar-feed/$"),
+    ("read a calendar feed by its secret URL", r"^GET /api/v1/calendar-feeds/"),
     ("book, move and close appointments; free times", r" /api/v1/appointments/"),
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
 ]
@@ -123,6 +125,8 @@ ACTION_BY_SUFFIX = {
     "end/": "break_glass_end",
     "schedule/": "create",
     "start-visit/": "create",
+    "POST /api/v1/calendar-feed/": "create",
+    ".ics": "read",
 }
 
 RESOURCE_BY_PATH = [
@@ -150,6 +154,7 @@ RESOURCE_BY_PATH = [
     (r"/(available-times|next-available-time)/$", "available_time"),
     (r"/waitlist-matches/$", "waitlist_entry"),
     (r"^/api/v1/waitlist/", "waitlist_entry"),
+    (r"^/api/v1/calendar-feed", "calendar_feed"),
     (r"^/api/v1/appointments/", "appointment"),
     (r"^/api/v1/appointment-types/", "appointment_type"),
     (r"^/api/v1/working-hours/", "working_hours"),
@@ -181,7 +186,7 @@ def expected_action(path: str, method: str) -> str:
 
 
 # One object per caller, at a path without an id.
-SINGLETONS = {"/api/v1/clinic/"}
+SINGLETONS = {"/api/v1/clinic/", "/api/v1/calendar-feed/"}
 
 
 def is_collection(path: str) -> bool:
@@ -284,8 +289,11 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
         assert event.method == method.upper() and event.path == url, label
         assert str(event.request_id) == response["X-Request-ID"], label
         assert event.client_ip == "127.0.0.1" and event.user_agent == "AuditWalk/1.0", label
-        if user is None or (
-            path.endswith(("auth/login", "auth/login/verify")) and response.status_code >= 400
+        # A calendar feed is read by its secret, not a token: its reader is the feed's owner.
+        if (
+            user is None
+            or path.endswith(".ics")
+            or (path.endswith(("auth/login", "auth/login/verify")) and response.status_code >= 400)
         ):
             assert event.user_id is None, label
         else:
@@ -307,7 +315,8 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and response.status_code < 400
             and not re.match(
                 r"/api/v1/(staff|audit-events|auth|clinic|break-glass|appointment-types"
-                r"|working-hours|schedule-exceptions|appointments/(available|next-available))",
+                r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
+                r"|calendar-feed)",
                 url,
             )
         ):

@@ -1,0 +1,163 @@
+"""The calendar feed: a chiropractor makes or revokes their feed; a calendar app reads it by
+its secret URL, without a token (the read is audited like any other)."""
+
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import StartsVisits
+from api.renderers import OrjsonRenderer
+from api.request_context import open_feed_context
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin, Event, record
+from clinics.models import User
+from idempotency.replay import IdempotentPostMixin
+from scheduling import feed, services
+from scheduling.models import Appointment, CalendarFeed
+from scheduling.serializers import CalendarFeedSerializer
+
+# What a feed shows: the last month and the next six, at most this many appointments.
+FEED_PAST = timedelta(days=31)
+FEED_AHEAD = timedelta(days=183)
+MAX_EVENTS = 2_000
+ACTIONS = {"GET": "retrieve", "POST": "create", "DELETE": "destroy"}
+TAGS = ["appointments"]
+
+
+class CalendarFeedView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
+    """The caller's own calendar feed (chiropractors: their appointments)."""
+
+    permission_classes = [StartsVisits]
+    serializer_class = CalendarFeedSerializer
+    filter_backends: list = []
+    audit_resource = "calendar_feed"
+    audit_patient_attr = ""
+    audit_destroy_action = AuditAction.DISCARD
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        self.action = ACTIONS.get(request.method)
+        super().initial(request, *args, **kwargs)
+
+    def _answer(self, found: CalendarFeed | None, secret: str = "") -> Response:
+        url = None
+        if secret:
+            path = reverse("scheduling:calendar-feed-document", kwargs={"secret": secret})
+            url = self.request.build_absolute_uri(path)
+        if found is not None:
+            self._audit_objects.append(found)
+        return Response(
+            CalendarFeedSerializer(
+                {
+                    "active": found is not None,
+                    "created_at": found.created_at if found else None,
+                    "url": url,
+                }
+            ).data
+        )
+
+    @extend_schema(summary="Whether you have a calendar feed (not its secret)", tags=TAGS)
+    def get(self, request: Request) -> Response:
+        active = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).first()
+        return self._answer(active)
+
+    @extend_schema(
+        summary="Make your calendar feed (a new secret URL; the old one stops answering)",
+        request=None,
+        responses={200: CalendarFeedSerializer},
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        made, secret = services.calendar_feed_create(user=request.user)
+        return self._answer(made, secret)
+
+    @extend_schema(summary="Revoke your calendar feed", responses={204: None}, tags=TAGS)
+    def delete(self, request: Request) -> Response:
+        services.calendar_feed_revoke(user=request.user)
+        return Response(status=204)
+
+
+class ICalendarRenderer(BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CalendarFeedDocumentView(APIView):
+    """A chiropractor's appointments as iCalendar, for the calendar app holding the URL."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    # A calendar app may ask for text/calendar; the calendar itself is written as it is.
+    renderer_classes = [OrjsonRenderer, ICalendarRenderer]
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        # Errors answer in the API's one JSON shape, whatever the client accepted.
+        if isinstance(response, Response):
+            response.accepted_renderer = OrjsonRenderer()
+            response.accepted_media_type = OrjsonRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        summary="A calendar feed (iCalendar), read by its secret URL without a token",
+        description="The appointments of the feed's chiropractor from a month ago to six months "
+        "ahead (at most 2,000): start, end, the patient's first name and initial, the "
+        "appointment type; cancelled and missed ones marked cancelled. An unknown or "
+        "revoked secret answers 404.",
+        auth=[],
+        operation_id="calendar_feed_document",
+        responses={
+            (200, "text/calendar"): OpenApiResponse(
+                OpenApiTypes.STR, description="An RFC 5545 calendar."
+            )
+        },
+        tags=TAGS,
+    )
+    def get(self, request: Request, secret: str) -> HttpResponse:
+        owner_id = open_feed_context(digest=feed.secret_digest(secret), request=request)
+        if owner_id is None:
+            record(request, Event(AuditAction.READ, "calendar_feed", 404))
+            raise NotFound("No calendar feed has this address.")
+        owner = User.objects.select_related("clinic").get(pk=owner_id)
+        now = timezone.now()
+        appointments = list(
+            Appointment.objects.filter(
+                clinic_id=owner.clinic_id,
+                chiropractor_id=owner_id,
+                start_at__gte=now - FEED_PAST,
+                start_at__lt=now + FEED_AHEAD,
+            )
+            .select_related("patient", "appointment_type")
+            .order_by("start_at")[:MAX_EVENTS]
+        )
+        document = feed.feed_document(
+            appointments=appointments,
+            calendar_name=f"{owner.clinic.name}: {owner.get_full_name() or owner.username}",
+            stamped_at=now,
+        )
+        record(
+            request,
+            Event(
+                AuditAction.READ,
+                "calendar_feed",
+                200,
+                object_ids=[str(a.pk) for a in appointments],
+                patient_ids=[str(a.patient_id) for a in appointments],
+                username=owner.username,
+                clinic_id=owner.clinic_id,
+            ),
+        )
+        return HttpResponse(document, content_type="text/calendar; charset=utf-8")
