@@ -9,7 +9,7 @@ working range, so the hour repeated on the fall-back day is offered twice, with 
 offsets, and the hour skipped on the spring-forward day is never offered.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -229,29 +229,32 @@ def free_starts(
     return starts
 
 
-def fits(
-    start: datetime,
-    *,
-    working: list[Interval],
-    booked: Iterable[Booked],
-    duration: timedelta,
-    buffer: timedelta,
-) -> bool:
-    """Whether an appointment at `start` would be offered by free_starts (on any step)."""
-    start = start.astimezone(UTC)
-    booked = list(booked)
-    ours = Interval(start, start + duration)
-    inside = any(
-        span.start.astimezone(UTC) <= ours.start and ours.end <= span.end.astimezone(UTC)
-        for span in working
-    )
-    held = _Spans(Interval(b.start, b.end + b.buffer) for b in booked)
-    busy = _Spans(Interval(b.start, b.end) for b in booked)
-    return (
-        inside
-        and not held.meets(ours)
-        and not busy.meets(Interval(start, start + duration + buffer))
-    )
+class Occupancy:
+    """One chiropractor's working time and booked appointments, asked whether a new
+    appointment fits (as free_starts would offer it, on any step) and told of each one placed:
+    the spans are built once, so a series of visits costs a bisect each."""
+
+    def __init__(self, working: list[Interval], booked: Iterable[Booked]) -> None:
+        booked = list(booked)
+        self.working = _Spans(
+            Interval(span.start.astimezone(UTC), span.end.astimezone(UTC)) for span in working
+        )
+        self.held = _Spans(Interval(b.start, b.end + b.buffer) for b in booked)
+        self.busy = _Spans(Interval(b.start, b.end) for b in booked)
+
+    def fits(self, start: datetime, *, duration: timedelta, buffer: timedelta) -> bool:
+        start = start.astimezone(UTC)
+        ours = Interval(start, start + duration)
+        return (
+            self.working.holds(ours)
+            and not self.held.meets(ours)
+            and not self.busy.meets(Interval(start, start + duration + buffer))
+        )
+
+    def add(self, booked: Booked) -> None:
+        """A new appointment that fits: the ones after it must leave it clear."""
+        self.held.add(Interval(booked.start, booked.end + booked.buffer))
+        self.busy.add(Interval(booked.start, booked.end))
 
 
 class _Spans:
@@ -260,6 +263,17 @@ class _Spans:
     def __init__(self, intervals: Iterable[Interval]) -> None:
         self.intervals = merged(intervals)
         self.starts = [interval.start for interval in self.intervals]
+
+    def holds(self, interval: Interval) -> bool:
+        """Whether one span holds all of `interval`."""
+        index = bisect_right(self.starts, interval.start) - 1
+        return index >= 0 and self.intervals[index].end >= interval.end
+
+    def add(self, interval: Interval) -> None:
+        """Insert an interval that meets none of the spans (they stay disjoint and sorted)."""
+        index = bisect_left(self.starts, interval.start)
+        self.starts.insert(index, interval.start)
+        self.intervals.insert(index, interval)
 
     def meets(self, interval: Interval) -> bool:
         # Disjoint and sorted, so the ends are sorted too: only the last span starting

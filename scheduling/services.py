@@ -1,6 +1,7 @@
 """Writes to the calendar: appointment types, working hours, exceptions, and appointments
 booked, moved and closed without ever double-booking a chiropractor."""
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -526,9 +527,15 @@ def _clinic_today(clinic: Clinic) -> date:
     return timezone.now().astimezone(zone_of(clinic)).date()
 
 
+def _within_a_day(free: list[datetime], wanted: datetime) -> list[datetime]:
+    """The free starts (sorted) within a day of `wanted`."""
+    first = bisect_left(free, wanted - timedelta(days=1))
+    last = bisect_right(free, wanted + timedelta(days=1))
+    return free[first:last]
+
+
 def _nearest(free: list[datetime], wanted: datetime) -> list[datetime]:
-    near = [start for start in free if abs(start - wanted) <= timedelta(days=1)]
-    return sorted(near, key=lambda start: (abs(start - wanted), start))[:SERIES_ALTERNATIVES]
+    return sorted(free, key=lambda start: (abs(start - wanted), start))[:SERIES_ALTERNATIVES]
 
 
 # No savepoint of its own: a failure anywhere rolls back the whole (request) transaction, and
@@ -606,6 +613,7 @@ def _place_series(
     )
     working = calendar.working(chiropractor.pk, window, zone)
     booked = calendar.booked[chiropractor.pk]
+    occupancy = availability.Occupancy(working, booked)
     now = timezone.now()
     free_by_type: dict[object, list[datetime]] = {}
     visits = []
@@ -616,9 +624,7 @@ def _place_series(
         start_at = None
         for at in times:
             wanted = availability.wall_clock(visit.day, at, zone)
-            if wanted > now and availability.fits(
-                wanted, working=working, booked=booked, duration=duration, buffer=buffer
-            ):
+            if wanted > now and occupancy.fits(wanted, duration=duration, buffer=buffer):
                 start_at = wanted
                 break
         alternatives: list[datetime] = []
@@ -633,10 +639,16 @@ def _place_series(
                     not_before=now,
                 )
             wanted = availability.wall_clock(visit.day, times[0], zone)
-            alternatives = _nearest(free_by_type[kind.pk], wanted)
+            alternatives = _nearest(
+                [
+                    start
+                    for start in _within_a_day(free_by_type[kind.pk], wanted)
+                    if occupancy.fits(start, duration=duration, buffer=buffer)
+                ],
+                wanted,
+            )
         else:
-            # Later visits of the series must leave this one clear.
-            booked = [*booked, availability.Booked(start_at, start_at + duration, buffer)]
+            occupancy.add(availability.Booked(start_at, start_at + duration, buffer))
         visits.append(
             SeriesVisit(
                 visit.number,

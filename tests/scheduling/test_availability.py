@@ -234,3 +234,29 @@ def test_repeat_rules_are_checked(rule, problem):
         assert found is None
     else:
         assert problem in found
+
+
+def test_an_occupancy_answers_as_free_starts_and_learns_each_new_booking():
+    from scheduling.availability import Occupancy
+
+    working = working_time(SPLIT_MONDAY, (), whole_days(MONDAY), NEW_YORK)
+    booked = [Booked(at(MONDAY, 10), at(MONDAY, 10, 30), 10 * MINUTES)]
+    occupancy = Occupancy(working, booked)
+    offered = set(
+        free_starts(
+            working=working,
+            booked=booked,
+            duration=30 * MINUTES,
+            buffer=0 * MINUTES,
+            step=5 * MINUTES,
+            not_before=at(MONDAY, 0),
+        )
+    )
+
+    for minute in range(0, 24 * 60, 5):
+        start = at(MONDAY, minute // 60, minute % 60)
+        fits = occupancy.fits(start, duration=30 * MINUTES, buffer=0 * MINUTES)
+        assert fits is (start in offered), start
+    occupancy.add(Booked(at(MONDAY, 14), at(MONDAY, 14, 30)))
+    assert not occupancy.fits(at(MONDAY, 14, 15), duration=30 * MINUTES, buffer=0 * MINUTES)
+    assert occupancy.fits(at(MONDAY, 14, 30), duration=30 * MINUTES, buffer=0 * MINUTES)
