@@ -251,6 +251,31 @@ class Occupancy:
             and not self.busy.meets(Interval(start, start + duration + buffer))
         )
 
+    def starts(
+        self,
+        window: Interval,
+        *,
+        duration: timedelta,
+        buffer: timedelta,
+        step: timedelta,
+        not_before: datetime,
+    ) -> list[datetime]:
+        """free_starts within `window`, from the spans already built."""
+        found = []
+        for span in self.working.intervals:
+            if not span.overlaps(window):
+                continue
+            start = span.start
+            while start + duration <= span.end and start < window.end:
+                if (
+                    start >= window.start
+                    and start >= not_before
+                    and self.fits(start, duration=duration, buffer=buffer)
+                ):
+                    found.append(start)
+                start += step
+        return found
+
     def add(self, booked: Booked) -> None:
         """A new appointment that fits: the ones after it must leave it clear."""
         self.held.add(Interval(booked.start, booked.end + booked.buffer))

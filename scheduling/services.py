@@ -1,7 +1,6 @@
 """Writes to the calendar: appointment types, working hours, exceptions, and appointments
 booked, moved and closed without ever double-booking a chiropractor."""
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -527,13 +526,6 @@ def _clinic_today(clinic: Clinic) -> date:
     return timezone.now().astimezone(zone_of(clinic)).date()
 
 
-def _within_a_day(free: list[datetime], wanted: datetime) -> list[datetime]:
-    """The free starts (sorted) within a day of `wanted`."""
-    first = bisect_left(free, wanted - timedelta(days=1))
-    last = bisect_right(free, wanted + timedelta(days=1))
-    return free[first:last]
-
-
 def _nearest(free: list[datetime], wanted: datetime) -> list[datetime]:
     return sorted(free, key=lambda start: (abs(start - wanted), start))[:SERIES_ALTERNATIVES]
 
@@ -615,7 +607,6 @@ def _place_series(
     booked = calendar.booked[chiropractor.pk]
     occupancy = availability.Occupancy(working, booked)
     now = timezone.now()
-    free_by_type: dict[object, list[datetime]] = {}
     visits = []
     for visit in planned:
         kind = reexamination if visit.reexamination else regular
@@ -629,22 +620,15 @@ def _place_series(
                 break
         alternatives: list[datetime] = []
         if start_at is None:
-            if kind.pk not in free_by_type:
-                free_by_type[kind.pk] = availability.free_starts(
-                    working=working,
-                    booked=booked,
+            wanted = availability.wall_clock(visit.day, times[0], zone)
+            alternatives = _nearest(
+                occupancy.starts(
+                    availability.Interval(wanted - timedelta(days=1), wanted + timedelta(days=1)),
                     duration=duration,
                     buffer=buffer,
                     step=timedelta(minutes=kind.slot_step_minutes),
                     not_before=now,
-                )
-            wanted = availability.wall_clock(visit.day, times[0], zone)
-            alternatives = _nearest(
-                [
-                    start
-                    for start in _within_a_day(free_by_type[kind.pk], wanted)
-                    if occupancy.fits(start, duration=duration, buffer=buffer)
-                ],
+                ),
                 wanted,
             )
         else:
