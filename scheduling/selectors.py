@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from clinics.models import Role, User
+from clinics.models import User
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -27,15 +27,6 @@ def schedule_exception_list(*, user: User) -> QuerySet[ScheduleException]:
 def appointment_list(*, user: User) -> QuerySet[Appointment]:
     """Appointments with the patient the calendar shows beside each."""
     return Appointment.objects.for_clinic(user.clinic_id).select_related("patient")
-
-
-def bookable_chiropractors(*, user: User) -> list[object]:
-    """Ids of the clinic's active chiropractors."""
-    return list(
-        User.objects.filter(
-            clinic_id=user.clinic_id, role=Role.CHIROPRACTOR, is_active=True
-        ).values_list("pk", flat=True)
-    )
 
 
 def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:

@@ -2,13 +2,15 @@
 booked, moved and closed without ever double-booking a chiropractor."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from api.errors import Conflict
@@ -245,42 +247,102 @@ class Calendar:
 
 
 def calendar_read(
-    *, clinic_id: object, chiropractor_ids: list, window: availability.Interval, ignore=None
+    *,
+    clinic_id: object,
+    chiropractor_ids: list | None,
+    window: availability.Interval,
+    ignore: object = None,
 ) -> Calendar:
-    hours: dict[object, list] = {pk: [] for pk in chiropractor_ids}
-    for row in WorkingHours.objects.filter(
-        clinic_id=clinic_id, chiropractor_id__in=chiropractor_ids
-    ).values_list(
-        "chiropractor_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
-    ):
-        hours[row[0]].append(availability.WeeklyRange(*row[1:]))
-    exceptions: dict[object, list] = {pk: [] for pk in chiropractor_ids}
-    rows = (
-        ScheduleException.objects.filter(
-            clinic_id=clinic_id, chiropractor_id__in=chiropractor_ids, start_at__lt=window.end
-        )
-        .exclude(last_ends_at__lte=window.start)
-        .values_list("chiropractor_id", "start_at", "end_at", "kind", "recurrence")
-    )
-    for chiropractor_id, start, end, kind, recurrence in rows:
-        exceptions[chiropractor_id].append(
-            availability.DatedException(start, end, kind == ExceptionKind.EXTRA_HOURS, recurrence)
-        )
-    booked: dict[object, list] = {pk: [] for pk in chiropractor_ids}
+    """The calendars of these chiropractors (None: every active chiropractor of the clinic)
+    in one statement: each chiropractor's row with their hours, the exceptions that reach the
+    window and the holding appointments around it, as arrays of JSON objects."""
     appointments = Appointment.objects.filter(
         clinic_id=clinic_id,
-        chiropractor_id__in=chiropractor_ids,
+        chiropractor_id=OuterRef("pk"),
         status__in=HOLDING_STATUSES,
         start_at__lt=window.end + timedelta(hours=2),
         start_at__gt=window.start - LONGEST_APPOINTMENT - timedelta(hours=2),
     )
     if ignore is not None:
         appointments = appointments.exclude(pk=ignore)
-    for chiropractor_id, start, end, buffer in appointments.values_list(
-        "chiropractor_id", "start_at", "end_at", "buffer_after_minutes"
-    ):
-        booked[chiropractor_id].append(availability.Booked(start, end, timedelta(minutes=buffer)))
-    return Calendar(hours, exceptions, booked)
+    if chiropractor_ids is None:
+        chiropractors = User.objects.filter(
+            clinic_id=clinic_id, role=Role.CHIROPRACTOR, is_active=True
+        )
+    else:
+        chiropractors = User.objects.filter(clinic_id=clinic_id, pk__in=chiropractor_ids)
+    rows = (
+        chiropractors.order_by("pk")
+        .annotate(
+            hours=ArraySubquery(
+                WorkingHours.objects.filter(clinic_id=clinic_id, chiropractor_id=OuterRef("pk"))
+                .order_by("weekday", "start_time")
+                .values(
+                    json=JSONObject(
+                        weekday="weekday",
+                        start="start_time",
+                        end="end_time",
+                        valid_from="valid_from",
+                        valid_until="valid_until",
+                    )
+                )
+            ),
+            exceptions=ArraySubquery(
+                ScheduleException.objects.filter(
+                    clinic_id=clinic_id, chiropractor_id=OuterRef("pk"), start_at__lt=window.end
+                )
+                .exclude(last_ends_at__lte=window.start)
+                .order_by("start_at")
+                .values(
+                    json=JSONObject(
+                        start="start_at", end="end_at", kind="kind", recurrence="recurrence"
+                    )
+                )
+            ),
+            booked=ArraySubquery(
+                appointments.order_by("start_at").values(
+                    json=JSONObject(start="start_at", end="end_at", buffer="buffer_after_minutes")
+                )
+            ),
+        )
+        .values_list("pk", "hours", "exceptions", "booked")
+    )
+    calendar = Calendar({}, {}, {})
+    for pk, hours, exceptions, booked in rows:
+        calendar.hours[pk] = [
+            availability.WeeklyRange(
+                row["weekday"],
+                time.fromisoformat(row["start"]),
+                time.fromisoformat(row["end"]),
+                _date_or_none(row["valid_from"]),
+                _date_or_none(row["valid_until"]),
+            )
+            for row in hours
+        ]
+        calendar.exceptions[pk] = [
+            availability.DatedException(
+                _instant(row["start"]),
+                _instant(row["end"]),
+                row["kind"] == ExceptionKind.EXTRA_HOURS,
+                row["recurrence"],
+            )
+            for row in exceptions
+        ]
+        calendar.booked[pk] = [
+            availability.Booked(
+                _instant(row["start"]), _instant(row["end"]), timedelta(minutes=row["buffer"])
+            )
+            for row in booked
+        ]
+    return calendar
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _date_or_none(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 # Appointments -----------------------------------------------------------------------------

@@ -44,7 +44,6 @@ from scheduling.models import (
 from scheduling.selectors import (
     appointment_list,
     appointment_type_list,
-    bookable_chiropractors,
     schedule_exception_list,
     waitlist,
     working_hours_list,
@@ -446,13 +445,13 @@ class AppointmentViewSet(
         clinic = self.request.user.clinic
         appointment_type: AppointmentType = params["appointment_type"]
         chosen = params.get("chiropractor")
-        chiropractors = (
-            [chosen.pk] if chosen is not None else bookable_chiropractors(user=self.request.user)
-        )
         zone = services.zone_of(clinic)
         calendar = services.calendar_read(
-            clinic_id=clinic.pk, chiropractor_ids=chiropractors, window=window
+            clinic_id=clinic.pk,
+            chiropractor_ids=[chosen.pk] if chosen is not None else None,
+            window=window,
         )
+        chiropractors = list(calendar.hours)
         duration = timedelta(minutes=appointment_type.duration_minutes)
         not_before = max(
             window.start,
