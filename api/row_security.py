@@ -267,7 +267,7 @@ $fn$;
 
 # A calendar feed is read by a calendar app with the feed's secret instead of a token: this
 # sets the clinic of the feed's owner for the transaction when the secret's digest names an
-# active feed of an active user, and answers that user.
+# unrevoked feed of an active chiropractor of an active clinic, and answers that user.
 OPEN_FEED_CONTEXT = """
 CREATE OR REPLACE FUNCTION api_open_feed_context(p_digest text, p_request_id uuid)
 RETURNS uuid
@@ -278,8 +278,11 @@ DECLARE
     found_clinic uuid;
 BEGIN
     SELECT u.id, u.clinic_id INTO found_user, found_clinic
-      FROM scheduling_calendarfeed f JOIN clinics_user u ON u.id = f.user_id
-     WHERE f.secret_digest = p_digest AND f.revoked_at IS NULL AND u.is_active;
+      FROM scheduling_calendarfeed f
+      JOIN clinics_user u ON u.id = f.user_id
+      JOIN clinics_clinic c ON c.id = u.clinic_id
+     WHERE f.secret_digest = p_digest AND f.revoked_at IS NULL
+       AND u.is_active AND u.role = 'chiropractor' AND c.is_active;
     PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
             set_config('pghistory.context_id', p_request_id::text, true),
             set_config('pghistory.context_metadata',

@@ -21,6 +21,9 @@ from dateutil.rrule import rrulestr
 # and would make a week's expansion unbounded.
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_RULE_LENGTH = 200
+MAX_INTERVAL = 100
+# How far a new rule is expanded to check that it occurs and expands without error.
+PROBED = timedelta(days=2 * 366)
 
 
 @dataclass(frozen=True)
@@ -126,12 +129,16 @@ def occurrences(exception: DatedException, window: Interval, zone: ZoneInfo) -> 
         return [span] if span.overlaps(window) else []
     local_start = exception.start.astimezone(zone).replace(tzinfo=None)
     length = exception.end.astimezone(zone).replace(tzinfo=None) - local_start
-    rule = rrulestr(exception.recurrence, dtstart=local_start)
     # Occurrences that start up to one span before the window may still reach into it.
     after = window.start.astimezone(zone).replace(tzinfo=None) - length - timedelta(days=1)
     before = window.end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
+    try:
+        rule = rrulestr(exception.recurrence, dtstart=local_start)
+        found = rule.between(after, before, inc=True)
+    except (ValueError, TypeError, IndexError, OverflowError) as error:
+        raise UnusableRule(exception.recurrence) from error
     spans = []
-    for begins in rule.between(after, before, inc=True):
+    for begins in found:
         span = Interval(
             begins.replace(tzinfo=zone).astimezone(UTC),
             (begins + length).replace(tzinfo=zone).astimezone(UTC),
@@ -308,7 +315,11 @@ class _Spans:
 
 
 def recurrence_problem(rule: str, start: datetime) -> str | None:
-    """Why `rule` is not a usable repeat rule for an exception starting at `start`, or None."""
+    """Why `rule` is not a usable repeat rule for an exception starting at `start`, or None.
+
+    The rule is expanded over its first two years here, bounded, so that a rule that never
+    occurs, loops (INTERVAL=0) or fails when expanded is refused when it is written, not
+    when a calendar is read."""
     if len(rule) > MAX_RULE_LENGTH:
         return f"Ensure this rule has no more than {MAX_RULE_LENGTH} characters."
     parts = dict(part.partition("=")[::2] for part in rule.upper().split(";") if part)
@@ -316,8 +327,19 @@ def recurrence_problem(rule: str, start: datetime) -> str | None:
         return f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)}."
     if "DTSTART" in rule.upper():
         return "The rule starts with the exception's own start; leave DTSTART out."
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
+        return f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL}."
+    local_start = start.replace(tzinfo=None)
     try:
-        rrulestr(rule, dtstart=start.replace(tzinfo=None))
-    except (ValueError, TypeError) as error:
-        return f"Not an RFC 5545 recurrence rule: {error}."
+        parsed = rrulestr(rule, dtstart=local_start)
+        probe = parsed.replace(count=None, until=local_start + PROBED)
+        if next(iter(probe), None) is None:
+            return "The rule never occurs in its first two years."
+    except (ValueError, TypeError, IndexError, OverflowError) as error:
+        return f"Not a usable RFC 5545 recurrence rule: {error}."
     return None
+
+
+class UnusableRule(ValueError):
+    """A stored repeat rule that cannot be expanded (written before it was checked)."""

@@ -22,7 +22,6 @@ from api.request_context import open_feed_context
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
 from clinics.models import User
-from idempotency.replay import IdempotentPostMixin
 from scheduling import feed, services
 from scheduling.models import Appointment, CalendarFeed
 from scheduling.serializers import CalendarFeedSerializer
@@ -35,8 +34,9 @@ ACTIONS = {"GET": "retrieve", "POST": "create", "DELETE": "destroy"}
 TAGS = ["appointments"]
 
 
-class CalendarFeedView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
-    """The caller's own calendar feed (chiropractors: their appointments)."""
+class CalendarFeedView(AuditedViewMixin, GenericAPIView):
+    """The caller's own calendar feed (chiropractors: their appointments). Its POST takes no
+    Idempotency-Key: the answer carries the feed's secret, which is never stored."""
 
     permission_classes = [StartsVisits]
     serializer_class = CalendarFeedSerializer
@@ -73,6 +73,9 @@ class CalendarFeedView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
 
     @extend_schema(
         summary="Make your calendar feed (a new secret URL; the old one stops answering)",
+        description="The secret URL is shown only in this answer: only its SHA-256 is stored, "
+        "so the POST takes no `Idempotency-Key` (a retry makes another feed, and the one before "
+        "stops answering).",
         request=None,
         responses={200: CalendarFeedSerializer},
         tags=TAGS,

@@ -224,7 +224,7 @@ class WorkingHoursSerializer(StrictModelSerializer):
                 "start_at": "2026-12-02T13:00:00-05:00",
                 "end_at": "2026-12-02T18:00:00-05:00",
                 "recurrence": "FREQ=WEEKLY;BYDAY=WE;UNTIL=20270630T000000",
-                "last_ends_at": "2027-06-30T22:00:00Z",
+                "last_ends_at": "2027-06-23T22:00:00Z",
                 "reason": "Teaching at the college",
                 "created_by": CHIROPRACTOR_ID,
                 **STAMPS,

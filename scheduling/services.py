@@ -38,6 +38,9 @@ OVERRIDE_ROLES = frozenset({Role.CHIROPRACTOR, Role.CLINIC_ADMIN})
 # A repeating exception whose rule ends after more occurrences than this is treated as endless.
 COUNTED_OCCURRENCES = 5_000
 LONGEST_APPOINTMENT = timedelta(hours=24)
+# An exception starts at most this long ago (a repeating one is expanded from its start).
+EARLIEST_EXCEPTION = timedelta(days=3653)
+LONGEST_REPEATING_EXCEPTION = timedelta(days=31)
 
 
 def _field_error(field: str, message: str, code: str) -> ValidationError:
@@ -186,12 +189,26 @@ def _last_end(exception: ScheduleException, zone: ZoneInfo) -> datetime | None:
 
 
 def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
+    exception.full_clean()
+    if exception.start_at < timezone.now() - EARLIEST_EXCEPTION:
+        raise _field_error("start_at", "Start within the last ten years.", "out_of_range")
     if exception.recurrence:
-        problem = availability.recurrence_problem(exception.recurrence, exception.start_at)
+        if exception.end_at - exception.start_at > LONGEST_REPEATING_EXCEPTION:
+            raise _field_error(
+                "end_at", "A repeating exception lasts at most 31 days each time.", "too_long"
+            )
+        local_start = exception.start_at.astimezone(zone)
+        problem = availability.recurrence_problem(exception.recurrence, local_start)
         if problem is not None:
             raise _field_error("recurrence", problem, "invalid_recurrence")
-    exception.full_clean()
-    exception.last_ends_at = _last_end(exception, zone)
+    try:
+        exception.last_ends_at = _last_end(exception, zone)
+    except (ValueError, IndexError, OverflowError) as error:
+        raise _field_error(
+            "recurrence",
+            f"The rule's last occurrence cannot be worked out: {error}.",
+            "invalid_recurrence",
+        ) from error
 
 
 @transaction.atomic
@@ -238,12 +255,19 @@ class Calendar:
     booked: dict[object, list[availability.Booked]]
 
     def working(self, chiropractor_id: object, window: availability.Interval, zone: ZoneInfo):
-        return availability.working_time(
-            self.hours.get(chiropractor_id, []),
-            self.exceptions.get(chiropractor_id, []),
-            window,
-            zone,
-        )
+        try:
+            return availability.working_time(
+                self.hours.get(chiropractor_id, []),
+                self.exceptions.get(chiropractor_id, []),
+                window,
+                zone,
+            )
+        except availability.UnusableRule as error:
+            raise Conflict(
+                f"A schedule exception of this chiropractor has a repeat rule that cannot be "
+                f"used ({error}); change or remove it.",
+                code="unusable_recurrence",
+            ) from error
 
 
 def calendar_read(
@@ -568,17 +592,23 @@ class _SoFar:
     visits_since_reexamination: int
 
 
-def _booked_so_far(plan: TreatmentPlan, reexamination_type: AppointmentType) -> _SoFar:
+def _booked_so_far(
+    plan: TreatmentPlan, reexamination_type: AppointmentType, regular_type: AppointmentType
+) -> _SoFar:
+    """Re-examinations among them are the appointments of the series' re-examination type
+    when it is the clinic's re-examination type (not the regular type standing in for it)."""
     zone = zone_of(plan.clinic)
     held = list(
         Appointment.objects.filter(plan=plan, status__in=HOLDING_STATUSES)
         .order_by("start_at")
-        .values_list("start_at", "appointment_type_id")
+        .values_list("start_at", "appointment_type_id", "appointment_type__default_for")
     )
     last_reexamination, since = None, 0
-    for start_at, type_id in held:
+    for start_at, type_id, kind in held:
         since += 1
-        if type_id == reexamination_type.pk:
+        if kind == VisitKind.REEXAMINATION or (
+            type_id == reexamination_type.pk and reexamination_type.pk != regular_type.pk
+        ):
             last_reexamination, since = start_at.astimezone(zone).date(), 0
     last_day = held[-1][0].astimezone(zone).date() if held else None
     return _SoFar(len(held), last_day, last_reexamination, since)
@@ -617,8 +647,11 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     regular, reexamination = _series_types(plan, data)
     confirm = data.get("confirm", False)
     if confirm:
+        # Two confirmations of one plan take turns (they may name different chiropractors),
+        # then the chiropractor's calendar is locked as for any booking.
+        TreatmentPlan.objects.select_for_update(no_key=True).filter(pk=plan.pk).exists()
         _lock_schedule(chiropractor.pk)
-    so_far = _booked_so_far(plan, reexamination)
+    so_far = _booked_so_far(plan, reexamination, regular)
     today = _clinic_today(plan.clinic)
     after_booked = so_far.last_day + timedelta(days=1) if so_far.last_day else today
     start = data.get("start_date") or max(plan.start_date, today, after_booked)

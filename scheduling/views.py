@@ -392,13 +392,14 @@ class AppointmentViewSet(
         )
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        zone = services.zone_of(request.user.clinic)
         start = params.get("start") or timezone.now()
-        end = params.get("end") or start + LONGEST_WINDOW
+        end = params.get("end") or start.astimezone(zone) + LONGEST_WINDOW
         if end <= start:
             raise ValidationError({"end": ["Must be after the start."]}, code="end_before_start")
         # Seven days on the clinic's clock: a week from midnight to midnight across a
         # daylight-saving change is 7 days and an hour, or less one.
-        if end > start.astimezone(services.zone_of(request.user.clinic)) + LONGEST_WINDOW:
+        if end > start.astimezone(zone) + LONGEST_WINDOW:
             raise ValidationError(
                 {"end": ["The window is at most 7 days long."]}, code="window_too_long"
             )
@@ -488,7 +489,6 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     serializer_class = PlanScheduleSerializer
     lookup_value_converter = "uuid"
     audit_resource = "appointment_series"
-    audit_actions = {"schedule": AuditAction.CREATE}
     action = "schedule"
 
     def get_queryset(self):
@@ -509,6 +509,11 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     def post(self, request: Request, pk: str | None = None) -> Response:
         return self.schedule(request, pk)
 
+    def audit_action(self, request, changed: list[str]) -> str:
+        # A preview only reads the calendar; a confirmation books.
+        confirm = isinstance(request.data, dict) and request.data.get("confirm") is True
+        return AuditAction.CREATE if confirm else AuditAction.READ
+
     # Named as the view's action, which the audit trail and the contract's error codes
     # (api.raised_codes) read.
     def schedule(self, request: Request, pk: str | None = None) -> Response:
@@ -516,6 +521,7 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
         series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
+        self._audit_objects.extend(v.appointment for v in series.visits if v.appointment)
         return Response(SeriesSerializer(series_answer(series)).data)
 
 

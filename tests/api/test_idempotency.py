@@ -148,6 +148,9 @@ def test_every_post_that_creates_or_acts_documents_the_header():
         for path, item in schema["paths"].items()
         if "post" in item
         and not path.startswith("/api/v1/auth/")
+        # Making a calendar feed answers its secret, which must not be kept for a replay: a
+        # retry makes another feed, and the one before stops answering.
+        and path != "/api/v1/calendar-feed/"
         and not any(p["name"] == "Idempotency-Key" for p in item["post"].get("parameters", []))
     ]
     assert missing == []

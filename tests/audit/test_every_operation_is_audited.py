@@ -123,7 +123,7 @@ ACTION_BY_SUFFIX = {
     "mfa-reset/": "mfa_disable",
     "POST /api/v1/break-glass/": "break_glass",
     "end/": "break_glass_end",
-    "schedule/": "create",
+    "schedule/": "read",  # a preview (without `confirm`) only reads the calendar
     "start-visit/": "create",
     "POST /api/v1/calendar-feed/": "create",
     ".ics": "read",

@@ -444,6 +444,29 @@ def test_repeat_rules_of_exceptions_are_checked(chiropractor_client, chiropracto
     assert last.date() == booking_day + datetime.timedelta(weeks=3)
     assert codes(hourly) == [("recurrence", "invalid_recurrence")]
     assert endless.json()["last_ends_at"] is None
+    for rule in (
+        "FREQ=DAILY;INTERVAL=0",
+        "FREQ=MONTHLY;BYDAY=+999MO",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+    ):
+        refused = chiropractor_client.post(
+            "/api/v1/schedule-exceptions/", {**body, "recurrence": rule}
+        )
+        assert codes(refused) == [("recurrence", "invalid_recurrence")], rule
+    ancient = chiropractor_client.post(
+        "/api/v1/schedule-exceptions/",
+        {**body, "start_at": "1800-01-01T13:00:00-05:00", "end_at": "1800-01-01T17:00:00-05:00"},
+    )
+    month_long = chiropractor_client.post(
+        "/api/v1/schedule-exceptions/",
+        {
+            **body,
+            "end_at": local(booking_day + datetime.timedelta(days=40), 17),
+            "recurrence": "FREQ=YEARLY",
+        },
+    )
+    assert ancient.status_code == 400
+    assert codes(month_long) == [("end_at", "too_long")]
 
 
 @pytest.mark.django_db

@@ -222,9 +222,13 @@ def test_wall_clock_times_that_do_not_exist_or_exist_twice(moment, exists, ambig
         ("FREQ=MONTHLY;BYMONTHDAY=1;COUNT=12", None),
         ("FREQ=HOURLY", "FREQ must be one of"),
         ("BYDAY=WE", "FREQ must be one of"),
-        ("FREQ=WEEKLY;BYDAY=XX", "Not an RFC 5545 recurrence rule"),
+        ("FREQ=WEEKLY;BYDAY=XX", "Not a usable RFC 5545 recurrence rule"),
         ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY", "FREQ must be one of"),
         ("FREQ=DAILY;" + "BYHOUR=1;" * 30, "no more than 200"),
+        ("FREQ=DAILY;INTERVAL=0", "INTERVAL must be"),
+        ("FREQ=DAILY;INTERVAL=-1", "INTERVAL must be"),
+        ("FREQ=MONTHLY;BYDAY=+999MO", "Not a usable"),
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never occurs"),
     ],
 )
 def test_repeat_rules_are_checked(rule, problem):

@@ -276,3 +276,23 @@ def test_a_week_across_the_fall_back_change_is_seven_days_on_the_clock(
     # Five working days of 9–12 and 13–17 on the wall clock: 15-minute visits every 15.
     assert len(week.json()["times"]) == 5 * (12 + 16)
     assert {time["wall_clock"][11:16] for time in week.json()["times"]} >= {"09:00", "16:45"}
+
+
+@pytest.mark.django_db
+def test_a_default_week_before_spring_forward_is_accepted(
+    front_desk_client, adjustment_type, working_week
+):
+    year = datetime.datetime.now(datetime.UTC).year + 1
+    march = datetime.date(year, 3, 1)
+    second_sunday = march + datetime.timedelta(days=(6 - march.weekday()) % 7 + 7)
+    start = second_sunday - datetime.timedelta(days=4)
+
+    answer = front_desk_client.get(
+        TIMES, {"appointment_type": str(adjustment_type.id), "start": f"{start}T12:00:00Z"}
+    )
+
+    assert answer.status_code == 200, answer.json()
+    end = datetime.datetime.fromisoformat(answer.json()["end"])
+    assert end - datetime.datetime.fromisoformat(f"{start}T12:00:00+00:00") == datetime.timedelta(
+        days=7, hours=-1
+    )

@@ -86,3 +86,20 @@ def test_an_unknown_address_answers_in_the_apis_error_shape(chiropractor_client)
     assert unknown.status_code == 404
     assert unknown["Content-Type"] == "application/json"
     assert unknown.json()["errors"][0]["code"] == "not_found"
+
+
+def test_a_deactivated_clinics_feed_stops_answering(chiropractor_client, clinic):
+    path = feed_path(chiropractor_client.post(FEED))
+    clinic.is_active = False
+    clinic.save()
+
+    assert APIClient().get(path).status_code == 404
+
+
+def test_the_feeds_secret_is_not_kept_for_a_replay(chiropractor_client):
+    from idempotency.models import IdempotentRequest
+
+    made = chiropractor_client.post(FEED, HTTP_IDEMPOTENCY_KEY="feed-1")
+
+    assert made.status_code == 200
+    assert IdempotentRequest.objects.count() == 0

@@ -216,3 +216,38 @@ def test_progress_and_the_calendar_agree(
     assert calendar["next_visit_at"] == booked[2].start_at.isoformat().replace("+00:00", "Z")
     reexam = next(a for a in booked if a.appointment_type.default_for == "reexamination")
     assert calendar["next_reexamination_at"] == reexam.start_at.isoformat().replace("+00:00", "Z")
+
+
+def test_a_preview_is_read_and_a_confirmation_books_in_the_audit_trail(
+    front_desk_client, tapering_plan, working_week
+):
+    from audit.models import AuditEvent
+
+    schedule(front_desk_client, tapering_plan)
+    preview = AuditEvent.objects.filter(resource_type="appointment_series").latest("id")
+    schedule(front_desk_client, tapering_plan, confirm=True)
+    booking = AuditEvent.objects.filter(resource_type="appointment_series").latest("id")
+
+    assert preview.action == "read"
+    assert booking.action == "create"
+    booked = {str(a.id) for a in Appointment.objects.filter(plan_id=tapering_plan["id"])}
+    assert booked <= set(booking.object_ids)
+
+
+def test_without_a_reexamination_type_the_count_carries_on(
+    front_desk_client, chiropractor_client, full_plan, monday, adjustment_type, working_week
+):
+    body = {
+        key: value for key, value in full_plan.items() if key not in ("visits_per_week", "weeks")
+    }
+    body.update(frequency=TAPERING, start_date=str(monday), reexam_interval_days=120)
+    plan = chiropractor_client.post(PLANS, body).json()
+    schedule(front_desk_client, plan, confirm=True)
+    booked = Appointment.objects.filter(plan_id=plan["id"]).order_by("start_at")
+    for appointment in booked[6:]:
+        front_desk_client.post(f"{APPOINTMENTS}{appointment.id}/cancel/", {"reason": "cost"})
+
+    again = schedule(front_desk_client, plan).json()
+
+    assert again["already_booked"] == 6
+    assert [v["number"] for v in again["visits"] if v["reexamination"]] == [12, 24]
