@@ -96,3 +96,48 @@ def test_the_database_alone_refuses_concurrent_overlaps(booking, clinic, chiropr
 
     assert sorted(statuses) == [201] + [409] * (len(patients) - 1)
     assert overlapping_pairs() == 0
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_two_confirmations_of_one_plan_book_its_visits_once(
+    chiropractor, clinic, full_plan, adjustment_type, working_week
+):
+    """Each names another chiropractor, so no overlap stops the second: the plan's lock does."""
+    from scheduling.models import WorkingHours
+    from tests.concurrency import at_once
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+    from tests.scheduling.conftest import next_weekday
+
+    colleague = UserFactory(clinic=clinic, role="chiropractor")
+    for hours in working_week:
+        WorkingHours.objects.create(
+            clinic=clinic,
+            chiropractor=colleague,
+            weekday=hours.weekday,
+            start_time=hours.start_time,
+            end_time=hours.end_time,
+        )
+    body = {k: v for k, v in full_plan.items() if k not in ("visits_per_week", "weeks")}
+    body.update(frequency=[{"visits_per_week": 3, "weeks": 2}], start_date=str(next_weekday(0)))
+    plan = client_for(chiropractor).post("/api/v1/treatment-plans/", body).json()
+    clients = [client_for(chiropractor), client_for(chiropractor)]
+    chosen = [chiropractor, colleague]
+
+    def confirm(n: int) -> int:
+        return (
+            clients[n]
+            .post(
+                f"/api/v1/treatment-plans/{plan['id']}/schedule/",
+                {
+                    "weekdays": [0, 2, 4],
+                    "times": ["09:00"],
+                    "chiropractor": str(chosen[n].id),
+                    "confirm": True,
+                },
+            )
+            .status_code
+        )
+
+    assert at_once(confirm, 2) == [200, 200]
+    assert Appointment.objects.filter(plan_id=plan["id"]).count() == 6
