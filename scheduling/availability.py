@@ -22,6 +22,8 @@ from dateutil.rrule import rrulestr
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 MAX_RULE_LENGTH = 200
 MAX_INTERVAL = 100
+# A repeating exception whose rule ends after more occurrences than this is treated as endless.
+COUNTED_OCCURRENCES = 5_000
 # How far a new rule is expanded to check that it occurs and expands without error.
 PROBED = timedelta(days=2 * 366)
 
@@ -218,22 +220,9 @@ def free_starts(
     stepping by `step` from the start of each working span, that leave every booked
     appointment and its buffer clear and start no earlier than `not_before`. The appointment
     itself must end within working time; its buffer may run past it."""
-    booked = [Booked(b.start.astimezone(UTC), b.end.astimezone(UTC), b.buffer) for b in booked]
-    held = _Spans(Interval(b.start, b.end + b.buffer) for b in booked)
-    busy = _Spans(Interval(b.start, b.end) for b in booked)
-    not_before = not_before.astimezone(UTC)
-    starts = []
-    for span in working:
-        start = span.start.astimezone(UTC)
-        while start + duration <= span.end.astimezone(UTC):
-            if (
-                start >= not_before
-                and not held.meets(Interval(start, start + duration))
-                and not busy.meets(Interval(start, start + duration + buffer))
-            ):
-                starts.append(start)
-            start += step
-    return starts
+    return Occupancy(working, booked).starts(
+        duration=duration, buffer=buffer, step=step, not_before=not_before
+    )
 
 
 class Occupancy:
@@ -242,7 +231,7 @@ class Occupancy:
     the spans are built once, so a series of visits costs a bisect each."""
 
     def __init__(self, working: list[Interval], booked: Iterable[Booked]) -> None:
-        booked = list(booked)
+        booked = [_utc(b) for b in booked]
         self.working = _Spans(
             Interval(span.start.astimezone(UTC), span.end.astimezone(UTC)) for span in working
         )
@@ -260,22 +249,22 @@ class Occupancy:
 
     def starts(
         self,
-        window: Interval,
+        window: Interval | None = None,
         *,
         duration: timedelta,
         buffer: timedelta,
         step: timedelta,
         not_before: datetime,
     ) -> list[datetime]:
-        """free_starts within `window`, from the spans already built."""
+        """The free start times (see free_starts), within `window` when it is given."""
         found = []
         for span in self.working.intervals:
-            if not span.overlaps(window):
+            if window is not None and not span.overlaps(window):
                 continue
             start = span.start
-            while start + duration <= span.end and start < window.end:
+            while start + duration <= span.end and (window is None or start < window.end):
                 if (
-                    start >= window.start
+                    (window is None or start >= window.start)
                     and start >= not_before
                     and self.fits(start, duration=duration, buffer=buffer)
                 ):
@@ -285,8 +274,13 @@ class Occupancy:
 
     def add(self, booked: Booked) -> None:
         """A new appointment that fits: the ones after it must leave it clear."""
+        booked = _utc(booked)
         self.held.add(Interval(booked.start, booked.end + booked.buffer))
         self.busy.add(Interval(booked.start, booked.end))
+
+
+def _utc(booked: Booked) -> Booked:
+    return Booked(booked.start.astimezone(UTC), booked.end.astimezone(UTC), booked.buffer)
 
 
 class _Spans:
@@ -312,6 +306,28 @@ class _Spans:
         # before `interval` ends can reach into it.
         index = bisect_left(self.starts, interval.end) - 1
         return index >= 0 and self.intervals[index].end > interval.start
+
+
+def last_end(start: datetime, end: datetime, recurrence: str, zone: ZoneInfo) -> datetime | None:
+    """When the last occurrence of an exception (`start`–`end`, repeating by `recurrence` on the
+    wall clock of `zone`) ends; None when the rule has no end, or ends only after
+    COUNTED_OCCURRENCES occurrences (then it is treated as endless)."""
+    if not recurrence:
+        return end
+    local_start = start.astimezone(zone).replace(tzinfo=None)
+    length = end.astimezone(zone).replace(tzinfo=None) - local_start
+    parts = recurrence.upper()
+    if "COUNT=" not in parts and "UNTIL=" not in parts:
+        return None
+    last: datetime | None = None
+    for index, begins in enumerate(rrulestr(recurrence, dtstart=local_start)):
+        if index >= COUNTED_OCCURRENCES:
+            return None
+        last = begins
+    if last is None:
+        return end
+    ends: datetime = (last + length).replace(tzinfo=zone)
+    return ends
 
 
 def recurrence_problem(rule: str, start: datetime) -> str | None:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -35,8 +34,6 @@ from treatments.models import PlanStatus, TreatmentPlan, Visit
 
 # Roles that may book outside a chiropractor's working hours (the front desk asks them).
 OVERRIDE_ROLES = frozenset({Role.CHIROPRACTOR, Role.CLINIC_ADMIN})
-# A repeating exception whose rule ends after more occurrences than this is treated as endless.
-COUNTED_OCCURRENCES = 5_000
 LONGEST_APPOINTMENT = timedelta(hours=24)
 # An exception starts at most this long ago (a repeating one is expanded from its start).
 EARLIEST_EXCEPTION = timedelta(days=3653)
@@ -168,26 +165,6 @@ def working_hours_remove(*, hours: WorkingHours, by: User) -> WorkingHours:
     return hours
 
 
-def _last_end(exception: ScheduleException, zone: ZoneInfo) -> datetime | None:
-    """When the exception's last occurrence ends, or None when it repeats without end."""
-    if not exception.recurrence:
-        return exception.end_at
-    local_start = exception.start_at.astimezone(zone).replace(tzinfo=None)
-    length = exception.end_at.astimezone(zone).replace(tzinfo=None) - local_start
-    rule = rrulestr(exception.recurrence, dtstart=local_start)
-    parts = exception.recurrence.upper()
-    if "COUNT=" not in parts and "UNTIL=" not in parts:
-        return None
-    last = None
-    for index, begins in enumerate(rule):
-        if index >= COUNTED_OCCURRENCES:
-            return None
-        last = begins
-    if last is None:
-        return exception.end_at
-    return (last + length).replace(tzinfo=zone)
-
-
 def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
     exception.full_clean()
     if exception.start_at < timezone.now() - EARLIEST_EXCEPTION:
@@ -202,7 +179,9 @@ def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
         if problem is not None:
             raise _field_error("recurrence", problem, "invalid_recurrence")
     try:
-        exception.last_ends_at = _last_end(exception, zone)
+        exception.last_ends_at = availability.last_end(
+            exception.start_at, exception.end_at, exception.recurrence, zone
+        )
     except (ValueError, IndexError, OverflowError) as error:
         raise _field_error(
             "recurrence",

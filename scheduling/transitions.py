@@ -4,19 +4,8 @@ booked → arrived → completed (a visit was logged), or cancelled, or no-show.
 cancelled and no-show appointments are closed.
 """
 
-from dataclasses import dataclass
-
 from scheduling.models import AppointmentStatus
-from treatments.transitions import TransitionNotAllowed
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    summary: str
-
+from treatments.transitions import Transition, TransitionNotAllowed
 
 _BOOKED = frozenset({AppointmentStatus.BOOKED})
 _OPEN = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED})
