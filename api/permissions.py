@@ -130,6 +130,20 @@ AppointmentPermission.__doc__ = (
     "chiropractors and clinic admins (scheduling.services)."
 )
 
+CoveragePermission = ReadWriteRoles.of(read=ALL_ROLES, write=ALL_ROLES)
+CoveragePermission.__doc__ = (
+    "Coverage and cases: every role reads and keeps them (the desk mostly)."
+)
+
+FeeSchedulePermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset({Role.CLINIC_ADMIN}))
+FeeSchedulePermission.__doc__ = "The fee schedule: everyone reads, clinic admins keep it."
+
+BillingPermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
+BillingPermission.__doc__ = (
+    "A visit's coding, claim, superbill and a patient's statement: every role reads; coding "
+    "corrections by the visit's chiropractor or a clinic admin (treatments.services.visits)."
+)
+
 
 def may_read_clinical(user) -> bool:
     """By role, or for this request's patient under a break-glass grant."""
@@ -200,6 +214,21 @@ RESOURCE_ROLES: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
         AppointmentPermission.read_roles,
         AppointmentPermission.write_roles,
         "Appointments and available times.",
+    ),
+    "coverage": (
+        CoveragePermission.read_roles,
+        CoveragePermission.write_roles,
+        "Coverage and cases (payers, authorisations).",
+    ),
+    "fee_schedule": (
+        FeeSchedulePermission.read_roles,
+        FeeSchedulePermission.write_roles,
+        "The clinic's fee schedule.",
+    ),
+    "billing": (
+        BillingPermission.read_roles,
+        BillingPermission.write_roles,
+        "Coding, claim data, superbills, statements (write: coding corrections).",
     ),
 }
 

@@ -10,7 +10,8 @@ where DRF's renderer would fail the whole answer with a 500.
 """
 
 import orjson
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 _OPTIONS = (
@@ -36,3 +37,27 @@ class OrjsonRenderer(JSONRenderer):
             if raw in rendered:
                 rendered = rendered.replace(raw, escaped)
         return rendered
+
+
+class PdfRenderer(BaseRenderer):
+    """A document the view made as PDF bytes, passed through."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data
+
+
+class ErrorsAsJsonMixin:
+    """For views that answer documents (PDF): errors still answer in the API's one JSON
+    shape, whatever the client accepted."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and response.status_code >= 400:
+            # DRF renders with the request's negotiated renderer.
+            request.accepted_renderer = OrjsonRenderer()
+            request.accepted_media_type = OrjsonRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -1,6 +1,9 @@
 """drf-spectacular hooks that finish the contract where introspection cannot."""
 
+import json
 from collections import defaultdict
+from functools import cache
+from pathlib import Path
 
 from drf_spectacular.plumbing import is_serializer
 from drf_spectacular.utils import (
@@ -402,4 +405,27 @@ def enumerate_error_codes(result: dict, generator, request, public) -> dict:
             "its own in its error response.",
         }
         schemas[item]["properties"]["code"] = {"$ref": f"#/components/schemas/{name}"}
+    return result
+
+
+@cache
+def answer_from(path: Path) -> dict:
+    """A whole answer kept as a JSON file beside the serializers it exemplifies."""
+    return json.loads(path.read_text())
+
+
+def document_errors_as_json(result: dict, generator, request, public) -> dict:
+    """Errors answer JSON on every operation, also where the success is a document (PDF,
+    iCalendar): their responses list application/json only."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content")
+                if not status.isdigit() or int(status) < 400 or not content:
+                    continue
+                if set(content) != {"application/json"}:
+                    media = content.get("application/json") or next(iter(content.values()))
+                    response["content"] = {"application/json": media}
     return result

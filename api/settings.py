@@ -71,13 +71,14 @@ INSTALLED_APPS = [
     "patients",
     "treatments",
     "scheduling",
+    "billing",
     "audit",
     "idempotency",
     "ops",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).
-TENANT_APPS = ["patients", "treatments", "scheduling", "access", "idempotency"]
+TENANT_APPS = ["patients", "treatments", "scheduling", "billing", "access", "idempotency"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -349,7 +350,8 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "visits",
             "description": "Visits logged against plans: SOAP notes, PART findings, what was "
-            "performed, signing, amendments and the derived CPT coding.",
+            "performed, signing, amendments; the derived CPT coding with its payer's rules, coding "
+            "corrections, claim (CMS-1500) data and the superbill.",
         },
         {
             "name": "break-glass",
@@ -392,6 +394,23 @@ SPECTACULAR_SETTINGS = {
             "description": "Patients waiting for an earlier time (with whom, which days, which "
             "times of day); a cancelled appointment lists whom its time suits.",
         },
+        {
+            "name": "coverages",
+            "description": "Who pays for a patient's care: payer and payer type (Medicare, "
+            "Medicaid, commercial, personal injury, workers' compensation, self-pay), member and "
+            "group ids, subscriber, primary or secondary, effective dates.",
+        },
+        {
+            "name": "cases",
+            "description": "A course of care billed under one coverage: authorised visits and "
+            "dates (visits used and left), referral, claim number and adjuster or attorney, the "
+            "ABN on file.",
+        },
+        {
+            "name": "fee-schedule",
+            "description": "What the clinic charges per CPT code (and modifier), with effective "
+            "dates. Clinic admins keep it.",
+        },
         {"name": "health", "description": "Whether the API and its database answer."},
     ],
     "DESCRIPTION": (
@@ -431,7 +450,10 @@ SPECTACULAR_SETTINGS = {
         "MfaStepEnum": "access.mfa.CHALLENGE_STEPS",
         "CptEnum": "reference.cpt.CPT_CHOICES",
         "TimedCptEnum": "reference.cpt.TIMED_CPT_CHOICES",
-        "CodingWarningCodeEnum": "treatments.coding.WARNING_CHOICES",
+        "CodingWarningCodeEnum": "billing.coding.WARNING_CHOICES",
+        "CodingStatusEnum": "billing.visit_coding.CODING_STATUS_CHOICES",
+        "PayerTypeEnum": "billing.payer_rules.PAYER_TYPE_CHOICES",
+        "ClaimProblemCodeEnum": "billing.claims.PROBLEM_CHOICES",
         "HealthStatusEnum": ["ok"],
         "SegmentKindEnum": "reference.models.SegmentKind.choices",
         "CmtRegionEnum": "reference.models.CmtRegion.choices",
@@ -457,6 +479,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.document_etag_headers",
         "api.schema.document_request_id_header",
         "api.schema.document_retry_after_header",
+        "api.schema.document_errors_as_json",
         "api.schema.enumerate_error_codes",
     ],
 }

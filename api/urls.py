@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("patients.urls")),
     path("", include("treatments.urls")),
     path("", include("scheduling.urls")),
+    path("", include("billing.urls")),
     path("", include("audit.urls")),
     path("reference/", include("reference.urls")),
     slash_twin_route,

@@ -157,6 +157,10 @@ class AuditedViewMixin:
         self._audit_before: dict[object, dict] = {}
         self._audit_serializers: list = []
         self._audit_changed: set[str] = set()
+        # The caller is read before the answer's format is chosen: a request refused for its
+        # Accept header (406) still leaves an event naming who asked, read while the request's
+        # transaction is usable (DRF marks it for rollback once it handles an exception).
+        self.perform_authentication(request)
         super().initial(request, *args, **kwargs)
 
     def get_object(self):

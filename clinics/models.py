@@ -6,7 +6,15 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+
+from clinics.npi import validate_npi
+
+# An employer identification number, as printed on a CMS-1500 (item 25).
+validate_tax_id = RegexValidator(
+    r"^\d{2}-\d{7}$", "A tax id (EIN) is written 12-3456789.", code="invalid_tax_id"
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -37,6 +45,24 @@ class Clinic(models.Model):
         help_text="IANA time zone the clinic works in, e.g. America/New_York.",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive clinics cannot log in.")
+    npi = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_npi],
+        help_text="The clinic's group (billing provider) NPI, CMS-1500 item 33a.",
+    )
+    tax_id = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_tax_id],
+        help_text="The clinic's employer identification number, CMS-1500 item 25.",
+    )
+    address = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The clinic's postal address, printed on claims, superbills and statements.",
+    )
+    phone = models.CharField(max_length=30, blank=True, help_text="The clinic's phone number.")
     mfa_required_roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices),
         default=list,
@@ -74,6 +100,12 @@ class User(AbstractUser):
         choices=Role.choices,
         blank=True,
         help_text="What the staff member may do in the clinic.",
+    )
+    npi = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[validate_npi],
+        help_text="A chiropractor's individual NPI: the rendering provider on claims.",
     )
 
     class Meta:

@@ -15,6 +15,7 @@ STAFF_EXAMPLE = {
     "last_name": "Palmer",
     "email": "d.palmer@example-clinic.com",
     "role": "chiropractor",
+    "npi": "1234567893",
     "is_active": True,
     "date_joined": "2026-09-01T08:00:00Z",
     "last_login": "2026-11-25T07:58:00Z",
@@ -50,6 +51,7 @@ class StaffSerializer(StrictModelSerializer):
             "last_name",
             "email",
             "role",
+            "npi",
             "is_active",
             "date_joined",
             "last_login",
@@ -64,6 +66,11 @@ class StaffSerializer(StrictModelSerializer):
             "first_name": {"help_text": "Given name.", "max_length": 150},
             "last_name": {"help_text": "Family name.", "max_length": 150},
             "email": {"help_text": "Work email address."},
+            "npi": {
+                "help_text": "A chiropractor's individual NPI (10 digits, Luhn check digit over "
+                "80840): the rendering provider on claims. Empty when none.",
+                "min_length": 10,
+            },
             "is_active": {"help_text": "False once deactivated: the user can no longer log in."},
             "date_joined": {"help_text": "When the account was created."},
             "last_login": {"help_text": "When the user last logged in, if ever."},
@@ -120,6 +127,10 @@ class StaffCreateSerializer(StaffSerializer):
                 "slug": "back-in-line",
                 "time_zone": "America/New_York",
                 "mfa_required_roles": ["chiropractor", "clinic_admin"],
+                "npi": "1245319599",
+                "tax_id": "12-3456789",
+                "address": "12 Spine Street, Springfield, IL 62701",
+                "phone": "+1 217 555 0100",
             },
             response_only=True,
         ),
@@ -141,13 +152,31 @@ class ClinicSerializer(StrictModelSerializer):
 
     class Meta:
         model = Clinic
-        fields = ["id", "name", "slug", "time_zone", "mfa_required_roles"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "time_zone",
+            "mfa_required_roles",
+            "npi",
+            "tax_id",
+            "address",
+            "phone",
+        ]
         read_only_fields = ["id", "name", "slug", "time_zone"]
         extra_kwargs = {
             "id": {"help_text": "The clinic's identifier."},
             "slug": {"help_text": "The clinic's short name: staff log in as `<name>@<slug>`."},
             "name": {"help_text": "The clinic's name (changed by the platform's operators)."},
             "time_zone": {"help_text": "IANA time zone of the clinic."},
+            "npi": {
+                "help_text": "The clinic's group NPI (billing provider, CMS-1500 item 33a): 10 "
+                "digits with a Luhn check digit over 80840. Empty when none.",
+                "min_length": 10,
+            },
+            "tax_id": {"help_text": "Employer identification number, written 12-3456789."},
+            "address": {"help_text": "Postal address printed on claims and superbills."},
+            "phone": {"help_text": "Phone number printed on claims and superbills."},
         }
 
     def validate_mfa_required_roles(self, value: list[str]) -> list[str]:

@@ -64,6 +64,11 @@ def lookup(raw: str) -> Icd10Code | None:
     return found
 
 
+def displays_of(codes: list[str]) -> dict[str, str]:
+    """Each code's official description, in one statement."""
+    return dict(Icd10Code.objects.filter(code__in=codes).values_list("code", "description"))
+
+
 def _like_prefix(text: str) -> str:
     """`text` as the start of a LIKE pattern: its own `%`, `_` and backslashes literal."""
     return re.sub(r"([\\%_])", r"\\\1", text) + "%"

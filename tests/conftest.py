@@ -10,6 +10,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from billing.models import FeeScheduleEntry
 from clinics.models import Role
 from scheduling.models import AppointmentType
 from tests.factories import ClinicFactory, ConditionFactory, PatientFactory, UserFactory
@@ -236,14 +237,44 @@ def charted_patient(chiropractor, full_plan) -> dict:
         "/api/v1/waitlist/",
         {"patient": patient, "appointment_type": str(appointment_type.id), "weekdays": [0, 2]},
     ).json()
+    plan = client.post("/api/v1/treatment-plans/", full_plan).json()
+    coverage = client.post(
+        "/api/v1/coverages/",
+        {
+            "patient": patient,
+            "payer_name": "Medicare Part B",
+            "payer_type": "medicare",
+            "member_id": "1EG4-TE5-MK73",
+            "starts_on": "2026-01-01",
+        },
+    ).json()
+    case = client.post(
+        "/api/v1/cases/",
+        {
+            "patient": patient,
+            "coverage": coverage["id"],
+            "plan": plan["id"],
+            "title": "Neck pain, 2026",
+            "authorised_visits": 12,
+        },
+    ).json()
+    fee = FeeScheduleEntry.objects.create(
+        clinic_id=chiropractor.clinic_id,
+        cpt="98940",
+        charge="55.00",
+        effective_from=datetime.date(2026, 1, 1),
+    )
     return {
+        "coverage": coverage,
+        "case": case,
+        "fee": str(fee.id),
         "waitlist_entry": waitlist_entry,
         "appointment_type": str(appointment_type.id),
         "working_hours": hours,
         "schedule_exception": time_off,
         "appointment": appointment,
         "patient": patient,
-        "plan": client.post("/api/v1/treatment-plans/", full_plan).json(),
+        "plan": plan,
         "visit": client.post(
             "/api/v1/visits/",
             {"patient": patient, "visit_at": "2026-11-20T10:00:00Z", "pain_before": 5},

@@ -186,6 +186,24 @@ class PlanCalendarSerializer(serializers.Serializer):
     )
 
 
+class PlanAuthorisationSerializer(serializers.Serializer):
+    case = serializers.UUIDField(help_text="The case the plan is billed under.")
+    authorisation_number = serializers.CharField(
+        allow_blank=True, help_text="The payer's authorisation number."
+    )
+    authorised_visits = serializers.IntegerField(
+        allow_null=True, help_text="Visits authorised; null for no limit."
+    )
+    authorised_from = serializers.DateField(allow_null=True, help_text="First authorised day.")
+    authorised_to = serializers.DateField(allow_null=True, help_text="Last authorised day.")
+    visits_used = serializers.IntegerField(
+        help_text="Signed visits of the plan within the authorised dates."
+    )
+    visits_left = serializers.IntegerField(
+        allow_null=True, help_text="Authorised visits not yet used; null for no limit."
+    )
+
+
 @extend_schema_serializer(
     examples=[answer_example("A relief plan after its first visit", "progress")]
 )
@@ -201,6 +219,11 @@ class PlanProgressSerializer(serializers.Serializer):
     visits_remaining = serializers.IntegerField(help_text="Planned visits still to come.")
     calendar = PlanCalendarSerializer(
         help_text="The plan's appointments on the calendar against its schedule."
+    )
+    authorisation = PlanAuthorisationSerializer(
+        allow_null=True,
+        help_text="The authorisation of the case the plan is billed under (visits used and "
+        "left); null when the plan has no case.",
     )
     reexamination = ReexaminationSerializer(help_text="When the next re-examination is due.")
     pain = TrendSerializer(

@@ -2,11 +2,13 @@
 
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from api.nested_reads import Nested, nested
 from api.permissions import may_read_clinical
 from clinics.models import User
+from treatments.billing_port import billing
 from treatments.models import (
     Amendment,
     Goal,
@@ -98,8 +100,27 @@ def plan_progress_list(*, user: User) -> QuerySet[TreatmentPlan]:
         .objects.filter(plan=OuterRef("pk"))
         .order_by("start_at", "id")
     )
+    # The plan's billing case (billing stands above this app too): its authorisation.
+    case = (
+        apps.get_model("billing", "InsuranceCase")
+        .objects.filter(plan=OuterRef("pk"), archived_at__isnull=True)
+        .order_by("created_at")
+        .values(
+            document=JSONObject(
+                id="id",
+                authorisation_number="authorisation_number",
+                authorised_visits="authorised_visits",
+                authorised_from="authorised_from",
+                authorised_to="authorised_to",
+            )
+        )[:1]
+    )
     return nested(TreatmentPlan.objects.for_clinic(user.clinic_id), PLAN_GOALS).annotate(
         visit_times=ArraySubquery(visits.values("visit_at")),
+        signed_visit_times=ArraySubquery(
+            visits.filter(status=VisitStatus.SIGNED).values("visit_at")
+        ),
+        case=Subquery(case),
         reexamination_flags=ArraySubquery(visits.values("is_reexamination")),
         appointment_times=ArraySubquery(appointments.values("start_at")),
         appointment_statuses=ArraySubquery(appointments.values("status")),
@@ -129,7 +150,11 @@ def plan_item_list(*, user: User, kind: str, plan: TreatmentPlan) -> QuerySet:
 def visit_list(*, user: User) -> QuerySet[Visit]:
     """Visits of the caller's clinic with everything their representation and coding read
     (the patient and chiropractor by id only, as in plan_list)."""
-    return nested(Visit.objects.for_clinic(user.clinic_id).select_related("plan"), *VISIT_CONTENT)
+    return nested(
+        Visit.objects.for_clinic(user.clinic_id).select_related("plan", "patient", "clinic"),
+        *VISIT_CONTENT,
+        *billing().visit_reads(),
+    )
 
 
 def outcome_list(*, user: User) -> QuerySet[OutcomeMeasure]:

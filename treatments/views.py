@@ -144,6 +144,8 @@ class TreatmentPlanViewSet(
                     strict=True,
                 )
             ),
+            case=plan.case,
+            signed_visits=plan.signed_visit_times,
         )
         return Response(PlanProgressSerializer(progress).data)
 

@@ -13,8 +13,7 @@ from api.serializers import (
 )
 from clinics.models import Role, User
 from patients.models import Patient
-from reference.cpt import CPT_CHOICES
-from treatments.coding import WARNING_CHOICES
+from treatments.billing_port import billing
 from treatments.examples import answer_example
 from treatments.models import (
     Amendment,
@@ -33,7 +32,6 @@ from treatments.serializers import (
     ExerciseFieldsSerializer,
     SoftTissueFieldsSerializer,
 )
-from treatments.visit_coding import visit_billing
 
 PERFORMED_HELP = {
     "id": {"help_text": "The item's identifier."},
@@ -258,43 +256,6 @@ class AmendmentSerializer(StrictModelSerializer):
         }
 
 
-class BillingLineSerializer(serializers.Serializer):
-    cpt = serializers.ChoiceField(choices=CPT_CHOICES, help_text="CPT code.")
-    units = serializers.IntegerField(help_text="Units billed.")
-    modifiers = serializers.ListField(
-        child=serializers.CharField(), help_text="Modifiers, e.g. AT, 59."
-    )
-    diagnosis_pointers = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="ICD-10-CM codes the line is billed for, primary first.",
-    )
-    minutes = serializers.IntegerField(
-        allow_null=True, help_text="Timed minutes behind the units; null for CMT."
-    )
-
-
-class CodingWarningSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(
-        choices=WARNING_CHOICES, help_text="Machine-readable warning code."
-    )
-    message = serializers.CharField(help_text="What the biller should know.")
-
-
-@extend_schema_serializer(
-    examples=[answer_example("CMT with a bundled manual-therapy line", "coding")]
-)
-class CodingSerializer(serializers.Serializer):
-    diagnoses = serializers.ListField(
-        child=serializers.CharField(), help_text="The claim's diagnoses, in order (M99.0x first)."
-    )
-    lines = BillingLineSerializer(
-        many=True, help_text="Billing lines derived from what was performed."
-    )
-    warnings = CodingWarningSerializer(
-        many=True, help_text="Documentation or billing problems to fix; empty for front-desk users."
-    )
-
-
 @extend_schema_serializer(
     examples=[answer_example("A signed visit carrying out planned items", "visit")]
 )
@@ -445,7 +406,12 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             )
         return findings
 
-    @extend_schema_field(CodingSerializer)
+    # The Coding component is billing's (billing.serializers.CodingSerializer).
+    @extend_schema_field({"$ref": "#/components/schemas/Coding"})
     def get_coding(self, visit: Visit) -> dict:
         request = self.context.get("request")
-        return visit_billing(visit, clinical=request is None or may_read_clinical(request.user))
+        return billing().coding_answer(
+            visit,
+            clinical=request is None or may_read_clinical(request.user),
+            single=self.parent is None,
+        )

@@ -14,7 +14,6 @@ from api.permissions import (
     OutcomePermission,
     VisitDraftPermission,
     VisitPermission,
-    may_read_clinical,
 )
 from api.schema import documented
 from audit.history import RecordHistoryMixin
@@ -27,8 +26,7 @@ from treatments.filters import OutcomeFilter, VisitFilter
 from treatments.models import OutcomeMeasure, Visit
 from treatments.outcome_serializers import OutcomeMeasureSerializer
 from treatments.selectors import outcome_list, visit_list
-from treatments.visit_coding import visit_billing
-from treatments.visit_serializers import AmendmentSerializer, CodingSerializer, VisitSerializer
+from treatments.visit_serializers import AmendmentSerializer, VisitSerializer
 
 
 @documented(
@@ -65,7 +63,6 @@ class VisitViewSet(
     ordering = ["-visit_at"]
     audit_resource = "visit"
     audit_actions = {"sign": AuditAction.SIGN, "amendments": AuditAction.AMEND}
-    audit_resources = {"coding": "visit_coding"}
     history_model = "treatments.VisitEvent"
 
     def get_permissions(self):
@@ -120,14 +117,6 @@ class VisitViewSet(
         )
         self.audit_changed("amendments")
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="The visit's billing lines and coding warnings", responses={200: CodingSerializer}
-    )
-    @action(detail=True, methods=["get"])
-    def coding(self, request: Request, pk: str | None = None) -> Response:
-        billing = visit_billing(self.get_object(), clinical=may_read_clinical(request.user))
-        return Response(CodingSerializer(billing).data)
 
 
 @documented(

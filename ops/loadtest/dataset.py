@@ -20,12 +20,12 @@ from datetime import time as dt_time
 
 from django.db import connection, transaction
 
+from billing.visit_coding import coding_document, derived_coding
 from clinics.models import Clinic, Role, User
 from clinics.services import login_name, staff_create
 from reference.models import Exercise, Technique
 from scheduling.models import AppointmentType, VisitKind, WorkingHours
 from treatments.models import Visit
-from treatments.visit_coding import coding_document, visit_coding
 
 CLINICS = 20
 PREFIX = "Load test clinic"
@@ -319,7 +319,7 @@ def signed_codings(load: LoadClinic) -> list[str]:
             .order_by("visit_at")
             .first()
         )
-        document = visit.signed_coding or coding_document(visit_coding(visit))
+        document = visit.signed_coding or coding_document(derived_coding(visit))
         codings.append(json.dumps(document))
     with connection.cursor() as cursor:
         cursor.execute(FILL_CODINGS, _parameters(load, 1, CONDITION_VARIANTS, codings))

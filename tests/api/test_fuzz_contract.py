@@ -72,6 +72,9 @@ def world(chiropractor, clinic_admin, front_desk, full_plan, charted_patient):
         "/api/v1/working-hours/{id}": charted_patient["working_hours"]["id"],
         "/api/v1/schedule-exceptions/{id}": charted_patient["schedule_exception"]["id"],
         "/api/v1/waitlist/{id}": charted_patient["waitlist_entry"]["id"],
+        "/api/v1/coverages/{id}": charted_patient["coverage"]["id"],
+        "/api/v1/cases/{id}": charted_patient["case"]["id"],
+        "/api/v1/fee-schedule/{id}": charted_patient["fee"],
     }
     return {
         "chiropractor": client_for(chiropractor),

@@ -29,6 +29,8 @@ def generated(tmp_path_factory):
             "generate",
             "--path",
             str(Path(settings.BASE_DIR) / "openapi.yaml"),
+            "--config",
+            str(Path(settings.BASE_DIR) / "openapi-python-client.yaml"),
             "--meta",
             "none",
             "--output-path",

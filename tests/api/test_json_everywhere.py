@@ -126,3 +126,20 @@ def test_an_optional_choice_may_be_left_empty_with_null(chiropractor_client, pat
         ).status_code
         == 400
     )  # a required choice is not optional
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/patients/{patient}/", "/api/v1/patients/{patient}/statement/?date_from=2026-01-01"],
+)
+def test_an_accept_header_the_api_cannot_serve_answers_406_json_and_is_audited(
+    chiropractor_client, patient, path
+):
+    from audit.models import AuditEvent
+
+    answer = chiropractor_client.get(path.format(patient=patient.id), HTTP_ACCEPT="text/html")
+
+    assert answer.status_code == 406
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json()["errors"][0]["code"] == "not_acceptable"
+    assert AuditEvent.objects.filter(status_code=406).count() == 1

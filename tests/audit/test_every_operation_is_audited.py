@@ -45,6 +45,11 @@ PERMISSION_ROWS = [
         "write plans, their items and status moves",
         r"^(POST|PUT|PATCH|DELETE) /api/v1/treatment-plans/",
     ),
+    ("coverage and cases", r" /api/v1/(coverages|cases)/"),
+    ("read the fee schedule", r"^GET /api/v1/fee-schedule/"),
+    ("keep the fee schedule", r" /api/v1/fee-schedule/"),
+    ("claim data, superbill and statements", r"^GET .*/(claim|superbill|statement)/$"),
+    ("correct a signed visit's coding", r"^POST .*/coding-corrections/$"),
     ("read visits and their coding", r"^GET /api/v1/visits/"),
     ("log a visit", r"^POST /api/v1/visits/$"),
     ("change or discard a draft visit", r"^(PUT|PATCH|DELETE) /api/v1/visits/\{id\}/$"),
@@ -123,10 +128,11 @@ ACTION_BY_SUFFIX = {
     "mfa-reset/": "mfa_disable",
     "POST /api/v1/break-glass/": "break_glass",
     "end/": "break_glass_end",
-    "schedule/": "read",  # a preview (without `confirm`) only reads the calendar
+    "}/schedule/": "read",  # a preview (without `confirm`) only reads the calendar
     "start-visit/": "create",
     "POST /api/v1/calendar-feed/": "create",
     ".ics": "read",
+    "POST /api/v1/visits/{id}/coding-corrections/": "amend",
 }
 
 RESOURCE_BY_PATH = [
@@ -138,6 +144,13 @@ RESOURCE_BY_PATH = [
     (r"/progress/$", "plan_progress"),
     (r"/home-program/$", "home_program"),
     (r"/coding/$", "visit_coding"),
+    (r"/coding-corrections/$", "coding_correction"),
+    (r"/claim/$", "visit_claim"),
+    (r"/superbill/$", "visit_superbill"),
+    (r"/statement/$", "statement"),
+    (r"^/api/v1/coverages/", "coverage"),
+    (r"^/api/v1/cases/", "insurance_case"),
+    (r"^/api/v1/fee-schedule/", "fee"),
     (r"/schedule/$", "appointment_series"),
     (r"/start-visit/$", "visit"),
     (r"/auth/", "session"),
@@ -197,7 +210,8 @@ def is_collection(path: str) -> bool:
         and not path.endswith(("}/", "/available-times/", "/next-available-time/"))
         and not re.search(
             r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke"
-            r"|arrive|cancel|no-show|waitlist-matches)/$",
+            r"|arrive|cancel|no-show|waitlist-matches|coding-corrections|claim|superbill"
+            r"|statement)/$",
             path,
         )
     )
@@ -222,6 +236,9 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "working-hours": charted_patient["working_hours"]["id"],
         "schedule-exceptions": charted_patient["schedule_exception"]["id"],
         "waitlist": charted_patient["waitlist_entry"]["id"],
+        "coverages": charted_patient["coverage"]["id"],
+        "cases": charted_patient["case"]["id"],
+        "fee-schedule": charted_patient["fee"],
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -316,7 +333,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|audit-events|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed)",
+                r"|calendar-feed|fee-schedule)",
                 url,
             )
         ):

@@ -103,11 +103,13 @@ def test_a_visit_is_logged_with_everything_performed_and_billed(
     ]
     assert visit["findings"][0]["range_of_motion_note"] == "R rot 50°"
     lines = [(line["cpt"], line["units"], line["modifiers"]) for line in visit["coding"]["lines"]]
-    # 2 spinal regions; 10 + 15 = 25 timed minutes = 2 units, 1 per code; 97140 on the adjusted neck.
-    assert lines == [("98940", 1, ["AT"]), ("97140", 1, []), ("97110", 1, [])]
+    # 2 spinal regions; 97140 on the adjusted neck is bundled with the CMT, so only 97110's
+    # 15 minutes count: 1 unit.
+    assert lines == [("98940", 1, ["AT"]), ("97110", 1, [])]
+    assert visit["coding"]["status"] == "draft"
     assert visit["coding"]["diagnoses"][0] == "M99.01"
     assert [w["code"] for w in visit["coding"]["warnings"]] == [
-        "manual_therapy_bundled",
+        "bundled_with_cmt",
         "part_incomplete",
     ]
     assert chiropractor_client.get(f"{VISITS}{visit['id']}/coding/").json() == visit["coding"]

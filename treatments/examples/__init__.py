@@ -1,16 +1,15 @@
 """Whole answers, as the API gave them for a patient with neck pain on a relief plan: the
-examples the contract shows for plans, visits, coding, progress and outcome measures."""
+examples the contract shows for plans, visits, progress and outcome measures."""
 
-import json
-from functools import cache
 from pathlib import Path
 
 from drf_spectacular.utils import OpenApiExample
 
+from api.schema import answer_from
 
-@cache
+
 def answer(name: str) -> dict:
-    return json.loads((Path(__file__).parent / f"{name}.json").read_text())
+    return answer_from(Path(__file__).parent / f"{name}.json")
 
 
 def answer_example(title: str, name: str) -> OpenApiExample:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import Clinic, Role, User
 from patients.models import Patient, PatientStatus
+from treatments.billing_port import billing
 from treatments.models import (
     Amendment,
     Instrument,
@@ -25,7 +26,6 @@ from treatments.models import (
     VisitStatus,
 )
 from treatments.services.items import insert_items
-from treatments.visit_coding import coding_document, visit_coding
 
 # Nested lists of a visit, the model of each, and the plan-item model they may carry out.
 PERFORMED_MODELS: dict[str, type[Model]] = {
@@ -255,7 +255,7 @@ def visit_sign(*, visit: Visit, by: User) -> Visit:
     visit.status = VisitStatus.SIGNED
     visit.signed_by = by
     visit.signed_at = timezone.now()
-    visit.signed_coding = coding_document(visit_coding(visit))
+    visit.signed_coding = billing().coding_to_freeze(visit)
     visit.save(update_fields=["status", "signed_by", "signed_at", "signed_coding", "updated_at"])
     return visit
 
@@ -282,3 +282,21 @@ def visit_amend(*, visit: Visit, by: User, data: dict) -> Amendment:
     amendment.full_clean()
     amendment.save()
     return amendment
+
+
+@transaction.atomic
+def visit_correct_performed(*, visit: Visit, items: dict[str, list[dict]], by: User) -> Visit:
+    """Replace what a signed visit records as performed, for a billing correction (billing
+    decides when and keeps the correction): the rows replaced are kept, marked removed, as
+    when a draft is edited. The visit's own chiropractor, or a clinic admin."""
+    if visit.status == VisitStatus.ENTERED_IN_ERROR:
+        raise Conflict("The visit was discarded (entered in error).", code="visit_discarded")
+    if visit.status != VisitStatus.SIGNED:
+        raise Conflict(
+            "The visit is a draft: change it directly; corrections are for signed visits.",
+            code="visit_not_signed",
+        )
+    _ensure_may_edit_draft(visit, by)
+    _check_planned_items(visit, items)
+    _write_items(visit, None, items)
+    return visit

@@ -1,12 +1,13 @@
-"""Turns a stored visit into the plain facts treatments.coding bills from."""
+"""Turns a stored visit into the plain facts billing.coding bills from."""
 
-import json
-from dataclasses import asdict
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from api.shipped_rows import shipped_rows
-from patients.models import VerificationStatus
+from billing.coding import SPINAL_REGIONS, Diagnosis, TimedService, VisitFacts
+from patients.models import Condition, VerificationStatus
 from reference.models import Muscle, Segment
-from treatments.coding import SPINAL_REGIONS, Coding, TimedService, VisitFacts, code_visit
 from treatments.models import PlanPhase, Visit
 
 # CMS extraspinal regions of the extremity joints (the spinal segments bill by CMT region).
@@ -22,12 +23,25 @@ JOINT_REGIONS = {
 }
 # Diagnoses that no longer stand are not billed.
 VOID_DIAGNOSES = frozenset({VerificationStatus.ENTERED_IN_ERROR, VerificationStatus.REFUTED})
+# Where billing.apps attaches a visit's patient's ongoing conditions (visits outside a plan).
+PATIENT_CONDITIONS = "billing_conditions"
 
 
 def segment_region(segment: Segment) -> str:
     return (
         segment.cmt_region if segment.cmt_region in SPINAL_REGIONS else JOINT_REGIONS[segment.code]
     )
+
+
+def _conditions(visit: Visit) -> list[Condition]:
+    """The plan's conditions; outside a plan, the patient's ongoing ones (read with the
+    visit by billing's nested reads, or here when the visit was read without them)."""
+    if visit.plan is not None:
+        return [c for c in visit.plan.conditions if c.verification_status not in VOID_DIAGNOSES]
+    attached = getattr(visit.patient, PATIENT_CONDITIONS, None)
+    if attached is None:
+        attached = list(Condition.objects.filter(patient_id=visit.patient_id).ongoing())
+    return attached
 
 
 def visit_facts(visit: Visit) -> VisitFacts:
@@ -37,7 +51,7 @@ def visit_facts(visit: Visit) -> VisitFacts:
         TimedService(
             item.modality.cpt_code,
             item.minutes,
-            frozenset(muscles[m].body_region if m in muscles else "" for m in item.muscles),
+            frozenset(muscles[m].body_region for m in item.muscles if m in muscles),
         )
         for item in visit.soft_tissue.all()
     ] + [
@@ -46,34 +60,14 @@ def visit_facts(visit: Visit) -> VisitFacts:
         if item.minutes
     ]
     plan = visit.plan
-    diagnoses = (
-        tuple(c.code for c in plan.conditions if c.verification_status not in VOID_DIAGNOSES)
-        if plan
-        else ()
-    )
     return VisitFacts(
         adjusted_regions=frozenset(
             segment_region(item.segment) for item in visit.adjustments.all()
         ),
         timed=tuple(timed),
-        diagnoses=diagnoses,
+        diagnoses=tuple(Diagnosis(c.code, c.body_region) for c in _conditions(visit)),
         has_plan=plan is not None,
         active_treatment=plan is not None and plan.phase != PlanPhase.MAINTENANCE,
         part_findings={finding.region: finding.letters for finding in visit.findings.all()},
+        service_date=timezone.localtime(visit.visit_at, ZoneInfo(visit.clinic.time_zone)).date(),
     )
-
-
-def visit_coding(visit: Visit) -> Coding:
-    return code_visit(visit_facts(visit))
-
-
-def coding_document(coding: Coding) -> dict:
-    """The coding as JSON-ready data, in the shape of the API's Coding schema."""
-    return json.loads(json.dumps(asdict(coding)))
-
-
-def visit_billing(visit: Visit, *, clinical: bool) -> dict:
-    """Billing of the visit: frozen at signing, derived live while it is a draft. Warnings
-    name findings and treated regions, so only clinicians see them."""
-    document = visit.signed_coding or coding_document(visit_coding(visit))
-    return document if clinical else {**document, "warnings": []}

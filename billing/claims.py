@@ -1,0 +1,189 @@
+"""Claim data: the CMS-1500 fields one signed visit fills, and a statement of visits.
+
+Item numbers follow the CMS-1500 (02/12) form: 1a member id, 2 patient, 3 birth date and sex,
+4 insured, 5 address, 6 relationship, 11 group, 14 initial treatment date (qualifier 454,
+the plan's start), 17 referring provider, 21 diagnoses A–L, 23 prior authorisation,
+24A–J the lines, 25 tax id, 26 account number, 28 total, 31 rendering provider, 33 billing
+provider. Place of service 11 is the office.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from billing.coding import Coding
+from billing.fees import unit_charge
+from billing.models import FeeScheduleEntry
+from billing.payer_rules import PayerType
+from billing.visit_coding import CodingStatus, Payer
+from clinics.models import Clinic, User
+from patients.models import Patient
+from treatments.models import TreatmentPlan
+
+LETTERS = "ABCDEFGHIJKL"
+# What keeps a claim from being sent (the contract's enum).
+PROBLEM_CHOICES = [
+    ("visit_not_signed", "The visit is not signed."),
+    ("no_coverage", "No coverage in effect on the date of service."),
+    ("self_pay", "The patient pays: give a superbill instead."),
+    ("no_fee", "A line's code has no fee on the date of service."),
+    ("no_rendering_npi", "The chiropractor has no NPI."),
+    ("no_billing_npi", "The clinic has no NPI."),
+    ("no_tax_id", "The clinic has no tax id."),
+    ("no_diagnosis", "No diagnosis to point at."),
+    ("no_lines", "Nothing to bill."),
+]
+OFFICE = "11"
+SEX = {"male": "M", "female": "F"}
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    visit_id: object
+    coding_status: str
+    coding: Coding
+    payer: Payer
+    day: date
+    patient: Patient
+    plan: TreatmentPlan | None
+    chiropractor: User
+    clinic: Clinic
+    fees: list[FeeScheduleEntry]
+
+
+def person_name(family: str, given: str) -> str:
+    return f"{family}, {given}".strip(", ")
+
+
+def patient_part(patient: Patient) -> dict:
+    address = ", ".join(
+        part
+        for part in (
+            patient.address_line1,
+            patient.address_line2,
+            patient.city,
+            " ".join(p for p in (patient.region, patient.postal_code) if p),
+        )
+        if part
+    )
+    return {
+        "name": person_name(patient.family_name, patient.given_name),
+        "birth_date": patient.date_of_birth,
+        "sex": SEX.get(patient.sex_at_birth, "U"),
+        "address": address,
+        "phone": patient.phone,
+        "account_number": patient.chart_number,
+    }
+
+
+def clinic_part(clinic: Clinic) -> dict:
+    return {
+        "name": clinic.name,
+        "npi": clinic.npi,
+        "tax_id": clinic.tax_id,
+        "address": clinic.address,
+        "phone": clinic.phone,
+    }
+
+
+def charged_lines(claim: ClaimInput) -> list[dict]:
+    letters = {code: LETTERS[i] for i, code in enumerate(claim.coding.diagnoses)}
+    lines = []
+    for line in claim.coding.lines:
+        unit = unit_charge(claim.fees, line.cpt, line.modifiers, claim.day)
+        lines.append(
+            {
+                "date_of_service": claim.day,
+                "place_of_service": OFFICE,
+                "cpt": line.cpt,
+                "modifiers": list(line.modifiers),
+                "diagnosis_pointers": [
+                    letters[code] for code in line.diagnosis_pointers if code in letters
+                ],
+                "units": line.units,
+                "unit_charge": unit,
+                "charge": None if unit is None else unit * line.units,
+                "rendering_npi": claim.chiropractor.npi,
+            }
+        )
+    return lines
+
+
+def total(lines: list[dict]) -> Decimal:
+    return sum((line["charge"] for line in lines if line["charge"] is not None), Decimal("0.00"))
+
+
+def _problems(claim: ClaimInput, lines: list[dict]) -> list[dict]:
+    coverage = claim.payer.coverage
+    found = []
+
+    def problem(code: str, message: str) -> None:
+        found.append({"code": code, "message": message})
+
+    if claim.coding_status != CodingStatus.FINAL:
+        problem("visit_not_signed", "Sign the visit: only a signed visit is billed.")
+    if coverage is None:
+        problem("no_coverage", f"The patient has no coverage in effect on {claim.day}.")
+    elif coverage.payer_type == PayerType.SELF_PAY:
+        problem("self_pay", "The patient pays for this visit: give them a superbill.")
+    if not lines:
+        problem("no_lines", "Nothing billable was recorded at the visit.")
+    for line in lines:
+        if line["charge"] is None:
+            problem(
+                "no_fee",
+                f"The fee schedule has no fee for {line['cpt']} on {claim.day}: add one.",
+            )
+    if lines and not claim.coding.diagnoses:
+        problem("no_diagnosis", "The visit has no diagnosis to point the lines at.")
+    if not claim.chiropractor.npi:
+        problem("no_rendering_npi", "Record the chiropractor's NPI (their staff record).")
+    if not claim.clinic.npi:
+        problem("no_billing_npi", "Record the clinic's NPI (the clinic's settings).")
+    if not claim.clinic.tax_id:
+        problem("no_tax_id", "Record the clinic's tax id (the clinic's settings).")
+    return found
+
+
+def claim_data(claim: ClaimInput) -> dict:
+    coverage, case = claim.payer.coverage, claim.payer.case
+    lines = charged_lines(claim)
+    problems = _problems(claim, lines)
+    insured = None
+    if coverage is not None:
+        patient_name = person_name(claim.patient.family_name, claim.patient.given_name)
+        insured = {
+            "payer_name": coverage.payer_name,
+            "payer_type": coverage.payer_type,
+            "payer_id": coverage.payer_id,
+            "member_id": coverage.member_id,
+            "name": coverage.subscriber_name or patient_name,
+            "relationship": coverage.subscriber_relationship,
+            "group_number": coverage.group_number,
+        }
+    referring = None
+    if case is not None and case.referring_provider:
+        referring = {"name": case.referring_provider, "npi": case.referring_npi}
+    chiropractor = claim.chiropractor
+    return {
+        "visit": claim.visit_id,
+        "coding_status": claim.coding_status,
+        "ready": not problems,
+        "problems": problems,
+        "patient": patient_part(claim.patient),
+        "insured": insured,
+        "claim_number": case.claim_number if case else "",
+        "initial_treatment_date": claim.plan.start_date if claim.plan else None,
+        "referring_provider": referring,
+        "prior_authorisation": case.authorisation_number if case else "",
+        "diagnoses": [
+            {"letter": LETTERS[i], "code": code} for i, code in enumerate(claim.coding.diagnoses)
+        ],
+        "lines": lines,
+        "total_charge": total(lines),
+        "rendering_provider": {
+            "name": person_name(chiropractor.last_name, chiropractor.first_name),
+            "npi": chiropractor.npi,
+        },
+        "billing_provider": clinic_part(claim.clinic),
+    }

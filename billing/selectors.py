@@ -1,0 +1,174 @@
+"""Reads of billing records, scoped to the caller's clinic; and what a visit's coding reads."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
+
+from api.nested_reads import Nested
+from billing.coding import CodingWarning
+from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
+from billing.visit_coding import (
+    PATIENT_COVERAGES,
+    PLAN_CASES,
+    Payer,
+    coding_answer,
+    service_day,
+    visit_payer,
+)
+from billing.visit_facts import PATIENT_CONDITIONS
+from clinics.models import User
+from patients.models import Condition
+from treatments.models import Visit, VisitStatus
+from treatments.selectors import visit_list
+
+# Read with a page of visits, in its statement: the patient's coverages, the plan's case with
+# its coverage, and (for visits outside a plan) the patient's ongoing conditions.
+VISIT_BILLING_READS = (
+    Nested(
+        "patient__coverages",
+        Coverage.objects.filter(archived_at__isnull=True).order_by("-starts_on", "id"),
+        to_attr=PATIENT_COVERAGES,
+    ),
+    Nested(
+        "plan__cases",
+        InsuranceCase.objects.filter(archived_at__isnull=True).order_by("created_at"),
+        related=("coverage",),
+        to_attr=PLAN_CASES,
+    ),
+    Nested("patient__conditions", Condition.objects.ongoing(), to_attr=PATIENT_CONDITIONS),
+)
+
+
+def coverage_list(*, user: User) -> QuerySet[Coverage]:
+    return Coverage.objects.for_clinic(user.clinic_id).filter(archived_at__isnull=True)
+
+
+def case_list(*, user: User) -> QuerySet[InsuranceCase]:
+    return (
+        InsuranceCase.objects.for_clinic(user.clinic_id)
+        .filter(archived_at__isnull=True)
+        .select_related("coverage")
+        .annotate(visits_used=visits_used())
+    )
+
+
+def fee_list(*, user: User) -> QuerySet[FeeScheduleEntry]:
+    return FeeScheduleEntry.objects.for_clinic(user.clinic_id).filter(archived_at__isnull=True)
+
+
+MAX_STATEMENT_VISITS = 500
+
+
+def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> list[Visit]:
+    """The patient's signed visits whose date of service (the clinic's) is in the range."""
+    zone = ZoneInfo(user.clinic.time_zone)
+    start = datetime.combine(date_from, time.min, zone)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
+    return list(
+        visit_list(user=user)
+        .select_related("chiropractor")
+        .filter(patient=patient, status=VisitStatus.SIGNED, visit_at__gte=start, visit_at__lt=end)
+        .order_by("visit_at")[:MAX_STATEMENT_VISITS]
+    )
+
+
+def corrections_of(visit: Visit) -> QuerySet[CodingCorrection]:
+    return CodingCorrection.objects.filter(visit=visit).select_related("created_by")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How much of a case's authorisation its signed visits have used."""
+
+    authorised_visits: int | None
+    visits_used: int
+    authorised_from: date | None
+    authorised_to: date | None
+
+    @property
+    def visits_left(self) -> int | None:
+        if self.authorised_visits is None:
+            return None
+        return max(self.authorised_visits - self.visits_used, 0)
+
+
+def counted_visits(case: InsuranceCase) -> QuerySet[Visit]:
+    """The signed visits a case's authorisation counts: of its patient, within its
+    authorised dates, and of its plan when it has one."""
+    visits = Visit.objects.filter(patient_id=case.patient_id, status=VisitStatus.SIGNED)
+    if case.plan_id:
+        visits = visits.filter(plan_id=case.plan_id)
+    if case.authorised_from:
+        visits = visits.filter(visit_at__date__gte=case.authorised_from)
+    if case.authorised_to:
+        visits = visits.filter(visit_at__date__lte=case.authorised_to)
+    return visits
+
+
+def visits_used() -> Subquery:
+    """counted_visits() of each case of a query, as a column of its own statement."""
+    visits = (
+        Visit.objects.filter(patient_id=OuterRef("patient_id"), status=VisitStatus.SIGNED)
+        .filter(Q(plan_id=OuterRef("plan_id")) | Q(IsNull(OuterRef("plan_id"), True)))
+        .filter(
+            Q(IsNull(OuterRef("authorised_from"), True))
+            | Q(visit_at__date__gte=OuterRef("authorised_from"))
+        )
+        .filter(
+            Q(IsNull(OuterRef("authorised_to"), True))
+            | Q(visit_at__date__lte=OuterRef("authorised_to"))
+        )
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(visits, output_field=IntegerField())
+
+
+def case_usage(case: InsuranceCase) -> Usage:
+    return Usage(
+        case.authorised_visits,
+        getattr(case, "visits_used", None)
+        if getattr(case, "visits_used", None) is not None
+        else counted_visits(case).count(),
+        case.authorised_from,
+        case.authorised_to,
+    )
+
+
+def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
+    """Whether the visit falls outside its case's authorised dates or beyond its visits."""
+    case = payer.case
+    if case is None or visit.status == VisitStatus.ENTERED_IN_ERROR:
+        return []
+    day = service_day(visit)
+    problems = []
+    if case.authorised_from and day < case.authorised_from:
+        problems.append(f"before the authorisation starts ({case.authorised_from})")
+    if case.authorised_to and day > case.authorised_to:
+        problems.append(f"after the authorisation ends ({case.authorised_to})")
+    if case.authorised_visits is not None:
+        earlier = counted_visits(case).filter(visit_at__lte=visit.visit_at).exclude(pk=visit.pk)
+        number = earlier.count() + 1
+        if number > case.authorised_visits:
+            problems.append(f"visit {number} of {case.authorised_visits} authorised")
+    if not problems:
+        return []
+    return [
+        CodingWarning(
+            "beyond_authorisation",
+            f"This visit is {' and '.join(problems)} under case “{case.title}”"
+            f"{' (authorisation ' + case.authorisation_number + ')' if case.authorisation_number else ''}: "
+            "the payer may deny it. Ask for more visits or bill the patient.",
+        )
+    ]
+
+
+def visit_coding_answer(visit: Visit, *, clinical: bool, single: bool) -> dict:
+    """The coding a visit shows. A single visit's answer also checks its case's
+    authorisation (a count); a page of visits does not, so that its statements stay flat."""
+    extra = authorisation_warnings(visit, visit_payer(visit)) if single else []
+    return coding_answer(visit, clinical=clinical, extra_warnings=extra)

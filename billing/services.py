@@ -1,0 +1,166 @@
+"""Writes of billing records. Nothing is deleted: coverage, cases and fees are archived, and a
+coding correction is a new row beside the visit's earlier coding."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from api.errors import Conflict
+from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
+from billing.visit_coding import coding_document, derived_coding
+from clinics.models import Clinic, User
+from treatments.models import Visit
+from treatments.selectors import visit_list
+from treatments.services import visits as visit_services
+
+PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _saved(record, changes: dict | None = None):
+    for field, value in (changes or {}).items():
+        setattr(record, field, value)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _archive(record) -> None:
+    if record.archived_at is None:
+        record.archived_at = timezone.now()
+        record.save(update_fields=["archived_at", "updated_at"])
+
+
+# Coverage ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def coverage_create(*, clinic: Clinic, data: dict) -> Coverage:
+    return _saved(Coverage(clinic=clinic, **data))
+
+
+@transaction.atomic
+def coverage_update(*, coverage: Coverage, changes: dict) -> Coverage:
+    if "patient" in changes and changes["patient"].pk != coverage.patient_id:
+        raise _field_error("patient", "A coverage stays with its patient.", "immutable")
+    return _saved(coverage, changes)
+
+
+def coverage_archive(*, coverage: Coverage) -> None:
+    """What DELETE does: kept for the claims already made under it."""
+    if coverage.cases.filter(archived_at__isnull=True).exists():
+        raise Conflict(
+            "Cases are billed under this coverage; close them first.", code="coverage_in_use"
+        )
+    _archive(coverage)
+
+
+# Cases ------------------------------------------------------------------------------------
+
+
+def _check_case(case: InsuranceCase) -> None:
+    if case.coverage.patient_id != case.patient_id:
+        raise _field_error("coverage", "The coverage is another patient's.", "other_patient")
+    if case.plan is not None and case.plan.patient_id != case.patient_id:
+        raise _field_error("plan", "The plan is another patient's.", "other_patient")
+
+
+@transaction.atomic
+def case_create(*, clinic: Clinic, data: dict) -> InsuranceCase:
+    case = InsuranceCase(clinic=clinic, **data)
+    _check_case(case)
+    return _saved(case)
+
+
+@transaction.atomic
+def case_update(*, case: InsuranceCase, changes: dict) -> InsuranceCase:
+    if "patient" in changes and changes["patient"].pk != case.patient_id:
+        raise _field_error("patient", "A case stays with its patient.", "immutable")
+    for field, value in changes.items():
+        setattr(case, field, value)
+    _check_case(case)
+    return _saved(case)
+
+
+def case_close(*, case: InsuranceCase) -> None:
+    """What DELETE does: the case is closed and kept with its history."""
+    _archive(case)
+
+
+# Fee schedule -----------------------------------------------------------------------------
+
+
+def _check_no_overlap(fee: FeeScheduleEntry) -> None:
+    """One fee a code and modifier on any date: ranges of the same code may not overlap."""
+    others = FeeScheduleEntry.objects.filter(
+        clinic_id=fee.clinic_id, cpt=fee.cpt, modifier=fee.modifier, archived_at__isnull=True
+    ).exclude(pk=fee.pk)
+    end = fee.effective_to or date.max
+    for other in others:
+        if other.effective_from <= end and fee.effective_from <= (other.effective_to or date.max):
+            raise _field_error(
+                "effective_from",
+                f"{fee.cpt}{'-' + fee.modifier if fee.modifier else ''} has a fee from "
+                f"{other.effective_from} already; end it first.",
+                "fee_overlaps",
+            )
+
+
+@transaction.atomic
+def fee_create(*, clinic: Clinic, data: dict) -> FeeScheduleEntry:
+    fee = FeeScheduleEntry(clinic=clinic, **data)
+    _lock_fees(clinic)
+    _check_no_overlap(fee)
+    return _saved(fee)
+
+
+@transaction.atomic
+def fee_update(*, fee: FeeScheduleEntry, changes: dict) -> FeeScheduleEntry:
+    for field, value in changes.items():
+        setattr(fee, field, value)
+    _lock_fees(fee.clinic)
+    _check_no_overlap(fee)
+    return _saved(fee)
+
+
+def fee_archive(*, fee: FeeScheduleEntry) -> None:
+    _archive(fee)
+
+
+def _lock_fees(clinic: Clinic) -> None:
+    """Two writers of one clinic's fees take turns, so that neither misses the other's
+    overlapping range (the clinic's row, locked without blocking its readers)."""
+    Clinic.objects.select_for_update(no_key=True).filter(pk=clinic.pk).exists()
+
+
+# Coding corrections -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def coding_correct(*, visit: Visit, by: User, data: dict, changes: dict) -> CodingCorrection:
+    """Correct a signed visit's billing: what was performed is replaced by the lists given,
+    the lines are derived again, and the earlier coding stays in the correction (and in the
+    visit's history). Corrections of one visit take turns on its row."""
+    Visit.objects.select_for_update(no_key=True).filter(pk=visit.pk).exists()
+    visit.refresh_from_db(fields=["status", "signed_coding", "version"])
+    items = {name: data[name] for name in PERFORMED_LISTS if name in data}
+    visit_services.visit_correct_performed(visit=visit, items=items, by=by)
+    before = visit.signed_coding
+    current = visit_list(user=by).get(pk=visit.pk)
+    after = coding_document(derived_coding(current))
+    visit.signed_coding = after
+    visit.save(update_fields=["signed_coding", "updated_at"])
+    return CodingCorrection.objects.create(
+        clinic_id=visit.clinic_id,
+        visit=visit,
+        reason=data["reason"],
+        changes=changes,
+        coding_before=before or {},
+        coding_after=after,
+        created_by=by,
+    )

@@ -1,0 +1,369 @@
+"""Billing's endpoints: coverage, cases, the fee schedule; a visit's coding, its corrections,
+its claim data and superbill; a patient's statement."""
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.errors import WRITE_ERRORS
+from api.filters import FilterListsOnlyMixin
+from api.permissions import (
+    BillingPermission,
+    CoveragePermission,
+    FeeSchedulePermission,
+    may_read_clinical,
+)
+from api.renderers import ErrorsAsJsonMixin, OrjsonRenderer, PdfRenderer
+from api.schema import documented
+from audit.history import RecordHistoryMixin
+from audit.models import AuditAction
+from audit.recording import AuditedViewMixin
+from billing import services
+from billing.claims import ClaimInput, claim_data, clinic_part, patient_part, total
+from billing.documents import statement_pdf, superbill_pdf
+from billing.filters import CoverageFilter, FeeScheduleFilter, InsuranceCaseFilter
+from billing.models import Coverage, FeeScheduleEntry, InsuranceCase
+from billing.selectors import (
+    case_list,
+    corrections_of,
+    coverage_list,
+    fee_list,
+    statement_visits,
+    visit_coding_answer,
+)
+from billing.serializers import (
+    ClaimSerializer,
+    CodingCorrectionSerializer,
+    CodingSerializer,
+    CoverageSerializer,
+    FeeScheduleEntrySerializer,
+    InsuranceCaseSerializer,
+    StatementQuerySerializer,
+    StatementSerializer,
+)
+from billing.visit_coding import billed_coding, coding_status, service_day, visit_payer
+from idempotency.replay import IdempotentPostMixin
+from patients.models import Patient
+from patients.selectors import patient_list
+from reference.icd10 import displays_of
+from treatments.models import Visit
+from treatments.selectors import visit_list
+
+PDF = OpenApiResponse(OpenApiTypes.BINARY, description="A PDF document.")
+
+
+class _BillingRecordViewSet(
+    IdempotentPostMixin,
+    RecordHistoryMixin,
+    AuditedViewMixin,
+    FilterListsOnlyMixin,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_value_converter = "uuid"
+    ordering_fields = ["created_at"]
+    ordering = ["created_at"]
+
+
+@documented(
+    CoverageSerializer,
+    list="List coverage (insurance and other payers)",
+    create="Record a patient's coverage",
+    retrieve="Get a coverage",
+    update="Replace a coverage",
+    partial_update="Change a coverage",
+    destroy="Archive a coverage (kept for the claims made under it)",
+)
+class CoverageViewSet(_BillingRecordViewSet):
+    """Who pays for a patient's care; the front desk keeps it, everyone reads it."""
+
+    permission_classes = [CoveragePermission]
+    queryset = Coverage.objects.none()
+    serializer_class = CoverageSerializer
+    filterset_class = CoverageFilter
+    audit_resource = "coverage"
+    history_model = "billing.CoverageEvent"
+
+    def get_queryset(self) -> QuerySet[Coverage]:
+        return coverage_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.coverage_create(
+            clinic=self.request.user.clinic, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.coverage_update(
+            coverage=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Coverage) -> None:
+        services.coverage_archive(coverage=instance)
+
+
+@documented(
+    InsuranceCaseSerializer,
+    list="List cases (authorisations, referrals, claims)",
+    create="Open a case",
+    retrieve="Get a case with the visits it has used",
+    update="Replace a case",
+    partial_update="Change a case",
+    destroy="Close a case (kept)",
+)
+class InsuranceCaseViewSet(_BillingRecordViewSet):
+    """Courses of care billed under one coverage, with their authorised visits."""
+
+    permission_classes = [CoveragePermission]
+    queryset = InsuranceCase.objects.none()
+    serializer_class = InsuranceCaseSerializer
+    filterset_class = InsuranceCaseFilter
+    audit_resource = "insurance_case"
+    history_model = "billing.InsuranceCaseEvent"
+
+    def get_queryset(self) -> QuerySet[InsuranceCase]:
+        return case_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        case = services.case_create(clinic=self.request.user.clinic, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=case.pk)
+
+    def perform_update(self, serializer) -> None:
+        case = services.case_update(case=serializer.instance, changes=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=case.pk)
+
+    def perform_destroy(self, instance: InsuranceCase) -> None:
+        services.case_close(case=instance)
+
+
+@documented(
+    FeeScheduleEntrySerializer,
+    list="List the clinic's fees",
+    create="Add a fee",
+    retrieve="Get a fee",
+    update="Replace a fee",
+    partial_update="Change a fee (e.g. end it)",
+    destroy="Withdraw a fee (kept)",
+)
+class FeeScheduleViewSet(_BillingRecordViewSet):
+    """What the clinic charges per code; clinic admins keep it, everyone reads it."""
+
+    permission_classes = [FeeSchedulePermission]
+    queryset = FeeScheduleEntry.objects.none()
+    serializer_class = FeeScheduleEntrySerializer
+    filterset_class = FeeScheduleFilter
+    ordering_fields = ["cpt", "effective_from"]
+    ordering = ["cpt", "modifier", "effective_from"]
+    audit_resource = "fee"
+    audit_patient_attr = ""
+    history_model = "billing.FeeScheduleEntryEvent"
+
+    def get_queryset(self) -> QuerySet[FeeScheduleEntry]:
+        return fee_list(user=self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.fee_create(
+            clinic=self.request.user.clinic, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.fee_update(
+            fee=serializer.instance, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: FeeScheduleEntry) -> None:
+        services.fee_archive(fee=instance)
+
+
+def claim_input(visit: Visit, fees: list[FeeScheduleEntry]) -> ClaimInput:
+    payer = visit_payer(visit)
+    return ClaimInput(
+        visit_id=visit.pk,
+        coding_status=coding_status(visit),
+        coding=billed_coding(visit, payer),
+        payer=payer,
+        day=service_day(visit),
+        patient=visit.patient,
+        plan=visit.plan,
+        chiropractor=visit.chiropractor,
+        clinic=visit.clinic,
+        fees=fees,
+    )
+
+
+class VisitBillingViewSet(
+    ErrorsAsJsonMixin, IdempotentPostMixin, AuditedViewMixin, ETagMixin, viewsets.GenericViewSet
+):
+    """A visit's billing: its coding, corrections, claim data and superbill."""
+
+    pagination_class = None
+    permission_classes = [BillingPermission]
+    queryset = Visit.objects.none()
+    lookup_value_converter = "uuid"
+    filter_backends: list = []
+    audit_resource = "visit_coding"
+    audit_resources = {
+        "claim": "visit_claim",
+        "superbill": "visit_superbill",
+        "coding_corrections": "coding_correction",
+    }
+    audit_actions = {"coding_corrections": AuditAction.AMEND}
+
+    def get_queryset(self) -> QuerySet[Visit]:
+        return visit_list(user=self.request.user).select_related("chiropractor")
+
+    def get_serializer_class(self):
+        return CodingCorrectionSerializer
+
+    def audit_action(self, request, changed: list[str]) -> str:
+        if request.method == "GET":
+            return AuditAction.READ
+        return super().audit_action(request, changed)
+
+    @extend_schema(
+        summary="The visit's billing lines, status and coding warnings",
+        responses={200: CodingSerializer},
+        tags=["visits"],
+    )
+    @action(detail=True, methods=["get"])
+    def coding(self, request: Request, pk: str | None = None) -> Response:
+        answer = visit_coding_answer(
+            self.get_object(), clinical=may_read_clinical(request.user), single=True
+        )
+        return Response(CodingSerializer(answer).data)
+
+    @extend_schema(
+        summary="The CMS-1500 data the visit fills, with its charges",
+        description="Patient, insured, diagnoses A–L, item 14 (the plan's start), the lines "
+        "with place of service, modifiers, pointers, units and the fee schedule's charges, "
+        "and the rendering and billing providers. `problems` lists what keeps it from being "
+        "sent (an unsigned visit, no coverage, a missing fee or NPI).",
+        responses={200: ClaimSerializer},
+        tags=["visits"],
+    )
+    @action(detail=True, methods=["get"])
+    def claim(self, request: Request, pk: str | None = None) -> Response:
+        claim = claim_data(claim_input(self.get_object(), list(fee_list(user=request.user))))
+        return Response(ClaimSerializer(claim).data)
+
+    @extend_schema(
+        summary="The visit's superbill (PDF), for a patient who pays and claims themselves",
+        description="Clinic header, patient, date of service, diagnoses, lines with charges and "
+        "the total. Answers `application/pdf`; errors answer JSON.",
+        responses={(200, "application/pdf"): PDF},
+        tags=["visits"],
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer])
+    def superbill(self, request: Request, pk: str | None = None) -> Response:
+        claim = claim_data(claim_input(self.get_object(), list(fee_list(user=request.user))))
+        displays = displays_of([d["code"] for d in claim["diagnoses"]])
+        return Response(
+            superbill_pdf(claim, displays),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="superbill-{pk}.pdf"'},
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The visit's coding corrections, oldest first",
+        responses={200: CodingCorrectionSerializer(many=True)},
+        tags=["visits"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Correct a signed visit's billing (what was performed); the lines are derived "
+        "again and the earlier coding is kept",
+        request=CodingCorrectionSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={201: CodingCorrectionSerializer, **WRITE_ERRORS},
+        tags=["visits"],
+    )
+    @action(detail=True, methods=["get", "post"], url_path="coding-corrections")
+    def coding_corrections(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        if request.method == "GET":
+            found = list(corrections_of(visit))
+            return Response(CodingCorrectionSerializer(found, many=True).data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        correction = services.coding_correct(
+            visit=visit,
+            by=request.user,
+            data=serializer.validated_data,
+            changes={
+                name: request.data[name]
+                for name in services.PERFORMED_LISTS
+                if name in serializer.validated_data
+            },
+        )
+        self.audit_changed("signed_coding", *correction.changes)
+        return Response(CodingCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
+
+
+class PatientStatementViewSet(ErrorsAsJsonMixin, AuditedViewMixin, viewsets.GenericViewSet):
+    """A patient's statement of charges."""
+
+    permission_classes = [BillingPermission]
+    queryset = Patient.objects.none()
+    lookup_value_converter = "uuid"
+    filter_backends: list = []
+    audit_resource = "statement"
+    audit_patient_attr = "pk"
+
+    def get_queryset(self) -> QuerySet[Patient]:
+        return patient_list(user=self.request.user)
+
+    @extend_schema(
+        summary="A patient's statement: the signed visits' charges over a date range",
+        description="JSON, or a PDF with `Accept: application/pdf`. For patients who pay "
+        "(self-pay) and personal-injury cases; at most 366 days.",
+        parameters=[StatementQuerySerializer],
+        responses={200: StatementSerializer, (200, "application/pdf"): PDF},
+        tags=["patients"],
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[OrjsonRenderer, PdfRenderer])
+    def statement(self, request: Request, pk: str | None = None) -> Response:
+        query = StatementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = self.get_object()
+        date_from, date_to = query.validated_data["date_from"], query.validated_data["date_to"]
+        fees = list(fee_list(user=request.user))
+        visits = []
+        for visit in statement_visits(
+            user=request.user, patient=patient, date_from=date_from, date_to=date_to
+        ):
+            claim = claim_data(claim_input(visit, fees))
+            visits.append(
+                {
+                    "visit": visit.pk,
+                    "date_of_service": service_day(visit),
+                    "diagnoses": [d["code"] for d in claim["diagnoses"]],
+                    "lines": claim["lines"],
+                    "total_charge": claim["total_charge"],
+                }
+            )
+        statement = {
+            "patient": patient_part(patient),
+            "clinic": clinic_part(request.user.clinic),
+            "date_from": date_from,
+            "date_to": date_to,
+            "visits": visits,
+            "total_charge": sum((v["total_charge"] for v in visits), total([])),
+        }
+        data = StatementSerializer(statement).data
+        if request.accepted_renderer.format == "pdf":
+            return Response(
+                statement_pdf(statement),
+                content_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="statement-{pk}.pdf"'},
+            )
+        return Response(data)

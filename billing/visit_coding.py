@@ -1,0 +1,160 @@
+"""A visit's coding as the API answers it: its status, the lines derived from what was done
+(frozen at signing, re-derived by a correction), and the payer's rules applied to them."""
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from billing.coding import BillingLine, Coding, CodingWarning, code_visit
+from billing.models import Coverage, CoveragePriority, InsuranceCase
+from billing.payer_rules import PayerType, apply_payer_rules
+from billing.visit_facts import visit_facts
+from treatments.models import Visit, VisitStatus
+
+# Where billing.apps attaches the billing records read with a page of visits.
+PATIENT_COVERAGES = "billing_coverages"
+PLAN_CASES = "billing_cases"
+
+
+class CodingStatus:
+    DRAFT = "draft"
+    FINAL = "final"
+    VOID = "void"
+
+
+CODING_STATUS_CHOICES = [
+    (CodingStatus.DRAFT, "Draft: the visit is unsigned; the lines follow its changes."),
+    (CodingStatus.FINAL, "Final: the visit is signed; the lines change only by a correction."),
+    (CodingStatus.VOID, "Void: the visit was discarded; nothing is billed."),
+]
+
+
+@dataclass(frozen=True)
+class Payer:
+    """Who a visit is billed to: the case it falls under, else the patient's primary
+    coverage on the date of service; neither when the patient has none."""
+
+    coverage: Coverage | None
+    case: InsuranceCase | None
+
+    @property
+    def payer_type(self) -> PayerType | None:
+        return PayerType(self.coverage.payer_type) if self.coverage else None
+
+    def abn_on_file(self, day: date) -> bool:
+        return bool(self.case and self.case.abn_signed_on and self.case.abn_signed_on <= day)
+
+
+def service_day(visit: Visit) -> date:
+    """The date of service: the visit's date on the clinic's clock."""
+    return timezone.localtime(visit.visit_at, ZoneInfo(visit.clinic.time_zone)).date()
+
+
+def coding_status(visit: Visit) -> str:
+    if visit.status == VisitStatus.ENTERED_IN_ERROR:
+        return CodingStatus.VOID
+    return CodingStatus.FINAL if visit.status == VisitStatus.SIGNED else CodingStatus.DRAFT
+
+
+def in_effect(coverage: Coverage, day: date) -> bool:
+    return (
+        coverage.archived_at is None
+        and coverage.starts_on <= day
+        and (coverage.ends_on is None or day <= coverage.ends_on)
+    )
+
+
+def visit_payer(visit: Visit) -> Payer:
+    """Reads what billing's nested reads attached to the visit, or the database otherwise."""
+    day = service_day(visit)
+    cases: list[InsuranceCase] = []
+    if visit.plan_id is not None:
+        cases = getattr(visit.plan, PLAN_CASES, None)
+        if cases is None:
+            cases = list(
+                InsuranceCase.objects.filter(
+                    plan_id=visit.plan_id, archived_at__isnull=True
+                ).select_related("coverage")
+            )
+    case = next((c for c in cases if c.archived_at is None), None)
+    if case is not None:
+        return Payer(case.coverage, case)
+    coverages = getattr(visit.patient, PATIENT_COVERAGES, None)
+    if coverages is None:
+        coverages = list(Coverage.objects.filter(patient_id=visit.patient_id, archived_at=None))
+    primary = sorted(
+        (c for c in coverages if in_effect(c, day) and c.priority == CoveragePriority.PRIMARY),
+        key=lambda c: c.starts_on,
+        reverse=True,
+    )
+    return Payer(primary[0] if primary else None, None)
+
+
+def coding_document(coding: Coding) -> dict:
+    """The coding as JSON-ready data (what a signed visit keeps)."""
+    return json.loads(json.dumps(asdict(coding)))
+
+
+def coding_from_document(document: dict) -> Coding:
+    return Coding(
+        lines=tuple(
+            BillingLine(
+                cpt=line["cpt"],
+                units=line["units"],
+                modifiers=tuple(line.get("modifiers", ())),
+                diagnosis_pointers=tuple(line.get("diagnosis_pointers", ())),
+                minutes=line.get("minutes"),
+                regions=tuple(line.get("regions", ())),
+            )
+            for line in document.get("lines", ())
+        ),
+        diagnoses=tuple(document.get("diagnoses", ())),
+        warnings=tuple(CodingWarning(**w) for w in document.get("warnings", ())),
+    )
+
+
+def derived_coding(visit: Visit) -> Coding:
+    """The lines derived from what the visit did, before any payer's rules."""
+    return code_visit(visit_facts(visit))
+
+
+def base_coding(visit: Visit) -> Coding:
+    """Frozen at signing (or re-derived by the last correction), live while a draft."""
+    if visit.signed_coding is not None:
+        return coding_from_document(visit.signed_coding)
+    return derived_coding(visit)
+
+
+def billed_coding(visit: Visit, payer: Payer) -> Coding:
+    """The lines as the payer is billed; a discarded visit bills nothing."""
+    if coding_status(visit) == CodingStatus.VOID:
+        return Coding((), (), ())
+    day = service_day(visit)
+    return apply_payer_rules(
+        base_coding(visit), payer.payer_type, abn_on_file=payer.abn_on_file(day)
+    )
+
+
+def with_warnings(coding: Coding, extra: list[CodingWarning]) -> Coding:
+    return Coding(coding.lines, coding.diagnoses, coding.warnings + tuple(extra))
+
+
+def coding_answer(
+    visit: Visit, *, clinical: bool, extra_warnings: list[CodingWarning] | None = None
+) -> dict:
+    """The API's Coding: status, payer, lines, diagnoses; warnings name findings and
+    treated regions, so only clinicians see them."""
+    payer = visit_payer(visit)
+    coding = with_warnings(billed_coding(visit, payer), extra_warnings or [])
+    document = coding_document(coding)
+    return {
+        "status": coding_status(visit),
+        "payer_type": payer.payer_type.value if payer.payer_type else None,
+        "coverage": payer.coverage.pk if payer.coverage else None,
+        "case": payer.case.pk if payer.case else None,
+        **document,
+        "warnings": document["warnings"] if clinical else [],
+    }

@@ -1,0 +1,28 @@
+"""What treatments asks of billing, which sits above it: billing reads visits and plans, while
+a visit shows its coding and freezes it when signed. Treatments never imports billing; the
+billing app's config answers these calls, found through the app registry, so that imports run
+one way (as plan progress reads the calendar through `apps.get_model`)."""
+
+from typing import Protocol
+
+from django.apps import apps
+
+from api.nested_reads import Nested
+
+
+class VisitBilling(Protocol):
+    def visit_reads(self) -> tuple[Nested, ...]:
+        """What a page of visits reads, in its own statement, for their coding."""
+        ...
+
+    def coding_answer(self, visit, *, clinical: bool, single: bool) -> dict:
+        """The visit's Coding as the API shows it."""
+        ...
+
+    def coding_to_freeze(self, visit) -> dict:
+        """The coding a visit keeps from its signing on."""
+        ...
+
+
+def billing() -> VisitBilling:
+    return apps.get_app_config("billing")  # type: ignore[return-value]
