@@ -139,32 +139,56 @@ def case_usage(case: InsuranceCase) -> Usage:
     )
 
 
-def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
-    """Whether the visit falls outside its case's authorised dates or beyond its visits."""
-    case = payer.case
-    if case is None or visit.status == VisitStatus.ENTERED_IN_ERROR:
-        return []
-    day = service_day(visit)
+def authorisation_problems(case: InsuranceCase, *, day: date, number: int) -> list[str]:
+    """What is wrong with the `number`-th visit of a case on `day`, if anything."""
     problems = []
     if case.authorised_from and day < case.authorised_from:
         problems.append(f"before the authorisation starts ({case.authorised_from})")
     if case.authorised_to and day > case.authorised_to:
         problems.append(f"after the authorisation ends ({case.authorised_to})")
+    if case.authorised_visits is not None and number > case.authorised_visits:
+        problems.append(f"visit {number} of {case.authorised_visits} authorised")
+    return problems
+
+
+def beyond_authorisation(case: InsuranceCase, problems: list[str], what: str) -> CodingWarning:
+    number = f" (authorisation {case.authorisation_number})" if case.authorisation_number else ""
+    return CodingWarning(
+        "beyond_authorisation",
+        f"This {what} is {' and '.join(problems)} under case “{case.title}”{number}: the payer "
+        "may deny it. Ask the payer for more visits, or agree with the patient who pays.",
+    )
+
+
+def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
+    """Whether the visit falls outside its case's authorised dates or beyond its visits."""
+    case = payer.case
+    if case is None or visit.status == VisitStatus.ENTERED_IN_ERROR:
+        return []
+    number = 1
     if case.authorised_visits is not None:
         earlier = counted_visits(case).filter(visit_at__lte=visit.visit_at).exclude(pk=visit.pk)
         number = earlier.count() + 1
-        if number > case.authorised_visits:
-            problems.append(f"visit {number} of {case.authorised_visits} authorised")
-    if not problems:
+    problems = authorisation_problems(case, day=service_day(visit), number=number)
+    return [beyond_authorisation(case, problems, "visit")] if problems else []
+
+
+def booking_warnings(*, plan_id: object, day: date, booked_ahead: int) -> list[CodingWarning]:
+    """Whether booking one more visit of the plan on `day` goes beyond its case's
+    authorisation: the visits used, those booked ahead and this one, against the visits and
+    dates authorised."""
+    case = (
+        InsuranceCase.objects.filter(plan_id=plan_id, archived_at__isnull=True)
+        .order_by("created_at")
+        .first()
+    )
+    if case is None:
         return []
-    return [
-        CodingWarning(
-            "beyond_authorisation",
-            f"This visit is {' and '.join(problems)} under case “{case.title}”"
-            f"{' (authorisation ' + case.authorisation_number + ')' if case.authorisation_number else ''}: "
-            "the payer may deny it. Ask for more visits or bill the patient.",
-        )
-    ]
+    number = 1
+    if case.authorised_visits is not None:
+        number = counted_visits(case).count() + booked_ahead + 1
+    problems = authorisation_problems(case, day=day, number=number)
+    return [beyond_authorisation(case, problems, "appointment")] if problems else []
 
 
 def visit_coding_answer(visit: Visit, *, clinical: bool, single: bool) -> dict:

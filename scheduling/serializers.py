@@ -3,6 +3,7 @@ and the free times offered for booking."""
 
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -17,12 +18,15 @@ from api.serializers import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from billing.selectors import booking_warnings
+from billing.serializers import CodingWarningSerializer
 from clinics.models import Role, User
 from patients.models import Patient
 from scheduling import transitions
 from scheduling.availability import local_time_exists
 from scheduling.models import (
     Appointment,
+    AppointmentStatus,
     AppointmentType,
     CancellationReason,
     ScheduleException,
@@ -31,6 +35,9 @@ from scheduling.models import (
     WorkingHours,
 )
 from treatments.models import TreatmentPlan, Visit
+
+# Statuses of an appointment still to come (it holds one of the plan's visits).
+UPCOMING = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 CHIROPRACTOR_ID = "8d7c6b5a-4f3e-2d1c-0b9a-887766554433"
 PATIENT_ID = "5b0f1f8e-3c1d-4a55-9a63-0f4d2a8c9e11"
@@ -321,6 +328,7 @@ APPOINTMENT_EXAMPLE = {
     "buffer_after_minutes": 5,
     "status": "booked",
     "allowed_actions": ["arrive", "complete", "cancel", "no-show"],
+    "warnings": [],
     "status_changed_at": "2026-11-20T15:00:00Z",
     "desk_notes": "Prefers the first slot after lunch.",
     "booked_by_override": False,
@@ -382,6 +390,11 @@ class AppointmentSerializer(StrictModelSerializer):
         read_only=True,
         help_text="Why it was cancelled; empty unless cancelled.",
     )
+    warnings = serializers.SerializerMethodField(
+        help_text="For one appointment's answer (booking, moving, reading it): whether it goes "
+        "beyond the authorisation of the case its plan is billed under (visits used and booked "
+        "ahead, or dates). Empty in lists."
+    )
     override = serializers.BooleanField(
         write_only=True,
         required=False,
@@ -405,6 +418,7 @@ class AppointmentSerializer(StrictModelSerializer):
             "buffer_after_minutes",
             "status",
             "allowed_actions",
+            "warnings",
             "status_changed_at",
             "desk_notes",
             "booked_by_override",
@@ -463,6 +477,23 @@ class AppointmentSerializer(StrictModelSerializer):
             "updated_at": {"help_text": "When it last changed."},
             "version": VERSION_HELP,
         }
+
+    @extend_schema_field(CodingWarningSerializer(many=True))
+    def get_warnings(self, appointment: Appointment) -> list[dict]:
+        if (
+            self.parent is not None
+            or appointment.plan_id is None
+            or appointment.status not in UPCOMING
+        ):
+            return []
+        booked_ahead = (
+            Appointment.objects.filter(plan_id=appointment.plan_id, status__in=UPCOMING)
+            .exclude(pk=appointment.pk)
+            .count()
+        )
+        day = timezone.localtime(appointment.start_at, _clinic_zone(self)).date()
+        found = booking_warnings(plan_id=appointment.plan_id, day=day, booked_ahead=booked_ahead)
+        return [{"code": w.code, "message": w.message} for w in found]
 
 
 class AppointmentCancelSerializer(StrictSerializer):

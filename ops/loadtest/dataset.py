@@ -16,10 +16,13 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from datetime import time as dt_time
+from decimal import Decimal
 
 from django.db import connection, transaction
 
+from billing.models import FeeScheduleEntry
 from billing.visit_coding import coding_document, derived_coding
 from clinics.models import Clinic, Role, User
 from clinics.services import login_name, staff_create
@@ -209,6 +212,19 @@ STATEMENTS = {
           {PLANNED_SOFT_TISSUE_ID}, 'swedish_massage', ARRAY['upper_trapezius'], 'bilateral', 10
         FROM {SERIES}, generate_series(1, {VISITS}) AS k
         ON CONFLICT DO NOTHING""",
+    # Who pays: Medicare for every other patient, a commercial insurer or the patient.
+    "coverages": f"""
+        INSERT INTO billing_coverage (
+          id, clinic_id, version, patient_id, payer_name, payer_type, payer_id, member_id,
+          group_number, subscriber_relationship, subscriber_name, subscriber_birth_date,
+          priority, starts_on, ends_on, archived_at, created_at, updated_at)
+        SELECT {_uuid("coverage")}, %(clinic)s, 1, {PATIENT_ID},
+          (ARRAY['Medicare Part B', 'Blue Harbor Health', 'Medicare Part B', 'Self-pay'])[1 + n %% 4],
+          (ARRAY['medicare', 'commercial', 'medicare', 'self_pay'])[1 + n %% 4], '',
+          CASE WHEN n %% 4 = 3 THEN '' ELSE 'M' || lpad(n::text, 9, '0') END, '', 'self', '',
+          NULL, 'primary', date '2024-01-01', NULL, NULL, now(), now()
+        FROM {SERIES}
+        ON CONFLICT DO NOTHING""",
 }
 
 
@@ -270,6 +286,31 @@ def fill_calendars(load_clinics: list[LoadClinic], per_clinic: int) -> None:
                     "zone": load.clinic.time_zone,
                     "count": per_clinic // APPOINTMENT_EVERY,
                 },
+            )
+
+
+# The clinic's fee schedule: a charge for each code a visit bills.
+FEES = {
+    "98940": "55.00",
+    "98941": "65.00",
+    "98942": "75.00",
+    "98943": "45.00",
+    "97140": "40.00",
+    "97124": "35.00",
+    "97110": "40.00",
+    "97112": "42.00",
+}
+
+
+def fill_fees(load_clinics: list[LoadClinic]) -> None:
+    for load in load_clinics:
+        for cpt, charge in FEES.items():
+            FeeScheduleEntry.objects.get_or_create(
+                clinic=load.clinic,
+                cpt=cpt,
+                modifier="",
+                effective_from=date(2024, 1, 1),
+                defaults={"charge": Decimal(charge)},
             )
 
 
@@ -339,6 +380,7 @@ TABLES = [
     "treatments_visit",
     "treatments_performedadjustment",
     "treatments_performedsofttissue",
+    "billing_coverage",
 ]
 # Their indexes other than primary keys and constraints'.
 PLAIN_INDEXES = """
@@ -365,6 +407,7 @@ def fill(
     _build_dropped_indexes(say, jobs)
     per_clinic = -(-patients // len(load_clinics))
     fill_calendars(load_clinics, per_clinic)
+    fill_fees(load_clinics)
     codings = signed_codings(load_clinics[0])
     batches = [
         (load, first, min(first + batch - 1, per_clinic))

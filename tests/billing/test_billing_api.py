@@ -433,3 +433,63 @@ def test_a_list_of_visits_reads_their_billing_in_a_flat_number_of_statements(
     for _ in range(4):
         log_visit(chiropractor_client, billed_plan, str(patient.id))
     assert statements() == few
+
+
+def test_booking_beyond_the_authorised_visits_warns(
+    chiropractor_client, front_desk_client, billed_plan, patient, medicare, chiropractor
+):
+    from scheduling.models import AppointmentType
+
+    front_desk_client.post(
+        CASES,
+        {
+            "patient": str(patient.id),
+            "coverage": medicare["id"],
+            "plan": billed_plan["id"],
+            "title": "Neck, 2026",
+            "authorised_visits": 1,
+        },
+    )
+    kind = AppointmentType.objects.create(
+        clinic_id=chiropractor.clinic_id, name="Visit", duration_minutes=15
+    )
+    start = (timezone.now() + datetime.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+
+    def book(offset_days: int) -> dict:
+        response = front_desk_client.post(
+            "/api/v1/appointments/",
+            {
+                "patient": str(patient.id),
+                "chiropractor": str(chiropractor.id),
+                "appointment_type": str(kind.id),
+                "plan": billed_plan["id"],
+                "start_at": (start + datetime.timedelta(days=offset_days)).isoformat(),
+            },
+        )
+        assert response.status_code == 201, response.json()
+        return response.json()
+
+    chiropractor_client.post(
+        "/api/v1/working-hours/",
+        {
+            "chiropractor": str(chiropractor.id),
+            "weekday": start.weekday(),
+            "start_time": "00:00",
+            "end_time": "23:59",
+        },
+    )
+    chiropractor_client.post(
+        "/api/v1/working-hours/",
+        {
+            "chiropractor": str(chiropractor.id),
+            "weekday": (start + datetime.timedelta(days=1)).weekday(),
+            "start_time": "00:00",
+            "end_time": "23:59",
+        },
+    )
+    assert book(0)["warnings"] == []
+    second = book(1)
+    assert [w["code"] for w in second["warnings"]] == ["beyond_authorisation"]
+    assert "visit 2 of 1 authorised" in second["warnings"][0]["message"]
+    listed = front_desk_client.get("/api/v1/appointments/", {"plan": billed_plan["id"]}).json()
+    assert all(a["warnings"] == [] for a in listed["results"])

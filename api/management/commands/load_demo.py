@@ -2,10 +2,13 @@
 something to show."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from billing.models import Coverage, FeeScheduleEntry
+from billing.services import case_create, coverage_create, fee_create
 from clinics.models import Clinic, Role, User
 from clinics.services import clinic_create, login_name, staff_create
 from patients.models import Patient, search_key
@@ -79,6 +82,19 @@ DEMO_STAFF = [
 ]
 
 
+# The demo clinic's fees (what it charges a unit).
+DEMO_FEES = {
+    "98940": Decimal("55.00"),
+    "98941": Decimal("65.00"),
+    "98942": Decimal("75.00"),
+    "98943": Decimal("45.00"),
+    "97140": Decimal("40.00"),
+    "97124": Decimal("35.00"),
+    "97110": Decimal("40.00"),
+    "97112": Decimal("42.00"),
+}
+
+
 class Command(BaseCommand):
     help = "Create (once) a demo clinic with a clinic admin, a chiropractor and a front-desk user."
 
@@ -137,11 +153,60 @@ class Command(BaseCommand):
         maria = Patient.objects.for_clinic(clinic.pk).get(given_name="María", family_name="García")
         if not TreatmentPlan.objects.filter(patient=maria).exists():
             self._load_demo_plan(clinic, chiropractor, maria)
+        self._load_demo_billing(clinic, chiropractor, maria)
 
         self.stdout.write(f"Demo clinic: {clinic.name}")
         for username, role, *_ in DEMO_STAFF:
             login = login_name(clinic, username)
             self.stdout.write(f"  login {login:<17} password {DEMO_PASSWORD}  ({role.label})")
+
+    def _load_demo_billing(self, clinic: Clinic, chiropractor: User, patient: Patient) -> None:
+        """What claims need: NPIs, the clinic's tax id and address, a fee schedule, and
+        María's Medicare coverage with a case for her plan (12 visits authorised)."""
+        if not clinic.npi:
+            Clinic.objects.filter(pk=clinic.pk).update(
+                npi="1245319599",
+                tax_id="12-3456789",
+                address="12 Spine Street, Springfield, IL 62701",
+                phone="+1 217 555 0100",
+            )
+        if not chiropractor.npi:
+            User.objects.filter(pk=chiropractor.pk).update(npi="1234567893")
+        for cpt, charge in DEMO_FEES.items():
+            if not FeeScheduleEntry.objects.filter(clinic=clinic, cpt=cpt).exists():
+                fee_create(
+                    clinic=clinic,
+                    data={
+                        "cpt": cpt,
+                        "charge": charge,
+                        "effective_from": datetime.date(2026, 1, 1),
+                    },
+                )
+        if Coverage.objects.filter(patient=patient).exists():
+            return
+        coverage = coverage_create(
+            clinic=clinic,
+            data={
+                "patient": patient,
+                "payer_name": "Medicare Part B",
+                "payer_type": "medicare",
+                "member_id": "1EG4-TE5-MK73",
+                "starts_on": datetime.date(2026, 1, 1),
+            },
+        )
+        case_create(
+            clinic=clinic,
+            data={
+                "patient": patient,
+                "coverage": coverage,
+                "plan": TreatmentPlan.objects.filter(patient=patient).first(),
+                "title": "Neck pain, 2026",
+                "authorisation_number": "AUTH-55012",
+                "authorised_visits": 12,
+                "authorised_from": datetime.date(2026, 11, 1),
+                "authorised_to": datetime.date(2027, 1, 31),
+            },
+        )
 
     def _load_demo_plan(self, clinic: Clinic, chiropractor: User, patient: Patient) -> None:
         """An active relief plan for María's neck: adjustments, soft tissue and stretches."""

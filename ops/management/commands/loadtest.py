@@ -25,7 +25,7 @@ from ops.loadtest.roundtrips import RoundTripCounter
 from ops.loadtest.servers import Server, production_environment, through_port
 from patients.models import Patient
 from scheduling.models import AppointmentType
-from treatments.models import PlannedAdjustment, TreatmentPlan
+from treatments.models import PlannedAdjustment, TreatmentPlan, Visit
 
 SAMPLE = 200  # different patients, plans and searches per scenario
 # Round trips to PostgreSQL per request (issue budgets): reading one object, 3 plus the
@@ -38,6 +38,8 @@ CALENDAR_BUDGET = LIST_BUDGET
 # A series preview reads the plan, the clinic's default types, the plan's booked visits and
 # the chiropractor's calendar.
 SERIES_BUDGET = 6
+# A claim reads the visit with its billing records (one statement), then the fee schedule.
+CLAIM_BUDGET = READ_BUDGET + 1
 TAPERING = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 6}]
 
 
@@ -167,11 +169,25 @@ class Command(BaseCommand):
                 CALENDAR_BUDGET,
             ),
             Scenario(
+                "claim data",
+                [get(f"/api/v1/visits/{pk}/claim/") for pk in self._signed_visits(patients)],
+                CLAIM_BUDGET,
+            ),
+            Scenario(
                 "series preview, 24 visits",
                 [self._series_preview(auth, pk) for pk in self._tapering(plans)],
                 SERIES_BUDGET,
             ),
         ]
+
+    def _signed_visits(self, patients: list[tuple]) -> list[object]:
+        """A signed visit of each sampled patient."""
+        return list(
+            Visit.objects.filter(patient_id__in=[pk for pk, _, _ in patients], status="signed")
+            .order_by("patient_id", "visit_at")
+            .distinct("patient_id")
+            .values_list("pk", flat=True)
+        )
 
     def _tapering(self, plans: list[tuple]) -> list[object]:
         """The sampled plans, tapering 3 a week for 4 weeks then 2 a week for 6 (24 visits)."""
