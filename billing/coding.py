@@ -65,6 +65,7 @@ UNIT_MINUTES = 15
 CLAIM_DIAGNOSES = 12  # CMS-1500 item 21, A–L
 LINE_POINTERS = 4  # CMS-1500 item 24E
 DISTINCT_REGION_MODIFIER = "59"
+SPINAL_CMT_CODES = frozenset({"98940", "98941", "98942"})
 ACTIVE_TREATMENT_MODIFIER = "AT"
 
 
@@ -160,12 +161,18 @@ def spread_units(minutes_by_code: Mapping[str, int]) -> dict[str, int]:
 
 
 def ordered_diagnoses(diagnoses: Iterable[Diagnosis]) -> tuple[Diagnosis, ...]:
-    """Each code once, subluxation codes (M99.0x) first as Medicare wants them primary;
-    otherwise in the order given."""
+    """Each code once, subluxation codes (M99.0x, spinal ones first) first as Medicare wants
+    them primary; otherwise in the order given."""
     first: dict[str, Diagnosis] = {}
     for dx in diagnoses:
         first.setdefault(dx.code, dx)
-    return tuple(sorted(first.values(), key=lambda dx: not dx.is_subluxation))
+    # Spinal subluxations (what spinal CMT is paid for) before extraspinal ones.
+    return tuple(
+        sorted(
+            first.values(),
+            key=lambda dx: 0 if dx.code in SPINAL_SUBLUXATIONS else 1 if dx.is_subluxation else 2,
+        )
+    )
 
 
 def pointers(
@@ -313,7 +320,7 @@ def _pointed(
 ) -> tuple[list[BillingLine], list[CodingWarning]]:
     """Each line points at the diagnoses of its regions; a line none of whose regions has a
     diagnosis points at the primary ones, with a warning."""
-    pointed, unmatched = [], []
+    pointed, unmatched, unpaid_cmt = [], [], []
     subluxations = tuple(dx for dx in diagnoses if dx.is_subluxation)
     complaints = tuple(dx for dx in diagnoses if not dx.is_subluxation)
     for line in lines:
@@ -327,7 +334,22 @@ def _pointed(
         pointed.append(
             BillingLine(line.cpt, line.units, line.modifiers, found, line.minutes, line.regions)
         )
+    for line in pointed:
+        if (
+            line.cpt in SPINAL_CMT_CODES
+            and any(dx.code in SPINAL_SUBLUXATIONS for dx in diagnoses)
+            and not (line.diagnosis_pointers and line.diagnosis_pointers[0] in SPINAL_SUBLUXATIONS)
+        ):
+            unpaid_cmt.append(line)
     warnings = [
+        CodingWarning(
+            "cmt_without_subluxation",
+            f"{line.cpt} treats {', '.join(line.regions)}, where no M99.00–M99.05 "
+            "(subluxation) is diagnosed, so its primary diagnosis is not a subluxation; "
+            "Medicare will deny it. Diagnose the subluxation of the adjusted region.",
+        )
+        for line in unpaid_cmt
+    ] + [
         CodingWarning(
             "no_diagnosis_for_region",
             f"No diagnosis is in the region {line.cpt} treats ({', '.join(line.regions)}): it "

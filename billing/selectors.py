@@ -5,12 +5,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.db.models.lookups import IsNull
+from rest_framework.exceptions import ValidationError
 
 from api.nested_reads import Nested
 from billing.coding import CodingWarning
 from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.visit_coding import (
+    PATIENT_CASES,
     PATIENT_COVERAGES,
     PLAN_CASES,
     Payer,
@@ -38,6 +41,14 @@ VISIT_BILLING_READS = (
         related=("coverage",),
         to_attr=PLAN_CASES,
     ),
+    Nested(
+        "patient__cases",
+        InsuranceCase.objects.filter(archived_at__isnull=True, plan__isnull=True).order_by(
+            "created_at"
+        ),
+        related=("coverage",),
+        to_attr=PATIENT_CASES,
+    ),
     Nested("patient__conditions", Condition.objects.ongoing(), to_attr=PATIENT_CONDITIONS),
 )
 
@@ -51,7 +62,7 @@ def case_list(*, user: User) -> QuerySet[InsuranceCase]:
         InsuranceCase.objects.for_clinic(user.clinic_id)
         .filter(archived_at__isnull=True)
         .select_related("coverage")
-        .annotate(visits_used=visits_used())
+        .annotate(visits_used=visits_used(ZoneInfo(user.clinic.time_zone)))
     )
 
 
@@ -67,12 +78,18 @@ def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> 
     zone = ZoneInfo(user.clinic.time_zone)
     start = datetime.combine(date_from, time.min, zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
-    return list(
+    found = list(
         visit_list(user=user)
         .select_related("chiropractor")
         .filter(patient=patient, status=VisitStatus.SIGNED, visit_at__gte=start, visit_at__lt=end)
-        .order_by("visit_at")[:MAX_STATEMENT_VISITS]
+        .order_by("visit_at")[: MAX_STATEMENT_VISITS + 1]
     )
+    if len(found) > MAX_STATEMENT_VISITS:
+        raise ValidationError(
+            {"date_to": [f"More than {MAX_STATEMENT_VISITS} visits: choose a shorter range."]},
+            code="too_many_visits",
+        )
+    return found
 
 
 def corrections_of(visit: Visit) -> QuerySet[CodingCorrection]:
@@ -95,32 +112,30 @@ class Usage:
         return max(self.authorised_visits - self.visits_used, 0)
 
 
-def counted_visits(case: InsuranceCase) -> QuerySet[Visit]:
-    """The signed visits a case's authorisation counts: of its patient, within its
-    authorised dates, and of its plan when it has one."""
+def counted_visits(case: InsuranceCase, zone: ZoneInfo) -> QuerySet[Visit]:
+    """The signed visits a case's authorisation counts: of its patient, on days (the
+    clinic's) within its authorised dates, and of its plan when it has one."""
     visits = Visit.objects.filter(patient_id=case.patient_id, status=VisitStatus.SIGNED)
     if case.plan_id:
         visits = visits.filter(plan_id=case.plan_id)
+    visits = visits.annotate(day=TruncDate("visit_at", tzinfo=zone))
     if case.authorised_from:
-        visits = visits.filter(visit_at__date__gte=case.authorised_from)
+        visits = visits.filter(day__gte=case.authorised_from)
     if case.authorised_to:
-        visits = visits.filter(visit_at__date__lte=case.authorised_to)
+        visits = visits.filter(day__lte=case.authorised_to)
     return visits
 
 
-def visits_used() -> Subquery:
+def visits_used(zone: ZoneInfo) -> Subquery:
     """counted_visits() of each case of a query, as a column of its own statement."""
     visits = (
         Visit.objects.filter(patient_id=OuterRef("patient_id"), status=VisitStatus.SIGNED)
         .filter(Q(plan_id=OuterRef("plan_id")) | Q(IsNull(OuterRef("plan_id"), True)))
+        .annotate(day=TruncDate("visit_at", tzinfo=zone))
         .filter(
-            Q(IsNull(OuterRef("authorised_from"), True))
-            | Q(visit_at__date__gte=OuterRef("authorised_from"))
+            Q(IsNull(OuterRef("authorised_from"), True)) | Q(day__gte=OuterRef("authorised_from"))
         )
-        .filter(
-            Q(IsNull(OuterRef("authorised_to"), True))
-            | Q(visit_at__date__lte=OuterRef("authorised_to"))
-        )
+        .filter(Q(IsNull(OuterRef("authorised_to"), True)) | Q(day__lte=OuterRef("authorised_to")))
         .order_by()
         .annotate(n=Func(F("id"), function="COUNT"))
         .values("n")
@@ -133,7 +148,7 @@ def case_usage(case: InsuranceCase) -> Usage:
         case.authorised_visits,
         getattr(case, "visits_used", None)
         if getattr(case, "visits_used", None) is not None
-        else counted_visits(case).count(),
+        else counted_visits(case, ZoneInfo(case.clinic.time_zone)).count(),
         case.authorised_from,
         case.authorised_to,
     )
@@ -167,13 +182,19 @@ def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
         return []
     number = 1
     if case.authorised_visits is not None:
-        earlier = counted_visits(case).filter(visit_at__lte=visit.visit_at).exclude(pk=visit.pk)
+        earlier = (
+            counted_visits(case, ZoneInfo(visit.clinic.time_zone))
+            .filter(visit_at__lte=visit.visit_at)
+            .exclude(pk=visit.pk)
+        )
         number = earlier.count() + 1
     problems = authorisation_problems(case, day=service_day(visit), number=number)
     return [beyond_authorisation(case, problems, "visit")] if problems else []
 
 
-def booking_warnings(*, plan_id: object, day: date, booked_ahead: int) -> list[CodingWarning]:
+def booking_warnings(
+    *, plan_id: object, day: date, booked_ahead: int, zone: ZoneInfo
+) -> list[CodingWarning]:
     """Whether booking one more visit of the plan on `day` goes beyond its case's
     authorisation: the visits used, those booked ahead and this one, against the visits and
     dates authorised."""
@@ -186,7 +207,7 @@ def booking_warnings(*, plan_id: object, day: date, booked_ahead: int) -> list[C
         return []
     number = 1
     if case.authorised_visits is not None:
-        number = counted_visits(case).count() + booked_ahead + 1
+        number = counted_visits(case, zone).count() + booked_ahead + 1
     problems = authorisation_problems(case, day=day, number=number)
     return [beyond_authorisation(case, problems, "appointment")] if problems else []
 

@@ -422,11 +422,25 @@ class CodingCorrectionSerializer(StrictModelSerializer):
 
     @extend_schema_field(CodingLinesSerializer)
     def get_coding_before(self, correction: CodingCorrection) -> dict:
-        return CodingLinesSerializer(correction.coding_before).data
+        return self._lines(correction.coding_before)
 
     @extend_schema_field(CodingLinesSerializer)
     def get_coding_after(self, correction: CodingCorrection) -> dict:
-        return CodingLinesSerializer(correction.coding_after).data
+        return self._lines(correction.coding_after)
+
+    def _clinical(self) -> bool:
+        return self.context.get("clinical", True)
+
+    def _lines(self, document: dict) -> dict:
+        data = CodingLinesSerializer(document).data
+        # Warnings name findings and treated regions: clinicians only, as on the coding.
+        return data if self._clinical() else {**data, "warnings": []}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self._clinical():
+            data["changes"] = {}  # what was performed is clinical
+        return data
 
     class Meta:
         model = CodingCorrection
@@ -450,7 +464,10 @@ class CodingCorrectionSerializer(StrictModelSerializer):
                 "help_text": "Why the billing is corrected (kept with the correction).",
                 "min_length": 3,
             },
-            "changes": {"help_text": "What was corrected: each list given, as sent."},
+            "changes": {
+                "help_text": "What was corrected: each list given, as sent (empty for the "
+                "front desk, as are the warnings)."
+            },
             "visit": {"help_text": "The visit corrected."},
             "created_by": {"help_text": "Who corrected it."},
             "created_at": {"help_text": "When."},

@@ -119,8 +119,20 @@ def fee_create(*, clinic: Clinic, data: dict) -> FeeScheduleEntry:
     return _saved(fee)
 
 
+# What a fee is, once charged: a new price is a new fee from a new date, so that bills already
+# sent keep adding up.
+FIXED_FEE_FIELDS = ("cpt", "modifier", "charge", "effective_from")
+
+
 @transaction.atomic
 def fee_update(*, fee: FeeScheduleEntry, changes: dict) -> FeeScheduleEntry:
+    for field in FIXED_FEE_FIELDS:
+        if field in changes and changes[field] != getattr(fee, field):
+            raise _field_error(
+                field,
+                "A fee stays as it was charged: end it (effective_to) and add the new one.",
+                "immutable",
+            )
     for field, value in changes.items():
         setattr(fee, field, value)
     _lock_fees(fee.clinic)

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
-from api.errors import WRITE_ERRORS
+from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS, Conflict
 from api.filters import FilterListsOnlyMixin
 from api.permissions import (
     BillingPermission,
@@ -46,7 +46,13 @@ from billing.serializers import (
     StatementQuerySerializer,
     StatementSerializer,
 )
-from billing.visit_coding import billed_coding, coding_status, service_day, visit_payer
+from billing.visit_coding import (
+    CodingStatus,
+    billed_coding,
+    coding_status,
+    service_day,
+    visit_payer,
+)
 from idempotency.replay import IdempotentPostMixin
 from patients.models import Patient
 from patients.selectors import patient_list
@@ -258,13 +264,20 @@ class VisitBillingViewSet(
     @extend_schema(
         summary="The visit's superbill (PDF), for a patient who pays and claims themselves",
         description="Clinic header, patient, date of service, diagnoses, lines with charges and "
-        "the total. Answers `application/pdf`; errors answer JSON.",
-        responses={(200, "application/pdf"): PDF},
+        "the total, for a signed visit (409 `visit_not_signed` otherwise). Answers "
+        "`application/pdf`; errors answer JSON.",
+        responses={(200, "application/pdf"): PDF, 409: CONFLICT_RESPONSE},
         tags=["visits"],
     )
     @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer])
     def superbill(self, request: Request, pk: str | None = None) -> Response:
-        claim = claim_data(claim_input(self.get_object(), list(fee_list(user=request.user))))
+        visit = self.get_object()
+        if coding_status(visit) != CodingStatus.FINAL:
+            raise Conflict(
+                "Only a signed visit's billing is final: sign the visit first.",
+                code="visit_not_signed",
+            )
+        claim = claim_data(claim_input(visit, list(fee_list(user=request.user))))
         displays = displays_of([d["code"] for d in claim["diagnoses"]])
         return Response(
             superbill_pdf(claim, displays),
@@ -290,9 +303,10 @@ class VisitBillingViewSet(
     @action(detail=True, methods=["get", "post"], url_path="coding-corrections")
     def coding_corrections(self, request: Request, pk: str | None = None) -> Response:
         visit = self.get_object()
+        context = {"clinical": may_read_clinical(request.user)}
         if request.method == "GET":
             found = list(corrections_of(visit))
-            return Response(CodingCorrectionSerializer(found, many=True).data)
+            return Response(CodingCorrectionSerializer(found, many=True, context=context).data)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         correction = services.coding_correct(

@@ -17,6 +17,7 @@ from treatments.models import Visit, VisitStatus
 # Where billing.apps attaches the billing records read with a page of visits.
 PATIENT_COVERAGES = "billing_coverages"
 PLAN_CASES = "billing_cases"
+PATIENT_CASES = "billing_patient_cases"
 
 
 class CodingStatus:
@@ -67,24 +68,59 @@ def in_effect(coverage: Coverage, day: date) -> bool:
     )
 
 
+def covers(case: InsuranceCase, day: date) -> bool:
+    """The case applies on `day`: its coverage is in effect, and the day is within its
+    authorised dates when it is not tied to a plan (a plan's case holds for all its visits,
+    and warns of those outside its dates)."""
+    if case.archived_at is not None or not in_effect(case.coverage, day):
+        return False
+    if case.plan_id is not None:
+        return True
+    return (case.authorised_from is None or case.authorised_from <= day) and (
+        case.authorised_to is None or day <= case.authorised_to
+    )
+
+
+def _attached(holder, name: str, read) -> list:
+    found = getattr(holder, name, None)
+    return list(read()) if found is None else found
+
+
 def visit_payer(visit: Visit) -> Payer:
-    """Reads what billing's nested reads attached to the visit, or the database otherwise."""
+    """The plan's case; else a case of the patient's not tied to a plan; else the primary
+    coverage in effect on the date of service. Reads what billing's nested reads attached to
+    the visit, or the database otherwise."""
     day = service_day(visit)
     cases: list[InsuranceCase] = []
     if visit.plan_id is not None:
-        cases = getattr(visit.plan, PLAN_CASES, None)
-        if cases is None:
-            cases = list(
-                InsuranceCase.objects.filter(
-                    plan_id=visit.plan_id, archived_at__isnull=True
-                ).select_related("coverage")
+        cases += _attached(
+            visit.plan,
+            PLAN_CASES,
+            lambda: (
+                InsuranceCase.objects.filter(plan_id=visit.plan_id, archived_at__isnull=True)
+                .select_related("coverage")
+                .order_by("created_at")
+            ),
+        )
+    cases += _attached(
+        visit.patient,
+        PATIENT_CASES,
+        lambda: (
+            InsuranceCase.objects.filter(
+                patient_id=visit.patient_id, plan__isnull=True, archived_at__isnull=True
             )
-    case = next((c for c in cases if c.archived_at is None), None)
+            .select_related("coverage")
+            .order_by("created_at")
+        ),
+    )
+    case = next((c for c in cases if covers(c, day)), None)
     if case is not None:
         return Payer(case.coverage, case)
-    coverages = getattr(visit.patient, PATIENT_COVERAGES, None)
-    if coverages is None:
-        coverages = list(Coverage.objects.filter(patient_id=visit.patient_id, archived_at=None))
+    coverages = _attached(
+        visit.patient,
+        PATIENT_COVERAGES,
+        lambda: Coverage.objects.filter(patient_id=visit.patient_id, archived_at=None),
+    )
     primary = sorted(
         (c for c in coverages if in_effect(c, day) and c.priority == CoveragePriority.PRIMARY),
         key=lambda c: c.starts_on,

@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 
 NPI_PREFIX = "80840"
-NPI_SHAPE = re.compile(r"\d{10}")
+NPI_SHAPE = re.compile(r"[0-9]{10}")
 
 
 def npi_check_digit(first_nine: str) -> int:

@@ -491,8 +491,11 @@ class AppointmentSerializer(StrictModelSerializer):
             .exclude(pk=appointment.pk)
             .count()
         )
-        day = timezone.localtime(appointment.start_at, _clinic_zone(self)).date()
-        found = booking_warnings(plan_id=appointment.plan_id, day=day, booked_ahead=booked_ahead)
+        zone = _clinic_zone(self)
+        day = timezone.localtime(appointment.start_at, zone).date()
+        found = booking_warnings(
+            plan_id=appointment.plan_id, day=day, booked_ahead=booked_ahead, zone=zone
+        )
         return [{"code": w.code, "message": w.message} for w in found]
 
 

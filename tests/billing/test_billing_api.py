@@ -4,6 +4,7 @@ the superbill and statements."""
 import datetime
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -493,3 +494,140 @@ def test_booking_beyond_the_authorised_visits_warns(
     assert "visit 2 of 1 authorised" in second["warnings"][0]["message"]
     listed = front_desk_client.get("/api/v1/appointments/", {"plan": billed_plan["id"]}).json()
     assert all(a["warnings"] == [] for a in listed["results"])
+
+
+def test_a_case_without_a_plan_bills_the_visits_in_its_dates(
+    chiropractor_client, front_desk_client, patient, neck_pain, subluxation, fees, npis
+):
+    injury = front_desk_client.post(
+        COVERAGES,
+        {
+            "patient": str(patient.id),
+            "payer_name": "Harbor Auto Insurance",
+            "payer_type": "personal_injury",
+            "member_id": "PI-77",
+            "starts_on": "2026-01-01",
+        },
+    ).json()
+    case = front_desk_client.post(
+        CASES,
+        {
+            "patient": str(patient.id),
+            "coverage": injury["id"],
+            "title": "Car accident",
+            "claim_number": "CLM-1",
+            "authorisation_number": "AUTH-1",
+            "authorised_from": "2026-01-01",
+            "authorised_to": "2027-12-31",
+        },
+    ).json()
+    visit = log_visit(chiropractor_client, None, str(patient.id), sign=True)
+    claim = front_desk_client.get(f"{VISITS}{visit['id']}/claim/").json()
+    assert (claim["claim_number"], claim["prior_authorisation"]) == ("CLM-1", "AUTH-1")
+    assert claim["insured"]["payer_type"] == "personal_injury"
+    assert chiropractor_client.get(f"{VISITS}{visit['id']}/coding/").json()["case"] == case["id"]
+
+
+def test_a_case_whose_coverage_ended_does_not_bill_it(
+    chiropractor_client, front_desk_client, billed_plan, patient
+):
+    ended = front_desk_client.post(
+        COVERAGES,
+        {
+            **MEDICARE,
+            "patient": str(patient.id),
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-12-31",
+        },
+    ).json()
+    front_desk_client.post(
+        CASES,
+        {
+            "patient": str(patient.id),
+            "coverage": ended["id"],
+            "plan": billed_plan["id"],
+            "title": "Old",
+        },
+    )
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id), sign=True)
+    coding = chiropractor_client.get(f"{VISITS}{visit['id']}/coding/").json()
+    assert (coding["payer_type"], coding["case"]) == (None, None)
+    claim = front_desk_client.get(f"{VISITS}{visit['id']}/claim/").json()
+    assert "no_coverage" in {p["code"] for p in claim["problems"]}
+
+
+def test_authorised_dates_are_the_clinics_days(
+    chiropractor_client, front_desk_client, billed_plan, patient, medicare, clinic
+):
+    clinic.time_zone = "America/New_York"
+    clinic.save()
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id), sign=True)
+    local_day = timezone.localtime(
+        Visit.objects.get(pk=visit["id"]).visit_at,
+        ZoneInfo("America/New_York"),
+    ).date()
+    case = front_desk_client.post(
+        CASES,
+        {
+            "patient": str(patient.id),
+            "coverage": medicare["id"],
+            "plan": billed_plan["id"],
+            "title": "Neck",
+            "authorised_visits": 5,
+            "authorised_from": str(local_day),
+            "authorised_to": str(local_day),
+        },
+    ).json()
+    assert case["visits_used"] == 1
+    progress = chiropractor_client.get(
+        f"/api/v1/treatment-plans/{billed_plan['id']}/progress/"
+    ).json()
+    assert progress["authorisation"]["visits_used"] == 1
+
+
+def test_the_front_desk_reads_corrections_without_clinical_detail(
+    chiropractor_client, front_desk_client, billed_plan, patient
+):
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id), sign=True)
+    url = f"{VISITS}{visit['id']}/coding-corrections/"
+    body = {
+        "reason": "Exercise was done.",
+        "exercises": [{"exercise": "chin_tuck", "sets": 2, "repetitions": 10, "minutes": 15}],
+    }
+    assert chiropractor_client.post(url, body).status_code == 201
+    [seen] = front_desk_client.get(url).json()
+    assert seen["changes"] == {}
+    assert seen["coding_after"]["warnings"] == [] and seen["coding_after"]["lines"]
+    [clinician] = chiropractor_client.get(url).json()
+    assert clinician["changes"]["exercises"][0]["minutes"] == 15
+
+
+def test_a_draft_has_no_superbill(chiropractor_client, front_desk_client, billed_plan, patient):
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id))
+    response = front_desk_client.get(
+        f"{VISITS}{visit['id']}/superbill/", HTTP_ACCEPT="application/pdf"
+    )
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (
+        409,
+        "visit_not_signed",
+    )
+
+
+def test_a_fee_is_ended_not_repriced(clinic_admin_client, fees):
+    url = f"{FEES}{fees[('98940', '')]['id']}/"
+    assert errors(clinic_admin_client.patch(url, {"charge": "60.00"})) == {("charge", "immutable")}
+    ended = clinic_admin_client.patch(url, {"effective_to": "2026-12-31"})
+    assert ended.status_code == 200, ended.json()
+    assert (
+        clinic_admin_client.post(
+            FEES, {"cpt": "98940", "charge": "60.00", "effective_from": "2027-01-01"}
+        ).status_code
+        == 201
+    )
+
+
+def test_an_npi_is_ten_ascii_digits(clinic_admin_client, chiropractor):
+    url = f"/api/v1/staff/{chiropractor.id}/"
+    assert errors(clinic_admin_client.patch(url, {"npi": "１２３４５６７８９３"})) == {
+        ("npi", "invalid_npi")
+    }

@@ -294,3 +294,16 @@ def test_the_ncci_table_names_its_source_and_dates():
     assert edit.modifier_allowed
     assert "NCCI" in edit.source
     assert edit_between("98941", "97110", date(2026, 11, 26)) is None
+
+
+def test_cmt_whose_regions_have_no_subluxation_warns():
+    coding = code_visit(facts([L], diagnoses=("M99.01", "M54.50")))
+
+    assert pointers_of(coding)["98940"] == ("M54.50",)
+    assert [w.code for w in coding.warnings] == ["cmt_without_subluxation"]
+
+
+def test_spinal_subluxations_come_before_extraspinal_ones():
+    coding = code_visit(facts([L, X], diagnoses=("M99.07", "M54.50", "M99.03")))
+
+    assert coding.diagnoses == ("M99.03", "M99.07", "M54.50")
