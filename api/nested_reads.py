@@ -69,6 +69,9 @@ class Nested:
     queryset: QuerySet | None = None
     related: tuple[str, ...] = ()
     to_attr: str | None = None
+    # Through a foreign key, attach the rows to the parent itself (`to_attr` on the visit for
+    # `patient__coverages`), so that the row the key points to need not be read at all.
+    on_parent: bool = False
 
     @property
     def through(self) -> str | None:
@@ -205,15 +208,11 @@ def _related_fields(
     return tuple((field.name, field, is_shipped(field.related_model)) for field in fields)
 
 
-def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
-    holder = obj if spec.through is None else getattr(obj, spec.through)
-    if holder is None:
-        return
-    key = _relation_field(type(holder), spec.name)
-    related = _related_fields(key.model, spec.related)
+def _children(model: type[models.Model], spec: Nested, rows: list[dict], db: str) -> list:
+    related = _related_fields(model, spec.related)
     children = []
     for row in rows or ():
-        child = _instance(key.model, db, row)
+        child = _instance(model, db, row)
         for name, field, shipped in related:
             if shipped:
                 value = getattr(child, field.attname)
@@ -221,9 +220,24 @@ def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
             else:
                 target = _instance(field.related_model, db, row[f"_related_{name}"])
             child._state.fields_cache[name] = target
+        children.append(child)
+    return children
+
+
+def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
+    if spec.on_parent:
+        holder_model = type(obj)._meta.get_field(spec.through).related_model
+        key = _relation_field(holder_model, spec.name)
+        setattr(obj, spec.to_attr, _children(key.model, spec, rows, db))
+        return
+    holder = obj if spec.through is None else getattr(obj, spec.through)
+    if holder is None:
+        return
+    key = _relation_field(type(holder), spec.name)
+    children = _children(key.model, spec, rows, db)
+    for child in children:
         # The child's own foreign key back to its parent is the parent itself.
         child._state.fields_cache[key.name] = holder
-        children.append(child)
     if spec.to_attr:
         setattr(holder, spec.to_attr, children)
         return

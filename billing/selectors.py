@@ -21,19 +21,21 @@ from billing.visit_coding import (
     service_day,
     visit_payer,
 )
-from billing.visit_facts import PATIENT_CONDITIONS
+from billing.visit_facts import PATIENT_CONDITIONS, clinic_zone
 from clinics.models import User
 from patients.models import Condition
 from treatments.models import Visit, VisitStatus
 from treatments.selectors import visit_list
 
-# Read with a page of visits, in its statement: the patient's coverages, the plan's case with
-# its coverage, and (for visits outside a plan) the patient's ongoing conditions.
+# Read with a page of visits, in its statement, and kept on each visit: the patient's
+# coverages and cases without a plan, the plan's case with its coverage, and (for visits
+# outside a plan) the patient's ongoing conditions.
 VISIT_BILLING_READS = (
     Nested(
         "patient__coverages",
         Coverage.objects.filter(archived_at__isnull=True).order_by("-starts_on", "id"),
         to_attr=PATIENT_COVERAGES,
+        on_parent=True,
     ),
     Nested(
         "plan__cases",
@@ -48,8 +50,14 @@ VISIT_BILLING_READS = (
         ),
         related=("coverage",),
         to_attr=PATIENT_CASES,
+        on_parent=True,
     ),
-    Nested("patient__conditions", Condition.objects.ongoing(), to_attr=PATIENT_CONDITIONS),
+    Nested(
+        "patient__conditions",
+        Condition.objects.ongoing(),
+        to_attr=PATIENT_CONDITIONS,
+        on_parent=True,
+    ),
 )
 
 
@@ -80,7 +88,7 @@ def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> 
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
     found = list(
         visit_list(user=user)
-        .select_related("chiropractor")
+        .select_related("chiropractor", "patient", "clinic")
         .filter(patient=patient, status=VisitStatus.SIGNED, visit_at__gte=start, visit_at__lt=end)
         .order_by("visit_at")[: MAX_STATEMENT_VISITS + 1]
     )
@@ -183,7 +191,7 @@ def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
     number = 1
     if case.authorised_visits is not None:
         earlier = (
-            counted_visits(case, ZoneInfo(visit.clinic.time_zone))
+            counted_visits(case, clinic_zone(visit))
             .filter(visit_at__lte=visit.visit_at)
             .exclude(pk=visit.pk)
         )

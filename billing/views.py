@@ -225,7 +225,9 @@ class VisitBillingViewSet(
     audit_actions = {"coding_corrections": AuditAction.AMEND}
 
     def get_queryset(self) -> QuerySet[Visit]:
-        return visit_list(user=self.request.user).select_related("chiropractor")
+        return visit_list(user=self.request.user).select_related(
+            "chiropractor", "patient", "clinic"
+        )
 
     def get_serializer_class(self):
         return CodingCorrectionSerializer

@@ -27,6 +27,11 @@ VOID_DIAGNOSES = frozenset({VerificationStatus.ENTERED_IN_ERROR, VerificationSta
 PATIENT_CONDITIONS = "billing_conditions"
 
 
+def clinic_zone(visit: Visit) -> ZoneInfo:
+    """The clinic's clock: annotated on visits read by treatments.selectors.visit_list."""
+    return ZoneInfo(getattr(visit, "clinic_time_zone", None) or visit.clinic.time_zone)
+
+
 def segment_region(segment: Segment) -> str:
     return (
         segment.cmt_region if segment.cmt_region in SPINAL_REGIONS else JOINT_REGIONS[segment.code]
@@ -38,7 +43,7 @@ def _conditions(visit: Visit) -> list[Condition]:
     visit by billing's nested reads, or here when the visit was read without them)."""
     if visit.plan is not None:
         return [c for c in visit.plan.conditions if c.verification_status not in VOID_DIAGNOSES]
-    attached = getattr(visit.patient, PATIENT_CONDITIONS, None)
+    attached = getattr(visit, PATIENT_CONDITIONS, None)
     if attached is None:
         attached = list(Condition.objects.filter(patient_id=visit.patient_id).ongoing())
     return attached
@@ -69,5 +74,5 @@ def visit_facts(visit: Visit) -> VisitFacts:
         has_plan=plan is not None,
         active_treatment=plan is not None and plan.phase != PlanPhase.MAINTENANCE,
         part_findings={finding.region: finding.letters for finding in visit.findings.all()},
-        service_date=timezone.localtime(visit.visit_at, ZoneInfo(visit.clinic.time_zone)).date(),
+        service_date=timezone.localtime(visit.visit_at, clinic_zone(visit)).date(),
     )

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from api.nested_reads import Nested, nested
@@ -151,7 +151,10 @@ def visit_list(*, user: User) -> QuerySet[Visit]:
     """Visits of the caller's clinic with everything their representation and coding read
     (the patient and chiropractor by id only, as in plan_list)."""
     return nested(
-        Visit.objects.for_clinic(user.clinic_id).select_related("plan", "patient", "clinic"),
+        Visit.objects.for_clinic(user.clinic_id)
+        .select_related("plan")
+        # The clinic's clock, for the visit's date of service (its coding, its payer).
+        .annotate(clinic_time_zone=F("clinic__time_zone")),
         *VISIT_CONTENT,
         *billing().visit_reads(),
     )

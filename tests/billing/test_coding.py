@@ -1,5 +1,8 @@
 """The billing rules of billing/coding.py, case by case (no database)."""
 
+import json
+from dataclasses import asdict
+
 import pytest
 
 from billing.coding import (
@@ -10,6 +13,7 @@ from billing.coding import (
     spread_units,
     timed_units,
 )
+from billing.visit_coding import coding_document, coding_from_document
 
 C, T, L, S, P = "cervical", "thoracic", "lumbar", "sacral", "pelvic"
 X, LEG = "upper_extremity", "lower_extremity"
@@ -270,3 +274,10 @@ def test_timed_lines_point_to_the_complaint_diagnoses():
 
     assert coding.lines[1].diagnosis_pointers == ("M54.2",)
     assert coding.lines[1].minutes == 15
+
+
+def test_a_coding_document_holds_every_field_of_the_coding():
+    coding = code_visit(facts([C, X], timed=[TimedService("97140", 20, frozenset({LEG}))]))
+
+    assert coding_document(coding) == json.loads(json.dumps(asdict(coding)))
+    assert coding_from_document(coding_document(coding)) == coding
