@@ -1,5 +1,6 @@
 """Reads of billing records, scoped to the caller's clinic; and what a visit's coding reads."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -81,14 +82,18 @@ def fee_list(*, user: User) -> QuerySet[FeeScheduleEntry]:
 MAX_STATEMENT_VISITS = 500
 
 
+def billed_visits(*, user: User) -> QuerySet[Visit]:
+    """Visits with what a claim prints of them: the treating chiropractor, patient, clinic."""
+    return visit_list(user=user).select_related("chiropractor", "patient", "clinic")
+
+
 def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> list[Visit]:
     """The patient's signed visits whose date of service (the clinic's) is in the range."""
     zone = ZoneInfo(user.clinic.time_zone)
     start = datetime.combine(date_from, time.min, zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
     found = list(
-        visit_list(user=user)
-        .select_related("chiropractor", "patient", "clinic")
+        billed_visits(user=user)
         .filter(patient=patient, status=VisitStatus.SIGNED, visit_at__gte=start, visit_at__lt=end)
         .order_by("visit_at")[: MAX_STATEMENT_VISITS + 1]
     )
@@ -152,14 +157,11 @@ def visits_used(zone: ZoneInfo) -> Subquery:
 
 
 def case_usage(case: InsuranceCase) -> Usage:
-    return Usage(
-        case.authorised_visits,
-        getattr(case, "visits_used", None)
-        if getattr(case, "visits_used", None) is not None
-        else counted_visits(case, ZoneInfo(case.clinic.time_zone)).count(),
-        case.authorised_from,
-        case.authorised_to,
-    )
+    """From case_list's annotation; counted here for a case read without it."""
+    used = getattr(case, "visits_used", None)
+    if used is None:
+        used = counted_visits(case, ZoneInfo(case.clinic.time_zone)).count()
+    return Usage(case.authorised_visits, used, case.authorised_from, case.authorised_to)
 
 
 def authorisation_problems(case: InsuranceCase, *, day: date, number: int) -> list[str]:
@@ -201,11 +203,12 @@ def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
 
 
 def booking_warnings(
-    *, plan_id: object, day: date, booked_ahead: int, zone: ZoneInfo
+    *, plan_id: object, day: date, booked_ahead: Callable[[], int], zone: ZoneInfo
 ) -> list[CodingWarning]:
     """Whether booking one more visit of the plan on `day` goes beyond its case's
     authorisation: the visits used, those booked ahead and this one, against the visits and
-    dates authorised."""
+    dates authorised. `booked_ahead` counts the plan's other upcoming appointments, asked
+    only when the case limits its visits."""
     case = (
         InsuranceCase.objects.filter(plan_id=plan_id, archived_at__isnull=True)
         .order_by("created_at")
@@ -215,7 +218,7 @@ def booking_warnings(
         return []
     number = 1
     if case.authorised_visits is not None:
-        number = counted_visits(case, zone).count() + booked_ahead + 1
+        number = counted_visits(case, zone).count() + booked_ahead() + 1
     problems = authorisation_problems(case, day=day, number=number)
     return [beyond_authorisation(case, problems, "appointment")] if problems else []
 

@@ -15,6 +15,7 @@ from billing.coding import WARNING_CHOICES
 from billing.examples import answer_example
 from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.payer_rules import PAYER_TYPE_CHOICES, PayerType
+from billing.selectors import case_usage
 from billing.visit_coding import CODING_STATUS_CHOICES
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
@@ -327,14 +328,10 @@ class InsuranceCaseSerializer(DateRangeMixin, StrictModelSerializer):
         }
 
     def get_visits_used(self, case: InsuranceCase) -> int:
-        from billing.selectors import case_usage
-
         return case_usage(case).visits_used
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_visits_left(self, case: InsuranceCase) -> int | None:
-        from billing.selectors import case_usage
-
         return case_usage(case).visits_left
 
 

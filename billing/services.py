@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from api.errors import Conflict
@@ -97,18 +98,23 @@ def case_close(*, case: InsuranceCase) -> None:
 
 def _check_no_overlap(fee: FeeScheduleEntry) -> None:
     """One fee a code and modifier on any date: ranges of the same code may not overlap."""
-    others = FeeScheduleEntry.objects.filter(
-        clinic_id=fee.clinic_id, cpt=fee.cpt, modifier=fee.modifier, archived_at__isnull=True
-    ).exclude(pk=fee.pk)
-    end = fee.effective_to or date.max
-    for other in others:
-        if other.effective_from <= end and fee.effective_from <= (other.effective_to or date.max):
-            raise _field_error(
-                "effective_from",
-                f"{fee.cpt}{'-' + fee.modifier if fee.modifier else ''} has a fee from "
-                f"{other.effective_from} already; end it first.",
-                "fee_overlaps",
-            )
+    other = (
+        FeeScheduleEntry.objects.filter(
+            clinic_id=fee.clinic_id, cpt=fee.cpt, modifier=fee.modifier, archived_at__isnull=True
+        )
+        .exclude(pk=fee.pk)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=fee.effective_from))
+        .filter(effective_from__lte=fee.effective_to or date.max)
+        .order_by("effective_from")
+        .first()
+    )
+    if other is not None:
+        raise _field_error(
+            "effective_from",
+            f"{fee.cpt}{'-' + fee.modifier if fee.modifier else ''} has a fee from "
+            f"{other.effective_from} already; end it first.",
+            "fee_overlaps",
+        )
 
 
 @transaction.atomic

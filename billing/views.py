@@ -1,6 +1,8 @@
 """Billing's endpoints: coverage, cases, the fee schedule; a visit's coding, its corrections,
 its claim data and superbill; a patient's statement."""
 
+from decimal import Decimal
+
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -24,11 +26,12 @@ from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing import services
-from billing.claims import ClaimInput, claim_data, clinic_part, patient_part, total
+from billing.claims import ClaimInput, claim_data, clinic_part, patient_part
 from billing.documents import statement_pdf, superbill_pdf
 from billing.filters import CoverageFilter, FeeScheduleFilter, InsuranceCaseFilter
 from billing.models import Coverage, FeeScheduleEntry, InsuranceCase
 from billing.selectors import (
+    billed_visits,
     case_list,
     corrections_of,
     coverage_list,
@@ -58,7 +61,6 @@ from patients.models import Patient
 from patients.selectors import patient_list
 from reference.icd10 import displays_of
 from treatments.models import Visit
-from treatments.selectors import visit_list
 
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="A PDF document.")
 
@@ -225,9 +227,7 @@ class VisitBillingViewSet(
     audit_actions = {"coding_corrections": AuditAction.AMEND}
 
     def get_queryset(self) -> QuerySet[Visit]:
-        return visit_list(user=self.request.user).select_related(
-            "chiropractor", "patient", "clinic"
-        )
+        return billed_visits(user=self.request.user)
 
     def get_serializer_class(self):
         return CodingCorrectionSerializer
@@ -373,13 +373,12 @@ class PatientStatementViewSet(ErrorsAsJsonMixin, AuditedViewMixin, viewsets.Gene
             "date_from": date_from,
             "date_to": date_to,
             "visits": visits,
-            "total_charge": sum((v["total_charge"] for v in visits), total([])),
+            "total_charge": sum((v["total_charge"] for v in visits), Decimal("0.00")),
         }
-        data = StatementSerializer(statement).data
         if request.accepted_renderer.format == "pdf":
             return Response(
                 statement_pdf(statement),
                 content_type="application/pdf",
                 headers={"Content-Disposition": f'inline; filename="statement-{pk}.pdf"'},
             )
-        return Response(data)
+        return Response(StatementSerializer(statement).data)

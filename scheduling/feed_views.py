@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import StartsVisits
-from api.renderers import OrjsonRenderer
+from api.renderers import ErrorsAsJsonMixin, OrjsonRenderer
 from api.request_context import open_feed_context
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
@@ -99,20 +99,13 @@ class ICalendarRenderer(BaseRenderer):
         return data
 
 
-class CalendarFeedDocumentView(APIView):
+class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):
     """A chiropractor's appointments as iCalendar, for the calendar app holding the URL."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     # A calendar app may ask for text/calendar; the calendar itself is written as it is.
     renderer_classes = [OrjsonRenderer, ICalendarRenderer]
-
-    def finalize_response(self, request: Request, response, *args, **kwargs):
-        # Errors answer in the API's one JSON shape, whatever the client accepted.
-        if isinstance(response, Response):
-            response.accepted_renderer = OrjsonRenderer()
-            response.accepted_media_type = OrjsonRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         summary="A calendar feed (iCalendar), read by its secret URL without a token",

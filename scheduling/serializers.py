@@ -486,11 +486,14 @@ class AppointmentSerializer(StrictModelSerializer):
             or appointment.status not in UPCOMING
         ):
             return []
-        booked_ahead = (
-            Appointment.objects.filter(plan_id=appointment.plan_id, status__in=UPCOMING)
-            .exclude(pk=appointment.pk)
-            .count()
-        )
+
+        def booked_ahead() -> int:
+            return (
+                Appointment.objects.filter(plan_id=appointment.plan_id, status__in=UPCOMING)
+                .exclude(pk=appointment.pk)
+                .count()
+            )
+
         zone = _clinic_zone(self)
         day = timezone.localtime(appointment.start_at, zone).date()
         found = booking_warnings(
