@@ -102,7 +102,7 @@ VisitPermission.__doc__ = (
 VisitDraftPermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
 VisitDraftPermission.__doc__ = (
     "Draft visits: their own chiropractor or a clinic admin edits or discards them "
-    "(treatments.services.visits checks whose draft it is)."
+    "(treatments.visits.services checks whose draft it is)."
 )
 
 OutcomePermission = ReadWriteRoles.of(read=CLINICAL_ROLES, write=frozenset({Role.CHIROPRACTOR}))
@@ -141,7 +141,7 @@ FeeSchedulePermission.__doc__ = "The fee schedule: everyone reads, clinic admins
 BillingPermission = ReadWriteRoles.of(read=ALL_ROLES, write=CLINICAL_ROLES)
 BillingPermission.__doc__ = (
     "A visit's coding, claim, superbill and a patient's statement: every role reads; coding "
-    "corrections by the visit's chiropractor or a clinic admin (treatments.services.visits)."
+    "corrections by the visit's chiropractor or a clinic admin (treatments.visits.services)."
 )
 
 

@@ -467,7 +467,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "scheduling.models.AppointmentStatus.choices",
         "CancellationReasonEnum": "scheduling.models.CancellationReason.choices",
         "AppointmentActionEnum": "scheduling.transitions.ACTION_CHOICES",
-        "AllowedActionsEnum": "treatments.transitions.ACTION_CHOICES",
+        "AllowedActionsEnum": "treatments.plans.transitions.ACTION_CHOICES",
         "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [

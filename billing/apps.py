@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BillingConfig(AppConfig):
-    """Also answers treatments.billing_port: a visit's coding, for the visit's own answers."""
+    """Also answers treatments.visits.billing_port: a visit's coding, for the visit's own answers."""
 
     name = "billing"
 

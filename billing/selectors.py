@@ -26,7 +26,7 @@ from billing.visit_facts import PATIENT_CONDITIONS, clinic_zone
 from clinics.models import User
 from patients.models import Condition
 from treatments.models import Visit, VisitStatus
-from treatments.selectors import visit_list
+from treatments.visits.selectors import visit_list
 
 # Read with a page of visits, in its statement, and kept on each visit: the patient's
 # coverages and cases without a plan, the plan's case with its coverage, and (for visits

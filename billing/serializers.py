@@ -20,7 +20,7 @@ from billing.visit_coding import CODING_STATUS_CHOICES
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
 from treatments.models import TreatmentPlan
-from treatments.visit_serializers import (
+from treatments.visits.serializers import (
     PerformedAdjustmentSerializer,
     PerformedExerciseSerializer,
     PerformedSoftTissueSerializer,

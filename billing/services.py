@@ -13,8 +13,8 @@ from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, Insuran
 from billing.visit_coding import coding_document, derived_coding
 from clinics.models import Clinic, User
 from treatments.models import Visit
-from treatments.selectors import visit_list
-from treatments.services import visits as visit_services
+from treatments.visits import services as visit_services
+from treatments.visits.selectors import visit_list
 
 PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
 

@@ -28,7 +28,7 @@ PATIENT_CONDITIONS = "billing_conditions"
 
 
 def clinic_zone(visit: Visit) -> ZoneInfo:
-    """The clinic's clock: annotated on visits read by treatments.selectors.visit_list."""
+    """The clinic's clock: annotated on visits read by treatments.visits.selectors.visit_list."""
     return ZoneInfo(getattr(visit, "clinic_time_zone", None) or visit.clinic.time_zone)
 
 

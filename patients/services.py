@@ -18,6 +18,7 @@ from patients.models import (
     PatientStatus,
     VerificationStatus,
 )
+from patients.treatments_port import treatments
 from reference import icd10
 
 MAX_AGE_YEARS = 130
@@ -116,10 +117,7 @@ def patient_archive(*, patient: Patient, by: User) -> Patient:
     """Archive instead of deleting: the record stays, out of everyday lists."""
     if patient.status == PatientStatus.ARCHIVED:
         return patient
-    # Imported here: treatment plans build on patients, not the other way round.
-    from treatments.services import patient_has_open_plan
-
-    plan = patient_has_open_plan(patient)
+    plan = treatments().open_plan(patient)
     if plan is not None:
         raise Conflict(
             f"The patient has a treatment plan in progress ({plan.status}, started "

@@ -1,7 +1,7 @@
 """A care plan onto the calendar: which days its visits fall on, and which are
 re-examinations. Pure functions over plain values: no ORM, no request.
 
-The plan's stages (treatments.frequency) are consumed visit by visit, so a series re-run for a
+The plan's stages (treatments.plans.frequency) are consumed visit by visit, so a series re-run for a
 plan with visits already booked carries on where those stop (in the stage they reached). Each
 week takes the stage's visits a week on the first of the preferred weekdays, in the order the
 week runs from the series' start; python-dateutil's rrule picks the days.
@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.rrule import DAILY, rrule
 
-from treatments.frequency import Stage
+from treatments.plans.frequency import Stage
 
 
 @dataclass(frozen=True)

@@ -748,7 +748,7 @@ def _book_series(
 
 def planned_visit_body(appointment: Appointment) -> dict:
     """The request body of a visit for `appointment`: its patient and plan, now, and the plan's
-    current items to carry out (treatments.visit_serializers fills in what each one plans)."""
+    current items to carry out (treatments.visits.serializers fills in what each one plans)."""
     body: dict = {
         "patient": str(appointment.patient_id),
         "visit_at": timezone.now().isoformat(),

@@ -5,7 +5,7 @@ cancelled and no-show appointments are closed.
 """
 
 from scheduling.models import AppointmentStatus
-from treatments.transitions import Transition, TransitionNotAllowed
+from treatments.plans.transitions import Transition, TransitionNotAllowed
 
 _BOOKED = frozenset({AppointmentStatus.BOOKED})
 _OPEN = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED})

@@ -68,9 +68,10 @@ from scheduling.serializers import (
 )
 from scheduling.transitions import TRANSITIONS
 from treatments.models import TreatmentPlan, Visit
-from treatments.selectors import plan_list, visit_list
-from treatments.services import visits as visit_services
-from treatments.visit_serializers import VisitSerializer
+from treatments.plans.selectors import plan_list
+from treatments.visits import services as visit_services
+from treatments.visits.selectors import visit_list
+from treatments.visits.serializers import VisitSerializer
 
 LONGEST_WINDOW = timedelta(days=7)
 MAX_MATCHES = 50

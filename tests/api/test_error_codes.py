@@ -16,7 +16,7 @@ from django.db import transaction
 from api.errors import Conflict
 from api.raised_codes import CodeReader, Raised, raised_by
 from tests import error_codes_seen
-from treatments.visit_views import VisitViewSet
+from treatments.visits.views import VisitViewSet
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
 

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import client_for
 from tests.factories import ConditionFactory, PatientFactory
 from treatments.models import TreatmentPlan
-from treatments.selectors import plan_list, visit_list
+from treatments.plans.selectors import plan_list
+from treatments.visits.selectors import visit_list
 
 pytestmark = pytest.mark.django_db
 

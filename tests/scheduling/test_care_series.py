@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from scheduling.care_series import series_days, visit_rates, with_reexaminations
-from treatments.frequency import Stage, end_date, planned_visits, stages_of, total_weeks
+from treatments.plans.frequency import Stage, end_date, planned_visits, stages_of, total_weeks
 
 MONDAY = date(2027, 1, 4)
 TAPERING = [Stage(3, 4), Stage(2, 6), Stage(1, 4)]

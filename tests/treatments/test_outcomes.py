@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from treatments.outcomes import ScoringError, score_questionnaire, target_met, trend
+from treatments.outcomes.scoring import ScoringError, score_questionnaire, target_met, trend
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from patients.phone import normalize_phone
 from patients.services import condition_record, patient_create
 from reference.models import Exercise, Listing, Segment, SoftTissueModality, Technique
 from treatments.models import PlanPhase, TreatmentPlan
-from treatments.services import plan_create, plan_transition
+from treatments.plans.services import plan_create, plan_transition
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
 DEMO_SLUG = "demo"

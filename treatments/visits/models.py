@@ -12,7 +12,7 @@ from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Laterality, Patient
-from treatments.models.plans import (
+from treatments.plans.models import (
     PlannedAdjustment,
     PlannedExercise,
     PlannedSoftTissue,

@@ -11,21 +11,19 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import Clinic, Role, User
 from patients.models import Patient, PatientStatus
-from treatments.billing_port import billing
-from treatments.models import (
+from treatments.items import insert_items
+from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
+from treatments.plans.models import PlanStatus
+from treatments.visits.billing_port import billing
+from treatments.visits.models import (
     Amendment,
-    Instrument,
-    OutcomeMeasure,
-    OutcomeStatus,
     PartFinding,
     PerformedAdjustment,
     PerformedExercise,
     PerformedSoftTissue,
-    PlanStatus,
     Visit,
     VisitStatus,
 )
-from treatments.services.items import insert_items
 
 # Nested lists of a visit, the model of each, and the plan-item model they may carry out.
 PERFORMED_MODELS: dict[str, type[Model]] = {

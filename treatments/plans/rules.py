@@ -7,7 +7,7 @@ under their own field paths (nested as `adjustments.2.listing` inside a whole pl
 from decimal import Decimal
 
 from reference.models import Listing, Segment
-from treatments.models.plans import MEASURE_RANGES
+from treatments.plans.models import MEASURE_RANGES
 
 
 def adjustment_problems(

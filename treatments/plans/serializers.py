@@ -25,9 +25,9 @@ from reference.models import (
     SoftTissueModality,
     Technique,
 )
-from treatments import rules, transitions
 from treatments.examples import answer_example
-from treatments.models import (
+from treatments.plans import rules, transitions
+from treatments.plans.models import (
     Goal,
     PlannedAdjustment,
     PlannedExercise,

@@ -1,6 +1,6 @@
 """How a plan is going: visits against plan, re-examination due, pain and disability trends,
 and each goal against its target. The plan, its goals and its visits' times come in one
-statement (selectors.plan_progress_list), the outcome measures in another."""
+statement (progress.selectors.plan_progress_list), the outcome measures in another."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,15 +13,10 @@ from django.utils import timezone
 
 from clinics.models import Clinic
 from patients.services import clinic_today
-from treatments.models import (
-    GoalMeasure,
-    Instrument,
-    OutcomeMeasure,
-    OutcomeStatus,
-    TreatmentPlan,
-)
-from treatments.outcomes import Trend, target_met, trend
-from treatments.transitions import CLOSED_STATUSES
+from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
+from treatments.outcomes.scoring import Trend, target_met, trend
+from treatments.plans.models import GoalMeasure, TreatmentPlan
+from treatments.plans.transitions import CLOSED_STATUSES
 
 MEASURE_INSTRUMENT = {
     GoalMeasure.NRS_PAIN: Instrument.NRS,

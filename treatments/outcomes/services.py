@@ -7,8 +7,8 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import User
 from patients.models import Patient, PatientStatus
-from treatments.models import Instrument, OutcomeMeasure, OutcomeStatus
-from treatments.outcomes import ScoringError, score_questionnaire
+from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
+from treatments.outcomes.scoring import ScoringError, score_questionnaire
 
 
 @transaction.atomic

@@ -10,9 +10,10 @@ from django.utils import timezone
 from api.errors import Conflict
 from clinics.models import Clinic, User
 from patients.models import Condition, Patient, PatientStatus, VerificationStatus
-from treatments import frequency as taper
-from treatments import transitions
-from treatments.models import (
+from treatments.items import insert_items
+from treatments.plans import frequency as taper
+from treatments.plans import transitions
+from treatments.plans.models import (
     Goal,
     GoalStatus,
     PlanCondition,
@@ -22,7 +23,6 @@ from treatments.models import (
     PlanStatus,
     TreatmentPlan,
 )
-from treatments.services.items import insert_items
 
 # Plans may be back-entered from paper records, or written ahead for a patient starting soon.
 EARLIEST_START = date(1900, 1, 1)
@@ -270,7 +270,7 @@ def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
 
 @transaction.atomic
 def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
-    """Move the plan along the status machine (treatments.transitions)."""
+    """Move the plan along the status machine (treatments.plans.transitions)."""
     target = transitions.target_status(status=plan.status, action=action)
     if target == PlanStatus.ACTIVE:
         patient = _lock_patient(plan)

@@ -1,4 +1,4 @@
-"""Visits: logging, signing, amending and coding; and a patient's outcome measures."""
+"""Visits: logging, signing and amending."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -6,27 +6,20 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.break_glass import BreakGlassReadMixin
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
-from api.permissions import (
-    OutcomePermission,
-    VisitDraftPermission,
-    VisitPermission,
-)
+from api.permissions import VisitDraftPermission, VisitPermission
 from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
-from patients.views import NestedUnderPatientMixin
-from treatments import services
-from treatments.filters import OutcomeFilter, VisitFilter
-from treatments.models import OutcomeMeasure, Visit
-from treatments.outcome_serializers import OutcomeMeasureSerializer
-from treatments.selectors import outcome_list, visit_list
-from treatments.visit_serializers import AmendmentSerializer, VisitSerializer
+from treatments.visits import services
+from treatments.visits.filters import VisitFilter
+from treatments.visits.models import Visit
+from treatments.visits.selectors import visit_list
+from treatments.visits.serializers import AmendmentSerializer, VisitSerializer
 
 
 @documented(
@@ -117,48 +110,3 @@ class VisitViewSet(
         )
         self.audit_changed("amendments")
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
-
-
-@documented(
-    OutcomeMeasureSerializer,
-    versioned=False,
-    list="A patient's outcome measures (NRS, ODI, NDI), oldest first",
-    create="Record an outcome measure (the server scores it)",
-    retrieve="Get one outcome measure",
-    destroy="Mark an outcome measure entered in error (kept)",
-)
-class PatientOutcomeViewSet(
-    IdempotentPostMixin,
-    BreakGlassReadMixin,
-    AuditedViewMixin,
-    NestedUnderPatientMixin,
-    FilterListsOnlyMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Outcome measures of one patient; chiropractors and clinic admins."""
-
-    permission_classes = [OutcomePermission]
-    queryset = OutcomeMeasure.objects.none()
-    serializer_class = OutcomeMeasureSerializer
-    filterset_class = OutcomeFilter
-    lookup_value_converter = "uuid"
-    ordering_fields = ["measured_at"]
-    ordering = ["measured_at"]
-    audit_resource = "outcome_measure"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return outcome_list(user=self.request.user).filter(patient=self.get_patient())
-
-    def perform_create(self, serializer) -> None:
-        serializer.instance = services.outcome_record(
-            patient=self.get_patient(), by=self.request.user, data=serializer.validated_data
-        )
-
-    def perform_destroy(self, instance: OutcomeMeasure) -> None:
-        services.outcome_discard(outcome=instance)

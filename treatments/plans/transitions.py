@@ -7,7 +7,7 @@ state. Completed, revoked and entered-in-error plans are closed and read-only.
 from dataclasses import dataclass
 
 from api.errors import Conflict
-from treatments.models import PlanStatus
+from treatments.plans.models import PlanStatus
 
 
 @dataclass(frozen=True)

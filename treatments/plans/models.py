@@ -13,11 +13,11 @@ from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Condition, Laterality, Patient
-from treatments import frequency as taper
+from treatments.plans import frequency as taper
 
 
 class PlanStatus(models.TextChoices):
-    """FHIR request-status, as DOMAIN.md restricts it (moves are in treatments.transitions)."""
+    """FHIR request-status, as DOMAIN.md restricts it (moves are in treatments.plans.transitions)."""
 
     DRAFT = "draft", "Draft"
     ACTIVE = "active", "Active"
@@ -52,7 +52,7 @@ class TreatmentPlan(ClinicScopedModel, VersionedModel):
     weeks = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(104)]
     )
-    # The stages of a tapering frequency (treatments.frequency): [{"visits_per_week": 3,
+    # The stages of a tapering frequency (treatments.plans.frequency): [{"visits_per_week": 3,
     # "weeks": 4}, …]. `visits_per_week` is the first stage's, `weeks` all stages' together.
     frequency = models.JSONField(default=list)
     reexam_interval_days = models.PositiveSmallIntegerField(

@@ -1,7 +1,7 @@
 """Treatment plans, visits and outcome measures."""
 
-from treatments.models.outcomes import Instrument, OutcomeMeasure, OutcomeStatus
-from treatments.models.plans import (
+from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
+from treatments.plans.models import (
     Comparator,
     Goal,
     GoalMeasure,
@@ -14,7 +14,7 @@ from treatments.models.plans import (
     PlanStatus,
     TreatmentPlan,
 )
-from treatments.models.visits import (
+from treatments.visits.models import (
     Adherence,
     Amendment,
     AmendmentSection,

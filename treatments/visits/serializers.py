@@ -13,24 +13,26 @@ from api.serializers import (
 )
 from clinics.models import Role, User
 from patients.models import Patient
-from treatments.billing_port import billing
 from treatments.examples import answer_example
-from treatments.models import (
+from treatments.plans.models import (
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    TreatmentPlan,
+)
+from treatments.plans.serializers import (
+    AdjustmentFieldsSerializer,
+    ExerciseFieldsSerializer,
+    SoftTissueFieldsSerializer,
+)
+from treatments.visits.billing_port import billing
+from treatments.visits.models import (
     Amendment,
     PartFinding,
     PerformedAdjustment,
     PerformedExercise,
     PerformedSoftTissue,
-    PlannedAdjustment,
-    PlannedExercise,
-    PlannedSoftTissue,
-    TreatmentPlan,
     Visit,
-)
-from treatments.serializers import (
-    AdjustmentFieldsSerializer,
-    ExerciseFieldsSerializer,
-    SoftTissueFieldsSerializer,
 )
 
 PERFORMED_HELP = {

@@ -16,20 +16,18 @@ from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
-from treatments import services
-from treatments.filters import TreatmentPlanFilter
-from treatments.home_program import Dosage, dosage_sentence
-from treatments.models import (
+from treatments.plans import services
+from treatments.plans.filters import TreatmentPlanFilter
+from treatments.plans.home_program import Dosage, dosage_sentence
+from treatments.plans.models import (
     Goal,
     PlannedAdjustment,
     PlannedExercise,
     PlannedSoftTissue,
     TreatmentPlan,
 )
-from treatments.outcome_serializers import PlanProgressSerializer
-from treatments.progress import plan_progress
-from treatments.selectors import exercises, plan_item_list, plan_list, plan_progress_list
-from treatments.serializers import (
+from treatments.plans.selectors import exercises, plan_item_list, plan_list
+from treatments.plans.serializers import (
     GoalSerializer,
     HomeProgramSerializer,
     PlannedAdjustmentSerializer,
@@ -38,7 +36,7 @@ from treatments.serializers import (
     TreatmentPlanCreateSerializer,
     TreatmentPlanSerializer,
 )
-from treatments.transitions import TRANSITIONS
+from treatments.plans.transitions import TRANSITIONS
 
 
 def status_action(name: str):
@@ -93,12 +91,10 @@ class TreatmentPlanViewSet(
     ordering = ["-start_date"]
     audit_resource = "treatment_plan"
     audit_actions = {"mark_entered_in_error": AuditAction.DISCARD}
-    audit_resources = {"progress": "plan_progress", "home_program": "home_program"}
+    audit_resources = {"home_program": "home_program"}
     history_model = "treatments.TreatmentPlanEvent"
 
     def get_queryset(self):
-        if self.action == "progress":
-            return plan_progress_list(user=self.request.user)
         return plan_list(user=self.request.user)
 
     def get_serializer_class(self):
@@ -124,30 +120,6 @@ class TreatmentPlanViewSet(
     complete = status_action("complete")
     revoke = status_action("revoke")
     mark_entered_in_error = status_action("mark-entered-in-error")
-
-    @extend_schema(
-        summary="How the plan is going: visits, re-examination, pain and disability, goals",
-        responses={200: PlanProgressSerializer},
-    )
-    @action(detail=True, methods=["get"], permission_classes=[IsClinician])
-    def progress(self, request: Request, pk: str | None = None) -> Response:
-        plan = self.get_object()
-        progress = plan_progress(
-            plan,
-            clinic=request.user.clinic,
-            visits=list(zip(plan.visit_times, plan.reexamination_flags, strict=True)),
-            appointments=list(
-                zip(
-                    plan.appointment_times,
-                    plan.appointment_statuses,
-                    plan.appointment_reexaminations,
-                    strict=True,
-                )
-            ),
-            case=plan.case,
-            signed_visits=plan.signed_visit_times,
-        )
-        return Response(PlanProgressSerializer(progress).data)
 
     @extend_schema(
         summary="The plan's home exercise programme, in words for the patient",

@@ -9,7 +9,6 @@ from django.db import models
 
 from api.tenancy import ClinicScopedModel
 from patients.models import Patient
-from treatments.models.visits import Visit
 
 
 class Instrument(models.TextChoices):
@@ -37,8 +36,9 @@ class OutcomeMeasure(ClinicScopedModel):
     score = models.PositiveSmallIntegerField()
     max_score = models.PositiveSmallIntegerField()
     percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    # By name: visits stand above outcome measures (a visit's pain score is recorded as one).
     visit = models.ForeignKey(
-        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "treatments.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         max_length=16, choices=OutcomeStatus.choices, default=OutcomeStatus.FINAL

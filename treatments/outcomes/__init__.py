@@ -1,0 +1,1 @@
+"""Outcome measures: NRS pain, Oswestry and Neck Disability scores, and their trends."""

@@ -1,0 +1,61 @@
+"""A patient's outcome measures."""
+
+from rest_framework import mixins, viewsets
+
+from access.break_glass import BreakGlassReadMixin
+from api.filters import FilterListsOnlyMixin
+from api.permissions import OutcomePermission
+from api.schema import documented
+from audit.recording import AuditedViewMixin
+from idempotency.replay import IdempotentPostMixin
+from patients.views import NestedUnderPatientMixin
+from treatments.outcomes import services
+from treatments.outcomes.filters import OutcomeFilter
+from treatments.outcomes.models import OutcomeMeasure
+from treatments.outcomes.selectors import outcome_list
+from treatments.outcomes.serializers import OutcomeMeasureSerializer
+
+
+@documented(
+    OutcomeMeasureSerializer,
+    versioned=False,
+    list="A patient's outcome measures (NRS, ODI, NDI), oldest first",
+    create="Record an outcome measure (the server scores it)",
+    retrieve="Get one outcome measure",
+    destroy="Mark an outcome measure entered in error (kept)",
+)
+class PatientOutcomeViewSet(
+    IdempotentPostMixin,
+    BreakGlassReadMixin,
+    AuditedViewMixin,
+    NestedUnderPatientMixin,
+    FilterListsOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Outcome measures of one patient; chiropractors and clinic admins."""
+
+    permission_classes = [OutcomePermission]
+    queryset = OutcomeMeasure.objects.none()
+    serializer_class = OutcomeMeasureSerializer
+    filterset_class = OutcomeFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["measured_at"]
+    ordering = ["measured_at"]
+    audit_resource = "outcome_measure"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return outcome_list(user=self.request.user).filter(patient=self.get_patient())
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.outcome_record(
+            patient=self.get_patient(), by=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: OutcomeMeasure) -> None:
+        services.outcome_discard(outcome=instance)

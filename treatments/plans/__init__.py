@@ -1,0 +1,1 @@
+"""Treatment plans: goals, planned items, the status machine, the home programme."""

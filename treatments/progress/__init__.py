@@ -1,0 +1,1 @@
+"""How a plan is going: visits against plan, re-examination, pain and disability trends, goals."""

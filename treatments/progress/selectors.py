@@ -1,0 +1,63 @@
+"""What a plan's progress reads, in one statement."""
+
+from django.apps import apps
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
+
+from api.nested_reads import nested
+from clinics.models import User
+from treatments.plans.models import TreatmentPlan
+from treatments.plans.selectors import PLAN_GOALS
+from treatments.visits.models import Visit, VisitStatus
+
+
+def plan_progress_list(*, user: User) -> QuerySet[TreatmentPlan]:
+    """Plans with what their progress reads (treatments.progress.summary), in one statement: current
+    goals, the times of the plan's visits (not discarded) with their re-examination flags, and
+    the plan's appointments (time, status, re-examination or not)."""
+    visits = (
+        Visit.objects.filter(plan=OuterRef("pk"))
+        .exclude(status=VisitStatus.ENTERED_IN_ERROR)
+        .order_by("visit_at", "id")
+    )
+    # The calendar's appointments for the plan, through the plan's reverse relation: the
+    # scheduling app stands above this one, which does not import it.
+    appointments = (
+        apps.get_model("scheduling", "Appointment")
+        .objects.filter(plan=OuterRef("pk"))
+        .order_by("start_at", "id")
+    )
+    # The plan's billing case (billing stands above this app too): its authorisation.
+    case = (
+        apps.get_model("billing", "InsuranceCase")
+        .objects.filter(plan=OuterRef("pk"), archived_at__isnull=True)
+        .order_by("created_at")
+        .values(
+            document=JSONObject(
+                id="id",
+                authorisation_number="authorisation_number",
+                authorised_visits="authorised_visits",
+                authorised_from="authorised_from",
+                authorised_to="authorised_to",
+            )
+        )[:1]
+    )
+    return nested(TreatmentPlan.objects.for_clinic(user.clinic_id), PLAN_GOALS).annotate(
+        visit_times=ArraySubquery(visits.values("visit_at")),
+        signed_visit_times=ArraySubquery(
+            visits.filter(status=VisitStatus.SIGNED).values("visit_at")
+        ),
+        case=Subquery(case),
+        reexamination_flags=ArraySubquery(visits.values("is_reexamination")),
+        appointment_times=ArraySubquery(appointments.values("start_at")),
+        appointment_statuses=ArraySubquery(appointments.values("status")),
+        appointment_reexaminations=ArraySubquery(
+            appointments.annotate(
+                reexamination=ExpressionWrapper(
+                    Q(appointment_type__default_for="reexamination"),
+                    output_field=BooleanField(),
+                )
+            ).values("reexamination")
+        ),
+    )

@@ -1,0 +1,54 @@
+"""`GET /treatment-plans/{id}/progress/`: how a plan is going."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.permissions import IsClinician
+from audit.recording import AuditedViewMixin
+from treatments.plans.models import TreatmentPlan
+from treatments.plans.views import TreatmentPlanViewSet
+from treatments.progress.selectors import plan_progress_list
+from treatments.progress.serializers import PlanProgressSerializer
+from treatments.progress.summary import plan_progress
+
+
+class PlanProgressViewSet(AuditedViewMixin, viewsets.GenericViewSet):
+    """A plan's progress. Served here, not by the plan's own viewset, because it reads the
+    plan's visits and outcome measures, which stand above plans."""
+
+    permission_classes = [IsClinician]
+    queryset = TreatmentPlan.objects.none()
+    lookup_value_converter = "uuid"
+    filter_backends: list = []
+    audit_resource = "plan_progress"
+
+    def get_queryset(self):
+        return plan_progress_list(user=self.request.user)
+
+    @extend_schema(
+        summary="How the plan is going: visits, re-examination, pain and disability, goals",
+        description=TreatmentPlanViewSet.__doc__,  # a route of the plan's, described as such
+        responses={200: PlanProgressSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def progress(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        progress = plan_progress(
+            plan,
+            clinic=request.user.clinic,
+            visits=list(zip(plan.visit_times, plan.reexamination_flags, strict=True)),
+            appointments=list(
+                zip(
+                    plan.appointment_times,
+                    plan.appointment_statuses,
+                    plan.appointment_reexaminations,
+                    strict=True,
+                )
+            ),
+            case=plan.case,
+            signed_visits=plan.signed_visit_times,
+        )
+        return Response(PlanProgressSerializer(progress).data)

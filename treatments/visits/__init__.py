@@ -1,0 +1,1 @@
+"""Visits: findings, performed items, signing and amendments."""
