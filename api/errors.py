@@ -45,6 +45,11 @@ class DomainError(Exception):
         super().__init__(self.detail)
 
 
+def field_error(field: str, message: str, code: str) -> DjangoValidationError:
+    """A service's refusal of one field's value: answered 400 with the field as `attr`."""
+    return DjangoValidationError({field: DjangoValidationError(message, code=code)})
+
+
 class Conflict(DomainError):
     """The resource's state forbids the change (e.g. archiving a patient under treatment)."""
 

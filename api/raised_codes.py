@@ -98,6 +98,13 @@ def _is_walkable(func: object) -> bool:
     )
 
 
+def _is_project_object(value: object) -> bool:
+    """An object (not a class, module or function) made from one of the project's classes."""
+    return not isinstance(value, type | types.ModuleType | types.FunctionType | _Instance) and (
+        _is_project(type(value))
+    )
+
+
 @dataclass(frozen=True)
 class _Instance:
     """An object of a known class (`self`, an annotated parameter, `x = Model(...)`)."""
@@ -317,6 +324,8 @@ class _FunctionReader:
                 return _class_attribute(base, node.attr)
             if isinstance(base, types.ModuleType):
                 return getattr(base, node.attr, None)
+            if _is_project_object(base):  # a module's object (a status machine): its class
+                return _class_attribute(type(base), node.attr)
         if isinstance(node, ast.Call):
             made = self._resolve(node.func)
             return _Instance(made) if isinstance(made, type) else None
@@ -506,6 +515,8 @@ class _FunctionReader:
             return self.owner
         base = self._resolve(node.value)
         owner = base.cls if isinstance(base, _Instance) else base
+        if _is_project_object(owner):
+            owner = type(owner)
         return owner if isinstance(owner, type) else None
 
     def _call(self, call: ast.Call) -> set[Raised]:

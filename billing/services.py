@@ -3,12 +3,11 @@ coding correction is a new row beside the visit's earlier coding."""
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from api.errors import Conflict
+from api.errors import Conflict, field_error
 from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.visit_coding import coding_document, derived_coding
 from clinics.models import Clinic, User
@@ -17,10 +16,6 @@ from treatments.visits import services as visit_services
 from treatments.visits.selectors import visit_list
 
 PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
-
-
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _saved(record, changes: dict | None = None):
@@ -48,7 +43,7 @@ def coverage_create(*, clinic: Clinic, data: dict) -> Coverage:
 @transaction.atomic
 def coverage_update(*, coverage: Coverage, changes: dict) -> Coverage:
     if "patient" in changes and changes["patient"].pk != coverage.patient_id:
-        raise _field_error("patient", "A coverage stays with its patient.", "immutable")
+        raise field_error("patient", "A coverage stays with its patient.", "immutable")
     return _saved(coverage, changes)
 
 
@@ -66,9 +61,9 @@ def coverage_archive(*, coverage: Coverage) -> None:
 
 def _check_case(case: InsuranceCase) -> None:
     if case.coverage.patient_id != case.patient_id:
-        raise _field_error("coverage", "The coverage is another patient's.", "other_patient")
+        raise field_error("coverage", "The coverage is another patient's.", "other_patient")
     if case.plan is not None and case.plan.patient_id != case.patient_id:
-        raise _field_error("plan", "The plan is another patient's.", "other_patient")
+        raise field_error("plan", "The plan is another patient's.", "other_patient")
 
 
 @transaction.atomic
@@ -81,7 +76,7 @@ def case_create(*, clinic: Clinic, data: dict) -> InsuranceCase:
 @transaction.atomic
 def case_update(*, case: InsuranceCase, changes: dict) -> InsuranceCase:
     if "patient" in changes and changes["patient"].pk != case.patient_id:
-        raise _field_error("patient", "A case stays with its patient.", "immutable")
+        raise field_error("patient", "A case stays with its patient.", "immutable")
     for field, value in changes.items():
         setattr(case, field, value)
     _check_case(case)
@@ -109,7 +104,7 @@ def _check_no_overlap(fee: FeeScheduleEntry) -> None:
         .first()
     )
     if other is not None:
-        raise _field_error(
+        raise field_error(
             "effective_from",
             f"{fee.cpt}{'-' + fee.modifier if fee.modifier else ''} has a fee from "
             f"{other.effective_from} already; end it first.",
@@ -134,7 +129,7 @@ FIXED_FEE_FIELDS = ("cpt", "modifier", "charge", "effective_from")
 def fee_update(*, fee: FeeScheduleEntry, changes: dict) -> FeeScheduleEntry:
     for field in FIXED_FEE_FIELDS:
         if field in changes and changes[field] != getattr(fee, field):
-            raise _field_error(
+            raise field_error(
                 field,
                 "A fee stays as it was charged: end it (effective_to) and add the new one.",
                 "immutable",

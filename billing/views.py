@@ -6,14 +6,13 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS, Conflict
-from api.filters import FilterListsOnlyMixin
 from api.permissions import (
     BillingPermission,
     CoveragePermission,
@@ -22,7 +21,7 @@ from api.permissions import (
 )
 from api.renderers import ErrorsAsJsonMixin, OrjsonRenderer, PdfRenderer
 from api.schema import documented
-from audit.history import RecordHistoryMixin
+from api.viewsets import ArchivableRecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing import services
@@ -65,20 +64,7 @@ from treatments.models import Visit
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="A PDF document.")
 
 
-class _BillingRecordViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    lookup_value_converter = "uuid"
+class _BillingRecordViewSet(ArchivableRecordViewSet):
     ordering_fields = ["created_at"]
     ordering = ["created_at"]
 
@@ -143,11 +129,11 @@ class InsuranceCaseViewSet(_BillingRecordViewSet):
 
     def perform_create(self, serializer) -> None:
         case = services.case_create(clinic=self.request.user.clinic, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=case.pk)
+        serializer.instance = self.refreshed(case)
 
     def perform_update(self, serializer) -> None:
         case = services.case_update(case=serializer.instance, changes=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=case.pk)
+        serializer.instance = self.refreshed(case)
 
     def perform_destroy(self, instance: InsuranceCase) -> None:
         services.case_close(case=instance)

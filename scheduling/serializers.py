@@ -298,14 +298,8 @@ class AppointmentPatientSerializer(CachedModelSerializer):
         }
 
 
-@extend_schema_field(
-    serializers.ListField(child=serializers.ChoiceField(choices=list(transitions.TRANSITIONS)))
-)
-class AppointmentActionsField(serializers.ReadOnlyField):
-    """The status actions the appointment allows now, e.g. ["arrive", "cancel", "no-show"]."""
-
-    def to_representation(self, status: str) -> list[str]:
-        return transitions.allowed_actions(status)
+# The status actions the appointment allows now, e.g. ["arrive", "cancel", "no-show"].
+AppointmentActionsField = transitions.APPOINTMENT_STATUS_MACHINE.actions_field()
 
 
 APPOINTMENT_EXAMPLE = {

@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from api.errors import Conflict
+from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
 from patients.models import PatientStatus
 from scheduling import availability, care_series, feed
@@ -29,7 +29,7 @@ from scheduling.models import (
     WaitlistStatus,
     WorkingHours,
 )
-from scheduling.transitions import MOVABLE_STATUSES, target_status
+from scheduling.transitions import APPOINTMENT_STATUS_MACHINE, MOVABLE_STATUSES
 from treatments.models import PlanStatus, TreatmentPlan, Visit
 
 # Roles that may book outside a chiropractor's working hours (the front desk asks them).
@@ -40,17 +40,13 @@ EARLIEST_EXCEPTION = timedelta(days=3653)
 LONGEST_REPEATING_EXCEPTION = timedelta(days=31)
 
 
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _check_chiropractor(chiropractor: User, clinic_id: object) -> None:
     if (
         chiropractor.clinic_id != clinic_id
         or chiropractor.role != Role.CHIROPRACTOR
         or not chiropractor.is_active
     ):
-        raise _field_error(
+        raise field_error(
             "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
         )
 
@@ -106,7 +102,7 @@ def _check_no_overlapping_hours(hours: WorkingHours) -> None:
     ).exclude(pk=hours.pk)
     for other in others:
         if _validity_overlaps(hours, other):
-            raise _field_error(
+            raise field_error(
                 "start_time",
                 f"Overlaps the hours {other} of the same chiropractor; change or remove those.",
                 "working_hours_overlap",
@@ -168,22 +164,22 @@ def working_hours_remove(*, hours: WorkingHours, by: User) -> WorkingHours:
 def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
     exception.full_clean()
     if exception.start_at < timezone.now() - EARLIEST_EXCEPTION:
-        raise _field_error("start_at", "Start within the last ten years.", "out_of_range")
+        raise field_error("start_at", "Start within the last ten years.", "out_of_range")
     if exception.recurrence:
         if exception.end_at - exception.start_at > LONGEST_REPEATING_EXCEPTION:
-            raise _field_error(
+            raise field_error(
                 "end_at", "A repeating exception lasts at most 31 days each time.", "too_long"
             )
         local_start = exception.start_at.astimezone(zone)
         problem = availability.recurrence_problem(exception.recurrence, local_start)
         if problem is not None:
-            raise _field_error("recurrence", problem, "invalid_recurrence")
+            raise field_error("recurrence", problem, "invalid_recurrence")
     try:
         exception.last_ends_at = availability.last_end(
             exception.start_at, exception.end_at, exception.recurrence, zone
         )
     except (ValueError, IndexError, OverflowError) as error:
-        raise _field_error(
+        raise field_error(
             "recurrence",
             f"The rule's last occurrence cannot be worked out: {error}.",
             "invalid_recurrence",
@@ -401,20 +397,20 @@ def _check_bookable(appointment: Appointment, *, by: User, override: bool) -> No
 def _check_references(appointment: Appointment) -> None:
     patient = appointment.patient
     if patient.status == PatientStatus.ARCHIVED:
-        raise _field_error(
+        raise field_error(
             "patient", "The patient is archived; restore it first.", "patient_archived"
         )
     _check_chiropractor(appointment.chiropractor, appointment.clinic_id)
     if not appointment.appointment_type.is_active:
-        raise _field_error(
+        raise field_error(
             "appointment_type", "This appointment type is no longer offered.", "inactive_type"
         )
     plan: TreatmentPlan | None = appointment.plan
     if plan is not None:
         if plan.patient_id != appointment.patient_id:
-            raise _field_error("plan", "The plan is another patient's.", "plan_of_another_patient")
+            raise field_error("plan", "The plan is another patient's.", "plan_of_another_patient")
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.ON_HOLD):
-            raise _field_error("plan", f"The plan is {plan.status}.", "plan_closed")
+            raise field_error("plan", f"The plan is {plan.status}.", "plan_closed")
 
 
 def _place(appointment: Appointment) -> None:
@@ -426,7 +422,7 @@ def _place(appointment: Appointment) -> None:
 
 def _refuse_past(start_at: datetime) -> None:
     if start_at < timezone.now():
-        raise _field_error("start_at", "The time has passed; book a time to come.", "in_the_past")
+        raise field_error("start_at", "The time has passed; book a time to come.", "in_the_past")
 
 
 @transaction.atomic
@@ -458,9 +454,7 @@ def appointment_update(
             code="appointment_not_movable",
         )
     if "patient" in changes and changes["patient"] != appointment.patient:
-        raise _field_error(
-            "patient", "Book a new appointment for another patient.", "patient_fixed"
-        )
+        raise field_error("patient", "Book a new appointment for another patient.", "patient_fixed")
     for field, value in changes.items():
         setattr(appointment, field, value)
     _check_references(appointment)
@@ -480,7 +474,9 @@ def appointment_transition(
 ) -> Appointment:
     """Move an appointment along its status machine (scheduling.transitions)."""
     data = data or {}
-    appointment.status = target_status(status=appointment.status, action=action)
+    appointment.status = APPOINTMENT_STATUS_MACHINE.target_status(
+        status=appointment.status, action=action
+    )
     appointment.status_changed_at = timezone.now()
     if action == "cancel":
         appointment.cancellation_reason = data["reason"]
@@ -490,7 +486,7 @@ def appointment_transition(
     elif action == "complete":
         visit: Visit = data["visit"]
         if visit.patient_id != appointment.patient_id:
-            raise _field_error(
+            raise field_error(
                 "visit", "The visit is another patient's.", "visit_of_another_patient"
             )
         appointment.visit = visit
@@ -545,7 +541,7 @@ def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, App
     }
     regular = data.get("appointment_type") or defaults.get(VisitKind.REGULAR_VISIT)
     if regular is None:
-        raise _field_error(
+        raise field_error(
             "appointment_type",
             "Choose the appointment type: the clinic has no default for regular visits.",
             "required",
@@ -555,9 +551,7 @@ def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, App
     )
     for field, kind in (("appointment_type", regular), ("reexamination_type", reexamination)):
         if not kind.is_active:
-            raise _field_error(
-                field, "This appointment type is no longer offered.", "inactive_type"
-            )
+            raise field_error(field, "This appointment type is no longer offered.", "inactive_type")
     return regular, reexamination
 
 
@@ -618,7 +612,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     weekdays: list[int] = data["weekdays"]
     busiest = max(stage.visits_per_week for stage in plan.stages)
     if len(set(weekdays)) < busiest:
-        raise _field_error(
+        raise field_error(
             "weekdays",
             f"The plan has up to {busiest} visits a week; give at least {busiest} weekdays.",
             "too_few_weekdays",
@@ -635,7 +629,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     after_booked = so_far.last_day + timedelta(days=1) if so_far.last_day else today
     start = data.get("start_date") or max(plan.start_date, today, after_booked)
     if start < today:
-        raise _field_error("start_date", "The series cannot start in the past.", "in_the_past")
+        raise field_error("start_date", "The series cannot start in the past.", "in_the_past")
     planned = care_series.with_reexaminations(
         care_series.series_days(
             start=start, stages=plan.stages, weekdays=weekdays, already=so_far.count
@@ -788,13 +782,13 @@ def appointment_start_visit(*, appointment: Appointment, by: User, create_visit)
 
 def _check_waitlist_entry(entry: WaitlistEntry) -> None:
     if entry.patient.status == PatientStatus.ARCHIVED:
-        raise _field_error(
+        raise field_error(
             "patient", "The patient is archived; restore it first.", "patient_archived"
         )
     if entry.chiropractor is not None:
         _check_chiropractor(entry.chiropractor, entry.clinic_id)
     if len(set(entry.weekdays)) != len(entry.weekdays):
-        raise _field_error("weekdays", "Name each weekday once.", "duplicate")
+        raise field_error("weekdays", "Name each weekday once.", "duplicate")
     entry.full_clean()
 
 

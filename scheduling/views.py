@@ -5,16 +5,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.concurrency import IF_MATCH_PARAMETER
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
-from api.filters import FilterListsOnlyMixin
 from api.permissions import (
     AppointmentPermission,
     AppointmentTypePermission,
@@ -22,7 +20,7 @@ from api.permissions import (
     StartsVisits,
 )
 from api.schema import documented
-from audit.history import RecordHistoryMixin
+from api.viewsets import ArchivableRecordViewSet, RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
@@ -66,7 +64,7 @@ from scheduling.serializers import (
     series_answer,
     wall_clock,
 )
-from scheduling.transitions import TRANSITIONS
+from scheduling.transitions import APPOINTMENT_STATUS_MACHINE
 from treatments.models import TreatmentPlan, Visit
 from treatments.plans.selectors import plan_list
 from treatments.visits import services as visit_services
@@ -87,25 +85,12 @@ NEXT_AVAILABLE_HORIZON = timedelta(weeks=8)
     partial_update="Change an appointment type",
     destroy="Stop offering an appointment type (nothing is deleted)",
 )
-class AppointmentTypeViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class AppointmentTypeViewSet(ArchivableRecordViewSet):
     """The clinic's appointment types; clinic admins keep them, everyone reads."""
 
     permission_classes = [AppointmentTypePermission]
     queryset = AppointmentType.objects.none()
     serializer_class = AppointmentTypeSerializer
-    lookup_value_converter = "uuid"
     ordering_fields = ["name", "created_at"]
     ordering = ["name"]
     audit_resource = "appointment_type"
@@ -129,21 +114,8 @@ class AppointmentTypeViewSet(
         services.appointment_type_deactivate(appointment_type=instance)
 
 
-class _ScheduleViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class _ScheduleViewSet(ArchivableRecordViewSet):
     permission_classes = [SchedulePermission]
-    lookup_value_converter = "uuid"
     audit_patient_attr = ""
 
 
@@ -221,36 +193,6 @@ class ScheduleExceptionViewSet(_ScheduleViewSet):
         services.schedule_exception_remove(exception=instance, by=self.request.user)
 
 
-def status_action(name: str, body=None):
-    """A `POST /appointments/{id}/<name>/` endpoint for one move of the status machine."""
-    transition = TRANSITIONS[name]
-    sources = ", ".join(sorted(transition.sources))
-
-    def handler(self, request: Request, pk: str | None = None) -> Response:
-        data = None
-        if body is not None:
-            given = body(data=request.data, context=self.get_serializer_context())
-            given.is_valid(raise_exception=True)
-            data = given.validated_data
-        appointment = services.appointment_transition(
-            appointment=self.get_object(), action=name, by=request.user, data=data
-        )
-        return Response(self.get_serializer(self.refreshed(appointment)).data)
-
-    handler.__name__ = name.replace("-", "_")
-    documented_handler = extend_schema(
-        summary=f"{transition.summary} ({sources} → {transition.target})",
-        description=f"Allowed from: {sources}. Any other status answers 409 naming the "
-        "allowed actions.",
-        request=body,
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: AppointmentSerializer, **WRITE_ERRORS},
-    )
-    return documented_handler(
-        action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
-    )
-
-
 @documented(
     AppointmentSerializer,
     list="List appointments (day and week views)",
@@ -259,25 +201,13 @@ def status_action(name: str, body=None):
     update="Replace an appointment's booking (a new time moves it)",
     partial_update="Move an appointment, or change its notes or plan",
 )
-class AppointmentViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class AppointmentViewSet(RecordViewSet):
     """The calendar: every role books and moves; nobody double-books."""
 
     permission_classes = [AppointmentPermission]
     queryset = Appointment.objects.none()
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
-    lookup_value_converter = "uuid"
     ordering_fields = ["start_at", "created_at"]
     ordering = ["start_at"]
     audit_resource = "appointment"
@@ -292,9 +222,6 @@ class AppointmentViewSet(
 
     def get_queryset(self):
         return appointment_list(user=self.request.user)
-
-    def refreshed(self, appointment: Appointment) -> Appointment:
-        return self.get_queryset().get(pk=appointment.pk)
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -374,10 +301,19 @@ class AppointmentViewSet(
             ).data
         )
 
-    arrive = status_action("arrive")
-    complete = status_action("complete", AppointmentCompleteSerializer)
-    cancel = status_action("cancel", AppointmentCancelSerializer)
-    no_show = status_action("no-show")
+    arrive = APPOINTMENT_STATUS_MACHINE.action("arrive", answer=AppointmentSerializer)
+    complete = APPOINTMENT_STATUS_MACHINE.action(
+        "complete", answer=AppointmentSerializer, body=AppointmentCompleteSerializer
+    )
+    cancel = APPOINTMENT_STATUS_MACHINE.action(
+        "cancel", answer=AppointmentSerializer, body=AppointmentCancelSerializer
+    )
+    no_show = APPOINTMENT_STATUS_MACHINE.action("no-show", answer=AppointmentSerializer)
+
+    def perform_transition(self, action: str, data: dict | None) -> Appointment:
+        return services.appointment_transition(
+            appointment=self.get_object(), action=action, by=self.request.user, data=data
+        )
 
     @extend_schema(
         summary="Free start times for an appointment type (a window of at most 7 days)",
@@ -535,26 +471,13 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     partial_update="Change a waitlist entry (e.g. mark it booked)",
     destroy="Withdraw a waitlist entry (kept, marked withdrawn)",
 )
-class WaitlistViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class WaitlistViewSet(ArchivableRecordViewSet):
     """Patients waiting for an earlier time; the front desk keeps the list."""
 
     permission_classes = [AppointmentPermission]
     queryset = WaitlistEntry.objects.none()
     serializer_class = WaitlistEntrySerializer
     filterset_class = WaitlistFilter
-    lookup_value_converter = "uuid"
     ordering_fields = ["created_at"]
     ordering = ["created_at"]
     audit_resource = "waitlist_entry"

@@ -49,6 +49,9 @@ def codes_of(operation: str, status: int) -> set[str]:
         ("GET /api/v1/patients/", 400, "unknown_parameter"),
         ("GET /api/v1/patients/", 400, "invalid_page_size"),
         ("POST /api/v1/treatment-plans/{id}/activate/", 409, "transition_not_allowed"),
+        # Raised by a method of a module's object (scheduling.transitions' status machine).
+        ("POST /api/v1/appointments/{id}/arrive/", 409, "transition_not_allowed"),
+        ("POST /api/v1/appointments/{id}/arrive/", 412, "precondition_failed"),
         ("PATCH /api/v1/visits/{id}/", 409, "visit_signed"),
         ("POST /api/v1/visits/{id}/sign/", 409, "visit_signed"),
         ("PATCH /api/v1/visits/{id}/", 412, "precondition_failed"),

@@ -200,6 +200,52 @@ class PlanItem(ClinicScopedModel, VersionedModel):
         abstract = True
 
 
+class AdjustmentFields(models.Model):
+    """What a planned adjustment and one given at a visit both record."""
+
+    segment = models.ForeignKey("reference.Segment", on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey(
+        "reference.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    technique = models.ForeignKey("reference.Technique", on_delete=models.PROTECT, related_name="+")
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SoftTissueFields(models.Model):
+    """What planned soft-tissue work and work done at a visit both record."""
+
+    modality = models.ForeignKey(
+        "reference.SoftTissueModality", on_delete=models.PROTECT, related_name="+"
+    )
+    # Codes of reference.Muscle, checked by the service (the muscle list is shipped data).
+    muscles = ArrayField(models.CharField(max_length=40))
+    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ExerciseFields(models.Model):
+    """What a prescribed exercise and one reviewed at a visit both record."""
+
+    exercise = models.ForeignKey("reference.Exercise", on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    repetitions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        abstract = True
+
+
 @pghistory.track()
 class Goal(PlanItem):
     """A measurable goal: a description and, optionally, a target on a measure."""
@@ -236,16 +282,10 @@ class Goal(PlanItem):
 
 
 @pghistory.track()
-class PlannedAdjustment(PlanItem):
+class PlannedAdjustment(PlanItem, AdjustmentFields):
     """A chiropractic adjustment (CMT) to give at each visit."""
 
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="adjustments")
-    segment = models.ForeignKey("reference.Segment", on_delete=models.PROTECT, related_name="+")
-    listing = models.ForeignKey(
-        "reference.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    technique = models.ForeignKey("reference.Technique", on_delete=models.PROTECT, related_name="+")
-    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
     notes = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -257,19 +297,10 @@ class PlannedAdjustment(PlanItem):
 
 
 @pghistory.track()
-class PlannedSoftTissue(PlanItem):
+class PlannedSoftTissue(PlanItem, SoftTissueFields):
     """Soft-tissue work to do at each visit: modality, target muscles, minutes."""
 
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="soft_tissue")
-    modality = models.ForeignKey(
-        "reference.SoftTissueModality", on_delete=models.PROTECT, related_name="+"
-    )
-    # Codes of reference.Muscle, checked by the service (the muscle list is shipped data).
-    muscles = ArrayField(models.CharField(max_length=40))
-    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
-    minutes = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(120)]
-    )
     notes = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -281,17 +312,10 @@ class PlannedSoftTissue(PlanItem):
 
 
 @pghistory.track()
-class PlannedExercise(PlanItem):
+class PlannedExercise(PlanItem, ExerciseFields):
     """A stretch or exercise prescribed for the home programme."""
 
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="exercises")
-    exercise = models.ForeignKey("reference.Exercise", on_delete=models.PROTECT, related_name="+")
-    sets = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(20)]
-    )
-    repetitions = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(100)]
-    )
     hold_seconds = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(600)])
     times_per_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]

@@ -1,6 +1,6 @@
 """Treatment plans, their goals and planned interventions, as the API reads and writes them."""
 
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
@@ -280,14 +280,8 @@ class PlannedExerciseSerializer(ExerciseFieldsSerializer):
         return attrs
 
 
-@extend_schema_field(
-    serializers.ListField(child=serializers.ChoiceField(choices=list(transitions.TRANSITIONS)))
-)
-class AllowedActionsField(serializers.ReadOnlyField):
-    """The status actions the plan allows now, e.g. ["hold", "complete", "revoke", …]."""
-
-    def to_representation(self, status: str) -> list[str]:
-        return transitions.allowed_actions(status)
+# The status actions the plan allows now, e.g. ["hold", "complete", "revoke", …].
+AllowedActionsField = transitions.PLAN_STATUS_MACHINE.actions_field()
 
 
 @extend_schema_serializer(

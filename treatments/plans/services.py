@@ -271,7 +271,7 @@ def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
 @transaction.atomic
 def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
     """Move the plan along the status machine (treatments.plans.transitions)."""
-    target = transitions.target_status(status=plan.status, action=action)
+    target = transitions.PLAN_STATUS_MACHINE.target_status(status=plan.status, action=action)
     if target == PlanStatus.ACTIVE:
         patient = _lock_patient(plan)
         conditions = plan.conditions

@@ -7,12 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
-from api.errors import WRITE_ERRORS
-from api.filters import FilterListsOnlyMixin
+from api.concurrency import ETagMixin
 from api.permissions import IsClinician, PlanContentPermission, PlanPermission
 from api.schema import documented
-from audit.history import RecordHistoryMixin
+from api.viewsets import RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
@@ -36,28 +34,7 @@ from treatments.plans.serializers import (
     TreatmentPlanCreateSerializer,
     TreatmentPlanSerializer,
 )
-from treatments.plans.transitions import TRANSITIONS
-
-
-def status_action(name: str):
-    """A `POST /treatment-plans/{id}/<name>/` endpoint for one move of the status machine."""
-    transition = TRANSITIONS[name]
-    sources = ", ".join(sorted(transition.sources))
-
-    def handler(self, request: Request, pk: str | None = None) -> Response:
-        plan = services.plan_transition(plan=self.get_object(), action=name)
-        return Response(self.get_serializer(self.refreshed(plan)).data)
-
-    # DRF maps the HTTP method to the handler by its name, so name it before decorating.
-    handler.__name__ = name.replace("-", "_")
-    documented = extend_schema(
-        summary=f"{transition.summary} ({sources} → {transition.target})",
-        description=f"Allowed from: {sources}. Any other status answers 409 naming the allowed actions.",
-        request=None,
-        parameters=[IF_MATCH_PARAMETER],
-        responses={200: TreatmentPlanSerializer, **WRITE_ERRORS},
-    )
-    return documented(action(detail=True, methods=["post"], url_path=name, url_name=name)(handler))
+from treatments.plans.transitions import PLAN_STATUS_MACHINE
 
 
 @documented(
@@ -68,25 +45,13 @@ def status_action(name: str):
     update="Replace a plan's own fields (items have their own endpoints)",
     partial_update="Change some of a plan's own fields",
 )
-class TreatmentPlanViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TreatmentPlanViewSet(RecordViewSet):
     """Plans of care. Chiropractors write; clinic admins read; the front desk sees a summary."""
 
     permission_classes = [PlanPermission]
     queryset = TreatmentPlan.objects.none()
     serializer_class = TreatmentPlanSerializer
     filterset_class = TreatmentPlanFilter
-    lookup_value_converter = "uuid"
     ordering_fields = ["start_date", "created_at"]
     ordering = ["-start_date"]
     audit_resource = "treatment_plan"
@@ -100,10 +65,6 @@ class TreatmentPlanViewSet(
     def get_serializer_class(self):
         return TreatmentPlanCreateSerializer if self.action == "create" else TreatmentPlanSerializer
 
-    def refreshed(self, plan: TreatmentPlan) -> TreatmentPlan:
-        """The plan re-read with everything its representation shows."""
-        return self.get_queryset().get(pk=plan.pk)
-
     def perform_create(self, serializer) -> None:
         plan = services.plan_create(
             clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
@@ -114,12 +75,17 @@ class TreatmentPlanViewSet(
         plan = services.plan_update(plan=serializer.instance, changes=serializer.validated_data)
         serializer.instance = self.refreshed(plan)
 
-    activate = status_action("activate")
-    hold = status_action("hold")
-    resume = status_action("resume")
-    complete = status_action("complete")
-    revoke = status_action("revoke")
-    mark_entered_in_error = status_action("mark-entered-in-error")
+    activate = PLAN_STATUS_MACHINE.action("activate", answer=TreatmentPlanSerializer)
+    hold = PLAN_STATUS_MACHINE.action("hold", answer=TreatmentPlanSerializer)
+    resume = PLAN_STATUS_MACHINE.action("resume", answer=TreatmentPlanSerializer)
+    complete = PLAN_STATUS_MACHINE.action("complete", answer=TreatmentPlanSerializer)
+    revoke = PLAN_STATUS_MACHINE.action("revoke", answer=TreatmentPlanSerializer)
+    mark_entered_in_error = PLAN_STATUS_MACHINE.action(
+        "mark-entered-in-error", answer=TreatmentPlanSerializer
+    )
+
+    def perform_transition(self, action: str, data: dict | None) -> TreatmentPlan:
+        return services.plan_transition(plan=self.get_object(), action=action)
 
     @extend_schema(
         summary="The plan's home exercise programme, in words for the patient",

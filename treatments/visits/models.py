@@ -4,18 +4,20 @@ import uuid
 
 import pghistory
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
-from patients.models import Laterality, Patient
+from patients.models import Patient
 from treatments.plans.models import (
+    AdjustmentFields,
+    ExerciseFields,
     PlannedAdjustment,
     PlannedExercise,
     PlannedSoftTissue,
+    SoftTissueFields,
     TreatmentPlan,
 )
 
@@ -166,17 +168,11 @@ class PerformedItem(ClinicScopedModel):
 
 
 @pghistory.track()
-class PerformedAdjustment(PerformedItem):
+class PerformedAdjustment(PerformedItem, AdjustmentFields):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="adjustments")
     planned_item = models.ForeignKey(
         PlannedAdjustment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    segment = models.ForeignKey("reference.Segment", on_delete=models.PROTECT, related_name="+")
-    listing = models.ForeignKey(
-        "reference.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    technique = models.ForeignKey("reference.Technique", on_delete=models.PROTECT, related_name="+")
-    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -187,18 +183,10 @@ class PerformedAdjustment(PerformedItem):
 
 
 @pghistory.track()
-class PerformedSoftTissue(PerformedItem):
+class PerformedSoftTissue(PerformedItem, SoftTissueFields):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="soft_tissue")
     planned_item = models.ForeignKey(
         PlannedSoftTissue, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    modality = models.ForeignKey(
-        "reference.SoftTissueModality", on_delete=models.PROTECT, related_name="+"
-    )
-    muscles = ArrayField(models.CharField(max_length=40))
-    laterality = models.CharField(max_length=10, choices=Laterality.choices, blank=True)
-    minutes = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
 
     class Meta:
@@ -210,17 +198,10 @@ class PerformedSoftTissue(PerformedItem):
 
 
 @pghistory.track()
-class PerformedExercise(PerformedItem):
+class PerformedExercise(PerformedItem, ExerciseFields):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="exercises")
     planned_item = models.ForeignKey(
         PlannedExercise, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    exercise = models.ForeignKey("reference.Exercise", on_delete=models.PROTECT, related_name="+")
-    sets = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(20)]
-    )
-    repetitions = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     minutes = models.PositiveSmallIntegerField(
         default=0,

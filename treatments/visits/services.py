@@ -3,12 +3,12 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Model, OuterRef, Subquery
 from django.utils import timezone
 
-from api.errors import Conflict
+from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
 from patients.models import Patient, PatientStatus
 from treatments.items import insert_items
@@ -41,43 +41,37 @@ class RecordLocked(Conflict):
     default_detail = "The visit is signed and locked; add an amendment instead."
 
 
-def _field_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _check_visit(visit: Visit, *, plan_changed: bool) -> None:
     if visit.patient.status == PatientStatus.ARCHIVED:
         raise Conflict("The patient is archived; restore it first.", code="patient_archived")
     if visit.visit_at > timezone.now() + CLOCK_SKEW:
-        raise _field_error("visit_at", "A visit cannot be logged in the future.", "future_date")
+        raise field_error("visit_at", "A visit cannot be logged in the future.", "future_date")
     if visit.visit_at.year < EARLIEST_YEAR:
-        raise _field_error("visit_at", f"A visit cannot be before {EARLIEST_YEAR}.", "out_of_range")
+        raise field_error("visit_at", f"A visit cannot be before {EARLIEST_YEAR}.", "out_of_range")
     chiropractor = visit.chiropractor
     if (
         chiropractor.clinic_id != visit.clinic_id
         or chiropractor.role != Role.CHIROPRACTOR
         or not chiropractor.is_active
     ):
-        raise _field_error(
+        raise field_error(
             "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
         )
     plan = visit.plan
     if plan is None:
         return
     if plan.patient_id != visit.patient_id:
-        raise _field_error("plan", "The plan is another patient's.", "other_patient")
+        raise field_error("plan", "The plan is another patient's.", "other_patient")
     # Only when the plan is chosen: a draft logged while the plan was active stays editable.
     if plan_changed and plan.status != PlanStatus.ACTIVE:
-        raise _field_error(
+        raise field_error(
             "plan",
             f"The plan is {plan.status}; visits are logged against an active plan.",
             "plan_not_active",
         )
     local_day = timezone.localtime(visit.visit_at, ZoneInfo(visit.clinic.time_zone)).date()
     if local_day < plan.start_date:
-        raise _field_error(
-            "visit_at", f"The plan starts on {plan.start_date}.", "before_plan_start"
-        )
+        raise field_error("visit_at", f"The plan starts on {plan.start_date}.", "before_plan_start")
 
 
 def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> None:
@@ -89,7 +83,7 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
             if visit.plan_id is not None:
                 stale = stale.exclude(planned_item__plan_id=visit.plan_id)
             if stale.exists():
-                raise _field_error(
+                raise field_error(
                     kind,
                     "These items carry out another plan's items; send them again.",
                     "not_in_plan",
@@ -104,7 +98,7 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
                 or planned.plan_id != visit.plan_id
                 or planned.removed_at is not None
             ):
-                raise _field_error(
+                raise field_error(
                     f"{kind}.{index}.planned_item",
                     "The planned item is not part of this visit's plan.",
                     "not_in_plan",

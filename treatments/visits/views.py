@@ -1,20 +1,17 @@
 """Visits: logging, signing and amending."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.concurrency import IF_MATCH_PARAMETER
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
-from api.filters import FilterListsOnlyMixin
 from api.permissions import VisitDraftPermission, VisitPermission
 from api.schema import documented
-from audit.history import RecordHistoryMixin
+from api.viewsets import ArchivableRecordViewSet
 from audit.models import AuditAction
-from audit.recording import AuditedViewMixin
-from idempotency.replay import IdempotentPostMixin
 from treatments.visits import services
 from treatments.visits.filters import VisitFilter
 from treatments.visits.models import Visit
@@ -31,19 +28,7 @@ from treatments.visits.serializers import AmendmentSerializer, VisitSerializer
     partial_update="Change an unsigned visit (nested lists given replace the old ones)",
     destroy="Discard an unsigned visit (kept, marked entered in error)",
 )
-class VisitViewSet(
-    IdempotentPostMixin,
-    RecordHistoryMixin,
-    AuditedViewMixin,
-    FilterListsOnlyMixin,
-    ETagMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class VisitViewSet(ArchivableRecordViewSet):
     """Visits. Chiropractors log, sign and amend; clinic admins read; the front desk sees that a
     visit happened and its billing lines."""
 
@@ -51,7 +36,6 @@ class VisitViewSet(
     queryset = Visit.objects.none()
     serializer_class = VisitSerializer
     filterset_class = VisitFilter
-    lookup_value_converter = "uuid"
     ordering_fields = ["visit_at", "created_at"]
     ordering = ["-visit_at"]
     audit_resource = "visit"
@@ -65,9 +49,6 @@ class VisitViewSet(
 
     def get_queryset(self):
         return visit_list(user=self.request.user)
-
-    def refreshed(self, visit: Visit) -> Visit:
-        return self.get_queryset().get(pk=visit.pk)
 
     def perform_create(self, serializer) -> None:
         visit = services.visit_create(
