@@ -61,7 +61,7 @@ test: lint check-migrations pytest
 # The row-level-security and concurrency tests through PgBouncer in transaction pooling mode
 # (needs pgbouncer and the machine's PostgreSQL on 127.0.0.1:5432; CI runs it after `make test`).
 test-pgbouncer: install
-	tools/pgbouncer_tests.sh
+	ops/pgbouncer_tests.sh
 
 # Speed at scale: synthetic patients (PATIENTS=1000000 for the full million), p50/p95 per endpoint.
 PATIENTS ?= 200000
@@ -74,9 +74,9 @@ LOAD_PATIENTS ?= 1000000
 loadtest: migrate
 	$(PY) manage.py loadtest --patients $(LOAD_PATIENTS) $(LOADTEST_ARGS)
 
-# Database restarts, a killed worker and a frozen database under a write load (tools/faults.py).
+# Database restarts, a killed worker and a frozen database under a write load (ops/faults.py).
 faults: install
-	$(PY) tools/faults.py
+	$(PY) ops/faults.py
 
 db-stop:
 	@if [ -d "$(PGSERVER_DIR)" ]; then $(PY) -c 'import pathlib, sys, api.embedded_db as e; print("stopped" if e.stop_embedded_database(pathlib.Path(sys.argv[1])) else "not running")' "$(PGSERVER_DIR)"; fi

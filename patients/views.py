@@ -112,6 +112,23 @@ class PatientViewSet(
         return Response(self.get_serializer(patient).data)
 
 
+class ConditionReads:
+    """What both ways into conditions (one patient's, and across patients) share: clinicians
+    only, the same filters and orderings, one audit resource and history."""
+
+    permission_classes = [IsClinician]
+    queryset = Condition.objects.none()
+    serializer_class = ConditionSerializer
+    filterset_class = ConditionFilter
+    lookup_value_converter = "uuid"
+    ordering_fields = ["created_at", "onset_date", "code"]
+    ordering_aliases = {"onset_date": "onset_sort"}
+    ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
+    ordering = ["-created_at"]
+    audit_resource = "condition"
+    history_model = "patients.ConditionEvent"
+
+
 @documented(
     ConditionSerializer,
     list="List a patient's conditions",
@@ -122,6 +139,7 @@ class PatientViewSet(
     destroy="Mark a condition as entered in error (nothing is deleted)",
 )
 class PatientConditionViewSet(
+    ConditionReads,
     IdempotentPostMixin,
     BreakGlassReadMixin,
     RecordHistoryMixin,
@@ -137,18 +155,6 @@ class PatientConditionViewSet(
     viewsets.GenericViewSet,
 ):
     """One patient's conditions; chiropractors and clinic admins only."""
-
-    permission_classes = [IsClinician]
-    queryset = Condition.objects.none()
-    serializer_class = ConditionSerializer
-    filterset_class = ConditionFilter
-    lookup_value_converter = "uuid"
-    ordering_fields = ["created_at", "onset_date", "code"]
-    ordering_aliases = {"onset_date": "onset_sort"}
-    ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
-    ordering = ["-created_at"]
-    audit_resource = "condition"
-    history_model = "patients.ConditionEvent"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -171,6 +177,7 @@ class PatientConditionViewSet(
 
 @documented(ConditionSerializer, list="List conditions across patients", retrieve="Get a condition")
 class ConditionViewSet(
+    ConditionReads,
     RecordHistoryMixin,
     AuditedViewMixin,
     FilterListsOnlyMixin,
@@ -180,18 +187,6 @@ class ConditionViewSet(
     viewsets.GenericViewSet,
 ):
     """Conditions of every patient of the clinic, to filter across patients; read-only."""
-
-    permission_classes = [IsClinician]
-    queryset = Condition.objects.none()
-    serializer_class = ConditionSerializer
-    filterset_class = ConditionFilter
-    lookup_value_converter = "uuid"
-    ordering_fields = ["created_at", "onset_date", "code"]
-    ordering_aliases = {"onset_date": "onset_sort"}
-    ordering_annotations = {"onset_sort": ONSET_SORT_KEY}
-    ordering = ["-created_at"]
-    audit_resource = "condition"
-    history_model = "patients.ConditionEvent"
 
     def get_queryset(self):
         return condition_list(user=self.request.user)

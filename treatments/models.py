@@ -1,4 +1,5 @@
-"""Treatment plans, visits and outcome measures."""
+"""The models of every room, in the module Django loads for the app. Rooms import each
+other's models from the room (`treatments.plans.models`), never from here."""
 
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.plans.models import (
