@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import enum
 import inspect
 import sys
 import textwrap
@@ -99,10 +100,19 @@ def _is_walkable(func: object) -> bool:
 
 
 def _is_project_object(value: object) -> bool:
-    """An object (not a class, module or function) made from one of the project's classes."""
-    return not isinstance(value, type | types.ModuleType | types.FunctionType | _Instance) and (
-        _is_project(type(value))
-    )
+    """An object made from one of the project's classes (a module's status machine): not a
+    class, module, function or enum member."""
+    return not isinstance(
+        value, type | types.ModuleType | types.FunctionType | enum.Enum | _Instance
+    ) and _is_project(type(value))
+
+
+def _method_of(value: object, name: str) -> object:
+    """`value.name` when it is a method of the object's class (the object's own attributes,
+    read without running anything, come first); None otherwise, so that the call is looked
+    up by name like any other unknown."""
+    found = _unwrap(inspect.getattr_static(value, name, None))
+    return found if isinstance(found, types.FunctionType) else None
 
 
 @dataclass(frozen=True)
@@ -324,8 +334,8 @@ class _FunctionReader:
                 return _class_attribute(base, node.attr)
             if isinstance(base, types.ModuleType):
                 return getattr(base, node.attr, None)
-            if _is_project_object(base):  # a module's object (a status machine): its class
-                return _class_attribute(type(base), node.attr)
+            if _is_project_object(base):
+                return _method_of(base, node.attr)
         if isinstance(node, ast.Call):
             made = self._resolve(node.func)
             return _Instance(made) if isinstance(made, type) else None

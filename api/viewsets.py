@@ -5,8 +5,9 @@ its first answer, every call leaves one audit event, the record's history can be
 apply to lists only, writes are guarded by ETag and If-Match, and ids in paths are UUIDs. A
 viewset names its permissions, queryset, serializer, audit resource and history model, and
 calls its app's services in `perform_create`, `perform_update` and `perform_destroy`.
-(Patients and their conditions also open to break-glass reads, which must run around these
-rules, so they list the mixins in their own order.)
+Viewsets that differ list their own mixins: patients, their conditions and outcome measures
+(break-glass reads must run around these rules), a plan's items (no history, no filters),
+staff, and the read-only or document endpoints (progress, coding, statements).
 """
 
 from django.db.models import Model
@@ -40,6 +41,6 @@ class RecordViewSet(
         return self.get_queryset().get(pk=record.pk)
 
 
-class ArchivableRecordViewSet(mixins.DestroyModelMixin, RecordViewSet):
+class ArchivableRecordViewSet(RecordViewSet, mixins.DestroyModelMixin):
     """A RecordViewSet whose DELETE archives or discards the record; nothing is deleted (the
     viewset's `perform_destroy` calls the service that says how)."""

@@ -16,6 +16,7 @@ from django.db import transaction
 from api.errors import Conflict
 from api.raised_codes import CodeReader, Raised, raised_by
 from tests import error_codes_seen
+from treatments.plans.transitions import PLAN_STATUS_MACHINE
 from treatments.visits.views import VisitViewSet
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
@@ -167,3 +168,13 @@ def test_handlers_and_conditions_are_read_as_python_runs_them():
     other = reader.function(_decides_on_another_objects_action, None)
     # `transition.action` is not the view's: the raise after it is read, the caught one not.
     assert {r.code for r in other} == {"after_another_objects_action"}
+
+
+def _moves_a_plan(plan) -> str:
+    return PLAN_STATUS_MACHINE.target_status(status=plan.status, action="activate")
+
+
+def test_a_method_of_a_modules_object_is_read():
+    # The status machine is an object made at import: its method's refusal is found.
+    found = CodeReader("POST", "activate").function(_moves_a_plan, None)
+    assert {(r.status, r.code) for r in found} == {(409, "transition_not_allowed")}

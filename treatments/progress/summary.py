@@ -102,7 +102,7 @@ def plan_progress(
     signed_visits: Sequence[datetime] = (),
 ) -> dict:
     """`visits`: the plan's visits (not discarded) as (time, re-examination?), in time order
-    (selectors.plan_progress_list reads them with the plan). Dates are the clinic's: a visit at
+    (progress.selectors.plan_progress_list reads them with the plan). Dates are the clinic's: a visit at
     18:00 in Los Angeles is on that day, not the next."""
     zone = ZoneInfo(clinic.time_zone)
 
@@ -148,7 +148,7 @@ def plan_progress(
     }
 
     goals = []
-    for goal in plan.goals.all():  # current goals (selectors.goals)
+    for goal in plan.goals.all():  # current goals (plans.selectors.goals)
         instrument = MEASURE_INSTRUMENT.get(goal.measure)
         current = trends[instrument].last if instrument and trends[instrument] else None
         goals.append(

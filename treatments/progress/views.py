@@ -16,21 +16,23 @@ from treatments.progress.summary import plan_progress
 
 
 class PlanProgressViewSet(AuditedViewMixin, viewsets.GenericViewSet):
-    """A plan's progress. Served here, not by the plan's own viewset, because it reads the
-    plan's visits and outcome measures, which stand above plans."""
+    # A plan's progress, served here rather than by the plan's own viewset because it reads the
+    # plan's visits and outcome measures, which stand above plans. A route of the plan's, it
+    # is described (in the schema and to OPTIONS) and audited as the plan's viewset did.
+    __doc__ = TreatmentPlanViewSet.__doc__
 
     permission_classes = [IsClinician]
     queryset = TreatmentPlan.objects.none()
     lookup_value_converter = "uuid"
     filter_backends: list = []
-    audit_resource = "plan_progress"
+    audit_resource = "treatment_plan"
+    audit_resources = {"progress": "plan_progress"}
 
     def get_queryset(self):
         return plan_progress_list(user=self.request.user)
 
     @extend_schema(
         summary="How the plan is going: visits, re-examination, pain and disability, goals",
-        description=TreatmentPlanViewSet.__doc__,  # a route of the plan's, described as such
         responses={200: PlanProgressSerializer},
     )
     @action(detail=True, methods=["get"])
