@@ -39,16 +39,18 @@ class OrjsonRenderer(JSONRenderer):
         return rendered
 
 
-class PdfRenderer(BaseRenderer):
-    """A document the view made as PDF bytes, passed through."""
+class DocumentRenderer(BaseRenderer):
+    """A document the view made itself (its bytes), passed through; subclasses name its type."""
 
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data
+
+
+class PdfRenderer(DocumentRenderer):
     media_type = "application/pdf"
     format = "pdf"
     charset = None
     render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return data
 
 
 class ErrorsAsJsonMixin:

@@ -2,11 +2,13 @@
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from drf_spectacular.plumbing import is_serializer
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -409,9 +411,15 @@ def enumerate_error_codes(result: dict, generator, request, public) -> dict:
 
 
 @cache
-def answer_from(path: Path) -> dict:
-    """A whole answer kept as a JSON file beside the serializers it exemplifies."""
-    return json.loads(path.read_text())
+def answer_examples(folder: Path) -> Callable[[str, str], OpenApiExample]:
+    """An app's examples of whole answers, kept as `<name>.json` files in `folder` beside
+    the serializers they exemplify: `answer_example(title, name)` for the contract."""
+
+    def answer_example(title: str, name: str) -> OpenApiExample:
+        value = json.loads((folder / f"{name}.json").read_text())
+        return OpenApiExample(title, value=value, response_only=True)
+
+    return answer_example
 
 
 def document_errors_as_json(result: dict, generator, request, public) -> dict:

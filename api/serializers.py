@@ -27,6 +27,13 @@ LIST_FIELDS = (serializers.ListSerializer, serializers.ListField, serializers.Ma
 CLINICAL_FIELDS_BY_COMPONENT: dict[str, tuple[str, ...]] = {}
 
 
+def merged(serializer: serializers.Serializer, attrs: dict, field: str):
+    """The value a field will have after this write: sent, else current, else None."""
+    if field in attrs:
+        return attrs[field]
+    return getattr(serializer.instance, field, None) if serializer.instance else None
+
+
 # Answers 400 for body fields the endpoint does not know, instead of dropping them: a typo
 # such as `date_of_brith` would otherwise be ignored and the client would believe it saved.
 # A number sent for a text field is refused too (DRF would store `42` as "42"): the contract

@@ -16,7 +16,12 @@ class BillingConfig(AppConfig):
 
         return visit_coding_answer(visit, clinical=clinical, single=single)
 
-    def coding_to_freeze(self, visit) -> dict:
-        from billing.visit_coding import coding_document, derived_coding
+    def plan_case(self, zone) -> object:
+        from billing.selectors import plan_case_document
 
-        return coding_document(derived_coding(visit))
+        return plan_case_document(zone)
+
+    def coding_to_freeze(self, visit) -> dict:
+        from billing.visit_coding import frozen_coding
+
+        return frozen_coding(visit)

@@ -15,13 +15,13 @@ from enum import StrEnum
 
 from billing.coding import (
     ACTIVE_TREATMENT_MODIFIER,
+    SPINAL_CMT_CODES,
     BillingLine,
     Coding,
     CodingWarning,
 )
 from reference.cpt import TIMED_CODES
 
-SPINAL_CMT = frozenset({"98940", "98941", "98942"})
 MAX_MODIFIERS = 4  # CMS-1500 item 24D
 
 
@@ -59,7 +59,7 @@ class PayerRules:
 RULES: dict[PayerType, PayerRules] = {
     PayerType.MEDICARE: PayerRules(
         therapy_modifier="GP",
-        pays_chiropractors_for=SPINAL_CMT,
+        pays_chiropractors_for=SPINAL_CMT_CODES,
         excluded_modifier="GY",
         maintenance_with_abn="GA",
         maintenance_without_abn="GZ",
@@ -77,9 +77,7 @@ def _with(line: BillingLine, *modifiers: str) -> BillingLine:
     return replace(line, modifiers=(line.modifiers + added)[:MAX_MODIFIERS])
 
 
-def apply_payer_rules(
-    coding: Coding, payer: PayerType | None, *, abn_on_file: bool, by_chiropractor: bool = True
-) -> Coding:
+def apply_payer_rules(coding: Coding, payer: PayerType | None, *, abn_on_file: bool) -> Coding:
     """The coding as the payer wants it billed; None (no coverage) changes nothing."""
     if payer is None:
         return coding
@@ -89,7 +87,7 @@ def apply_payer_rules(
     for line in coding.lines:
         if line.cpt in TIMED_CODES:
             line = _with(line, rules.therapy_modifier)
-        if line.cpt in SPINAL_CMT and ACTIVE_TREATMENT_MODIFIER not in line.modifiers:
+        if line.cpt in SPINAL_CMT_CODES and ACTIVE_TREATMENT_MODIFIER not in line.modifiers:
             line = _with(
                 line, rules.maintenance_with_abn if abn_on_file else rules.maintenance_without_abn
             )
@@ -103,8 +101,7 @@ def apply_payer_rules(
                     )
                 )
         if (
-            by_chiropractor
-            and rules.pays_chiropractors_for is not None
+            rules.pays_chiropractors_for is not None
             and line.cpt not in rules.pays_chiropractors_for
         ):
             line = _with(line, rules.excluded_modifier)

@@ -1,12 +1,11 @@
 """Reads of billing records, scoped to the caller's clinic; and what a visit's coding reads."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models.functions import JSONObject, TruncDate
 from django.db.models.lookups import IsNull
 from rest_framework.exceptions import ValidationError
 
@@ -19,10 +18,10 @@ from billing.visit_coding import (
     PLAN_CASES,
     Payer,
     coding_answer,
-    service_day,
+    open_cases,
     visit_payer,
 )
-from billing.visit_facts import PATIENT_CONDITIONS, clinic_zone
+from billing.visit_facts import PATIENT_CONDITIONS, clinic_zone, service_day
 from clinics.models import User
 from patients.models import Condition
 from treatments.models import Visit, VisitStatus
@@ -40,15 +39,13 @@ VISIT_BILLING_READS = (
     ),
     Nested(
         "plan__cases",
-        InsuranceCase.objects.filter(archived_at__isnull=True).order_by("created_at"),
+        open_cases(),
         related=("coverage",),
         to_attr=PLAN_CASES,
     ),
     Nested(
         "patient__cases",
-        InsuranceCase.objects.filter(archived_at__isnull=True, plan__isnull=True).order_by(
-            "created_at"
-        ),
+        open_cases().filter(plan__isnull=True),
         related=("coverage",),
         to_attr=PATIENT_CASES,
         on_parent=True,
@@ -64,6 +61,25 @@ VISIT_BILLING_READS = (
 
 def coverage_list(*, user: User) -> QuerySet[Coverage]:
     return Coverage.objects.for_clinic(user.clinic_id).filter(archived_at__isnull=True)
+
+
+def plan_case_document(zone: ZoneInfo) -> Subquery:
+    """A plan's case as a document, with its authorisation and the visits it has used
+    (visits_used, on the clinic's days): a column of a query of plans (plan progress)."""
+    return Subquery(
+        open_cases()
+        .filter(plan_id=OuterRef("pk"))
+        .values(
+            document=JSONObject(
+                id="id",
+                authorisation_number="authorisation_number",
+                authorised_visits="authorised_visits",
+                authorised_from="authorised_from",
+                authorised_to="authorised_to",
+                visits_used=visits_used(zone),
+            )
+        )[:1]
+    )
 
 
 def case_list(*, user: User) -> QuerySet[InsuranceCase]:
@@ -109,22 +125,6 @@ def corrections_of(visit: Visit) -> QuerySet[CodingCorrection]:
     return CodingCorrection.objects.filter(visit=visit).select_related("created_by")
 
 
-@dataclass(frozen=True)
-class Usage:
-    """How much of a case's authorisation its signed visits have used."""
-
-    authorised_visits: int | None
-    visits_used: int
-    authorised_from: date | None
-    authorised_to: date | None
-
-    @property
-    def visits_left(self) -> int | None:
-        if self.authorised_visits is None:
-            return None
-        return max(self.authorised_visits - self.visits_used, 0)
-
-
 def counted_visits(case: InsuranceCase, zone: ZoneInfo) -> QuerySet[Visit]:
     """The signed visits a case's authorisation counts: of its patient, on days (the
     clinic's) within its authorised dates, and of its plan when it has one."""
@@ -154,14 +154,6 @@ def visits_used(zone: ZoneInfo) -> Subquery:
         .values("n")
     )
     return Subquery(visits, output_field=IntegerField())
-
-
-def case_usage(case: InsuranceCase) -> Usage:
-    """From case_list's annotation; counted here for a case read without it."""
-    used = getattr(case, "visits_used", None)
-    if used is None:
-        used = counted_visits(case, ZoneInfo(case.clinic.time_zone)).count()
-    return Usage(case.authorised_visits, used, case.authorised_from, case.authorised_to)
 
 
 def authorisation_problems(case: InsuranceCase, *, day: date, number: int) -> list[str]:
@@ -209,11 +201,7 @@ def booking_warnings(
     authorisation: the visits used, those booked ahead and this one, against the visits and
     dates authorised. `booked_ahead` counts the plan's other upcoming appointments, asked
     only when the case limits its visits."""
-    case = (
-        InsuranceCase.objects.filter(plan_id=plan_id, archived_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    case = open_cases().filter(plan_id=plan_id).first()
     if case is None:
         return []
     number = 1
@@ -226,5 +214,6 @@ def booking_warnings(
 def visit_coding_answer(visit: Visit, *, clinical: bool, single: bool) -> dict:
     """The coding a visit shows. A single visit's answer also checks its case's
     authorisation (a count); a page of visits does not, so that its statements stay flat."""
-    extra = authorisation_warnings(visit, visit_payer(visit)) if single else []
-    return coding_answer(visit, clinical=clinical, extra_warnings=extra)
+    payer = visit_payer(visit)
+    extra = authorisation_warnings(visit, payer) if single else []
+    return coding_answer(visit, clinical=clinical, payer=payer, extra_warnings=extra)

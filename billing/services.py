@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from api.errors import Conflict, field_error
 from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
-from billing.visit_coding import coding_document, derived_coding
+from billing.visit_coding import frozen_coding
 from clinics.models import Clinic, User
 from treatments.models import Visit
 from treatments.visits import services as visit_services
@@ -158,14 +158,13 @@ def _lock_fees(clinic: Clinic) -> None:
 def coding_correct(*, visit: Visit, by: User, data: dict, changes: dict) -> CodingCorrection:
     """Correct a signed visit's billing: what was performed is replaced by the lists given,
     the lines are derived again, and the earlier coding stays in the correction (and in the
-    visit's history). Corrections of one visit take turns on its row."""
-    Visit.objects.select_for_update(no_key=True).filter(pk=visit.pk).exists()
-    visit.refresh_from_db(fields=["status", "signed_coding", "version"])
+    visit's history). Corrections of one visit take turns on its row: the view reads the visit
+    locked (ETagMixin, SELECT … FOR UPDATE), as for every write of a visit."""
     items = {name: data[name] for name in PERFORMED_LISTS if name in data}
     visit_services.visit_correct_performed(visit=visit, items=items, by=by)
     before = visit.signed_coding
     current = visit_list(user=by).get(pk=visit.pk)
-    after = coding_document(derived_coding(current))
+    after = frozen_coding(current)
     visit.signed_coding = after
     visit.save(update_fields=["signed_coding", "updated_at"])
     return CodingCorrection.objects.create(

@@ -25,7 +25,7 @@ from api.viewsets import ArchivableRecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing import services
-from billing.claims import ClaimInput, claim_data, clinic_part, patient_part
+from billing.claims import ClaimInput, charged_lines, claim_data, clinic_part, patient_part, total
 from billing.documents import statement_pdf, superbill_pdf
 from billing.filters import CoverageFilter, FeeScheduleFilter, InsuranceCaseFilter
 from billing.models import Coverage, FeeScheduleEntry, InsuranceCase
@@ -52,9 +52,9 @@ from billing.visit_coding import (
     CodingStatus,
     billed_coding,
     coding_status,
-    service_day,
     visit_payer,
 )
+from billing.visit_facts import service_day
 from idempotency.replay import IdempotentPostMixin
 from patients.models import Patient
 from patients.selectors import patient_list
@@ -343,14 +343,15 @@ class PatientStatementViewSet(ErrorsAsJsonMixin, AuditedViewMixin, viewsets.Gene
         for visit in statement_visits(
             user=request.user, patient=patient, date_from=date_from, date_to=date_to
         ):
-            claim = claim_data(claim_input(visit, fees))
+            claim = claim_input(visit, fees)
+            lines = charged_lines(claim)
             visits.append(
                 {
                     "visit": visit.pk,
-                    "date_of_service": service_day(visit),
-                    "diagnoses": [d["code"] for d in claim["diagnoses"]],
-                    "lines": claim["lines"],
-                    "total_charge": claim["total_charge"],
+                    "date_of_service": claim.day,
+                    "diagnoses": list(claim.coding.diagnoses),
+                    "lines": lines,
+                    "total_charge": total(lines),
                 }
             )
         statement = {

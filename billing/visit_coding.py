@@ -4,12 +4,12 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from billing.coding import BillingLine, Coding, CodingWarning, code_visit
 from billing.models import Coverage, CoveragePriority, InsuranceCase
 from billing.payer_rules import PayerType, apply_payer_rules
-from billing.visit_facts import clinic_zone, visit_facts
+from billing.visit_facts import service_day, visit_facts
 from treatments.models import Visit, VisitStatus
 
 # Where billing.apps attaches the billing records read with a page of visits.
@@ -47,11 +47,6 @@ class Payer:
         return bool(self.case and self.case.abn_signed_on and self.case.abn_signed_on <= day)
 
 
-def service_day(visit: Visit) -> date:
-    """The date of service: the visit's date on the clinic's clock."""
-    return timezone.localtime(visit.visit_at, clinic_zone(visit)).date()
-
-
 def coding_status(visit: Visit) -> str:
     if visit.status == VisitStatus.ENTERED_IN_ERROR:
         return CodingStatus.VOID
@@ -79,6 +74,11 @@ def covers(case: InsuranceCase, day: date) -> bool:
     )
 
 
+def open_cases() -> QuerySet[InsuranceCase]:
+    """Cases not closed, the first opened first (a plan has one; the first one counts)."""
+    return InsuranceCase.objects.filter(archived_at__isnull=True).order_by("created_at")
+
+
 def _attached(holder, name: str, read) -> list:
     found = getattr(holder, name, None)
     return list(read()) if found is None else found
@@ -94,21 +94,15 @@ def visit_payer(visit: Visit) -> Payer:
         cases += _attached(
             visit.plan,
             PLAN_CASES,
-            lambda: (
-                InsuranceCase.objects.filter(plan_id=visit.plan_id, archived_at__isnull=True)
-                .select_related("coverage")
-                .order_by("created_at")
-            ),
+            lambda: open_cases().filter(plan_id=visit.plan_id).select_related("coverage"),
         )
     cases += _attached(
         visit,
         PATIENT_CASES,
         lambda: (
-            InsuranceCase.objects.filter(
-                patient_id=visit.patient_id, plan__isnull=True, archived_at__isnull=True
-            )
+            open_cases()
+            .filter(patient_id=visit.patient_id, plan__isnull=True)
             .select_related("coverage")
-            .order_by("created_at")
         ),
     )
     case = next((c for c in cases if covers(c, day)), None)
@@ -170,6 +164,11 @@ def derived_coding(visit: Visit) -> Coding:
     return code_visit(visit_facts(visit))
 
 
+def frozen_coding(visit: Visit) -> dict:
+    """The coding a visit keeps from its signing (or a correction) on: derived, as a document."""
+    return coding_document(derived_coding(visit))
+
+
 def base_coding(visit: Visit) -> Coding:
     """Frozen at signing (or re-derived by the last correction), live while a draft."""
     if visit.signed_coding is not None:
@@ -192,11 +191,15 @@ def with_warnings(coding: Coding, extra: list[CodingWarning]) -> Coding:
 
 
 def coding_answer(
-    visit: Visit, *, clinical: bool, extra_warnings: list[CodingWarning] | None = None
+    visit: Visit,
+    *,
+    clinical: bool,
+    payer: Payer | None = None,
+    extra_warnings: list[CodingWarning] | None = None,
 ) -> dict:
     """The API's Coding: status, payer, lines, diagnoses; warnings name findings and
     treated regions, so only clinicians see them."""
-    payer = visit_payer(visit)
+    payer = payer or visit_payer(visit)
     coding = with_warnings(billed_coding(visit, payer), extra_warnings or [])
     document = coding_document(coding)
     return {

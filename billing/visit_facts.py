@@ -1,12 +1,13 @@
 """Turns a stored visit into the plain facts billing.coding bills from."""
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from api.shipped_rows import shipped_rows
 from billing.coding import SPINAL_REGIONS, Diagnosis, TimedService, VisitFacts
-from patients.models import Condition, VerificationStatus
+from patients.models import VOID_VERIFICATION_STATUSES, Condition
 from reference.models import Muscle, Segment
 from treatments.models import PlanPhase, Visit
 
@@ -21,8 +22,6 @@ JOINT_REGIONS = {
     "TMJ": "head",
     "RIBS": "rib_cage",
 }
-# Diagnoses that no longer stand are not billed.
-VOID_DIAGNOSES = frozenset({VerificationStatus.ENTERED_IN_ERROR, VerificationStatus.REFUTED})
 # Where billing.apps attaches a visit's patient's ongoing conditions (visits outside a plan).
 PATIENT_CONDITIONS = "billing_conditions"
 
@@ -30,6 +29,11 @@ PATIENT_CONDITIONS = "billing_conditions"
 def clinic_zone(visit: Visit) -> ZoneInfo:
     """The clinic's clock: annotated on visits read by treatments.visits.selectors.visit_list."""
     return ZoneInfo(getattr(visit, "clinic_time_zone", None) or visit.clinic.time_zone)
+
+
+def service_day(visit: Visit) -> date:
+    """The date of service: the visit's date on the clinic's clock."""
+    return timezone.localtime(visit.visit_at, clinic_zone(visit)).date()
 
 
 def segment_region(segment: Segment) -> str:
@@ -42,7 +46,11 @@ def _conditions(visit: Visit) -> list[Condition]:
     """The plan's conditions; outside a plan, the patient's ongoing ones (read with the
     visit by billing's nested reads, or here when the visit was read without them)."""
     if visit.plan is not None:
-        return [c for c in visit.plan.conditions if c.verification_status not in VOID_DIAGNOSES]
+        return [
+            c
+            for c in visit.plan.conditions
+            if c.verification_status not in VOID_VERIFICATION_STATUSES
+        ]
     attached = getattr(visit, PATIENT_CONDITIONS, None)
     if attached is None:
         attached = list(Condition.objects.filter(patient_id=visit.patient_id).ongoing())
@@ -74,5 +82,5 @@ def visit_facts(visit: Visit) -> VisitFacts:
         has_plan=plan is not None,
         active_treatment=plan is not None and plan.phase != PlanPhase.MAINTENANCE,
         part_findings={finding.region: finding.letters for finding in visit.findings.all()},
-        service_date=timezone.localtime(visit.visit_at, clinic_zone(visit)).date(),
+        service_date=service_day(visit),
     )

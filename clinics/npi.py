@@ -18,14 +18,10 @@ def npi_check_digit(first_nine: str) -> int:
     return (10 - total % 10) % 10
 
 
-def is_valid_npi(value: str) -> bool:
-    return bool(NPI_SHAPE.fullmatch(value)) and npi_check_digit(value[:9]) == int(value[9])
-
-
 def validate_npi(value: str) -> None:
     if not NPI_SHAPE.fullmatch(value):
         raise ValidationError("An NPI is 10 digits.", code="invalid_npi")
-    if not is_valid_npi(value):
+    if npi_check_digit(value[:9]) != int(value[9]):
         raise ValidationError(
             "This NPI's check digit is wrong (Luhn over 80840 and the first nine digits).",
             code="invalid_npi",

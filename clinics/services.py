@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from knox.models import AuthToken
 
-from api.errors import Conflict
+from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
 
 
@@ -51,6 +51,18 @@ def clinic_create(
         clinic=clinic, username=admin_username, password=admin_password, role=Role.CLINIC_ADMIN
     )
     return clinic
+
+
+def check_active_chiropractor(chiropractor: User, clinic_id: object) -> None:
+    """The chiropractor named on a plan, a visit or a schedule: an active one of the clinic."""
+    if (
+        chiropractor.clinic_id != clinic_id
+        or chiropractor.role != Role.CHIROPRACTOR
+        or not chiropractor.is_active
+    ):
+        raise field_error(
+            "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
+        )
 
 
 def staff_create(

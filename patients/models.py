@@ -251,16 +251,17 @@ class VerificationStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
 
 
+# Diagnoses that no longer stand: not treated, not billed.
+VOID_VERIFICATION_STATUSES = frozenset(
+    {VerificationStatus.ENTERED_IN_ERROR, VerificationStatus.REFUTED}
+)
+
+
 class ConditionQuerySet(ClinicScopedQuerySet):
     def ongoing(self) -> "ConditionQuerySet":
         return (
             self.filter(clinical_status__in=ONGOING_CLINICAL_STATUSES)
-            .exclude(
-                verification_status__in=[
-                    VerificationStatus.ENTERED_IN_ERROR,
-                    VerificationStatus.REFUTED,
-                ]
-            )
+            .exclude(verification_status__in=VOID_VERIFICATION_STATUSES)
             .order_by("created_at")
         )
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from api.errors import Conflict
+from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
 from patients.models import (
     SIDED_REGIONS,
@@ -48,32 +48,20 @@ def _next_chart_number(clinic_id: object) -> str:
 def _validate_date_of_birth(patient: Patient) -> None:
     today = clinic_today(patient.clinic)
     if patient.date_of_birth > today:
-        raise ValidationError(
-            {
-                "date_of_birth": ValidationError(
-                    "Date of birth cannot be in the future.", code="future_date"
-                )
-            }
-        )
+        raise field_error("date_of_birth", "Date of birth cannot be in the future.", "future_date")
     if patient.date_of_birth.year < today.year - MAX_AGE_YEARS:
-        raise ValidationError(
-            {
-                "date_of_birth": ValidationError(
-                    f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.", code="too_old"
-                )
-            }
+        raise field_error(
+            "date_of_birth",
+            f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.",
+            "too_old",
         )
 
 
 def _ensure_chart_number_free(patient: Patient) -> None:
     taken = Patient.objects.filter(clinic_id=patient.clinic_id, chart_number=patient.chart_number)
     if taken.exclude(pk=patient.pk).exists():
-        raise ValidationError(
-            {
-                "chart_number": ValidationError(
-                    "Another patient of this clinic has this chart number.", code="unique"
-                )
-            }
+        raise field_error(
+            "chart_number", "Another patient of this clinic has this chart number.", "unique"
         )
 
 
@@ -96,13 +84,7 @@ def patient_update(*, patient: Patient, changes: dict) -> Patient:
             "The patient is archived; restore it before changing it.", code="patient_archived"
         )
     if changes.get("status") == PatientStatus.ARCHIVED:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    "Archive a patient with DELETE.", code="use_delete_to_archive"
-                )
-            }
-        )
+        raise field_error("status", "Archive a patient with DELETE.", "use_delete_to_archive")
     for field, value in changes.items():
         setattr(patient, field, value)
     _ensure_chart_number_free(patient)
@@ -145,22 +127,13 @@ def patient_restore(*, patient: Patient) -> Patient:
 def _apply_code(condition: Condition) -> None:
     found = icd10.lookup(condition.code)
     if found is None:
-        raise ValidationError(
-            {
-                "code": ValidationError(
-                    f"'{condition.code}' is not an ICD-10-CM code.", code="unknown_code"
-                )
-            }
-        )
+        raise field_error("code", f"'{condition.code}' is not an ICD-10-CM code.", "unknown_code")
     if not found.billable:
-        raise ValidationError(
-            {
-                "code": ValidationError(
-                    f"{found.code} ({found.description}) is a category, not a billable code; "
-                    "choose one of its subcodes.",
-                    code="not_billable",
-                )
-            }
+        raise field_error(
+            "code",
+            f"{found.code} ({found.description}) is a category, not a billable code; "
+            "choose one of its subcodes.",
+            "not_billable",
         )
     condition.code, condition.display = found.code, found.description
 
@@ -202,22 +175,12 @@ def _track_resolution(condition: Condition, resolved_on: object) -> None:
     back clears the date. A date sent for a condition that is not resolved is refused."""
     if condition.clinical_status != ClinicalStatus.RESOLVED:
         if resolved_on not in (_UNSET, None):
-            raise ValidationError(
-                {
-                    "resolved_on": ValidationError(
-                        "Only a resolved condition has a resolution date.", code="not_resolved"
-                    )
-                }
+            raise field_error(
+                "resolved_on", "Only a resolved condition has a resolution date.", "not_resolved"
             )
         condition.resolved_on = None
     elif resolved_on is None:
-        raise ValidationError(
-            {
-                "resolved_on": ValidationError(
-                    "A resolved condition keeps its resolution date.", code="null"
-                )
-            }
-        )
+        raise field_error("resolved_on", "A resolved condition keeps its resolution date.", "null")
     elif resolved_on is not _UNSET:
         condition.resolved_on = resolved_on
     elif condition.resolved_on is None:
@@ -231,12 +194,8 @@ def _refuse_archived_patient(patient: Patient) -> None:
 
 def _refuse_entered_in_error(data: dict) -> None:
     if data.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
-        raise ValidationError(
-            {
-                "verification_status": ValidationError(
-                    "Mark a condition as entered in error with DELETE.", code="use_delete"
-                )
-            }
+        raise field_error(
+            "verification_status", "Mark a condition as entered in error with DELETE.", "use_delete"
         )
 
 

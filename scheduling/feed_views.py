@@ -11,13 +11,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import StartsVisits
-from api.renderers import ErrorsAsJsonMixin, OrjsonRenderer
+from api.renderers import DocumentRenderer, ErrorsAsJsonMixin, OrjsonRenderer
 from api.request_context import open_feed_context
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
@@ -90,13 +89,10 @@ class CalendarFeedView(AuditedViewMixin, GenericAPIView):
         return Response(status=204)
 
 
-class ICalendarRenderer(BaseRenderer):
+class ICalendarRenderer(DocumentRenderer):
     media_type = "text/calendar"
     format = "ics"
     charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):

@@ -26,7 +26,6 @@ from scheduling import transitions
 from scheduling.availability import local_time_exists
 from scheduling.models import (
     Appointment,
-    AppointmentStatus,
     AppointmentType,
     CancellationReason,
     ScheduleException,
@@ -35,9 +34,6 @@ from scheduling.models import (
     WorkingHours,
 )
 from treatments.models import TreatmentPlan, Visit
-
-# Statuses of an appointment still to come (it holds one of the plan's visits).
-UPCOMING = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 CHIROPRACTOR_ID = "8d7c6b5a-4f3e-2d1c-0b9a-887766554433"
 PATIENT_ID = "5b0f1f8e-3c1d-4a55-9a63-0f4d2a8c9e11"
@@ -477,13 +473,15 @@ class AppointmentSerializer(StrictModelSerializer):
         if (
             self.parent is not None
             or appointment.plan_id is None
-            or appointment.status not in UPCOMING
+            or appointment.status not in transitions.OPEN_STATUSES
         ):
             return []
 
         def booked_ahead() -> int:
             return (
-                Appointment.objects.filter(plan_id=appointment.plan_id, status__in=UPCOMING)
+                Appointment.objects.filter(
+                    plan_id=appointment.plan_id, status__in=transitions.OPEN_STATUSES
+                )
                 .exclude(pk=appointment.pk)
                 .count()
             )
@@ -493,7 +491,7 @@ class AppointmentSerializer(StrictModelSerializer):
         found = booking_warnings(
             plan_id=appointment.plan_id, day=day, booked_ahead=booked_ahead, zone=zone
         )
-        return [{"code": w.code, "message": w.message} for w in found]
+        return CodingWarningSerializer(found, many=True).data
 
 
 class AppointmentCancelSerializer(StrictSerializer):

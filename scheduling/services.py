@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
+from clinics.services import check_active_chiropractor
 from patients.models import PatientStatus
 from scheduling import availability, care_series, feed
 from scheduling.models import (
@@ -38,17 +39,6 @@ LONGEST_APPOINTMENT = timedelta(hours=24)
 # An exception starts at most this long ago (a repeating one is expanded from its start).
 EARLIEST_EXCEPTION = timedelta(days=3653)
 LONGEST_REPEATING_EXCEPTION = timedelta(days=31)
-
-
-def _check_chiropractor(chiropractor: User, clinic_id: object) -> None:
-    if (
-        chiropractor.clinic_id != clinic_id
-        or chiropractor.role != Role.CHIROPRACTOR
-        or not chiropractor.is_active
-    ):
-        raise field_error(
-            "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
-        )
 
 
 def _check_own_schedule(chiropractor: User, by: User) -> None:
@@ -130,7 +120,7 @@ def _lock_schedule(chiropractor_id: object) -> None:
 @transaction.atomic
 def working_hours_create(*, clinic: Clinic, by: User, data: dict) -> WorkingHours:
     hours = WorkingHours(clinic=clinic, **data)
-    _check_chiropractor(hours.chiropractor, clinic.pk)
+    check_active_chiropractor(hours.chiropractor, clinic.pk)
     _check_own_schedule(hours.chiropractor, by)
     _lock_schedule(hours.chiropractor_id)
     hours.full_clean()
@@ -144,7 +134,7 @@ def working_hours_update(*, hours: WorkingHours, by: User, changes: dict) -> Wor
     _check_own_schedule(hours.chiropractor, by)
     for field, value in changes.items():
         setattr(hours, field, value)
-    _check_chiropractor(hours.chiropractor, hours.clinic_id)
+    check_active_chiropractor(hours.chiropractor, hours.clinic_id)
     _check_own_schedule(hours.chiropractor, by)
     _lock_schedule(hours.chiropractor_id)
     hours.full_clean()
@@ -189,7 +179,7 @@ def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
 @transaction.atomic
 def schedule_exception_create(*, clinic: Clinic, by: User, data: dict) -> ScheduleException:
     exception = ScheduleException(clinic=clinic, created_by=by, **data)
-    _check_chiropractor(exception.chiropractor, clinic.pk)
+    check_active_chiropractor(exception.chiropractor, clinic.pk)
     _check_own_schedule(exception.chiropractor, by)
     _check_exception(exception, zone_of(clinic))
     exception.save()
@@ -203,7 +193,7 @@ def schedule_exception_update(
     _check_own_schedule(exception.chiropractor, by)
     for field, value in changes.items():
         setattr(exception, field, value)
-    _check_chiropractor(exception.chiropractor, exception.clinic_id)
+    check_active_chiropractor(exception.chiropractor, exception.clinic_id)
     _check_own_schedule(exception.chiropractor, by)
     _check_exception(exception, zone_of(exception.clinic))
     exception.save()
@@ -400,7 +390,7 @@ def _check_references(appointment: Appointment) -> None:
         raise field_error(
             "patient", "The patient is archived; restore it first.", "patient_archived"
         )
-    _check_chiropractor(appointment.chiropractor, appointment.clinic_id)
+    check_active_chiropractor(appointment.chiropractor, appointment.clinic_id)
     if not appointment.appointment_type.is_active:
         raise field_error(
             "appointment_type", "This appointment type is no longer offered.", "inactive_type"
@@ -608,7 +598,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     if plan.patient.status == PatientStatus.ARCHIVED:
         raise Conflict("The patient is archived; restore it first.", code="patient_archived")
     chiropractor: User = data.get("chiropractor") or plan.chiropractor
-    _check_chiropractor(chiropractor, plan.clinic_id)
+    check_active_chiropractor(chiropractor, plan.clinic_id)
     weekdays: list[int] = data["weekdays"]
     busiest = max(stage.visits_per_week for stage in plan.stages)
     if len(set(weekdays)) < busiest:
@@ -786,7 +776,7 @@ def _check_waitlist_entry(entry: WaitlistEntry) -> None:
             "patient", "The patient is archived; restore it first.", "patient_archived"
         )
     if entry.chiropractor is not None:
-        _check_chiropractor(entry.chiropractor, entry.clinic_id)
+        check_active_chiropractor(entry.chiropractor, entry.clinic_id)
     if len(set(entry.weekdays)) != len(entry.weekdays):
         raise field_error("weekdays", "Name each weekday once.", "duplicate")
     entry.full_clean()

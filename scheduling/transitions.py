@@ -8,7 +8,8 @@ from api.status_machine import StatusMachine, Transition
 from scheduling.models import AppointmentStatus
 
 _BOOKED = frozenset({AppointmentStatus.BOOKED})
-_OPEN = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED})
+# Still to come: the appointment holds one of its plan's visits.
+OPEN_STATUSES = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED})
 
 APPOINTMENT_STATUS_MACHINE = StatusMachine(
     "An",
@@ -16,9 +17,12 @@ APPOINTMENT_STATUS_MACHINE = StatusMachine(
     [
         Transition("arrive", _BOOKED, AppointmentStatus.ARRIVED, "The patient has arrived"),
         Transition(
-            "complete", _OPEN, AppointmentStatus.COMPLETED, "Close with the visit logged for it"
+            "complete",
+            OPEN_STATUSES,
+            AppointmentStatus.COMPLETED,
+            "Close with the visit logged for it",
         ),
-        Transition("cancel", _OPEN, AppointmentStatus.CANCELLED, "Cancel, with a reason"),
+        Transition("cancel", OPEN_STATUSES, AppointmentStatus.CANCELLED, "Cancel, with a reason"),
         Transition("no-show", _BOOKED, AppointmentStatus.NO_SHOW, "The patient did not come"),
     ],
 )

@@ -2,12 +2,6 @@
 
 from pathlib import Path
 
-from drf_spectacular.utils import OpenApiExample
+from api.schema import answer_examples
 
-from api.schema import answer_from
-
-
-def answer_example(title: str, name: str) -> OpenApiExample:
-    return OpenApiExample(
-        title, value=answer_from(Path(__file__).parent / f"{name}.json"), response_only=True
-    )
+answer_example = answer_examples(Path(__file__).parent)

@@ -18,14 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from datetime import time as dt_time
-from decimal import Decimal
 
 from django.db import connection, transaction
 
 from billing.models import FeeScheduleEntry
-from billing.visit_coding import coding_document, derived_coding
+from billing.visit_coding import frozen_coding
 from clinics.models import Clinic, Role, User
 from clinics.services import login_name, staff_create
+from ops.fees import TYPICAL_FEES
 from reference.models import Exercise, Technique
 from scheduling.models import AppointmentType, VisitKind, WorkingHours
 from treatments.models import Visit
@@ -289,28 +289,15 @@ def fill_calendars(load_clinics: list[LoadClinic], per_clinic: int) -> None:
             )
 
 
-# The clinic's fee schedule: a charge for each code a visit bills.
-FEES = {
-    "98940": "55.00",
-    "98941": "65.00",
-    "98942": "75.00",
-    "98943": "45.00",
-    "97140": "40.00",
-    "97124": "35.00",
-    "97110": "40.00",
-    "97112": "42.00",
-}
-
-
 def fill_fees(load_clinics: list[LoadClinic]) -> None:
     for load in load_clinics:
-        for cpt, charge in FEES.items():
+        for cpt, charge in TYPICAL_FEES.items():
             FeeScheduleEntry.objects.get_or_create(
                 clinic=load.clinic,
                 cpt=cpt,
                 modifier="",
                 effective_from=date(2024, 1, 1),
-                defaults={"charge": Decimal(charge)},
+                defaults={"charge": charge},
             )
 
 
@@ -360,7 +347,7 @@ def signed_codings(load: LoadClinic) -> list[str]:
             .order_by("visit_at")
             .first()
         )
-        document = visit.signed_coding or coding_document(derived_coding(visit))
+        document = visit.signed_coding or frozen_coding(visit)
         codings.append(json.dumps(document))
     with connection.cursor() as cursor:
         cursor.execute(FILL_CODINGS, _parameters(load, 1, CONDITION_VARIANTS, codings))

@@ -13,10 +13,8 @@ import pytest
 from billing.coding import TimedService, VisitFacts, code_visit
 from billing.ncci import edit_between
 from billing.payer_rules import PayerType, apply_payer_rules
-from tests.billing.test_coding import FULL_PART, diagnoses_of
+from tests.billing.test_coding import FULL_PART, LEG, C, L, P, S, T, X, diagnoses_of
 
-C, T, L, S, P = "cervical", "thoracic", "lumbar", "sacral", "pelvic"
-X, LEG = "upper_extremity", "lower_extremity"
 MEDICARE, COMMERCIAL = PayerType.MEDICARE, PayerType.COMMERCIAL
 DX = ("M99.01", "M99.02", "M99.03", "M99.04", "M99.05", "M99.06", "M54.50", "M25.511")
 CMT_REGIONS = {"98940": [L], "98941": [C, T, L], "98942": [C, T, L, S, P]}

@@ -3,14 +3,6 @@ examples the contract shows for plans, visits, progress and outcome measures."""
 
 from pathlib import Path
 
-from drf_spectacular.utils import OpenApiExample
+from api.schema import answer_examples
 
-from api.schema import answer_from
-
-
-def answer(name: str) -> dict:
-    return answer_from(Path(__file__).parent / f"{name}.json")
-
-
-def answer_example(title: str, name: str) -> OpenApiExample:
-    return OpenApiExample(title, value=answer(name), response_only=True)
+answer_example = answer_examples(Path(__file__).parent)

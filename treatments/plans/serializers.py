@@ -11,6 +11,7 @@ from api.serializers import (
     ReferenceCodeField,
     StrictModelSerializer,
     StrictSerializer,
+    merged,
 )
 from api.shipped_rows import shipped_rows
 from clinics.models import Role, User
@@ -41,13 +42,6 @@ ITEM_HELP = {
     "position": {"help_text": "Order within the plan (0 first); defaults to the end."},
     "version": VERSION_HELP,
 }
-
-
-def merged(serializer: serializers.Serializer, attrs: dict, field: str):
-    """The value a field will have after this write: sent, else current, else empty."""
-    if field in attrs:
-        return attrs[field]
-    return getattr(serializer.instance, field, None) if serializer.instance else None
 
 
 def raise_problems(problems: dict[str, str]) -> None:

@@ -2,14 +2,14 @@
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from api.errors import Conflict
+from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
-from patients.models import Condition, Patient, PatientStatus, VerificationStatus
+from clinics.services import check_active_chiropractor
+from patients.models import VOID_VERIFICATION_STATUSES, Condition, Patient, PatientStatus
 from treatments.items import insert_items
 from treatments.plans import frequency as taper
 from treatments.plans import transitions
@@ -39,53 +39,20 @@ ITEM_MODELS: dict[str, type[Model]] = {
 
 def _check_conditions(patient: Patient, conditions: list[Condition]) -> None:
     if len({condition.pk for condition in conditions}) != len(conditions):
-        raise ValidationError(
-            {"conditions": ValidationError("A condition is listed twice.", code="duplicate")}
-        )
+        raise field_error("conditions", "A condition is listed twice.", "duplicate")
     if not conditions:
-        raise ValidationError(
-            {
-                "conditions": ValidationError(
-                    "A plan addresses at least one condition.", code="required"
-                )
-            }
-        )
+        raise field_error("conditions", "A plan addresses at least one condition.", "required")
     for condition in conditions:
         if condition.patient_id != patient.pk:
-            raise ValidationError(
-                {
-                    "conditions": ValidationError(
-                        f"Condition {condition.pk} is not this patient's.", code="other_patient"
-                    )
-                }
+            raise field_error(
+                "conditions", f"Condition {condition.pk} is not this patient's.", "other_patient"
             )
-        if condition.verification_status in {
-            VerificationStatus.ENTERED_IN_ERROR,
-            VerificationStatus.REFUTED,
-        }:
-            raise ValidationError(
-                {
-                    "conditions": ValidationError(
-                        f"Condition {condition.pk} is {condition.verification_status}.",
-                        code="invalid_condition",
-                    )
-                }
+        if condition.verification_status in VOID_VERIFICATION_STATUSES:
+            raise field_error(
+                "conditions",
+                f"Condition {condition.pk} is {condition.verification_status}.",
+                "invalid_condition",
             )
-
-
-def _check_chiropractor(chiropractor: User, clinic_id: object) -> None:
-    if (
-        chiropractor.clinic_id != clinic_id
-        or chiropractor.role != "chiropractor"
-        or not chiropractor.is_active
-    ):
-        raise ValidationError(
-            {
-                "chiropractor": ValidationError(
-                    "Choose an active chiropractor of the clinic.", code="not_chiropractor"
-                )
-            }
-        )
 
 
 def _check_editable(plan: TreatmentPlan) -> None:
@@ -158,18 +125,11 @@ def _create_items(
 def _check_dates(plan: TreatmentPlan) -> None:
     today = timezone.localdate()
     if not EARLIEST_START <= plan.start_date <= today + MAX_START_AHEAD:
-        raise ValidationError(
-            {
-                "start_date": ValidationError(
-                    f"Start between {EARLIEST_START} and {today + MAX_START_AHEAD}.",
-                    code="out_of_range",
-                )
-            }
+        raise field_error(
+            "start_date",
+            f"Start between {EARLIEST_START} and {today + MAX_START_AHEAD}.",
+            "out_of_range",
         )
-
-
-def _frequency_error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> None:
@@ -182,14 +142,14 @@ def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> N
         if (rate is not None and rate != found[0].visits_per_week) or (
             weeks is not None and weeks != taper.total_weeks(found)
         ):
-            raise _frequency_error(
+            raise field_error(
                 "frequency",
                 "Give either `frequency` or `visits_per_week` and `weeks`, not both.",
                 "frequency_conflict",
             )
     elif rate is None and weeks is None:
         if creating:
-            raise _frequency_error(
+            raise field_error(
                 "frequency",
                 "Give `frequency`, or `visits_per_week` and `weeks`.",
                 "required",
@@ -197,9 +157,9 @@ def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> N
         return
     elif creating and (rate is None or weeks is None):
         missing = "weeks" if weeks is None else "visits_per_week"
-        raise _frequency_error(missing, "This field is required.", "required")
+        raise field_error(missing, "This field is required.", "required")
     elif len(plan.stages) > 1:
-        raise _frequency_error(
+        raise field_error(
             "weeks" if weeks is not None else "visits_per_week",
             f"This plan tapers over {len(plan.stages)} stages; change `frequency` instead.",
             "plan_has_stages",
@@ -212,7 +172,7 @@ def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> N
             )
         ]
     if taper.total_weeks(found) > taper.MAX_WEEKS:
-        raise _frequency_error(
+        raise field_error(
             "frequency", f"At most {taper.MAX_WEEKS} weeks in all stages.", "too_long"
         )
     plan.frequency = taper.as_document(found)
@@ -230,7 +190,7 @@ def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     conditions = data.pop("conditions", [])
     items = {kind: data.pop(kind, []) for kind in ITEM_MODELS}
     data.setdefault("chiropractor", by)
-    _check_chiropractor(data["chiropractor"], clinic.pk)
+    check_active_chiropractor(data["chiropractor"], clinic.pk)
     _check_conditions(patient, conditions)
     frequency = {
         key: data.pop(key) for key in ("stages", "visits_per_week", "weeks") if key in data
@@ -256,7 +216,7 @@ def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
     for field, value in changes.items():
         setattr(plan, field, value)
     if "chiropractor" in changes:
-        _check_chiropractor(plan.chiropractor, plan.clinic_id)
+        check_active_chiropractor(plan.chiropractor, plan.clinic_id)
     _check_dates(plan)
     plan.full_clean()
     plan.save()

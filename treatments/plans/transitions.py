@@ -23,7 +23,7 @@ PLAN_STATUS_MACHINE = StatusMachine(
         ),
         Transition(
             "revoke",
-            frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.ON_HOLD}),
+            _OPEN,
             PlanStatus.REVOKED,
             "Withdraw the plan before it is finished",
         ),

@@ -1,14 +1,16 @@
 """What a plan's progress reads, in one statement."""
 
+from zoneinfo import ZoneInfo
+
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from api.nested_reads import nested
 from clinics.models import User
 from treatments.plans.models import TreatmentPlan
 from treatments.plans.selectors import PLAN_GOALS
+from treatments.visits.billing_port import billing
 from treatments.visits.models import Visit, VisitStatus
 
 
@@ -28,27 +30,10 @@ def plan_progress_list(*, user: User) -> QuerySet[TreatmentPlan]:
         .objects.filter(plan=OuterRef("pk"))
         .order_by("start_at", "id")
     )
-    # The plan's billing case (billing stands above this app too): its authorisation.
-    case = (
-        apps.get_model("billing", "InsuranceCase")
-        .objects.filter(plan=OuterRef("pk"), archived_at__isnull=True)
-        .order_by("created_at")
-        .values(
-            document=JSONObject(
-                id="id",
-                authorisation_number="authorisation_number",
-                authorised_visits="authorised_visits",
-                authorised_from="authorised_from",
-                authorised_to="authorised_to",
-            )
-        )[:1]
-    )
     return nested(TreatmentPlan.objects.for_clinic(user.clinic_id), PLAN_GOALS).annotate(
         visit_times=ArraySubquery(visits.values("visit_at")),
-        signed_visit_times=ArraySubquery(
-            visits.filter(status=VisitStatus.SIGNED).values("visit_at")
-        ),
-        case=Subquery(case),
+        # The plan's billing case (billing stands above this app too): its authorisation.
+        case=billing().plan_case(ZoneInfo(user.clinic.time_zone)),
         reexamination_flags=ArraySubquery(visits.values("is_reexamination")),
         appointment_times=ArraySubquery(appointments.values("start_at")),
         appointment_statuses=ArraySubquery(appointments.values("status")),

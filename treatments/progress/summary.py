@@ -66,21 +66,14 @@ def calendar_summary(
     }
 
 
-def authorisation_summary(
-    case: dict | None, signed_visits: Sequence[datetime], *, day
-) -> dict | None:
-    """The plan's case's authorisation (billing.InsuranceCase, read as a document): visits
-    authorised, and the signed visits within its dates that used them."""
+def authorisation_summary(case: dict | None) -> dict | None:
+    """The plan's case's authorisation (billing.InsuranceCase, read as a document with the
+    visits its authorisation counted): visits authorised, used and left."""
     if case is None:
         return None
     start = date.fromisoformat(case["authorised_from"]) if case["authorised_from"] else None
     end = date.fromisoformat(case["authorised_to"]) if case["authorised_to"] else None
-    used = sum(
-        1
-        for at in signed_visits
-        if (start is None or day(at) >= start) and (end is None or day(at) <= end)
-    )
-    limit = case["authorised_visits"]
+    used, limit = case["visits_used"], case["authorised_visits"]
     return {
         "case": case["id"],
         "authorisation_number": case["authorisation_number"],
@@ -99,7 +92,6 @@ def plan_progress(
     visits: Sequence[tuple[datetime, bool]],
     appointments: Sequence[tuple[datetime, str, bool]] = (),
     case: dict | None = None,
-    signed_visits: Sequence[datetime] = (),
 ) -> dict:
     """`visits`: the plan's visits (not discarded) as (time, re-examination?), in time order
     (progress.selectors.plan_progress_list reads them with the plan). Dates are the clinic's: a visit at
@@ -172,7 +164,7 @@ def plan_progress(
         "calendar": calendar_summary(
             appointments, unscheduled=max(plan.planned_visits - done, 0), now=timezone.now()
         ),
-        "authorisation": authorisation_summary(case, signed_visits, day=day),
+        "authorisation": authorisation_summary(case),
         "reexamination": reexam,
         "pain": trends[Instrument.NRS],
         "odi": trends[Instrument.ODI],

@@ -51,6 +51,5 @@ class PlanProgressViewSet(AuditedViewMixin, viewsets.GenericViewSet):
                 )
             ),
             case=plan.case,
-            signed_visits=plan.signed_visit_times,
         )
         return Response(PlanProgressSerializer(progress).data)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
+from clinics.services import check_active_chiropractor
 from patients.models import Patient, PatientStatus
 from treatments.items import insert_items
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
@@ -48,15 +49,7 @@ def _check_visit(visit: Visit, *, plan_changed: bool) -> None:
         raise field_error("visit_at", "A visit cannot be logged in the future.", "future_date")
     if visit.visit_at.year < EARLIEST_YEAR:
         raise field_error("visit_at", f"A visit cannot be before {EARLIEST_YEAR}.", "out_of_range")
-    chiropractor = visit.chiropractor
-    if (
-        chiropractor.clinic_id != visit.clinic_id
-        or chiropractor.role != Role.CHIROPRACTOR
-        or not chiropractor.is_active
-    ):
-        raise field_error(
-            "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
-        )
+    check_active_chiropractor(visit.chiropractor, visit.clinic_id)
     plan = visit.plan
     if plan is None:
         return

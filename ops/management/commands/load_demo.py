@@ -2,7 +2,6 @@
 something to show."""
 
 import datetime
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -11,6 +10,7 @@ from billing.models import Coverage, FeeScheduleEntry
 from billing.services import case_create, coverage_create, fee_create
 from clinics.models import Clinic, Role, User
 from clinics.services import clinic_create, login_name, staff_create
+from ops.fees import TYPICAL_FEES
 from patients.models import Patient, search_key
 from patients.phone import normalize_phone
 from patients.services import condition_record, patient_create
@@ -83,18 +83,6 @@ DEMO_STAFF = [
 
 
 # The demo clinic's fees (what it charges a unit).
-DEMO_FEES = {
-    "98940": Decimal("55.00"),
-    "98941": Decimal("65.00"),
-    "98942": Decimal("75.00"),
-    "98943": Decimal("45.00"),
-    "97140": Decimal("40.00"),
-    "97124": Decimal("35.00"),
-    "97110": Decimal("40.00"),
-    "97112": Decimal("42.00"),
-}
-
-
 class Command(BaseCommand):
     help = "Create (once) a demo clinic with a clinic admin, a chiropractor and a front-desk user."
 
@@ -172,7 +160,7 @@ class Command(BaseCommand):
             )
         if not chiropractor.npi:
             User.objects.filter(pk=chiropractor.pk).update(npi="1234567893")
-        for cpt, charge in DEMO_FEES.items():
+        for cpt, charge in TYPICAL_FEES.items():
             if not FeeScheduleEntry.objects.filter(clinic=clinic, cpt=cpt).exists():
                 fee_create(
                     clinic=clinic,
