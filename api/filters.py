@@ -131,9 +131,16 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number: `0.5` is refused, not rounded (django-filter's NumberFilter takes
+    decimals)."""
+
+    field_class = forms.IntegerField
+
+
 class KnownQueryParametersFilter(BaseFilterBackend):
     """Refuses a query parameter the list does not know (400 `unknown_parameter`), or one
-    given empty (400 `blank`), instead of ignoring it: `?updated_after=…` on a list without
+    given empty or as white space only (400 `blank`), instead of ignoring it: `?updated_after=…` on a list without
     that filter would otherwise answer every row, and the client would believe it filtered."""
 
     PAGING = frozenset({"cursor", "page_size"})

@@ -3,6 +3,8 @@
 A body larger than API_MAX_BODY_BYTES answers 413 before it is read in full, and JSON nested
 deeper than MAX_JSON_DEPTH answers 400 (`parse_error`): no body can make a worker recurse
 until Python gives up, or hold it while megabytes are parsed and validated item by item.
+A string holding a lone surrogate (`"\\ud800"`, valid JSON but not Unicode text, which neither
+PostgreSQL nor the audit trail can store) answers 400 (`parse_error`) too.
 """
 
 from collections.abc import Iterator
@@ -24,20 +26,37 @@ class RequestTooLarge(exceptions.APIException):
 
 def _children(value: object) -> Iterator[object]:
     if isinstance(value, dict):
+        yield from value.keys()
         yield from value.values()
     elif isinstance(value, list):
         yield from value
 
 
-def depth_of(document: object) -> int:
-    """How deeply lists and objects nest in a parsed document (iteratively: no recursion)."""
-    deepest, pending = 0, [(document, 1)]
+def _is_text(value: str) -> bool:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_document(document: object) -> None:
+    """Refuse a parsed document nested too deeply or holding a string that is not Unicode text
+    (iteratively: no recursion)."""
+    pending = [(document, 1)]
     while pending:
         value, depth = pending.pop()
+        if isinstance(value, str) and not _is_text(value):
+            raise exceptions.ParseError(
+                "JSON parse error - a string holds a lone surrogate (such as \\ud800), "
+                "which is not Unicode text."
+            )
         if isinstance(value, dict | list):
-            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                raise exceptions.ParseError(
+                    f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+                )
             pending.extend((child, depth + 1) for child in _children(value))
-    return deepest
 
 
 class BoundedJSONParser(JSONParser):
@@ -61,8 +80,5 @@ class BoundedJSONParser(JSONParser):
             ) from None
         except ValueError as error:
             raise exceptions.ParseError(f"JSON parse error - {error}") from None
-        if depth_of(document) > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(
-                f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
-            )
+        check_document(document)
         return document

@@ -199,7 +199,7 @@ class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 def refuse_unknown_or_blank_parameters(parameters, known: set[str]) -> None:
     """A query parameter the operation does not know (400 `unknown_parameter`), or one given
-    empty (400 `blank`), is refused instead of ignored: `?updated_after=…` on a list without
+    empty or as white space only (400 `blank`), is refused instead of ignored: `?updated_after=…` on a list without
     that filter would otherwise answer every row, and the client would believe it filtered."""
     unknown = sorted(set(parameters) - known)
     if unknown:
@@ -211,8 +211,11 @@ def refuse_unknown_or_blank_parameters(parameters, known: set[str]) -> None:
                 for name in unknown
             }
         )
-    # `?chiropractor=` would otherwise mean "no filter": leave the parameter out instead.
-    empty = sorted(name for name, values in parameters.lists() if any(v == "" for v in values))
+    # `?chiropractor=` or `?patient=%20` would otherwise mean "no filter" (form fields strip
+    # white space): leave the parameter out instead.
+    empty = sorted(
+        name for name, values in parameters.lists() if any(not v.strip() for v in values)
+    )
     if empty:
         raise serializers.ValidationError(
             {

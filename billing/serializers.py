@@ -186,7 +186,8 @@ class CoverageSerializer(DateRangeMixin, StrictModelSerializer):
                 "help_text": "The subscriber's name when not the patient (item 4)."
             },
             "subscriber_birth_date": {
-                "help_text": "The subscriber's date of birth when not the patient (item 11a)."
+                "help_text": "The subscriber's date of birth when not the patient (item 11a); "
+                "not in the future, at most 130 years ago."
             },
             "priority": {"help_text": "`primary` is billed first, then `secondary`."},
             "starts_on": {"help_text": "First day of cover."},

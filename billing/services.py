@@ -11,6 +11,7 @@ from api.errors import Conflict, field_error
 from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.visit_coding import frozen_coding
 from clinics.models import Clinic, User
+from patients.services import check_birth_date
 from treatments.models import Visit
 from treatments.visits import services as visit_services
 from treatments.visits.selectors import visit_list
@@ -35,16 +36,28 @@ def _archive(record) -> None:
 # Coverage ---------------------------------------------------------------------------------
 
 
+def _check_coverage(coverage: Coverage) -> None:
+    if coverage.subscriber_birth_date is not None:
+        check_birth_date(
+            coverage.subscriber_birth_date, clinic=coverage.clinic, field="subscriber_birth_date"
+        )
+
+
 @transaction.atomic
 def coverage_create(*, clinic: Clinic, data: dict) -> Coverage:
-    return _saved(Coverage(clinic=clinic, **data))
+    coverage = Coverage(clinic=clinic, **data)
+    _check_coverage(coverage)
+    return _saved(coverage)
 
 
 @transaction.atomic
 def coverage_update(*, coverage: Coverage, changes: dict) -> Coverage:
     if "patient" in changes and changes["patient"].pk != coverage.patient_id:
         raise field_error("patient", "A coverage stays with its patient.", "immutable")
-    return _saved(coverage, changes)
+    for field, value in changes.items():
+        setattr(coverage, field, value)
+    _check_coverage(coverage)
+    return _saved(coverage)
 
 
 def coverage_archive(*, coverage: Coverage) -> None:

@@ -74,6 +74,7 @@ def staff_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    npi: str = "",
 ) -> User:
     """`username` is the name within the clinic; the staff member logs in as
     `<username>@<clinic slug>` (login_name)."""
@@ -84,6 +85,7 @@ def staff_create(
         first_name=first_name,
         last_name=last_name,
         email=email,
+        npi=npi,
     )
     try:
         validate_password(password, user=user)

@@ -45,16 +45,20 @@ def _next_chart_number(clinic_id: object) -> str:
             return candidate
 
 
-def _validate_date_of_birth(patient: Patient) -> None:
-    today = clinic_today(patient.clinic)
-    if patient.date_of_birth > today:
-        raise field_error("date_of_birth", "Date of birth cannot be in the future.", "future_date")
-    if patient.date_of_birth.year < today.year - MAX_AGE_YEARS:
+def check_birth_date(born: date, *, clinic: Clinic, field: str = "date_of_birth") -> None:
+    """A person's date of birth (a patient's, an insurance subscriber's): not in the clinic's
+    future, at most MAX_AGE_YEARS ago."""
+    today = clinic_today(clinic)
+    if born > today:
+        raise field_error(field, "Date of birth cannot be in the future.", "future_date")
+    if born.year < today.year - MAX_AGE_YEARS:
         raise field_error(
-            "date_of_birth",
-            f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.",
-            "too_old",
+            field, f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.", "too_old"
         )
+
+
+def _validate_date_of_birth(patient: Patient) -> None:
+    check_birth_date(patient.date_of_birth, clinic=patient.clinic)
 
 
 def _ensure_chart_number_free(patient: Patient) -> None:

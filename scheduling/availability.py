@@ -344,8 +344,11 @@ def recurrence_problem(rule: str, start: datetime) -> str | None:
     if "DTSTART" in rule.upper():
         return "The rule starts with the exception's own start; leave DTSTART out."
     interval = parts.get("INTERVAL", "1")
-    if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
+    if not (interval.isascii() and interval.isdigit()) or not 1 <= int(interval) <= MAX_INTERVAL:
         return f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL}."
+    count = parts.get("COUNT", "1")
+    if not (count.isascii() and count.isdigit()) or not 1 <= int(count) <= COUNTED_OCCURRENCES:
+        return f"COUNT must be a whole number from 1 to {COUNTED_OCCURRENCES}."
     local_start = start.replace(tzinfo=None)
     try:
         parsed = rrulestr(rule, dtstart=local_start)

@@ -33,26 +33,40 @@ def patient_label(given_name: str, family_name: str, preferred_name: str = "") -
     return f"{first} {initial}." if initial else first
 
 
-def feed_document(
-    *, appointments: Iterable[Appointment], calendar_name: str, stamped_at: datetime
-) -> bytes:
+def _summary(appointment: Appointment) -> str:
+    patient = appointment.patient
+    label = patient_label(patient.given_name, patient.family_name, patient.preferred_name)
+    return f"{label} — {appointment.appointment_type.name}"
+
+
+def feed_events(appointments: Iterable[Appointment]) -> list[dict]:
+    """What a feed shows of each appointment, as both its forms (iCalendar, JSON) write it."""
+    return [
+        {
+            "id": appointment.pk,
+            "start_at": appointment.start_at,
+            "end_at": appointment.end_at,
+            "summary": _summary(appointment),
+            "status": "cancelled" if appointment.status in CANCELLED else "confirmed",
+            "sequence": appointment.version,
+        }
+        for appointment in appointments
+    ]
+
+
+def feed_document(*, events: Iterable[dict], calendar_name: str, stamped_at: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", calendar_name)
-    for appointment in appointments:
-        patient = appointment.patient
+    for shown in events:
         event = Event()
-        event.add("uid", f"{appointment.pk}@appointments")
+        event.add("uid", f"{shown['id']}@appointments")
         event.add("dtstamp", stamped_at)
-        event.add("dtstart", appointment.start_at)
-        event.add("dtend", appointment.end_at)
-        event.add(
-            "summary",
-            f"{patient_label(patient.given_name, patient.family_name, patient.preferred_name)}"
-            f" — {appointment.appointment_type.name}",
-        )
-        event.add("status", "CANCELLED" if appointment.status in CANCELLED else "CONFIRMED")
-        event.add("sequence", appointment.version)
+        event.add("dtstart", shown["start_at"])
+        event.add("dtend", shown["end_at"])
+        event.add("summary", shown["summary"])
+        event.add("status", shown["status"].upper())
+        event.add("sequence", shown["sequence"])
         calendar.add_component(event)
     return calendar.to_ical()

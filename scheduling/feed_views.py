@@ -3,7 +3,6 @@ its secret URL, without a token (the read is audited like any other)."""
 
 from datetime import timedelta
 
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,7 @@ from audit.recording import AuditedViewMixin, Event, record
 from clinics.models import User
 from scheduling import feed, services
 from scheduling.models import Appointment, CalendarFeed
-from scheduling.serializers import CalendarFeedSerializer
+from scheduling.serializers import CalendarFeedDocumentSerializer, CalendarFeedSerializer
 
 # What a feed shows: the last month and the next six, at most this many appointments.
 FEED_PAST = timedelta(days=31)
@@ -96,29 +95,34 @@ class ICalendarRenderer(DocumentRenderer):
 
 
 class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):
-    """A chiropractor's appointments as iCalendar, for the calendar app holding the URL."""
+    """A chiropractor's appointments as iCalendar, for the calendar app holding the URL, or as
+    JSON for a front end."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    # A calendar app may ask for text/calendar; the calendar itself is written as it is.
-    renderer_classes = [OrjsonRenderer, ICalendarRenderer]
+    # iCalendar unless JSON is asked for (`?format=json`, or an Accept header naming it only).
+    renderer_classes = [ICalendarRenderer, OrjsonRenderer]
 
     @extend_schema(
-        summary="A calendar feed (iCalendar), read by its secret URL without a token",
+        summary="A calendar feed (iCalendar or JSON), read by its secret URL without a token",
         description="The appointments of the feed's chiropractor from a month ago to six months "
         "ahead (at most 2,000): start, end, the patient's first name and initial, the "
-        "appointment type; cancelled and missed ones marked cancelled. An unknown or "
-        "revoked secret answers 404.",
+        "appointment type; cancelled and missed ones marked cancelled. An RFC 5545 calendar "
+        "by default (`?format=ics`), the same events as JSON with `?format=json` or "
+        "`Accept: application/json`. An unknown or revoked secret answers 404.",
         auth=[],
         operation_id="calendar_feed_document",
         responses={
             (200, "text/calendar"): OpenApiResponse(
                 OpenApiTypes.STR, description="An RFC 5545 calendar."
-            )
+            ),
+            (200, "application/json"): OpenApiResponse(
+                CalendarFeedDocumentSerializer, description="The same events as JSON."
+            ),
         },
         tags=TAGS,
     )
-    def get(self, request: Request, secret: str) -> HttpResponse:
+    def get(self, request: Request, secret: str) -> Response:
         owner_id = open_feed_context(digest=feed.secret_digest(secret), request=request)
         if owner_id is None:
             record(request, Event(AuditAction.READ, "calendar_feed", 404))
@@ -135,11 +139,8 @@ class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):
             .select_related("patient", "appointment_type")
             .order_by("start_at")[:MAX_EVENTS]
         )
-        document = feed.feed_document(
-            appointments=appointments,
-            calendar_name=f"{owner.clinic.name}: {owner.get_full_name() or owner.username}",
-            stamped_at=now,
-        )
+        events = feed.feed_events(appointments)
+        calendar_name = f"{owner.clinic.name}: {owner.get_full_name() or owner.username}"
         record(
             request,
             Event(
@@ -152,4 +153,12 @@ class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):
                 clinic_id=owner.clinic_id,
             ),
         )
-        return HttpResponse(document, content_type="text/calendar; charset=utf-8")
+        if request.accepted_renderer.format == OrjsonRenderer.format:
+            return Response(
+                CalendarFeedDocumentSerializer(
+                    {"calendar_name": calendar_name, "events": events}
+                ).data
+            )
+        return Response(
+            feed.feed_document(events=events, calendar_name=calendar_name, stamped_at=now)
+        )

@@ -3,7 +3,7 @@
 import django_filters
 from drf_spectacular.utils import extend_schema_field
 
-from api.filters import UtcDateTimeFilter
+from api.filters import IntegerFilter, UtcDateTimeFilter
 from scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -48,7 +48,7 @@ class WorkingHoursFilter(django_filters.FilterSet):
     chiropractor = django_filters.UUIDFilter(
         field_name="chiropractor_id", help_text="Only this chiropractor's hours."
     )
-    weekday = django_filters.NumberFilter(
+    weekday = IntegerFilter(
         method="filter_weekday",
         min_value=0,
         max_value=6,

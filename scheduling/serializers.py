@@ -266,7 +266,7 @@ class ScheduleExceptionSerializer(StrictModelSerializer):
             "recurrence": {
                 "help_text": "Empty for a one-off; else an RFC 5545 RRULE without DTSTART "
                 "(`FREQ=WEEKLY;BYDAY=WE`), repeated on the clinic's wall clock. FREQ is DAILY, "
-                "WEEKLY, MONTHLY or YEARLY."
+                "WEEKLY, MONTHLY or YEARLY; INTERVAL 1 to 100; COUNT 1 to 5000."
             },
             "last_ends_at": {
                 "help_text": "When the last occurrence ends; null for a rule without end."
@@ -872,4 +872,51 @@ class CalendarFeedSerializer(serializers.Serializer):
         help_text="The feed's secret URL, to paste into a calendar app: given only when the "
         "feed is made (POST), null otherwise. Anyone with it can read the calendar; make a new "
         "one (POST) or revoke it (DELETE) if it leaks.",
+    )
+
+
+class CalendarFeedEventSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The appointment's identifier (the event's UID).")
+    start_at = serializers.DateTimeField(help_text="Start.")
+    end_at = serializers.DateTimeField(help_text="End.")
+    summary = serializers.CharField(
+        help_text="The patient's first name and initial, and the appointment type "
+        "(`Rosa D. — Adjustment visit`)."
+    )
+    status = serializers.ChoiceField(
+        choices=[("confirmed", "Confirmed"), ("cancelled", "Cancelled")],
+        help_text="`cancelled` for cancelled and missed appointments.",
+    )
+    sequence = serializers.IntegerField(
+        help_text="Grows each time the appointment changes (iCalendar SEQUENCE)."
+    )
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A chiropractor's week",
+            value={
+                "calendar_name": "Back in Line: Daniel Palmer",
+                "events": [
+                    {
+                        "id": "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+                        "start_at": "2026-12-08T15:00:00Z",
+                        "end_at": "2026-12-08T15:15:00Z",
+                        "summary": "Rosa D. — Adjustment visit",
+                        "status": "confirmed",
+                        "sequence": 1,
+                    }
+                ],
+            },
+            response_only=True,
+        )
+    ]
+)
+class CalendarFeedDocumentSerializer(serializers.Serializer):
+    """The calendar feed as JSON (`?format=json` or `Accept: application/json`)."""
+
+    calendar_name = serializers.CharField(help_text="The clinic's and the chiropractor's name.")
+    events = CalendarFeedEventSerializer(
+        many=True, help_text="The appointments, by start (at most 2,000)."
     )

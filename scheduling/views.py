@@ -1,7 +1,7 @@
 """The calendar's endpoints: appointment types, working hours, exceptions, appointments with
 their status actions, and the free times to book."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -384,6 +384,12 @@ class AppointmentViewSet(RecordViewSet):
         appointment_type: AppointmentType = params["appointment_type"]
         chosen = params.get("chiropractor")
         zone = services.zone_of(clinic)
+        # Working time is read from the start of the window's first day, so that times step
+        # from the start of working hours (09:00, 09:15…) and not from the window's own start
+        # (now, 14:20:58.575): `not_before` keeps what lies before the window out.
+        window_start = window.start
+        day_start = datetime.combine(window.start.astimezone(zone).date(), time(0), tzinfo=zone)
+        window = Interval(min(day_start, window.start), window.end)
         calendar = services.calendar_read(
             clinic_id=clinic.pk,
             chiropractor_ids=[chosen.pk] if chosen is not None else None,
@@ -392,7 +398,7 @@ class AppointmentViewSet(RecordViewSet):
         chiropractors = list(calendar.hours)
         duration = timedelta(minutes=appointment_type.duration_minutes)
         not_before = max(
-            window.start,
+            window_start,
             timezone.now() + timedelta(minutes=appointment_type.minimum_notice_minutes),
         )
         times = []
@@ -427,6 +433,8 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     lookup_value_converter = "uuid"
     audit_resource = "appointment_series"
     action = "schedule"
+    # Set once the body is read: a request refused before (a 404, an unreadable body) only read.
+    confirming = False
 
     def get_queryset(self):
         return plan_list(user=self.request.user).select_related("patient", "clinic", "chiropractor")
@@ -448,14 +456,15 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
 
     def audit_action(self, request, changed: list[str]) -> str:
         # A preview only reads the calendar; a confirmation books.
-        confirm = isinstance(request.data, dict) and request.data.get("confirm") is True
-        return AuditAction.CREATE if confirm else AuditAction.READ
+        return AuditAction.CREATE if self.confirming else AuditAction.READ
 
     # Named as the view's action, which the audit trail and the contract's error codes
     # (api.raised_codes) read.
     def schedule(self, request: Request, pk: str | None = None) -> Response:
         plan = self.get_object()  # another clinic's plan is a 404 before the body is read
-        given = self.get_serializer(data=request.data)
+        body = request.data  # an unreadable body is a 400, an unsupported type a 415
+        self.confirming = isinstance(body, dict) and body.get("confirm") is True
+        given = self.get_serializer(data=body)
         given.is_valid(raise_exception=True)
         series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
         self._audit_objects.extend(v.appointment for v in series.visits if v.appointment)

@@ -3,6 +3,7 @@ send, valid or not, the API answers without a server error, every answer (errors
 is one the contract documents (status, media type, body), a request the contract forbids is
 refused, and errors come in the one error shape."""
 
+import copy
 import json
 import os
 from pathlib import Path
@@ -23,25 +24,59 @@ from schemathesis.core.transport import Response
 from tests.clinical_rows import decreased, row_counts
 from tests.conftest import client_for
 
-SCHEMA = schemathesis.openapi.from_dict(
-    yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text()),
-    # Each role's real token is sent instead; a missing or bad one is the 401 tests' business.
-    config=SchemathesisConfig.from_dict(
-        {
-            "generation": {"with-security-parameters": False},
-            # A request whose `If-Match` is stale is refused 412 before its body is read
-            # (RFC 9110 evaluates preconditions first); an over-large body is refused 413.
-            "checks": {
-                "negative_data_rejection": {
-                    "expected-statuses": [
-                        *("400", "401", "403", "404", "405", "406", "409", "412", "413"),
-                        *("415", "422", "428", "429", "5xx"),
-                    ]
-                }
-            },
-        }
-    ),
+CONTRACT = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
+
+
+def every_field_sent(contract: dict) -> dict:
+    """The contract with every property of every request body required, so that valid
+    requests carry every documented field (an optional one left out is never exercised)."""
+    contract = copy.deepcopy(contract)
+    components = contract["components"]["schemas"]
+    pending = [
+        media["schema"]
+        for item in contract["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+    ]
+    seen: set[int] = set()
+    while pending:
+        schema = pending.pop()
+        if not isinstance(schema, dict) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        if "$ref" in schema:
+            pending.append(components[schema["$ref"].rsplit("/", 1)[-1]])
+        properties = schema.get("properties", {})
+        writable = [name for name, value in properties.items() if not value.get("readOnly")]
+        if writable:
+            schema["required"] = sorted(set(schema.get("required", [])) | set(writable))
+        pending.extend(properties.values())
+        pending.extend(schema.get(key) for key in ("items", "additionalProperties"))
+        for key in ("allOf", "oneOf", "anyOf"):
+            pending.extend(schema.get(key, []))
+    return contract
+
+
+# Each role's real token is sent instead; a missing or bad one is the 401 tests' business.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "generation": {"with-security-parameters": False},
+        # A request whose `If-Match` is stale is refused 412 before its body is read
+        # (RFC 9110 evaluates preconditions first); an over-large body is refused 413.
+        "checks": {
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    *("400", "401", "403", "404", "405", "406", "409", "412", "413"),
+                    *("415", "422", "428", "429", "5xx"),
+                ]
+            }
+        },
+    }
 )
+SCHEMA = schemathesis.openapi.from_dict(CONTRACT, config=CONFIG)
+# Valid requests are drawn from this one: every documented field, each time.
+FULL_BODIES = schemathesis.openapi.from_dict(every_field_sent(CONTRACT), config=CONFIG)
 # Logging out would revoke the token the rest of the run uses.
 SKIPPED = {"auth_logout"}
 OPERATIONS = [
@@ -49,6 +84,10 @@ OPERATIONS = [
     for result in SCHEMA.get_all_operations()
     if result.ok().definition.raw.get("operationId") not in SKIPPED
 ]
+FULL_OPERATIONS = {
+    (result.ok().method, result.ok().path): result.ok()
+    for result in FULL_BODIES.get_all_operations()
+}
 
 
 @pytest.fixture
@@ -158,6 +197,8 @@ def test_every_answer_to_every_role_is_one_the_contract_documents(world, operati
         for name, value in path_parameters(operation.path, world).items()
         if f"{{{name}}}" in operation.path
     }
+    if mode == GenerationMode.POSITIVE:
+        operation = FULL_OPERATIONS[(operation.method, operation.path)]
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=overrides or None)
 
     @hypothesis_settings(

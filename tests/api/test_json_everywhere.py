@@ -143,3 +143,32 @@ def test_an_accept_header_the_api_cannot_serve_answers_406_json_and_is_audited(
     assert answer["Content-Type"] == "application/json"
     assert answer.json()["errors"][0]["code"] == "not_acceptable"
     assert AuditEvent.objects.filter(status_code=406).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "value"),
+    [
+        ("/api/v1/appointments/", "patient", " "),
+        ("/api/v1/appointments/", "chiropractor", "\t"),
+        ("/api/v1/visits/", "patient", " "),
+        ("/api/v1/audit-events/", "patient", " "),
+        ("/api/v1/patients/", "name", "\x1d"),
+    ],
+)
+def test_a_filter_of_white_space_only_is_refused_not_read_as_no_filter(
+    clinic_admin_client, path, parameter, value
+):
+    answer = clinic_admin_client.get(path, {parameter: value})
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [
+        {"code": "blank", "detail": "Give a value, or leave the parameter out.", "attr": parameter}
+    ]
+
+
+@pytest.mark.parametrize("weekday", ["0.5", "7", "-1", "monday"])
+def test_a_weekday_filter_takes_whole_days_only(clinic_admin_client, weekday):
+    answer = clinic_admin_client.get("/api/v1/working-hours/", {"weekday": weekday})
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["attr"] == "weekday"

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.serializers import MAX_ITEMS
+from audit.models import AuditEvent
+from patients.models import Patient
 from treatments.models import Goal, TreatmentPlan
 
 
@@ -187,3 +189,24 @@ def test_every_number_a_request_carries_has_a_documented_range():
         return node.get("minimum") is not None and node.get("maximum") is not None
 
     assert unbounded(bounded) == []
+
+
+def test_a_lone_surrogate_in_a_body_answers_400_not_500(chiropractor_client, anonymous_client):
+    login = anonymous_client.post(
+        "/api/v1/auth/login",
+        '{"username": "\\ud800", "password": "whatever-it-is"}',
+        content_type="application/json",
+    )
+    patient = chiropractor_client.post(
+        "/api/v1/patients/",
+        '{"first_name": "Ana\\udfff", "last_name": "Ruiz", "date_of_birth": "1980-01-01"}',
+        content_type="application/json",
+    )
+
+    for response in (login, patient):
+        assert response.status_code == 400
+        assert codes(response) == ["parse_error"]
+        assert "lone surrogate" in response.json()["errors"][0]["detail"]
+    failed = AuditEvent.objects.get(request_id=login["X-Request-ID"])
+    assert (failed.action, failed.status_code) == ("login_failed", 400)
+    assert not Patient.objects.exists()

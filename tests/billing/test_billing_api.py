@@ -96,6 +96,28 @@ def test_the_desk_records_coverage_and_bad_shapes_are_refused(front_desk_client,
     assert self_pay.status_code == 201, self_pay.json()
 
 
+def test_a_subscribers_birth_date_lies_in_a_lifetime(front_desk_client, patient, medicare):
+    spouse = {
+        **MEDICARE,
+        "patient": str(patient.id),
+        "subscriber_relationship": "spouse",
+        "subscriber_name": "Sam Ruiz",
+    }
+    future = front_desk_client.post(COVERAGES, {**spouse, "subscriber_birth_date": "2999-12-31"})
+    ancient = front_desk_client.post(COVERAGES, {**spouse, "subscriber_birth_date": "1850-01-01"})
+    changed = front_desk_client.patch(
+        f"{COVERAGES}{medicare['id']}/",
+        {"subscriber_birth_date": "2999-12-31"},
+        HTTP_IF_MATCH=front_desk_client.get(f"{COVERAGES}{medicare['id']}/")["ETag"],
+    )
+
+    assert errors(future) == {("subscriber_birth_date", "future_date")}
+    assert errors(ancient) == {("subscriber_birth_date", "too_old")}
+    assert errors(changed) == {("subscriber_birth_date", "future_date")}
+    accepted = front_desk_client.post(COVERAGES, {**spouse, "subscriber_birth_date": "1961-04-02"})
+    assert accepted.status_code == 201, accepted.json()
+
+
 def test_coverage_is_archived_not_deleted_and_other_clinics_see_nothing(
     front_desk_client, other_admin_client, medicare
 ):

@@ -242,3 +242,35 @@ def test_staff_list_query_count_does_not_grow_with_rows(clinic_admin_client, cli
     UserFactory.create_batch(45, clinic=clinic)
 
     assert count_queries() == with_five
+
+
+def test_a_chiropractor_is_created_with_their_npi(clinic_admin_client, clinic):
+    response = clinic_admin_client.post(
+        STAFF,
+        {
+            "username": "dr.npi",
+            "password": "a-fresh-password-77",
+            "role": "chiropractor",
+            "npi": "1234567893",
+        },
+    )
+
+    assert response.status_code == 201
+    assert response.json()["npi"] == "1234567893"
+    assert User.objects.get(username=f"dr.npi@{clinic.slug}").npi == "1234567893"
+
+
+def test_a_staff_npi_failing_its_check_digit_is_refused(clinic_admin_client, clinic):
+    response = clinic_admin_client.post(
+        STAFF,
+        {
+            "username": "dr.badnpi",
+            "password": "a-fresh-password-77",
+            "role": "chiropractor",
+            "npi": "1234567890",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "npi"
+    assert not User.objects.filter(username=f"dr.badnpi@{clinic.slug}").exists()

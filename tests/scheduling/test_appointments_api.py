@@ -446,6 +446,8 @@ def test_repeat_rules_of_exceptions_are_checked(chiropractor_client, chiropracto
     assert endless.json()["last_ends_at"] is None
     for rule in (
         "FREQ=DAILY;INTERVAL=0",
+        "FREQ=DAILY;COUNT=-1",
+        "FREQ=DAILY;COUNT=12345678901234567890",
         "FREQ=MONTHLY;BYDAY=+999MO",
         "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
     ):

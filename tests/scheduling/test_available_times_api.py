@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from scheduling.models import AppointmentType
+from scheduling.models import AppointmentType, WorkingHours
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import NEW_YORK, local
 
@@ -107,7 +107,6 @@ def test_every_chiropractor_is_offered_without_one_chosen(
 ):
     colleague = UserFactory(clinic=clinic, role="chiropractor")
     UserFactory(clinic=clinic, role="chiropractor", is_active=False)
-    from scheduling.models import WorkingHours
 
     WorkingHours.objects.create(
         clinic=clinic,
@@ -296,3 +295,46 @@ def test_a_default_week_before_spring_forward_is_accepted(
     assert end - datetime.datetime.fromisoformat(f"{start}T12:00:00+00:00") == datetime.timedelta(
         days=7, hours=-1
     )
+
+
+@pytest.mark.django_db
+def test_times_stay_on_the_grid_of_working_hours_whatever_the_windows_start(
+    front_desk_client, adjustment_type, working_week, booking_day
+):
+    start = datetime.datetime.fromisoformat(local(booking_day, 10, 7)) + datetime.timedelta(
+        seconds=58, microseconds=575424
+    )
+    later = front_desk_client.get(
+        TIMES, {"appointment_type": str(adjustment_type.id), "start": start.isoformat()}
+    )
+    following = front_desk_client.get(
+        NEXT, {"appointment_type": str(adjustment_type.id), "after": start.isoformat()}
+    )
+
+    assert later.status_code == 200, later.json()
+    assert clock(later)[:2] == ["10:15", "10:30"]
+    assert following.json()["time"]["wall_clock"] == local(booking_day, 10, 15)
+
+
+@pytest.mark.django_db
+def test_todays_times_are_whole_steps_from_now_on(
+    front_desk_client, clinic, chiropractor, adjustment_type
+):
+
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            clinic=clinic,
+            chiropractor=chiropractor,
+            weekday=weekday,
+            start_time=datetime.time(0),
+            end_time=datetime.time(23, 45),
+        )
+    now = datetime.datetime.now(datetime.UTC)
+
+    answer = front_desk_client.get(TIMES, {"appointment_type": str(adjustment_type.id)})
+    first = front_desk_client.get(NEXT, {"appointment_type": str(adjustment_type.id)})
+
+    starts = [datetime.datetime.fromisoformat(t["start_at"]) for t in answer.json()["times"]]
+    assert starts and starts[0] - now < datetime.timedelta(minutes=15)
+    assert all((s.minute % 15, s.second, s.microsecond) == (0, 0, 0) for s in starts)
+    assert datetime.datetime.fromisoformat(first.json()["time"]["start_at"]) == starts[0]

@@ -103,3 +103,28 @@ def test_the_feeds_secret_is_not_kept_for_a_replay(chiropractor_client):
 
     assert made.status_code == 200
     assert IdempotentRequest.objects.count() == 0
+
+
+def test_the_feed_answers_json_when_asked(chiropractor_client, front_desk_client, booking, clinic):
+    patient = PatientFactory(clinic=clinic, given_name="Rosa", family_name="Delgado")
+    booked = front_desk_client.post(APPOINTMENTS, {**booking, "patient": str(patient.id)}).json()
+    path = feed_path(chiropractor_client.post(FEED))
+
+    by_format = APIClient().get(path, {"format": "json"})
+    by_accept = APIClient().get(path, HTTP_ACCEPT="application/json")
+    by_default = APIClient().get(path)
+    as_ics = APIClient().get(path, {"format": "ics"})
+
+    for answer in (by_format, by_accept):
+        assert answer.status_code == 200
+        assert answer["Content-Type"] == "application/json"
+        body = answer.json()
+        assert [event["summary"] for event in body["events"]] == ["Rosa D. — Adjustment visit"]
+        assert body["events"][0]["id"] == booked["id"]
+        assert body["events"][0]["status"] == "confirmed"
+        assert "Delgado" not in answer.content.decode()
+    for answer in (by_default, as_ics):
+        assert answer["Content-Type"].startswith("text/calendar")
+        assert len(list(Calendar.from_ical(answer.content).walk("VEVENT"))) == 1
+    reads = AuditEvent.objects.filter(resource_type="calendar_feed", action="read", status_code=200)
+    assert reads.count() == 4

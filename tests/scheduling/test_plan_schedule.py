@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from audit.models import AuditEvent
 from scheduling.models import Appointment, AppointmentType, WorkingHours
 from tests.factories import PatientFactory
 from tests.scheduling.conftest import local, next_weekday
@@ -221,8 +222,6 @@ def test_progress_and_the_calendar_agree(
 def test_a_preview_is_read_and_a_confirmation_books_in_the_audit_trail(
     front_desk_client, tapering_plan, working_week
 ):
-    from audit.models import AuditEvent
-
     schedule(front_desk_client, tapering_plan)
     preview = AuditEvent.objects.filter(resource_type="appointment_series").latest("id")
     schedule(front_desk_client, tapering_plan, confirm=True)
@@ -251,3 +250,29 @@ def test_without_a_reexamination_type_the_count_carries_on(
 
     assert again["already_booked"] == 6
     assert [v["number"] for v in again["visits"] if v["reexamination"]] == [12, 24]
+
+
+@pytest.mark.parametrize(
+    ("payload", "content_type", "status", "code"),
+    [
+        ('{"weekdays": [0', "application/json", 400, "parse_error"),
+        ("weekdays=0", "text/plain", 415, "unsupported_media_type"),
+    ],
+)
+def test_an_unreadable_schedule_request_is_refused_and_audited(
+    front_desk_client, tapering_plan, payload, content_type, status, code
+):
+    url = f"{PLANS}{tapering_plan['id']}/schedule/"
+    unknown = f"{PLANS}00000000-0000-0000-0000-000000000000/schedule/"
+
+    answer = front_desk_client.generic("POST", url, payload, content_type=content_type)
+    missing = front_desk_client.generic("POST", unknown, payload, content_type=content_type)
+
+    assert answer.status_code == status
+    assert answer.json()["errors"][0]["code"] == code
+    assert missing.status_code == 404
+    for response in (answer, missing):
+        event = AuditEvent.objects.get(request_id=response["X-Request-ID"])
+        assert event.status_code == response.status_code
+        assert event.action == "read"
+    assert Appointment.objects.count() == 0
