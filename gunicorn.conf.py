@@ -20,3 +20,8 @@ keepalive = 5
 # (The load test turns it off with GUNICORN_MAX_REQUESTS=0, to read each worker's CPU time.)
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10_000))
 max_requests_jitter = max_requests // 10
+# Request lines and headers are read well past the API's own bounds (api.request_limits), so
+# that a client sending them too long is refused by the API in JSON, not by the server in HTML.
+limit_request_line = 0  # gunicorn's largest: 1 MiB
+limit_request_field_size = 64 * 1024
+limit_request_fields = 200

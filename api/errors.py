@@ -196,7 +196,9 @@ def error_response_serializer(status_code: int) -> type[serializers.Serializer]:
 ErrorResponse409Serializer = error_response_serializer(409)
 ErrorResponse412Serializer = error_response_serializer(412)
 ErrorResponse413Serializer = error_response_serializer(413)
+ErrorResponse414Serializer = error_response_serializer(414)
 ErrorResponse422Serializer = error_response_serializer(422)
+ErrorResponse431Serializer = error_response_serializer(431)
 ErrorResponse503Serializer = error_response_serializer(503)
 
 
@@ -223,6 +225,15 @@ ERROR_RESPONSES = {
         description="The body is larger than `API_MAX_BODY_BYTES` (default 1 MiB); nothing was read.",
     ),
     412: PRECONDITION_FAILED_RESPONSE,
+    414: OpenApiResponse(
+        ErrorResponse414Serializer,
+        description="The path and query are longer than 8 KiB (`request_line_too_long`).",
+    ),
+    431: OpenApiResponse(
+        ErrorResponse431Serializer,
+        description="A request header is longer than 8 KiB, or `If-Match` names more than 50 "
+        "entity tags (`headers_too_large`).",
+    ),
     422: OpenApiResponse(
         ErrorResponse422Serializer,
         description="The `Idempotency-Key` was first used with another request.",

@@ -4,6 +4,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from rest_framework import pagination, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 
@@ -13,6 +14,15 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_description = "Rows per page (default 25, at most 100; more is refused)."
     max_page_size = 100
     ordering = "-created_at"
+    # A cursor carries the last row's ordering value (a name of at most 150 characters),
+    # base64-encoded: far below this. A longer one is refused before it is decoded.
+    max_cursor_length = 1024
+
+    def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and len(encoded) > self.max_cursor_length:
+            raise NotFound(self.invalid_cursor_message)
+        return super().decode_cursor(request)
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -82,6 +92,8 @@ class CursorPagination(pagination.CursorPagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"] = {"type": "string", "maxLength": self.max_cursor_length}
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] = {
                     "type": "integer",

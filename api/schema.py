@@ -114,6 +114,9 @@ class ApiAutoSchema(AutoSchema):
                 codes[raised.status].add(raised.code)
             # Every operation reads the database, which may fail or not answer in time.
             codes[503].add("database_unavailable")
+            # Every request has a bounded request line and headers (api.request_limits).
+            codes[414].add("request_line_too_long")
+            codes[431].add("headers_too_large")
             # What the exception handler makes of a database refusal of a model's write.
             writes_models = getattr(self.view, "queryset", None) is not None or hasattr(
                 self.view, "get_queryset"

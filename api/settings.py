@@ -83,8 +83,10 @@ TENANT_APPS = ["patients", "treatments", "scheduling", "billing", "access", "ide
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.JsonErrorsMiddleware",
+    "api.database_deadline.DatabaseDeadlineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "api.request_limits.RequestLimitsMiddleware",
     "api.admin_middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,7 +173,18 @@ DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
 DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 3_000)
 DB_RETRY_AFTER_SECONDS = env_int("DB_RETRY_AFTER_SECONDS", 5)
 HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 2)
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+# Past DB_REQUEST_TIMEOUT_MS a request's database socket is shut down from the client's side
+# (api.database_deadline): a database that stops answering on an open connection costs a 503,
+# not a hang. Keepalives and tcp_user_timeout notice a peer or network that is gone.
+DB_REQUEST_TIMEOUT_MS = env_int("DB_REQUEST_TIMEOUT_MS", DB_STATEMENT_TIMEOUT_MS)
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    connect_timeout=DB_CONNECT_TIMEOUT,
+    keepalives=1,
+    keepalives_idle=30,
+    keepalives_interval=5,
+    keepalives_count=3,
+    tcp_user_timeout=DB_REQUEST_TIMEOUT_MS,
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Record history (django-pghistory): database triggers copy every version of a clinical row,

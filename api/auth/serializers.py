@@ -1,10 +1,12 @@
 """Request and response bodies of login, logout and me."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from access.mfa import CHALLENGE_STEPS
+from api.auth.lockout import is_locked_out
 from api.permissions import RESOURCE_ROLES, capabilities_of
 from api.request_context import open_login_context
 from api.serializers import StrictSerializer
@@ -35,6 +37,10 @@ class LoginSerializer(StrictSerializer):
             username=attrs["username"],
             password=attrs["password"],
         )
+        if user is None and is_locked_out(request):
+            # django-axes refuses a locked account before any password is hashed; hash once
+            # as a wrong password does, so that the time taken does not tell it is locked.
+            make_password(attrs["password"])
         # One message for every failure, so that logins cannot probe which usernames exist.
         if user is None or not user.is_clinic_staff or not user.clinic.is_active:
             raise serializers.ValidationError(

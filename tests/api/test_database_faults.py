@@ -1,10 +1,12 @@
 """A database that fails, waits on a lock or does not answer costs a request a prompt 503 with
 Retry-After in the one error shape: never a 500, never a hang, and the API recovers by itself."""
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -13,6 +15,7 @@ from django.db import connection
 from knox.models import AuthToken
 
 from api.health import connection_parameters, database_answers
+from ops.loadtest.servers import current_database_url
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import PatientFactory
 from tests.live_server import free_port
@@ -172,3 +175,113 @@ def test_503_is_documented_on_every_operation_with_retry_after():
 @pytest.fixture
 def patient(clinic):  # committed, so that the server's workers and other sessions see it
     return PatientFactory(clinic=clinic)
+
+
+def _hang_up(end: socket.socket) -> None:
+    # shutdown() ends the connection even while another thread is blocked in recv() on it;
+    # close() alone would wait for that thread, and the server would keep its session open.
+    with contextlib.suppress(OSError):
+        end.shutdown(socket.SHUT_RDWR)
+    end.close()
+
+
+class FreezableProxy:
+    """A TCP proxy in front of the test database that can stop passing bytes while holding
+    its connections open: what a server frozen by SIGSTOP looks like to an open connection
+    (the kernel still accepts what is sent; nothing comes back)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.upstream = (host, port)
+        self.passing = threading.Event()
+        self.passing.set()
+        self.stopped = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _connect_upstream(self) -> socket.socket:
+        host, port = self.upstream
+        if host.startswith("/"):  # a Unix-domain socket's directory (the embedded server)
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(f"{host}/.s.PGSQL.{port}")
+            return upstream
+        return socket.create_connection((host, port))
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                client = self.listener.accept()[0]
+            except OSError:
+                continue
+            upstream = self._connect_upstream()
+            self.sockets += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while not self.stopped.is_set():
+                data = source.recv(65536)
+                if not data:
+                    return
+                while not self.passing.wait(0.2):
+                    if self.stopped.is_set():
+                        return
+                target.sendall(data)
+        except OSError:
+            return
+        finally:  # one side gone: so is the other, as with a real connection
+            for end in (source, target):
+                _hang_up(end)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.passing.set()
+        for held in [self.listener, *self.sockets]:
+            _hang_up(held)
+
+
+@pytest.fixture
+def freezable_proxy() -> Iterator[FreezableProxy]:
+    parameters = connection_parameters()
+    proxy = FreezableProxy(
+        parameters.get("host") or "127.0.0.1", int(parameters.get("port") or 5432)
+    )
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_a_database_frozen_under_open_connections_answers_503_within_the_deadline(
+    start_server, freezable_proxy, chiropractor, patient
+):
+    _, token = AuthToken.objects.create(chiropractor)
+    headers = {"Authorization": f"Bearer {token}"}
+    parts = urlsplit(current_database_url())
+    through_proxy = urlunsplit(
+        parts._replace(netloc=f"{parts.username}@127.0.0.1:{freezable_proxy.port}")
+    )
+    base = start_server(
+        workers=1,
+        DATABASE_URL=through_proxy,
+        DB_STATEMENT_TIMEOUT_MS="1000",
+        DB_REQUEST_TIMEOUT_MS="1500",
+        DB_CONNECT_TIMEOUT="1",
+    )
+    url = f"{base}/api/v1/patients/{patient.pk}/"
+    assert requests.get(url, headers=headers, timeout=30).status_code == 200  # connection kept
+
+    freezable_proxy.passing.clear()
+    started = time.monotonic()
+    frozen = requests.get(url, headers=headers, timeout=30)
+    waited = time.monotonic() - started
+    freezable_proxy.passing.set()
+
+    assert_database_unavailable(frozen)
+    # The request's deadline (1.5 s), then the audit event's attempt to connect again (libpq
+    # waits at least 2 s): seconds, where it used to hang as long as the database stayed frozen.
+    assert waited < 5, waited
+    statuses = [requests.get(url, headers=headers, timeout=30).status_code for _ in range(3)]
+    assert statuses[-1] == 200, statuses

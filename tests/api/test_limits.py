@@ -5,6 +5,7 @@ import json
 from collections.abc import Callable, Iterator
 
 import pytest
+import requests
 import yaml
 from django.conf import settings
 from django.db import connection
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from api.serializers import MAX_ITEMS
 from audit.models import AuditEvent
 from patients.models import Patient
+from tests.conftest import FLUSHABLE_APPS
 from treatments.models import Goal, TreatmentPlan
 
 
@@ -210,3 +212,46 @@ def test_a_lone_surrogate_in_a_body_answers_400_not_500(chiropractor_client, ano
     failed = AuditEvent.objects.get(request_id=login["X-Request-ID"])
     assert (failed.action, failed.status_code) == ("login_failed", 400)
     assert not Patient.objects.exists()
+
+
+def test_a_request_line_or_header_too_long_is_refused_in_json(chiropractor_client, patient):
+    long_query = chiropractor_client.get("/api/v1/patients/", {"name": "a" * 9000})
+    many_tags = chiropractor_client.patch(
+        f"/api/v1/patients/{patient.id}/",
+        {"occupation": "Roofer"},
+        HTTP_IF_MATCH=", ".join(f'"{n}"' for n in range(5000)),
+    )
+    long_header = chiropractor_client.get("/api/v1/patients/", HTTP_X_TRACE="x" * 9000)
+    long_cursor = chiropractor_client.get("/api/v1/patients/", {"cursor": "c" * 2000})
+
+    assert long_query.status_code == 414
+    assert codes(long_query) == ["request_line_too_long"]
+    for response in (many_tags, long_header):
+        assert response.status_code == 431
+        assert codes(response) == ["headers_too_large"]
+    assert long_cursor.status_code == 404
+    assert codes(long_cursor) == ["not_found"]
+    patient.refresh_from_db()
+    assert patient.occupation != "Roofer"
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_the_production_server_lets_the_api_refuse_long_lines_in_json(start_server):
+    base = start_server(workers=1)
+
+    long_line = requests.get(f"{base}/api/v1/patients/?name={'a' * 9000}", timeout=30)
+    many_tags = requests.patch(
+        f"{base}/api/v1/patients/00000000-0000-0000-0000-000000000000/",
+        headers={"If-Match": ", ".join(f'"{n}"' for n in range(5000))},
+        json={},
+        timeout=30,
+    )
+
+    assert (long_line.status_code, long_line.json()["errors"][0]["code"]) == (
+        414,
+        "request_line_too_long",
+    )
+    assert (many_tags.status_code, many_tags.json()["errors"][0]["code"]) == (
+        431,
+        "headers_too_large",
+    )

@@ -4,6 +4,7 @@ after the cool-off or when a clinic admin unlocks it."""
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -125,3 +126,30 @@ def test_the_admin_login_shares_the_address_throttle_of_the_api_login(chiropract
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert api.post(LOGIN, {"username": "dr.palmer", "password": TEST_PASSWORD}).status_code == 429
     assert login(TEST_PASSWORD).status_code == 200  # from another address
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test suite's hasher, counting how often a password is hashed."""
+
+    hashed = 0
+
+    def encode(self, password, salt):
+        CountingHasher.hashed += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.django_db
+def test_a_locked_account_hashes_the_password_as_a_wrong_password_does(chiropractor, settings):
+    settings.PASSWORD_HASHERS = ["tests.api.test_lockout.CountingHasher"]
+
+    def hashes_of(password: str, username: str = "dr.palmer") -> int:
+        before = CountingHasher.hashed
+        assert login(password, username).status_code == 400
+        return CountingHasher.hashed - before
+
+    wrong = hashes_of("not-the-password")
+    unknown = hashes_of("not-the-password", username="nobody")
+    fail_ten_times()
+    locked = hashes_of(TEST_PASSWORD)
+
+    assert wrong == unknown == locked == 1
