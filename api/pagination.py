@@ -69,19 +69,19 @@ class CursorPagination(pagination.CursorPagination):
         properties["previous"]["description"] = "URL of the previous page; null on the first page."
         properties["previous"]["example"] = None
         properties["next_cursor"] = {
-            "type": "string",
-            "nullable": True,
             "description": "The `cursor` query parameter of the next page (what `next` carries); "
             "null on the last page.",
             "example": "cD0yMDI2LTExLTI1",
         }
         properties["previous_cursor"] = {
-            "type": "string",
-            "nullable": True,
             "description": "The `cursor` query parameter of the previous page; null on the "
             "first page.",
             "example": None,
         }
+        # OpenAPI 3.1 writes null as a type (DRF's base still writes 3.0's `nullable`).
+        for name in ("next", "previous", "next_cursor", "previous_cursor"):
+            properties[name].pop("nullable", None)
+            properties[name]["type"] = ["string", "null"]
         if isinstance(properties["results"], dict):  # spectacular also passes a sentinel
             properties["results"]["description"] = "The rows of this page."
         properties["results"] = properties.pop("results")  # last, after the paging fields

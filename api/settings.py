@@ -330,6 +330,9 @@ DRF_STANDARDIZED_ERRORS = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chiropractic Practice API",
+    # 3.1: a nullable reference is exact (`oneOf: [{$ref}, {type: "null"}]`), and schemas are
+    # JSON Schema 2020-12, which strict validators and client generators read as written.
+    "OAS_VERSION": "3.1.0",
     "TAGS": [
         {
             "name": "auth",

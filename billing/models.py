@@ -11,7 +11,7 @@ from django.db import models
 from api.concurrency import VersionedModel
 from api.tenancy import ClinicScopedModel
 from billing.payer_rules import PAYER_TYPE_CHOICES
-from clinics.npi import validate_npi
+from clinics.npi import npi_shape, validate_npi
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
 from treatments.models import TreatmentPlan, Visit
@@ -113,7 +113,9 @@ class InsuranceCase(ClinicScopedModel, VersionedModel):
     authorised_from = models.DateField(null=True, blank=True)
     authorised_to = models.DateField(null=True, blank=True)
     referring_provider = models.CharField(max_length=200, blank=True)
-    referring_npi = models.CharField(max_length=10, blank=True, validators=[validate_npi])
+    referring_npi = models.CharField(
+        max_length=10, blank=True, validators=[npi_shape, validate_npi]
+    )
     contact_role = models.CharField(max_length=10, choices=CaseContactRole.choices, blank=True)
     contact_name = models.CharField(max_length=200, blank=True)
     contact_phone = models.CharField(max_length=30, blank=True)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from clinics.npi import validate_npi
+from clinics.npi import npi_shape, validate_npi
 
 # An employer identification number, as printed on a CMS-1500 (item 25).
 validate_tax_id = RegexValidator(
@@ -48,7 +48,7 @@ class Clinic(models.Model):
     npi = models.CharField(
         max_length=10,
         blank=True,
-        validators=[validate_npi],
+        validators=[npi_shape, validate_npi],
         help_text="The clinic's group (billing provider) NPI, CMS-1500 item 33a.",
     )
     tax_id = models.CharField(
@@ -104,7 +104,7 @@ class User(AbstractUser):
     npi = models.CharField(
         max_length=10,
         blank=True,
-        validators=[validate_npi],
+        validators=[npi_shape, validate_npi],
         help_text="A chiropractor's individual NPI: the rendering provider on claims.",
     )
 

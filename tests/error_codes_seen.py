@@ -1,11 +1,15 @@
-"""Every error code the test suite sees on an answer is documented on that operation.
+"""Every answer the test suite sees is one its operation documents.
 
 A pytest plugin (loaded by tests/conftest.py): each answer of the API clients in the suite
-is matched to its operation in `openapi.yaml`; when the run ends, an error code that the
-operation's response for that status does not list in `x-error-codes` fails the run, naming
-the operation, the status and the code. The lists themselves are generated from the code
-(api.raised_codes), so this is the walk from both sides: what the code says it raises against
-what the server was seen to send.
+is matched to its operation in `openapi.yaml`. When the run ends, it fails naming the
+operation, the status and the test:
+- an error code that the operation's response for that status does not list in
+  `x-error-codes`. The lists themselves are generated from the code (api.raised_codes), so
+  this is the walk from both sides: what the code says it raises against what the server was
+  seen to send;
+- a JSON body that does not validate against the response's schema, read as the OpenAPI 3.1
+  document says (JSON Schema 2020-12, formats checked): a null where the schema allows none,
+  a missing required field, a value outside its enum.
 """
 
 import re
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from openapi_schema_validator import OAS31Validator
 from rest_framework.test import APIClient
 
 SCHEMA = Path(__file__).resolve().parent.parent / "openapi.yaml"
@@ -29,13 +34,35 @@ class Seen:
 
 
 SEEN: set[Seen] = set()
+# "GET /api/v1/patients/ 200: [results, 0, email] 'x' is not a 'email' (test)", a few each.
+MISFITS: dict[tuple[str, int], list[str]] = {}
 _current_test = {"name": ""}
 
 
 @cache
-def _operations() -> list[tuple[re.Pattern, str, dict]]:
+def _document() -> dict:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where built: 20× faster
-    schema = yaml.load(SCHEMA.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
+    return yaml.load(SCHEMA.read_text(), Loader=loader)  # noqa: S506 (a safe loader)
+
+
+@cache
+def _validator(operation: str, status: int) -> OAS31Validator | None:
+    """The validator of the operation's JSON answer with that status; None when it has none."""
+    method, path = operation.split(" ", 1)
+    response = _document()["paths"][path][method.lower()]["responses"].get(str(status))
+    schema = (response or {}).get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    # `#/components/…` references resolve against the document the schema sits in.
+    return OAS31Validator(
+        {**schema, "components": _document()["components"]},
+        format_checker=OAS31Validator.FORMAT_CHECKER,
+    )
+
+
+@cache
+def _operations() -> list[tuple[re.Pattern, str, dict]]:
+    schema = _document()
     found = []
     for path, operations in schema["paths"].items():
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$")
@@ -64,9 +91,18 @@ def documented_codes(operation: dict, status: int) -> set[str] | None:
     return set(response.get("x-error-codes", ()))
 
 
-def _record(response, method: str, path: str) -> None:
-    if response.status_code < 400:
+def _check_shape(operation: str, status: int, body: object) -> None:
+    validator = _validator(operation, status)
+    if validator is None:
         return
+    misfits = MISFITS.setdefault((operation, status), [])
+    for error in validator.iter_errors(body):
+        if len(misfits) < 3:
+            where = list(error.absolute_path)
+            misfits.append(f"{where} {error.message[:200]} ({_current_test['name']})")
+
+
+def _record(response, method: str, path: str) -> None:
     if not response.get("Content-Type", "").startswith("application/json"):
         return
     try:
@@ -74,7 +110,10 @@ def _record(response, method: str, path: str) -> None:
     except ValueError:
         return
     match = _operation_of(method.upper(), path)
-    if match is None or not isinstance(body, dict):
+    if match is None:
+        return
+    _check_shape(match[0], response.status_code, body)
+    if response.status_code < 400 or not isinstance(body, dict):
         return
     for error in body.get("errors", []):
         if isinstance(error, dict) and isinstance(error.get("code"), str):
@@ -116,12 +155,23 @@ def undocumented() -> list[str]:
     return problems
 
 
+def misfits() -> list[str]:
+    return [
+        f"{operation} {status}: {misfit}"
+        for (operation, status), found in sorted(MISFITS.items())
+        for misfit in found
+    ]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    problems = undocumented()
-    if problems:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_sep("=", "error codes answered but not documented", red=True)
-            for problem in problems:
-                reporter.write_line(problem)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for title, problems in (
+        ("error codes answered but not documented", undocumented()),
+        ("answers that do not match their schema (OpenAPI 3.1)", misfits()),
+    ):
+        if problems:
+            if reporter is not None:
+                reporter.write_sep("=", title, red=True)
+                for problem in problems:
+                    reporter.write_line(problem)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
