@@ -1,4 +1,4 @@
-"""Filters for the staff list."""
+"""Filters for the staff list and the practitioner directory."""
 
 import django_filters
 
@@ -13,3 +13,11 @@ class StaffFilter(django_filters.FilterSet):
     class Meta:
         model = User
         fields = ["role", "is_active"]
+
+
+class PractitionerFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices, help_text="Only this role's staff.")
+
+    class Meta:
+        model = User
+        fields = ["role"]

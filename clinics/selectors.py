@@ -19,3 +19,10 @@ def staff_list(*, user: User) -> QuerySet[User]:
 
 def user_with_clinic(user_id: object) -> User:
     return User.objects.select_related("clinic").get(pk=user_id)
+
+
+def practitioner_directory(*, user: User) -> QuerySet[User]:
+    """The active staff of the caller's clinic: what a calendar shows of them."""
+    return User.objects.filter(clinic_id=user.clinic_id, is_active=True).only(
+        "id", "username", "first_name", "last_name", "role", "calendar_colour"
+    )

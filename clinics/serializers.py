@@ -16,6 +16,7 @@ STAFF_EXAMPLE = {
     "email": "d.palmer@example-clinic.com",
     "role": "chiropractor",
     "npi": "1234567893",
+    "calendar_colour": "#4e79a7",
     "is_active": True,
     "date_joined": "2026-09-01T08:00:00Z",
     "last_login": "2026-11-25T07:58:00Z",
@@ -52,6 +53,7 @@ class StaffSerializer(StrictModelSerializer):
             "email",
             "role",
             "npi",
+            "calendar_colour",
             "is_active",
             "date_joined",
             "last_login",
@@ -70,6 +72,10 @@ class StaffSerializer(StrictModelSerializer):
                 "help_text": "A chiropractor's individual NPI (10 digits, Luhn check digit over "
                 "80840): the rendering provider on claims. Empty when none.",
                 "min_length": 10,
+            },
+            "calendar_colour": {
+                "help_text": "The colour of their column on the calendar (`#rrggbb`, lower case); "
+                "empty for one picked from a palette by their id (the directory's `colour`)."
             },
             "is_active": {"help_text": "False once deactivated: the user can no longer log in."},
             "date_joined": {"help_text": "When the account was created."},
@@ -181,3 +187,42 @@ class ClinicSerializer(StrictModelSerializer):
 
     def validate_mfa_required_roles(self, value: list[str]) -> list[str]:
         return sorted(set(value))
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A chiropractor",
+            value={
+                "id": STAFF_EXAMPLE["id"],
+                "display_name": "Daniel Palmer",
+                "role": "chiropractor",
+                "colour": "#4e79a7",
+            },
+            response_only=True,
+        )
+    ]
+)
+class PractitionerSerializer(serializers.ModelSerializer):
+    """A name and a colour for the calendar: nothing else of a staff account."""
+
+    display_name = serializers.CharField(
+        read_only=True,
+        help_text="Their full name, or their name within the clinic when they gave none.",
+    )
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True, help_text="Their role.")
+    colour = serializers.CharField(
+        read_only=True,
+        help_text="Their calendar colour (`#rrggbb`): the one a clinic admin chose, else one "
+        "picked from a palette by their id, the same on every call.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "role", "colour"]
+        extra_kwargs = {
+            "id": {
+                "help_text": "The staff member's identifier (as appointments, "
+                "working hours and free times name them)."
+            }
+        }

@@ -13,10 +13,15 @@ from api.permissions import ClinicSettingsPermission, IsClinicAdmin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics import services
-from clinics.filters import StaffFilter
+from clinics.filters import PractitionerFilter, StaffFilter
 from clinics.models import Clinic, User
-from clinics.selectors import staff_list
-from clinics.serializers import ClinicSerializer, StaffCreateSerializer, StaffSerializer
+from clinics.selectors import practitioner_directory, staff_list
+from clinics.serializers import (
+    ClinicSerializer,
+    PractitionerSerializer,
+    StaffCreateSerializer,
+    StaffSerializer,
+)
 from idempotency.replay import IdempotentPostMixin
 
 
@@ -154,3 +159,25 @@ class ClinicView(AuditedViewMixin, OwnClinicView):
     @property
     def action(self) -> str:  # what AuditedViewMixin names a viewset's action
         return "retrieve" if self.request.method in SAFE_METHODS else "partial_update"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The clinic's practitioners: names and colours for the calendar",
+        description="Every active staff member of your clinic with a display name, role and "
+        "calendar colour, so that any role can put names on the calendar's chiropractor ids. "
+        "No other staff field is shown.",
+        tags=["staff"],
+    )
+)
+class PractitionerViewSet(AuditedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = User.objects.none()  # for schema introspection; requests use the selector
+    serializer_class = PractitionerSerializer
+    filterset_class = PractitionerFilter
+    ordering_fields = ["username", "last_name"]
+    ordering = ["username"]
+    audit_resource = "staff"
+    audit_patient_attr = ""
+
+    def get_queryset(self):
+        return practitioner_directory(user=self.request.user)

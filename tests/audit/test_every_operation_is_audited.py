@@ -57,6 +57,10 @@ PERMISSION_ROWS = [
     ("amend a signed visit", r"/amendments/$"),
     ("read outcome measures", r"^GET .*/outcomes/"),
     ("record or discard outcome measures", r"^(POST|DELETE) .*/outcomes/"),
+    (
+        "the practitioner directory (names, roles, calendar colours)",
+        r"^GET /api/v1/practitioners/$",
+    ),
     ("staff accounts", r" /api/v1/staff/"),
     ("audit trail and its export", r" /api/v1/audit-events/"),
     ("read reference lists", r"^GET /api/v1/reference/"),
@@ -156,6 +160,7 @@ RESOURCE_BY_PATH = [
     (r"/auth/", "session"),
     (r"^/api/v1/audit-events/", "audit_event"),
     (r"^/api/v1/staff/", "staff"),
+    (r"^/api/v1/practitioners/", "staff"),
     (r"/outcomes/", "outcome_measure"),
     (r"/conditions/", "condition"),
     (r"/goals/", "plan_goal"),
@@ -331,7 +336,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             own
             and response.status_code < 400
             and not re.match(
-                r"/api/v1/(staff|audit-events|auth|clinic|break-glass|appointment-types"
+                r"/api/v1/(staff|practitioners|audit-events|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
                 r"|calendar-feed|fee-schedule)",
                 url,
