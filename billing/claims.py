@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from billing.coding import Coding
+from billing.coding import DIAGNOSIS_LETTERS, Coding, pointer_letters
 from billing.fees import unit_charge
 from billing.models import FeeScheduleEntry
 from billing.payer_rules import PayerType
@@ -20,7 +20,6 @@ from clinics.models import Clinic, User
 from patients.models import Patient
 from treatments.models import TreatmentPlan
 
-LETTERS = "ABCDEFGHIJKL"
 # What keeps a claim from being sent (the contract's enum).
 PROBLEM_CHOICES = [
     ("visit_not_signed", "The visit is not signed."),
@@ -87,7 +86,6 @@ def clinic_part(clinic: Clinic) -> dict:
 
 
 def charged_lines(claim: ClaimInput) -> list[dict]:
-    letters = {code: LETTERS[i] for i, code in enumerate(claim.coding.diagnoses)}
     lines = []
     for line in claim.coding.lines:
         unit = unit_charge(claim.fees, line.cpt, line.modifiers, claim.day)
@@ -97,9 +95,10 @@ def charged_lines(claim: ClaimInput) -> list[dict]:
                 "place_of_service": OFFICE,
                 "cpt": line.cpt,
                 "modifiers": list(line.modifiers),
-                "diagnosis_pointers": [
-                    letters[code] for code in line.diagnosis_pointers if code in letters
-                ],
+                "diagnosis_pointers": pointer_letters(
+                    claim.coding.diagnoses, line.diagnosis_pointers
+                ),
+                "diagnosis_codes": list(line.diagnosis_pointers),
                 "units": line.units,
                 "unit_charge": unit,
                 "charge": None if unit is None else unit * line.units,
@@ -177,7 +176,8 @@ def claim_data(claim: ClaimInput) -> dict:
         "referring_provider": referring,
         "prior_authorisation": case.authorisation_number if case else "",
         "diagnoses": [
-            {"letter": LETTERS[i], "code": code} for i, code in enumerate(claim.coding.diagnoses)
+            {"letter": letter, "code": code}
+            for letter, code in zip(DIAGNOSIS_LETTERS, claim.coding.diagnoses, strict=False)
         ],
         "lines": lines,
         "total_charge": total(lines),

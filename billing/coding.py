@@ -18,7 +18,7 @@ one answer, tested by a table of cases in tests/billing/test_coding.py. Sources:
 - Subluxation documentation (PART): two of the four findings, one of them A or R.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -173,6 +173,16 @@ def ordered_diagnoses(diagnoses: Iterable[Diagnosis]) -> tuple[Diagnosis, ...]:
             key=lambda dx: 0 if dx.code in SPINAL_SUBLUXATIONS else 1 if dx.is_subluxation else 2,
         )
     )
+
+
+# CMS-1500 item 21 names a claim's diagnoses A to L; a line points at them by letter (24E).
+DIAGNOSIS_LETTERS = "ABCDEFGHIJKL"
+
+
+def pointer_letters(diagnoses: Sequence[str], codes: Sequence[str]) -> list[str]:
+    """The item 21 letters of `codes` among the claim's `diagnoses`, in the codes' order."""
+    letters = dict(zip(diagnoses, DIAGNOSIS_LETTERS, strict=False))
+    return [letters[code] for code in codes if code in letters]
 
 
 def pointers(

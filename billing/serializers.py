@@ -16,7 +16,7 @@ from billing.coding import WARNING_CHOICES
 from billing.examples import answer_example
 from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.payer_rules import PAYER_TYPE_CHOICES, PayerType
-from billing.visit_coding import CODING_STATUS_CHOICES
+from billing.visit_coding import CODING_STATUS_CHOICES, answer_lines
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
 from treatments.models import TreatmentPlan
@@ -43,8 +43,13 @@ class BillingLineSerializer(serializers.Serializer):
     diagnosis_pointers = serializers.ListField(
         child=serializers.CharField(),
         max_length=4,
-        help_text="ICD-10-CM codes the line is billed for (those of the regions it treats, "
-        "up to four), primary first.",
+        help_text="The letters (A–L) of the diagnoses the line is billed for among `diagnoses` "
+        "(CMS-1500 item 24E), primary first: those of the regions it treats, up to four.",
+    )
+    diagnosis_codes = serializers.ListField(
+        child=serializers.CharField(),
+        max_length=4,
+        help_text="The same diagnoses by ICD-10-CM code, in the same order.",
     )
     minutes = serializers.IntegerField(
         allow_null=True, help_text="Timed minutes behind the units; null for CMT."
@@ -422,7 +427,7 @@ class CodingCorrectionSerializer(StrictModelSerializer):
         return self.context.get("clinical", True)
 
     def _lines(self, document: dict) -> dict:
-        data = CodingLinesSerializer(document).data
+        data = CodingLinesSerializer(answer_lines(document)).data
         # Warnings name findings and treated regions: clinicians only, as on the coding.
         return data if self._clinical() else {**data, "warnings": []}
 
@@ -516,6 +521,11 @@ class ClaimLineSerializer(serializers.Serializer):
     )
     diagnosis_pointers = serializers.ListField(
         child=serializers.CharField(), max_length=4, help_text="Item 24E: letters, primary first."
+    )
+    diagnosis_codes = serializers.ListField(
+        child=serializers.CharField(),
+        max_length=4,
+        help_text="The same diagnoses by ICD-10-CM code, in the same order.",
     )
     units = serializers.IntegerField(help_text="Item 24G.")
     unit_charge = serializers.DecimalField(

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from billing.coding import BillingLine, Coding, CodingWarning, code_visit
+from billing.coding import BillingLine, Coding, CodingWarning, code_visit, pointer_letters
 from billing.models import Coverage, CoveragePriority, InsuranceCase
 from billing.payer_rules import PayerType, apply_payer_rules
 from billing.visit_facts import service_day, visit_facts
@@ -141,6 +141,24 @@ def coding_document(coding: Coding) -> dict:
     }
 
 
+def answer_lines(document: dict) -> dict:
+    """A coding document as the API answers it: each line points at its diagnoses both by
+    their item 21 letters (`diagnosis_pointers`, as on the claim) and by code
+    (`diagnosis_codes`). Documents keep codes only (`diagnosis_pointers`, from before)."""
+    diagnoses = document.get("diagnoses", [])
+    return {
+        **document,
+        "lines": [
+            {
+                **line,
+                "diagnosis_pointers": pointer_letters(diagnoses, line["diagnosis_pointers"]),
+                "diagnosis_codes": list(line["diagnosis_pointers"]),
+            }
+            for line in document.get("lines", [])
+        ],
+    }
+
+
 def coding_from_document(document: dict) -> Coding:
     return Coding(
         lines=tuple(
@@ -201,7 +219,7 @@ def coding_answer(
     treated regions, so only clinicians see them."""
     payer = payer or visit_payer(visit)
     coding = with_warnings(billed_coding(visit, payer), extra_warnings or [])
-    document = coding_document(coding)
+    document = answer_lines(coding_document(coding))
     return {
         "status": coding_status(visit),
         "payer_type": payer.payer_type.value if payer.payer_type else None,

@@ -204,7 +204,8 @@ def test_a_visit_outside_a_plan_bills_the_patients_conditions(
 ):
     visit = log_visit(chiropractor_client, None, str(patient.id))
     assert visit["coding"]["diagnoses"] == ["M99.01", "M54.2"]
-    assert visit["coding"]["lines"][0]["diagnosis_pointers"] == ["M99.01", "M54.2"]
+    assert visit["coding"]["lines"][0]["diagnosis_pointers"] == ["A", "B"]
+    assert visit["coding"]["lines"][0]["diagnosis_codes"] == ["M99.01", "M54.2"]
 
 
 def test_medicare_rules_follow_the_patients_coverage(
@@ -221,7 +222,8 @@ def test_medicare_rules_follow_the_patients_coverage(
     assert coding["coverage"] == medicare["id"]
     assert lines_of(coding) == [("98940", 1, ["AT"]), ("97124", 1, ["59", "GP", "GY"])]
     massage = coding["lines"][1]
-    assert massage["diagnosis_pointers"] == ["M54.50"]
+    assert massage["diagnosis_codes"] == ["M54.50"]
+    assert massage["diagnosis_pointers"] == ["ABCDEFGHIJKL"[coding["diagnoses"].index("M54.50")]]
     assert "not_covered_for_chiropractors" in [w["code"] for w in coding["warnings"]]
 
 
@@ -331,6 +333,7 @@ def test_claim_data_fills_the_cms_1500_from_the_fee_schedule(
         ("98940", ["AT"], ["A", "B"], 1, "55.00"),
         ("97124", ["59", "GP", "GY"], ["C"], 1, "38.00"),
     ]
+    assert [line["diagnosis_codes"] for line in claim["lines"]] == [["M99.01", "M54.2"], ["M54.50"]]
     assert claim["total_charge"] == "93.00"
     assert {line["place_of_service"] for line in claim["lines"]} == {"11"}
     assert {line["rendering_npi"] for line in claim["lines"]} == {"1234567893"}
