@@ -68,7 +68,7 @@ CONFIG = SchemathesisConfig.from_dict(
             "negative_data_rejection": {
                 "expected-statuses": [
                     *("400", "401", "403", "404", "405", "406", "409", "412", "413"),
-                    *("415", "422", "428", "429", "5xx"),
+                    *("414", "415", "422", "428", "429", "431", "5xx"),
                 ]
             }
         },

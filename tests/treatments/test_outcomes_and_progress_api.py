@@ -172,6 +172,24 @@ def test_progress_reports_visits_reexam_trends_and_goals(
     assert (rotation_goal["current_value"], rotation_goal["met"]) == (None, None)
 
 
+def test_a_trend_starts_from_the_last_score_before_the_plans_start(
+    chiropractor_client, patient, plan_started_40_days_ago
+):
+    plan = plan_started_40_days_ago
+    for answers, ago in (([4] * 10, 80), ([3] * 10, 44), ([2] * 10, 2)):
+        recorded = chiropractor_client.post(
+            outcomes_url(patient),
+            {"instrument": "odi", "answers": answers, "measured_at": days_ago(ago)},
+        )
+        assert recorded.status_code == 201, recorded.json()
+
+    odi = chiropractor_client.get(f"{PLANS}{plan['id']}/progress/").json()["odi"]
+
+    # The intake's 60 % four days before the start, not the 80 % of an older episode.
+    assert (odi["first"], odi["last"], odi["change"]) == (60.0, 40.0, -20.0)
+    assert odi["improved"] is True
+
+
 def test_a_reexamination_restarts_the_clock_and_12_visits_make_it_due(
     chiropractor_client, plan_started_40_days_ago, clinic
 ):

@@ -24,6 +24,9 @@ MEASURE_INSTRUMENT = {
     GoalMeasure.NDI_PERCENT: Instrument.NDI,
 }
 
+# How far before a plan's start a score still counts as its baseline.
+BASELINE_WINDOW = timedelta(days=30)
+
 
 @dataclass(frozen=True)
 class Reexamination:
@@ -123,18 +126,28 @@ def plan_progress(
     )
 
     # The plan's own visits, and measures recorded on their own while the plan ran (from its
-    # start until it was closed; an open plan may run past its planned weeks).
-    period = Q(measured_at__gte=datetime.combine(plan.start_date, time.min, zone))
+    # start until it was closed; an open plan may run past its planned weeks). Each trend
+    # starts from its baseline: the last score within BASELINE_WINDOW before the start (the
+    # intake's ODI, days before the plan), from a visit or on its own.
+    start = datetime.combine(plan.start_date, time.min, zone)
+    period = Q(measured_at__gte=start)
     if plan.status in CLOSED_STATUSES:
         period &= Q(measured_at__lte=plan.status_changed_at)
+    before_start = Q(measured_at__gte=start - BASELINE_WINDOW, measured_at__lt=start)
     series: dict[str, list[Decimal]] = {instrument: [] for instrument in Instrument.values}
+    baselines: dict[str, Decimal] = {}
     outcomes = (
         OutcomeMeasure.objects.filter(patient_id=plan.patient_id, status=OutcomeStatus.FINAL)
-        .filter(Q(visit__plan=plan) | (Q(visit__isnull=True) & period))
+        .filter(Q(visit__plan=plan) | (Q(visit__isnull=True) & period) | before_start)
         .order_by("measured_at")
     )
     for outcome in outcomes:
-        series[outcome.instrument].append(_value(outcome))
+        if outcome.measured_at < start:
+            baselines[outcome.instrument] = _value(outcome)  # the last one before the start
+        else:
+            series[outcome.instrument].append(_value(outcome))
+    for instrument, baseline in baselines.items():
+        series[instrument].insert(0, baseline)
     trends: dict[str, Trend | None] = {
         instrument: trend(values, instrument=instrument) for instrument, values in series.items()
     }
