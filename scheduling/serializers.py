@@ -525,6 +525,18 @@ class AvailableTimesQuerySerializer(QueryParametersSerializer):
         required=False,
         help_text="End of the window, at most 7 days after its start; default 7 days after.",
     )
+    date = BoundedDateField(
+        required=False,
+        help_text="A day on the clinic's clock (`2027-03-14`), instead of `start` and `end`: the "
+        "window runs from that midnight to the midnight `days` later, whatever the day's UTC "
+        "offsets (a daylight-saving day is 23 or 25 hours).",
+    )
+    days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=7,
+        help_text="With `date`: how many of the clinic's days, 1 to 7 (default 1).",
+    )
 
 
 class NextAvailableQuerySerializer(QueryParametersSerializer):

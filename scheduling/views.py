@@ -318,7 +318,8 @@ class AppointmentViewSet(RecordViewSet):
     @extend_schema(
         summary="Free start times for an appointment type (a window of at most 7 days)",
         description="Computed on request from working hours, time off, extra hours, booked "
-        "appointments and their buffers, the type's minimum notice and step.",
+        "appointments and their buffers, the type's minimum notice and step. The window is "
+        "`start`–`end`, or the clinic's own days: `date` (and `days`).",
         parameters=[AvailableTimesQuerySerializer],
         responses={200: AvailableTimesSerializer},
     )
@@ -330,8 +331,20 @@ class AppointmentViewSet(RecordViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         zone = services.zone_of(request.user.clinic)
-        start = params.get("start") or timezone.now()
-        end = params.get("end") or start.astimezone(zone) + LONGEST_WINDOW
+        if "date" in params:
+            if "start" in params or "end" in params:
+                raise ValidationError(
+                    {"date": ["Give a date, or a start and an end: not both."]},
+                    code="date_with_window",
+                )
+            day = params["date"]
+            start = datetime.combine(day, time(0), tzinfo=zone)
+            end = datetime.combine(day + timedelta(days=params.get("days", 1)), time(0), zone)
+        elif "days" in params:
+            raise ValidationError({"days": ["Give days with a date."]}, code="days_without_date")
+        else:
+            start = params.get("start") or timezone.now()
+            end = params.get("end") or start.astimezone(zone) + LONGEST_WINDOW
         if end <= start:
             raise ValidationError({"end": ["Must be after the start."]}, code="end_before_start")
         # Seven days on the clinic's clock: a week from midnight to midnight across a

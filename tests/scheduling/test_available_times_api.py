@@ -338,3 +338,33 @@ def test_todays_times_are_whole_steps_from_now_on(
     assert starts and starts[0] - now < datetime.timedelta(minutes=15)
     assert all((s.minute % 15, s.second, s.microsecond) == (0, 0, 0) for s in starts)
     assert datetime.datetime.fromisoformat(first.json()["time"]["start_at"]) == starts[0]
+
+
+@pytest.mark.django_db
+def test_free_times_by_the_clinics_own_days(
+    front_desk_client, adjustment_type, working_week, booking_day
+):
+    type_id = str(adjustment_type.id)
+    by_date = front_desk_client.get(TIMES, {"appointment_type": type_id, "date": str(booking_day)})
+    by_window = front_desk_client.get(TIMES, {"appointment_type": type_id, **one_day(booking_day)})
+    # 14 March 2027: New York's clocks spring forward, a day of 23 hours.
+    spring = front_desk_client.get(
+        TIMES, {"appointment_type": type_id, "date": "2027-03-14", "days": 2}
+    )
+    both = front_desk_client.get(
+        TIMES, {"appointment_type": type_id, "date": str(booking_day), **one_day(booking_day)}
+    )
+    stray = front_desk_client.get(TIMES, {"appointment_type": type_id, "days": 2})
+    too_many = front_desk_client.get(
+        TIMES, {"appointment_type": type_id, "date": str(booking_day), "days": 8}
+    )
+
+    assert by_date.status_code == 200, by_date.json()
+    assert by_date.json()["times"] == by_window.json()["times"] != []
+    assert (spring.json()["start"], spring.json()["end"]) == (
+        "2027-03-14T05:00:00Z",
+        "2027-03-16T04:00:00Z",
+    )
+    assert both.json()["errors"][0]["code"] == "date_with_window"
+    assert stray.json()["errors"][0]["code"] == "days_without_date"
+    assert too_many.json()["errors"][0]["attr"] == "days"
