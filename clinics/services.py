@@ -75,6 +75,7 @@ def staff_create(
     last_name: str = "",
     email: str = "",
     npi: str = "",
+    calendar_colour: str = "",
 ) -> User:
     """`username` is the name within the clinic; the staff member logs in as
     `<username>@<clinic slug>` (login_name)."""
@@ -86,6 +87,7 @@ def staff_create(
         last_name=last_name,
         email=email,
         npi=npi,
+        calendar_colour=calendar_colour,
     )
     try:
         validate_password(password, user=user)

@@ -52,3 +52,21 @@ def test_the_directory_reads_a_flat_number_of_statements(front_desk_client, clin
     UserFactory.create_batch(10, clinic=clinic, role=Role.CHIROPRACTOR)
 
     assert statements() == few
+
+
+def test_a_new_staff_member_may_come_with_a_colour(clinic_admin_client, front_desk_client):
+    made = clinic_admin_client.post(
+        "/api/v1/staff/",
+        {
+            "username": "dr.teal",
+            "password": "a-fresh-password-77",
+            "role": "chiropractor",
+            "first_name": "Tess",
+            "last_name": "Teal",
+            "calendar_colour": "#17becf",
+        },
+    )
+
+    assert made.status_code == 201, made.json()
+    shown = front_desk_client.get(PRACTITIONERS).json()["results"]
+    assert {row["display_name"]: row["colour"] for row in shown}["Tess Teal"] == "#17becf"
