@@ -179,7 +179,7 @@ class ErrorItemSerializer(serializers.Serializer):
 def error_response_serializer(status_code: int) -> type[serializers.Serializer]:
     """`ErrorResponse<status>`: the error body of one status, with an item component of its
     own (`Error<status>`), so that each status's `code` gets its own enum of the codes the
-    API answers it with (api.schema.enumerate_error_codes)."""
+    operation answers it with (api.schema.give_each_operation_its_error_codes)."""
     item = type(f"Error{status_code}Serializer", (ErrorItemSerializer,), {"__module__": __name__})
     choices = ServerErrorEnum.choices if status_code >= 500 else ClientErrorEnum.choices
     return type(

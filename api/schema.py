@@ -1,5 +1,6 @@
 """drf-spectacular hooks that finish the contract where introspection cannot."""
 
+import copy
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from drf_spectacular.utils import (
 )
 from drf_standardized_errors import openapi_serializers as standard
 from drf_standardized_errors.openapi import AutoSchema
+from inflection import camelize
 
 from api.concurrency import IF_MATCH_PARAMETER
 from api.errors import (
@@ -61,7 +63,7 @@ class ApiAutoSchema(AutoSchema):
 
     The codes are read from the code that serves the operation (api.raised_codes), listed in
     each error response's description and in its `x-error-codes`; the enums of `code` in the
-    error bodies are their union over the API (`enumerate_error_codes`). Validation errors
+    error bodies are each operation's own (`give_each_operation_its_error_codes`). Validation errors
     keep one shape for every operation: a closed enum of attributes per operation would only
     multiply components.
     """
@@ -383,34 +385,88 @@ def allow_null_for_empty_choices_in_requests(result: dict, generator, request, p
     return result
 
 
-def enumerate_error_codes(result: dict, generator, request, public) -> dict:
-    """Each status's error `code` is an enum: the codes the operations list for it (their
-    `x-error-codes`). Validation errors share one enum; a parse error keeps its own."""
+def give_each_operation_its_error_codes(result: dict, generator, request, public) -> dict:
+    """Each error response's `code` is an enum of the codes that operation answers with that
+    status (its `x-error-codes`), so a generated client types a booking's 409 as the booking's
+    seven codes, not as every 409 of the API.
+
+    A status every operation answers with the same codes (401, 404, 503…) keeps one shared
+    component, `ErrorResponse<status>`, and its enum `ErrorCode<status>Enum`. A status whose
+    codes differ between operations (400, 409) gets a component per operation,
+    `<OperationId>ErrorResponse<status>` (`<OperationId>ValidationErrorResponse` for 400),
+    and the shared one is dropped. A parse error keeps its own `ParseErrorResponse`.
+    """
     schemas = result.get("components", {}).get("schemas", {})
-    by_status: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, list[tuple[str, dict, frozenset[str]]]] = defaultdict(list)
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):
                 continue
             for status, response in operation.get("responses", {}).items():
-                by_status[status] |= set(response.get("x-error-codes", ()))
-    by_status["400"].discard("parse_error")
-    items = {"400": "ValidationErrorItem"} | {
-        status: f"Error{status}" for status in by_status if status != "400"
-    }
-    for status, item in items.items():
-        codes = sorted(by_status[status])
-        if item not in schemas or not codes:
+                if status.isdigit() and int(status) >= 400 and "content" in response:
+                    codes = frozenset(response.get("x-error-codes", ())) - {"parse_error"}
+                    found[status].append((operation["operationId"], response, codes))
+    for status, uses in found.items():
+        shared_item, shared_response, shared_enum = (
+            ("ValidationErrorItem", "ValidationErrorResponse", "ValidationErrorCodeEnum")
+            if status == "400"
+            else (f"Error{status}", f"ErrorResponse{status}", f"ErrorCode{status}Enum")
+        )
+        if shared_item not in schemas:
             continue
-        name = "ValidationErrorCodeEnum" if status == "400" else f"ErrorCode{status}Enum"
-        schemas[name] = {
-            "enum": codes,
-            "type": "string",
-            "description": f"The codes the API answers {status} with; each operation lists "
-            "its own in its error response.",
-        }
-        schemas[item]["properties"]["code"] = {"$ref": f"#/components/schemas/{name}"}
+        variants = {codes for _, _, codes in uses if codes}
+        if len(variants) == 1:
+            schemas[shared_enum] = {
+                "enum": sorted(variants.pop()),
+                "type": "string",
+                "description": f"The codes the API answers {status} with.",
+            }
+            schemas[shared_item]["properties"]["code"] = {
+                "$ref": f"#/components/schemas/{shared_enum}"
+            }
+            continue
+        for operation_id, response, codes in uses:
+            if not codes:
+                continue
+            name = camelize(operation_id)
+            own_item, own_response = (
+                (f"{name}ValidationErrorItem", f"{name}ValidationErrorResponse")
+                if status == "400"
+                else (f"{name}Error{status}", f"{name}ErrorResponse{status}")
+            )
+            item = copy.deepcopy(schemas[shared_item])
+            item["properties"]["code"] = {
+                "type": "string",
+                "enum": sorted(codes),
+                "description": f"The codes `{operation_id}` answers {status} with.",
+            }
+            body = copy.deepcopy(schemas[shared_response])
+            body["properties"]["errors"]["items"] = {"$ref": f"#/components/schemas/{own_item}"}
+            schemas[own_item], schemas[own_response] = item, body
+            # The 400 body is the operation's own oneOf of validation and parse errors.
+            content = response["content"]["application/json"]
+            target = content["schema"]
+            if target.get("$ref", "").endswith(f"ErrorResponse{status}") and status == "400":
+                target = schemas[target["$ref"].rsplit("/", 1)[-1]]
+            _replace_ref(target, shared_response, own_response)
+            _replace_ref(content["schema"], shared_response, own_response)
+        for unused in (shared_item, shared_response, shared_enum):
+            schemas.pop(unused, None)
     return result
+
+
+def _replace_ref(node, old: str, new: str) -> None:
+    """Points every reference to component `old` within `node` at component `new`."""
+    old_ref, new_ref = f"#/components/schemas/{old}", f"#/components/schemas/{new}"
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if value == old_ref:
+                node[key] = new_ref
+            else:
+                _replace_ref(value, old, new)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_ref(value, old, new)
 
 
 @cache

@@ -496,7 +496,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.document_request_id_header",
         "api.schema.document_retry_after_header",
         "api.schema.document_errors_as_json",
-        "api.schema.enumerate_error_codes",
+        "api.schema.give_each_operation_its_error_codes",
     ],
 }
 

@@ -170,8 +170,7 @@ def test_fields_always_sent_are_required_and_only_role_hidden_ones_are_not(schem
         ("BillingLine", "cpt", "CptEnum"),
         ("SoftTissueModality", "cpt_code", "TimedCptEnum"),
         ("CodingWarning", "code", "CodingWarningCodeEnum"),
-        ("ValidationErrorItem", "code", "ValidationErrorCodeEnum"),
-        ("Error409", "code", "ErrorCode409Enum"),
+        ("Error404", "code", "ErrorCode404Enum"),
     ],
 )
 def test_fixed_values_are_enums(schema, component, field, enum):
