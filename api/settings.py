@@ -497,6 +497,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.document_retry_after_header",
         "api.schema.document_errors_as_json",
         "api.schema.give_each_operation_its_error_codes",
+        "api.required_when.declare_required_when",
     ],
 }
 

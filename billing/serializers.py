@@ -4,6 +4,7 @@ corrections, claim data and statements."""
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.required_when import RequiredWhen, required_when
 from api.serializers import (
     BoundedDateField,
     ClinicScopedPrimaryKeyField,
@@ -14,7 +15,13 @@ from api.serializers import (
 from billing.claims import PROBLEM_CHOICES
 from billing.coding import WARNING_CHOICES
 from billing.examples import answer_example
-from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
+from billing.models import (
+    CodingCorrection,
+    Coverage,
+    FeeScheduleEntry,
+    InsuranceCase,
+    SubscriberRelationship,
+)
 from billing.payer_rules import PAYER_TYPE_CHOICES, PayerType
 from billing.visit_coding import CODING_STATUS_CHOICES, answer_lines
 from patients.models import Patient
@@ -141,9 +148,17 @@ COVERAGE_EXAMPLE = {
 }
 
 
+# Only self-pay goes without a member id; a subscriber other than the patient is named.
+MEMBER_ID_RULE = RequiredWhen("member_id", "payer_type", (PayerType.SELF_PAY,), unless=True)
+SUBSCRIBER_NAME_RULE = RequiredWhen(
+    "subscriber_name", "subscriber_relationship", (SubscriberRelationship.SELF,), unless=True
+)
+
+
 @extend_schema_serializer(
     examples=[OpenApiExample("Medicare as primary payer", value=COVERAGE_EXAMPLE)]
 )
+@required_when(MEMBER_ID_RULE, SUBSCRIBER_NAME_RULE)
 class CoverageSerializer(DateRangeMixin, StrictModelSerializer):
     date_ranges = (("starts_on", "ends_on"),)
     patient = ClinicScopedPrimaryKeyField(
@@ -207,12 +222,13 @@ class CoverageSerializer(DateRangeMixin, StrictModelSerializer):
             name: merged(self, attrs, name)
             for name in ("payer_type", "member_id", "subscriber_relationship", "subscriber_name")
         }
-        if after["payer_type"] != PayerType.SELF_PAY and not after["member_id"]:
+        if MEMBER_ID_RULE.applies(after["payer_type"]) and not after["member_id"]:
             raise serializers.ValidationError(
                 {"member_id": ["A payer's member id is needed (only self-pay goes without)."]},
                 code="required",
             )
-        if (after["subscriber_relationship"] or "self") != "self" and not after["subscriber_name"]:
+        relationship = after["subscriber_relationship"] or SubscriberRelationship.SELF
+        if SUBSCRIBER_NAME_RULE.applies(relationship) and not after["subscriber_name"]:
             raise serializers.ValidationError(
                 {"subscriber_name": ["Name the subscriber when it is not the patient."]},
                 code="required",

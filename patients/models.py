@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from api.concurrency import VersionedModel
+from api.required_when import RequiredWhen
 from api.tenancy import ClinicScopedModel, ClinicScopedQuerySet
 
 
@@ -207,6 +208,8 @@ class BodyRegion(models.TextChoices):
 
 # Regions with a left and a right: a condition there must say which side.
 SIDED_REGIONS = frozenset({BodyRegion.UPPER_EXTREMITY, BodyRegion.LOWER_EXTREMITY})
+# An extremity has two sides: the chart must say which (`laterality_required`).
+LATERALITY_RULE = RequiredWhen("laterality", "body_region", tuple(sorted(SIDED_REGIONS)))
 
 
 class Laterality(models.TextChoices):

@@ -5,8 +5,9 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
+from api.required_when import required_when
 from api.serializers import CachedModelSerializer, ClinicalFieldsMixin, StrictModelSerializer
-from patients.models import Condition, Patient, PatientStatus
+from patients.models import LATERALITY_RULE, Condition, Patient, PatientStatus
 from patients.phone import normalize_phone
 
 
@@ -282,6 +283,7 @@ CONDITION_RESPONSE_EXAMPLE = {
         OpenApiExample("Back spasm", value=CONDITION_RESPONSE_EXAMPLE, response_only=True),
     ]
 )
+@required_when(LATERALITY_RULE)
 class ConditionSerializer(StrictModelSerializer):
     code = serializers.CharField(
         max_length=10,

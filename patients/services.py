@@ -10,7 +10,7 @@ from django.utils import timezone
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
 from patients.models import (
-    SIDED_REGIONS,
+    LATERALITY_RULE,
     ChartNumberCounter,
     ClinicalStatus,
     Condition,
@@ -151,7 +151,7 @@ def _validate_condition(condition: Condition) -> None:
         errors["onset_date"] = ValidationError(
             "Onset cannot be before the patient's date of birth.", code="before_birth"
         )
-    if condition.body_region in SIDED_REGIONS and not condition.laterality:
+    if LATERALITY_RULE.applies(condition.body_region) and not condition.laterality:
         errors["laterality"] = ValidationError(
             "Say which side for a condition of an extremity.", code="laterality_required"
         )
