@@ -485,6 +485,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentActionEnum": "scheduling.transitions.ACTION_CHOICES",
         "AllowedActionsEnum": "treatments.plans.transitions.ACTION_CHOICES",
         "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
+        "TimedReasonEnum": "billing.coding.TIMED_REASON_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -120,11 +120,61 @@ class CodingWarning:
     message: str
 
 
+class TimedReason:
+    WHOLE_UNITS = "whole_units"
+    REMAINDER_UNIT = "remainder_unit"
+    REMAINDER_TO_ANOTHER = "remainder_to_another"
+    UNDER_8_MINUTES = "under_8_minutes"
+    BUNDLED_WITH_CMT = "bundled_with_cmt"
+
+
+TIMED_REASON_CHOICES = [
+    (TimedReason.WHOLE_UNITS, "Its units are its whole 15 minutes; what is left over earned none."),
+    (
+        TimedReason.REMAINDER_UNIT,
+        "Besides its whole 15 minutes, its minutes left over earned a unit (the most left over).",
+    ),
+    (
+        TimedReason.REMAINDER_TO_ANOTHER,
+        "Its minutes left over earned no unit: the visit's units went to services with more.",
+    ),
+    (TimedReason.UNDER_8_MINUTES, "The visit's timed minutes are under 8: no unit at all."),
+    (
+        TimedReason.BUNDLED_WITH_CMT,
+        "Done on a region the CMT treats: bundled, its minutes not counted.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class TimedShare:
+    """One timed service's minutes (grouped by code and modifier) and the units they earned."""
+
+    cpt: str
+    modifier: str
+    minutes: int
+    units: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class TimedMinutes:
+    """How the 8-minute rule turned the visit's timed minutes into units, service by service:
+    what a biller needs to explain a claim where some minutes earned nothing."""
+
+    total: int  # the minutes counted: bundled ones are not
+    units: int
+    bundled: int
+    services: tuple[TimedShare, ...]
+
+
 @dataclass(frozen=True)
 class Coding:
     lines: tuple[BillingLine, ...]
     diagnoses: tuple[str, ...]
     warnings: tuple[CodingWarning, ...]
+    # None on codings frozen before the summary was kept.
+    timed_minutes: TimedMinutes | None = None
 
 
 def cmt_code(spinal_regions: int) -> str | None:
@@ -148,6 +198,12 @@ def timed_units(total_minutes: int) -> int:
 def spread_units(minutes_by_code: Mapping[str, int]) -> dict[str, int]:
     """Units per code: each code's whole 15-minute units first, then the units left over go
     to the codes with the most minutes left over (ties: more minutes in all, then code)."""
+    units, _ = _spread(minutes_by_code)
+    return {code: n for code, n in units.items() if n}
+
+
+def _spread(minutes_by_code: Mapping[str, int]) -> tuple[dict[str, int], set[str]]:
+    """Units per code, and the codes whose minutes left over earned one of them."""
     total = timed_units(sum(minutes_by_code.values()))
     units = {code: minutes // UNIT_MINUTES for code, minutes in minutes_by_code.items()}
     left = total - sum(units.values())
@@ -155,9 +211,61 @@ def spread_units(minutes_by_code: Mapping[str, int]) -> dict[str, int]:
         minutes_by_code,
         key=lambda code: (-(minutes_by_code[code] % UNIT_MINUTES), -minutes_by_code[code], code),
     )
-    for code in by_remainder[:left]:
+    with_remainder = set(by_remainder[: max(left, 0)])
+    for code in with_remainder:
         units[code] += 1
-    return {code: n for code, n in units.items() if n}
+    return units, with_remainder
+
+
+def _timed_minutes(
+    minutes: Mapping[tuple[str, str], int], bundled: Mapping[str, int]
+) -> TimedMinutes:
+    keyed = {f"{cpt}-{modifier}": n for (cpt, modifier), n in minutes.items()}
+    units, with_remainder = _spread(keyed)
+    total = sum(minutes.values())
+    shares = []
+    for (cpt, modifier), n in sorted(minutes.items(), key=_timed_order):
+        key = f"{cpt}-{modifier}"
+        if total < 8:
+            reason = TimedReason.UNDER_8_MINUTES
+        elif key in with_remainder:
+            reason = TimedReason.REMAINDER_UNIT
+        elif n % UNIT_MINUTES:
+            reason = TimedReason.REMAINDER_TO_ANOTHER
+        else:
+            reason = TimedReason.WHOLE_UNITS
+        shares.append(TimedShare(cpt, modifier, n, units[key], reason))
+    for cpt, n in sorted(bundled.items(), key=lambda item: TIMED_CODES.index(item[0])):
+        shares.append(TimedShare(cpt, "", n, 0, TimedReason.BUNDLED_WITH_CMT))
+    return TimedMinutes(total, sum(units.values()), sum(bundled.values()), tuple(shares))
+
+
+def explain_share(share: TimedShare, total: int, units: int) -> str:
+    """One sentence a biller can read out: the service's minutes, its units and why."""
+    unit = lambda n: f"{n} unit" + ("" if n == 1 else "s")  # noqa: E731
+    said = f"{share.cpt}: {share.minutes} min, {unit(share.units)}"
+    if share.reason == TimedReason.BUNDLED_WITH_CMT:
+        return f"{said}: bundled with the CMT, its minutes are not counted."
+    if share.reason == TimedReason.UNDER_8_MINUTES:
+        return f"{said}: the visit's {total} timed minutes are fewer than 8."
+    whole = share.minutes // UNIT_MINUTES
+    left = share.minutes % UNIT_MINUTES
+    if share.reason == TimedReason.REMAINDER_UNIT:
+        return (
+            f"{said}: {unit(whole)} for its whole 15 minutes and one for its {left} minutes "
+            f"left over (the visit's {total} timed minutes bill {unit(units)})."
+        )
+    if share.reason == TimedReason.REMAINDER_TO_ANOTHER:
+        return (
+            f"{said}: its {left} minutes left over earned none; the visit's {total} timed "
+            f"minutes bill {unit(units)}, given to the services with more minutes left over."
+        )
+    return f"{said}, for its whole 15 minutes."
+
+
+def _timed_order(item: tuple[tuple[str, str], int]) -> tuple[int, str]:
+    (cpt, modifier), _ = item
+    return TIMED_CODES.index(cpt), modifier
 
 
 def ordered_diagnoses(diagnoses: Iterable[Diagnosis]) -> tuple[Diagnosis, ...]:
@@ -274,17 +382,19 @@ def _pairing(service: TimedService, cmt_lines: list[BillingLine], day: date | No
 
 def _timed(
     facts: VisitFacts, cmt_lines: list[BillingLine]
-) -> tuple[list[BillingLine], list[CodingWarning]]:
+) -> tuple[list[BillingLine], list[CodingWarning], TimedMinutes]:
     """Timed lines: bundled services are left out before the 8-minute rule is applied, so
     minutes nobody pays for never add a unit; the rest are grouped by code and modifier."""
     warnings = []
     minutes: dict[tuple[str, str], int] = {}
     regions: dict[tuple[str, str], set[str]] = {}
     bundled: dict[str, set[str]] = {}
+    bundled_minutes: dict[str, int] = {}
     for service in facts.timed:
         modifier = _pairing(service, cmt_lines, facts.service_date)
         if modifier is None:
             bundled.setdefault(service.cpt, set()).update(service.regions)
+            bundled_minutes[service.cpt] = bundled_minutes.get(service.cpt, 0) + service.minutes
             continue
         key = (service.cpt, modifier)
         minutes[key] = minutes.get(key, 0) + service.minutes
@@ -298,12 +408,10 @@ def _timed(
                 "bundled: not billed, and its minutes do not count toward the timed units.",
             )
         )
-    units = spread_units({f"{cpt}-{modifier}": n for (cpt, modifier), n in minutes.items()})
+    summary = _timed_minutes(minutes, bundled_minutes)
     lines = []
-    for (cpt, modifier), n in sorted(
-        minutes.items(), key=lambda item: (TIMED_CODES.index(item[0][0]), item[0][1])
-    ):
-        billed = units.get(f"{cpt}-{modifier}", 0)
+    for share in summary.services:
+        cpt, modifier, n, billed = share.cpt, share.modifier, share.minutes, share.units
         if billed:
             treated = tuple(r for r in _all_regions() if r in regions[(cpt, modifier)])
             lines.append(
@@ -318,7 +426,7 @@ def _timed(
                 "timed_under_8_minutes", f"{total} timed minutes in all: fewer than 8 bill no unit."
             )
         )
-    return lines, warnings
+    return lines, warnings, summary
 
 
 def _all_regions() -> tuple[str, ...]:
@@ -374,7 +482,7 @@ def code_visit(facts: VisitFacts) -> Coding:
     everything = ordered_diagnoses(facts.diagnoses)
     diagnoses = everything[:CLAIM_DIAGNOSES]
     cmt_lines, cmt_warnings = _cmt(facts)
-    timed_lines, timed_warnings = _timed(facts, cmt_lines)
+    timed_lines, timed_warnings, timed_minutes = _timed(facts, cmt_lines)
     lines, pointer_warnings = _pointed(cmt_lines + timed_lines, diagnoses)
     extra = []
     if len(everything) > CLAIM_DIAGNOSES:
@@ -389,4 +497,5 @@ def code_visit(facts: VisitFacts) -> Coding:
         tuple(lines),
         tuple(dx.code for dx in diagnoses),
         tuple(cmt_warnings + timed_warnings + pointer_warnings + extra + part_warnings(facts)),
+        timed_minutes,
     )

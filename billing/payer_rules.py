@@ -116,4 +116,4 @@ def apply_payer_rules(coding: Coding, payer: PayerType | None, *, abn_on_file: b
                 "the patient's to pay.",
             )
         )
-    return Coding(tuple(lines), coding.diagnoses, tuple(warnings))
+    return Coding(tuple(lines), coding.diagnoses, tuple(warnings), coding.timed_minutes)

@@ -13,7 +13,7 @@ from api.serializers import (
     merged,
 )
 from billing.claims import PROBLEM_CHOICES
-from billing.coding import WARNING_CHOICES
+from billing.coding import TIMED_REASON_CHOICES, WARNING_CHOICES
 from billing.examples import answer_example
 from billing.models import (
     CodingCorrection,
@@ -75,6 +75,34 @@ class CodingWarningSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What the biller should know.")
 
 
+class TimedShareSerializer(serializers.Serializer):
+    cpt = serializers.ChoiceField(choices=CPT_CHOICES, help_text="The timed service's CPT code.")
+    modifier = serializers.CharField(
+        allow_blank=True,
+        help_text="`59` when billed as distinct from the CMT's regions; blank otherwise.",
+    )
+    minutes = serializers.IntegerField(help_text="Its minutes at the visit.")
+    units = serializers.IntegerField(help_text="The units it bills; 0 when it earned none.")
+    reason = serializers.ChoiceField(
+        choices=TIMED_REASON_CHOICES, help_text="Why its minutes earned those units."
+    )
+    explanation = serializers.CharField(help_text="The same, in a sentence a biller can read out.")
+
+
+class TimedMinutesSerializer(serializers.Serializer):
+    total = serializers.IntegerField(
+        help_text="The timed minutes counted (bundled services' minutes are not)."
+    )
+    units = serializers.IntegerField(
+        help_text="The units they bill by the 8-minute rule (8–22 min: 1, 23–37: 2, …)."
+    )
+    bundled = serializers.IntegerField(help_text="The minutes bundled with the CMT.")
+    services = TimedShareSerializer(
+        many=True,
+        help_text="Each timed service (by code and modifier), also those that earned no unit.",
+    )
+
+
 class CodingLinesSerializer(serializers.Serializer):
     diagnoses = serializers.ListField(
         child=serializers.CharField(),
@@ -86,6 +114,12 @@ class CodingLinesSerializer(serializers.Serializer):
     )
     warnings = CodingWarningSerializer(
         many=True, help_text="Documentation or billing problems to fix; empty for front-desk users."
+    )
+    timed_minutes = TimedMinutesSerializer(
+        allow_null=True,
+        help_text="How the timed minutes became units, service by service, so that minutes "
+        "that earned nothing are explained. Null on a discarded visit and on codings frozen "
+        "before the summary was kept.",
     )
 
 

@@ -6,7 +6,16 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from billing.coding import BillingLine, Coding, CodingWarning, code_visit, pointer_letters
+from billing.coding import (
+    BillingLine,
+    Coding,
+    CodingWarning,
+    TimedMinutes,
+    TimedShare,
+    code_visit,
+    explain_share,
+    pointer_letters,
+)
 from billing.models import Coverage, CoveragePriority, InsuranceCase
 from billing.payer_rules import PayerType, apply_payer_rules
 from billing.visit_facts import service_day, visit_facts
@@ -138,6 +147,27 @@ def coding_document(coding: Coding) -> dict:
         ],
         "diagnoses": list(coding.diagnoses),
         "warnings": [{"code": w.code, "message": w.message} for w in coding.warnings],
+        "timed_minutes": _timed_document(coding.timed_minutes),
+    }
+
+
+def _timed_document(timed: TimedMinutes | None) -> dict | None:
+    if timed is None:
+        return None
+    return {
+        "total": timed.total,
+        "units": timed.units,
+        "bundled": timed.bundled,
+        "services": [
+            {
+                "cpt": share.cpt,
+                "modifier": share.modifier,
+                "minutes": share.minutes,
+                "units": share.units,
+                "reason": share.reason,
+            }
+            for share in timed.services
+        ],
     }
 
 
@@ -155,6 +185,22 @@ def answer_lines(document: dict) -> dict:
                 "diagnosis_codes": list(line["diagnosis_pointers"]),
             }
             for line in document.get("lines", [])
+        ],
+        "timed_minutes": _explained(document.get("timed_minutes")),
+    }
+
+
+def _explained(timed: dict | None) -> dict | None:
+    if timed is None:
+        return None
+    return {
+        **timed,
+        "services": [
+            {
+                **share,
+                "explanation": explain_share(TimedShare(**share), timed["total"], timed["units"]),
+            }
+            for share in timed["services"]
         ],
     }
 
@@ -174,6 +220,18 @@ def coding_from_document(document: dict) -> Coding:
         ),
         diagnoses=tuple(document.get("diagnoses", ())),
         warnings=tuple(CodingWarning(**w) for w in document.get("warnings", ())),
+        timed_minutes=_timed_from_document(document.get("timed_minutes")),
+    )
+
+
+def _timed_from_document(document: dict | None) -> TimedMinutes | None:
+    if document is None:  # frozen before the summary was kept
+        return None
+    return TimedMinutes(
+        total=document["total"],
+        units=document["units"],
+        bundled=document["bundled"],
+        services=tuple(TimedShare(**share) for share in document["services"]),
     )
 
 
@@ -205,7 +263,9 @@ def billed_coding(visit: Visit, payer: Payer) -> Coding:
 
 
 def with_warnings(coding: Coding, extra: list[CodingWarning]) -> Coding:
-    return Coding(coding.lines, coding.diagnoses, coding.warnings + tuple(extra))
+    return Coding(
+        coding.lines, coding.diagnoses, coding.warnings + tuple(extra), coding.timed_minutes
+    )
 
 
 def coding_answer(

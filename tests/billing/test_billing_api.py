@@ -235,6 +235,50 @@ def test_the_front_desk_sees_lines_but_no_warnings(
     assert coding["lines"] and coding["warnings"] == []
 
 
+def test_timed_minutes_that_earn_no_unit_are_explained(
+    chiropractor_client, front_desk_client, billed_plan, patient
+):
+    # 12 + 8 = 20 timed minutes bill one unit (8-minute rule), given to the 12 minutes.
+    visit = log_visit(
+        chiropractor_client,
+        billed_plan,
+        str(patient.id),
+        adjustments=[],
+        soft_tissue=[
+            {"modality": "myofascial_release", "muscles": ["upper_trapezius"], "minutes": 12}
+        ],
+        exercises=[{"exercise": "chin_tuck", "sets": 2, "repetitions": 10, "minutes": 8}],
+    )
+    coding = front_desk_client.get(f"{VISITS}{visit['id']}/coding/").json()
+    assert lines_of(coding) == [("97140", 1, [])]
+    timed = coding["timed_minutes"]
+    assert (timed["total"], timed["units"], timed["bundled"]) == (20, 1, 0)
+    assert [
+        (share["cpt"], share["minutes"], share["units"], share["reason"])
+        for share in timed["services"]
+    ] == [("97140", 12, 1, "remainder_unit"), ("97110", 8, 0, "remainder_to_another")]
+    assert "8 minutes left over earned none" in timed["services"][1]["explanation"]
+    # Signing freezes the summary with the lines.
+    signed = chiropractor_client.post(f"{VISITS}{visit['id']}/sign/").json()
+    assert signed["coding"]["timed_minutes"] == timed
+
+
+def test_bundled_minutes_are_counted_apart(chiropractor_client, billed_plan, patient):
+    visit = log_visit(
+        chiropractor_client,
+        billed_plan,
+        str(patient.id),
+        soft_tissue=[
+            {"modality": "myofascial_release", "muscles": ["upper_trapezius"], "minutes": 10}
+        ],
+    )
+    timed = chiropractor_client.get(f"{VISITS}{visit['id']}/coding/").json()["timed_minutes"]
+    assert (timed["total"], timed["units"], timed["bundled"]) == (0, 0, 10)
+    assert [(s["cpt"], s["units"], s["reason"]) for s in timed["services"]] == [
+        ("97140", 0, "bundled_with_cmt")
+    ]
+
+
 # Corrections ------------------------------------------------------------------------------
 
 
@@ -479,7 +523,10 @@ def test_booking_beyond_the_authorised_visits_warns(
     kind = AppointmentType.objects.create(
         clinic_id=chiropractor.clinic_id, name="Visit", duration_minutes=15
     )
-    start = (timezone.now() + datetime.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    # Working hours are by the clinic's weekday: the start is on the clinic's clock.
+    start = timezone.localtime(
+        timezone.now() + datetime.timedelta(days=3), ZoneInfo(chiropractor.clinic.time_zone)
+    ).replace(minute=0, second=0, microsecond=0)
 
     def book(offset_days: int) -> dict:
         response = front_desk_client.post(
