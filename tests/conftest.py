@@ -2,6 +2,7 @@
 conditions and a full treatment plan to write."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -202,9 +203,10 @@ def charted_patient(chiropractor, full_plan) -> dict:
     appointment_type = AppointmentType.objects.create(
         clinic_id=chiropractor.clinic_id, name="Adjustment visit", duration_minutes=15
     )
-    in_a_month = (timezone.now() + datetime.timedelta(days=30)).replace(
-        minute=0, second=0, microsecond=0
-    )
+    # On the clinic's clock: working hours are by the clinic's weekday.
+    in_a_month = timezone.localtime(
+        timezone.now() + datetime.timedelta(days=30), ZoneInfo(chiropractor.clinic.time_zone)
+    ).replace(minute=0, second=0, microsecond=0)
     hours = client.post(
         "/api/v1/working-hours/",
         {
