@@ -1,6 +1,6 @@
 """Reads of billing records, scoped to the caller's clinic; and what a visit's coding reads."""
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -63,15 +63,17 @@ def coverage_list(*, user: User) -> QuerySet[Coverage]:
     return Coverage.objects.for_clinic(user.clinic_id).filter(archived_at__isnull=True)
 
 
-def plan_case_document(zone: ZoneInfo) -> Subquery:
+def plan_case_document(zone: ZoneInfo, plan: OuterRef | None = None) -> Subquery:
     """A plan's case as a document, with its authorisation and the visits it has used
-    (visits_used, on the clinic's days): a column of a query of plans (plan progress)."""
+    (visits_used, on the clinic's days): a column of a query of plans (plan progress), or of
+    anything naming a plan (`plan=OuterRef("plan_id")`: a page of appointments)."""
     return Subquery(
         open_cases()
-        .filter(plan_id=OuterRef("pk"))
+        .filter(plan_id=plan if plan is not None else OuterRef("pk"))
         .values(
             document=JSONObject(
                 id="id",
+                title="title",
                 authorisation_number="authorisation_number",
                 authorised_visits="authorised_visits",
                 authorised_from="authorised_from",
@@ -80,6 +82,44 @@ def plan_case_document(zone: ZoneInfo) -> Subquery:
             )
         )[:1]
     )
+
+
+@dataclass(frozen=True)
+class CaseTerms:
+    """What a case authorises, and the visits it has used: read from plan_case_document."""
+
+    title: str
+    authorisation_number: str
+    authorised_visits: int | None
+    authorised_from: date | None
+    authorised_to: date | None
+    visits_used: int
+
+    @classmethod
+    def of(cls, document: dict) -> "CaseTerms":
+        def day(text: str | None) -> date | None:
+            return date.fromisoformat(text) if text else None
+
+        return cls(
+            title=document["title"],
+            authorisation_number=document["authorisation_number"],
+            authorised_visits=document["authorised_visits"],
+            authorised_from=day(document["authorised_from"]),
+            authorised_to=day(document["authorised_to"]),
+            visits_used=document["visits_used"] or 0,
+        )
+
+
+def appointment_warnings(terms: CaseTerms | None, *, day: date, booked_before: int) -> list:
+    """Whether an appointment of a plan on `day` goes beyond its case's authorisation: the
+    visits used, the plan's open appointments before it and itself, against the visits and
+    dates authorised. Reads nothing: a page of appointments and a series are checked in the
+    statements that read them."""
+    if terms is None:
+        return []
+    number = terms.visits_used + booked_before + 1
+    problems = authorisation_problems(terms, day=day, number=number)
+    return [beyond_authorisation(terms, problems, "appointment")] if problems else []
 
 
 def case_list(*, user: User) -> QuerySet[InsuranceCase]:
@@ -156,7 +196,9 @@ def visits_used(zone: ZoneInfo) -> Subquery:
     return Subquery(visits, output_field=IntegerField())
 
 
-def authorisation_problems(case: InsuranceCase, *, day: date, number: int) -> list[str]:
+def authorisation_problems(
+    case: "InsuranceCase | CaseTerms", *, day: date, number: int
+) -> list[str]:
     """What is wrong with the `number`-th visit of a case on `day`, if anything."""
     problems = []
     if case.authorised_from and day < case.authorised_from:
@@ -168,7 +210,9 @@ def authorisation_problems(case: InsuranceCase, *, day: date, number: int) -> li
     return problems
 
 
-def beyond_authorisation(case: InsuranceCase, problems: list[str], what: str) -> CodingWarning:
+def beyond_authorisation(
+    case: "InsuranceCase | CaseTerms", problems: list[str], what: str
+) -> CodingWarning:
     number = f" (authorisation {case.authorisation_number})" if case.authorisation_number else ""
     return CodingWarning(
         "beyond_authorisation",
@@ -192,23 +236,6 @@ def authorisation_warnings(visit: Visit, payer: Payer) -> list[CodingWarning]:
         number = earlier.count() + 1
     problems = authorisation_problems(case, day=service_day(visit), number=number)
     return [beyond_authorisation(case, problems, "visit")] if problems else []
-
-
-def booking_warnings(
-    *, plan_id: object, day: date, booked_ahead: Callable[[], int], zone: ZoneInfo
-) -> list[CodingWarning]:
-    """Whether booking one more visit of the plan on `day` goes beyond its case's
-    authorisation: the visits used, those booked ahead and this one, against the visits and
-    dates authorised. `booked_ahead` counts the plan's other upcoming appointments, asked
-    only when the case limits its visits."""
-    case = open_cases().filter(plan_id=plan_id).first()
-    if case is None:
-        return []
-    number = 1
-    if case.authorised_visits is not None:
-        number = counted_visits(case, zone).count() + booked_ahead() + 1
-    problems = authorisation_problems(case, day=day, number=number)
-    return [beyond_authorisation(case, problems, "appointment")] if problems else []
 
 
 def visit_coding_answer(visit: Visit, *, clinical: bool, single: bool) -> dict:

@@ -1,7 +1,10 @@
 """Reads of the calendar, scoped to the caller's clinic."""
 
-from django.db.models import QuerySet
+from zoneinfo import ZoneInfo
 
+from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+
+from billing.selectors import CaseTerms, plan_case_document
 from clinics.models import User
 from scheduling.models import (
     Appointment,
@@ -10,6 +13,8 @@ from scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
+from scheduling.transitions import OPEN_STATUSES
+from treatments.models import TreatmentPlan
 
 
 def appointment_type_list(*, user: User) -> QuerySet[AppointmentType]:
@@ -25,9 +30,59 @@ def schedule_exception_list(*, user: User) -> QuerySet[ScheduleException]:
 
 
 def appointment_list(*, user: User) -> QuerySet[Appointment]:
-    """Appointments with the patient the calendar shows beside each."""
-    return Appointment.objects.for_clinic(user.clinic_id).select_related("patient")
+    """Appointments with the patient the calendar shows beside each, and what tells whether
+    each goes beyond its plan's authorisation, in the same statement: the plan's case
+    (`plan_case`) and the plan's open appointments before it (`open_before`)."""
+    earlier = (
+        Appointment.objects.filter(
+            clinic_id=OuterRef("clinic_id"),
+            plan_id=OuterRef("plan_id"),
+            status__in=OPEN_STATUSES,
+        )
+        .filter(
+            Q(start_at__lt=OuterRef("start_at"))
+            | Q(start_at=OuterRef("start_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return (
+        Appointment.objects.for_clinic(user.clinic_id)
+        .select_related("patient")
+        .annotate(
+            plan_case=plan_case_document(ZoneInfo(user.clinic.time_zone), plan=OuterRef("plan_id")),
+            open_before=Subquery(earlier, output_field=IntegerField()),
+        )
+    )
 
 
 def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:
     return WaitlistEntry.objects.for_clinic(user.clinic_id).select_related("patient")
+
+
+def series_standing(
+    *, plan: TreatmentPlan, zone: ZoneInfo, booked_now: list[object]
+) -> tuple[CaseTerms | None, int]:
+    """A plan's case and its open appointments but those booked by this call, in one
+    statement: what a series' visits are checked against, in order, one after the other."""
+    others = (
+        Appointment.objects.filter(
+            clinic_id=plan.clinic_id, plan_id=OuterRef("pk"), status__in=OPEN_STATUSES
+        )
+        .exclude(pk__in=booked_now)
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    row = (
+        TreatmentPlan.objects.filter(pk=plan.pk)
+        .annotate(
+            case=plan_case_document(zone),
+            open_appointments=Subquery(others, output_field=IntegerField()),
+        )
+        .values("case", "open_appointments")
+        .get()
+    )
+    terms = CaseTerms.of(row["case"]) if row["case"] else None
+    return terms, row["open_appointments"] or 0

@@ -18,7 +18,7 @@ from api.serializers import (
     StrictModelSerializer,
     StrictSerializer,
 )
-from billing.selectors import booking_warnings
+from billing.selectors import CaseTerms, appointment_warnings
 from billing.serializers import CodingWarningSerializer
 from clinics.models import Role, User
 from patients.models import Patient
@@ -381,9 +381,9 @@ class AppointmentSerializer(StrictModelSerializer):
         help_text="Why it was cancelled; empty unless cancelled.",
     )
     warnings = serializers.SerializerMethodField(
-        help_text="For one appointment's answer (booking, moving, reading it): whether it goes "
-        "beyond the authorisation of the case its plan is billed under (visits used and booked "
-        "ahead, or dates). Empty in lists."
+        help_text="Whether it goes beyond the authorisation of the case its plan is billed "
+        "under: the visits used, the plan's open appointments before it and itself against the "
+        "visits authorised, or a day outside the authorised dates. In lists too."
     )
     override = serializers.BooleanField(
         write_only=True,
@@ -470,27 +470,12 @@ class AppointmentSerializer(StrictModelSerializer):
 
     @extend_schema_field(CodingWarningSerializer(many=True))
     def get_warnings(self, appointment: Appointment) -> list[dict]:
-        if (
-            self.parent is not None
-            or appointment.plan_id is None
-            or appointment.status not in transitions.OPEN_STATUSES
-        ):
+        # Read with the appointment by scheduling.selectors.appointment_list.
+        if appointment.plan_id is None or appointment.status not in transitions.OPEN_STATUSES:
             return []
-
-        def booked_ahead() -> int:
-            return (
-                Appointment.objects.filter(
-                    plan_id=appointment.plan_id, status__in=transitions.OPEN_STATUSES
-                )
-                .exclude(pk=appointment.pk)
-                .count()
-            )
-
-        zone = _clinic_zone(self)
-        day = timezone.localtime(appointment.start_at, zone).date()
-        found = booking_warnings(
-            plan_id=appointment.plan_id, day=day, booked_ahead=booked_ahead, zone=zone
-        )
+        terms = CaseTerms.of(appointment.plan_case) if appointment.plan_case else None
+        day = timezone.localtime(appointment.start_at, _clinic_zone(self)).date()
+        found = appointment_warnings(terms, day=day, booked_before=appointment.open_before)
         return CodingWarningSerializer(found, many=True).data
 
 
@@ -679,6 +664,11 @@ class SeriesVisitSerializer(serializers.Serializer):
     appointment = serializers.UUIDField(
         allow_null=True, help_text="The appointment booked for it; null unless booked."
     )
+    warnings = CodingWarningSerializer(
+        many=True,
+        help_text="Whether booking it goes beyond the authorisation of the plan's case, as "
+        "an appointment's `warnings` say; empty for a conflict.",
+    )
 
 
 @extend_schema_serializer(
@@ -737,16 +727,19 @@ class SeriesSerializer(serializers.Serializer):
     )
 
 
-def series_answer(series) -> dict:
-    """A scheduling.services.Series as SeriesSerializer shows it."""
+def series_answer(series, *, terms: CaseTerms | None, open_appointments: int) -> dict:
+    """A scheduling.services.Series as SeriesSerializer shows it: each visit with a time is
+    checked against the case's authorisation after the plan's other open appointments and
+    the series' visits before it."""
     zone = ZoneInfo(series.time_zone)
-    return {
-        "plan": series.plan.pk,
-        "chiropractor": series.chiropractor.pk,
-        "confirmed": series.confirmed,
-        "already_booked": series.already_booked,
-        "time_zone": series.time_zone,
-        "visits": [
+    visits, before = [], open_appointments
+    for visit in series.visits:
+        warnings = []
+        if visit.start_at is not None:
+            day = timezone.localtime(visit.start_at, zone).date()
+            warnings = appointment_warnings(terms, day=day, booked_before=before)
+            before += 1
+        visits.append(
             {
                 "number": visit.number,
                 "reexamination": visit.reexamination,
@@ -760,9 +753,16 @@ def series_answer(series) -> dict:
                     for start in visit.alternatives
                 ],
                 "appointment": visit.appointment.pk if visit.appointment else None,
+                "warnings": [{"code": w.code, "message": w.message} for w in warnings],
             }
-            for visit in series.visits
-        ],
+        )
+    return {
+        "plan": series.plan.pk,
+        "chiropractor": series.chiropractor.pk,
+        "confirmed": series.confirmed,
+        "already_booked": series.already_booked,
+        "time_zone": series.time_zone,
+        "visits": visits,
     }
 
 

@@ -2,6 +2,7 @@
 their status actions, and the free times to book."""
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -43,6 +44,7 @@ from scheduling.selectors import (
     appointment_list,
     appointment_type_list,
     schedule_exception_list,
+    series_standing,
     waitlist,
     working_hours_list,
 )
@@ -480,8 +482,13 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         given = self.get_serializer(data=body)
         given.is_valid(raise_exception=True)
         series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
-        self._audit_objects.extend(v.appointment for v in series.visits if v.appointment)
-        return Response(SeriesSerializer(series_answer(series)).data)
+        booked = [v.appointment for v in series.visits if v.appointment]
+        self._audit_objects.extend(booked)
+        terms, open_appointments = series_standing(
+            plan=plan, zone=ZoneInfo(series.time_zone), booked_now=[a.pk for a in booked]
+        )
+        answer = series_answer(series, terms=terms, open_appointments=open_appointments)
+        return Response(SeriesSerializer(answer).data)
 
 
 @documented(

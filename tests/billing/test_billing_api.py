@@ -564,8 +564,14 @@ def test_booking_beyond_the_authorised_visits_warns(
     second = book(1)
     assert [w["code"] for w in second["warnings"]] == ["beyond_authorisation"]
     assert "visit 2 of 1 authorised" in second["warnings"][0]["message"]
+    # A list says it of each appointment: the first is within the authorisation.
     listed = front_desk_client.get("/api/v1/appointments/", {"plan": billed_plan["id"]}).json()
-    assert all(a["warnings"] == [] for a in listed["results"])
+    assert [[w["code"] for w in a["warnings"]] for a in listed["results"]] == [
+        [],
+        ["beyond_authorisation"],
+    ]
+    first = front_desk_client.get(f"/api/v1/appointments/{listed['results'][0]['id']}/").json()
+    assert first["warnings"] == []
 
 
 def test_a_case_without_a_plan_bills_the_visits_in_its_dates(

@@ -72,6 +72,45 @@ def test_the_preview_has_every_visit_with_its_reexaminations(
     assert Appointment.objects.count() == 0
 
 
+def test_the_series_warns_from_the_visit_beyond_the_authorisation(
+    front_desk_client, chiropractor_client, tapering_plan, working_week, patient
+):
+    # The payer authorised 10 visits: the 11th of the series on is beyond them.
+    coverage = front_desk_client.post(
+        "/api/v1/coverages/",
+        {
+            "patient": str(patient.id),
+            "payer_name": "Acme Health",
+            "payer_type": "commercial",
+            "member_id": "AC-1",
+            "starts_on": "2026-01-01",
+        },
+    ).json()
+    case = front_desk_client.post(
+        "/api/v1/cases/",
+        {
+            "patient": str(patient.id),
+            "coverage": coverage["id"],
+            "plan": tapering_plan["id"],
+            "title": "Neck, 2026",
+            "authorised_visits": 10,
+        },
+    )
+    assert case.status_code == 201, case.json()
+
+    for confirm in (False, True):
+        visits = schedule(front_desk_client, tapering_plan, confirm=confirm).json()["visits"]
+        warned = [v["number"] for v in visits if v["warnings"]]
+        assert warned == list(range(11, 25)), confirm
+        assert visits[10]["warnings"][0]["code"] == "beyond_authorisation"
+        assert "visit 11 of 10 authorised" in visits[10]["warnings"][0]["message"]
+
+    # The week view says the same of each booked appointment, in the page's statements.
+    page = front_desk_client.get(APPOINTMENTS, {"plan": tapering_plan["id"], "page_size": 100})
+    booked = page.json()["results"]
+    assert [bool(a["warnings"]) for a in booked] == [False] * 10 + [True] * 14
+
+
 def test_a_conflict_is_shown_with_the_nearest_free_times(
     front_desk_client, tapering_plan, working_week, monday, booking, clinic
 ):
