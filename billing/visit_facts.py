@@ -60,15 +60,22 @@ def _conditions(visit: Visit) -> list[Condition]:
 def visit_facts(visit: Visit) -> VisitFacts:
     """Reads only what visit_list prefetches: no query per visit."""
     muscles = shipped_rows(Muscle)  # a muscle bills in its body region
+    # A region recorded on the service itself wins over its muscles' or exercise's.
     timed = [
         TimedService(
             item.modality.cpt_code,
             item.minutes,
-            frozenset(muscles[m].body_region for m in item.muscles if m in muscles),
+            frozenset({item.body_region})
+            if item.body_region
+            else frozenset(muscles[m].body_region for m in item.muscles if m in muscles),
         )
         for item in visit.soft_tissue.all()
     ] + [
-        TimedService(item.exercise.cpt_code, item.minutes, frozenset({item.exercise.body_region}))
+        TimedService(
+            item.exercise.cpt_code,
+            item.minutes,
+            frozenset({item.body_region or item.exercise.body_region}),
+        )
         for item in visit.exercises.all()
         if item.minutes
     ]

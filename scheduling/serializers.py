@@ -692,6 +692,15 @@ class SeriesVisitSerializer(serializers.Serializer):
                         "wall_clock": "2026-12-01T09:00:00-05:00",
                         "alternatives": [],
                         "appointment": None,
+                        "warnings": [
+                            {
+                                "code": "beyond_authorisation",
+                                "message": "This appointment is visit 13 of 12 authorised under "
+                                "case “Neck, 2026” (authorisation AUTH-55012): the payer may "
+                                "deny it. Ask the payer for more visits, or agree with the "
+                                "patient who pays.",
+                            }
+                        ],
                     },
                     {
                         "number": 2,
@@ -708,6 +717,7 @@ class SeriesVisitSerializer(serializers.Serializer):
                             }
                         ],
                         "appointment": None,
+                        "warnings": [],
                     },
                 ],
             },

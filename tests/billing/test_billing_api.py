@@ -22,6 +22,7 @@ from tests.billing.conftest import (
     hours_ago,
     lines_of,
     log_visit,
+    visit_body,
 )
 from tests.factories import PatientFactory
 from treatments.models import Visit
@@ -277,6 +278,68 @@ def test_bundled_minutes_are_counted_apart(chiropractor_client, billed_plan, pat
     assert [(s["cpt"], s["units"], s["reason"]) for s in timed["services"]] == [
         ("97140", 0, "bundled_with_cmt")
     ]
+
+
+def test_a_timed_service_bills_in_the_region_recorded_on_it(
+    chiropractor_client, billed_plan, patient
+):
+    # Bird-dog is a lumbar exercise; done for the neck's proprioception, it says so.
+    def exercise(**region) -> dict:
+        visit = log_visit(
+            chiropractor_client,
+            billed_plan,
+            str(patient.id),
+            adjustments=[],
+            exercises=[
+                {"exercise": "bird_dog", "sets": 2, "repetitions": 10, "minutes": 15, **region}
+            ],
+        )
+        [line] = visit["coding"]["lines"]
+        return visit, line
+
+    visit, line = exercise(body_region="cervical")
+    assert visit["exercises"][0]["body_region"] == "cervical"
+    assert (line["cpt"], line["regions"]) == ("97112", ["cervical"])
+    assert line["diagnosis_codes"][0] == "M54.2"
+    _, line = exercise()
+    assert (line["regions"], line["diagnosis_codes"]) == (["lumbar"], ["M54.50"])
+
+
+def test_ncci_bundling_reads_the_region_recorded_on_the_service(
+    chiropractor_client, billed_plan, patient
+):
+    # Upper trapezius work beside a cervical CMT is bundled, unless it treated the back.
+    def trapezius(**region) -> list:
+        soft_tissue = {
+            "modality": "myofascial_release",
+            "muscles": ["upper_trapezius"],
+            "minutes": 15,
+            **region,
+        }
+        visit = log_visit(
+            chiropractor_client, billed_plan, str(patient.id), soft_tissue=[soft_tissue]
+        )
+        return lines_of(visit["coding"])
+
+    assert trapezius() == [("98940", 1, ["AT"])]
+    assert trapezius(body_region="thoracic") == [("98940", 1, ["AT"]), ("97140", 1, ["59"])]
+    refused = chiropractor_client.post(
+        VISITS,
+        visit_body(
+            billed_plan,
+            str(patient.id),
+            soft_tissue=[
+                {
+                    "modality": "iastm",
+                    "muscles": ["upper_trapezius"],
+                    "minutes": 5,
+                    "body_region": "neck",
+                }
+            ],
+        ),
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == "soft_tissue.0.body_region"
 
 
 # Corrections ------------------------------------------------------------------------------

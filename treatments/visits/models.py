@@ -10,7 +10,7 @@ from django.db import models
 from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
-from patients.models import Patient
+from patients.models import BodyRegion, Patient
 from treatments.plans.models import (
     AdjustmentFields,
     ExerciseFields,
@@ -153,6 +153,14 @@ class PartFinding(ClinicScopedModel):
         return frozenset(letter for letter, present in flags.items() if present)
 
 
+# The region a timed service treated, when its muscles or exercise do not say it.
+TIMED_REGION_HELP = (
+    "The body region treated, when the muscles or the exercise do not say it (97112 for the "
+    "neck with a balance exercise): billing reads it instead of theirs, for NCCI bundling and "
+    "diagnosis pointers. Blank: their regions."
+)
+
+
 class PerformedItem(ClinicScopedModel):
     """Something done at a visit; `planned_item` names the plan item it carries out, if any."""
 
@@ -188,6 +196,9 @@ class PerformedSoftTissue(PerformedItem, SoftTissueFields):
     planned_item = models.ForeignKey(
         PlannedSoftTissue, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    body_region = models.CharField(
+        max_length=20, choices=BodyRegion.choices, blank=True, help_text=TIMED_REGION_HELP
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -207,6 +218,9 @@ class PerformedExercise(PerformedItem, ExerciseFields):
         default=0,
         validators=[MaxValueValidator(120)],
         help_text="Timed minutes (0: only reviewed).",
+    )
+    body_region = models.CharField(
+        max_length=20, choices=BodyRegion.choices, blank=True, help_text=TIMED_REGION_HELP
     )
 
     class Meta:

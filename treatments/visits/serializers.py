@@ -203,6 +203,7 @@ class PerformedSoftTissueSerializer(CarriesOutPlannedItemMixin, SoftTissueFields
             "muscles",
             "laterality",
             "minutes",
+            "body_region",
         ]
         read_only_fields = ["id"]
         extra_kwargs = {
@@ -231,6 +232,7 @@ class PerformedExerciseSerializer(CarriesOutPlannedItemMixin, ExerciseFieldsSeri
             "sets",
             "repetitions",
             "minutes",
+            "body_region",
         ]
         read_only_fields = ["id"]
         extra_kwargs = {
