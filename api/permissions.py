@@ -144,6 +144,11 @@ BillingPermission.__doc__ = (
     "corrections by the visit's chiropractor or a clinic admin (treatments.visits.services)."
 )
 
+ClaimPaymentPermission = ReadWriteRoles.of(read=ALL_ROLES, write=ALL_ROLES)
+ClaimPaymentPermission.__doc__ = (
+    "Payments on a visit's claims: every role reads and records them (the desk posts remittances)."
+)
+
 
 def may_read_clinical(user) -> bool:
     """By role, or for this request's patient under a break-glass grant."""

@@ -1,19 +1,24 @@
 """Claim data: the CMS-1500 fields one signed visit fills, and a statement of visits.
 
 Item numbers follow the CMS-1500 (02/12) form: 1a member id, 2 patient, 3 birth date and sex,
-4 insured, 5 address, 6 relationship, 11 group, 14 initial treatment date (qualifier 454,
-the plan's start), 17 referring provider, 21 diagnoses A–L, 23 prior authorisation,
-24A–J the lines, 25 tax id, 26 account number, 28 total, 31 rendering provider, 33 billing
-provider. Place of service 11 is the office.
+4 insured, 5 address, 6 relationship, 9/9a/9d the other insured, 11 group, 11d another plan,
+14 initial treatment date (qualifier 454, the plan's start), 17 referring provider,
+21 diagnoses A–L, 23 prior authorisation, 24A–J the lines, 25 tax id, 26 account number,
+28 total, 29 amount paid, 31 rendering provider, 33 billing provider. Place of service 11 is
+the office.
+
+A visit has a claim to its payer (the case's coverage, else the primary) and, when the patient
+has a secondary coverage, a crossover claim to it: the same lines, the primary as the other
+insured, and the primary's recorded payments and adjustments (COB), once there are some.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from billing.coding import DIAGNOSIS_LETTERS, Coding, pointer_letters
 from billing.fees import unit_charge
-from billing.models import FeeScheduleEntry
+from billing.models import ClaimPayment, Coverage, FeeScheduleEntry
 from billing.payer_rules import PayerType
 from billing.visit_coding import CodingStatus, Payer
 from clinics.models import Clinic, User
@@ -31,6 +36,8 @@ PROBLEM_CHOICES = [
     ("no_tax_id", "The clinic has no tax id."),
     ("no_diagnosis", "No diagnosis to point at."),
     ("no_lines", "Nothing to bill."),
+    ("no_secondary_coverage", "The patient has no secondary coverage: no crossover claim."),
+    ("primary_not_paid", "The primary payer's payment is not recorded yet."),
 ]
 OFFICE = "11"
 SEX = {"male": "M", "female": "F"}
@@ -48,6 +55,24 @@ class ClaimInput:
     chiropractor: User
     clinic: Clinic
     fees: list[FeeScheduleEntry]
+    payments: list[ClaimPayment] = field(default_factory=list)
+    crossover: bool = False  # the claim to the secondary payer
+
+    @property
+    def billed(self) -> Coverage | None:
+        return self.payer.secondary if self.crossover else self.payer.coverage
+
+    @property
+    def other(self) -> Coverage | None:
+        """The other insured: the secondary on the primary's claim, and the other way round."""
+        return self.payer.coverage if self.crossover else self.payer.secondary
+
+    @property
+    def prior_payments(self) -> list[ClaimPayment]:
+        """What the payers billed before this one paid: the primary's, on a crossover."""
+        if not self.crossover or self.other is None:
+            return []
+        return [p for p in self.payments if p.coverage_id == self.other.pk]
 
 
 def person_name(family: str, given: str) -> str:
@@ -113,7 +138,7 @@ def total(lines: list[dict]) -> Decimal:
 
 
 def _problems(claim: ClaimInput, lines: list[dict]) -> list[dict]:
-    coverage = claim.payer.coverage
+    coverage = claim.billed
     found = []
 
     def problem(code: str, message: str) -> None:
@@ -121,9 +146,20 @@ def _problems(claim: ClaimInput, lines: list[dict]) -> list[dict]:
 
     if claim.coding_status != CodingStatus.FINAL:
         problem("visit_not_signed", "Sign the visit: only a signed visit is billed.")
-    if coverage is None:
+    if claim.crossover and claim.payer.coverage is not None and coverage is None:
+        problem(
+            "no_secondary_coverage",
+            f"The patient has no secondary coverage in effect on {claim.day}.",
+        )
+    elif claim.crossover and coverage is not None and not claim.prior_payments:
+        problem(
+            "primary_not_paid",
+            f"Record what {claim.payer.coverage.payer_name} paid "
+            "(POST …/claim/payments/): the crossover claim carries it.",
+        )
+    if claim.payer.coverage is None:
         problem("no_coverage", f"The patient has no coverage in effect on {claim.day}.")
-    elif coverage.payer_type == PayerType.SELF_PAY:
+    elif coverage is not None and coverage.payer_type == PayerType.SELF_PAY:
         problem("self_pay", "The patient pays for this visit: give them a superbill.")
     if not lines:
         problem("no_lines", "Nothing billable was recorded at the visit.")
@@ -144,33 +180,52 @@ def _problems(claim: ClaimInput, lines: list[dict]) -> list[dict]:
     return found
 
 
+def insured_part(coverage: Coverage | None, patient: Patient) -> dict | None:
+    if coverage is None:
+        return None
+    return {
+        "payer_name": coverage.payer_name,
+        "payer_type": coverage.payer_type,
+        "payer_id": coverage.payer_id,
+        "member_id": coverage.member_id,
+        "name": coverage.subscriber_name or person_name(patient.family_name, patient.given_name),
+        "relationship": coverage.subscriber_relationship,
+        "group_number": coverage.group_number,
+    }
+
+
+def payment_part(payment: ClaimPayment) -> dict:
+    return {
+        "id": payment.id,
+        "coverage": payment.coverage_id,
+        "paid_on": payment.paid_on,
+        "paid_amount": payment.paid_amount,
+        "payer_claim_number": payment.payer_claim_number,
+        "adjustments": payment.adjustments,
+    }
+
+
 def claim_data(claim: ClaimInput) -> dict:
-    coverage, case = claim.payer.coverage, claim.payer.case
+    # The case (its claim number, authorisation, referral) is the payer's it was opened with.
+    case = None if claim.crossover else claim.payer.case
     lines = charged_lines(claim)
     problems = _problems(claim, lines)
-    insured = None
-    if coverage is not None:
-        patient_name = person_name(claim.patient.family_name, claim.patient.given_name)
-        insured = {
-            "payer_name": coverage.payer_name,
-            "payer_type": coverage.payer_type,
-            "payer_id": coverage.payer_id,
-            "member_id": coverage.member_id,
-            "name": coverage.subscriber_name or patient_name,
-            "relationship": coverage.subscriber_relationship,
-            "group_number": coverage.group_number,
-        }
     referring = None
     if case is not None and case.referring_provider:
         referring = {"name": case.referring_provider, "npi": case.referring_npi}
     chiropractor = claim.chiropractor
+    charged = total(lines)
+    paid = sum((p.paid_amount for p in claim.prior_payments), Decimal("0.00"))
     return {
         "visit": claim.visit_id,
+        "payer": "secondary" if claim.crossover else "primary",
         "coding_status": claim.coding_status,
         "ready": not problems,
         "problems": problems,
         "patient": patient_part(claim.patient),
-        "insured": insured,
+        "insured": insured_part(claim.billed, claim.patient),
+        "other_insured": insured_part(claim.other, claim.patient),
+        "other_coverage": claim.other is not None,
         "claim_number": case.claim_number if case else "",
         "initial_treatment_date": claim.plan.start_date if claim.plan else None,
         "referring_provider": referring,
@@ -180,7 +235,10 @@ def claim_data(claim: ClaimInput) -> dict:
             for letter, code in zip(DIAGNOSIS_LETTERS, claim.coding.diagnoses, strict=False)
         ],
         "lines": lines,
-        "total_charge": total(lines),
+        "total_charge": charged,
+        "prior_payments": [payment_part(p) for p in claim.prior_payments],
+        "amount_paid": paid,
+        "balance_due": charged - paid,
         "rendering_provider": {
             "name": person_name(chiropractor.last_name, chiropractor.first_name),
             "npi": chiropractor.npi,

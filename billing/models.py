@@ -222,3 +222,50 @@ class CodingCorrection(ClinicScopedModel):
                 fields=["clinic", "visit", "created_at"], name="coding_correction_visit_idx"
             )
         ]
+
+
+class AdjustmentGroup(models.TextChoices):
+    """Claim adjustment group codes (X12 835 CAS01), as a remittance advice prints them."""
+
+    CONTRACTUAL = "CO", "Contractual obligation (written off)"
+    PATIENT = "PR", "Patient responsibility (deductible, coinsurance, copay)"
+    OTHER = "OA", "Other adjustment"
+    PAYER = "PI", "Payer-initiated reduction"
+    CORRECTION = "CR", "Correction or reversal"
+
+
+class ClaimPayment(ClinicScopedModel):
+    """What a payer paid on a visit's claim, as its remittance (ERA or EOB) says: the amount,
+    the adjustments and the date. Kept as recorded: the next payer's claim (crossover) is
+    built from it, and a later remittance is recorded beside it, never over it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="claim_payments")
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField()
+    paid_amount = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    payer_claim_number = models.CharField(
+        max_length=40, blank=True, validators=[validate_identifier]
+    )
+    # [{"group": "CO", "reason": "45", "amount": "12.00"}, …]: CAS segments, at most 20.
+    adjustments = models.JSONField(default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(paid_amount__gte=0), name="claim_payment_not_negative"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "visit", "paid_on"], name="claim_payment_visit_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_amount} on {self.paid_on}"

@@ -11,7 +11,13 @@ from rest_framework.exceptions import ValidationError
 
 from api.nested_reads import Nested
 from billing.coding import CodingWarning
-from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
+from billing.models import (
+    ClaimPayment,
+    CodingCorrection,
+    Coverage,
+    FeeScheduleEntry,
+    InsuranceCase,
+)
 from billing.visit_coding import (
     PATIENT_CASES,
     PATIENT_COVERAGES,
@@ -159,6 +165,10 @@ def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> 
             code="too_many_visits",
         )
     return found
+
+
+def payments_of(visit: Visit) -> QuerySet[ClaimPayment]:
+    return ClaimPayment.objects.filter(visit=visit).select_related("coverage")
 
 
 def corrections_of(visit: Visit) -> QuerySet[CodingCorrection]:

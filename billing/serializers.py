@@ -16,6 +16,8 @@ from billing.claims import PROBLEM_CHOICES
 from billing.coding import TIMED_REASON_CHOICES, WARNING_CHOICES
 from billing.examples import answer_example
 from billing.models import (
+    AdjustmentGroup,
+    ClaimPayment,
     CodingCorrection,
     Coverage,
     FeeScheduleEntry,
@@ -37,6 +39,7 @@ PATIENT_ID = "5b0f1f8e-3c1d-4a55-9a63-0f4d2a8c9e11"
 COVERAGE_ID = "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"
 STAMPS = {"created_at": "2026-11-20T15:00:00Z", "updated_at": "2026-11-20T15:00:00Z", "version": 1}
 MAX_CORRECTED_ITEMS = 30
+MAX_ADJUSTMENTS = 20  # an 835 claim payment carries at most 99 CAS; a visit's, a few
 
 
 class BillingLineSerializer(serializers.Serializer):
@@ -601,9 +604,117 @@ class ClaimProblemSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What to fix.")
 
 
+class ClaimAdjustmentSerializer(serializers.Serializer):
+    group = serializers.ChoiceField(
+        choices=AdjustmentGroup.choices,
+        help_text="Claim adjustment group code (835 CAS01): CO written off, PR the patient's "
+        "(deductible, coinsurance), OA other, PI payer-initiated, CR correction.",
+    )
+    reason = serializers.RegexField(
+        r"^[A-Z0-9]{1,5}$",
+        help_text="Claim adjustment reason code (CARC, 835 CAS02), e.g. 45 (over the fee "
+        "schedule), 1 (deductible), 2 (coinsurance), 96 (not covered).",
+    )
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=-99_999,
+        max_value=99_999,
+        help_text="The amount adjusted, −99,999.00 to 99,999.00 (a string with two decimals).",
+    )
+
+
+PAYMENT_EXAMPLE = {
+    "id": "4f3e2d1c-0b9a-4887-a6b5-c4d3e2f1a0b9",
+    "visit": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+    "coverage": COVERAGE_ID,
+    "paid_on": "2026-12-01",
+    "paid_amount": "59.97",
+    "payer_claim_number": "22126300456000",
+    "adjustments": [
+        {"group": "CO", "reason": "45", "amount": "18.04"},
+        {"group": "PR", "reason": "2", "amount": "14.99"},
+    ],
+    "recorded_by": "2f3e4d5c-6b7a-4980-8f1e-2d3c4b5a6978",
+    "created_at": "2026-12-02T15:00:00Z",
+}
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("Medicare paid 80 % of the allowed amount", value=PAYMENT_EXAMPLE)]
+)
+class ClaimPaymentSerializer(StrictModelSerializer):
+    """A payer's payment on the visit's claim, as its remittance (ERA or EOB) says."""
+
+    coverage = ClinicScopedPrimaryKeyField(
+        queryset=Coverage.objects.all(),
+        help_text="The coverage that paid: the visit's primary payer (the crossover claim to "
+        "the secondary is built from its payments) or the secondary.",
+    )
+    paid_on = BoundedDateField(
+        help_text="The remittance's date: on or after the date of service, not in the future."
+    )
+    paid_amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        max_value=99_999,
+        help_text="What the payer paid, 0–99,999.00 (0 for a denial; a string with two decimals).",
+    )
+    adjustments = ClaimAdjustmentSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_ADJUSTMENTS,
+        help_text=f"The remittance's adjustments (CAS), at most {MAX_ADJUSTMENTS}.",
+    )
+
+    class Meta:
+        model = ClaimPayment
+        fields = [
+            "id",
+            "visit",
+            "coverage",
+            "paid_on",
+            "paid_amount",
+            "payer_claim_number",
+            "adjustments",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "visit", "recorded_by", "created_at"]
+        extra_kwargs = {
+            "visit": {"help_text": "The visit whose claim was paid."},
+            "payer_claim_number": {
+                "help_text": "The payer's claim control number (ICN), as on the remittance."
+            },
+            "recorded_by": {"help_text": "Staff member who recorded it."},
+            "created_at": {"help_text": "When it was recorded."},
+        }
+
+
+class ClaimPriorPaymentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The payment recorded.")
+    coverage = serializers.UUIDField(help_text="The coverage that paid.")
+    paid_on = serializers.DateField(help_text="The remittance's date.")
+    paid_amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, help_text="What it paid."
+    )
+    payer_claim_number = serializers.CharField(
+        allow_blank=True, help_text="Its claim control number (ICN)."
+    )
+    adjustments = ClaimAdjustmentSerializer(many=True, help_text="Its adjustments (CAS).")
+
+
 @extend_schema_serializer(examples=[answer_example("A Medicare claim's data", "claim")])
 class ClaimSerializer(serializers.Serializer):
     visit = serializers.UUIDField(help_text="The visit billed.")
+    payer = serializers.ChoiceField(
+        choices=[
+            ("primary", "The claim to the visit's payer (its case's coverage, else the primary)."),
+            ("secondary", "The crossover claim to the secondary coverage."),
+        ],
+        help_text="Which payer the claim goes to.",
+    )
     coding_status = serializers.ChoiceField(
         choices=CODING_STATUS_CHOICES, help_text="The coding's status (final once signed)."
     )
@@ -611,6 +722,14 @@ class ClaimSerializer(serializers.Serializer):
     problems = ClaimProblemSerializer(many=True, help_text="What to fix before sending it.")
     patient = ClaimPatientSerializer(help_text="Items 2, 3, 5, 26.")
     insured = ClaimInsuredSerializer(allow_null=True, help_text="Items 1, 1a, 4, 6, 11.")
+    other_insured = ClaimInsuredSerializer(
+        allow_null=True,
+        help_text="Items 9, 9a, 9d: the other coverage (the secondary on the primary's claim, "
+        "the primary on the crossover); null when there is none.",
+    )
+    other_coverage = serializers.BooleanField(
+        help_text="Item 11d: whether there is another health benefit plan."
+    )
     claim_number = serializers.CharField(
         allow_blank=True, help_text="The insurer's claim number (PI, workers' compensation)."
     )
@@ -625,6 +744,19 @@ class ClaimSerializer(serializers.Serializer):
     lines = ClaimLineSerializer(many=True, help_text="Item 24.")
     total_charge = serializers.DecimalField(
         max_digits=10, decimal_places=2, help_text="Item 28: the lines' charges added up."
+    )
+    prior_payments = ClaimPriorPaymentSerializer(
+        many=True,
+        help_text="On the crossover: the primary's recorded payments and adjustments "
+        "(coordination of benefits); empty on the primary's claim.",
+    )
+    amount_paid = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text="Item 29: what the payers before this one paid (0.00 on the primary's claim).",
+    )
+    balance_due = serializers.DecimalField(
+        max_digits=10, decimal_places=2, help_text="The total charge less the amount paid."
     )
     rendering_provider = ClaimPartySerializer(help_text="Item 31 and 24J.")
     billing_provider = BillingProviderSerializer(help_text="Items 25, 33, 33a.")

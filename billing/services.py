@@ -1,5 +1,6 @@
-"""Writes of billing records. Nothing is deleted: coverage, cases and fees are archived, and a
-coding correction is a new row beside the visit's earlier coding."""
+"""Writes of billing records. Nothing is deleted: coverage, cases and fees are archived, a
+coding correction is a new row beside the visit's earlier coding, and a payment is recorded
+beside those before it."""
 
 from datetime import date
 
@@ -8,11 +9,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.errors import Conflict, field_error
-from billing.models import CodingCorrection, Coverage, FeeScheduleEntry, InsuranceCase
+from billing.models import (
+    ClaimPayment,
+    CodingCorrection,
+    Coverage,
+    FeeScheduleEntry,
+    InsuranceCase,
+)
 from billing.visit_coding import frozen_coding
+from billing.visit_facts import service_day
 from clinics.models import Clinic, User
-from patients.services import check_birth_date
-from treatments.models import Visit
+from patients.services import check_birth_date, clinic_today
+from treatments.models import Visit, VisitStatus
 from treatments.visits import services as visit_services
 from treatments.visits.selectors import visit_list
 
@@ -188,4 +196,46 @@ def coding_correct(*, visit: Visit, by: User, data: dict, changes: dict) -> Codi
         coding_before=before or {},
         coding_after=after,
         created_by=by,
+    )
+
+
+# Payments ---------------------------------------------------------------------------------
+
+
+def claim_payment_record(*, visit: Visit, by: User, data: dict) -> ClaimPayment:
+    """Record what a payer paid on the visit's claim. Only a signed visit is billed; the
+    payer is one of the patient's coverages, and the remittance dates from the service on.
+    Payments of one visit take turns on its row (the view reads it locked)."""
+    if visit.status != VisitStatus.SIGNED:
+        raise Conflict(
+            "Only a signed visit is billed: sign it before recording a payment.",
+            code="visit_not_signed",
+        )
+    coverage = data["coverage"]
+    if coverage.patient_id != visit.patient_id:
+        raise field_error(
+            "coverage", "This coverage is another patient's.", "coverage_of_another_patient"
+        )
+    day = service_day(visit)
+    if data["paid_on"] < day:
+        raise field_error(
+            "paid_on", f"A payment cannot precede the date of service ({day}).", "before_service"
+        )
+    if data["paid_on"] > clinic_today(visit.clinic):
+        raise field_error("paid_on", "A payment cannot be in the future.", "future_date")
+    adjustments = [
+        {"group": item["group"], "reason": item["reason"], "amount": f"{item['amount']:.2f}"}
+        for item in data.get("adjustments", [])
+    ]
+    return _saved(
+        ClaimPayment(
+            clinic_id=visit.clinic_id,
+            visit=visit,
+            coverage=coverage,
+            paid_on=data["paid_on"],
+            paid_amount=data["paid_amount"],
+            payer_claim_number=data.get("payer_claim_number", ""),
+            adjustments=adjustments,
+            recorded_by=by,
+        )
     )

@@ -15,6 +15,7 @@ from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS, Conflict
 from api.permissions import (
     BillingPermission,
+    ClaimPaymentPermission,
     CoveragePermission,
     FeeSchedulePermission,
     may_read_clinical,
@@ -28,17 +29,19 @@ from billing import services
 from billing.claims import ClaimInput, charged_lines, claim_data, clinic_part, patient_part, total
 from billing.documents import statement_pdf, superbill_pdf
 from billing.filters import CoverageFilter, FeeScheduleFilter, InsuranceCaseFilter
-from billing.models import Coverage, FeeScheduleEntry, InsuranceCase
+from billing.models import ClaimPayment, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.selectors import (
     billed_visits,
     case_list,
     corrections_of,
     coverage_list,
     fee_list,
+    payments_of,
     statement_visits,
     visit_coding_answer,
 )
 from billing.serializers import (
+    ClaimPaymentSerializer,
     ClaimSerializer,
     CodingCorrectionSerializer,
     CodingSerializer,
@@ -178,7 +181,13 @@ class FeeScheduleViewSet(_BillingRecordViewSet):
         services.fee_archive(fee=instance)
 
 
-def claim_input(visit: Visit, fees: list[FeeScheduleEntry]) -> ClaimInput:
+def claim_input(
+    visit: Visit,
+    fees: list[FeeScheduleEntry],
+    *,
+    payments: list[ClaimPayment] | None = None,
+    crossover: bool = False,
+) -> ClaimInput:
     payer = visit_payer(visit)
     return ClaimInput(
         visit_id=visit.pk,
@@ -191,6 +200,8 @@ def claim_input(visit: Visit, fees: list[FeeScheduleEntry]) -> ClaimInput:
         chiropractor=visit.chiropractor,
         clinic=visit.clinic,
         fees=fees,
+        payments=payments or [],
+        crossover=crossover,
     )
 
 
@@ -207,16 +218,19 @@ class VisitBillingViewSet(
     audit_resource = "visit_coding"
     audit_resources = {
         "claim": "visit_claim",
+        "secondary_claim": "visit_claim",
+        "claim_payments": "claim_payment",
         "superbill": "visit_superbill",
         "coding_corrections": "coding_correction",
     }
     audit_actions = {"coding_corrections": AuditAction.AMEND}
+    serializer_classes = {"claim_payments": ClaimPaymentSerializer}
 
     def get_queryset(self) -> QuerySet[Visit]:
         return billed_visits(user=self.request.user)
 
     def get_serializer_class(self):
-        return CodingCorrectionSerializer
+        return self.serializer_classes.get(self.action, CodingCorrectionSerializer)
 
     def audit_action(self, request, changed: list[str]) -> str:
         if request.method == "GET":
@@ -248,6 +262,68 @@ class VisitBillingViewSet(
     def claim(self, request: Request, pk: str | None = None) -> Response:
         claim = claim_data(claim_input(self.get_object(), list(fee_list(user=request.user))))
         return Response(ClaimSerializer(claim).data)
+
+    @extend_schema(
+        summary="The crossover claim: the visit's claim to the patient's secondary coverage",
+        description="The same lines as the primary's claim, sent to the secondary coverage in "
+        "effect on the date of service, with the primary as the other insured (items 9, 9a, "
+        "9d, 11d) and the primary's recorded payments and adjustments (`prior_payments`, item "
+        "29 `amount_paid`). `problems` says `no_secondary_coverage` when the patient has none "
+        "and `primary_not_paid` until the primary's payment is recorded "
+        "(`POST /visits/{id}/claim/payments/`).",
+        responses={200: ClaimSerializer},
+        tags=["visits"],
+    )
+    @action(detail=True, methods=["get"], url_path="secondary-claim")
+    def secondary_claim(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        claim = claim_data(
+            claim_input(
+                visit,
+                list(fee_list(user=request.user)),
+                payments=list(payments_of(visit)),
+                crossover=True,
+            )
+        )
+        return Response(ClaimSerializer(claim).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The payments recorded on the visit's claims, oldest first",
+        responses={200: ClaimPaymentSerializer(many=True)},
+        tags=["visits"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a payer's payment on the visit's claim (its remittance: amount, "
+        "adjustments, date)",
+        description="What the primary paid is what the crossover claim to the secondary "
+        "carries (`GET /visits/{id}/secondary-claim/`). A payment is kept as recorded; a later "
+        "remittance (a correction, a reversal) is recorded beside it.",
+        request=ClaimPaymentSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={201: ClaimPaymentSerializer, **WRITE_ERRORS},
+        tags=["visits"],
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="claim/payments",
+        permission_classes=[ClaimPaymentPermission],
+    )
+    def claim_payments(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        if request.method == "GET":
+            found = list(payments_of(visit))
+            self._audit_objects.extend(found)
+            return Response(ClaimPaymentSerializer(found, many=True).data)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.claim_payment_record(
+            visit=visit, by=request.user, data=serializer.validated_data
+        )
+        self._audit_objects.append(payment)
+        return Response(ClaimPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The visit's superbill (PDF), for a patient who pays and claims themselves",

@@ -43,10 +43,12 @@ CODING_STATUS_CHOICES = [
 @dataclass(frozen=True)
 class Payer:
     """Who a visit is billed to: the case it falls under, else the patient's primary
-    coverage on the date of service; neither when the patient has none."""
+    coverage on the date of service; neither when the patient has none. `secondary` is the
+    patient's secondary coverage then in effect, billed after it (CMS-1500 items 9 and 11d)."""
 
     coverage: Coverage | None
     case: InsuranceCase | None
+    secondary: Coverage | None = None
 
     @property
     def payer_type(self) -> PayerType | None:
@@ -115,19 +117,25 @@ def visit_payer(visit: Visit) -> Payer:
         ),
     )
     case = next((c for c in cases if covers(c, day)), None)
-    if case is not None:
-        return Payer(case.coverage, case)
     coverages = _attached(
         visit,
         PATIENT_COVERAGES,
         lambda: Coverage.objects.filter(patient_id=visit.patient_id, archived_at=None),
     )
-    primary = sorted(
-        (c for c in coverages if in_effect(c, day) and c.priority == CoveragePriority.PRIMARY),
-        key=lambda c: c.starts_on,
-        reverse=True,
-    )
-    return Payer(primary[0] if primary else None, None)
+
+    def latest(priority: str) -> Coverage | None:
+        found = sorted(
+            (c for c in coverages if in_effect(c, day) and c.priority == priority),
+            key=lambda c: c.starts_on,
+            reverse=True,
+        )
+        return found[0] if found else None
+
+    billed = case.coverage if case is not None else latest(CoveragePriority.PRIMARY)
+    secondary = latest(CoveragePriority.SECONDARY)
+    if billed is None or (secondary is not None and secondary.pk == billed.pk):
+        secondary = None
+    return Payer(billed, case, secondary)
 
 
 def coding_document(coding: Coding) -> dict:

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 
-from billing.selectors import CaseTerms, plan_case_document
+from billing.selectors import plan_case_document
 from clinics.models import User
 from scheduling.models import (
     Appointment,
@@ -61,28 +61,19 @@ def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:
     return WaitlistEntry.objects.for_clinic(user.clinic_id).select_related("patient")
 
 
-def series_standing(
-    *, plan: TreatmentPlan, zone: ZoneInfo, booked_now: list[object]
-) -> tuple[CaseTerms | None, int]:
-    """A plan's case and its open appointments but those booked by this call, in one
-    statement: what a series' visits are checked against, in order, one after the other."""
-    others = (
+def with_authorisation(plans: QuerySet[TreatmentPlan], zone: ZoneInfo) -> QuerySet[TreatmentPlan]:
+    """Plans with their case (`case`) and their open appointments (`open_appointments`), in
+    the statement that reads them: what a series' visits are checked against, one after the
+    other (read before the series books, so its own appointments are not among them)."""
+    booked = (
         Appointment.objects.filter(
-            clinic_id=plan.clinic_id, plan_id=OuterRef("pk"), status__in=OPEN_STATUSES
+            clinic_id=OuterRef("clinic_id"), plan_id=OuterRef("pk"), status__in=OPEN_STATUSES
         )
-        .exclude(pk__in=booked_now)
         .order_by()
         .annotate(n=Func(F("id"), function="COUNT"))
         .values("n")
     )
-    row = (
-        TreatmentPlan.objects.filter(pk=plan.pk)
-        .annotate(
-            case=plan_case_document(zone),
-            open_appointments=Subquery(others, output_field=IntegerField()),
-        )
-        .values("case", "open_appointments")
-        .get()
+    return plans.annotate(
+        case=plan_case_document(zone),
+        open_appointments=Subquery(booked, output_field=IntegerField()),
     )
-    terms = CaseTerms.of(row["case"]) if row["case"] else None
-    return terms, row["open_appointments"] or 0

@@ -24,6 +24,7 @@ from api.schema import documented
 from api.viewsets import ArchivableRecordViewSet, RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
+from billing.selectors import CaseTerms
 from idempotency.replay import IdempotentPostMixin
 from scheduling import services
 from scheduling.availability import Interval, free_starts
@@ -44,8 +45,8 @@ from scheduling.selectors import (
     appointment_list,
     appointment_type_list,
     schedule_exception_list,
-    series_standing,
     waitlist,
+    with_authorisation,
     working_hours_list,
 )
 from scheduling.serializers import (
@@ -452,7 +453,10 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     confirming = False
 
     def get_queryset(self):
-        return plan_list(user=self.request.user).select_related("patient", "clinic", "chiropractor")
+        plans = plan_list(user=self.request.user).select_related(
+            "patient", "clinic", "chiropractor"
+        )
+        return with_authorisation(plans, ZoneInfo(self.request.user.clinic.time_zone))
 
     @extend_schema(
         summary="Book a treatment plan onto the calendar: preview, then confirm",
@@ -482,12 +486,9 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         given = self.get_serializer(data=body)
         given.is_valid(raise_exception=True)
         series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
-        booked = [v.appointment for v in series.visits if v.appointment]
-        self._audit_objects.extend(booked)
-        terms, open_appointments = series_standing(
-            plan=plan, zone=ZoneInfo(series.time_zone), booked_now=[a.pk for a in booked]
-        )
-        answer = series_answer(series, terms=terms, open_appointments=open_appointments)
+        self._audit_objects.extend(v.appointment for v in series.visits if v.appointment)
+        terms = CaseTerms.of(plan.case) if plan.case else None
+        answer = series_answer(series, terms=terms, open_appointments=plan.open_appointments)
         return Response(SeriesSerializer(answer).data)
 
 

@@ -48,7 +48,11 @@ PERMISSION_ROWS = [
     ("coverage and cases", r" /api/v1/(coverages|cases)/"),
     ("read the fee schedule", r"^GET /api/v1/fee-schedule/"),
     ("keep the fee schedule", r" /api/v1/fee-schedule/"),
-    ("claim data, superbill and statements", r"^GET .*/(claim|superbill|statement)/$"),
+    (
+        "claim data, superbill and statements",
+        r"^GET .*/(claim|secondary-claim|superbill|statement)/$",
+    ),
+    ("payments on a visit's claims", r" .*/claim/payments/$"),
     ("correct a signed visit's coding", r"^POST .*/coding-corrections/$"),
     ("read visits and their coding", r"^GET /api/v1/visits/"),
     ("log a visit", r"^POST /api/v1/visits/$"),
@@ -150,6 +154,8 @@ RESOURCE_BY_PATH = [
     (r"/coding/$", "visit_coding"),
     (r"/coding-corrections/$", "coding_correction"),
     (r"/claim/$", "visit_claim"),
+    (r"/secondary-claim/$", "visit_claim"),
+    (r"/claim/payments/$", "claim_payment"),
     (r"/superbill/$", "visit_superbill"),
     (r"/statement/$", "statement"),
     (r"^/api/v1/coverages/", "coverage"),
@@ -216,6 +222,7 @@ def is_collection(path: str) -> bool:
         and not re.search(
             r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke"
             r"|arrive|cancel|no-show|waitlist-matches|coding-corrections|claim|superbill"
+            r"|secondary-claim|claim/payments"
             r"|statement)/$",
             path,
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from billing.models import CodingCorrection, Coverage
+from patients.services import clinic_today
 from tests.billing.conftest import (
     CASES,
     COVERAGES,
@@ -772,3 +773,118 @@ def test_an_npi_is_ten_ascii_digits(clinic_admin_client, chiropractor):
     assert errors(clinic_admin_client.patch(url, {"npi": "１２３４５６７８９３"})) == {
         ("npi", "invalid_npi")
     }
+
+
+# Secondary insurance: the other insured, payments and the crossover claim ------------------
+
+SUPPLEMENT = {
+    "payer_name": "Plan G Medicare Supplement",
+    "payer_type": "commercial",
+    "payer_id": "87726",
+    "member_id": "MS-4417-2209",
+    "priority": "secondary",
+    "starts_on": "2026-01-01",
+}
+
+
+def test_the_secondary_is_billed_after_the_primary_with_its_payment(
+    chiropractor_client, front_desk_client, billed_plan, patient, medicare, fees, npis
+):
+    supplement = front_desk_client.post(COVERAGES, {**SUPPLEMENT, "patient": str(patient.id)})
+    assert supplement.status_code == 201, supplement.json()
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id), sign=True)
+    claims = f"{VISITS}{visit['id']}/"
+
+    primary = front_desk_client.get(f"{claims}claim/").json()
+    assert (primary["payer"], primary["insured"]["payer_name"]) == ("primary", "Medicare Part B")
+    assert primary["other_insured"]["payer_name"] == SUPPLEMENT["payer_name"]  # items 9, 9a, 9d
+    assert primary["other_insured"]["member_id"] == SUPPLEMENT["member_id"]
+    assert primary["other_coverage"] is True  # item 11d
+    assert (primary["amount_paid"], primary["balance_due"]) == ("0.00", primary["total_charge"])
+
+    crossover = front_desk_client.get(f"{claims}secondary-claim/").json()
+    assert crossover["payer"] == "secondary"
+    assert crossover["insured"]["member_id"] == SUPPLEMENT["member_id"]
+    assert crossover["other_insured"]["payer_name"] == "Medicare Part B"
+    assert crossover["lines"] == primary["lines"]
+    assert [p["code"] for p in crossover["problems"]] == ["primary_not_paid"]
+
+    # The desk posts Medicare's remittance: 80 % of the allowed 44.00, the rest adjusted.
+    paid = front_desk_client.post(
+        f"{claims}claim/payments/",
+        {
+            "coverage": medicare["id"],
+            "paid_on": str(clinic_today(patient.clinic)),
+            "paid_amount": "35.20",
+            "payer_claim_number": "22126300456000",
+            "adjustments": [
+                {"group": "CO", "reason": "45", "amount": "11"},
+                {"group": "PR", "reason": "2", "amount": "8.80"},
+            ],
+        },
+    )
+    assert paid.status_code == 201, paid.json()
+    assert paid.json()["adjustments"][0] == {"group": "CO", "reason": "45", "amount": "11.00"}
+    crossover = front_desk_client.get(f"{claims}secondary-claim/").json()
+    assert crossover["ready"] is True, crossover["problems"]
+    assert [p["paid_amount"] for p in crossover["prior_payments"]] == ["35.20"]
+    assert crossover["prior_payments"][0]["adjustments"][1]["group"] == "PR"
+    assert (crossover["amount_paid"], crossover["balance_due"]) == ("35.20", "19.80")
+    listed = front_desk_client.get(f"{claims}claim/payments/").json()
+    assert [p["id"] for p in listed] == [paid.json()["id"]]
+
+
+def test_a_payment_is_refused_what_a_remittance_cannot_say(
+    chiropractor_client, front_desk_client, billed_plan, patient, medicare, clinic
+):
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id), sign=True)
+    url = f"{VISITS}{visit['id']}/claim/payments/"
+    good = {
+        "coverage": medicare["id"],
+        "paid_on": str(clinic_today(patient.clinic)),
+        "paid_amount": "10",
+    }
+    stranger = Coverage.objects.create(
+        clinic=clinic,
+        patient=PatientFactory(clinic=clinic),
+        payer_name="P",
+        payer_type="commercial",
+        member_id="M1",
+        starts_on="2026-01-01",
+    )
+    for change, expected in [
+        ({"coverage": str(stranger.id)}, ("coverage", "coverage_of_another_patient")),
+        ({"paid_on": "2020-01-01"}, ("paid_on", "before_service")),
+        ({"paid_on": "2999-01-01"}, ("paid_on", "future_date")),
+        ({"paid_amount": "-1"}, ("paid_amount", "min_value")),
+        (
+            {"adjustments": [{"group": "XX", "reason": "45", "amount": "1"}]},
+            ("adjustments.0.group", "invalid_choice"),
+        ),
+        (
+            {"adjustments": [{"group": "CO", "reason": "4 5", "amount": "1"}]},
+            ("adjustments.0.reason", "invalid"),
+        ),
+        (
+            {"adjustments": [{"group": "CO", "reason": "45", "amount": "1"}] * 21},
+            ("adjustments", "max_length"),
+        ),
+    ]:
+        response = front_desk_client.post(url, {**good, **change})
+        assert response.status_code == 400, (change, response.json())
+        assert expected in errors(response), (change, response.json())
+    draft = log_visit(chiropractor_client, billed_plan, str(patient.id))
+    unsigned = front_desk_client.post(f"{VISITS}{draft['id']}/claim/payments/", good)
+    assert (unsigned.status_code, unsigned.json()["errors"][0]["code"]) == (409, "visit_not_signed")
+    assert front_desk_client.get(url).json() == []
+
+
+def test_without_a_secondary_there_is_no_crossover(
+    chiropractor_client, front_desk_client, billed_plan, patient, medicare
+):
+    visit = log_visit(chiropractor_client, billed_plan, str(patient.id), sign=True)
+    claim = front_desk_client.get(f"{VISITS}{visit['id']}/claim/").json()
+    assert (claim["other_insured"], claim["other_coverage"]) == (None, False)
+    crossover = front_desk_client.get(f"{VISITS}{visit['id']}/secondary-claim/").json()
+    assert crossover["insured"] is None
+    assert "no_secondary_coverage" in [p["code"] for p in crossover["problems"]]

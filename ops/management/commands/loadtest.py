@@ -38,7 +38,8 @@ CALENDAR_BUDGET = LIST_BUDGET
 # A series preview reads the plan, the clinic's default types, the plan's booked visits and
 # the chiropractor's calendar.
 SERIES_BUDGET = 6
-# A claim reads the visit with its billing records (one statement), then the fee schedule.
+# A claim reads the visit with its billing records (one statement), then the fee schedule;
+# the crossover claim and the payments list also read the visit's payments.
 CLAIM_BUDGET = READ_BUDGET + 1
 TAPERING = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 6}]
 
@@ -172,6 +173,22 @@ class Command(BaseCommand):
                 "claim data",
                 [get(f"/api/v1/visits/{pk}/claim/") for pk in self._signed_visits(patients)],
                 CLAIM_BUDGET,
+            ),
+            Scenario(
+                "crossover claim",
+                [
+                    get(f"/api/v1/visits/{pk}/secondary-claim/")
+                    for pk in self._signed_visits(patients)
+                ],
+                CLAIM_BUDGET + 1,
+            ),
+            Scenario(
+                "claim payments",
+                [
+                    get(f"/api/v1/visits/{pk}/claim/payments/")
+                    for pk in self._signed_visits(patients)
+                ],
+                READ_BUDGET + 1,
             ),
             Scenario(
                 "series preview, 24 visits",
