@@ -683,6 +683,7 @@ class ClaimPaymentSerializer(StrictModelSerializer):
         ]
         read_only_fields = ["id", "visit", "recorded_by", "created_at"]
         extra_kwargs = {
+            "id": {"help_text": "The payment's identifier."},
             "visit": {"help_text": "The visit whose claim was paid."},
             "payer_claim_number": {
                 "help_text": "The payer's claim control number (ICN), as on the remittance."

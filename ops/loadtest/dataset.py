@@ -207,9 +207,10 @@ STATEMENTS = {
     "performed soft tissue": f"""
         INSERT INTO treatments_performedsofttissue (
           id, clinic_id, visit_id, position, planned_item_id, modality_id, muscles, laterality,
-          minutes)
+          minutes, body_region)
         SELECT {_uuid_k("performed-soft-tissue")}, %(clinic)s, {VISIT_ID}, 0,
-          {PLANNED_SOFT_TISSUE_ID}, 'swedish_massage', ARRAY['upper_trapezius'], 'bilateral', 10
+          {PLANNED_SOFT_TISSUE_ID}, 'swedish_massage', ARRAY['upper_trapezius'], 'bilateral', 10,
+          ''
         FROM {SERIES}, generate_series(1, {VISITS}) AS k
         ON CONFLICT DO NOTHING""",
     # Who pays: Medicare for every other patient, a commercial insurer or the patient.
@@ -224,6 +225,18 @@ STATEMENTS = {
           CASE WHEN n %% 4 = 3 THEN '' ELSE 'M' || lpad(n::text, 9, '0') END, '', 'self', '',
           NULL, 'primary', date '2024-01-01', NULL, NULL, now(), now()
         FROM {SERIES}
+        ON CONFLICT DO NOTHING""",
+    # A Medicare supplement behind every other Medicare patient's Medicare: the crossover claim.
+    "secondary coverages": f"""
+        INSERT INTO billing_coverage (
+          id, clinic_id, version, patient_id, payer_name, payer_type, payer_id, member_id,
+          group_number, subscriber_relationship, subscriber_name, subscriber_birth_date,
+          priority, starts_on, ends_on, archived_at, created_at, updated_at)
+        SELECT {_uuid("secondary-coverage")}, %(clinic)s, 1, {PATIENT_ID},
+          'Plan G Medicare Supplement', 'commercial', '87726', 'MS' || lpad(n::text, 9, '0'), '',
+          'self', '', NULL, 'secondary', date '2024-01-01', NULL, NULL, now(), now()
+        FROM {SERIES}
+        WHERE n %% 4 = 0
         ON CONFLICT DO NOTHING""",
 }
 

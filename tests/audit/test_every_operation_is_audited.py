@@ -336,7 +336,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             object_id = (
                 url.split("/")[-2]
                 if path.endswith("{id}/")
-                else re.findall(r"/([0-9a-f-]{36})/[a-z-]+/$", url)[-1]
+                else re.findall(r"/([0-9a-f-]{36})/[a-z/-]+/$", url)[-1]
             )
             assert object_id in event.object_ids, label
         if (
