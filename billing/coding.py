@@ -242,7 +242,10 @@ def _timed_minutes(
 
 def explain_share(share: TimedShare, total: int, units: int) -> str:
     """One sentence a biller can read out: the service's minutes, its units and why."""
-    unit = lambda n: f"{n} unit" + ("" if n == 1 else "s")  # noqa: E731
+
+    def unit(n: int) -> str:
+        return f"{n} unit" + ("" if n == 1 else "s")
+
     said = f"{share.cpt}: {share.minutes} min, {unit(share.units)}"
     if share.reason == TimedReason.BUNDLED_WITH_CMT:
         return f"{said}: bundled with the CMT, its minutes are not counted."
