@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 from django.http import HttpRequest
 from knox.models import AuthToken
 from rest_framework.throttling import BaseThrottle
@@ -75,10 +76,12 @@ def request_id_for(request: HttpRequest) -> uuid.UUID:
     return existing
 
 
-def _loaded(instance):
-    instance._state.adding = False
-    instance._state.db = connection.alias
-    return instance
+def _from_row(model: type[Model], values: dict) -> Model:
+    """An instance of the columns the token statement read, made as the ORM makes the rows of
+    a query (`Model.from_db`): every other field is deferred, so reading it loads its stored
+    value instead of showing the field's default."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, AuthToken] | None:
@@ -103,24 +106,25 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
         row = cursor.fetchone()
     if row is None:
         return None
-    values = dict(zip(_USER_COLUMNS, row[3:16], strict=True))
-    user = _loaded(User(**values))
+    user = _from_row(User, dict(zip(_USER_COLUMNS, row[3:16], strict=True)))
     clinic_name, slug, time_zone, clinic_active, clinic_created, token_created, expiry = row[16:]
     if user.clinic_id is not None:
-        user.clinic = _loaded(
-            Clinic(
-                id=user.clinic_id,
-                name=clinic_name,
-                slug=slug,
-                time_zone=time_zone,
-                is_active=clinic_active,
-                created_at=clinic_created,
-            )
+        user.clinic = _from_row(
+            Clinic,
+            {
+                "id": user.clinic_id,
+                "name": clinic_name,
+                "slug": slug,
+                "time_zone": time_zone,
+                "is_active": clinic_active,
+                "created_at": clinic_created,
+            },
         )
-        # Not read by the token statement: deferred, so that a read loads it instead of
-        # seeing the field's default.
-        del user.clinic.__dict__["mfa_required_roles"]
-    token = _loaded(AuthToken(digest=digest, user=user, created=token_created, expiry=expiry))
+    token = _from_row(
+        AuthToken,
+        {"digest": digest, "user_id": user.pk, "created": token_created, "expiry": expiry},
+    )
+    token.user = user
     django_request(request).opened_db_context = True
     return user, token
 
