@@ -16,16 +16,23 @@ from ops.loadtest.servers import current_database_url, free_port
 
 @pytest.fixture
 def start_server() -> Iterator[Callable[..., str]]:
-    """`start_server(workers=3, healthy=True, **env)` → the base URL of a gunicorn server on
-    this test database (or `DATABASE_URL` in env). With `healthy`, it waits for /healthz to
+    """`start_server(workers=3, healthy=True, development=False, **env)` → the base URL of a
+    gunicorn server (or, with `development`, of `make run`'s runserver) on this test database
+    (or `DATABASE_URL` in env). With `healthy`, it waits for /healthz to
     answer 200; otherwise for any answer at all (a server whose database is down)."""
     servers: list[subprocess.Popen] = []
 
-    def start(workers: int = 3, healthy: bool = True, **env: str) -> str:
+    def start(workers: int = 3, healthy: bool = True, development: bool = False, **env: str) -> str:
         port = free_port()
+        command = (
+            # `make run`'s server: Django's development server, a thread per connection.
+            ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+            if development
+            else ["-m", "gunicorn", "api.wsgi:application"]
+            + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        )
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "api.wsgi:application"]
-            + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+            [sys.executable, *command],
             cwd=settings.BASE_DIR,
             env={**os.environ, "DATABASE_URL": current_database_url(), **env},
             stdout=subprocess.DEVNULL,
