@@ -92,6 +92,19 @@ def test_schema_and_docs_are_public(anonymous_client):
     assert anonymous_client.get("/api/redoc/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_the_schema_served_is_the_committed_contract(anonymous_client):
+    """The file the drift check above holds to the code: served as is, never built on request."""
+    served = anonymous_client.get("/api/schema/")
+    assert served["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert served.content == SCHEMA_FILE.read_bytes()
+    as_json = anonymous_client.get("/api/schema/", {"format": "json"})
+    assert as_json["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    document = as_json.json()
+    assert document["openapi"] == "3.1.0"
+    assert document["paths"].keys() == yaml.safe_load(served.content)["paths"].keys()
+
+
 def test_responses_with_a_version_document_their_etag_header(schema):
     response = schema["paths"]["/api/v1/patients/{id}/"]["get"]["responses"]["200"]
 
