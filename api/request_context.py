@@ -169,6 +169,7 @@ def close_context_if_nested(request: HttpRequest) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('role', 'none', true), set_config('app.clinic_id', '', true), "
+                "set_config('app.clinic_sig', '', true), "
                 "set_config('pghistory.context_id', '', true), "
                 "set_config('pghistory.context_metadata', '', true)"
             )

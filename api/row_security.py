@@ -5,10 +5,14 @@ Two roles share the database. The owner (`DATABASE_URL`) owns the tables, runs m
 management commands, and bypasses row-level security (it is a superuser or has BYPASSRLS).
 The API role (`DATABASE_APP_ROLE`, connected through `DATABASE_APP_URL`) is neither owner nor
 superuser, has NOBYPASSRLS, may not DELETE clinical rows, and sees only the rows whose
-`clinic_id` equals the transaction-local setting `app.clinic_id`. That setting is written
-only by the SECURITY DEFINER functions below, in the statement that reads the caller's token,
-and it dies with the request's transaction, so a pooled connection never carries one
-request's clinic into the next.
+`clinic_id` is the transaction's clinic context. The SECURITY DEFINER functions below open it,
+in the statement that reads the caller's token: they write the clinic (`app.clinic_id`) with
+its signature (`app.clinic_sig`, a keyed SHA-256 under a key in `api_context_key`, a table the
+API role cannot read). The policies read the clinic through `api_current_clinic()`, which
+answers it only when its signature checks, so SQL run as the API role (a raw query, an
+injection) cannot choose a clinic by writing the setting itself. The context dies with the
+request's transaction, so a pooled connection never carries one request's clinic into the
+next.
 
 `secure_database()` runs after every `migrate` and is idempotent: every table with a
 `clinic_id` column gets its policy, so a new clinical table cannot be forgotten.
@@ -19,8 +23,49 @@ from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
 
-# The per-request clinic: empty (no rows visible) until a token has been read.
-CURRENT_CLINIC = "nullif(current_setting('app.clinic_id', true), '')::uuid"
+# The per-request clinic, when its signature checks: NULL (no rows visible) until a token has
+# been read. A sub-select, so that it is worked out once per statement, not once per row.
+CURRENT_CLINIC = "(SELECT api_current_clinic())"
+
+# The key of the context's signatures: one row, made once, readable by the owner only.
+CONTEXT_KEY = """
+CREATE TABLE IF NOT EXISTS api_context_key (
+    id integer PRIMARY KEY CHECK (id = 1),
+    key text NOT NULL
+);
+INSERT INTO api_context_key (id, key)
+VALUES (1, gen_random_uuid()::text || gen_random_uuid()::text)
+ON CONFLICT (id) DO NOTHING;
+"""
+
+# sha256(key || sha256(key || clinic)): a keyed hash that a length extension cannot forge.
+CLINIC_SIGNATURE = """
+CREATE OR REPLACE FUNCTION api_clinic_signature(p_clinic uuid)
+RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+    SELECT encode(sha256(convert_to(k.key, 'UTF8')
+                         || sha256(convert_to(k.key || ':' || p_clinic::text, 'UTF8'))), 'hex')
+      FROM api_context_key k WHERE k.id = 1
+$fn$;
+"""
+
+# What the policies read: the context's clinic when its signature is the definer's.
+CURRENT_CLINIC_FUNCTION = """
+CREATE OR REPLACE FUNCTION api_current_clinic()
+RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+    SELECT c.id
+      FROM (SELECT nullif(current_setting('app.clinic_id', true), '')::uuid AS id) AS c
+     WHERE c.id IS NOT NULL
+       AND current_setting('app.clinic_sig', true) = api_clinic_signature(c.id)
+$fn$;
+"""
+
+# How the definer functions open a clinic's context (`found` names the clinic, or is NULL).
+SET_CLINIC = (
+    "set_config('app.clinic_id', coalesce({found}::text, ''), true), "
+    "set_config('app.clinic_sig', coalesce(api_clinic_signature({found}), ''), true)"
+)
 
 # Tables whose rows the API may delete: bearer tokens (logout), admin sessions, the shared
 # cache and the failed-login counts (a success or an unlock clears them). Nothing
@@ -42,7 +87,7 @@ DELETABLE_TABLES = frozenset(
 READ_ONLY_TABLES = frozenset(
     {"audit_auditevent", "django_migrations", "django_content_type", "reference_icd10code"}
 )
-HIDDEN_TABLES = frozenset({"audit_chainhead"})
+HIDDEN_TABLES = frozenset({"audit_chainhead", "api_context_key"})
 
 # Reference tables where rows without a clinic ship with the product and are shared.
 SHARED_ROW_TABLES = frozenset({"reference_technique", "reference_exercise"})
@@ -171,7 +216,8 @@ def _apply_policy(cursor, table: str, visible: sql.Composable, writable: sql.Com
 # is pushed forward (at most every `refresh_seconds`). Then the clinic and the history context
 # (user, role, request id: django-pghistory reads pghistory.context_*) are set for this
 # transaction only.
-OPEN_TOKEN_CONTEXT = """
+OPEN_TOKEN_CONTEXT = (
+    """
 CREATE OR REPLACE FUNCTION api_open_token_context(
     p_digest text, p_request_id uuid, p_idle_seconds integer, p_max_seconds integer,
     p_refresh_seconds integer)
@@ -205,7 +251,9 @@ BEGIN
     IF NOT FOUND OR NOT u.is_active THEN
         RETURN;
     END IF;
-    PERFORM set_config('app.clinic_id', coalesce(u.clinic_id::text, ''), true),
+    PERFORM """
+    + SET_CLINIC.format(found="u.clinic_id")
+    + """,
             set_config('pghistory.context_id', p_request_id::text, true),
             set_config('pghistory.context_metadata',
                        json_build_object('user', u.id, 'username', u.username, 'role', u.role,
@@ -218,10 +266,12 @@ BEGIN
 END
 $fn$;
 """
+)
 
 # Login looks the user up by name before a clinic is known: this sets the clinic of the user
 # of that name (if any) for the transaction, so that the ordinary password check can read it.
-OPEN_LOGIN_CONTEXT = """
+OPEN_LOGIN_CONTEXT = (
+    """
 CREATE OR REPLACE FUNCTION api_open_login_context(p_username text, p_request_id uuid)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
@@ -230,7 +280,9 @@ DECLARE
     found_clinic uuid;
 BEGIN
     SELECT u.clinic_id INTO found_clinic FROM clinics_user u WHERE u.username = p_username;
-    PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
+    PERFORM """
+    + SET_CLINIC.format(found="found_clinic")
+    + """,
             set_config('pghistory.context_id', p_request_id::text, true),
             set_config('pghistory.context_metadata',
                        json_build_object('username', p_username,
@@ -239,11 +291,13 @@ BEGIN
 END
 $fn$;
 """
+)
 
 
 # The second login step (a TOTP or recovery code) names its user by the id the password step
 # signed: this sets that user's clinic for the transaction, as the login context does.
-OPEN_USER_CONTEXT = """
+OPEN_USER_CONTEXT = (
+    """
 CREATE OR REPLACE FUNCTION api_open_user_context(p_user_id uuid, p_request_id uuid)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
@@ -254,7 +308,9 @@ DECLARE
 BEGIN
     SELECT u.clinic_id, u.username INTO found_clinic, found_name
       FROM clinics_user u WHERE u.id = p_user_id;
-    PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
+    PERFORM """
+    + SET_CLINIC.format(found="found_clinic")
+    + """,
             set_config('pghistory.context_id', p_request_id::text, true),
             set_config('pghistory.context_metadata',
                        json_build_object('user', p_user_id, 'username', found_name,
@@ -263,12 +319,14 @@ BEGIN
 END
 $fn$;
 """
+)
 
 
 # A calendar feed is read by a calendar app with the feed's secret instead of a token: this
 # sets the clinic of the feed's owner for the transaction when the secret's digest names an
 # unrevoked feed of an active chiropractor of an active clinic, and answers that user.
-OPEN_FEED_CONTEXT = """
+OPEN_FEED_CONTEXT = (
+    """
 CREATE OR REPLACE FUNCTION api_open_feed_context(p_digest text, p_request_id uuid)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
@@ -283,7 +341,9 @@ BEGIN
       JOIN clinics_clinic c ON c.id = u.clinic_id
      WHERE f.secret_digest = p_digest AND f.revoked_at IS NULL
        AND u.is_active AND u.role = 'chiropractor' AND c.is_active;
-    PERFORM set_config('app.clinic_id', coalesce(found_clinic::text, ''), true),
+    PERFORM """
+    + SET_CLINIC.format(found="found_clinic")
+    + """,
             set_config('pghistory.context_id', p_request_id::text, true),
             set_config('pghistory.context_metadata',
                        json_build_object('user', found_user, 'request_id', p_request_id)::text,
@@ -292,6 +352,7 @@ BEGIN
 END
 $fn$;
 """
+)
 
 
 # What the API role may call; everything else it does is plain SQL under the policies.
@@ -302,6 +363,8 @@ APP_FUNCTIONS = (
     "api_open_feed_context(text, uuid)",
     "audit_append(uuid, uuid, text, text, inet, text, uuid, text, text, text, text, text[], "
     "uuid[], integer, text[])",
+    # Read by every policy: a context the API role wrote itself answers no clinic.
+    "api_current_clinic()",
 )
 
 
@@ -320,6 +383,11 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
     # One transaction: no table is ever seen with its old policy dropped and no new one yet.
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         _ensure_role(cursor, role)
+        cursor.execute(CONTEXT_KEY)
+        cursor.execute(CLINIC_SIGNATURE)
+        cursor.execute(CURRENT_CLINIC_FUNCTION)
+        # Signing is the definer functions' alone.
+        cursor.execute("REVOKE ALL ON FUNCTION api_clinic_signature(uuid) FROM PUBLIC")
         _grant(cursor, role, _all_tables(cursor))
         for table, nullable in _tables_with_clinic(cursor):
             _protect(

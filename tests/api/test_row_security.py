@@ -29,12 +29,16 @@ def clinic_tables() -> list[str]:
 
 @contextmanager
 def as_api_role(clinic_id):
-    """A savepoint in which this connection acts as the API role for `clinic_id`, undone after."""
+    """A savepoint in which this connection acts as the API role for `clinic_id`, undone after.
+    The context is signed as the definer functions sign it, by the owner, before the role
+    changes (the API role may not sign)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('role', %s, true), set_config('app.clinic_id', %s, true)",
-                [ROLE, str(clinic_id) if clinic_id else ""],
+                "SELECT set_config('app.clinic_id', %s, true), "
+                "set_config('app.clinic_sig', coalesce(api_clinic_signature(%s::uuid), ''), true), "
+                "set_config('role', %s, true)",
+                [str(clinic_id) if clinic_id else "", str(clinic_id) if clinic_id else None, ROLE],
             )
             yield cursor
         transaction.set_rollback(True)
@@ -214,3 +218,22 @@ def test_tokens_and_authenticator_secrets_are_seen_only_through_their_users_clin
             f" tolerance, drift, last_t, throttling_failure_count) VALUES ('{other_admin.id}',"
             f" 'x', true, 'ab', 30, 0, 6, 1, 0, -1, 0)",
         )
+
+
+@pytest.mark.django_db
+def test_the_api_role_cannot_choose_a_clinic_by_writing_the_context(clinic, other_clinic):
+    PatientFactory(clinic=other_clinic)
+    with as_api_role(clinic.id) as cursor:
+        # An injection running as the API role writes another clinic into the context…
+        cursor.execute(
+            "SELECT set_config('app.clinic_id', %s, true), set_config('app.clinic_sig', %s, true)",
+            [str(other_clinic.id), "forged"],
+        )
+        cursor.execute("SELECT count(*) FROM patients_patient")
+        assert cursor.fetchone()[0] == 0
+        # …and cannot sign it, nor read the key.
+        assert refused(cursor, f"SELECT api_clinic_signature('{other_clinic.id}'::uuid)")
+        assert refused(cursor, "SELECT key FROM api_context_key")
+    with as_api_role(other_clinic.id) as cursor:
+        cursor.execute("SELECT count(*) FROM patients_patient")
+        assert cursor.fetchone()[0] == 1
