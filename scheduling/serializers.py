@@ -470,13 +470,15 @@ class AppointmentSerializer(StrictModelSerializer):
 
     @extend_schema_field(CodingWarningSerializer(many=True))
     def get_warnings(self, appointment: Appointment) -> list[dict]:
-        # Read with the appointment by scheduling.selectors.appointment_list.
-        if appointment.plan_id is None or appointment.status not in transitions.OPEN_STATUSES:
+        # Read with the appointment by scheduling.selectors.appointment_list. A page builds one
+        # per row: plain dicts, not a serializer each (most rows have no case, or no warning).
+        if appointment.plan_case is None or appointment.status not in transitions.OPEN_STATUSES:
             return []
-        terms = CaseTerms.of(appointment.plan_case) if appointment.plan_case else None
         day = timezone.localtime(appointment.start_at, _clinic_zone(self)).date()
-        found = appointment_warnings(terms, day=day, booked_before=appointment.open_before)
-        return CodingWarningSerializer(found, many=True).data
+        found = appointment_warnings(
+            CaseTerms.of(appointment.plan_case), day=day, booked_before=appointment.open_before
+        )
+        return [{"code": warning.code, "message": warning.message} for warning in found]
 
 
 class AppointmentCancelSerializer(StrictSerializer):
