@@ -33,28 +33,31 @@ def appointment_list(*, user: User) -> QuerySet[Appointment]:
     """Appointments with the patient the calendar shows beside each, and what tells whether
     each goes beyond its plan's authorisation, in the same statement: the plan's case
     (`plan_case`) and the plan's open appointments before it (`open_before`)."""
-    earlier = (
-        Appointment.objects.filter(
-            clinic_id=OuterRef("clinic_id"),
-            plan_id=OuterRef("plan_id"),
-            status__in=OPEN_STATUSES,
-        )
-        .filter(
-            Q(start_at__lt=OuterRef("start_at"))
-            | Q(start_at=OuterRef("start_at"), pk__lt=OuterRef("pk"))
-        )
-        .order_by()
-        .annotate(n=Func(F("id"), function="COUNT"))
-        .values("n")
+    earlier = Q(start_at__lt=OuterRef("start_at")) | Q(
+        start_at=OuterRef("start_at"), pk__lt=OuterRef("pk")
     )
     return (
         Appointment.objects.for_clinic(user.clinic_id)
         .select_related("patient")
         .annotate(
             plan_case=plan_case_document(ZoneInfo(user.clinic.time_zone), plan=OuterRef("plan_id")),
-            open_before=Subquery(earlier, output_field=IntegerField()),
+            open_before=_open_appointments(OuterRef("plan_id"), earlier),
         )
     )
+
+
+def _open_appointments(plan: OuterRef, *conditions: Q) -> Subquery:
+    """How many open appointments the plan (of the outer row) has, among those matching
+    `conditions`: a column of the outer query's own statement."""
+    counted = (
+        Appointment.objects.filter(
+            *conditions, clinic_id=OuterRef("clinic_id"), plan_id=plan, status__in=OPEN_STATUSES
+        )
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(counted, output_field=IntegerField())
 
 
 def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:
@@ -65,15 +68,7 @@ def with_authorisation(plans: QuerySet[TreatmentPlan], zone: ZoneInfo) -> QueryS
     """Plans with their case (`case`) and their open appointments (`open_appointments`), in
     the statement that reads them: what a series' visits are checked against, one after the
     other (read before the series books, so its own appointments are not among them)."""
-    booked = (
-        Appointment.objects.filter(
-            clinic_id=OuterRef("clinic_id"), plan_id=OuterRef("pk"), status__in=OPEN_STATUSES
-        )
-        .order_by()
-        .annotate(n=Func(F("id"), function="COUNT"))
-        .values("n")
-    )
     return plans.annotate(
         case=plan_case_document(zone),
-        open_appointments=Subquery(booked, output_field=IntegerField()),
+        open_appointments=_open_appointments(OuterRef("pk")),
     )
