@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
+from access.error_codes import AccessCode
 from access.models import BreakGlassGrant
 from api.errors import Conflict
 from api.permissions import may_read_clinical
@@ -49,7 +50,7 @@ def grant_open(
     if may_read_clinical(user):
         raise Conflict(
             "Your role already reads clinical records; break-glass access is not needed.",
-            code="break_glass_not_needed",
+            code=AccessCode.BREAK_GLASS_NOT_NEEDED,
         )
     now = timezone.now()
     return BreakGlassGrant.objects.create(
@@ -64,7 +65,7 @@ def grant_open(
 
 def grant_end(*, grant: BreakGlassGrant, by: User) -> BreakGlassGrant:
     if grant.ended_at is not None or grant.expires_at <= timezone.now():
-        raise Conflict("The grant has already ended.", code="break_glass_ended")
+        raise Conflict("The grant has already ended.", code=AccessCode.BREAK_GLASS_ENDED)
     grant.ended_at = timezone.now()
     grant.ended_by = by
     grant.save(update_fields=["ended_at", "ended_by"])

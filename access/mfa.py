@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.exceptions import Throttled
 
+from access.error_codes import AccessCode
 from access.models import RecoveryCode
 from api.errors import Conflict
 from clinics.models import Clinic, User
@@ -136,7 +137,7 @@ def enrolment_start(user: User) -> TOTPDevice:
     if is_enabled(user):
         raise Conflict(
             "A second factor is already on; turn it off before enrolling another authenticator.",
-            code="mfa_already_enabled",
+            code=AccessCode.MFA_ALREADY_ENABLED,
         )
     devices(user).filter(confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -166,7 +167,7 @@ def enrolment_confirm(user: User, code: str, device_id: int | None = None) -> li
     if device is None:
         raise Conflict(
             "There is no authenticator waiting to be confirmed; start the enrolment first.",
-            code="mfa_not_enrolling",
+            code=AccessCode.MFA_NOT_ENROLLING,
         )
     if not _totp_accepts(device, code):
         return None

@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from access import break_glass, mfa
+from access.error_codes import AccessCode
 from access.filters import BreakGlassFilter
 from access.serializers import (
     BreakGlassGrantSerializer,
@@ -22,6 +23,7 @@ from access.serializers import (
     PasswordSerializer,
     RecoveryCodesSerializer,
 )
+from api.auth.error_codes import AuthCode
 from api.auth.serializers import MfaEnrolmentSerializer
 from api.errors import CONFLICT_RESPONSE, Conflict, error_body
 from api.permissions import OpensBreakGlass
@@ -102,6 +104,12 @@ class MfaStatusView(OwnSecondFactorView):
 
 
 class MfaEnrolView(OwnSecondFactorView):
+    error_codes = {
+        "post": (
+            AccessCode.MFA_ALREADY_ENABLED,
+            AuthCode.INVALID_CREDENTIALS,
+        ),
+    }
     audit_action = AuditAction.MFA_ENROL
 
     @extend_schema(
@@ -127,6 +135,12 @@ class MfaEnrolView(OwnSecondFactorView):
 
 
 class MfaConfirmView(OwnSecondFactorView):
+    error_codes = {
+        "post": (
+            AccessCode.MFA_NOT_ENROLLING,
+            AuthCode.INVALID_CODE,
+        ),
+    }
     audit_action = AuditAction.MFA_ENABLE
 
     @extend_schema(
@@ -146,6 +160,12 @@ class MfaConfirmView(OwnSecondFactorView):
 
 
 class MfaRecoveryCodesView(OwnSecondFactorView):
+    error_codes = {
+        "post": (
+            AccessCode.MFA_NOT_ENABLED,
+            AuthCode.INVALID_CODE,
+        ),
+    }
     audit_action = AuditAction.RECOVERY_CODES
 
     @extend_schema(
@@ -161,7 +181,7 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
         serializer.is_valid(raise_exception=True)
         code = serializer.validated_data["code"]
         if not mfa.is_enabled(request.user):
-            raise Conflict("The second factor is off.", code="mfa_not_enabled")
+            raise Conflict("The second factor is off.", code=AccessCode.MFA_NOT_ENABLED)
         if not mfa.is_authenticator_code(code) or not code_confirmed(request, code):
             return wrong_code()
         codes = mfa.recovery_codes_issue(request.user)
@@ -169,6 +189,14 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
 
 
 class MfaDisableView(OwnSecondFactorView):
+    error_codes = {
+        "post": (
+            AccessCode.MFA_NOT_ENABLED,
+            AccessCode.MFA_REQUIRED,
+            AuthCode.INVALID_CODE,
+            AuthCode.INVALID_CREDENTIALS,
+        ),
+    }
     audit_action = AuditAction.MFA_DISABLE
 
     @extend_schema(
@@ -188,10 +216,10 @@ class MfaDisableView(OwnSecondFactorView):
         user = request.user
         if mfa.required_for(user):
             raise Conflict(
-                "Your clinic requires a second factor of your role.", code="mfa_required"
+                "Your clinic requires a second factor of your role.", code=AccessCode.MFA_REQUIRED
             )
         if not mfa.is_enabled(user):
-            raise Conflict("The second factor is off.", code="mfa_not_enabled")
+            raise Conflict("The second factor is off.", code=AccessCode.MFA_NOT_ENABLED)
         if not password_confirmed(request, serializer.validated_data["password"]):
             return refused("password", "invalid_credentials", "The password is not right.")
         if not code_confirmed(request, serializer.validated_data["code"]):
@@ -222,6 +250,10 @@ class BreakGlassViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    error_codes = {
+        "create": (AccessCode.BREAK_GLASS_NOT_NEEDED,),
+        "end": (AccessCode.BREAK_GLASS_ENDED,),
+    }
     serializer_class = BreakGlassGrantSerializer
     queryset = break_glass.BreakGlassGrant.objects.none()
     filterset_class = BreakGlassFilter

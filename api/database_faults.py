@@ -17,6 +17,7 @@ from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 
+from api.error_codes import ApiCode
 from api.errors import DATABASE_FAULTS, ServiceUnavailable, error_body
 
 UNAVAILABLE_DETAIL = "The database is not answering; retry shortly."
@@ -29,7 +30,7 @@ def is_database_fault(error: BaseException | None) -> bool:
 def database_unavailable() -> ServiceUnavailable:
     return ServiceUnavailable(
         UNAVAILABLE_DETAIL,
-        code="database_unavailable",
+        code=ApiCode.DATABASE_UNAVAILABLE,
         retry_after=settings.DB_RETRY_AFTER_SECONDS,
     )
 

@@ -23,6 +23,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
+from api.error_codes import ApiCode
+
 logger = logging.getLogger(__name__)
 
 # What psycopg calls operational errors: the database failed or did not answer in time.
@@ -111,7 +113,7 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.ValidationError(
                 {
                     api_settings.NON_FIELD_ERRORS_KEY: [
-                        exceptions.ErrorDetail("A value is too large.", code="out_of_range")
+                        exceptions.ErrorDetail("A value is too large.", code=ApiCode.OUT_OF_RANGE)
                     ]
                 }
             )
@@ -129,20 +131,24 @@ class ApiExceptionHandler(ExceptionHandler):
             return exceptions.ValidationError(detail)
         if isinstance(exc, ProtectedError | RestrictedError):
             return _DomainAPIException(
-                Conflict("Other records still refer to this one.", code="protected")
+                Conflict("Other records still refer to this one.", code=ApiCode.PROTECTED)
             )
         if isinstance(exc, DataError):
             # A value the database cannot hold slipped past validation: still the client's input.
             return exceptions.ValidationError(
                 {
                     api_settings.NON_FIELD_ERRORS_KEY: [
-                        exceptions.ErrorDetail("A value is out of range.", code="out_of_range")
+                        exceptions.ErrorDetail(
+                            "A value is out of range.", code=ApiCode.OUT_OF_RANGE
+                        )
                     ]
                 }
             )
         if isinstance(exc, IntegrityError):
             return _DomainAPIException(
-                Conflict("The change conflicts with existing data.", code="integrity_conflict")
+                Conflict(
+                    "The change conflicts with existing data.", code=ApiCode.INTEGRITY_CONFLICT
+                )
             )
         return super().convert_known_exceptions(exc)
 

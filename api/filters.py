@@ -10,6 +10,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
 
+from api.error_codes import ApiCode
 from api.serializers import (
     DATETIME_MESSAGES,
     offset_datetime_problem,
@@ -18,6 +19,7 @@ from api.serializers import (
 
 
 class AliasOrderingFilter(OrderingFilter):
+    error_codes = (ApiCode.INVALID_ORDERING,)
     """`?ordering=family_name` may sort by a search column or an expression.
 
     Views declare `ordering_aliases = {"public_name": "column_or_annotation"}` and, for
@@ -53,7 +55,7 @@ class AliasOrderingFilter(OrderingFilter):
                         ErrorDetail(
                             f"Order by one of {', '.join(valid)} (prefix - for descending)"
                             + (f"; not {', '.join(unknown)}." if unknown else ", one at a time."),
-                            code="invalid_ordering",
+                            code=ApiCode.INVALID_ORDERING,
                         )
                     ]
                 }
@@ -95,13 +97,12 @@ class OffsetDateTimeFormField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 time with its UTC offset; one without is refused (it would be read as UTC
     whatever the clinic's time zone)."""
 
+    default_error_messages = DATETIME_MESSAGES
+
     def to_python(self, value):
-        # Codes as literals: the contract reads them from here (api.raised_codes).
         problem = offset_datetime_problem(value)
-        if problem == "naive":
-            raise forms.ValidationError(DATETIME_MESSAGES[problem], code="naive")
-        if problem == "out_of_range":
-            raise forms.ValidationError(DATETIME_MESSAGES[problem], code="out_of_range")
+        if problem is not None:
+            raise forms.ValidationError(self.error_messages[problem], code=problem)
         return super().to_python(value)
 
 
@@ -119,12 +120,14 @@ class StrictBooleanField(forms.Field):
     """`true` or `false`, as the contract's boolean parameters are written; anything else is
     refused instead of read as "no filter" (django-filter's default)."""
 
+    default_error_messages = {"invalid": "Use true or false."}
+
     def to_python(self, value):
         if value in (None, ""):
             return None
         if value in ("true", "false"):
             return value == "true"
-        raise forms.ValidationError("Use true or false.", code="invalid")
+        raise forms.ValidationError(self.error_messages["invalid"], code=ApiCode.INVALID)
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -144,6 +147,7 @@ class KnownQueryParametersFilter(BaseFilterBackend):
     that filter would otherwise answer every row, and the client would believe it filtered."""
 
     PAGING = frozenset({"cursor", "page_size"})
+    error_codes = (ApiCode.UNKNOWN_PARAMETER, ApiCode.BLANK)
 
     def known_parameters(self, view) -> set[str]:
         known = set(getattr(view, "extra_query_parameters", ()))

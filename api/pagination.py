@@ -7,6 +7,8 @@ from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.error_codes import ApiCode
+
 
 class CursorPagination(pagination.CursorPagination):
     page_size = 25
@@ -17,6 +19,7 @@ class CursorPagination(pagination.CursorPagination):
     # A cursor carries the last row's ordering value (a name of at most 150 characters),
     # base64-encoded: far below this. A longer one is refused before it is decoded.
     max_cursor_length = 1024
+    error_codes = (ApiCode.INVALID_PAGE_SIZE,)
 
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)
@@ -35,7 +38,7 @@ class CursorPagination(pagination.CursorPagination):
                     self.page_size_query_param: [
                         serializers.ErrorDetail(
                             f"A whole number from 1 to {self.max_page_size}.",
-                            code="invalid_page_size",
+                            code=ApiCode.INVALID_PAGE_SIZE,
                         )
                     ]
                 }

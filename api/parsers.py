@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
+from api.error_codes import ApiCode
+
 # Our deepest body (a plan, its soft-tissue items, their muscles) nests four levels.
 MAX_JSON_DEPTH = 32
 
@@ -60,6 +62,8 @@ def check_document(document: object) -> None:
 
 
 class BoundedJSONParser(JSONParser):
+    error_codes = (ApiCode.PARSE_ERROR, ApiCode.REQUEST_TOO_LARGE)
+
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.API_MAX_BODY_BYTES
         request = (parser_context or {}).get("request")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.plumbing import is_serializer
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -17,16 +18,27 @@ from drf_spectacular.utils import (
 )
 from drf_standardized_errors import openapi_serializers as standard
 from drf_standardized_errors.openapi import AutoSchema
+from drf_standardized_errors.openapi_utils import (
+    get_filter_forms,
+    get_form_fields_with_error_codes,
+)
 from inflection import camelize
 
-from api.concurrency import IF_MATCH_PARAMETER
+from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.error_codes import (
+    ApiCode,
+    ErrorCodes,
+    declared_by,
+    declared_by_view,
+    serializers_within,
+)
 from api.errors import (
     CONFLICT_RESPONSE,
     ERROR_RESPONSES,
     WRITE_ERRORS,
     ValidationErrorResponseSerializer,
 )
-from api.raised_codes import raised_by
+from api.filters import FilterListsOnlyMixin
 from api.serializers import CLINICAL_FIELDS_BY_COMPONENT
 
 CLINICAL_NOTE = "Omitted for front-desk users, who do not read clinical data."
@@ -61,7 +73,7 @@ FRAMEWORK_CODES: dict[int, set[str]] = {
 class ApiAutoSchema(AutoSchema):
     """Error responses of drf-standardized-errors, with the codes each operation can answer.
 
-    The codes are read from the code that serves the operation (api.raised_codes), listed in
+    The codes are what the operation's parts declare (api.error_codes), listed in
     each error response's description and in its `x-error-codes`; the enums of `code` in the
     error bodies are each operation's own (`give_each_operation_its_error_codes`). Validation errors
     keep one shape for every operation: a closed enum of attributes per operation would only
@@ -108,33 +120,73 @@ class ApiAutoSchema(AutoSchema):
         ]
 
     def error_codes(self) -> dict[int, set[str]]:
-        """Every (status, code) this operation can answer with, but the framework's own."""
+        """Every (status, code) this operation answers, but the framework's own: what its
+        parts declare (api.error_codes)."""
         if getattr(self, "_error_codes", None) is None:
             codes: dict[int, set[str]] = defaultdict(set)
-            serializers_read = self._serializers_read()
-            for raised in raised_by(self.view, self.method, serializers_read=serializers_read):
-                codes[raised.status].add(raised.code)
-            # Every operation reads the database, which may fail or not answer in time.
-            codes[503].add("database_unavailable")
-            # Every request has a bounded request line and headers (api.request_limits).
-            codes[414].add("request_line_too_long")
-            codes[431].add("headers_too_large")
-            # What the exception handler makes of a database refusal of a model's write.
-            writes_models = getattr(self.view, "queryset", None) is not None or hasattr(
-                self.view, "get_queryset"
-            )
-            if self.method in {"POST", "PUT", "PATCH", "DELETE"} and writes_models:
-                codes[409].add("integrity_conflict")
-            if self.method == "DELETE" and writes_models:
-                codes[409].add("protected")
-            if serializers_read:  # a value the database cannot hold
-                codes[400].add("out_of_range")
+            for code in self._declared_codes():
+                codes[code.status].add(str(code))
             for field_codes in self._get_validation_error_codes_by_field(
                 self._determine_fields_with_error_codes()
             ).values():
                 codes[400] |= field_codes
+            if self._filters_the_object():
+                # Its query parameters are read as a list's are (DRF's get_object filters).
+                backends = [
+                    backend()
+                    for backend in getattr(self.view, "filter_backends", ())
+                    if issubclass(backend, DjangoFilterBackend)
+                ]
+                for form in get_filter_forms(self.view, backends):
+                    for form_field in get_form_fields_with_error_codes(form):
+                        codes[400] |= set(form_field.error_codes)
             self._error_codes = dict(codes)
         return self._error_codes
+
+    def _filters_the_object(self) -> bool:
+        """A detail operation finds its object through the view's filters, unless the view
+        filters lists only."""
+        return getattr(self.view, "detail", False) and not isinstance(
+            self.view, FilterListsOnlyMixin
+        )
+
+    def _declared_codes(self) -> set[ErrorCodes]:
+        from idempotency.replay import IdempotentPostMixin
+
+        view, method = self.view, self.method
+        # Every operation reads the database, which may fail or not answer in time, and
+        # every request has a bounded request line and headers (api.request_limits).
+        declared: set[ErrorCodes] = {
+            ApiCode.DATABASE_UNAVAILABLE,
+            ApiCode.REQUEST_LINE_TOO_LONG,
+            ApiCode.HEADERS_TOO_LARGE,
+        }
+        declared |= declared_by_view(view, method)
+        declared |= declared_by(_permissions(view))
+        serializers_read = self._serializers_read()
+        for serializer in serializers_read:
+            declared |= declared_by(serializers_within(serializer))
+        if serializers_read:  # a value the database cannot hold
+            declared.add(ApiCode.OUT_OF_RANGE)
+        if method in {"POST", "PUT", "PATCH"}:
+            declared |= declared_by(getattr(view, "parser_classes", ()))
+        if method in {"PUT", "PATCH", "DELETE", "POST"} and getattr(view, "detail", False):
+            if isinstance(view, ETagMixin):  # its get_object checks If-Match on writes
+                declared.add(ApiCode.PRECONDITION_FAILED)
+        if method == "POST" and isinstance(view, IdempotentPostMixin):
+            declared |= set(view.post_error_codes)
+        if method == "GET" and self._is_list_view():
+            declared |= declared_by(getattr(view, "filter_backends", ()))
+            declared |= declared_by([self._get_paginator()])
+        elif self._filters_the_object():
+            declared |= declared_by(getattr(view, "filter_backends", ()))
+        # What the exception handler makes of a database refusal of a model's write.
+        writes_models = getattr(view, "queryset", None) is not None or hasattr(view, "get_queryset")
+        if method in {"POST", "PUT", "PATCH", "DELETE"} and writes_models:
+            declared.add(ApiCode.INTEGRITY_CONFLICT)
+        if method == "DELETE" and writes_models:
+            declared.add(ApiCode.PROTECTED)
+        return declared
 
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:
         if (
@@ -224,6 +276,13 @@ class ApiAutoSchema(AutoSchema):
         if known:
             description += f"\n\nCodes the fields give:\n{known}"
         return OpenApiResponse(serializer, description=description)
+
+
+def _permissions(view) -> list:
+    try:  # views that choose their permissions per action
+        return list(view.get_permissions())
+    except Exception:  # one that needs a real request to choose
+        return list(getattr(view, "permission_classes", ()))
 
 
 def document_etag_headers(result: dict, generator, request, public) -> dict:

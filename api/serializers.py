@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
+from api.error_codes import ApiCode
 from api.permissions import may_read_clinical
 from api.shipped_rows import attach_shipped, is_shipped, shipped_rows
 
@@ -44,6 +45,8 @@ def merged(serializer: serializers.Serializer, attrs: dict, field: str):
 # `max_length`), checked before any item is read: a body of 50,000 goals is refused at once
 # instead of holding a worker while each is validated. The schema shows it as `maxItems`.
 class RejectUnknownFieldsMixin:
+    error_codes = (ApiCode.UNKNOWN_FIELD,)
+
     def get_fields(self):
         fields = super().get_fields()
         for field in fields.values():
@@ -68,7 +71,7 @@ class RejectUnknownFieldsMixin:
                     name: [
                         serializers.ErrorDetail(
                             f"Ensure this field has no more than {limit} elements.",
-                            code="max_length",
+                            code=ApiCode.MAX_LENGTH,
                         )
                     ]
                     for name, limit in too_long.items()
@@ -81,7 +84,9 @@ class RejectUnknownFieldsMixin:
             if unknown:
                 raise serializers.ValidationError(
                     {
-                        name: [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
+                        name: [
+                            serializers.ErrorDetail("Unknown field.", code=ApiCode.UNKNOWN_FIELD)
+                        ]
                         for name in unknown
                     }
                 )
@@ -110,7 +115,7 @@ class RejectUnknownFieldsMixin:
             if not_text:
                 raise serializers.ValidationError(
                     {
-                        name: [serializers.ErrorDetail("Not a valid string.", code="invalid")]
+                        name: [serializers.ErrorDetail("Not a valid string.", code=ApiCode.INVALID)]
                         for name in not_text
                     }
                 )
@@ -206,7 +211,9 @@ def refuse_unknown_or_blank_parameters(parameters, known: set[str]) -> None:
         raise serializers.ValidationError(
             {
                 name: [
-                    serializers.ErrorDetail("Unknown query parameter.", code="unknown_parameter")
+                    serializers.ErrorDetail(
+                        "Unknown query parameter.", code=ApiCode.UNKNOWN_PARAMETER
+                    )
                 ]
                 for name in unknown
             }
@@ -221,7 +228,7 @@ def refuse_unknown_or_blank_parameters(parameters, known: set[str]) -> None:
             {
                 name: [
                     serializers.ErrorDetail(
-                        "Give a value, or leave the parameter out.", code="blank"
+                        "Give a value, or leave the parameter out.", code=ApiCode.BLANK
                     )
                 ]
                 for name in empty

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.error_codes import ApiCode
 from api.filters import PagingParametersOnly
 from api.pagination import CursorPagination
 from api.permissions import IsClinician
@@ -119,6 +120,7 @@ class RecordHistoryMixin:
     Listed before AuditedViewMixin, it audits that read as `<resource>_history`."""
 
     history_model: str  # "app_label.ModelEvent"
+    error_codes = {"history": (ApiCode.UNKNOWN_PARAMETER, ApiCode.BLANK)}
 
     def audit_resource_type(self) -> str:
         if self.action == "history":

@@ -12,8 +12,10 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
+from api.error_codes import ApiCode
 from api.permissions import IsClinicAdmin, IsClinician
 from api.renderers import OrjsonRenderer
+from audit.error_codes import AuditCode
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent
 from audit.recording import AuditedViewMixin
@@ -67,6 +69,15 @@ class AuditTrailMixin(AuditedViewMixin):
 class AuditEventViewSet(AuditTrailMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Every audited request of the clinic; clinic admins only."""
 
+    error_codes = {
+        "export": (
+            ApiCode.BLANK,
+            ApiCode.INVALID_ORDERING,
+            ApiCode.UNKNOWN_PARAMETER,
+            AuditCode.EXPORT_TOO_LARGE,
+        ),
+    }
+
     permission_classes = [IsClinicAdmin]
     audit_resource = "audit_event"
     audit_patient_attr = ""
@@ -107,7 +118,7 @@ class AuditEventViewSet(AuditTrailMixin, mixins.ListModelMixin, viewsets.Generic
                     "occurred_after": [
                         ErrorDetail(
                             f"More than {EXPORT_MAX_ROWS:,} events match; narrow the time range.",
-                            code="export_too_large",
+                            code=AuditCode.EXPORT_TOO_LARGE,
                         )
                     ]
                 }

@@ -10,6 +10,7 @@ from django.db import models
 
 from api.concurrency import VersionedModel
 from api.tenancy import ClinicScopedModel
+from billing.error_codes import BillingCode
 from billing.payer_rules import PAYER_TYPE_CHOICES
 from clinics.npi import npi_shape, validate_npi
 from patients.models import Patient
@@ -76,7 +77,7 @@ class Coverage(ClinicScopedModel, VersionedModel):
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="coverage_ends_after_start",
-                violation_error_code="ends_before_start",
+                violation_error_code=BillingCode.ENDS_BEFORE_START,
             ),
         ]
         indexes = [
@@ -138,7 +139,7 @@ class InsuranceCase(ClinicScopedModel, VersionedModel):
                 | models.Q(authorised_from__isnull=True)
                 | models.Q(authorised_to__gte=models.F("authorised_from")),
                 name="insurance_case_authorised_range",
-                violation_error_code="ends_before_start",
+                violation_error_code=BillingCode.ENDS_BEFORE_START,
             ),
         ]
         indexes = [
@@ -176,14 +177,14 @@ class FeeScheduleEntry(ClinicScopedModel, VersionedModel):
                 fields=["clinic", "cpt", "modifier", "effective_from"],
                 condition=models.Q(archived_at__isnull=True),
                 name="fee_once_a_start",
-                violation_error_code="fee_overlaps",
+                violation_error_code=BillingCode.FEE_OVERLAPS,
                 violation_error_message="A fee for this code and modifier starts that day already.",
             ),
             models.CheckConstraint(
                 condition=models.Q(effective_to__isnull=True)
                 | models.Q(effective_to__gte=models.F("effective_from")),
                 name="fee_ends_after_start",
-                violation_error_code="ends_before_start",
+                violation_error_code=BillingCode.ENDS_BEFORE_START,
             ),
             models.CheckConstraint(
                 condition=models.Q(charge__gte=0, charge__lte=99_999), name="fee_charge_range"

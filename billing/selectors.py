@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 
 from api.nested_reads import Nested
 from billing.coding import CodingWarning
+from billing.error_codes import BillingCode
 from billing.models import (
     ClaimPayment,
     CodingCorrection,
@@ -162,7 +163,7 @@ def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> 
     if len(found) > MAX_STATEMENT_VISITS:
         raise ValidationError(
             {"date_to": [f"More than {MAX_STATEMENT_VISITS} visits: choose a shorter range."]},
-            code="too_many_visits",
+            code=BillingCode.TOO_MANY_VISITS,
         )
     return found
 

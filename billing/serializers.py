@@ -4,6 +4,7 @@ corrections, claim data and statements."""
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.error_codes import ApiCode
 from api.required_when import RequiredWhen, required_when
 from api.serializers import (
     BoundedDateField,
@@ -14,6 +15,7 @@ from api.serializers import (
 )
 from billing.claims import PROBLEM_CHOICES
 from billing.coding import TIMED_REASON_CHOICES, WARNING_CHOICES
+from billing.error_codes import BillingCode
 from billing.examples import answer_example
 from billing.models import (
     AdjustmentGroup,
@@ -162,7 +164,7 @@ class DateRangeMixin:
             if start is not None and end is not None and end < start:
                 raise serializers.ValidationError(
                     {end_name: [f"Give a date on or after {start_name}."]},
-                    code="ends_before_start",
+                    code=BillingCode.ENDS_BEFORE_START,
                 )
         return attrs
 
@@ -262,13 +264,13 @@ class CoverageSerializer(DateRangeMixin, StrictModelSerializer):
         if MEMBER_ID_RULE.applies(after["payer_type"]) and not after["member_id"]:
             raise serializers.ValidationError(
                 {"member_id": ["A payer's member id is needed (only self-pay goes without)."]},
-                code="required",
+                code=ApiCode.REQUIRED,
             )
         relationship = after["subscriber_relationship"] or SubscriberRelationship.SELF
         if SUBSCRIBER_NAME_RULE.applies(relationship) and not after["subscriber_name"]:
             raise serializers.ValidationError(
                 {"subscriber_name": ["Name the subscriber when it is not the patient."]},
-                code="required",
+                code=ApiCode.REQUIRED,
             )
         return attrs
 
@@ -525,7 +527,7 @@ class CodingCorrectionSerializer(StrictModelSerializer):
         if not {"adjustments", "soft_tissue", "exercises"} & set(attrs):
             raise serializers.ValidationError(
                 {"non_field_errors": ["Send the corrected adjustments, soft_tissue or exercises."]},
-                code="nothing_to_correct",
+                code=BillingCode.NOTHING_TO_CORRECT,
             )
         return attrs
 
@@ -796,6 +798,7 @@ class StatementQuerySerializer(DateRangeMixin, QueryParametersSerializer):
         attrs = super().validate(attrs)
         if (attrs["date_to"] - attrs["date_from"]).days > 366:
             raise serializers.ValidationError(
-                {"date_to": ["A statement covers at most 366 days."]}, code="range_too_long"
+                {"date_to": ["A statement covers at most 366 days."]},
+                code=BillingCode.RANGE_TOO_LONG,
             )
         return attrs

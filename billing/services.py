@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
+from billing.error_codes import BillingCode
 from billing.models import (
     ClaimPayment,
     CodingCorrection,
@@ -19,9 +21,11 @@ from billing.models import (
 from billing.visit_coding import frozen_coding
 from billing.visit_facts import service_day
 from clinics.models import Clinic, User
+from patients.error_codes import PatientCode
 from patients.services import check_birth_date, clinic_today
 from treatments.models import Visit, VisitStatus
 from treatments.visits import services as visit_services
+from treatments.visits.error_codes import VisitCode
 from treatments.visits.selectors import visit_list
 
 PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
@@ -61,7 +65,7 @@ def coverage_create(*, clinic: Clinic, data: dict) -> Coverage:
 @transaction.atomic
 def coverage_update(*, coverage: Coverage, changes: dict) -> Coverage:
     if "patient" in changes and changes["patient"].pk != coverage.patient_id:
-        raise field_error("patient", "A coverage stays with its patient.", "immutable")
+        raise field_error("patient", "A coverage stays with its patient.", ApiCode.IMMUTABLE)
     for field, value in changes.items():
         setattr(coverage, field, value)
     _check_coverage(coverage)
@@ -72,7 +76,8 @@ def coverage_archive(*, coverage: Coverage) -> None:
     """What DELETE does: kept for the claims already made under it."""
     if coverage.cases.filter(archived_at__isnull=True).exists():
         raise Conflict(
-            "Cases are billed under this coverage; close them first.", code="coverage_in_use"
+            "Cases are billed under this coverage; close them first.",
+            code=BillingCode.COVERAGE_IN_USE,
         )
     _archive(coverage)
 
@@ -82,9 +87,11 @@ def coverage_archive(*, coverage: Coverage) -> None:
 
 def _check_case(case: InsuranceCase) -> None:
     if case.coverage.patient_id != case.patient_id:
-        raise field_error("coverage", "The coverage is another patient's.", "other_patient")
+        raise field_error(
+            "coverage", "The coverage is another patient's.", PatientCode.OTHER_PATIENT
+        )
     if case.plan is not None and case.plan.patient_id != case.patient_id:
-        raise field_error("plan", "The plan is another patient's.", "other_patient")
+        raise field_error("plan", "The plan is another patient's.", PatientCode.OTHER_PATIENT)
 
 
 @transaction.atomic
@@ -97,7 +104,7 @@ def case_create(*, clinic: Clinic, data: dict) -> InsuranceCase:
 @transaction.atomic
 def case_update(*, case: InsuranceCase, changes: dict) -> InsuranceCase:
     if "patient" in changes and changes["patient"].pk != case.patient_id:
-        raise field_error("patient", "A case stays with its patient.", "immutable")
+        raise field_error("patient", "A case stays with its patient.", ApiCode.IMMUTABLE)
     for field, value in changes.items():
         setattr(case, field, value)
     _check_case(case)
@@ -129,7 +136,7 @@ def _check_no_overlap(fee: FeeScheduleEntry) -> None:
             "effective_from",
             f"{fee.cpt}{'-' + fee.modifier if fee.modifier else ''} has a fee from "
             f"{other.effective_from} already; end it first.",
-            "fee_overlaps",
+            BillingCode.FEE_OVERLAPS,
         )
 
 
@@ -153,7 +160,7 @@ def fee_update(*, fee: FeeScheduleEntry, changes: dict) -> FeeScheduleEntry:
             raise field_error(
                 field,
                 "A fee stays as it was charged: end it (effective_to) and add the new one.",
-                "immutable",
+                ApiCode.IMMUTABLE,
             )
     for field, value in changes.items():
         setattr(fee, field, value)
@@ -209,20 +216,24 @@ def claim_payment_record(*, visit: Visit, by: User, data: dict) -> ClaimPayment:
     if visit.status != VisitStatus.SIGNED:
         raise Conflict(
             "Only a signed visit is billed: sign it before recording a payment.",
-            code="visit_not_signed",
+            code=VisitCode.VISIT_NOT_SIGNED,
         )
     coverage = data["coverage"]
     if coverage.patient_id != visit.patient_id:
         raise field_error(
-            "coverage", "This coverage is another patient's.", "coverage_of_another_patient"
+            "coverage",
+            "This coverage is another patient's.",
+            BillingCode.COVERAGE_OF_ANOTHER_PATIENT,
         )
     day = service_day(visit)
     if data["paid_on"] < day:
         raise field_error(
-            "paid_on", f"A payment cannot precede the date of service ({day}).", "before_service"
+            "paid_on",
+            f"A payment cannot precede the date of service ({day}).",
+            BillingCode.BEFORE_SERVICE,
         )
     if data["paid_on"] > clinic_today(visit.clinic):
-        raise field_error("paid_on", "A payment cannot be in the future.", "future_date")
+        raise field_error("paid_on", "A payment cannot be in the future.", ApiCode.FUTURE_DATE)
     adjustments = [
         {"group": item["group"], "reason": item["reason"], "amount": f"{item['amount']:.2f}"}
         for item in data.get("adjustments", [])

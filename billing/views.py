@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS, Conflict
 from api.permissions import (
     BillingPermission,
@@ -28,6 +29,7 @@ from audit.recording import AuditedViewMixin
 from billing import services
 from billing.claims import ClaimInput, charged_lines, claim_data, clinic_part, patient_part, total
 from billing.documents import statement_pdf, superbill_pdf
+from billing.error_codes import BillingCode
 from billing.filters import CoverageFilter, FeeScheduleFilter, InsuranceCaseFilter
 from billing.models import ClaimPayment, Coverage, FeeScheduleEntry, InsuranceCase
 from billing.selectors import (
@@ -59,10 +61,12 @@ from billing.visit_coding import (
 )
 from billing.visit_facts import service_day
 from idempotency.replay import IdempotentPostMixin
+from patients.error_codes import PatientCode
 from patients.models import Patient
 from patients.selectors import patient_list
 from reference.icd10 import displays_of
 from treatments.models import Visit
+from treatments.visits.error_codes import VisitCode
 
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="A PDF document.")
 
@@ -83,6 +87,21 @@ class _BillingRecordViewSet(ArchivableRecordViewSet):
 )
 class CoverageViewSet(_BillingRecordViewSet):
     """Who pays for a patient's care; the front desk keeps it, everyone reads it."""
+
+    error_codes = {
+        "create": (
+            ApiCode.FUTURE_DATE,
+            BillingCode.ENDS_BEFORE_START,
+            PatientCode.TOO_OLD,
+        ),
+        "destroy": (BillingCode.COVERAGE_IN_USE,),
+        ("partial_update", "update"): (
+            ApiCode.FUTURE_DATE,
+            ApiCode.IMMUTABLE,
+            BillingCode.ENDS_BEFORE_START,
+            PatientCode.TOO_OLD,
+        ),
+    }
 
     permission_classes = [CoveragePermission]
     queryset = Coverage.objects.none()
@@ -120,6 +139,18 @@ class CoverageViewSet(_BillingRecordViewSet):
 class InsuranceCaseViewSet(_BillingRecordViewSet):
     """Courses of care billed under one coverage, with their authorised visits."""
 
+    error_codes = {
+        "create": (
+            BillingCode.ENDS_BEFORE_START,
+            PatientCode.OTHER_PATIENT,
+        ),
+        ("partial_update", "update"): (
+            ApiCode.IMMUTABLE,
+            BillingCode.ENDS_BEFORE_START,
+            PatientCode.OTHER_PATIENT,
+        ),
+    }
+
     permission_classes = [CoveragePermission]
     queryset = InsuranceCase.objects.none()
     serializer_class = InsuranceCaseSerializer
@@ -153,6 +184,18 @@ class InsuranceCaseViewSet(_BillingRecordViewSet):
 )
 class FeeScheduleViewSet(_BillingRecordViewSet):
     """What the clinic charges per code; clinic admins keep it, everyone reads it."""
+
+    error_codes = {
+        "create": (
+            BillingCode.ENDS_BEFORE_START,
+            BillingCode.FEE_OVERLAPS,
+        ),
+        ("partial_update", "update"): (
+            ApiCode.IMMUTABLE,
+            BillingCode.ENDS_BEFORE_START,
+            BillingCode.FEE_OVERLAPS,
+        ),
+    }
 
     permission_classes = [FeeSchedulePermission]
     queryset = FeeScheduleEntry.objects.none()
@@ -209,6 +252,22 @@ class VisitBillingViewSet(
     ErrorsAsJsonMixin, IdempotentPostMixin, AuditedViewMixin, ETagMixin, viewsets.GenericViewSet
 ):
     """A visit's billing: its coding, corrections, claim data and superbill."""
+
+    error_codes = {
+        "POST claim_payments": (
+            ApiCode.FUTURE_DATE,
+            BillingCode.BEFORE_SERVICE,
+            BillingCode.COVERAGE_OF_ANOTHER_PATIENT,
+            VisitCode.VISIT_NOT_SIGNED,
+        ),
+        "POST coding_corrections": (
+            BillingCode.NOTHING_TO_CORRECT,
+            VisitCode.NOT_IN_PLAN,
+            VisitCode.VISIT_DISCARDED,
+            VisitCode.VISIT_NOT_SIGNED,
+        ),
+        "superbill": (VisitCode.VISIT_NOT_SIGNED,),
+    }
 
     pagination_class = None
     permission_classes = [BillingPermission]
@@ -339,7 +398,7 @@ class VisitBillingViewSet(
         if coding_status(visit) != CodingStatus.FINAL:
             raise Conflict(
                 "Only a signed visit's billing is final: sign the visit first.",
-                code="visit_not_signed",
+                code=VisitCode.VISIT_NOT_SIGNED,
             )
         claim = claim_data(claim_input(visit, list(fee_list(user=request.user))))
         displays = displays_of([d["code"] for d in claim["diagnoses"]])
@@ -389,6 +448,21 @@ class VisitBillingViewSet(
 
 class PatientStatementViewSet(ErrorsAsJsonMixin, AuditedViewMixin, viewsets.GenericViewSet):
     """A patient's statement of charges."""
+
+    error_codes = {
+        "statement": (
+            ApiCode.BLANK,
+            ApiCode.DATETIME,
+            ApiCode.INVALID,
+            ApiCode.NULL,
+            ApiCode.OUT_OF_RANGE,
+            ApiCode.REQUIRED,
+            ApiCode.UNKNOWN_PARAMETER,
+            BillingCode.ENDS_BEFORE_START,
+            BillingCode.RANGE_TOO_LONG,
+            BillingCode.TOO_MANY_VISITS,
+        ),
+    }
 
     permission_classes = [BillingPermission]
     queryset = Patient.objects.none()

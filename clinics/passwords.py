@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from zxcvbn import zxcvbn
 
+from api.error_codes import ApiCode
+
 # Words a guesser tries first against a chiropractic clinic's staff.
 DOMAIN_WORDS = (
     "chiropractic",
@@ -56,7 +58,7 @@ class PasswordStrengthValidator:
             if any(len(c) >= 3 and c in squashed for c in candidates):
                 raise ValidationError(
                     "The password contains a name: yours, your username's or your clinic's.",
-                    code="password_too_personal",
+                    code=ApiCode.PASSWORD_TOO_PERSONAL,
                 )
         guesses = [guess for words in names for guess in ("".join(words), *words)]
         result = zxcvbn(
@@ -69,7 +71,7 @@ class PasswordStrengthValidator:
             raise ValidationError(
                 f"The password is {STRENGTH_WORDS[result['score']]}: it would be guessed too "
                 f"soon. {reasons or 'Use a longer passphrase of unrelated words.'}".strip(),
-                code="password_too_weak",
+                code=ApiCode.PASSWORD_TOO_WEAK,
             )
 
     def get_help_text(self) -> str:

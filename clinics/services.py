@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from knox.models import AuthToken
 
 from api.errors import Conflict, field_error
+from clinics.error_codes import ClinicCode
 from clinics.models import Clinic, Role, User
 
 
@@ -61,7 +62,9 @@ def check_active_chiropractor(chiropractor: User, clinic_id: object) -> None:
         or not chiropractor.is_active
     ):
         raise field_error(
-            "chiropractor", "Choose an active chiropractor of the clinic.", "not_chiropractor"
+            "chiropractor",
+            "Choose an active chiropractor of the clinic.",
+            ClinicCode.NOT_CHIROPRACTOR,
         )
 
 
@@ -107,7 +110,8 @@ def _ensure_another_active_admin(user: User) -> None:
     ).exclude(pk=user.pk)
     if user.role == Role.CLINIC_ADMIN and user.is_active and not others.exists():
         raise Conflict(
-            "The clinic must keep at least one active clinic admin.", code="last_clinic_admin"
+            "The clinic must keep at least one active clinic admin.",
+            code=ClinicCode.LAST_CLINIC_ADMIN,
         )
 
 
@@ -127,7 +131,7 @@ def staff_update(*, user: User, changes: dict) -> User:
 def staff_deactivate(*, user: User, by: User) -> User:
     """Stop a staff member from logging in and revoke every token they hold."""
     if user.pk == by.pk:
-        raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
+        raise Conflict("You cannot deactivate your own account.", code=ClinicCode.SELF_DEACTIVATION)
     _ensure_another_active_admin(user)
     user.is_active = False
     user.save(update_fields=["is_active"])

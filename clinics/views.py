@@ -8,11 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access.mfa import mfa_disable
+from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, Conflict
 from api.permissions import ClinicSettingsPermission, IsClinicAdmin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics import services
+from clinics.error_codes import ClinicCode
 from clinics.filters import PractitionerFilter, StaffFilter
 from clinics.models import Clinic, User
 from clinics.selectors import practitioner_directory, staff_list
@@ -44,6 +46,33 @@ class StaffViewSet(
     viewsets.GenericViewSet,
 ):
     """Staff accounts of the caller's clinic; clinic admins only."""
+
+    error_codes = {
+        "create": (
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.PASSWORD_ENTIRELY_NUMERIC,
+            ApiCode.PASSWORD_TOO_COMMON,
+            ApiCode.PASSWORD_TOO_PERSONAL,
+            ApiCode.PASSWORD_TOO_SHORT,
+            ApiCode.PASSWORD_TOO_SIMILAR,
+            ApiCode.PASSWORD_TOO_WEAK,
+            ApiCode.UNIQUE,
+        ),
+        "deactivate": (
+            ClinicCode.LAST_CLINIC_ADMIN,
+            ClinicCode.SELF_DEACTIVATION,
+        ),
+        "mfa_reset": (ClinicCode.SELF_MFA_RESET,),
+        "partial_update": (
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.UNIQUE,
+            ClinicCode.LAST_CLINIC_ADMIN,
+        ),
+    }
 
     permission_classes = [IsClinicAdmin]
     queryset = User.objects.none()  # for schema introspection; requests use the selector
@@ -126,7 +155,7 @@ class StaffViewSet(
             # Else a stolen admin token alone could take the admin's second factor away.
             raise Conflict(
                 "Turn your own second factor off at POST /api/v1/auth/mfa/disable.",
-                code="self_mfa_reset",
+                code=ClinicCode.SELF_MFA_RESET,
             )
         mfa_disable(user)
         user.mfa_enabled = False  # the list's annotation, read before the reset

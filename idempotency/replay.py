@@ -27,6 +27,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.error_codes import ApiCode, ErrorCodes
 from api.errors import Conflict, DomainError
 from idempotency.models import IdempotentRequest
 
@@ -48,9 +49,14 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
+class IdempotencyCode(ErrorCodes):
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use", 409
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 422
+
+
 class KeyReused(DomainError):
     status_code = 422
-    default_code = "idempotency_key_reused"
+    default_code = IdempotencyCode.IDEMPOTENCY_KEY_REUSED
     default_detail = "This Idempotency-Key was used with another request; use a new key."
 
 
@@ -86,6 +92,8 @@ class IdempotentPostMixin:
     """For views whose POSTs create or act: honour `Idempotency-Key` (see module)."""
 
     idempotency: tuple[str, str] | None = None
+    # What a POST may answer for its key, besides the view's own codes (api.schema).
+    post_error_codes = (ApiCode.INVALID, *IdempotencyCode)
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
@@ -95,12 +103,12 @@ class IdempotentPostMixin:
         if not _KEY.fullmatch(key):
             raise ValidationError(
                 {IDEMPOTENCY_HEADER: ["Use 1–255 letters, digits or _.:- characters."]},
-                code="invalid",
+                code=ApiCode.INVALID,
             )
         if not _lock_key(request, key):
             raise Conflict(
                 "A request with this Idempotency-Key is still being processed; retry shortly.",
-                code="idempotency_key_in_use",
+                code=IdempotencyCode.IDEMPOTENCY_KEY_IN_USE,
             )
         fingerprint = _fingerprint(request)
         expired = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from api.concurrency import VersionedModel
+from api.error_codes import ApiCode
 from api.required_when import RequiredWhen
 from api.tenancy import ClinicScopedModel, ClinicScopedQuerySet
 
@@ -134,7 +135,7 @@ class Patient(ClinicScopedModel, VersionedModel):
             models.UniqueConstraint(
                 fields=["clinic", "chart_number"],
                 name="patient_chart_number_unique_per_clinic",
-                violation_error_code="unique",
+                violation_error_code=ApiCode.UNIQUE,
                 violation_error_message="Another patient of this clinic has this chart number.",
             ),
             models.CheckConstraint(

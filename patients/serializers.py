@@ -7,6 +7,7 @@ from rest_framework import serializers
 from api.concurrency import VERSION_HELP
 from api.required_when import required_when
 from api.serializers import CachedModelSerializer, ClinicalFieldsMixin, StrictModelSerializer
+from patients.error_codes import PatientCode
 from patients.models import LATERALITY_RULE, Condition, Patient, PatientStatus
 from patients.phone import normalize_phone
 
@@ -22,7 +23,9 @@ class PhoneNumberField(serializers.CharField):
         try:
             return normalize_phone(value)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages[0], code="invalid_phone") from error
+            raise serializers.ValidationError(
+                error.messages[0], code=PatientCode.INVALID_PHONE
+            ) from error
 
 
 class AddressSerializer(StrictModelSerializer):
@@ -248,7 +251,7 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
     def validate_status(self, value: str) -> str:
         if value == PatientStatus.ARCHIVED:
             raise serializers.ValidationError(
-                "Archive a patient with DELETE.", code="use_delete_to_archive"
+                "Archive a patient with DELETE.", code=PatientCode.USE_DELETE_TO_ARCHIVE
             )
         return value
 

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
+from patients.error_codes import PatientCode
 from patients.models import (
     LATERALITY_RULE,
     ChartNumberCounter,
@@ -18,6 +20,7 @@ from patients.models import (
     PatientStatus,
     VerificationStatus,
 )
+from patients.rules import ensure_patient_active
 from patients.treatments_port import treatments
 from reference import icd10
 
@@ -50,10 +53,12 @@ def check_birth_date(born: date, *, clinic: Clinic, field: str = "date_of_birth"
     future, at most MAX_AGE_YEARS ago."""
     today = clinic_today(clinic)
     if born > today:
-        raise field_error(field, "Date of birth cannot be in the future.", "future_date")
+        raise field_error(field, "Date of birth cannot be in the future.", ApiCode.FUTURE_DATE)
     if born.year < today.year - MAX_AGE_YEARS:
         raise field_error(
-            field, f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.", "too_old"
+            field,
+            f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.",
+            PatientCode.TOO_OLD,
         )
 
 
@@ -65,7 +70,7 @@ def _ensure_chart_number_free(patient: Patient) -> None:
     taken = Patient.objects.filter(clinic_id=patient.clinic_id, chart_number=patient.chart_number)
     if taken.exclude(pk=patient.pk).exists():
         raise field_error(
-            "chart_number", "Another patient of this clinic has this chart number.", "unique"
+            "chart_number", "Another patient of this clinic has this chart number.", ApiCode.UNIQUE
         )
 
 
@@ -83,12 +88,11 @@ def patient_create(*, clinic: Clinic, data: dict) -> Patient:
 
 @transaction.atomic
 def patient_update(*, patient: Patient, changes: dict) -> Patient:
-    if patient.status == PatientStatus.ARCHIVED:
-        raise Conflict(
-            "The patient is archived; restore it before changing it.", code="patient_archived"
-        )
+    ensure_patient_active(patient, restore_to="before changing it")
     if changes.get("status") == PatientStatus.ARCHIVED:
-        raise field_error("status", "Archive a patient with DELETE.", "use_delete_to_archive")
+        raise field_error(
+            "status", "Archive a patient with DELETE.", PatientCode.USE_DELETE_TO_ARCHIVE
+        )
     for field, value in changes.items():
         setattr(patient, field, value)
     _ensure_chart_number_free(patient)
@@ -108,7 +112,7 @@ def patient_archive(*, patient: Patient, by: User) -> Patient:
         raise Conflict(
             f"The patient has a treatment plan in progress ({plan.status}, started "
             f"{plan.start_date:%Y-%m-%d}); complete or revoke it before archiving.",
-            code="patient_has_active_plan",
+            code=PatientCode.PATIENT_HAS_ACTIVE_PLAN,
         )
     patient.status = PatientStatus.ARCHIVED
     patient.archived_at = timezone.now()
@@ -120,7 +124,9 @@ def patient_archive(*, patient: Patient, by: User) -> Patient:
 @transaction.atomic
 def patient_restore(*, patient: Patient) -> Patient:
     if patient.status != PatientStatus.ARCHIVED:
-        raise Conflict("Only an archived patient can be restored.", code="patient_not_archived")
+        raise Conflict(
+            "Only an archived patient can be restored.", code=PatientCode.PATIENT_NOT_ARCHIVED
+        )
     patient.status = PatientStatus.ACTIVE
     patient.archived_at = None
     patient.archived_by = None
@@ -131,13 +137,15 @@ def patient_restore(*, patient: Patient) -> Patient:
 def _apply_code(condition: Condition) -> None:
     found = icd10.lookup(condition.code)
     if found is None:
-        raise field_error("code", f"'{condition.code}' is not an ICD-10-CM code.", "unknown_code")
+        raise field_error(
+            "code", f"'{condition.code}' is not an ICD-10-CM code.", PatientCode.UNKNOWN_CODE
+        )
     if not found.billable:
         raise field_error(
             "code",
             f"{found.code} ({found.description}) is a category, not a billable code; "
             "choose one of its subcodes.",
-            "not_billable",
+            PatientCode.NOT_BILLABLE,
         )
     condition.code, condition.display = found.code, found.description
 
@@ -146,18 +154,20 @@ def _validate_condition(condition: Condition) -> None:
     errors = {}
     today = clinic_today(condition.patient.clinic)
     if condition.onset_date and condition.onset_date > today:
-        errors["onset_date"] = ValidationError("Onset cannot be in the future.", code="future_date")
+        errors["onset_date"] = ValidationError(
+            "Onset cannot be in the future.", code=ApiCode.FUTURE_DATE
+        )
     elif condition.onset_date and condition.onset_date < condition.patient.date_of_birth:
         errors["onset_date"] = ValidationError(
-            "Onset cannot be before the patient's date of birth.", code="before_birth"
+            "Onset cannot be before the patient's date of birth.", code=PatientCode.BEFORE_BIRTH
         )
     if LATERALITY_RULE.applies(condition.body_region) and not condition.laterality:
         errors["laterality"] = ValidationError(
-            "Say which side for a condition of an extremity.", code="laterality_required"
+            "Say which side for a condition of an extremity.", code=PatientCode.LATERALITY_REQUIRED
         )
     if condition.resolved_on and condition.resolved_on > today:
         errors["resolved_on"] = ValidationError(
-            "Resolution cannot be in the future.", code="future_date"
+            "Resolution cannot be in the future.", code=ApiCode.FUTURE_DATE
         )
     elif (
         condition.resolved_on
@@ -165,7 +175,7 @@ def _validate_condition(condition: Condition) -> None:
         and condition.resolved_on < condition.onset_date
     ):
         errors["resolved_on"] = ValidationError(
-            "Resolution cannot precede onset.", code="before_onset"
+            "Resolution cannot precede onset.", code=PatientCode.BEFORE_ONSET
         )
     if errors:
         raise ValidationError(errors)
@@ -180,11 +190,15 @@ def _track_resolution(condition: Condition, resolved_on: object) -> None:
     if condition.clinical_status != ClinicalStatus.RESOLVED:
         if resolved_on not in (_UNSET, None):
             raise field_error(
-                "resolved_on", "Only a resolved condition has a resolution date.", "not_resolved"
+                "resolved_on",
+                "Only a resolved condition has a resolution date.",
+                PatientCode.NOT_RESOLVED,
             )
         condition.resolved_on = None
     elif resolved_on is None:
-        raise field_error("resolved_on", "A resolved condition keeps its resolution date.", "null")
+        raise field_error(
+            "resolved_on", "A resolved condition keeps its resolution date.", ApiCode.NULL
+        )
     elif resolved_on is not _UNSET:
         condition.resolved_on = resolved_on
     elif condition.resolved_on is None:
@@ -192,14 +206,15 @@ def _track_resolution(condition: Condition, resolved_on: object) -> None:
 
 
 def _refuse_archived_patient(patient: Patient) -> None:
-    if patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    ensure_patient_active(patient)
 
 
 def _refuse_entered_in_error(data: dict) -> None:
     if data.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
         raise field_error(
-            "verification_status", "Mark a condition as entered in error with DELETE.", "use_delete"
+            "verification_status",
+            "Mark a condition as entered in error with DELETE.",
+            PatientCode.USE_DELETE,
         )
 
 
@@ -221,7 +236,9 @@ def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
 def condition_update(*, condition: Condition, changes: dict) -> Condition:
     _refuse_archived_patient(condition.patient)
     if condition.verification_status == VerificationStatus.ENTERED_IN_ERROR:
-        raise Conflict("A condition entered in error cannot be changed.", code="entered_in_error")
+        raise Conflict(
+            "A condition entered in error cannot be changed.", code=PatientCode.ENTERED_IN_ERROR
+        )
     _refuse_entered_in_error(changes)
     resolved_on = changes.pop("resolved_on", _UNSET)
     for field, value in changes.items():

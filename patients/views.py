@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from access.break_glass import BreakGlassReadMixin
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
+from api.error_codes import ApiCode
 from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
 from api.permissions import IsClinician
@@ -18,6 +19,7 @@ from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
 from patients import services
+from patients.error_codes import PatientCode
 from patients.filters import ConditionFilter, PatientFilter
 from patients.models import LAST_VISIT_SORT_KEY, ONSET_SORT_KEY, Condition, Patient
 from patients.selectors import condition_list, patient_list
@@ -63,6 +65,34 @@ class PatientViewSet(
     viewsets.GenericViewSet,
 ):
     """Patients of the caller's clinic. Every role may use them; clinical fields are for clinicians."""
+
+    error_codes = {
+        "create": (
+            ApiCode.FUTURE_DATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.UNIQUE,
+            PatientCode.INVALID_PHONE,
+            PatientCode.TOO_OLD,
+            PatientCode.USE_DELETE_TO_ARCHIVE,
+        ),
+        "destroy": (PatientCode.PATIENT_HAS_ACTIVE_PLAN,),
+        ("partial_update", "update"): (
+            ApiCode.FUTURE_DATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.UNIQUE,
+            PatientCode.INVALID_PHONE,
+            PatientCode.PATIENT_ARCHIVED,
+            PatientCode.TOO_OLD,
+            PatientCode.USE_DELETE_TO_ARCHIVE,
+        ),
+        "restore": (PatientCode.PATIENT_NOT_ARCHIVED,),
+    }
 
     queryset = Patient.objects.none()  # for schema introspection; requests use the selector
     serializer_class = PatientSerializer
@@ -155,6 +185,37 @@ class PatientConditionViewSet(
     viewsets.GenericViewSet,
 ):
     """One patient's conditions; chiropractors and clinic admins only."""
+
+    error_codes = {
+        "create": (
+            ApiCode.FUTURE_DATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            PatientCode.BEFORE_BIRTH,
+            PatientCode.BEFORE_ONSET,
+            PatientCode.LATERALITY_REQUIRED,
+            PatientCode.NOT_BILLABLE,
+            PatientCode.NOT_RESOLVED,
+            PatientCode.PATIENT_ARCHIVED,
+            PatientCode.UNKNOWN_CODE,
+            PatientCode.USE_DELETE,
+        ),
+        "destroy": (PatientCode.PATIENT_ARCHIVED,),
+        ("partial_update", "update"): (
+            ApiCode.FUTURE_DATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            PatientCode.BEFORE_BIRTH,
+            PatientCode.BEFORE_ONSET,
+            PatientCode.ENTERED_IN_ERROR,
+            PatientCode.LATERALITY_REQUIRED,
+            PatientCode.NOT_BILLABLE,
+            PatientCode.NOT_RESOLVED,
+            PatientCode.PATIENT_ARCHIVED,
+            PatientCode.UNKNOWN_CODE,
+            PatientCode.USE_DELETE,
+        ),
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

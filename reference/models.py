@@ -8,12 +8,13 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from api.auth.error_codes import AuthCode
 from patients.models import BodyRegion
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{1,59}$",
     "Use 2–60 lower-case letters, digits or underscores, starting with a letter.",
-    code="invalid_code",
+    code=AuthCode.INVALID_CODE,
 )
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from api.error_codes import ApiCode
 from clinics.models import Clinic
 from reference.models import ClinicExtensibleModel
 
@@ -14,7 +15,7 @@ def reference_entry_add(
     """Add a clinic's own entry; its code must differ from shipped entries and the clinic's own."""
     if model.objects.available_to(clinic.pk).filter(code=data.get("code")).exists():
         raise ValidationError(
-            {"code": ValidationError("This code is already in use.", code="unique")}
+            {"code": ValidationError("This code is already in use.", code=ApiCode.UNIQUE)}
         )
     entry = model(clinic=clinic, **data)
     entry.full_clean()

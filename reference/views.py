@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.error_codes import ApiCode
 from api.filters import KnownQueryParametersFilter
 from api.permissions import ReferenceWritePermission
 from idempotency.replay import IdempotentPostMixin
@@ -28,6 +29,22 @@ from reference.services import reference_entry_add
 
 class Icd10SearchView(APIView):
     """Search ICD-10-CM codes for a condition picker."""
+
+    error_codes = {
+        "get": (
+            ApiCode.BLANK,
+            ApiCode.INVALID,
+            ApiCode.MAX_LENGTH,
+            ApiCode.MAX_STRING_LENGTH,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.NULL,
+            ApiCode.NULL_CHARACTERS_NOT_ALLOWED,
+            ApiCode.REQUIRED,
+            ApiCode.SURROGATE_CHARACTERS_NOT_ALLOWED,
+            ApiCode.UNKNOWN_PARAMETER,
+        ),
+    }
 
     @extend_schema(
         operation_id="reference_icd10_search",
@@ -122,6 +139,9 @@ class ClinicExtensibleViewSet(IdempotentPostMixin, mixins.CreateModelMixin, Refe
     create=extend_schema(summary="Add a technique of your clinic's own"),
 )
 class TechniqueViewSet(ClinicExtensibleViewSet):
+    error_codes = {
+        "create": (ApiCode.UNIQUE,),
+    }
     queryset = Technique.objects.none()
     serializer_class = TechniqueSerializer
 
@@ -141,6 +161,10 @@ class TechniqueViewSet(ClinicExtensibleViewSet):
     create=extend_schema(summary="Add an exercise of your clinic's own"),
 )
 class ExerciseViewSet(ClinicExtensibleViewSet):
+    error_codes = {
+        "create": (ApiCode.UNIQUE,),
+        "list": (ApiCode.INVALID_CHOICE,),
+    }
     queryset = Exercise.objects.none()
     serializer_class = ExerciseSerializer
     extra_query_parameters = ("body_region",)
@@ -153,7 +177,8 @@ class ExerciseViewSet(ClinicExtensibleViewSet):
                 {
                     "body_region": [
                         ErrorDetail(
-                            f"Choose one of {', '.join(BodyRegion.values)}.", code="invalid_choice"
+                            f"Choose one of {', '.join(BodyRegion.values)}.",
+                            code=ApiCode.INVALID_CHOICE,
                         )
                     ]
                 }

@@ -14,6 +14,7 @@ from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Patient
+from scheduling.error_codes import SchedulingCode
 
 
 class VisitKind(models.TextChoices):
@@ -53,13 +54,13 @@ class AppointmentType(ClinicScopedModel, VersionedModel):
                 fields=["clinic", "name"],
                 condition=models.Q(is_active=True),
                 name="appointment_type_name_once",
-                violation_error_code="appointment_type_name_taken",
+                violation_error_code=SchedulingCode.APPOINTMENT_TYPE_NAME_TAKEN,
             ),
             models.UniqueConstraint(
                 fields=["clinic", "default_for"],
                 condition=models.Q(is_active=True) & ~models.Q(default_for=""),
                 name="appointment_type_one_default",
-                violation_error_code="appointment_type_default_taken",
+                violation_error_code=SchedulingCode.APPOINTMENT_TYPE_DEFAULT_TAKEN,
             ),
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=240),

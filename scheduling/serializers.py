@@ -24,6 +24,7 @@ from clinics.models import Role, User
 from patients.models import Patient
 from scheduling import transitions
 from scheduling.availability import local_time_exists
+from scheduling.error_codes import SchedulingCode
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -868,7 +869,7 @@ class WaitlistEntrySerializer(StrictModelSerializer):
     def validate_status(self, value: str) -> str:
         if value == WaitlistStatus.WITHDRAWN:
             raise serializers.ValidationError(
-                "Withdraw an entry with DELETE.", code="use_delete_to_withdraw"
+                "Withdraw an entry with DELETE.", code=SchedulingCode.USE_DELETE_TO_WITHDRAW
             )
         return value
 

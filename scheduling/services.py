@@ -12,11 +12,13 @@ from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
+from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
 from clinics.services import check_active_chiropractor
-from patients.models import PatientStatus
+from patients.rules import ensure_patient_active
 from scheduling import availability, care_series, feed
+from scheduling.error_codes import SchedulingCode
 from scheduling.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -95,7 +97,7 @@ def _check_no_overlapping_hours(hours: WorkingHours) -> None:
             raise field_error(
                 "start_time",
                 f"Overlaps the hours {other} of the same chiropractor; change or remove those.",
-                "working_hours_overlap",
+                SchedulingCode.WORKING_HOURS_OVERLAP,
             )
 
 
@@ -154,16 +156,16 @@ def working_hours_remove(*, hours: WorkingHours, by: User) -> WorkingHours:
 def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
     exception.full_clean()
     if exception.start_at < timezone.now() - EARLIEST_EXCEPTION:
-        raise field_error("start_at", "Start within the last ten years.", "out_of_range")
+        raise field_error("start_at", "Start within the last ten years.", ApiCode.OUT_OF_RANGE)
     if exception.recurrence:
         if exception.end_at - exception.start_at > LONGEST_REPEATING_EXCEPTION:
             raise field_error(
-                "end_at", "A repeating exception lasts at most 31 days each time.", "too_long"
+                "end_at", "A repeating exception lasts at most 31 days each time.", ApiCode.TOO_LONG
             )
         local_start = exception.start_at.astimezone(zone)
         problem = availability.recurrence_problem(exception.recurrence, local_start)
         if problem is not None:
-            raise field_error("recurrence", problem, "invalid_recurrence")
+            raise field_error("recurrence", problem, SchedulingCode.INVALID_RECURRENCE)
     try:
         exception.last_ends_at = availability.last_end(
             exception.start_at, exception.end_at, exception.recurrence, zone
@@ -172,7 +174,7 @@ def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
         raise field_error(
             "recurrence",
             f"The rule's last occurrence cannot be worked out: {error}.",
-            "invalid_recurrence",
+            SchedulingCode.INVALID_RECURRENCE,
         ) from error
 
 
@@ -231,7 +233,7 @@ class Calendar:
             raise Conflict(
                 f"A schedule exception of this chiropractor has a repeat rule that cannot be "
                 f"used ({error}); change or remove it.",
-                code="unusable_recurrence",
+                code=SchedulingCode.UNUSABLE_RECURRENCE,
             ) from error
 
 
@@ -358,7 +360,7 @@ def _check_bookable(appointment: Appointment, *, by: User, override: bool) -> No
         if new.overlaps(availability.Interval(held.start, held.end)):
             raise Conflict(
                 "The chiropractor already has an appointment at that time.",
-                code="appointment_overlaps",
+                code=SchedulingCode.APPOINTMENT_OVERLAPS,
             )
         into_buffer = into_buffer or (
             availability.Interval(new.start, new.end + buffer).overlaps(
@@ -370,7 +372,7 @@ def _check_bookable(appointment: Appointment, *, by: User, override: bool) -> No
         raise Conflict(
             "The time between this appointment and another is shorter than their buffers; "
             "choose another time, or book with `override`.",
-            code="buffer_overlaps",
+            code=SchedulingCode.BUFFER_OVERLAPS,
         )
     zone = zone_of(appointment.clinic)
     working = calendar.working(appointment.chiropractor_id, new, zone)
@@ -379,28 +381,29 @@ def _check_bookable(appointment: Appointment, *, by: User, override: bool) -> No
         raise Conflict(
             "The time is outside the chiropractor's working hours; choose another time, or "
             "book with `override`.",
-            code="outside_working_hours",
+            code=SchedulingCode.OUTSIDE_WORKING_HOURS,
         )
     appointment.booked_by_override = into_buffer or not inside
 
 
 def _check_references(appointment: Appointment) -> None:
     patient = appointment.patient
-    if patient.status == PatientStatus.ARCHIVED:
-        raise field_error(
-            "patient", "The patient is archived; restore it first.", "patient_archived"
-        )
+    ensure_patient_active(patient)
     check_active_chiropractor(appointment.chiropractor, appointment.clinic_id)
     if not appointment.appointment_type.is_active:
         raise field_error(
-            "appointment_type", "This appointment type is no longer offered.", "inactive_type"
+            "appointment_type",
+            "This appointment type is no longer offered.",
+            SchedulingCode.INACTIVE_TYPE,
         )
     plan: TreatmentPlan | None = appointment.plan
     if plan is not None:
         if plan.patient_id != appointment.patient_id:
-            raise field_error("plan", "The plan is another patient's.", "plan_of_another_patient")
+            raise field_error(
+                "plan", "The plan is another patient's.", SchedulingCode.PLAN_OF_ANOTHER_PATIENT
+            )
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.ON_HOLD):
-            raise field_error("plan", f"The plan is {plan.status}.", "plan_closed")
+            raise Conflict(f"The plan is {plan.status}.", code=SchedulingCode.PLAN_CLOSED)
 
 
 def _place(appointment: Appointment) -> None:
@@ -412,7 +415,9 @@ def _place(appointment: Appointment) -> None:
 
 def _refuse_past(start_at: datetime) -> None:
     if start_at < timezone.now():
-        raise field_error("start_at", "The time has passed; book a time to come.", "in_the_past")
+        raise field_error(
+            "start_at", "The time has passed; book a time to come.", SchedulingCode.IN_THE_PAST
+        )
 
 
 @transaction.atomic
@@ -441,10 +446,12 @@ def appointment_update(
     if moves and appointment.status not in MOVABLE_STATUSES:
         raise Conflict(
             f"An appointment that is {appointment.status.replace('_', '-')} cannot be moved.",
-            code="appointment_not_movable",
+            code=SchedulingCode.APPOINTMENT_NOT_MOVABLE,
         )
     if "patient" in changes and changes["patient"] != appointment.patient:
-        raise field_error("patient", "Book a new appointment for another patient.", "patient_fixed")
+        raise field_error(
+            "patient", "Book a new appointment for another patient.", SchedulingCode.PATIENT_FIXED
+        )
     for field, value in changes.items():
         setattr(appointment, field, value)
     _check_references(appointment)
@@ -477,7 +484,7 @@ def appointment_transition(
         visit: Visit = data["visit"]
         if visit.patient_id != appointment.patient_id:
             raise field_error(
-                "visit", "The visit is another patient's.", "visit_of_another_patient"
+                "visit", "The visit is another patient's.", SchedulingCode.VISIT_OF_ANOTHER_PATIENT
             )
         appointment.visit = visit
     appointment.full_clean()
@@ -534,14 +541,16 @@ def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, App
         raise field_error(
             "appointment_type",
             "Choose the appointment type: the clinic has no default for regular visits.",
-            "required",
+            ApiCode.REQUIRED,
         )
     reexamination = (
         data.get("reexamination_type") or defaults.get(VisitKind.REEXAMINATION) or regular
     )
     for field, kind in (("appointment_type", regular), ("reexamination_type", reexamination)):
         if not kind.is_active:
-            raise field_error(field, "This appointment type is no longer offered.", "inactive_type")
+            raise field_error(
+                field, "This appointment type is no longer offered.", SchedulingCode.INACTIVE_TYPE
+            )
     return regular, reexamination
 
 
@@ -594,9 +603,10 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     `confirm`, book them in this one transaction: all, or (with `skip_conflicts`) the free
     ones; otherwise none. Visits already booked for the plan are not proposed again."""
     if plan.status not in SCHEDULABLE_PLAN_STATUSES:
-        raise Conflict(f"The plan is {plan.status}; nothing is left to book.", code="plan_closed")
-    if plan.patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+        raise Conflict(
+            f"The plan is {plan.status}; nothing is left to book.", code=SchedulingCode.PLAN_CLOSED
+        )
+    ensure_patient_active(plan.patient)
     chiropractor: User = data.get("chiropractor") or plan.chiropractor
     check_active_chiropractor(chiropractor, plan.clinic_id)
     weekdays: list[int] = data["weekdays"]
@@ -605,7 +615,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
         raise field_error(
             "weekdays",
             f"The plan has up to {busiest} visits a week; give at least {busiest} weekdays.",
-            "too_few_weekdays",
+            SchedulingCode.TOO_FEW_WEEKDAYS,
         )
     regular, reexamination = _series_types(plan, data)
     confirm = data.get("confirm", False)
@@ -619,7 +629,9 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     after_booked = so_far.last_day + timedelta(days=1) if so_far.last_day else today
     start = data.get("start_date") or max(plan.start_date, today, after_booked)
     if start < today:
-        raise field_error("start_date", "The series cannot start in the past.", "in_the_past")
+        raise field_error(
+            "start_date", "The series cannot start in the past.", SchedulingCode.IN_THE_PAST
+        )
     planned = care_series.with_reexaminations(
         care_series.series_days(
             start=start, stages=plan.stages, weekdays=weekdays, already=so_far.count
@@ -637,7 +649,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
                 f"Visits {', '.join(map(str, conflicts))} have no free time at the preferred "
                 "times; nothing was booked. Preview the series, or confirm with "
                 "`skip_conflicts`.",
-                code="series_conflicts",
+                code=SchedulingCode.SERIES_CONFLICTS,
             )
         _book_series(plan, chiropractor, by, visits)
     return Series(plan, chiropractor, confirm, so_far.count, visits, plan.clinic.time_zone)
@@ -758,7 +770,7 @@ def appointment_start_visit(*, appointment: Appointment, by: User, create_visit)
         raise Conflict(
             "Start the visit once the patient has arrived (the appointment is "
             f"{appointment.status.replace('_', '-')}).",
-            code="appointment_not_arrived",
+            code=SchedulingCode.APPOINTMENT_NOT_ARRIVED,
         )
     if by.pk != appointment.chiropractor_id:
         raise PermissionDenied("Only the appointment's chiropractor starts its visit.")
@@ -771,14 +783,11 @@ def appointment_start_visit(*, appointment: Appointment, by: User, create_visit)
 
 
 def _check_waitlist_entry(entry: WaitlistEntry) -> None:
-    if entry.patient.status == PatientStatus.ARCHIVED:
-        raise field_error(
-            "patient", "The patient is archived; restore it first.", "patient_archived"
-        )
+    ensure_patient_active(entry.patient)
     if entry.chiropractor is not None:
         check_active_chiropractor(entry.chiropractor, entry.clinic_id)
     if len(set(entry.weekdays)) != len(entry.weekdays):
-        raise field_error("weekdays", "Name each weekday once.", "duplicate")
+        raise field_error("weekdays", "Name each weekday once.", ApiCode.DUPLICATE)
     entry.full_clean()
 
 
@@ -813,7 +822,8 @@ def waitlist_matches(*, appointment: Appointment) -> QuerySet[WaitlistEntry]:
     first come first."""
     if appointment.status not in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         raise Conflict(
-            "Only a cancelled or missed appointment frees its time.", code="time_not_freed"
+            "Only a cancelled or missed appointment frees its time.",
+            code=SchedulingCode.TIME_NOT_FREED,
         )
     zone = zone_of(appointment.clinic)
     start = appointment.start_at.astimezone(zone)

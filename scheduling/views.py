@@ -12,7 +12,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from access.error_codes import AccessCode
 from api.concurrency import IF_MATCH_PARAMETER
+from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.permissions import (
     AppointmentPermission,
@@ -25,9 +27,12 @@ from api.viewsets import ArchivableRecordViewSet, RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing.selectors import CaseTerms
+from clinics.error_codes import ClinicCode
 from idempotency.replay import IdempotentPostMixin
+from patients.error_codes import PatientCode
 from scheduling import services
 from scheduling.availability import Interval, free_starts
+from scheduling.error_codes import SchedulingCode
 from scheduling.filters import (
     AppointmentFilter,
     ScheduleExceptionFilter,
@@ -71,6 +76,7 @@ from scheduling.transitions import APPOINTMENT_STATUS_MACHINE
 from treatments.models import TreatmentPlan, Visit
 from treatments.plans.selectors import plan_list
 from treatments.visits import services as visit_services
+from treatments.visits.error_codes import VisitCode
 from treatments.visits.selectors import visit_list
 from treatments.visits.serializers import VisitSerializer
 
@@ -90,6 +96,16 @@ NEXT_AVAILABLE_HORIZON = timedelta(weeks=8)
 )
 class AppointmentTypeViewSet(ArchivableRecordViewSet):
     """The clinic's appointment types; clinic admins keep them, everyone reads."""
+
+    error_codes = {
+        ("create", "partial_update", "update"): (
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            SchedulingCode.APPOINTMENT_TYPE_DEFAULT_TAKEN,
+            SchedulingCode.APPOINTMENT_TYPE_NAME_TAKEN,
+        ),
+    }
 
     permission_classes = [AppointmentTypePermission]
     queryset = AppointmentType.objects.none()
@@ -134,6 +150,18 @@ class _ScheduleViewSet(ArchivableRecordViewSet):
 class WorkingHoursViewSet(_ScheduleViewSet):
     """Weekly hours per chiropractor: their own, or anyone's for a clinic admin."""
 
+    error_codes = {
+        ("create", "partial_update", "update"): (
+            ApiCode.BLANK,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_TIME,
+            ApiCode.MAX_LENGTH,
+            ClinicCode.NOT_CHIROPRACTOR,
+            SchedulingCode.WORKING_HOURS_OVERLAP,
+        ),
+    }
+
     queryset = WorkingHours.objects.none()
     serializer_class = WorkingHoursSerializer
     filterset_class = WorkingHoursFilter
@@ -171,6 +199,19 @@ class WorkingHoursViewSet(_ScheduleViewSet):
 class ScheduleExceptionViewSet(_ScheduleViewSet):
     """Time off and extra hours per chiropractor, once or repeating."""
 
+    error_codes = {
+        ("create", "partial_update", "update"): (
+            ApiCode.BLANK,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.TOO_LONG,
+            ClinicCode.NOT_CHIROPRACTOR,
+            SchedulingCode.INVALID_RECURRENCE,
+        ),
+    }
+
     queryset = ScheduleException.objects.none()
     serializer_class = ScheduleExceptionSerializer
     filterset_class = ScheduleExceptionFilter
@@ -206,6 +247,178 @@ class ScheduleExceptionViewSet(_ScheduleViewSet):
 )
 class AppointmentViewSet(RecordViewSet):
     """The calendar: every role books and moves; nobody double-books."""
+
+    error_codes = {
+        ("arrive", "no_show"): (
+            ApiCode.BLANK,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.MAX_LENGTH,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.NULL,
+            ApiCode.TRANSITION_NOT_ALLOWED,
+            SchedulingCode.VISIT_OF_ANOTHER_PATIENT,
+        ),
+        "available_times": (
+            AccessCode.BREAK_GLASS_ENDED,
+            ApiCode.BLANK,
+            ApiCode.DATE,
+            ApiCode.DATETIME,
+            ApiCode.DOES_NOT_EXIST,
+            ApiCode.INCORRECT_TYPE,
+            ApiCode.INVALID,
+            ApiCode.INVALID_CHOICE,
+            ApiCode.INVALID_LIST,
+            ApiCode.INVALID_ORDERING,
+            ApiCode.MAKE_AWARE,
+            ApiCode.MAX_STRING_LENGTH,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.NAIVE,
+            ApiCode.NOT_FOUND,
+            ApiCode.NULL,
+            ApiCode.NULL_CHARACTERS_NOT_ALLOWED,
+            ApiCode.OUT_OF_RANGE,
+            ApiCode.OVERFLOW,
+            ApiCode.REQUIRED,
+            ApiCode.UNKNOWN_PARAMETER,
+            SchedulingCode.DATE_WITH_WINDOW,
+            SchedulingCode.DAYS_WITHOUT_DATE,
+            SchedulingCode.END_BEFORE_START,
+            SchedulingCode.UNUSABLE_RECURRENCE,
+            SchedulingCode.WINDOW_TOO_LONG,
+        ),
+        "cancel": (
+            ApiCode.BLANK,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.TRANSITION_NOT_ALLOWED,
+            SchedulingCode.VISIT_OF_ANOTHER_PATIENT,
+        ),
+        "complete": (
+            ApiCode.BLANK,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.MAX_LENGTH,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.TRANSITION_NOT_ALLOWED,
+            SchedulingCode.VISIT_OF_ANOTHER_PATIENT,
+        ),
+        "create": (
+            AccessCode.BREAK_GLASS_ENDED,
+            ApiCode.BLANK,
+            ApiCode.INVALID_CHOICE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_LIST,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.INVALID_ORDERING,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.NOT_FOUND,
+            ApiCode.UNKNOWN_PARAMETER,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.PATIENT_ARCHIVED,
+            SchedulingCode.APPOINTMENT_OVERLAPS,
+            SchedulingCode.BUFFER_OVERLAPS,
+            SchedulingCode.INACTIVE_TYPE,
+            SchedulingCode.IN_THE_PAST,
+            SchedulingCode.OUTSIDE_WORKING_HOURS,
+            SchedulingCode.PLAN_CLOSED,
+            SchedulingCode.PLAN_OF_ANOTHER_PATIENT,
+            SchedulingCode.UNUSABLE_RECURRENCE,
+        ),
+        "next_available": (
+            AccessCode.BREAK_GLASS_ENDED,
+            ApiCode.BLANK,
+            ApiCode.DATE,
+            ApiCode.DOES_NOT_EXIST,
+            ApiCode.INCORRECT_TYPE,
+            ApiCode.INVALID,
+            ApiCode.INVALID_CHOICE,
+            ApiCode.INVALID_LIST,
+            ApiCode.INVALID_ORDERING,
+            ApiCode.MAKE_AWARE,
+            ApiCode.NAIVE,
+            ApiCode.NOT_FOUND,
+            ApiCode.NULL,
+            ApiCode.NULL_CHARACTERS_NOT_ALLOWED,
+            ApiCode.OUT_OF_RANGE,
+            ApiCode.OVERFLOW,
+            ApiCode.REQUIRED,
+            ApiCode.UNKNOWN_PARAMETER,
+            SchedulingCode.UNUSABLE_RECURRENCE,
+        ),
+        ("partial_update", "update"): (
+            AccessCode.BREAK_GLASS_ENDED,
+            ApiCode.BLANK,
+            ApiCode.INVALID_CHOICE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_LIST,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.INVALID_ORDERING,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.UNKNOWN_PARAMETER,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.PATIENT_ARCHIVED,
+            SchedulingCode.APPOINTMENT_NOT_MOVABLE,
+            SchedulingCode.APPOINTMENT_OVERLAPS,
+            SchedulingCode.BUFFER_OVERLAPS,
+            SchedulingCode.INACTIVE_TYPE,
+            SchedulingCode.IN_THE_PAST,
+            SchedulingCode.OUTSIDE_WORKING_HOURS,
+            SchedulingCode.PATIENT_FIXED,
+            SchedulingCode.PLAN_CLOSED,
+            SchedulingCode.PLAN_OF_ANOTHER_PATIENT,
+            SchedulingCode.UNUSABLE_RECURRENCE,
+        ),
+        "start_visit": (
+            ApiCode.BLANK,
+            ApiCode.DATE,
+            ApiCode.DOES_NOT_EXIST,
+            ApiCode.FUTURE_DATE,
+            ApiCode.IMMUTABLE,
+            ApiCode.INCORRECT_TYPE,
+            ApiCode.INVALID_CHOICE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ApiCode.MAKE_AWARE,
+            ApiCode.MAX_LENGTH,
+            ApiCode.MAX_STRING_LENGTH,
+            ApiCode.MAX_VALUE,
+            ApiCode.MIN_VALUE,
+            ApiCode.NAIVE,
+            ApiCode.NOT_A_LIST,
+            ApiCode.NULL,
+            ApiCode.NULL_CHARACTERS_NOT_ALLOWED,
+            ApiCode.OUT_OF_RANGE,
+            ApiCode.OVERFLOW,
+            ApiCode.REQUIRED,
+            ApiCode.SURROGATE_CHARACTERS_NOT_ALLOWED,
+            ApiCode.TRANSITION_NOT_ALLOWED,
+            ApiCode.UNKNOWN_FIELD,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.OTHER_PATIENT,
+            PatientCode.PATIENT_ARCHIVED,
+            SchedulingCode.APPOINTMENT_NOT_ARRIVED,
+            SchedulingCode.VISIT_OF_ANOTHER_PATIENT,
+            VisitCode.BEFORE_PLAN_START,
+            VisitCode.DUPLICATE_REGION,
+            VisitCode.NOT_IN_PLAN,
+            VisitCode.PLAN_NOT_ACTIVE,
+        ),
+        "waitlist_matches": (SchedulingCode.TIME_NOT_FREED,),
+    }
 
     permission_classes = [AppointmentPermission]
     queryset = Appointment.objects.none()
@@ -338,23 +551,27 @@ class AppointmentViewSet(RecordViewSet):
             if "start" in params or "end" in params:
                 raise ValidationError(
                     {"date": ["Give a date, or a start and an end: not both."]},
-                    code="date_with_window",
+                    code=SchedulingCode.DATE_WITH_WINDOW,
                 )
             day = params["date"]
             start = datetime.combine(day, time(0), tzinfo=zone)
             end = datetime.combine(day + timedelta(days=params.get("days", 1)), time(0), zone)
         elif "days" in params:
-            raise ValidationError({"days": ["Give days with a date."]}, code="days_without_date")
+            raise ValidationError(
+                {"days": ["Give days with a date."]}, code=SchedulingCode.DAYS_WITHOUT_DATE
+            )
         else:
             start = params.get("start") or timezone.now()
             end = params.get("end") or start.astimezone(zone) + LONGEST_WINDOW
         if end <= start:
-            raise ValidationError({"end": ["Must be after the start."]}, code="end_before_start")
+            raise ValidationError(
+                {"end": ["Must be after the start."]}, code=SchedulingCode.END_BEFORE_START
+            )
         # Seven days on the clinic's clock: a week from midnight to midnight across a
         # daylight-saving change is 7 days and an hour, or less one.
         if end > start.astimezone(zone) + LONGEST_WINDOW:
             raise ValidationError(
-                {"end": ["The window is at most 7 days long."]}, code="window_too_long"
+                {"end": ["The window is at most 7 days long."]}, code=SchedulingCode.WINDOW_TOO_LONG
             )
         times = self._free_times(params, Interval(start, end))
         return Response(
@@ -442,6 +659,20 @@ class AppointmentViewSet(RecordViewSet):
 class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     """A treatment plan onto the calendar in one call."""
 
+    error_codes = {
+        "schedule": (
+            AccessCode.BREAK_GLASS_ENDED,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.PATIENT_ARCHIVED,
+            SchedulingCode.INACTIVE_TYPE,
+            SchedulingCode.IN_THE_PAST,
+            SchedulingCode.PLAN_CLOSED,
+            SchedulingCode.SERIES_CONFLICTS,
+            SchedulingCode.TOO_FEW_WEEKDAYS,
+            SchedulingCode.UNUSABLE_RECURRENCE,
+        ),
+    }
+
     permission_classes = [AppointmentPermission]
     filter_backends: list = []
     queryset = TreatmentPlan.objects.none()
@@ -477,8 +708,7 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         # A preview only reads the calendar; a confirmation books.
         return AuditAction.CREATE if self.confirming else AuditAction.READ
 
-    # Named as the view's action, which the audit trail and the contract's error codes
-    # (api.raised_codes) read.
+    # Named as the view's action, which the audit trail and the declared error codes read.
     def schedule(self, request: Request, pk: str | None = None) -> Response:
         plan = self.get_object()  # another clinic's plan is a 404 before the body is read
         body = request.data  # an unreadable body is a 400, an unsupported type a 415
@@ -503,6 +733,21 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
 )
 class WaitlistViewSet(ArchivableRecordViewSet):
     """Patients waiting for an earlier time; the front desk keeps the list."""
+
+    error_codes = {
+        ("create", "partial_update", "update"): (
+            ApiCode.BLANK,
+            ApiCode.DUPLICATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_TIME,
+            ApiCode.ITEM_INVALID,
+            ApiCode.NESTED_ARRAY_MISMATCH,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.PATIENT_ARCHIVED,
+            SchedulingCode.USE_DELETE_TO_WITHDRAW,
+        ),
+    }
 
     permission_classes = [AppointmentPermission]
     queryset = WaitlistEntry.objects.none()

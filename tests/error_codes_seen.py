@@ -4,9 +4,9 @@ A pytest plugin (loaded by tests/conftest.py): each answer of the API clients in
 is matched to its operation in `openapi.yaml`. When the run ends, it fails naming the
 operation, the status and the test:
 - an error code that the operation's response for that status does not list in
-  `x-error-codes`. The lists themselves are generated from the code (api.raised_codes), so
-  this is the walk from both sides: what the code says it raises against what the server was
-  seen to send;
+  `x-error-codes`. The lists are built from what each operation's parts declare
+  (api.error_codes), so this checks the declarations against what the server was seen to send;
+- an error code declared with another status (`ErrorCodes`: one code, one status);
 - a JSON body that does not validate against the response's schema, read as the OpenAPI 3.1
   document says (JSON Schema 2020-12, formats checked): a null where the schema allows none,
   a missing required field, a value outside its enum.
@@ -21,6 +21,8 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS31Validator
 from rest_framework.test import APIClient
+
+from api.error_codes import all_error_codes
 
 SCHEMA = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
@@ -152,7 +154,19 @@ def undocumented() -> list[str]:
                 f"{seen.operation} answered {seen.status} `{seen.code}`, not in its "
                 f"x-error-codes ({seen.test})"
             )
+        declared = declared_statuses().get(seen.code)
+        if declared is not None and declared != seen.status:
+            problems.append(
+                f"{seen.operation} answered `{seen.code}` with {seen.status}; it is declared "
+                f"{declared} ({seen.test})"
+            )
     return problems
+
+
+@cache
+def declared_statuses() -> dict[str, int]:
+    """Each declared code's one status (api.error_codes)."""
+    return {str(code): code.status for codes in all_error_codes() for code in codes}
 
 
 def misfits() -> list[str]:

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from access.mfa import CHALLENGE_STEPS
+from api.auth.error_codes import AuthCode
 from api.auth.lockout import is_locked_out
 from api.permissions import RESOURCE_ROLES, capabilities_of
 from api.request_context import open_login_context
@@ -45,7 +46,7 @@ class LoginSerializer(StrictSerializer):
         if user is None or not user.is_clinic_staff or not user.clinic.is_active:
             raise serializers.ValidationError(
                 "Unable to log in with the username and password given.",
-                code="invalid_credentials",
+                code=AuthCode.INVALID_CREDENTIALS,
             )
         attrs["user"] = user
         return attrs

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from access import mfa
 from access.mfa import ChallengeInvalid, LoginStep
+from api.auth.error_codes import AuthCode
 from api.auth.lockout import is_locked_out
 from api.auth.serializers import (
     CurrentUserSerializer,
@@ -106,6 +107,10 @@ The two answers have different bodies: branch on the status code (200 `LoginResp
 
 
 class LoginView(LoginStepView):
+    error_codes = {
+        "post": (AuthCode.INVALID_CREDENTIALS,),
+    }
+
     @extend_schema(
         operation_id="auth_login",
         summary="Log in: a bearer token, or a challenge for the second factor",
@@ -155,6 +160,13 @@ class LoginView(LoginStepView):
 
 
 class LoginVerifyView(LoginStepView):
+    error_codes = {
+        "post": (
+            AuthCode.INVALID_CHALLENGE,
+            AuthCode.INVALID_CODE,
+        ),
+    }
+
     @extend_schema(
         operation_id="auth_login_verify",
         summary="Log in, second step: the code from the authenticator, or a recovery code",
@@ -185,7 +197,7 @@ class LoginVerifyView(LoginStepView):
             except ChallengeInvalid:
                 raise ValidationError(
                     {"challenge": ["The challenge is not valid or has expired; log in again."]},
-                    code="invalid_challenge",
+                    code=AuthCode.INVALID_CHALLENGE,
                 ) from None
             request._request.login_clinic_id = open_user_context(
                 user_id=challenge.user_id, request=request
@@ -198,7 +210,7 @@ class LoginVerifyView(LoginStepView):
                     body = self.logged_in(request, user, recovery_codes=codes)
                     return Response(MfaLoginResponseSerializer(body).data)
         # Refused after the transaction committed, so the failed attempt stays counted.
-        raise ValidationError({"code": ["The code is not valid."]}, code="invalid_code")
+        raise ValidationError({"code": ["The code is not valid."]}, code=AuthCode.INVALID_CODE)
 
     def second_factor(
         self, request: Request, user: User, challenge: mfa.Challenge, code: str

@@ -1,21 +1,22 @@
-"""Every error code is listed on the operation that sends it, and the lists come from the code.
+"""Every error code is listed on the operation that sends it, from what its parts declare.
 
-The lists are read from the code by api.raised_codes when the schema is generated; the
-plugin tests/error_codes_seen.py fails the run when an answer in the suite carries a code its
-operation does not list. These tests check the lists themselves and the enums built on them.
+Each operation's lists are built from declarations (api.error_codes) when the schema is
+generated; the plugin tests/error_codes_seen.py fails the run when an answer in the suite
+carries a code its operation does not list, or a code with another status than its declared
+one. These tests check the lists themselves and the enums built on them.
 """
 
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
-from django.db import transaction
 
-from api.errors import Conflict
-from api.raised_codes import CodeReader, Raised, raised_by
+from api.error_codes import ApiCode, all_error_codes, declared_by_view
+from billing.views import VisitBillingViewSet
 from tests import error_codes_seen
-from treatments.plans.transitions import PLAN_STATUS_MACHINE
+from treatments.visits.error_codes import VisitCode
 from treatments.visits.views import VisitViewSet
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
@@ -108,6 +109,8 @@ def test_a_booking_conflict_is_typed_as_the_bookings_codes():
         "idempotency_key_in_use",
         "integrity_conflict",
         "outside_working_hours",
+        "patient_archived",
+        "plan_closed",
         "unusable_recurrence",
     }
     signing = SCHEMA["paths"]["/api/v1/visits/{id}/sign/"]["post"]["responses"]["409"]
@@ -136,21 +139,42 @@ def test_an_error_caught_on_the_way_is_not_listed():
     assert "mfa_already_enabled" in codes_of("POST /api/v1/auth/mfa/enrol", 409)
 
 
-def test_codes_are_read_through_decorators_services_and_exception_defaults():
-    view = VisitViewSet(action="sign", request=None, format_kwarg=None)
-    raised = raised_by(view, "POST")
-    # RecordLocked's default code, from @transaction.atomic services, and If-Match's 412.
-    assert {(r.status, r.code) for r in raised} >= {
-        (409, "visit_signed"),
-        (409, "visit_discarded"),
-        (412, "precondition_failed"),
-        (403, "permission_denied"),
-    }
-    assert all(isinstance(r, Raised) for r in raised)
-    # Reading every branch (no method known) finds at least what the POST finds.
-    assert CodeReader().function(VisitViewSet.sign, VisitViewSet) >= {
-        r for r in raised if r.code == "visit_signed"
-    }
+def test_a_view_declares_its_codes_per_operation():
+    sign = VisitViewSet(action="sign", request=None, format_kwarg=None)
+    assert declared_by_view(sign, "POST") >= {VisitCode.VISIT_SIGNED, VisitCode.VISIT_DISCARDED}
+    # An action serving two methods declares the POST's codes apart from the GET's.
+    payments = VisitBillingViewSet(action="claim_payments", request=None, format_kwarg=None)
+    assert VisitCode.VISIT_NOT_SIGNED in declared_by_view(payments, "POST")
+    assert not declared_by_view(payments, "GET")
+    # A mixin's declaration (the record history) adds to the view's own.
+    history = VisitViewSet(action="history", request=None, format_kwarg=None)
+    assert declared_by_view(history, "GET") == {ApiCode.UNKNOWN_PARAMETER, ApiCode.BLANK}
+
+
+def test_each_code_has_one_status_across_the_api():
+    import_module(settings.ROOT_URLCONF)  # the views, and so every domain's codes, are imported
+    statuses: dict[str, set[int]] = {}
+    for codes in all_error_codes():
+        for code in codes:
+            statuses.setdefault(str(code), set()).add(code.status)
+    assert {"patient_archived", "visit_signed", "invalid_page_size"} <= set(statuses)
+    assert {code: found for code, found in statuses.items() if len(found) > 1} == {}
+    # The contract lists each declared code under its one status only.
+    for operation, status, response in responses():
+        for code in response.get("x-error-codes", ()):
+            if code in statuses:
+                assert statuses[code] == {status}, f"{operation} lists `{code}` under {status}"
+
+
+def test_an_archived_patient_is_the_same_conflict_everywhere():
+    for operation in (
+        "POST /api/v1/appointments/",
+        "POST /api/v1/waitlist/",
+        "POST /api/v1/visits/",
+        "POST /api/v1/patients/{patient_pk}/conditions/",
+    ):
+        assert "patient_archived" in codes_of(operation, 409), operation
+        assert "patient_archived" not in codes_of(operation, 400), operation
 
 
 def test_filters_of_a_detail_read_are_listed_where_they_apply():
@@ -168,42 +192,3 @@ def test_an_answer_with_an_unlisted_code_fails_the_run():
     finally:
         error_codes_seen.SEEN.discard(seen)
     assert any("`made_up_code`" in problem for problem in problems)
-
-
-def _refuses_in_a_handler_that_a_later_handler_would_catch(values: dict) -> None:
-    try:
-        values["missing"]
-    except KeyError:
-        raise Conflict("Nothing there.", code="from_the_handler") from None
-    except Conflict:
-        pass
-
-
-def _decides_on_another_objects_action(transition) -> None:
-    if transition.action == "create":
-        return
-    with transaction.atomic():
-        try:
-            raise Conflict("Taken back.", code="caught_inside_with")
-        except Conflict:
-            pass
-        raise Conflict("Not a create.", code="after_another_objects_action")
-
-
-def test_handlers_and_conditions_are_read_as_python_runs_them():
-    reader = CodeReader("POST", "create")
-    handler = reader.function(_refuses_in_a_handler_that_a_later_handler_would_catch, None)
-    assert {r.code for r in handler} == {"from_the_handler"}  # a handler's raise leaves
-    other = reader.function(_decides_on_another_objects_action, None)
-    # `transition.action` is not the view's: the raise after it is read, the caught one not.
-    assert {r.code for r in other} == {"after_another_objects_action"}
-
-
-def _moves_a_plan(plan) -> str:
-    return PLAN_STATUS_MACHINE.target_status(status=plan.status, action="activate")
-
-
-def test_a_method_of_a_modules_object_is_read():
-    # The status machine is an object made at import: its method's refusal is found.
-    found = CodeReader("POST", "activate").function(_moves_a_plan, None)
-    assert {(r.status, r.code) for r in found} == {(409, "transition_not_allowed")}

@@ -4,9 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from api.error_codes import ApiCode
 from api.errors import Conflict
 from clinics.models import User
-from patients.models import Patient, PatientStatus
+from patients.models import Patient
+from patients.rules import ensure_patient_active
+from treatments.outcomes.error_codes import OutcomeCode
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.outcomes.scoring import ScoringError, score_questionnaire
 
@@ -14,13 +17,12 @@ from treatments.outcomes.scoring import ScoringError, score_questionnaire
 @transaction.atomic
 def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
     """Record a measurement; the server scores questionnaires from their ten answers."""
-    if patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    ensure_patient_active(patient)
     instrument = data["instrument"]
     measured_at = data.get("measured_at") or timezone.now()
     if measured_at > timezone.now():
         raise ValidationError(
-            {"measured_at": ValidationError("Cannot be in the future.", code="future_date")}
+            {"measured_at": ValidationError("Cannot be in the future.", code=ApiCode.FUTURE_DATE)}
         )
     outcome = OutcomeMeasure(
         clinic_id=patient.clinic_id,
@@ -32,7 +34,11 @@ def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
     if instrument == Instrument.NRS:
         if data.get("answers") is not None or data.get("value") is None:
             raise ValidationError(
-                {"value": ValidationError("Give the pain score (0–10) as value.", code="required")}
+                {
+                    "value": ValidationError(
+                        "Give the pain score (0–10) as value.", code=ApiCode.REQUIRED
+                    )
+                }
             )
         outcome.score, outcome.max_score = data["value"], 10
     else:
@@ -40,7 +46,7 @@ def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
             raise ValidationError(
                 {
                     "answers": ValidationError(
-                        "Give the ten answers (0–5, null if unanswered).", code="required"
+                        "Give the ten answers (0–5, null if unanswered).", code=ApiCode.REQUIRED
                     )
                 }
             )
@@ -48,7 +54,7 @@ def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
             scored = score_questionnaire(data["answers"])
         except ScoringError as error:
             raise ValidationError(
-                {"answers": ValidationError(str(error), code="unscorable")}
+                {"answers": ValidationError(str(error), code=OutcomeCode.UNSCORABLE)}
             ) from error
         outcome.answers = data["answers"]
         outcome.score, outcome.max_score, outcome.percent = (
@@ -66,7 +72,7 @@ def outcome_discard(*, outcome: OutcomeMeasure) -> OutcomeMeasure:
     if outcome.visit_id is not None:
         raise Conflict(
             "This pain score comes from a visit; correct the visit instead.",
-            code="derived_from_visit",
+            code=OutcomeCode.DERIVED_FROM_VISIT,
         )
     outcome.status = OutcomeStatus.ENTERED_IN_ERROR
     outcome.save(update_fields=["status"])

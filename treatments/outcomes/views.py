@@ -3,13 +3,16 @@
 from rest_framework import mixins, viewsets
 
 from access.break_glass import BreakGlassReadMixin
+from api.error_codes import ApiCode
 from api.filters import FilterListsOnlyMixin
 from api.permissions import OutcomePermission
 from api.schema import documented
 from audit.recording import AuditedViewMixin
 from idempotency.replay import IdempotentPostMixin
+from patients.error_codes import PatientCode
 from patients.views import NestedUnderPatientMixin
 from treatments.outcomes import services
+from treatments.outcomes.error_codes import OutcomeCode
 from treatments.outcomes.filters import OutcomeFilter
 from treatments.outcomes.models import OutcomeMeasure
 from treatments.outcomes.selectors import outcome_list
@@ -37,6 +40,21 @@ class PatientOutcomeViewSet(
     viewsets.GenericViewSet,
 ):
     """Outcome measures of one patient; chiropractors and clinic admins."""
+
+    error_codes = {
+        "create": (
+            ApiCode.BLANK,
+            ApiCode.FUTURE_DATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.ITEM_INVALID,
+            ApiCode.NESTED_ARRAY_MISMATCH,
+            ApiCode.UNIQUE_TOGETHER,
+            OutcomeCode.UNSCORABLE,
+            PatientCode.PATIENT_ARCHIVED,
+        ),
+        "destroy": (OutcomeCode.DERIVED_FROM_VISIT,),
+    }
 
     permission_classes = [OutcomePermission]
     queryset = OutcomeMeasure.objects.none()

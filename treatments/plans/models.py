@@ -14,6 +14,7 @@ from api.retention import CurrentRowsManager
 from api.tenancy import ClinicScopedModel
 from patients.models import Condition, Laterality, Patient
 from treatments.plans import frequency as taper
+from treatments.plans.error_codes import PlanCode
 
 
 class PlanStatus(models.TextChoices):
@@ -136,7 +137,7 @@ class PlanCondition(ClinicScopedModel):
                 fields=["condition"],
                 condition=models.Q(plan_is_active=True),
                 name="one_active_plan_per_condition",
-                violation_error_code="condition_has_active_plan",
+                violation_error_code=PlanCode.CONDITION_HAS_ACTIVE_PLAN,
             ),
         ]
         indexes = [models.Index(fields=["clinic", "condition"], name="plan_condition_idx")]

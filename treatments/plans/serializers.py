@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
+from api.error_codes import ApiCode
 from api.serializers import (
     ClinicalFieldsMixin,
     ClinicReferenceCodeField,
@@ -48,7 +49,7 @@ def raise_problems(problems: dict[str, str]) -> None:
     if problems:
         raise serializers.ValidationError(
             {
-                field: [serializers.ErrorDetail(message, code="invalid")]
+                field: [serializers.ErrorDetail(message, code=ApiCode.INVALID)]
                 for field, message in problems.items()
             }
         )
@@ -186,10 +187,10 @@ class SoftTissueFieldsSerializer(StrictModelSerializer):
             if code not in known
         }
         if unknown:
-            raise serializers.ValidationError(unknown, code="does_not_exist")
+            raise serializers.ValidationError(unknown, code=ApiCode.DOES_NOT_EXIST)
         problems = rules.soft_tissue_problems(muscles=muscles)
         if problems:
-            raise serializers.ValidationError(problems["muscles"], code="invalid")
+            raise serializers.ValidationError(problems["muscles"], code=ApiCode.INVALID)
         return muscles
 
 

@@ -6,13 +6,17 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
+from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
 from clinics.services import check_active_chiropractor
-from patients.models import VOID_VERIFICATION_STATUSES, Condition, Patient, PatientStatus
+from patients.error_codes import PatientCode
+from patients.models import VOID_VERIFICATION_STATUSES, Condition, Patient
+from patients.rules import ensure_patient_active
 from treatments.items import insert_items
 from treatments.plans import frequency as taper
 from treatments.plans import transitions
+from treatments.plans.error_codes import PlanCode
 from treatments.plans.models import (
     Goal,
     GoalStatus,
@@ -39,19 +43,23 @@ ITEM_MODELS: dict[str, type[Model]] = {
 
 def _check_conditions(patient: Patient, conditions: list[Condition]) -> None:
     if len({condition.pk for condition in conditions}) != len(conditions):
-        raise field_error("conditions", "A condition is listed twice.", "duplicate")
+        raise field_error("conditions", "A condition is listed twice.", ApiCode.DUPLICATE)
     if not conditions:
-        raise field_error("conditions", "A plan addresses at least one condition.", "required")
+        raise field_error(
+            "conditions", "A plan addresses at least one condition.", ApiCode.REQUIRED
+        )
     for condition in conditions:
         if condition.patient_id != patient.pk:
             raise field_error(
-                "conditions", f"Condition {condition.pk} is not this patient's.", "other_patient"
+                "conditions",
+                f"Condition {condition.pk} is not this patient's.",
+                PatientCode.OTHER_PATIENT,
             )
         if condition.verification_status in VOID_VERIFICATION_STATUSES:
             raise field_error(
                 "conditions",
                 f"Condition {condition.pk} is {condition.verification_status}.",
-                "invalid_condition",
+                PlanCode.INVALID_CONDITION,
             )
 
 
@@ -59,7 +67,7 @@ def _check_editable(plan: TreatmentPlan) -> None:
     if plan.status not in transitions.EDITABLE_STATUSES:
         raise Conflict(
             f"A plan that is {plan.status} cannot be changed; only draft and active plans can.",
-            code="plan_not_editable",
+            code=PlanCode.PLAN_NOT_EDITABLE,
         )
 
 
@@ -70,8 +78,7 @@ def _lock_patient(plan: TreatmentPlan) -> Patient:
     the patient instead of deadlocking on each other's rows.
     """
     patient = Patient.objects.select_for_update().get(pk=plan.patient_id)
-    if patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    ensure_patient_active(patient)
     return patient
 
 
@@ -88,7 +95,7 @@ def _ensure_one_active_plan_per_condition(plan: TreatmentPlan, conditions: list[
         raise Conflict(
             f"Plan {clash.plan_id} is already active for {clash.condition.code} "
             f"({clash.condition.display}); put it on hold, complete or revoke it first.",
-            code="condition_has_active_plan",
+            code=PlanCode.CONDITION_HAS_ACTIVE_PLAN,
         )
 
 
@@ -128,7 +135,7 @@ def _check_dates(plan: TreatmentPlan) -> None:
         raise field_error(
             "start_date",
             f"Start between {EARLIEST_START} and {today + MAX_START_AHEAD}.",
-            "out_of_range",
+            ApiCode.OUT_OF_RANGE,
         )
 
 
@@ -145,24 +152,24 @@ def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> N
             raise field_error(
                 "frequency",
                 "Give either `frequency` or `visits_per_week` and `weeks`, not both.",
-                "frequency_conflict",
+                PlanCode.FREQUENCY_CONFLICT,
             )
     elif rate is None and weeks is None:
         if creating:
             raise field_error(
                 "frequency",
                 "Give `frequency`, or `visits_per_week` and `weeks`.",
-                "required",
+                ApiCode.REQUIRED,
             )
         return
     elif creating and (rate is None or weeks is None):
         missing = "weeks" if weeks is None else "visits_per_week"
-        raise field_error(missing, "This field is required.", "required")
+        raise field_error(missing, "This field is required.", ApiCode.REQUIRED)
     elif len(plan.stages) > 1:
         raise field_error(
             "weeks" if weeks is not None else "visits_per_week",
             f"This plan tapers over {len(plan.stages)} stages; change `frequency` instead.",
-            "plan_has_stages",
+            PlanCode.PLAN_HAS_STAGES,
         )
     else:
         found = [
@@ -173,7 +180,7 @@ def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> N
         ]
     if taper.total_weeks(found) > taper.MAX_WEEKS:
         raise field_error(
-            "frequency", f"At most {taper.MAX_WEEKS} weeks in all stages.", "too_long"
+            "frequency", f"At most {taper.MAX_WEEKS} weeks in all stages.", ApiCode.TOO_LONG
         )
     plan.frequency = taper.as_document(found)
     plan.visits_per_week = found[0].visits_per_week
@@ -185,8 +192,7 @@ def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
     """Create a draft plan with its goals and interventions in one go."""
     data = dict(data)
     patient: Patient = data["patient"]
-    if patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    ensure_patient_active(patient)
     conditions = data.pop("conditions", [])
     items = {kind: data.pop(kind, []) for kind in ITEM_MODELS}
     data.setdefault("chiropractor", by)

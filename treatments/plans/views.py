@@ -8,13 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import ETagMixin
+from api.error_codes import ApiCode
 from api.permissions import IsClinician, PlanContentPermission, PlanPermission
 from api.schema import documented
 from api.viewsets import RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
+from clinics.error_codes import ClinicCode
 from idempotency.replay import IdempotentPostMixin
+from patients.error_codes import PatientCode
 from treatments.plans import services
+from treatments.plans.error_codes import PlanCode
 from treatments.plans.filters import TreatmentPlanFilter
 from treatments.plans.home_program import Dosage, dosage_sentence
 from treatments.plans.models import (
@@ -47,6 +51,48 @@ from treatments.plans.transitions import PLAN_STATUS_MACHINE
 )
 class TreatmentPlanViewSet(RecordViewSet):
     """Plans of care. Chiropractors write; clinic admins read; the front desk sees a summary."""
+
+    error_codes = {
+        ("activate", "complete", "hold", "mark_entered_in_error", "resume", "revoke"): (
+            ApiCode.DUPLICATE,
+            ApiCode.REQUIRED,
+            ApiCode.TRANSITION_NOT_ALLOWED,
+            PatientCode.OTHER_PATIENT,
+            PatientCode.PATIENT_ARCHIVED,
+            PlanCode.CONDITION_HAS_ACTIVE_PLAN,
+            PlanCode.INVALID_CONDITION,
+        ),
+        "create": (
+            ApiCode.DUPLICATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.TOO_LONG,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.OTHER_PATIENT,
+            PatientCode.PATIENT_ARCHIVED,
+            PlanCode.FREQUENCY_CONFLICT,
+            PlanCode.INVALID_CONDITION,
+            PlanCode.PLAN_HAS_STAGES,
+        ),
+        ("partial_update", "update"): (
+            ApiCode.BLANK,
+            ApiCode.DUPLICATE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.MAX_DECIMAL_PLACES,
+            ApiCode.MAX_DIGITS,
+            ApiCode.MAX_WHOLE_DIGITS,
+            ApiCode.TOO_LONG,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.OTHER_PATIENT,
+            PatientCode.PATIENT_ARCHIVED,
+            PlanCode.CONDITION_HAS_ACTIVE_PLAN,
+            PlanCode.FREQUENCY_CONFLICT,
+            PlanCode.INVALID_CONDITION,
+            PlanCode.PLAN_HAS_STAGES,
+            PlanCode.PLAN_NOT_EDITABLE,
+        ),
+    }
 
     permission_classes = [PlanPermission]
     queryset = TreatmentPlan.objects.none()
@@ -197,6 +243,9 @@ def plan_item_docs(noun: str, serializer):
 
 @plan_item_docs("goal", GoalSerializer)
 class GoalViewSet(PlanItemViewSet):
+    error_codes = {
+        ("create", "destroy", "partial_update", "update"): (PlanCode.PLAN_NOT_EDITABLE,),
+    }
     kind = "goals"
     audit_resource = "plan_goal"
     queryset = Goal.objects.none()
@@ -205,6 +254,9 @@ class GoalViewSet(PlanItemViewSet):
 
 @plan_item_docs("planned adjustment", PlannedAdjustmentSerializer)
 class PlannedAdjustmentViewSet(PlanItemViewSet):
+    error_codes = {
+        ("create", "destroy", "partial_update", "update"): (PlanCode.PLAN_NOT_EDITABLE,),
+    }
     kind = "adjustments"
     audit_resource = "plan_adjustment"
     queryset = PlannedAdjustment.objects.none()
@@ -213,6 +265,9 @@ class PlannedAdjustmentViewSet(PlanItemViewSet):
 
 @plan_item_docs("soft-tissue therapy", PlannedSoftTissueSerializer)
 class PlannedSoftTissueViewSet(PlanItemViewSet):
+    error_codes = {
+        ("create", "destroy", "partial_update", "update"): (PlanCode.PLAN_NOT_EDITABLE,),
+    }
     kind = "soft_tissue"
     audit_resource = "plan_soft_tissue"
     queryset = PlannedSoftTissue.objects.none()
@@ -221,6 +276,13 @@ class PlannedSoftTissueViewSet(PlanItemViewSet):
 
 @plan_item_docs("exercise prescription", PlannedExerciseSerializer)
 class PlannedExerciseViewSet(PlanItemViewSet):
+    error_codes = {
+        ("create", "partial_update", "update"): (
+            ApiCode.MAX_LENGTH,
+            PlanCode.PLAN_NOT_EDITABLE,
+        ),
+        "destroy": (PlanCode.PLAN_NOT_EDITABLE,),
+    }
     kind = "exercises"
     audit_resource = "plan_exercise"
     queryset = PlannedExercise.objects.none()

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
+from api.error_codes import ApiCode
 from api.permissions import may_read_clinical
 from api.serializers import (
     ClinicalFieldsMixin,
@@ -26,6 +27,7 @@ from treatments.plans.serializers import (
     SoftTissueFieldsSerializer,
 )
 from treatments.visits.billing_port import billing
+from treatments.visits.error_codes import VisitCode
 from treatments.visits.models import (
     Amendment,
     PartFinding,
@@ -82,7 +84,7 @@ class CarriesOutPlannedItemMixin:
                         name: [
                             serializers.ErrorDetail(
                                 "This field is required unless planned_item is given.",
-                                code="required",
+                                code=ApiCode.REQUIRED,
                             )
                         ]
                         for name in missing
@@ -398,7 +400,7 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
         ):
             raise serializers.ValidationError(
                 {"patient": ["A visit's patient cannot change; log the visit anew."]},
-                code="immutable",
+                code=ApiCode.IMMUTABLE,
             )
         return super().to_internal_value(data)
 
@@ -406,7 +408,7 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
         regions = [finding["region"] for finding in findings]
         if len(regions) != len(set(regions)):
             raise serializers.ValidationError(
-                "Give each region's findings once.", code="duplicate_region"
+                "Give each region's findings once.", code=VisitCode.DUPLICATE_REGION
             )
         return findings
 

@@ -8,14 +8,18 @@ from django.db import transaction
 from django.db.models import Max, Model, OuterRef, Subquery
 from django.utils import timezone
 
+from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, Role, User
 from clinics.services import check_active_chiropractor
-from patients.models import Patient, PatientStatus
+from patients.error_codes import PatientCode
+from patients.models import Patient
+from patients.rules import ensure_patient_active
 from treatments.items import insert_items
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.plans.models import PlanStatus
 from treatments.visits.billing_port import billing
+from treatments.visits.error_codes import VisitCode
 from treatments.visits.models import (
     Amendment,
     PartFinding,
@@ -43,28 +47,33 @@ class RecordLocked(Conflict):
 
 
 def _check_visit(visit: Visit, *, plan_changed: bool) -> None:
-    if visit.patient.status == PatientStatus.ARCHIVED:
-        raise Conflict("The patient is archived; restore it first.", code="patient_archived")
+    ensure_patient_active(visit.patient)
     if visit.visit_at > timezone.now() + CLOCK_SKEW:
-        raise field_error("visit_at", "A visit cannot be logged in the future.", "future_date")
+        raise field_error(
+            "visit_at", "A visit cannot be logged in the future.", ApiCode.FUTURE_DATE
+        )
     if visit.visit_at.year < EARLIEST_YEAR:
-        raise field_error("visit_at", f"A visit cannot be before {EARLIEST_YEAR}.", "out_of_range")
+        raise field_error(
+            "visit_at", f"A visit cannot be before {EARLIEST_YEAR}.", ApiCode.OUT_OF_RANGE
+        )
     check_active_chiropractor(visit.chiropractor, visit.clinic_id)
     plan = visit.plan
     if plan is None:
         return
     if plan.patient_id != visit.patient_id:
-        raise field_error("plan", "The plan is another patient's.", "other_patient")
+        raise field_error("plan", "The plan is another patient's.", PatientCode.OTHER_PATIENT)
     # Only when the plan is chosen: a draft logged while the plan was active stays editable.
     if plan_changed and plan.status != PlanStatus.ACTIVE:
         raise field_error(
             "plan",
             f"The plan is {plan.status}; visits are logged against an active plan.",
-            "plan_not_active",
+            VisitCode.PLAN_NOT_ACTIVE,
         )
     local_day = timezone.localtime(visit.visit_at, ZoneInfo(visit.clinic.time_zone)).date()
     if local_day < plan.start_date:
-        raise field_error("visit_at", f"The plan starts on {plan.start_date}.", "before_plan_start")
+        raise field_error(
+            "visit_at", f"The plan starts on {plan.start_date}.", VisitCode.BEFORE_PLAN_START
+        )
 
 
 def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> None:
@@ -79,7 +88,7 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
                 raise field_error(
                     kind,
                     "These items carry out another plan's items; send them again.",
-                    "not_in_plan",
+                    VisitCode.NOT_IN_PLAN,
                 )
             continue
         for index, row in enumerate(rows):
@@ -94,7 +103,7 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
                 raise field_error(
                     f"{kind}.{index}.planned_item",
                     "The planned item is not part of this visit's plan.",
-                    "not_in_plan",
+                    VisitCode.NOT_IN_PLAN,
                 )
 
 
@@ -201,7 +210,9 @@ def _ensure_draft(visit: Visit) -> None:
     if visit.status == VisitStatus.SIGNED:
         raise RecordLocked()
     if visit.status == VisitStatus.ENTERED_IN_ERROR:
-        raise Conflict("The visit was discarded (entered in error).", code="visit_discarded")
+        raise Conflict(
+            "The visit was discarded (entered in error).", code=VisitCode.VISIT_DISCARDED
+        )
 
 
 def _ensure_may_edit_draft(visit: Visit, by: User) -> None:
@@ -261,7 +272,7 @@ def visit_amend(*, visit: Visit, by: User, data: dict) -> Amendment:
     if visit.status != VisitStatus.SIGNED:
         raise Conflict(
             "Only a signed visit is amended; edit an unsigned one directly.",
-            code="visit_not_signed",
+            code=VisitCode.VISIT_NOT_SIGNED,
         )
     amendment = Amendment(clinic_id=visit.clinic_id, visit=visit, author=by, **data)
     amendment.full_clean()
@@ -275,11 +286,13 @@ def visit_correct_performed(*, visit: Visit, items: dict[str, list[dict]], by: U
     decides when and keeps the correction): the rows replaced are kept, marked removed, as
     when a draft is edited. The visit's own chiropractor, or a clinic admin."""
     if visit.status == VisitStatus.ENTERED_IN_ERROR:
-        raise Conflict("The visit was discarded (entered in error).", code="visit_discarded")
+        raise Conflict(
+            "The visit was discarded (entered in error).", code=VisitCode.VISIT_DISCARDED
+        )
     if visit.status != VisitStatus.SIGNED:
         raise Conflict(
             "The visit is a draft: change it directly; corrections are for signed visits.",
-            code="visit_not_signed",
+            code=VisitCode.VISIT_NOT_SIGNED,
         )
     _ensure_may_edit_draft(visit, by)
     _check_planned_items(visit, items)

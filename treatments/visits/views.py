@@ -7,12 +7,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.concurrency import IF_MATCH_PARAMETER
+from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.permissions import VisitDraftPermission, VisitPermission
 from api.schema import documented
 from api.viewsets import ArchivableRecordViewSet
 from audit.models import AuditAction
+from clinics.error_codes import ClinicCode
+from patients.error_codes import PatientCode
 from treatments.visits import services
+from treatments.visits.error_codes import VisitCode
 from treatments.visits.filters import VisitFilter
 from treatments.visits.models import Visit
 from treatments.visits.selectors import visit_list
@@ -31,6 +35,48 @@ from treatments.visits.serializers import AmendmentSerializer, VisitSerializer
 class VisitViewSet(ArchivableRecordViewSet):
     """Visits. Chiropractors log, sign and amend; clinic admins read; the front desk sees that a
     visit happened and its billing lines."""
+
+    error_codes = {
+        "amendments": (
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            VisitCode.VISIT_NOT_SIGNED,
+        ),
+        "create": (
+            ApiCode.FUTURE_DATE,
+            ApiCode.IMMUTABLE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.OTHER_PATIENT,
+            PatientCode.PATIENT_ARCHIVED,
+            VisitCode.BEFORE_PLAN_START,
+            VisitCode.DUPLICATE_REGION,
+            VisitCode.NOT_IN_PLAN,
+            VisitCode.PLAN_NOT_ACTIVE,
+        ),
+        ("destroy", "sign"): (
+            VisitCode.VISIT_DISCARDED,
+            VisitCode.VISIT_SIGNED,
+        ),
+        ("partial_update", "update"): (
+            ApiCode.FUTURE_DATE,
+            ApiCode.IMMUTABLE,
+            ApiCode.INVALID_DATE,
+            ApiCode.INVALID_DATETIME,
+            ApiCode.INVALID_NULLABLE,
+            ClinicCode.NOT_CHIROPRACTOR,
+            PatientCode.OTHER_PATIENT,
+            PatientCode.PATIENT_ARCHIVED,
+            VisitCode.BEFORE_PLAN_START,
+            VisitCode.DUPLICATE_REGION,
+            VisitCode.NOT_IN_PLAN,
+            VisitCode.PLAN_NOT_ACTIVE,
+            VisitCode.VISIT_DISCARDED,
+            VisitCode.VISIT_SIGNED,
+        ),
+    }
 
     permission_classes = [VisitPermission]
     queryset = Visit.objects.none()

@@ -1,0 +1,9 @@
+"""Audit error codes, each with the one status it answers (api.error_codes)."""
+
+from api.error_codes import ErrorCodes
+
+
+class AuditCode(ErrorCodes):
+    """What the audit trail's reads answer."""
+
+    EXPORT_TOO_LARGE = "export_too_large", 400
