@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PGSERVER_DIR ?= .pgdata
 
-.PHONY: run serve admin test install migrate demo lint format schema check-migrations pytest test-pgbouncer bench loadtest faults db-stop clean
+.PHONY: run serve admin test test-system install migrate demo lint format schema check-migrations pytest test-pgbouncer bench loadtest faults db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -52,11 +52,19 @@ check-migrations: install
 schema: install
 	$(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
 
+# The unit and API tiers, in parallel (one worker per core; PYTEST_WORKERS=0 runs them in one).
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not system" -n $(PYTEST_WORKERS)
 
-# lint, system checks, migration drift, then pytest (which also checks openapi.yaml drift).
+# lint, types, migration drift, then the unit and API tests (which also check openapi.yaml drift).
 test: lint check-migrations pytest
+
+# The system tier: servers started by the tests (production and development), database faults,
+# the small load test, fuzzing every operation, generated clients; then the PgBouncer pass.
+test-system: install
+	$(VENV)/bin/pytest -m system
+	ops/pgbouncer_tests.sh
 
 # The row-level-security and concurrency tests through PgBouncer in transaction pooling mode
 # (needs pgbouncer and the machine's PostgreSQL on 127.0.0.1:5432; CI runs it after `make test`).
@@ -79,7 +87,7 @@ faults: install
 	$(PY) ops/faults.py
 
 db-stop:
-	@if [ -d "$(PGSERVER_DIR)" ]; then $(PY) -c 'import pathlib, sys, api.embedded_db as e; print("stopped" if e.stop_embedded_database(pathlib.Path(sys.argv[1])) else "not running")' "$(PGSERVER_DIR)"; fi
+	@if [ -d "$(PGSERVER_DIR)" ]; then $(PY) -c 'import pathlib, sys, config.embedded_db as e; print("stopped" if e.stop_embedded_database(pathlib.Path(sys.argv[1])) else "not running")' "$(PGSERVER_DIR)"; fi
 
 clean: db-stop
 	rm -rf $(VENV) .pgdata staticfiles

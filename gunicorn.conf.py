@@ -1,4 +1,4 @@
-"""The production server's settings: `gunicorn -c gunicorn.conf.py api.wsgi:application`.
+"""The production server's settings: `gunicorn -c gunicorn.conf.py config.wsgi:application`.
 
 The worker timeout lies above every database wait a request can make (connecting, then its
 statements), so a request to a failing database answers 503 itself instead of its worker being

@@ -6,7 +6,7 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "api.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # The development server serves requests as the API's database role, like wsgi.py;
     # every other command (migrate, create_clinic, …) works as the owner.
     if sys.argv[1:2] == ["runserver"]:

@@ -23,44 +23,6 @@ class NoStoreMiddleware:
         return response
 
 
-# The docs pages load Swagger UI and ReDoc from this server only (drf-spectacular-sidecar):
-# no inline script, no third-party origin. Both style themselves inline and ReDoc searches in a
-# blob: worker. Everything else is JSON, which may load nothing and be framed by nobody.
-DOCS_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "worker-src 'self' blob:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
-API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-DOCS_PATHS = ("/api/docs/", "/api/redoc/")
-
-
-class ContentSecurityPolicyMiddleware:
-    """A Content-Security-Policy on every answer of the API and its docs (the admin keeps
-    Django's own pages and is served apart)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if request.path.startswith(DOCS_PATHS):
-            response.setdefault("Content-Security-Policy", DOCS_POLICY)
-        elif request.path.startswith("/api/") or request.path == "/healthz":
-            response.setdefault("Content-Security-Policy", API_POLICY)
-        return response
-
-
 class RequestContextMiddleware:
     """Gives every request an id (echoed as `X-Request-ID`, recorded in audit and history) and
     makes sure its clinic context never outlives it."""

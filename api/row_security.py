@@ -138,10 +138,13 @@ def _ensure_role(cursor, role: str) -> None:
     row = cursor.fetchone()
     if row is None:
         # Deployments whose owner may not create roles create this one beforehand (README).
+        # Roles belong to the server, not to a database: another database's migration (a
+        # parallel test worker's) may be creating it at this moment, and either may win.
         cursor.execute(
-            sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
-                sql.Identifier(role)
-            )
+            sql.SQL(
+                "DO $$BEGIN CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END$$"
+            ).format(sql.Identifier(role))
         )
     elif any(row):
         raise RuntimeError(

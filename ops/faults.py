@@ -56,7 +56,7 @@ class Run:
 
 
 def start_database(folder: Path) -> tuple[str, Path]:
-    from api.embedded_db import embedded_database_url
+    from config.embedded_db import embedded_database_url
 
     data = folder / "pgdata"
     return embedded_database_url(data), data
@@ -102,7 +102,7 @@ def start_server(url: str) -> tuple[subprocess.Popen, str]:
         "WEB_CONCURRENCY": "4",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "api.wsgi:application"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,

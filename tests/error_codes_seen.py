@@ -177,12 +177,34 @@ def misfits() -> list[str]:
     ]
 
 
+# Under pytest-xdist each worker sees its own answers: it hands its findings to the controller
+# (xdist's `workeroutput`), which reports them with its own when the run ends.
+_FROM_WORKERS: dict[str, list[str]] = {}
+TITLES = {
+    "undocumented": "error codes answered but not documented",
+    "misfits": "answers that do not match their schema (OpenAPI 3.1)",
+}
+
+
+def _findings() -> dict[str, list[str]]:
+    return {"undocumented": undocumented(), "misfits": misfits()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    for kind, problems in getattr(node, "workeroutput", {}).get("api_contract", {}).items():
+        _FROM_WORKERS.setdefault(kind, []).extend(problems)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    findings = _findings()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports
+        workeroutput["api_contract"] = findings
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for title, problems in (
-        ("error codes answered but not documented", undocumented()),
-        ("answers that do not match their schema (OpenAPI 3.1)", misfits()),
-    ):
+    for kind, title in TITLES.items():
+        problems = sorted(set(findings[kind]) | set(_FROM_WORKERS.get(kind, ())))
         if problems:
             if reporter is not None:
                 reporter.write_sep("=", title, red=True)

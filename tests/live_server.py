@@ -15,11 +15,13 @@ from ops.loadtest.servers import current_database_url, free_port
 
 
 @pytest.fixture
-def start_server() -> Iterator[Callable[..., str]]:
+def start_server(request: pytest.FixtureRequest) -> Iterator[Callable[..., str]]:
     """`start_server(workers=3, healthy=True, development=False, **env)` → the base URL of a
     gunicorn server (or, with `development`, of `make run`'s runserver) on this test database
     (or `DATABASE_URL` in env). With `healthy`, it waits for /healthz to
     answer 200; otherwise for any answer at all (a server whose database is down)."""
+    if request.node.get_closest_marker("system") is None:
+        pytest.fail("A test that starts a server is a system test: mark it @pytest.mark.system.")
     servers: list[subprocess.Popen] = []
 
     def start(workers: int = 3, healthy: bool = True, development: bool = False, **env: str) -> str:
@@ -28,7 +30,7 @@ def start_server() -> Iterator[Callable[..., str]]:
             # `make run`'s server: Django's development server, a thread per connection.
             ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
             if development
-            else ["-m", "gunicorn", "api.wsgi:application"]
+            else ["-m", "gunicorn", "config.wsgi:application"]
             + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
         )
         server = subprocess.Popen(

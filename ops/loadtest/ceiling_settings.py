@@ -1,6 +1,6 @@
 """The ceiling app's settings: the project's, with nothing between the server and the view."""
 
-from api.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "ops.loadtest.ceiling"

@@ -3,6 +3,7 @@ wrong codes refused and counted toward the lockout, recovery codes that work onc
 by the user or a clinic admin, and required per role by the clinic."""
 
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pyotp
@@ -64,7 +65,7 @@ def enrol(client: APIClient) -> tuple[pyotp.TOTP, list[str]]:
 
 @pytest.mark.django_db
 def test_enrol_then_login_needs_the_code_a_wrong_code_is_refused_and_a_recovery_code_works_once(
-    chiropractor,
+    chiropractor, time_machine
 ):
     client = client_for(chiropractor)
     assert client.get("/api/v1/auth/mfa").json() == {
@@ -88,7 +89,8 @@ def test_enrol_then_login_needs_the_code_a_wrong_code_is_refused_and_a_recovery_
     # django-otp waits a second after a wrong code before it checks the next.
     too_soon = verify(body["challenge"], code_at(app, 1))
     assert too_soon.status_code == 429 and int(too_soon["Retry-After"]) >= 1
-    time.sleep(1.1)
+    # The clock moves past the wait instead of the test sleeping through it.
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=1.1))
 
     right = verify(body["challenge"], code_at(app, 1))
     assert right.status_code == 200, right.json()
@@ -259,7 +261,7 @@ def test_enrolling_needs_the_password_and_a_second_one_while_on_is_refused(chiro
 
 
 @pytest.mark.django_db
-def test_wrong_codes_on_the_signed_in_endpoints_are_counted_and_slowed(chiropractor):
+def test_wrong_codes_on_the_signed_in_endpoints_are_counted_and_slowed(chiropractor, time_machine):
     client = client_for(chiropractor)
     app, _ = enrol(client)
     bad = "000000" if code_at(app, 1) != "000000" else "111111"
@@ -269,7 +271,8 @@ def test_wrong_codes_on_the_signed_in_endpoints_are_counted_and_slowed(chiroprac
     # The failure was kept (the answer did not roll it back): django-otp now waits.
     assert client.post(renew, {"code": code_at(app, 1)}).status_code == 429
     assert AccessAttempt.objects.get(username="dr.palmer").failures_since_start == 1
-    time.sleep(1.1)
+    # The clock moves past the wait instead of the test sleeping through it.
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=1.1))
     assert client.post(renew, {"code": code_at(app, 1).replace("", " ").strip()}).status_code == 200
 
 

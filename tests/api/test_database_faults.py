@@ -97,6 +97,7 @@ def frozen_database() -> Iterator[int]:
     listener.close()
 
 
+@pytest.mark.system
 def test_the_health_probe_answers_promptly_whatever_the_database_does(frozen_database):
     frozen = {**connection_parameters(), "host": "127.0.0.1", "port": frozen_database}
 
@@ -106,6 +107,7 @@ def test_the_health_probe_answers_promptly_whatever_the_database_does(frozen_dat
     assert database_answers(1) is True  # the real one
 
 
+@pytest.mark.system
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_a_server_whose_database_is_down_or_frozen_answers_503_in_bounded_time(
     start_server, frozen_database
@@ -136,6 +138,7 @@ def test_a_server_whose_database_is_down_or_frozen_answers_503_in_bounded_time(
             assert time.monotonic() - started < 8, (url, path)
 
 
+@pytest.mark.system
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_the_api_recovers_by_itself_when_its_connections_are_cut(
     start_server, chiropractor, patient
@@ -253,6 +256,7 @@ def freezable_proxy() -> Iterator[FreezableProxy]:
     proxy.close()
 
 
+@pytest.mark.system
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_a_database_frozen_under_open_connections_answers_503_within_the_deadline(
     start_server, freezable_proxy, chiropractor, patient

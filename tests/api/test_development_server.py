@@ -9,6 +9,8 @@ from knox.models import AuthToken
 
 from tests.conftest import FLUSHABLE_APPS
 
+pytestmark = pytest.mark.system  # `make run`'s server
+
 
 def api_connections() -> int:
     with connection.cursor() as cursor:

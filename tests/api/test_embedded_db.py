@@ -7,11 +7,11 @@ import sys
 import pytest
 from pgserver.utils import PostmasterInfo
 
-from api.embedded_db import stop_embedded_database
+from config.embedded_db import stop_embedded_database
 
 START_AND_DIE = """
 import os, sys
-from api.embedded_db import embedded_database_url
+from config.embedded_db import embedded_database_url
 print(embedded_database_url(__import__("pathlib").Path(sys.argv[1])), flush=True)
 os.kill(os.getpid(), 9)  # killed: never tells pgserver it is done
 """

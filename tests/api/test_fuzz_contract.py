@@ -24,6 +24,8 @@ from schemathesis.core.transport import Response
 from tests.clinical_rows import decreased, row_counts
 from tests.conftest import client_for
 
+pytestmark = pytest.mark.system  # fuzzing every operation
+
 CONTRACT = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
 
 

@@ -15,6 +15,8 @@ from django.conf import settings
 from tests.conftest import FLUSHABLE_APPS
 from tests.factories import TEST_PASSWORD
 
+pytestmark = pytest.mark.system  # a generated client, compiled and run
+
 PACKAGE = "chiro_client"
 
 

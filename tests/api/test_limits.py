@@ -235,6 +235,7 @@ def test_a_request_line_or_header_too_long_is_refused_in_json(chiropractor_clien
     assert patient.occupation != "Roofer"
 
 
+@pytest.mark.system
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_the_production_server_lets_the_api_refuse_long_lines_in_json(start_server):
     base = start_server(workers=1)

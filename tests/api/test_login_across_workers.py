@@ -8,6 +8,8 @@ from clinics.models import Role
 from tests.conftest import FLUSHABLE_APPS
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.system  # production servers
+
 PASSWORD = "violet-anchor-mirror-93-sled"
 
 

@@ -11,7 +11,10 @@ from tests.factories import PatientFactory, UserFactory
 
 PASSWORD = "violet-anchor-mirror-93-sled"
 
-pytestmark = pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+pytestmark = [
+    pytest.mark.system,  # two production servers
+    pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS),
+]
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from django.core.management import call_command
 from patients.models import Patient
 from treatments.models import TreatmentPlan, Visit
 
+pytestmark = pytest.mark.system  # the benchmark command
+
 
 @pytest.mark.django_db
 def test_benchmark_loads_synthetic_data_and_times_every_endpoint(capsys):

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from patients.models import Patient
 from tests.conftest import FLUSHABLE_APPS
 
+pytestmark = pytest.mark.system  # the small load test
+
 
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():

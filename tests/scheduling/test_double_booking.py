@@ -27,6 +27,7 @@ def overlapping_pairs() -> int:
     )
 
 
+@pytest.mark.system
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 def test_fifty_concurrent_bookings_of_one_time_create_exactly_one(
     start_server, front_desk, booking, clinic

@@ -299,7 +299,7 @@ class Command(BaseCommand):
         counter = RoundTripCounter(info.host, info.port)
         app_url = through_port(production_environment()["DATABASE_APP_URL"], counter.port)
         server = Server(
-            "api.wsgi:application", workers=1, ready_path="/healthz", DATABASE_APP_URL=app_url
+            "config.wsgi:application", workers=1, ready_path="/healthz", DATABASE_APP_URL=app_url
         )
         counted = {}
         try:
@@ -345,7 +345,7 @@ class Command(BaseCommand):
         self, scenarios: list[Scenario], ceilings: list[Scenario], options: dict
     ) -> list[Row]:
         workers, seconds = options["workers"], options["seconds"]
-        project = Server("api.wsgi:application", workers=workers, ready_path="/healthz")
+        project = Server("config.wsgi:application", workers=workers, ready_path="/healthz")
         ceiling = Server(
             "ops.loadtest.ceiling_wsgi:application",
             workers=workers,

@@ -19,4 +19,4 @@ class Command(BaseCommand):
         self.stdout.write(f"API: http://{bind}/api/v1/  (production settings, gunicorn)")
         self.stdout.flush()
         command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")]
-        os.execve(sys.executable, [*command, "api.wsgi:application"], environment)
+        os.execve(sys.executable, [*command, "config.wsgi:application"], environment)

@@ -1,5 +1,7 @@
 """Root URLs: the versioned API, its schema and docs, health, and (for operators) the admin."""
 
+from csp.constants import NONE, SELF
+from csp.decorators import csp
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
@@ -10,6 +12,25 @@ from api.auth.admin_login import throttled_admin_login
 from api.committed_schema import CommittedSchemaView
 from api.health import HealthView
 from api.slash_twins import slash_twin_route
+
+# The docs pages load Swagger UI and ReDoc from this server only (drf-spectacular-sidecar):
+# no inline script, no third-party origin. Both style themselves inline and ReDoc searches in a
+# blob: worker.
+docs_policy = csp(
+    {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [NONE],
+        "frame-ancestors": [NONE],
+    }
+)
 
 api_v1 = [
     path("auth/", include("api.auth.urls")),
@@ -29,8 +50,12 @@ urlpatterns = [
     # The committed, drift-checked contract: no schema is built while a front end waits.
     path("api/schema/", CommittedSchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline (CSP).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "api/docs/",
+        docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
+    path("api/redoc/", docs_policy(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     # The probe must answer 503 itself when the database is down, so no request transaction.
     path("healthz", transaction.non_atomic_requests(HealthView.as_view()), name="healthz"),
 ]

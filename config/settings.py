@@ -1,47 +1,46 @@
 """Django settings: every value comes from the environment (see README, Configuration)."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 import pghistory
 from corsheaders.defaults import default_headers as default_cors_headers
+from csp.constants import NONE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+# Values are read and cast by django-environ; a comma-separated list's items are stripped.
+# A value starting with `$` names another variable (django-environ's proxy); a literal leading
+# `$` (a secret key may have one) is written `\$`.
+env = environ.Env()
+env.escape_proxy = True
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    return [item for item in env.list(name, cast=str.strip, default=default or []) if item]
 
 
 # "production" demands real secrets and hosts; "development" has safe local defaults.
-DJANGO_ENV = os.environ.get("DJANGO_ENV", "development")
+DJANGO_ENV = env.str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
 IS_PRODUCTION = DJANGO_ENV == "production"
 
-DEBUG = env_bool("DEBUG", default=not IS_PRODUCTION)
+DEBUG = env.bool("DEBUG", default=not IS_PRODUCTION)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env.str("SECRET_KEY", "")
 if not SECRET_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production.")
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "localhost,127.0.0.1,testserver")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "testserver"]
+)
 if IS_PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 
@@ -53,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "csp",
     "rest_framework",
     "knox",
     "django_filters",
@@ -94,18 +94,25 @@ MIDDLEWARE = [
     "api.admin_middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.middleware.NoStoreMiddleware",
-    "api.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "api.middleware.RequestContextMiddleware",
     "audit.recording.AuditMiddleware",
     # Last, as django-axes requires: it answers for locked accounts (see AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "api.urls"
+# Every answer may load nothing and be framed by nobody: it is JSON (django-csp). The docs
+# pages have their own policy (config.urls); the admin keeps Django's pages, served apart.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin"],
+    "DIRECTIVES": {"default-src": [NONE], "frame-ancestors": [NONE]},
+}
+
+ROOT_URLCONF = "config.urls"
 # Paths with and without the trailing slash are the same (api.slash_twins).
 APPEND_SLASH = False
-WSGI_APPLICATION = "api.wsgi.application"
-ASGI_APPLICATION = "api.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -124,33 +131,33 @@ TEMPLATES = [
 ]
 
 # With no DATABASE_URL, an embedded PostgreSQL is started in a git-ignored project folder.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env.str("DATABASE_URL", "")
 if not DATABASE_URL:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
-    from api.embedded_db import embedded_database_url
+    from config.embedded_db import embedded_database_url
 
-    DATABASE_URL = embedded_database_url(Path(os.environ.get("PGSERVER_DIR", BASE_DIR / ".pgdata")))
+    DATABASE_URL = embedded_database_url(Path(env.str("PGSERVER_DIR", BASE_DIR / ".pgdata")))
 
 # The API serves requests as a role that neither owns the tables nor bypasses row-level
 # security (api.row_security); migrations and management commands connect as the owner.
-DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "chiro_api")
-DATABASE_APP_URL = os.environ.get("DATABASE_APP_URL", "")
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", "chiro_api")
+DATABASE_APP_URL = env.str("DATABASE_APP_URL", "")
 if not DATABASE_APP_URL:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DATABASE_APP_URL must be set when DJANGO_ENV=production.")
-    from api.embedded_db import url_with_user
+    from config.embedded_db import url_with_user
 
     # Development servers trust local connections: the same server, as the API role.
     DATABASE_APP_URL = url_with_user(DATABASE_URL, DATABASE_APP_ROLE)
 
 # Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
-SERVE_AS_APP_ROLE = env_bool("SERVE_AS_APP_ROLE", default=False)
+SERVE_AS_APP_ROLE = env.bool("SERVE_AS_APP_ROLE", default=False)
 
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_APP_URL if SERVE_AS_APP_ROLE else DATABASE_URL,
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_max_age=env.int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -164,19 +171,19 @@ DATABASES["default"]["ENGINE"] = "api.postgres"
 # Either answers 503 with Retry-After (api.database_faults). The production server's worker
 # timeout (gunicorn.conf.py) lies above them; /healthz has its own HEALTH_TIMEOUT_SECONDS.
 # The largest request body (then 413); a full plan or visit is a few kilobytes.
-API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # How long a POST's answer is kept for retries with the same Idempotency-Key (idempotency app).
-IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
-DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
-DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 10_000)
-DB_LOCK_TIMEOUT_MS = env_int("DB_LOCK_TIMEOUT_MS", 3_000)
-DB_RETRY_AFTER_SECONDS = env_int("DB_RETRY_AFTER_SECONDS", 5)
-HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 2)
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 24)
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", 10_000)
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", 3_000)
+DB_RETRY_AFTER_SECONDS = env.int("DB_RETRY_AFTER_SECONDS", 5)
+HEALTH_TIMEOUT_SECONDS = env.int("HEALTH_TIMEOUT_SECONDS", 2)
 # Past DB_REQUEST_TIMEOUT_MS a request's database socket is shut down from the client's side
 # (api.database_deadline): a database that stops answering on an open connection costs a 503,
 # not a hang. Keepalives and tcp_user_timeout notice a peer or network that is gone.
-DB_REQUEST_TIMEOUT_MS = env_int("DB_REQUEST_TIMEOUT_MS", DB_STATEMENT_TIMEOUT_MS)
+DB_REQUEST_TIMEOUT_MS = env.int("DB_REQUEST_TIMEOUT_MS", DB_STATEMENT_TIMEOUT_MS)
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     connect_timeout=DB_CONNECT_TIMEOUT,
     keepalives=1,
@@ -202,8 +209,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 15))
 # Accounts lock by username only: counting per address too would lock the right user out with
 # everyone behind the same address (a clinic's NAT). Addresses are held to the login throttle
 # (LOGIN_THROTTLE_RATE, shared by every worker), which refuses any login, right or wrong, from
@@ -224,7 +231,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "clinics.passwords.PasswordStrengthValidator"},
 ]
 # zxcvbn's score a staff password must reach: 3 "good", 4 "strong" (accounts that open PHI).
-PASSWORD_MIN_STRENGTH = env_int("PASSWORD_MIN_STRENGTH", 4)
+PASSWORD_MIN_STRENGTH = env.int("PASSWORD_MIN_STRENGTH", 4)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -250,7 +257,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Request-ID", "Idempotent-Replay
 
 # Throttle counts must be shared by every worker process: Redis when REDIS_URL is set, else the
 # database (its table is made by a migration).
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -263,11 +270,11 @@ CACHES = {
 # Production is served over HTTPS only, usually behind a proxy that terminates TLS and says so
 # in X-Forwarded-Proto. Health probes may still come over plain HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_PRODUCTION else None
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
 
@@ -285,22 +292,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min"),
+        "login": env.str("LOGIN_THROTTLE_RATE", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Proxies in front of the API; 0 means the client address is the socket's, so that a
     # client cannot dodge the login throttle with a forged X-Forwarded-For.
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "NUM_PROXIES": env.int("NUM_PROXIES", 0),
 }
 
 # Bearer tokens: stored as SHA-512 digests; they expire after TOKEN_IDLE_MINUTES without use
 # and after TOKEN_MAX_HOURS whatever the use.
-TOKEN_IDLE = timedelta(minutes=env_int("TOKEN_IDLE_MINUTES", 30))
+TOKEN_IDLE = timedelta(minutes=env.int("TOKEN_IDLE_MINUTES", 30))
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
     "TOKEN_TTL": TOKEN_IDLE,
     "AUTO_REFRESH": True,
-    "AUTO_REFRESH_MAX_TTL": timedelta(hours=env_int("TOKEN_MAX_HOURS", 12)),
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=env.int("TOKEN_MAX_HOURS", 12)),
     # The idle expiry is pushed forward at most this often (a write saved per interval); a
     # tenth of the idle window, so that a token in use never lapses however short the window.
     "MIN_REFRESH_INTERVAL": min(60, int(TOKEN_IDLE.total_seconds()) // 10),
@@ -309,16 +316,16 @@ REST_KNOX = {
 
 # Multi-factor authentication (TOTP, django-otp): the password step's challenge is valid this
 # long; authenticator apps show the issuer beside the account.
-MFA_CHALLENGE_SECONDS = env_int("MFA_CHALLENGE_SECONDS", 300)
-OTP_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "Chiro API")
+MFA_CHALLENGE_SECONDS = env.int("MFA_CHALLENGE_SECONDS", 300)
+OTP_TOTP_ISSUER = env.str("MFA_ISSUER", "Chiro API")
 # Each wrong code doubles the wait before the device answers again (django-otp's throttle).
 OTP_TOTP_THROTTLE_FACTOR = 1
 MFA_RECOVERY_CODES = 10
 
 # Break-glass access to a patient's clinical record: how long a grant lasts unless asked
 # otherwise, and the longest it may last.
-BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
-BREAK_GLASS_MAX_MINUTES = env_int("BREAK_GLASS_MAX_MINUTES", 240)
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", 60)
+BREAK_GLASS_MAX_MINUTES = env.int("BREAK_GLASS_MAX_MINUTES", 240)
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
@@ -506,9 +513,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Phone numbers written without a country code are read as numbers of this region.
-PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "US")
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", "US")
