@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class ApiConfig(AppConfig):
@@ -7,21 +6,4 @@ class ApiConfig(AppConfig):
     verbose_name = "API plumbing"
 
     def ready(self) -> None:
-        from api import (
-            database_faults,  # noqa: F401  (hears of database faults around views)
-            tenancy,  # noqa: F401  (registers the tenancy system check)
-        )
-
-        # Django's hook for schema-level setup: every migrate re-applies grants and policies,
-        # so a table added by any later migration is protected as soon as it exists.
-        post_migrate.connect(_secure_database, dispatch_uid="api.secure_database")
-
-
-def _secure_database(sender, using: str, **kwargs) -> None:
-    from django.db import connections
-
-    from api.row_security import secure_database
-
-    # post_migrate is sent once per app with models, after all migrations ran; act once.
-    if sender.label == "clinics":
-        secure_database(connections[using])
+        from api import database_faults  # noqa: F401  (hears of database faults around views)

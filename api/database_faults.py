@@ -17,6 +17,7 @@ from django.core.signals import got_request_exception
 from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 
+from api.context import context_of
 from api.error_codes import ApiCode
 from api.errors import DATABASE_FAULTS, ServiceUnavailable, error_body
 
@@ -44,4 +45,4 @@ def unavailable_response() -> JsonResponse:
 @receiver(got_request_exception, dispatch_uid="api.database_faults")
 def remember_database_fault(sender: object, request: HttpRequest | None = None, **kwargs) -> None:
     if request is not None and is_database_fault(sys.exception()):
-        request.database_fault = True  # type: ignore[attr-defined]
+        context_of(request).database_fault = True

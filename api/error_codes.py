@@ -45,6 +45,7 @@ class ApiCode(ErrorCodes):
     UNKNOWN_PARAMETER = "unknown_parameter", 400
     BLANK = "blank", 400
     INVALID = "invalid", 400
+    INVALID_CODE = "invalid_code", 400
     UNKNOWN_FIELD = "unknown_field", 400
     INVALID_ORDERING = "invalid_ordering", 400
     INVALID_PAGE_SIZE = "invalid_page_size", 400

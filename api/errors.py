@@ -23,6 +23,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
+from api.context import context_of
 from api.error_codes import ApiCode
 
 logger = logging.getLogger(__name__)
@@ -120,9 +121,8 @@ class ApiExceptionHandler(ExceptionHandler):
         if isinstance(exc, DATABASE_FAULTS):
             from api.database_faults import database_unavailable
 
-            request = self.context.get("request")
             # Later steps of this request (its audit event) need not try the database again.
-            getattr(request, "_request", request).database_fault = True
+            context_of(self.context.get("request")).database_fault = True
             return _DomainAPIException(database_unavailable())
         if isinstance(exc, DjangoValidationError):
             detail = as_serializer_error(exc)

@@ -5,9 +5,9 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from api.context import context_of
 from api.database_faults import unavailable_response
 from api.errors import error_body
-from api.request_context import REQUEST_ID_HEADER, close_context_if_nested, request_id_for
 
 
 class NoStoreMiddleware:
@@ -20,23 +20,6 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/v1/"):
             response["Cache-Control"] = "no-store"
-        return response
-
-
-class RequestContextMiddleware:
-    """Gives every request an id (echoed as `X-Request-ID`, recorded in audit and history) and
-    makes sure its clinic context never outlives it."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request_id_for(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            close_context_if_nested(request)
-        response[REQUEST_ID_HEADER] = str(request_id)
         return response
 
 
@@ -53,7 +36,7 @@ class JsonErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code >= 500 and getattr(request, "database_fault", False):
+        if response.status_code >= 500 and context_of(request).database_fault:
             # Not the 500 page: the database failed. The headers the inner middleware added
             # (CORS, X-Request-ID, no-store) stay, so a browser can read the answer.
             return self._with_headers_of(response, unavailable_response())

@@ -2,12 +2,12 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from clinics.models import Role
+from api.roles import Role
 
 
 def role_allows(request, roles: frozenset[str]) -> bool:
     """The caller's role is one of `roles`, or the caller holds a break-glass grant for the
-    patient of this request (access.break_glass) and `roles` may read clinical records."""
+    patient of this request (accounts.break_glass) and `roles` may read clinical records."""
     if request.user.role in roles:
         return True
     return (

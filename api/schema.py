@@ -83,26 +83,19 @@ class ApiAutoSchema(AutoSchema):
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
 
-    def _document_replays(self, operation: dict) -> None:
-        from idempotency.replay import REPLAYED_HEADER, IdempotentPostMixin
+    # What a view declares that every one of its POSTs takes and answers besides its own
+    # (idempotency.replay.IdempotentPostMixin: the Idempotency-Key, the replay header, codes).
+    def _post_declaration(self, name: str, empty):
+        return getattr(self.view, name, empty) if self.method == "POST" else empty
 
-        if self.method != "POST" or not isinstance(self.view, IdempotentPostMixin):
-            return
+    def _document_post_headers(self, operation: dict) -> None:
+        headers = self._post_declaration("post_success_headers", {})
         for key, response in operation.get("responses", {}).items():
-            if key.startswith("2"):
-                response.setdefault("headers", {})[REPLAYED_HEADER] = {
-                    "schema": {"type": "string", "enum": ["true"]},
-                    "description": "Present when this is the first answer to the same "
-                    "`Idempotency-Key`, given again; nothing was written this time.",
-                }
+            if key.startswith("2") and headers:
+                response.setdefault("headers", {}).update(headers)
 
     def get_override_parameters(self):
-        from idempotency.replay import IDEMPOTENCY_PARAMETER, IdempotentPostMixin
-
-        parameters = super().get_override_parameters()
-        if self.method == "POST" and isinstance(self.view, IdempotentPostMixin):
-            parameters = [*parameters, IDEMPOTENCY_PARAMETER]
-        return parameters
+        return [*super().get_override_parameters(), *self._post_declaration("post_parameters", [])]
 
     def _serializers_read(self) -> list[type]:
         if self.method not in {"POST", "PUT", "PATCH"}:
@@ -151,8 +144,6 @@ class ApiAutoSchema(AutoSchema):
         )
 
     def _declared_codes(self) -> set[ErrorCodes]:
-        from idempotency.replay import IdempotentPostMixin
-
         view, method = self.view, self.method
         # Every operation reads the database, which may fail or not answer in time, and
         # every request has a bounded request line and headers (api.request_limits).
@@ -173,8 +164,7 @@ class ApiAutoSchema(AutoSchema):
         if method in {"PUT", "PATCH", "DELETE", "POST"} and getattr(view, "detail", False):
             if isinstance(view, ETagMixin):  # its get_object checks If-Match on writes
                 declared.add(ApiCode.PRECONDITION_FAILED)
-        if method == "POST" and isinstance(view, IdempotentPostMixin):
-            declared |= set(view.post_error_codes)
+        declared |= set(self._post_declaration("post_error_codes", ()))
         if method == "GET" and self._is_list_view():
             declared |= declared_by(getattr(view, "filter_backends", ()))
             declared |= declared_by([self._get_paginator()])
@@ -211,7 +201,7 @@ class ApiAutoSchema(AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return operation
-        self._document_replays(operation)
+        self._document_post_headers(operation)
         codes = self.error_codes()
         for key, response in operation.get("responses", {}).items():
             status = int(key)

@@ -14,8 +14,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS
 
-from api.request_context import client_address, django_request, request_id_for
+from api.context import context_of
 from audit.models import AuditAction
+from tenancy.request_context import client_address, django_request, request_id_for
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def _unique(values) -> list[str]:
 
 def write(request: HttpRequest, event: Event, *, at_commit: bool = False) -> None:
     """Append the event; `at_commit`: as the last statement of the request's transaction,
-    sent with its COMMIT (api.postgres), so that it costs no round trip of its own."""
+    sent with its COMMIT (tenancy.postgres), so that it costs no round trip of its own."""
     user = getattr(request, "user", None)
     authenticated = bool(user is not None and user.is_authenticated)
     execute = connection.execute_at_commit if at_commit else _execute_now
@@ -88,13 +89,14 @@ def _execute_now(sql: str, params: list) -> None:
 def record(request, event: Event) -> None:
     """The request's one event: written now if its transaction will commit, else after it."""
     request = django_request(request)
-    if getattr(request, "audit_event_recorded", False):
+    audit = context_of(request).audit
+    if audit.recorded:
         raise RuntimeError("A request records exactly one audit event.")
-    request.audit_event_recorded = True
+    audit.recorded = True
     if event.status_code < 400 and not connection.needs_rollback:
         write(request, event, at_commit=True)
     else:
-        request.pending_audit_event = event
+        audit.pending = event
 
 
 class AuditMiddleware:
@@ -105,8 +107,9 @@ class AuditMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        event = getattr(request, "pending_audit_event", None)
-        if event is not None and getattr(request, "database_fault", False):
+        context = context_of(request)
+        event = context.audit.pending
+        if event is not None and context.database_fault:
             # The database that would keep the trace is what failed: connecting once more
             # would only make the answer wait again. The log keeps it.
             logger.warning("Audit event of a request refused for a database fault: %s", event)

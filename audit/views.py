@@ -1,4 +1,4 @@
-"""The audit trail for clinic admins, and a patient's access log for clinicians."""
+"""The audit trail for clinic admins (a patient's access log is served by patients.access_log)."""
 
 import csv
 import io
@@ -13,15 +13,14 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
 from api.error_codes import ApiCode
-from api.permissions import IsClinicAdmin, IsClinician
+from api.permissions import IsClinicAdmin
 from api.renderers import OrjsonRenderer
 from audit.error_codes import AuditCode
 from audit.filters import AuditEventFilter
 from audit.models import AuditAction, AuditEvent
 from audit.recording import AuditedViewMixin
-from audit.selectors import audit_event_list, patient_access_log
+from audit.selectors import audit_event_list
 from audit.serializers import AuditEventSerializer
-from patients.views import NestedUnderPatientMixin
 
 EXPORT_MAX_ROWS = 10_000
 
@@ -127,29 +126,3 @@ class AuditEventViewSet(AuditTrailMixin, mixins.ListModelMixin, viewsets.Generic
         response = HttpResponse(document, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
         return response
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Who looked at or changed this patient's record, when, and what they did",
-        description="Newest first, from the audit trail. Reading it is itself recorded.",
-    )
-)
-class PatientAccessLogViewSet(
-    AuditTrailMixin, NestedUnderPatientMixin, mixins.ListModelMixin, viewsets.GenericViewSet
-):
-    """One patient's entries of the audit trail; chiropractors and clinic admins."""
-
-    permission_classes = [IsClinician]
-    audit_resource = "access_log"
-    audit_patient_attr = ""
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return patient_access_log(user=self.request.user, patient_id=self.get_patient().pk)
-
-    def audit_event(self, request, response):
-        event = super().audit_event(request, response)
-        event.object_ids = []  # the rows read are events, named by the patient they concern
-        return event

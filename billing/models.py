@@ -9,12 +9,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from api.concurrency import VersionedModel
-from api.tenancy import ClinicScopedModel
 from billing.error_codes import BillingCode
 from billing.payer_rules import PAYER_TYPE_CHOICES
 from clinics.npi import npi_shape, validate_npi
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
+from tenancy.models import ClinicScopedModel
 from treatments.models import TreatmentPlan, Visit
 
 # Payer ids, member ids, group numbers, claim and authorisation numbers: letters, digits and

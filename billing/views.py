@@ -23,7 +23,6 @@ from api.permissions import (
 )
 from api.renderers import ErrorsAsJsonMixin, OrjsonRenderer, PdfRenderer
 from api.schema import documented
-from api.viewsets import ArchivableRecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing import services
@@ -64,6 +63,7 @@ from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
 from patients.models import Patient
 from patients.selectors import patient_list
+from records.viewsets import ArchivableRecordViewSet
 from reference.icd10 import displays_of
 from treatments.models import Visit
 from treatments.visits.error_codes import VisitCode

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from api.roles import Role
 from clinics.npi import npi_shape, validate_npi
 
 # An employer identification number, as printed on a CMS-1500 (item 25).
@@ -31,12 +32,6 @@ CALENDAR_PALETTE = (
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"'{value}' is not a known IANA time zone.", code="invalid_time_zone")
-
-
-class Role(models.TextChoices):
-    CHIROPRACTOR = "chiropractor", "Chiropractor"
-    FRONT_DESK = "front_desk", "Front desk"
-    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
 
 
 class Clinic(models.Model):
@@ -96,6 +91,10 @@ class User(AbstractUser):
     Only platform operators (superusers, for the Django admin) may exist without a clinic;
     they cannot use the clinic API.
     """
+
+    # Not stored: the break-glass grant that opens this request's patient to this user, decided
+    # afresh for each request (accounts.break_glass.BreakGlassReadMixin).
+    break_glass_grant: models.Model | None = None
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(

@@ -66,7 +66,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "api",
     "clinics",
-    "access",
+    "tenancy",
+    "accounts",
     "reference",
     "patients",
     "treatments",
@@ -77,13 +78,13 @@ INSTALLED_APPS = [
     "ops",
 ]
 
-# Apps whose every model must be clinic-scoped (checked at start-up by api.tenancy).
+# Apps whose every model must be clinic-scoped (checked at start-up by tenancy.models).
 TENANT_APPS = ["patients", "treatments", "scheduling", "billing", "access", "idempotency"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.JsonErrorsMiddleware",
-    "api.database_deadline.DatabaseDeadlineMiddleware",
+    "tenancy.database_deadline.DatabaseDeadlineMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "api.request_limits.RequestLimitsMiddleware",
@@ -95,7 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
-    "api.middleware.RequestContextMiddleware",
+    "tenancy.middleware.RequestContextMiddleware",
     "audit.recording.AuditMiddleware",
     # Last, as django-axes requires: it answers for locked accounts (see AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
@@ -140,7 +141,7 @@ if not DATABASE_URL:
     DATABASE_URL = embedded_database_url(Path(env.str("PGSERVER_DIR", BASE_DIR / ".pgdata")))
 
 # The API serves requests as a role that neither owns the tables nor bypasses row-level
-# security (api.row_security); migrations and management commands connect as the owner.
+# security (tenancy.row_security); migrations and management commands connect as the owner.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", "chiro_api")
 DATABASE_APP_URL = env.str("DATABASE_APP_URL", "")
 if not DATABASE_APP_URL:
@@ -162,12 +163,12 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-# Django's backend, with a health check that costs no round trip (api/postgres/base.py).
-DATABASES["default"]["ENGINE"] = "api.postgres"
+# Django's backend, with a health check that costs no round trip (tenancy/postgres/base.py).
+DATABASES["default"]["ENGINE"] = "tenancy.postgres"
 # Bounded waits: a database that does not answer costs a request seconds, not a worker.
 # Connecting gives up after DB_CONNECT_TIMEOUT s; an API request's statements after
 # DB_STATEMENT_TIMEOUT_MS and its lock waits after DB_LOCK_TIMEOUT_MS (set per request
-# transaction by api.request_context, so migrations and batch commands are not cut short).
+# transaction by tenancy.request_context, so migrations and batch commands are not cut short).
 # Either answers 503 with Retry-After (api.database_faults). The production server's worker
 # timeout (gunicorn.conf.py) lies above them; /healthz has its own HEALTH_TIMEOUT_SECONDS.
 # The largest request body (then 413); a full plan or visit is a few kilobytes.
@@ -181,7 +182,7 @@ DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", 3_000)
 DB_RETRY_AFTER_SECONDS = env.int("DB_RETRY_AFTER_SECONDS", 5)
 HEALTH_TIMEOUT_SECONDS = env.int("HEALTH_TIMEOUT_SECONDS", 2)
 # Past DB_REQUEST_TIMEOUT_MS a request's database socket is shut down from the client's side
-# (api.database_deadline): a database that stops answering on an open connection costs a 503,
+# (tenancy.database_deadline): a database that stops answering on an open connection costs a 503,
 # not a hang. Keepalives and tcp_user_timeout notice a peer or network that is gone.
 DB_REQUEST_TIMEOUT_MS = env.int("DB_REQUEST_TIMEOUT_MS", DB_STATEMENT_TIMEOUT_MS)
 DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -195,7 +196,7 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Record history (django-pghistory): database triggers copy every version of a clinical row,
-# with the request's user, role and id read from the transaction's settings (api.row_security).
+# with the request's user, role and id read from the transaction's settings (tenancy.row_security).
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="+", related_query_name="+")
 
@@ -218,8 +219,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "api.auth.lockout.answer_as_a_wrong_password"
-AXES_CLIENT_IP_CALLABLE = "api.request_context.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.auth.lockout.answer_as_a_wrong_password"
+AXES_CLIENT_IP_CALLABLE = "tenancy.request_context.client_address"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -279,7 +280,7 @@ SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsClinicStaff"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
@@ -470,7 +471,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "StaffRoleEnum": "clinics.models.Role.choices",
-        "MfaStepEnum": "access.mfa.CHALLENGE_STEPS",
+        "MfaStepEnum": "accounts.mfa.CHALLENGE_STEPS",
         "CptEnum": "reference.cpt.CPT_CHOICES",
         "TimedCptEnum": "reference.cpt.TIMED_CPT_CHOICES",
         "CodingWarningCodeEnum": "billing.coding.WARNING_CHOICES",

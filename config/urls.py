@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.auth.admin_login import throttled_admin_login
+from accounts.auth.admin_login import throttled_admin_login
 from api.committed_schema import CommittedSchemaView
 from api.health import HealthView
 from api.slash_twins import slash_twin_route
@@ -33,9 +33,9 @@ docs_policy = csp(
 )
 
 api_v1 = [
-    path("auth/", include("api.auth.urls")),
-    path("", include("clinics.urls")),
-    path("", include("access.urls")),
+    path("auth/", include("accounts.auth.urls")),
+    path("", include("accounts.staff_urls")),
+    path("", include("accounts.urls")),
     path("", include("patients.urls")),
     path("", include("treatments.urls")),
     path("", include("scheduling.urls")),

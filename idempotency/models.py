@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from api.tenancy import ClinicScopedModel
+from tenancy.models import ClinicScopedModel
 
 
 class IdempotentRequest(ClinicScopedModel):

@@ -92,7 +92,15 @@ class IdempotentPostMixin:
     """For views whose POSTs create or act: honour `Idempotency-Key` (see module)."""
 
     idempotency: tuple[str, str] | None = None
-    # What a POST may answer for its key, besides the view's own codes (api.schema).
+    # What every POST takes and answers for its key, besides the view's own (api.schema).
+    post_parameters = [IDEMPOTENCY_PARAMETER]
+    post_success_headers = {
+        REPLAYED_HEADER: {
+            "schema": {"type": "string", "enum": ["true"]},
+            "description": "Present when this is the first answer to the same "
+            "`Idempotency-Key`, given again; nothing was written this time.",
+        }
+    }
     post_error_codes = (ApiCode.INVALID, *IdempotencyCode)
 
     def initial(self, request: Request, *args, **kwargs) -> None:

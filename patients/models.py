@@ -15,7 +15,8 @@ from django.utils.functional import cached_property
 from api.concurrency import VersionedModel
 from api.error_codes import ApiCode
 from api.required_when import RequiredWhen
-from api.tenancy import ClinicScopedModel, ClinicScopedQuerySet
+from reference.models import BodyRegion
+from tenancy.models import ClinicScopedModel, ClinicScopedQuerySet
 
 
 def search_key(text: str) -> str:
@@ -192,19 +193,6 @@ class ChartNumberCounter(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"{self.clinic_id}: {self.last_value}"
-
-
-class BodyRegion(models.TextChoices):
-    CERVICAL = "cervical", "Cervical"
-    THORACIC = "thoracic", "Thoracic"
-    LUMBAR = "lumbar", "Lumbar"
-    SACRAL = "sacral", "Sacral"
-    PELVIC = "pelvic", "Pelvic"
-    HEAD = "head", "Head"
-    RIB_CAGE = "rib_cage", "Rib cage"
-    UPPER_EXTREMITY = "upper_extremity", "Upper extremity"
-    LOWER_EXTREMITY = "lower_extremity", "Lower extremity"
-    ABDOMEN = "abdomen", "Abdomen"
 
 
 # Regions with a left and a right: a condition there must say which side.

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from patients.access_log import PatientAccessLogViewSet
 from patients.views import ConditionViewSet, PatientConditionViewSet, PatientViewSet
 
 app_name = "patients"
@@ -10,5 +11,8 @@ router.register(
     "patients/<uuid:patient_pk>/conditions", PatientConditionViewSet, basename="patient-condition"
 )
 router.register("conditions", ConditionViewSet, basename="condition")
+router.register(
+    "patients/<uuid:patient_pk>/access-log", PatientAccessLogViewSet, basename="patient-access-log"
+)
 
 urlpatterns = router.urls

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.break_glass import BreakGlassReadMixin
+from accounts.break_glass import BreakGlassReadMixin
 from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.error_codes import ApiCode
 from api.errors import WRITE_ERRORS

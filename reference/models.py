@@ -8,14 +8,26 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from api.auth.error_codes import AuthCode
-from patients.models import BodyRegion
+from api.error_codes import ApiCode
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{1,59}$",
     "Use 2–60 lower-case letters, digits or underscores, starting with a letter.",
-    code=AuthCode.INVALID_CODE,
+    code=ApiCode.INVALID_CODE,
 )
+
+
+class BodyRegion(models.TextChoices):
+    CERVICAL = "cervical", "Cervical"
+    THORACIC = "thoracic", "Thoracic"
+    LUMBAR = "lumbar", "Lumbar"
+    SACRAL = "sacral", "Sacral"
+    PELVIC = "pelvic", "Pelvic"
+    HEAD = "head", "Head"
+    RIB_CAGE = "rib_cage", "Rib cage"
+    UPPER_EXTREMITY = "upper_extremity", "Upper extremity"
+    LOWER_EXTREMITY = "lower_extremity", "Lower extremity"
+    ABDOMEN = "abdomen", "Abdomen"
 
 
 class CmtRegion(models.TextChoices):

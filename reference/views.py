@@ -11,9 +11,16 @@ from api.error_codes import ApiCode
 from api.filters import KnownQueryParametersFilter
 from api.permissions import ReferenceWritePermission
 from idempotency.replay import IdempotentPostMixin
-from patients.models import BodyRegion
 from reference import icd10
-from reference.models import Exercise, Listing, Muscle, Segment, SoftTissueModality, Technique
+from reference.models import (
+    BodyRegion,
+    Exercise,
+    Listing,
+    Muscle,
+    Segment,
+    SoftTissueModality,
+    Technique,
+)
 from reference.serializers import (
     ExerciseSerializer,
     Icd10CodeSerializer,

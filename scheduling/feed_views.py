@@ -16,13 +16,13 @@ from rest_framework.views import APIView
 
 from api.permissions import StartsVisits
 from api.renderers import DocumentRenderer, ErrorsAsJsonMixin, OrjsonRenderer
-from api.request_context import open_feed_context
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
 from clinics.models import User
 from scheduling import feed, services
 from scheduling.models import Appointment, CalendarFeed
 from scheduling.serializers import CalendarFeedDocumentSerializer, CalendarFeedSerializer
+from tenancy.request_context import open_feed_context
 
 # What a feed shows: the last month and the next six, at most this many appointments.
 FEED_PAST = timedelta(days=31)

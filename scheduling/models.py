@@ -12,9 +12,9 @@ from django.db import models
 
 from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
-from api.tenancy import ClinicScopedModel
 from patients.models import Patient
 from scheduling.error_codes import SchedulingCode
+from tenancy.models import ClinicScopedModel
 
 
 class VisitKind(models.TextChoices):

@@ -12,7 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.error_codes import AccessCode
+from accounts.error_codes import AccessCode
 from api.concurrency import IF_MATCH_PARAMETER
 from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
@@ -23,13 +23,13 @@ from api.permissions import (
     StartsVisits,
 )
 from api.schema import documented
-from api.viewsets import ArchivableRecordViewSet, RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing.selectors import CaseTerms
 from clinics.error_codes import ClinicCode
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
+from records.viewsets import ArchivableRecordViewSet, RecordViewSet
 from scheduling import services
 from scheduling.availability import Interval, free_starts
 from scheduling.error_codes import SchedulingCode

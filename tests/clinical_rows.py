@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.db import connection
 
-from api.tenancy import ClinicScopedModel
+from tenancy.models import ClinicScopedModel
 
 
 def clinical_tables() -> list[str]:

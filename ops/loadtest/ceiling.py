@@ -40,8 +40,8 @@ def orm_read(request: HttpRequest, pk: uuid.UUID) -> JsonResponse:
 
 
 def retrieve_floor(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    from api.request_context import open_token_context
     from audit.recording import Event, write
+    from tenancy.request_context import open_token_context
 
     token = request.headers.get("Authorization", "").partition(" ")[2]
     with transaction.atomic():

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from access.models import BreakGlassGrant
+from accounts.models import BreakGlassGrant
 from audit.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import PatientFactory

@@ -11,7 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from rest_framework.test import APIClient
 
-from access.models import RecoveryCode
+from accounts.models import RecoveryCode
 from audit.models import AuditEvent
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD

@@ -1,4 +1,4 @@
-from api.tenancy import check_tenant_models_are_clinic_scoped
+from tenancy.models import check_tenant_models_are_clinic_scoped
 
 
 def test_models_of_tenant_apps_are_all_clinic_scoped():

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from api.tenancy import ClinicScopedModel
 from patients.models import Patient
+from tenancy.models import ClinicScopedModel
 
 
 class Instrument(models.TextChoices):

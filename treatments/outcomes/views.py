@@ -2,7 +2,7 @@
 
 from rest_framework import mixins, viewsets
 
-from access.break_glass import BreakGlassReadMixin
+from accounts.break_glass import BreakGlassReadMixin
 from api.error_codes import ApiCode
 from api.filters import FilterListsOnlyMixin
 from api.permissions import OutcomePermission

@@ -11,8 +11,8 @@ from django.db import models
 
 from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
-from api.tenancy import ClinicScopedModel
 from patients.models import Condition, Laterality, Patient
+from tenancy.models import ClinicScopedModel
 from treatments.plans import frequency as taper
 from treatments.plans.error_codes import PlanCode
 

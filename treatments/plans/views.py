@@ -11,12 +11,12 @@ from api.concurrency import ETagMixin
 from api.error_codes import ApiCode
 from api.permissions import IsClinician, PlanContentPermission, PlanPermission
 from api.schema import documented
-from api.viewsets import RecordViewSet
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics.error_codes import ClinicCode
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
+from records.viewsets import RecordViewSet
 from treatments.plans import services
 from treatments.plans.error_codes import PlanCode
 from treatments.plans.filters import TreatmentPlanFilter

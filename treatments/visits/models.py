@@ -9,8 +9,8 @@ from django.db import models
 
 from api.concurrency import VersionedModel
 from api.retention import CurrentRowsManager
-from api.tenancy import ClinicScopedModel
 from patients.models import BodyRegion, Patient
+from tenancy.models import ClinicScopedModel
 from treatments.plans.models import (
     AdjustmentFields,
     ExerciseFields,

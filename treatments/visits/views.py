@@ -11,10 +11,10 @@ from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.permissions import VisitDraftPermission, VisitPermission
 from api.schema import documented
-from api.viewsets import ArchivableRecordViewSet
 from audit.models import AuditAction
 from clinics.error_codes import ClinicCode
 from patients.error_codes import PatientCode
+from records.viewsets import ArchivableRecordViewSet
 from treatments.visits import services
 from treatments.visits.error_codes import VisitCode
 from treatments.visits.filters import VisitFilter

@@ -1,15 +1,15 @@
 """Bodies of the second-factor and break-glass endpoints."""
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from access.models import BreakGlassGrant
+from accounts.models import BreakGlassGrant
 from api.serializers import ClinicScopedPrimaryKeyField, StrictModelSerializer, StrictSerializer
 from clinics.models import User
-from patients.models import Patient
 
 
 @extend_schema_serializer(
@@ -131,7 +131,8 @@ class GrantHolderSerializer(serializers.ModelSerializer):
 )
 class BreakGlassGrantSerializer(StrictModelSerializer):
     patient = ClinicScopedPrimaryKeyField(
-        queryset=Patient.objects.all(),
+        # The patients app stands above this one: its model is found through the registry.
+        queryset=apps.get_model("patients", "Patient").objects.all(),
         pk_field=serializers.UUIDField(),
         help_text="The patient whose clinical record is opened.",
     )

@@ -7,5 +7,4 @@ class AuthCode(ErrorCodes):
     """What logging in answers."""
 
     INVALID_CHALLENGE = "invalid_challenge", 400
-    INVALID_CODE = "invalid_code", 400
     INVALID_CREDENTIALS = "invalid_credentials", 400

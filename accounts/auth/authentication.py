@@ -7,7 +7,7 @@ from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from rest_framework import exceptions
 
-from api.request_context import open_token_context
+from tenancy.request_context import open_token_context
 
 _HEX_TOKEN = re.compile(rb"[0-9a-f]{16,256}")
 
@@ -17,7 +17,7 @@ class BearerTokenAuthentication(TokenAuthentication):
 
     The token is found by its digest (knox's primary key) in one statement that also checks
     both expiries, extends the idle one and opens the request's clinic context for row-level
-    security (api.row_security). An expired token is refused at once; `purge_expired_tokens`
+    security (tenancy.row_security). An expired token is refused at once; `purge_expired_tokens`
     deletes its row later.
     """
 

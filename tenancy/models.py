@@ -56,7 +56,7 @@ def check_tenant_models_are_clinic_scoped(app_configs=None, **kwargs) -> list[ch
                 errors.append(
                     checks.Error(
                         f"{model._meta.label} is in a tenant app but is not clinic-scoped.",
-                        hint="Inherit api.tenancy.ClinicScopedModel, or set "
+                        hint="Inherit tenancy.models.ClinicScopedModel, or set "
                         "shared_across_clinics = True for reference data.",
                         obj=model,
                         id="tenancy.E001",

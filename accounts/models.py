@@ -1,7 +1,7 @@
 """Second factors' recovery codes and break-glass grants.
 
 The TOTP secrets themselves live in django-otp's `TOTPDevice` table, which row-level security
-scopes through its user (api.row_security).
+scopes through its user (tenancy.row_security).
 """
 
 import uuid
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from api.tenancy import ClinicScopedModel
+from tenancy.models import ClinicScopedModel
 
 
 class RecoveryCode(ClinicScopedModel):

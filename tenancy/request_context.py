@@ -1,8 +1,8 @@
 """The database side of a request: its id, and its clinic set for its transaction only.
 
 The clinic context is opened in the same statement that reads the bearer token (see
-api.row_security), so authentication, tenant isolation and the history context cost one round
-trip, which also carries the transaction's BEGIN (api.postgres). The statement also switches
+tenancy.row_security), so authentication, tenant isolation and the history context cost one round
+trip, which also carries the transaction's BEGIN (tenancy.postgres). The statement also switches
 to the API's database role for the transaction: a no-op where the server already connects as
 that role, and what makes development servers, the test suite and the benchmark run under
 row-level security when they connect as the owner.
@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from knox.models import AuthToken
 from rest_framework.throttling import BaseThrottle
 
+from api.context import context_of
 from clinics.models import Clinic, User
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -65,15 +66,13 @@ def client_address(request: HttpRequest) -> str | None:
 
 def request_id_for(request: HttpRequest) -> uuid.UUID:
     """The request's id: the client's `X-Request-ID` when it is a UUID, else a new one."""
-    request = django_request(request)
-    existing = getattr(request, "request_id", None)
-    if existing is None:
+    context = context_of(request)
+    if context.request_id is None:
         try:
-            existing = uuid.UUID(request.headers.get(REQUEST_ID_HEADER, ""))
+            context.request_id = uuid.UUID(request.headers.get(REQUEST_ID_HEADER, ""))
         except ValueError:
-            existing = uuid.uuid4()
-        request.request_id = existing
-    return existing
+            context.request_id = uuid.uuid4()
+    return context.request_id
 
 
 def _from_row(model: type[Model], values: dict) -> Model:
@@ -125,7 +124,8 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
         {"digest": digest, "user_id": user.pk, "created": token_created, "expiry": expiry},
     )
     token.user = user
-    django_request(request).opened_db_context = True
+    context = context_of(request)
+    context.db_context_opened, context.user = True, user
     return user, token
 
 
@@ -137,7 +137,7 @@ def _open_context(function: str, key: object, request: HttpRequest) -> object | 
             [settings.DATABASE_APP_ROLE, *_timeouts(), key, request_id_for(request)],
         )
         clinic_id = cursor.fetchone()[3]
-    django_request(request).opened_db_context = True
+    context_of(request).db_context_opened = True
     return clinic_id
 
 
@@ -165,7 +165,7 @@ def close_context_if_nested(request: HttpRequest) -> None:
     A request's own transaction ends with it and takes its settings along; only when a
     caller's transaction encloses the request (the test suite) do they outlive it.
     """
-    if getattr(request, "opened_db_context", False) and connection.in_atomic_block:
+    if context_of(request).db_context_opened and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('role', 'none', true), set_config('app.clinic_id', '', true), "

@@ -24,12 +24,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.exceptions import Throttled
 
-from access.error_codes import AccessCode
-from access.models import RecoveryCode
+from accounts.error_codes import AccessCode
+from accounts.models import RecoveryCode
 from api.errors import Conflict
 from clinics.models import Clinic, User
 
-_CHALLENGE_SALT = "access.mfa.challenge"
+_CHALLENGE_SALT = "accounts.mfa.challenge"
 # Unambiguous when read aloud or copied from paper: no 0/o, 1/l/i.
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 10

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from access import mfa
-from access.mfa import ChallengeInvalid, LoginStep
-from api.auth.error_codes import AuthCode
-from api.auth.lockout import is_locked_out
-from api.auth.serializers import (
+from accounts import mfa
+from accounts.auth.error_codes import AuthCode
+from accounts.auth.lockout import is_locked_out
+from accounts.auth.serializers import (
     CurrentUserSerializer,
     LoginResponseSerializer,
     LoginSerializer,
@@ -25,16 +24,19 @@ from api.auth.serializers import (
     MfaLoginResponseSerializer,
     MfaVerifySerializer,
 )
+from accounts.mfa import ChallengeInvalid, LoginStep
+from api.context import context_of
+from api.error_codes import ApiCode
 from api.errors import Conflict
-from api.request_context import open_user_context
 from audit.models import AuditAction
 from audit.recording import Event, record
 from clinics.models import User
 from clinics.selectors import user_with_clinic
+from tenancy.request_context import open_user_context
 
 
 class LoginStepView(APIView):
-    """A step of logging in. Served outside a request transaction (api.auth.urls): a refused
+    """A step of logging in. Served outside a request transaction (accounts.auth.urls): a refused
     attempt must stay counted by the lockout and the throttle; a successful one is its own
     transaction."""
 
@@ -57,7 +59,7 @@ class LoginStepView(APIView):
         }
 
     def login_event(self, request: Request, status_code: int) -> Event:
-        username = getattr(request._request, "login_username", None)
+        username = context_of(request).login.username
         if username is None:
             try:
                 username = request.data.get("username") if isinstance(request.data, dict) else ""
@@ -76,17 +78,15 @@ class LoginStepView(APIView):
             resource_type="session",
             status_code=status_code,
             # What a successful second step changed: an authenticator enrolled, a code used.
-            changed_fields=getattr(request._request, "login_changed", [])
-            if status_code < 400
-            else [],
+            changed_fields=context_of(request).login.changed_fields if status_code < 400 else [],
             username=username if isinstance(username, str) else "",
             # A failed login is shown to the clinic of the user of that name, if any.
-            clinic_id=getattr(request._request, "login_clinic_id", None),
+            clinic_id=context_of(request).login.clinic_id,
         )
 
     def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if not getattr(request._request, "audit_event_recorded", False):
+        if not context_of(request).audit.recorded:
             record(request, self.login_event(request, response.status_code))
         return response
 
@@ -163,7 +163,7 @@ class LoginVerifyView(LoginStepView):
     error_codes = {
         "post": (
             AuthCode.INVALID_CHALLENGE,
-            AuthCode.INVALID_CODE,
+            ApiCode.INVALID_CODE,
         ),
     }
 
@@ -199,18 +199,18 @@ class LoginVerifyView(LoginStepView):
                     {"challenge": ["The challenge is not valid or has expired; log in again."]},
                     code=AuthCode.INVALID_CHALLENGE,
                 ) from None
-            request._request.login_clinic_id = open_user_context(
+            context_of(request).login.clinic_id = open_user_context(
                 user_id=challenge.user_id, request=request
             )
             user = User.objects.select_related("clinic").filter(pk=challenge.user_id).first()
             if user is not None and user.is_clinic_staff and user.clinic.is_active:
-                request._request.login_username = user.username
+                context_of(request).login.username = user.username
                 codes = self.second_factor(request, user, challenge, code)
                 if codes is not None:
                     body = self.logged_in(request, user, recovery_codes=codes)
                     return Response(MfaLoginResponseSerializer(body).data)
         # Refused after the transaction committed, so the failed attempt stays counted.
-        raise ValidationError({"code": ["The code is not valid."]}, code=AuthCode.INVALID_CODE)
+        raise ValidationError({"code": ["The code is not valid."]}, code=ApiCode.INVALID_CODE)
 
     def second_factor(
         self, request: Request, user: User, challenge: mfa.Challenge, code: str
@@ -229,11 +229,11 @@ class LoginVerifyView(LoginStepView):
             except Conflict:  # its authenticator was replaced or reset meanwhile
                 accepted = None
             if accepted is not None:
-                http_request.login_changed = ["mfa_enabled", "recovery_codes"]
+                context_of(http_request).login.changed_fields = ["mfa_enabled", "recovery_codes"]
         else:
             accepted = [] if mfa.second_factor_verify(user, code) else None
             if accepted is not None and not mfa.is_authenticator_code(code):
-                http_request.login_changed = ["recovery_codes"]  # one was used up
+                context_of(http_request).login.changed_fields = ["recovery_codes"]  # one used up
         if accepted is not None and not mfa.challenge_spend(challenge):
             accepted = None
         if accepted is None:

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from access.models import BreakGlassGrant
+from accounts.models import BreakGlassGrant
 from api.filters import StrictBooleanFilter, UtcDateTimeFilter
 
 

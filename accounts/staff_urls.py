@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from clinics.views import ClinicView, PractitionerViewSet, StaffViewSet
+from accounts.staff import ClinicView, PractitionerViewSet, StaffViewSet
 
 app_name = "clinics"
 

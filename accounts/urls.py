@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from access.views import (
+from accounts.views import (
     BreakGlassViewSet,
     MfaConfirmView,
     MfaDisableView,

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from api.request_context import django_request
+from tenancy.request_context import django_request
 
 
 def answer_as_a_wrong_password(

@@ -7,7 +7,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.mfa import mfa_disable
+from accounts.mfa import mfa_disable
 from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, Conflict
 from api.permissions import ClinicSettingsPermission, IsClinicAdmin

@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.urls import path
 
-from api.auth.views import LoginVerifyView, LoginView, LogoutView, MeView
+from accounts.auth.views import LoginVerifyView, LoginView, LogoutView, MeView
 
 app_name = "auth"
 

@@ -5,13 +5,14 @@ from django.contrib.auth.hashers import make_password
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from access.mfa import CHALLENGE_STEPS
-from api.auth.error_codes import AuthCode
-from api.auth.lockout import is_locked_out
+from accounts.auth.error_codes import AuthCode
+from accounts.auth.lockout import is_locked_out
+from accounts.mfa import CHALLENGE_STEPS
+from api.context import context_of
 from api.permissions import RESOURCE_ROLES, capabilities_of
-from api.request_context import open_login_context
 from api.serializers import StrictSerializer
 from clinics.models import Role, User
+from tenancy.request_context import open_login_context
 
 
 class LoginSerializer(StrictSerializer):
@@ -32,7 +33,7 @@ class LoginSerializer(StrictSerializer):
         request = self.context["request"]
         # Row-level security hides every user until a clinic is known: the user's own.
         clinic_id = open_login_context(username=attrs["username"], request=request)
-        request._request.login_clinic_id = clinic_id
+        context_of(request).login.clinic_id = clinic_id
         user = authenticate(
             request=request._request,  # django-axes counts failures on the HttpRequest
             username=attrs["username"],

@@ -10,16 +10,15 @@ only; every such read is audited as `break_glass_read`, and the grant itself as
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
-from access.error_codes import AccessCode
-from access.models import BreakGlassGrant
+from accounts.error_codes import AccessCode
+from accounts.models import BreakGlassGrant
 from api.errors import Conflict
 from api.permissions import may_read_clinical
 from clinics.models import Role, User
-from patients.models import Patient
 
 
 def grants(*, user: User) -> QuerySet[BreakGlassGrant]:
@@ -44,9 +43,7 @@ def active_grant(*, user: User, patient_id: object) -> BreakGlassGrant | None:
     )
 
 
-def grant_open(
-    *, user: User, patient: Patient, reason: str, minutes: int | None
-) -> BreakGlassGrant:
+def grant_open(*, user: User, patient: Model, reason: str, minutes: int | None) -> BreakGlassGrant:
     if may_read_clinical(user):
         raise Conflict(
             "Your role already reads clinical records; break-glass access is not needed.",

@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from access import break_glass, mfa
-from access.error_codes import AccessCode
-from access.filters import BreakGlassFilter
-from access.serializers import (
+from accounts import break_glass, mfa
+from accounts.auth.error_codes import AuthCode
+from accounts.auth.serializers import MfaEnrolmentSerializer
+from accounts.error_codes import AccessCode
+from accounts.filters import BreakGlassFilter
+from accounts.serializers import (
     BreakGlassGrantSerializer,
     MfaCodeSerializer,
     MfaDisableSerializer,
@@ -23,8 +25,7 @@ from access.serializers import (
     PasswordSerializer,
     RecoveryCodesSerializer,
 )
-from api.auth.error_codes import AuthCode
-from api.auth.serializers import MfaEnrolmentSerializer
+from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, Conflict, error_body
 from api.permissions import OpensBreakGlass
 from audit.models import AuditAction
@@ -138,7 +139,7 @@ class MfaConfirmView(OwnSecondFactorView):
     error_codes = {
         "post": (
             AccessCode.MFA_NOT_ENROLLING,
-            AuthCode.INVALID_CODE,
+            ApiCode.INVALID_CODE,
         ),
     }
     audit_action = AuditAction.MFA_ENABLE
@@ -163,7 +164,7 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
     error_codes = {
         "post": (
             AccessCode.MFA_NOT_ENABLED,
-            AuthCode.INVALID_CODE,
+            ApiCode.INVALID_CODE,
         ),
     }
     audit_action = AuditAction.RECOVERY_CODES
@@ -193,7 +194,7 @@ class MfaDisableView(OwnSecondFactorView):
         "post": (
             AccessCode.MFA_NOT_ENABLED,
             AccessCode.MFA_REQUIRED,
-            AuthCode.INVALID_CODE,
+            ApiCode.INVALID_CODE,
             AuthCode.INVALID_CREDENTIALS,
         ),
     }

@@ -1,0 +1,1 @@
+"""The viewsets every clinic record is served by (records.viewsets)."""
