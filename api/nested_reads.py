@@ -113,7 +113,8 @@ class _Columns:
     # Made without Model.__init__: it sets each foreign key's id through a descriptor and
     # sends signals, the bulk of the cost of a page's hundreds of children. Only where
     # nothing would notice: the model keeps Django's __init__ and from_db, and nobody
-    # listens for its init signals.
+    # listens for its init signals. A seam: tests/api/test_nested_reads.py checks each such
+    # row against what Django's `from_db` makes.
     plain: bool
 
 

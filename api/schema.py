@@ -73,6 +73,10 @@ FRAMEWORK_CODES: dict[int, set[str]] = {
 class ApiAutoSchema(AutoSchema):
     """Error responses of drf-standardized-errors, with the codes each operation can answer.
 
+    The `_should_add_*` and `_get_*` methods are the hooks drf-standardized-errors documents
+    for choosing a view's error responses; they and the drf-spectacular helpers read here are
+    seams declared in tests/test_framework_seams.py.
+
     The codes are what the operation's parts declare (api.error_codes), listed in
     each error response's description and in its `x-error-codes`; the enums of `code` in the
     error bodies are each operation's own (`give_each_operation_its_error_codes`). Validation errors

@@ -69,8 +69,11 @@ CapabilitiesSerializer = type(
     "CapabilitiesSerializer",
     (serializers.Serializer,),
     {
-        resource: CapabilitySerializer(help_text=text)
-        for resource, (_, _, text) in RESOURCE_ROLES.items()
+        "__module__": __name__,
+        **{
+            resource: CapabilitySerializer(help_text=text)
+            for resource, (_, _, text) in RESOURCE_ROLES.items()
+        },
     },
 )
 

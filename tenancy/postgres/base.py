@@ -16,6 +16,10 @@
 Every statement still runs in the same transaction it would have run in: only the way they
 travel changes. Nothing is kept between transactions, so a pooler in transaction mode
 (PgBouncer) sees ordinary transactions.
+
+It implements the hooks Django's backends implement (`_set_autocommit`, `_commit`,
+`_rollback`) and wraps its cursor's `_execute`: seams declared in
+tests/test_framework_seams.py, which fails when a Django upgrade changes them.
 """
 
 import select

@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checklist and are HTTPS-only."""
 
+import json
 import os
 import re
 import subprocess
@@ -35,6 +36,40 @@ def test_check_deploy_finds_nothing_in_production():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def settings_read_with(**environment: str) -> dict:
+    """The settings a fresh process reads from this environment (config/settings.py)."""
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({'SECRET_KEY': settings.SECRET_KEY, "
+        "'ALLOWED_HOSTS': settings.ALLOWED_HOSTS, 'DEBUG': settings.DEBUG, "
+        "'API_MAX_BODY_BYTES': settings.API_MAX_BODY_BYTES}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_settings_are_read_and_cast_from_the_environment():
+    read = settings_read_with(
+        SECRET_KEY="\\$starts-with-a-dollar-" + "k" * 40,
+        ALLOWED_HOSTS=" api.example.com , admin.example.com,",
+        DEBUG="off",
+        API_MAX_BODY_BYTES="2048",
+    )
+
+    assert (
+        read["SECRET_KEY"] == "$starts-with-a-dollar-" + "k" * 40
+    )  # `\$` stands for a literal `$`
+    assert read["ALLOWED_HOSTS"] == ["api.example.com", "admin.example.com"]
+    assert read["DEBUG"] is False and read["API_MAX_BODY_BYTES"] == 2048
 
 
 @pytest.fixture

@@ -113,3 +113,23 @@ def test_a_uuid_read_from_its_text_is_the_uuid():
         made = _uuid(str(value))
         assert made == value and hash(made) == hash(value) and str(made) == str(value)
         assert {value: "found"}[made] == "found"
+
+
+@pytest.mark.django_db
+def test_a_nested_row_is_the_instance_djangos_from_db_makes(chiropractor, two_plans):
+    """Nested rows are made without Model.__init__ (the bulk of a page's cost): each must be
+    what Django's own `from_db` makes of the same values (a seam: tests/test_framework_seams.py)."""
+    plan = plan_list(user=chiropractor).get(pk=two_plans[0]["id"])
+    goal = plan.goals.all()[0]
+    names = [field.attname for field in type(goal)._meta.concrete_fields]
+    made_by_django = type(goal).from_db(
+        connection.alias, names, [getattr(goal, name) for name in names]
+    )
+
+    assert vars(goal).keys() - {"plan"} <= vars(made_by_django).keys() | {
+        "_prefetched_objects_cache"
+    }
+    assert {k: v for k, v in vars(goal._state).items() if k != "fields_cache"} == {
+        k: v for k, v in vars(made_by_django._state).items() if k != "fields_cache"
+    }
+    assert type(goal._state) is type(made_by_django._state)

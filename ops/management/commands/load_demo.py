@@ -1,10 +1,14 @@
 """Load a demo clinic with one user per role and a few patients, so that `make run` has
-something to show."""
+something to show: a working week on the calendar, and María's plan with signed, billed
+visits."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from billing.models import Coverage, FeeScheduleEntry
 from billing.services import case_create, coverage_create, fee_create
@@ -13,10 +17,14 @@ from clinics.services import clinic_create, login_name, staff_create
 from ops.fees import TYPICAL_FEES
 from patients.models import Patient, search_key
 from patients.phone import normalize_phone
-from patients.services import condition_record, patient_create
+from patients.services import clinic_today, condition_record, patient_create
 from reference.models import Exercise, Listing, Segment, SoftTissueModality, Technique
-from treatments.models import PlanPhase, TreatmentPlan
+from scheduling.models import Appointment, AppointmentType, VisitKind, WorkingHours
+from scheduling.services import appointment_book, appointment_type_create, working_hours_create
+from treatments.models import PlanPhase, PlanStatus, TreatmentPlan, Visit
 from treatments.plans.services import plan_create, plan_transition
+from treatments.visits.selectors import visit_list
+from treatments.visits.services import visit_create, visit_sign
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
 DEMO_SLUG = "demo"
@@ -80,6 +88,49 @@ DEMO_STAFF = [
     ("dr.demo", Role.CHIROPRACTOR, "Daniel", "Palmer"),
     ("desk.demo", Role.FRONT_DESK, "Fiona", "Desk"),
 ]
+# Dr. Palmer's week on the clinic's clock: Monday to Friday, with a lunch break.
+DEMO_HOURS = [(datetime.time(8), datetime.time(12)), (datetime.time(13), datetime.time(18))]
+DEMO_APPOINTMENT_TYPES = [
+    # (name, minutes, buffer after, the kind of visit it is the clinic's default for)
+    ("New-patient exam", 45, 15, VisitKind.NEW_PATIENT),
+    ("Adjustment visit", 15, 0, VisitKind.REGULAR_VISIT),
+    ("Re-examination", 30, 0, VisitKind.REEXAMINATION),
+]
+DEMO_WEEK = [
+    # (weekday, time, patient's given name, appointment type)
+    (0, datetime.time(9), "María", "Adjustment visit"),
+    (0, datetime.time(10, 30), "James", "Adjustment visit"),
+    (0, datetime.time(14), "Samuel", "New-patient exam"),
+    (1, datetime.time(8, 30), "Zoë", "Adjustment visit"),
+    (1, datetime.time(11), "Aiko", "Adjustment visit"),
+    (1, datetime.time(16), "James", "Adjustment visit"),
+    (2, datetime.time(9), "María", "Adjustment visit"),
+    (2, datetime.time(13, 30), "Aiko", "Adjustment visit"),
+    (2, datetime.time(17), "Zoë", "Adjustment visit"),
+    (3, datetime.time(10), "James", "Re-examination"),
+    (3, datetime.time(15), "Samuel", "Adjustment visit"),
+    (4, datetime.time(9), "María", "Re-examination"),
+    (4, datetime.time(11, 30), "Aiko", "Adjustment visit"),
+    (4, datetime.time(14), "Zoë", "Adjustment visit"),
+]
+# A time this close is treated as passed: booking refuses a start that passes meanwhile.
+BOOKING_MARGIN = datetime.timedelta(minutes=5)
+DEMO_VISIT_TIME = datetime.time(9)
+DEMO_VISITS = [
+    # (days after the plan's start, pain before, pain after, what she reports)
+    (0, 6, 4, "Neck pain since October, worse after long days at the desk."),
+    (2, 5, 3, "Less stiffness in the mornings; sore again by the late afternoon."),
+    (4, 4, 2, "Could turn her head to reverse the car without pain."),
+]
+# Supervised minutes of a prescribed exercise at a visit (timed, 97110); others are reviewed.
+SUPERVISED_MINUTES = {"chin_tuck": 10}
+# What a performed item takes from the planned item it carries out (as the visit's
+# serializer fills it in for a body that names only the planned item).
+FILLED_FROM_PLAN = {
+    "adjustments": ("segment", "listing", "technique", "laterality"),
+    "soft_tissue": ("modality", "muscles", "laterality", "minutes"),
+    "exercises": ("exercise", "sets", "repetitions"),
+}
 
 
 # The demo clinic's fees (what it charges a unit).
@@ -142,6 +193,9 @@ class Command(BaseCommand):
         if not TreatmentPlan.objects.filter(patient=maria).exists():
             self._load_demo_plan(clinic, chiropractor, maria)
         self._load_demo_billing(clinic, chiropractor, maria)
+        self._load_demo_visits(clinic, chiropractor, maria)
+        self._load_demo_calendar(clinic, chiropractor)
+        self._load_demo_week(clinic, chiropractor)
 
         self.stdout.write(f"Demo clinic: {clinic.name}")
         for username, role, *_ in DEMO_STAFF:
@@ -263,3 +317,121 @@ class Command(BaseCommand):
             },
         )
         plan_transition(plan=plan, action="activate")
+
+    def _load_demo_visits(self, clinic: Clinic, chiropractor: User, patient: Patient) -> None:
+        """María's first week of care, signed: each visit carries out her plan's adjustments,
+        soft tissue and exercises, so that it has coding, a claim, a superbill and a line on
+        her statement. Visits are logged only once they have taken place."""
+        plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
+        if plan is None or Visit.objects.filter(patient=patient).exists():
+            return
+        planned = {
+            kind: list(getattr(plan, kind).filter(removed_at__isnull=True).order_by("position"))
+            for kind in FILLED_FROM_PLAN
+        }
+        zone = ZoneInfo(clinic.time_zone)
+        for days, pain_before, pain_after, subjective in DEMO_VISITS:
+            visit_at = datetime.datetime.combine(
+                plan.start_date + datetime.timedelta(days=days), DEMO_VISIT_TIME, zone
+            )
+            if visit_at > timezone.now():
+                break
+            data = {
+                "patient": patient,
+                "plan": plan,
+                "visit_at": visit_at,
+                "pain_before": pain_before,
+                "pain_after": pain_after,
+                "subjective": subjective,
+                "objective": "Tender, hypertonic upper trapezius; C5 and T4 restricted.",
+                "assessment": "Cervicalgia with C5 subluxation, improving.",
+                "plan_note": "Continue the plan; chin tucks at the desk every hour.",
+                "adherence": "full" if days else "",
+                "findings": [
+                    {
+                        "region": "cervical",
+                        "pain": True,
+                        "asymmetry": True,
+                        "range_of_motion": True,
+                        "tissue": True,
+                        "range_of_motion_note": "Right rotation limited",
+                    },
+                    {"region": "thoracic", "pain": True, "range_of_motion": True},
+                ],
+            }
+            for kind, fields in FILLED_FROM_PLAN.items():
+                data[kind] = [
+                    {"planned_item": item, **{name: getattr(item, name) for name in fields}}
+                    for item in planned[kind]
+                ]
+            for performed in data["exercises"]:
+                performed["minutes"] = SUPERVISED_MINUTES.get(performed["exercise"].code, 0)
+            visit = visit_create(clinic=clinic, by=chiropractor, data=data)
+            # Signed as the API signs: the visit read with what its coding needs.
+            visit_sign(visit=visit_list(user=chiropractor).get(pk=visit.pk), by=chiropractor)
+
+    def _load_demo_calendar(self, clinic: Clinic, chiropractor: User) -> None:
+        """Dr. Palmer's working hours and the clinic's appointment types (a new clinic has
+        none of either)."""
+        if not WorkingHours.objects.filter(chiropractor=chiropractor).exists():
+            for weekday in range(5):
+                for start, end in DEMO_HOURS:
+                    working_hours_create(
+                        clinic=clinic,
+                        by=chiropractor,
+                        data={
+                            "chiropractor": chiropractor,
+                            "weekday": weekday,
+                            "start_time": start,
+                            "end_time": end,
+                        },
+                    )
+        for name, minutes, buffer, default_for in DEMO_APPOINTMENT_TYPES:
+            offered = AppointmentType.objects.filter(clinic=clinic, is_active=True)
+            if offered.filter(Q(name=name) | Q(default_for=default_for)).exists():
+                continue
+            appointment_type_create(
+                clinic=clinic,
+                data={
+                    "name": name,
+                    "duration_minutes": minutes,
+                    "buffer_after_minutes": buffer,
+                    "default_for": default_for,
+                },
+            )
+
+    def _load_demo_week(self, clinic: Clinic, chiropractor: User) -> None:
+        """A working week of appointments, booked by the front desk, from this week's Monday
+        on the clinic's clock, so that the calendar is current whenever the demo is loaded.
+        The calendar books no time that has passed: a slot of this week that has moves to
+        the same slot next week, and no appointment is arrived or completed yet."""
+        zone = ZoneInfo(clinic.time_zone)
+        today = clinic_today(clinic)
+        monday = today - datetime.timedelta(days=today.weekday())
+        week_start = datetime.datetime.combine(monday, datetime.time(0), zone)
+        if Appointment.objects.filter(chiropractor=chiropractor, start_at__gte=week_start).exists():
+            return
+        desk = User.objects.get(username=login_name(clinic, "desk.demo"))
+        patients = {p.given_name: p for p in Patient.objects.for_clinic(clinic.pk)}
+        types = {t.name: t for t in AppointmentType.objects.filter(clinic=clinic, is_active=True)}
+        plans = {
+            plan.patient_id: plan
+            for plan in TreatmentPlan.objects.filter(clinic=clinic, status=PlanStatus.ACTIVE)
+        }
+        soon = timezone.now() + BOOKING_MARGIN
+        for weekday, at, given, type_name in DEMO_WEEK:
+            day = monday + datetime.timedelta(days=weekday)
+            if datetime.datetime.combine(day, at, zone) <= soon:
+                day += datetime.timedelta(weeks=1)
+            patient = patients[given]
+            appointment_book(
+                clinic=clinic,
+                by=desk,
+                data={
+                    "patient": patient,
+                    "chiropractor": chiropractor,
+                    "appointment_type": types[type_name],
+                    "plan": plans.get(patient.pk),
+                    "start_at": datetime.datetime.combine(day, at, zone),
+                },
+            )
