@@ -133,7 +133,6 @@ FILLED_FROM_PLAN = {
 }
 
 
-# The demo clinic's fees (what it charges a unit).
 class Command(BaseCommand):
     help = "Create (once) a demo clinic with a clinic admin, a chiropractor and a front-desk user."
 
@@ -346,6 +345,7 @@ class Command(BaseCommand):
                 "objective": "Tender, hypertonic upper trapezius; C5 and T4 restricted.",
                 "assessment": "Cervicalgia with C5 subluxation, improving.",
                 "plan_note": "Continue the plan; chin tucks at the desk every hour.",
+                # The home programme starts at the first visit: nothing to follow before it.
                 "adherence": "full" if days else "",
                 "findings": [
                     {
@@ -401,10 +401,10 @@ class Command(BaseCommand):
             )
 
     def _load_demo_week(self, clinic: Clinic, chiropractor: User) -> None:
-        """A working week of appointments, booked by the front desk, from this week's Monday
-        on the clinic's clock, so that the calendar is current whenever the demo is loaded.
-        The calendar books no time that has passed: a slot of this week that has moves to
-        the same slot next week, and no appointment is arrived or completed yet."""
+        """A working week of appointments for every patient, booked by the front desk, so
+        that the calendar is current whenever the demo is loaded: this week's slots on the
+        clinic's clock, and, as no time that has passed can be booked, next week's for
+        those already past. None is arrived or completed yet, for the same reason."""
         zone = ZoneInfo(clinic.time_zone)
         today = clinic_today(clinic)
         monday = today - datetime.timedelta(days=today.weekday())
