@@ -64,7 +64,7 @@ test: lint check-migrations pytest
 # The system tier: servers started by the tests (production and development), database faults,
 # the small load test, fuzzing every operation, generated clients; then the PgBouncer pass.
 test-system: install
-	$(VENV)/bin/pytest -m system
+	$(VENV)/bin/pytest -m system -n $(PYTEST_WORKERS)
 	ops/pgbouncer_tests.sh
 
 # The row-level-security and concurrency tests through PgBouncer in transaction pooling mode
