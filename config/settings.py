@@ -132,13 +132,14 @@ TEMPLATES = [
 ]
 
 # With no DATABASE_URL, an embedded PostgreSQL is started in a git-ignored project folder.
+PGSERVER_DIR = Path(env.str("PGSERVER_DIR", str(BASE_DIR / ".pgdata")))
 DATABASE_URL = env.str("DATABASE_URL", "")
 if not DATABASE_URL:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
     from config.embedded_db import embedded_database_url
 
-    DATABASE_URL = embedded_database_url(Path(env.str("PGSERVER_DIR", BASE_DIR / ".pgdata")))
+    DATABASE_URL = embedded_database_url(PGSERVER_DIR)
 
 # The API serves requests as a role that neither owns the tables nor bypasses row-level
 # security (tenancy.row_security); migrations and management commands connect as the owner.

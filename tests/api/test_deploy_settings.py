@@ -44,12 +44,17 @@ def settings_read_with(**environment: str) -> dict:
         "import json, django; from django.conf import settings; django.setup(); "
         "print(json.dumps({'SECRET_KEY': settings.SECRET_KEY, "
         "'ALLOWED_HOSTS': settings.ALLOWED_HOSTS, 'DEBUG': settings.DEBUG, "
-        "'API_MAX_BODY_BYTES': settings.API_MAX_BODY_BYTES}))"
+        "'API_MAX_BODY_BYTES': settings.API_MAX_BODY_BYTES, "
+        "'PGSERVER_DIR': str(settings.PGSERVER_DIR)}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
+        env={
+            **{name: value for name, value in os.environ.items() if name != "PGSERVER_DIR"},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **environment,
+        },
         capture_output=True,
         text=True,
         check=True,
@@ -70,6 +75,7 @@ def test_settings_are_read_and_cast_from_the_environment():
     )  # `\$` stands for a literal `$`
     assert read["ALLOWED_HOSTS"] == ["api.example.com", "admin.example.com"]
     assert read["DEBUG"] is False and read["API_MAX_BODY_BYTES"] == 2048
+    assert read["PGSERVER_DIR"] == str(settings.BASE_DIR / ".pgdata")  # a default of its own
 
 
 @pytest.fixture

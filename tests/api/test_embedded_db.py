@@ -1,10 +1,12 @@
 """`make db-stop` stops the embedded PostgreSQL even when the processes that started it were
 killed (pgserver itself waits for them to exit, which a killed process never does)."""
 
+import os
 import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from pgserver.utils import PostmasterInfo
 
 from config.embedded_db import stop_embedded_database
@@ -34,3 +36,32 @@ def test_db_stop_stops_a_server_whose_starters_were_killed(tmp_path):
 
     assert PostmasterInfo.read_from_pgdata(data_dir) is None  # shut down cleanly
     assert stop_embedded_database(data_dir) is False
+
+
+def test_without_database_url_the_settings_start_the_embedded_database(tmp_path):
+    """`make run` on a fresh clone: no DATABASE_URL, so the settings start PostgreSQL in
+    PGSERVER_DIR (read through django-environ like every setting)."""
+    data_dir = tmp_path / "pgdata"
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "DATABASE_APP_URL", "PGSERVER_DIR"}
+    }
+    script = "import django; from django.conf import settings; django.setup(); print(settings.DATABASE_URL)"
+    try:
+        read = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=settings.BASE_DIR,
+            env={
+                **environment,
+                "PGSERVER_DIR": str(data_dir),
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert read.returncode == 0, read.stderr[-2000:]
+        assert read.stdout.strip().splitlines()[-1].startswith("postgresql://")
+    finally:
+        stop_embedded_database(data_dir)
