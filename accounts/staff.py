@@ -48,30 +48,23 @@ class StaffViewSet(
     """Staff accounts of the caller's clinic; clinic admins only."""
 
     error_codes = {
-        "create": (
+        ("create", "partial_update"): (
             ApiCode.INVALID_DATE,
             ApiCode.INVALID_DATETIME,
             ApiCode.INVALID_NULLABLE,
+            ApiCode.UNIQUE,
+        ),
+        ("deactivate", "partial_update"): (ClinicCode.LAST_CLINIC_ADMIN,),
+        "create": (
             ApiCode.PASSWORD_ENTIRELY_NUMERIC,
             ApiCode.PASSWORD_TOO_COMMON,
             ApiCode.PASSWORD_TOO_PERSONAL,
             ApiCode.PASSWORD_TOO_SHORT,
             ApiCode.PASSWORD_TOO_SIMILAR,
             ApiCode.PASSWORD_TOO_WEAK,
-            ApiCode.UNIQUE,
         ),
-        "deactivate": (
-            ClinicCode.LAST_CLINIC_ADMIN,
-            ClinicCode.SELF_DEACTIVATION,
-        ),
+        "deactivate": (ClinicCode.SELF_DEACTIVATION,),
         "mfa_reset": (ClinicCode.SELF_MFA_RESET,),
-        "partial_update": (
-            ApiCode.INVALID_DATE,
-            ApiCode.INVALID_DATETIME,
-            ApiCode.INVALID_NULLABLE,
-            ApiCode.UNIQUE,
-            ClinicCode.LAST_CLINIC_ADMIN,
-        ),
     }
 
     permission_classes = [IsClinicAdmin]

@@ -120,7 +120,12 @@ class RecordHistoryMixin:
     Listed before AuditedViewMixin, it audits that read as `<resource>_history`."""
 
     history_model: str  # "app_label.ModelEvent"
-    error_codes = {"history": (ApiCode.UNKNOWN_PARAMETER, ApiCode.BLANK)}
+    error_codes = {
+        "history": (
+            ApiCode.BLANK,
+            ApiCode.UNKNOWN_PARAMETER,
+        ),
+    }
 
     def audit_resource_type(self) -> str:
         if self.action == "history":

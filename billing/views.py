@@ -89,18 +89,13 @@ class CoverageViewSet(_BillingRecordViewSet):
     """Who pays for a patient's care; the front desk keeps it, everyone reads it."""
 
     error_codes = {
-        "create": (
+        ("create", "partial_update", "update"): (
             ApiCode.FUTURE_DATE,
             BillingCode.ENDS_BEFORE_START,
             PatientCode.TOO_OLD,
         ),
+        ("partial_update", "update"): (ApiCode.IMMUTABLE,),
         "destroy": (BillingCode.COVERAGE_IN_USE,),
-        ("partial_update", "update"): (
-            ApiCode.FUTURE_DATE,
-            ApiCode.IMMUTABLE,
-            BillingCode.ENDS_BEFORE_START,
-            PatientCode.TOO_OLD,
-        ),
     }
 
     permission_classes = [CoveragePermission]
@@ -140,15 +135,11 @@ class InsuranceCaseViewSet(_BillingRecordViewSet):
     """Courses of care billed under one coverage, with their authorised visits."""
 
     error_codes = {
-        "create": (
+        ("create", "partial_update", "update"): (
             BillingCode.ENDS_BEFORE_START,
             PatientCode.OTHER_PATIENT,
         ),
-        ("partial_update", "update"): (
-            ApiCode.IMMUTABLE,
-            BillingCode.ENDS_BEFORE_START,
-            PatientCode.OTHER_PATIENT,
-        ),
+        ("partial_update", "update"): (ApiCode.IMMUTABLE,),
     }
 
     permission_classes = [CoveragePermission]
@@ -186,15 +177,11 @@ class FeeScheduleViewSet(_BillingRecordViewSet):
     """What the clinic charges per code; clinic admins keep it, everyone reads it."""
 
     error_codes = {
-        "create": (
+        ("create", "partial_update", "update"): (
             BillingCode.ENDS_BEFORE_START,
             BillingCode.FEE_OVERLAPS,
         ),
-        ("partial_update", "update"): (
-            ApiCode.IMMUTABLE,
-            BillingCode.ENDS_BEFORE_START,
-            BillingCode.FEE_OVERLAPS,
-        ),
+        ("partial_update", "update"): (ApiCode.IMMUTABLE,),
     }
 
     permission_classes = [FeeSchedulePermission]
@@ -254,19 +241,19 @@ class VisitBillingViewSet(
     """A visit's billing: its coding, corrections, claim data and superbill."""
 
     error_codes = {
+        ("POST claim_payments", "POST coding_corrections", "superbill"): (
+            VisitCode.VISIT_NOT_SIGNED,
+        ),
         "POST claim_payments": (
             ApiCode.FUTURE_DATE,
             BillingCode.BEFORE_SERVICE,
             BillingCode.COVERAGE_OF_ANOTHER_PATIENT,
-            VisitCode.VISIT_NOT_SIGNED,
         ),
         "POST coding_corrections": (
             BillingCode.NOTHING_TO_CORRECT,
             VisitCode.NOT_IN_PLAN,
             VisitCode.VISIT_DISCARDED,
-            VisitCode.VISIT_NOT_SIGNED,
         ),
-        "superbill": (VisitCode.VISIT_NOT_SIGNED,),
     }
 
     pagination_class = None

@@ -67,7 +67,7 @@ class PatientViewSet(
     """Patients of the caller's clinic. Every role may use them; clinical fields are for clinicians."""
 
     error_codes = {
-        "create": (
+        ("create", "partial_update", "update"): (
             ApiCode.FUTURE_DATE,
             ApiCode.INVALID_DATE,
             ApiCode.INVALID_DATETIME,
@@ -78,19 +78,8 @@ class PatientViewSet(
             PatientCode.TOO_OLD,
             PatientCode.USE_DELETE_TO_ARCHIVE,
         ),
+        ("partial_update", "update"): (PatientCode.PATIENT_ARCHIVED,),
         "destroy": (PatientCode.PATIENT_HAS_ACTIVE_PLAN,),
-        ("partial_update", "update"): (
-            ApiCode.FUTURE_DATE,
-            ApiCode.INVALID_DATE,
-            ApiCode.INVALID_DATETIME,
-            ApiCode.MAX_VALUE,
-            ApiCode.MIN_VALUE,
-            ApiCode.UNIQUE,
-            PatientCode.INVALID_PHONE,
-            PatientCode.PATIENT_ARCHIVED,
-            PatientCode.TOO_OLD,
-            PatientCode.USE_DELETE_TO_ARCHIVE,
-        ),
         "restore": (PatientCode.PATIENT_NOT_ARCHIVED,),
     }
 
@@ -187,7 +176,8 @@ class PatientConditionViewSet(
     """One patient's conditions; chiropractors and clinic admins only."""
 
     error_codes = {
-        "create": (
+        ("create", "destroy", "partial_update", "update"): (PatientCode.PATIENT_ARCHIVED,),
+        ("create", "partial_update", "update"): (
             ApiCode.FUTURE_DATE,
             ApiCode.INVALID_DATE,
             ApiCode.INVALID_DATETIME,
@@ -196,25 +186,10 @@ class PatientConditionViewSet(
             PatientCode.LATERALITY_REQUIRED,
             PatientCode.NOT_BILLABLE,
             PatientCode.NOT_RESOLVED,
-            PatientCode.PATIENT_ARCHIVED,
             PatientCode.UNKNOWN_CODE,
             PatientCode.USE_DELETE,
         ),
-        "destroy": (PatientCode.PATIENT_ARCHIVED,),
-        ("partial_update", "update"): (
-            ApiCode.FUTURE_DATE,
-            ApiCode.INVALID_DATE,
-            ApiCode.INVALID_DATETIME,
-            PatientCode.BEFORE_BIRTH,
-            PatientCode.BEFORE_ONSET,
-            PatientCode.ENTERED_IN_ERROR,
-            PatientCode.LATERALITY_REQUIRED,
-            PatientCode.NOT_BILLABLE,
-            PatientCode.NOT_RESOLVED,
-            PatientCode.PATIENT_ARCHIVED,
-            PatientCode.UNKNOWN_CODE,
-            PatientCode.USE_DELETE,
-        ),
+        ("partial_update", "update"): (PatientCode.ENTERED_IN_ERROR,),
     }
 
     def get_queryset(self):

@@ -162,8 +162,8 @@ class LoginView(LoginStepView):
 class LoginVerifyView(LoginStepView):
     error_codes = {
         "post": (
-            AuthCode.INVALID_CHALLENGE,
             ApiCode.INVALID_CODE,
+            AuthCode.INVALID_CHALLENGE,
         ),
     }
 

@@ -53,43 +53,49 @@ class TreatmentPlanViewSet(RecordViewSet):
     """Plans of care. Chiropractors write; clinic admins read; the front desk sees a summary."""
 
     error_codes = {
-        ("activate", "complete", "hold", "mark_entered_in_error", "resume", "revoke"): (
+        (
+            "activate",
+            "complete",
+            "create",
+            "hold",
+            "mark_entered_in_error",
+            "partial_update",
+            "resume",
+            "revoke",
+            "update",
+        ): (
             ApiCode.DUPLICATE,
-            ApiCode.REQUIRED,
-            ApiCode.TRANSITION_NOT_ALLOWED,
             PatientCode.OTHER_PATIENT,
             PatientCode.PATIENT_ARCHIVED,
-            PlanCode.CONDITION_HAS_ACTIVE_PLAN,
             PlanCode.INVALID_CONDITION,
         ),
-        "create": (
-            ApiCode.DUPLICATE,
+        (
+            "activate",
+            "complete",
+            "hold",
+            "mark_entered_in_error",
+            "partial_update",
+            "resume",
+            "revoke",
+            "update",
+        ): (PlanCode.CONDITION_HAS_ACTIVE_PLAN,),
+        ("activate", "complete", "hold", "mark_entered_in_error", "resume", "revoke"): (
+            ApiCode.REQUIRED,
+            ApiCode.TRANSITION_NOT_ALLOWED,
+        ),
+        ("create", "partial_update", "update"): (
             ApiCode.INVALID_DATE,
             ApiCode.INVALID_DATETIME,
             ApiCode.TOO_LONG,
             ClinicCode.NOT_CHIROPRACTOR,
-            PatientCode.OTHER_PATIENT,
-            PatientCode.PATIENT_ARCHIVED,
             PlanCode.FREQUENCY_CONFLICT,
-            PlanCode.INVALID_CONDITION,
             PlanCode.PLAN_HAS_STAGES,
         ),
         ("partial_update", "update"): (
             ApiCode.BLANK,
-            ApiCode.DUPLICATE,
-            ApiCode.INVALID_DATE,
-            ApiCode.INVALID_DATETIME,
             ApiCode.MAX_DECIMAL_PLACES,
             ApiCode.MAX_DIGITS,
             ApiCode.MAX_WHOLE_DIGITS,
-            ApiCode.TOO_LONG,
-            ClinicCode.NOT_CHIROPRACTOR,
-            PatientCode.OTHER_PATIENT,
-            PatientCode.PATIENT_ARCHIVED,
-            PlanCode.CONDITION_HAS_ACTIVE_PLAN,
-            PlanCode.FREQUENCY_CONFLICT,
-            PlanCode.INVALID_CONDITION,
-            PlanCode.PLAN_HAS_STAGES,
             PlanCode.PLAN_NOT_EDITABLE,
         ),
     }
@@ -277,11 +283,8 @@ class PlannedSoftTissueViewSet(PlanItemViewSet):
 @plan_item_docs("exercise prescription", PlannedExerciseSerializer)
 class PlannedExerciseViewSet(PlanItemViewSet):
     error_codes = {
-        ("create", "partial_update", "update"): (
-            ApiCode.MAX_LENGTH,
-            PlanCode.PLAN_NOT_EDITABLE,
-        ),
-        "destroy": (PlanCode.PLAN_NOT_EDITABLE,),
+        ("create", "destroy", "partial_update", "update"): (PlanCode.PLAN_NOT_EDITABLE,),
+        ("create", "partial_update", "update"): (ApiCode.MAX_LENGTH,),
     }
     kind = "exercises"
     audit_resource = "plan_exercise"

@@ -37,16 +37,17 @@ class VisitViewSet(ArchivableRecordViewSet):
     visit happened and its billing lines."""
 
     error_codes = {
-        "amendments": (
+        ("amendments", "create", "partial_update", "update"): (
             ApiCode.INVALID_DATE,
             ApiCode.INVALID_DATETIME,
-            VisitCode.VISIT_NOT_SIGNED,
         ),
-        "create": (
+        ("destroy", "partial_update", "sign", "update"): (
+            VisitCode.VISIT_DISCARDED,
+            VisitCode.VISIT_SIGNED,
+        ),
+        ("create", "partial_update", "update"): (
             ApiCode.FUTURE_DATE,
             ApiCode.IMMUTABLE,
-            ApiCode.INVALID_DATE,
-            ApiCode.INVALID_DATETIME,
             ApiCode.INVALID_NULLABLE,
             ClinicCode.NOT_CHIROPRACTOR,
             PatientCode.OTHER_PATIENT,
@@ -56,26 +57,7 @@ class VisitViewSet(ArchivableRecordViewSet):
             VisitCode.NOT_IN_PLAN,
             VisitCode.PLAN_NOT_ACTIVE,
         ),
-        ("destroy", "sign"): (
-            VisitCode.VISIT_DISCARDED,
-            VisitCode.VISIT_SIGNED,
-        ),
-        ("partial_update", "update"): (
-            ApiCode.FUTURE_DATE,
-            ApiCode.IMMUTABLE,
-            ApiCode.INVALID_DATE,
-            ApiCode.INVALID_DATETIME,
-            ApiCode.INVALID_NULLABLE,
-            ClinicCode.NOT_CHIROPRACTOR,
-            PatientCode.OTHER_PATIENT,
-            PatientCode.PATIENT_ARCHIVED,
-            VisitCode.BEFORE_PLAN_START,
-            VisitCode.DUPLICATE_REGION,
-            VisitCode.NOT_IN_PLAN,
-            VisitCode.PLAN_NOT_ACTIVE,
-            VisitCode.VISIT_DISCARDED,
-            VisitCode.VISIT_SIGNED,
-        ),
+        "amendments": (VisitCode.VISIT_NOT_SIGNED,),
     }
 
     permission_classes = [VisitPermission]
