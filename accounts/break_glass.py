@@ -18,7 +18,8 @@ from accounts.error_codes import AccessCode
 from accounts.models import BreakGlassGrant
 from api.errors import Conflict
 from api.permissions import may_read_clinical
-from clinics.models import Role, User
+from api.roles import Role
+from clinics.models import User
 
 
 def grants(*, user: User) -> QuerySet[BreakGlassGrant]:

@@ -3,7 +3,8 @@
 import django_filters
 
 from api.filters import StrictBooleanFilter
-from clinics.models import Role, User
+from api.roles import Role
+from clinics.models import User
 
 
 class StaffFilter(django_filters.FilterSet):

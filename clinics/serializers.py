@@ -5,8 +5,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.roles import Role
 from api.serializers import StrictModelSerializer
-from clinics.models import Clinic, Role, User
+from clinics.models import Clinic, User
 
 STAFF_EXAMPLE = {
     "id": "8d7c6b5a-4f3e-2d1c-0b9a-887766554433",

@@ -8,8 +8,9 @@ from django.utils.text import slugify
 from knox.models import AuthToken
 
 from api.errors import Conflict, field_error
+from api.roles import Role
 from clinics.error_codes import ClinicCode
-from clinics.models import Clinic, Role, User
+from clinics.models import Clinic, User
 
 
 def login_name(clinic: Clinic, name: str) -> str:

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
+from api.roles import Role
 from api.serializers import (
     BoundedDateField,
     CachedModelSerializer,
@@ -20,7 +21,7 @@ from api.serializers import (
 )
 from billing.selectors import CaseTerms, appointment_warnings
 from billing.serializers import CodingWarningSerializer
-from clinics.models import Role, User
+from clinics.models import User
 from patients.models import Patient
 from scheduling import transitions
 from scheduling.availability import local_time_exists

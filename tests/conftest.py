@@ -11,8 +11,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from api.roles import Role
 from billing.models import FeeScheduleEntry
-from clinics.models import Role
 from scheduling.models import AppointmentType
 from tests.factories import ClinicFactory, ConditionFactory, PatientFactory, UserFactory
 

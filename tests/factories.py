@@ -4,7 +4,8 @@ import datetime
 
 import factory
 
-from clinics.models import Clinic, Role, User
+from api.roles import Role
+from clinics.models import Clinic, User
 from patients.models import BodyRegion, Condition, Patient, SexAtBirth
 
 TEST_PASSWORD = "a-long-test-password-42"

@@ -10,8 +10,9 @@ from accounts.auth.lockout import is_locked_out
 from accounts.mfa import CHALLENGE_STEPS
 from api.context import context_of
 from api.permissions import RESOURCE_ROLES, capabilities_of
+from api.roles import Role
 from api.serializers import StrictSerializer
-from clinics.models import Role, User
+from clinics.models import User
 from tenancy.request_context import open_login_context
 
 

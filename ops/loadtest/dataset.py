@@ -21,9 +21,10 @@ from datetime import time as dt_time
 
 from django.db import connection, transaction
 
+from api.roles import Role
 from billing.models import FeeScheduleEntry
 from billing.visit_coding import frozen_coding
-from clinics.models import Clinic, Role, User
+from clinics.models import Clinic, User
 from clinics.services import login_name, staff_create
 from ops.fees import TYPICAL_FEES
 from reference.models import Exercise, Technique

@@ -4,7 +4,7 @@ server (gunicorn, several workers), because their counts live in the shared data
 import pytest
 import requests
 
-from clinics.models import Role
+from api.roles import Role
 from tests.conftest import FLUSHABLE_APPS
 from tests.factories import UserFactory
 

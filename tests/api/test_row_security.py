@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from clinics.models import Role
+from api.roles import Role
 from tenancy.row_security import DELETABLE_TABLES, SHARED_ROW_TABLES
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import ConditionFactory, PatientFactory, UserFactory

@@ -5,7 +5,7 @@ import pytest
 import requests
 from knox.models import AuthToken
 
-from clinics.models import Role
+from api.roles import Role
 from tests.conftest import FLUSHABLE_APPS
 from tests.factories import PatientFactory, UserFactory
 

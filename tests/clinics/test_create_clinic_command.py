@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from clinics.models import Clinic, Role, User
+from api.roles import Role
+from clinics.models import Clinic, User
 
 
 @pytest.mark.django_db

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinics.models import CALENDAR_PALETTE, Role
+from api.roles import Role
+from clinics.models import CALENDAR_PALETTE
 from tests.factories import UserFactory
 
 PRACTITIONERS = "/api/v1/practitioners/"

@@ -3,7 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
-from clinics.models import Role, User
+from api.roles import Role
+from clinics.models import User
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, UserFactory
 

@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from clinics.models import Role, User
+from api.roles import Role
+from clinics.models import User
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import ClinicFactory, UserFactory
 

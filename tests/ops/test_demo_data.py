@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from clinics.models import Clinic, Role, User
+from api.roles import Role
+from clinics.models import Clinic, User
 from patients.models import Condition, Patient
 from treatments.models import TreatmentPlan
 

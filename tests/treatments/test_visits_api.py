@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clinics.models import Role
+from api.roles import Role
 from tests.clinical_rows import decreased, row_counts
 from tests.conftest import client_for
 from tests.factories import ConditionFactory, PatientFactory, UserFactory

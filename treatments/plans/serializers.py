@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
 from api.error_codes import ApiCode
+from api.roles import Role
 from api.serializers import (
     ClinicalFieldsMixin,
     ClinicReferenceCodeField,
@@ -15,7 +16,7 @@ from api.serializers import (
     merged,
 )
 from api.shipped_rows import shipped_rows
-from clinics.models import Role, User
+from clinics.models import User
 from patients.models import Condition, Patient
 from reference.cpt import TIMED_CPT_CHOICES
 from reference.models import (

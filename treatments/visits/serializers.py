@@ -7,12 +7,13 @@ from rest_framework import serializers
 from api.concurrency import VERSION_HELP
 from api.error_codes import ApiCode
 from api.permissions import may_read_clinical
+from api.roles import Role
 from api.serializers import (
     ClinicalFieldsMixin,
     ClinicScopedPrimaryKeyField,
     StrictModelSerializer,
 )
-from clinics.models import Role, User
+from clinics.models import User
 from patients.models import Patient
 from treatments.examples import answer_example
 from treatments.plans.models import (

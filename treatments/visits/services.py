@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
-from clinics.models import Clinic, Role, User
+from api.roles import Role
+from clinics.models import Clinic, User
 from clinics.services import check_active_chiropractor
 from patients.error_codes import PatientCode
 from patients.models import Patient

@@ -17,7 +17,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
-from clinics.models import Clinic, Role, User
+from api.roles import Role
+from clinics.models import Clinic, User
 from clinics.services import login_name, staff_create
 
 CLINICS = 20

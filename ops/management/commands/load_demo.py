@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from api.roles import Role
 from billing.models import Coverage, FeeScheduleEntry
 from billing.services import case_create, coverage_create, fee_create
-from clinics.models import Clinic, Role, User
+from clinics.models import Clinic, User
 from clinics.services import clinic_create, login_name, staff_create
 from ops.fees import TYPICAL_FEES
 from patients.models import Patient, search_key
