@@ -101,7 +101,7 @@ class StaffViewSet(
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.staff_update(
-            user=serializer.instance, changes=serializer.validated_data
+            user=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(

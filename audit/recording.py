@@ -183,6 +183,11 @@ class AuditedViewMixin:
         """Fields a custom action changed that the object itself does not show."""
         self._audit_changed.update(names)
 
+    def audit_touched(self, *objects: Model) -> None:
+        """Objects a custom action read or wrote besides the one `get_object()` found (a
+        visit's payments, a series' appointments): the event names them and their patients."""
+        self._audit_objects.extend(objects)
+
     def audit_resource_type(self) -> str:
         return self.audit_resources.get(self.action, self.audit_resource)
 

@@ -151,6 +151,7 @@ class CodingSerializer(CodingLinesSerializer):
     )
 
 
+# A record's ranges are its service's rule (billing.services); this checks a query's.
 class DateRangeMixin:
     """Ranges of a record (start, end) whose end may not come before its start: refused
     naming the end field."""
@@ -198,8 +199,7 @@ SUBSCRIBER_NAME_RULE = RequiredWhen(
     examples=[OpenApiExample("Medicare as primary payer", value=COVERAGE_EXAMPLE)]
 )
 @required_when(MEMBER_ID_RULE, SUBSCRIBER_NAME_RULE)
-class CoverageSerializer(DateRangeMixin, StrictModelSerializer):
-    date_ranges = (("starts_on", "ends_on"),)
+class CoverageSerializer(StrictModelSerializer):
     patient = ClinicScopedPrimaryKeyField(
         queryset=Patient.objects.all(), help_text="The patient covered."
     )
@@ -301,8 +301,7 @@ CASE_EXAMPLE = {
 @extend_schema_serializer(
     examples=[OpenApiExample("An authorised course of care", value=CASE_EXAMPLE)]
 )
-class InsuranceCaseSerializer(DateRangeMixin, StrictModelSerializer):
-    date_ranges = (("authorised_from", "authorised_to"),)
+class InsuranceCaseSerializer(StrictModelSerializer):
     patient = ClinicScopedPrimaryKeyField(
         queryset=Patient.objects.all(), help_text="The patient the case is for."
     )
@@ -400,8 +399,7 @@ FEE_EXAMPLE = {
 
 
 @extend_schema_serializer(examples=[OpenApiExample("98941 at 65.00", value=FEE_EXAMPLE)])
-class FeeScheduleEntrySerializer(DateRangeMixin, StrictModelSerializer):
-    date_ranges = (("effective_from", "effective_to"),)
+class FeeScheduleEntrySerializer(StrictModelSerializer):
     charge = serializers.DecimalField(
         max_digits=8,
         decimal_places=2,

@@ -3,14 +3,17 @@ coding correction is a new row beside the visit's earlier coding, and a payment 
 beside those before it."""
 
 from datetime import date
+from decimal import Decimal
+from typing import Unpack
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
 from billing.error_codes import BillingCode
+from billing.inputs import CaseFields, ClaimAdjustment, CoverageFields, FeeFields
 from billing.models import (
     ClaimPayment,
     CodingCorrection,
@@ -26,14 +29,22 @@ from patients.services import check_birth_date, clinic_today
 from treatments.models import Visit, VisitStatus
 from treatments.visits import services as visit_services
 from treatments.visits.error_codes import VisitCode
+from treatments.visits.inputs import PerformedItems
 from treatments.visits.selectors import visit_list
 
 PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
 
 
-def _saved(record, changes: dict | None = None):
-    for field, value in (changes or {}).items():
-        setattr(record, field, value)
+def _check_range(record: Model, start_name: str, end_name: str) -> None:
+    """A record's range (coverage, authorisation, fee) ends on or after it starts."""
+    start, end = getattr(record, start_name), getattr(record, end_name)
+    if start is not None and end is not None and end < start:
+        raise field_error(
+            end_name, f"Give a date on or after {start_name}.", BillingCode.ENDS_BEFORE_START
+        )
+
+
+def _saved(record):
     record.full_clean()
     record.save()
     return record
@@ -49,6 +60,7 @@ def _archive(record) -> None:
 
 
 def _check_coverage(coverage: Coverage) -> None:
+    _check_range(coverage, "starts_on", "ends_on")
     if coverage.subscriber_birth_date is not None:
         check_birth_date(
             coverage.subscriber_birth_date, clinic=coverage.clinic, field="subscriber_birth_date"
@@ -56,14 +68,14 @@ def _check_coverage(coverage: Coverage) -> None:
 
 
 @transaction.atomic
-def coverage_create(*, clinic: Clinic, data: dict) -> Coverage:
-    coverage = Coverage(clinic=clinic, **data)
+def coverage_create(*, clinic: Clinic, **fields: Unpack[CoverageFields]) -> Coverage:
+    coverage = Coverage(clinic=clinic, **fields)
     _check_coverage(coverage)
     return _saved(coverage)
 
 
 @transaction.atomic
-def coverage_update(*, coverage: Coverage, changes: dict) -> Coverage:
+def coverage_update(*, coverage: Coverage, **changes: Unpack[CoverageFields]) -> Coverage:
     if "patient" in changes and changes["patient"].pk != coverage.patient_id:
         raise field_error("patient", "A coverage stays with its patient.", ApiCode.IMMUTABLE)
     for field, value in changes.items():
@@ -86,6 +98,7 @@ def coverage_archive(*, coverage: Coverage) -> None:
 
 
 def _check_case(case: InsuranceCase) -> None:
+    _check_range(case, "authorised_from", "authorised_to")
     if case.coverage.patient_id != case.patient_id:
         raise field_error(
             "coverage", "The coverage is another patient's.", PatientCode.OTHER_PATIENT
@@ -95,14 +108,14 @@ def _check_case(case: InsuranceCase) -> None:
 
 
 @transaction.atomic
-def case_create(*, clinic: Clinic, data: dict) -> InsuranceCase:
-    case = InsuranceCase(clinic=clinic, **data)
+def case_create(*, clinic: Clinic, **fields: Unpack[CaseFields]) -> InsuranceCase:
+    case = InsuranceCase(clinic=clinic, **fields)
     _check_case(case)
     return _saved(case)
 
 
 @transaction.atomic
-def case_update(*, case: InsuranceCase, changes: dict) -> InsuranceCase:
+def case_update(*, case: InsuranceCase, **changes: Unpack[CaseFields]) -> InsuranceCase:
     if "patient" in changes and changes["patient"].pk != case.patient_id:
         raise field_error("patient", "A case stays with its patient.", ApiCode.IMMUTABLE)
     for field, value in changes.items():
@@ -141,8 +154,9 @@ def _check_no_overlap(fee: FeeScheduleEntry) -> None:
 
 
 @transaction.atomic
-def fee_create(*, clinic: Clinic, data: dict) -> FeeScheduleEntry:
-    fee = FeeScheduleEntry(clinic=clinic, **data)
+def fee_create(*, clinic: Clinic, **fields: Unpack[FeeFields]) -> FeeScheduleEntry:
+    fee = FeeScheduleEntry(clinic=clinic, **fields)
+    _check_range(fee, "effective_from", "effective_to")
     _lock_fees(clinic)
     _check_no_overlap(fee)
     return _saved(fee)
@@ -154,7 +168,7 @@ FIXED_FEE_FIELDS = ("cpt", "modifier", "charge", "effective_from")
 
 
 @transaction.atomic
-def fee_update(*, fee: FeeScheduleEntry, changes: dict) -> FeeScheduleEntry:
+def fee_update(*, fee: FeeScheduleEntry, **changes: Unpack[FeeFields]) -> FeeScheduleEntry:
     for field in FIXED_FEE_FIELDS:
         if field in changes and changes[field] != getattr(fee, field):
             raise field_error(
@@ -164,6 +178,7 @@ def fee_update(*, fee: FeeScheduleEntry, changes: dict) -> FeeScheduleEntry:
             )
     for field, value in changes.items():
         setattr(fee, field, value)
+    _check_range(fee, "effective_from", "effective_to")
     _lock_fees(fee.clinic)
     _check_no_overlap(fee)
     return _saved(fee)
@@ -183,12 +198,19 @@ def _lock_fees(clinic: Clinic) -> None:
 
 
 @transaction.atomic
-def coding_correct(*, visit: Visit, by: User, data: dict, changes: dict) -> CodingCorrection:
-    """Correct a signed visit's billing: what was performed is replaced by the lists given,
-    the lines are derived again, and the earlier coding stays in the correction (and in the
-    visit's history). Corrections of one visit take turns on its row: the view reads the visit
-    locked (ETagMixin, SELECT … FOR UPDATE), as for every write of a visit."""
-    items = {name: data[name] for name in PERFORMED_LISTS if name in data}
+def coding_correct(
+    *,
+    visit: Visit,
+    by: User,
+    reason: str,
+    items: PerformedItems,
+    as_sent: dict[str, object],
+) -> CodingCorrection:
+    """Correct a signed visit's billing: what was performed is replaced by the lists given
+    (`items`; `as_sent` is how the request wrote them, kept in the correction), the lines are
+    derived again, and the earlier coding stays in the correction (and in the visit's history).
+    Corrections of one visit take turns on its row: the view reads the visit locked (ETagMixin,
+    SELECT … FOR UPDATE), as for every write of a visit."""
     visit_services.visit_correct_performed(visit=visit, items=items, by=by)
     before = visit.signed_coding
     current = visit_list(user=by).get(pk=visit.pk)
@@ -198,8 +220,8 @@ def coding_correct(*, visit: Visit, by: User, data: dict, changes: dict) -> Codi
     return CodingCorrection.objects.create(
         clinic_id=visit.clinic_id,
         visit=visit,
-        reason=data["reason"],
-        changes=changes,
+        reason=reason,
+        changes=as_sent,
         coding_before=before or {},
         coding_after=after,
         created_by=by,
@@ -209,7 +231,16 @@ def coding_correct(*, visit: Visit, by: User, data: dict, changes: dict) -> Codi
 # Payments ---------------------------------------------------------------------------------
 
 
-def claim_payment_record(*, visit: Visit, by: User, data: dict) -> ClaimPayment:
+def claim_payment_record(
+    *,
+    visit: Visit,
+    by: User,
+    coverage: Coverage,
+    paid_on: date,
+    paid_amount: Decimal,
+    payer_claim_number: str = "",
+    adjustments: list[ClaimAdjustment] | None = None,
+) -> ClaimPayment:
     """Record what a payer paid on the visit's claim. Only a signed visit is billed; the
     payer is one of the patient's coverages, and the remittance dates from the service on.
     Payments of one visit take turns on its row (the view reads it locked)."""
@@ -218,7 +249,6 @@ def claim_payment_record(*, visit: Visit, by: User, data: dict) -> ClaimPayment:
             "Only a signed visit is billed: sign it before recording a payment.",
             code=VisitCode.VISIT_NOT_SIGNED,
         )
-    coverage = data["coverage"]
     if coverage.patient_id != visit.patient_id:
         raise field_error(
             "coverage",
@@ -226,27 +256,27 @@ def claim_payment_record(*, visit: Visit, by: User, data: dict) -> ClaimPayment:
             BillingCode.COVERAGE_OF_ANOTHER_PATIENT,
         )
     day = service_day(visit)
-    if data["paid_on"] < day:
+    if paid_on < day:
         raise field_error(
             "paid_on",
             f"A payment cannot precede the date of service ({day}).",
             BillingCode.BEFORE_SERVICE,
         )
-    if data["paid_on"] > clinic_today(visit.clinic):
+    if paid_on > clinic_today(visit.clinic):
         raise field_error("paid_on", "A payment cannot be in the future.", ApiCode.FUTURE_DATE)
-    adjustments = [
+    as_recorded = [
         {"group": item["group"], "reason": item["reason"], "amount": f"{item['amount']:.2f}"}
-        for item in data.get("adjustments", [])
+        for item in adjustments or []
     ]
     return _saved(
         ClaimPayment(
             clinic_id=visit.clinic_id,
             visit=visit,
             coverage=coverage,
-            paid_on=data["paid_on"],
-            paid_amount=data["paid_amount"],
-            payer_claim_number=data.get("payer_claim_number", ""),
-            adjustments=adjustments,
+            paid_on=paid_on,
+            paid_amount=paid_amount,
+            payer_claim_number=payer_claim_number,
+            adjustments=as_recorded,
             recorded_by=by,
         )
     )

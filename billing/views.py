@@ -110,12 +110,12 @@ class CoverageViewSet(_BillingRecordViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.coverage_create(
-            clinic=self.request.user.clinic, data=serializer.validated_data
+            clinic=self.request.user.clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.coverage_update(
-            coverage=serializer.instance, changes=serializer.validated_data
+            coverage=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Coverage) -> None:
@@ -153,11 +153,11 @@ class InsuranceCaseViewSet(_BillingRecordViewSet):
         return case_list(user=self.request.user)
 
     def perform_create(self, serializer) -> None:
-        case = services.case_create(clinic=self.request.user.clinic, data=serializer.validated_data)
+        case = services.case_create(clinic=self.request.user.clinic, **serializer.validated_data)
         serializer.instance = self.refreshed(case)
 
     def perform_update(self, serializer) -> None:
-        case = services.case_update(case=serializer.instance, changes=serializer.validated_data)
+        case = services.case_update(case=serializer.instance, **serializer.validated_data)
         serializer.instance = self.refreshed(case)
 
     def perform_destroy(self, instance: InsuranceCase) -> None:
@@ -199,12 +199,12 @@ class FeeScheduleViewSet(_BillingRecordViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.fee_create(
-            clinic=self.request.user.clinic, data=serializer.validated_data
+            clinic=self.request.user.clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.fee_update(
-            fee=serializer.instance, changes=serializer.validated_data
+            fee=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: FeeScheduleEntry) -> None:
@@ -361,14 +361,14 @@ class VisitBillingViewSet(
         visit = self.get_object()
         if request.method == "GET":
             found = list(payments_of(visit))
-            self._audit_objects.extend(found)
+            self.audit_touched(*found)
             return Response(ClaimPaymentSerializer(found, many=True).data)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = services.claim_payment_record(
-            visit=visit, by=request.user, data=serializer.validated_data
+            visit=visit, by=request.user, **serializer.validated_data
         )
-        self._audit_objects.append(payment)
+        self.audit_touched(payment)
         return Response(ClaimPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -419,15 +419,14 @@ class VisitBillingViewSet(
             return Response(CodingCorrectionSerializer(found, many=True, context=context).data)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        given = dict(serializer.validated_data)
+        reason = given.pop("reason")
         correction = services.coding_correct(
             visit=visit,
             by=request.user,
-            data=serializer.validated_data,
-            changes={
-                name: request.data[name]
-                for name in services.PERFORMED_LISTS
-                if name in serializer.validated_data
-            },
+            reason=reason,
+            items=given,
+            as_sent={name: request.data[name] for name in given},
         )
         self.audit_changed("signed_coding", *correction.changes)
         return Response(CodingCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)

@@ -1,5 +1,7 @@
 """Writes that carry the rules of clinics and staff."""
 
+from typing import Unpack
+
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from knox.models import AuthToken
 from api.errors import Conflict, field_error
 from api.roles import Role
 from clinics.error_codes import ClinicCode
+from clinics.inputs import StaffChanges
 from clinics.models import Clinic, User
 
 
@@ -117,7 +120,7 @@ def _ensure_another_active_admin(user: User) -> None:
 
 
 @transaction.atomic
-def staff_update(*, user: User, changes: dict) -> User:
+def staff_update(*, user: User, **changes: Unpack[StaffChanges]) -> User:
     """Change names, email or role; a clinic never loses its last active admin."""
     if changes.get("role", user.role) != user.role:
         _ensure_another_active_admin(user)

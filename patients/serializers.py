@@ -248,13 +248,6 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
     def validate_email(self, value: str) -> str:
         return value.strip().lower()
 
-    def validate_status(self, value: str) -> str:
-        if value == PatientStatus.ARCHIVED:
-            raise serializers.ValidationError(
-                "Archive a patient with DELETE.", code=PatientCode.USE_DELETE_TO_ARCHIVE
-            )
-        return value
-
 
 CONDITION_REQUEST_EXAMPLE = {
     "code": "M62.830",

@@ -1,6 +1,7 @@
 """Writes that carry the rules of patients and conditions."""
 
 from datetime import date
+from typing import Unpack
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from api.error_codes import ApiCode
 from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
 from patients.error_codes import PatientCode
+from patients.inputs import ConditionFields, PatientFields
 from patients.models import (
     LATERALITY_RULE,
     ChartNumberCounter,
@@ -74,9 +76,17 @@ def _ensure_chart_number_free(patient: Patient) -> None:
         )
 
 
+def _refuse_archiving(fields: PatientFields) -> None:
+    if fields.get("status") == PatientStatus.ARCHIVED:
+        raise field_error(
+            "status", "Archive a patient with DELETE.", PatientCode.USE_DELETE_TO_ARCHIVE
+        )
+
+
 @transaction.atomic
-def patient_create(*, clinic: Clinic, data: dict) -> Patient:
-    patient = Patient(clinic=clinic, **data)
+def patient_create(*, clinic: Clinic, **fields: Unpack[PatientFields]) -> Patient:
+    _refuse_archiving(fields)
+    patient = Patient(clinic=clinic, **fields)
     if not patient.chart_number:
         patient.chart_number = _next_chart_number(clinic.pk)
     _ensure_chart_number_free(patient)
@@ -87,12 +97,9 @@ def patient_create(*, clinic: Clinic, data: dict) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, changes: dict) -> Patient:
+def patient_update(*, patient: Patient, **changes: Unpack[PatientFields]) -> Patient:
+    _refuse_archiving(changes)
     ensure_patient_active(patient, restore_to="before changing it")
-    if changes.get("status") == PatientStatus.ARCHIVED:
-        raise field_error(
-            "status", "Archive a patient with DELETE.", PatientCode.USE_DELETE_TO_ARCHIVE
-        )
     for field, value in changes.items():
         setattr(patient, field, value)
     _ensure_chart_number_free(patient)
@@ -209,8 +216,8 @@ def _refuse_archived_patient(patient: Patient) -> None:
     ensure_patient_active(patient)
 
 
-def _refuse_entered_in_error(data: dict) -> None:
-    if data.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
+def _refuse_entered_in_error(fields: ConditionFields) -> None:
+    if fields.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
         raise field_error(
             "verification_status",
             "Mark a condition as entered in error with DELETE.",
@@ -219,11 +226,11 @@ def _refuse_entered_in_error(data: dict) -> None:
 
 
 @transaction.atomic
-def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
+def condition_record(*, patient: Patient, by: User, **fields: Unpack[ConditionFields]) -> Condition:
     _refuse_archived_patient(patient)
-    _refuse_entered_in_error(data)
-    resolved_on = data.pop("resolved_on", _UNSET)
-    condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **data)
+    _refuse_entered_in_error(fields)
+    resolved_on = fields.pop("resolved_on", _UNSET)
+    condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **fields)
     _apply_code(condition)
     _track_resolution(condition, resolved_on)
     _validate_condition(condition)
@@ -233,7 +240,7 @@ def condition_record(*, patient: Patient, data: dict, by: User) -> Condition:
 
 
 @transaction.atomic
-def condition_update(*, condition: Condition, changes: dict) -> Condition:
+def condition_update(*, condition: Condition, **changes: Unpack[ConditionFields]) -> Condition:
     _refuse_archived_patient(condition.patient)
     if condition.verification_status == VerificationStatus.ENTERED_IN_ERROR:
         raise Conflict(

@@ -108,12 +108,12 @@ class PatientViewSet(
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.patient_create(
-            clinic=self.request.user.clinic, data=serializer.validated_data
+            clinic=self.request.user.clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.patient_update(
-            patient=serializer.instance, changes=serializer.validated_data
+            patient=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Patient) -> None:
@@ -199,12 +199,12 @@ class PatientConditionViewSet(
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.condition_record(
-            patient=self.get_patient(), data=serializer.validated_data, by=self.request.user
+            patient=self.get_patient(), by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.condition_update(
-            condition=serializer.instance, changes=serializer.validated_data
+            condition=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Condition) -> None:

@@ -183,6 +183,10 @@ class Muscle(models.Model):
         return self.name
 
 
+# An exercise is billed as therapeutic exercise unless it re-educates (97112).
+THERAPEUTIC_EXERCISE = "97110"
+
+
 class Exercise(ClinicExtensibleModel):
     """A stretch or exercise of the library, with its usual dosage."""
 
@@ -197,10 +201,10 @@ class Exercise(ClinicExtensibleModel):
     cpt_code = models.CharField(
         max_length=5,
         choices=[
-            ("97110", "97110 therapeutic exercise"),
+            (THERAPEUTIC_EXERCISE, "97110 therapeutic exercise"),
             ("97112", "97112 neuromuscular re-education"),
         ],
-        default="97110",
+        default=THERAPEUTIC_EXERCISE,
     )
 
     class Meta:

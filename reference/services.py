@@ -5,19 +5,50 @@ from django.db import transaction
 
 from api.error_codes import ApiCode
 from clinics.models import Clinic
-from reference.models import ClinicExtensibleModel
+from reference.models import THERAPEUTIC_EXERCISE, ClinicExtensibleModel, Exercise, Technique
 
 
-@transaction.atomic
-def reference_entry_add(
-    *, clinic: Clinic, model: type[ClinicExtensibleModel], data: dict
-) -> ClinicExtensibleModel:
-    """Add a clinic's own entry; its code must differ from shipped entries and the clinic's own."""
-    if model.objects.available_to(clinic.pk).filter(code=data.get("code")).exists():
+def _added(entry: ClinicExtensibleModel) -> ClinicExtensibleModel:
+    """Save a clinic's own entry; its code must differ from shipped entries and the clinic's
+    own."""
+    taken = type(entry).objects.available_to(entry.clinic_id).filter(code=entry.code)
+    if taken.exists():
         raise ValidationError(
             {"code": ValidationError("This code is already in use.", code=ApiCode.UNIQUE)}
         )
-    entry = model(clinic=clinic, **data)
     entry.full_clean()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def technique_add(*, clinic: Clinic, code: str, name: str, description: str = "") -> Technique:
+    return _added(Technique(clinic=clinic, code=code, name=name, description=description))
+
+
+@transaction.atomic
+def exercise_add(
+    *,
+    clinic: Clinic,
+    code: str,
+    name: str,
+    body_region: str,
+    default_sets: int,
+    default_repetitions: int,
+    default_hold_seconds: int,
+    description: str = "",
+    cpt_code: str = THERAPEUTIC_EXERCISE,
+) -> Exercise:
+    return _added(
+        Exercise(
+            clinic=clinic,
+            code=code,
+            name=name,
+            description=description,
+            body_region=body_region,
+            default_sets=default_sets,
+            default_repetitions=default_repetitions,
+            default_hold_seconds=default_hold_seconds,
+            cpt_code=cpt_code,
+        )
+    )

@@ -1,5 +1,7 @@
 """Read-only reference data for front-end pickers."""
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
@@ -14,6 +16,7 @@ from idempotency.replay import IdempotentPostMixin
 from reference import icd10
 from reference.models import (
     BodyRegion,
+    ClinicExtensibleModel,
     Exercise,
     Listing,
     Muscle,
@@ -31,7 +34,7 @@ from reference.serializers import (
     SoftTissueModalitySerializer,
     TechniqueSerializer,
 )
-from reference.services import reference_entry_add
+from reference.services import exercise_add, technique_add
 
 
 class Icd10SearchView(APIView):
@@ -133,11 +136,11 @@ class ClinicExtensibleViewSet(IdempotentPostMixin, mixins.CreateModelMixin, Refe
     def get_queryset(self):
         return self.queryset.model.objects.available_to(self.request.user.clinic_id)
 
+    add_entry: Callable[..., ClinicExtensibleModel]  # the service that adds the clinic's own
+
     def perform_create(self, serializer) -> None:
-        serializer.instance = reference_entry_add(
-            clinic=self.request.user.clinic,
-            model=self.queryset.model,
-            data=serializer.validated_data,
+        serializer.instance = self.add_entry(
+            clinic=self.request.user.clinic, **serializer.validated_data
         )
 
 
@@ -151,6 +154,7 @@ class TechniqueViewSet(ClinicExtensibleViewSet):
     }
     queryset = Technique.objects.none()
     serializer_class = TechniqueSerializer
+    add_entry = staticmethod(technique_add)
 
 
 @extend_schema_view(
@@ -174,6 +178,7 @@ class ExerciseViewSet(ClinicExtensibleViewSet):
     }
     queryset = Exercise.objects.none()
     serializer_class = ExerciseSerializer
+    add_entry = staticmethod(exercise_add)
     extra_query_parameters = ("body_region",)
 
     def get_queryset(self):

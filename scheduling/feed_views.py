@@ -53,7 +53,7 @@ class CalendarFeedView(AuditedViewMixin, GenericAPIView):
             path = reverse("scheduling:calendar-feed-document", kwargs={"secret": secret})
             url = self.request.build_absolute_uri(path)
         if found is not None:
-            self._audit_objects.append(found)
+            self.audit_touched(found)
         return Response(
             CalendarFeedSerializer(
                 {

@@ -25,14 +25,12 @@ from clinics.models import User
 from patients.models import Patient
 from scheduling import transitions
 from scheduling.availability import local_time_exists
-from scheduling.error_codes import SchedulingCode
 from scheduling.models import (
     Appointment,
     AppointmentType,
     CancellationReason,
     ScheduleException,
     WaitlistEntry,
-    WaitlistStatus,
     WorkingHours,
 )
 from treatments.models import TreatmentPlan, Visit
@@ -866,13 +864,6 @@ class WaitlistEntrySerializer(StrictModelSerializer):
             "updated_at": {"help_text": "When the entry last changed."},
             "version": VERSION_HELP,
         }
-
-    def validate_status(self, value: str) -> str:
-        if value == WaitlistStatus.WITHDRAWN:
-            raise serializers.ValidationError(
-                "Withdraw an entry with DELETE.", code=SchedulingCode.USE_DELETE_TO_WITHDRAW
-            )
-        return value
 
 
 class WaitlistMatchSerializer(serializers.Serializer):

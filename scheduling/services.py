@@ -3,6 +3,7 @@ booked, moved and closed without ever double-booking a chiropractor."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Unpack
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -20,6 +21,13 @@ from clinics.services import check_active_chiropractor
 from patients.rules import ensure_patient_active
 from scheduling import availability, care_series, feed
 from scheduling.error_codes import SchedulingCode
+from scheduling.inputs import (
+    AppointmentFields,
+    AppointmentTypeFields,
+    ScheduleExceptionFields,
+    WaitlistEntryFields,
+    WorkingHoursFields,
+)
 from scheduling.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -35,6 +43,8 @@ from scheduling.models import (
 )
 from scheduling.transitions import APPOINTMENT_STATUS_MACHINE, MOVABLE_STATUSES
 from treatments.models import PlanStatus, TreatmentPlan, Visit
+from treatments.visits import services as visit_services
+from treatments.visits.inputs import VisitFields
 
 # Roles that may book outside a chiropractor's working hours (the front desk asks them).
 OVERRIDE_ROLES = frozenset({Role.CHIROPRACTOR, Role.CLINIC_ADMIN})
@@ -58,15 +68,19 @@ def zone_of(clinic: Clinic) -> ZoneInfo:
 
 
 @transaction.atomic
-def appointment_type_create(*, clinic: Clinic, data: dict) -> AppointmentType:
-    appointment_type = AppointmentType(clinic=clinic, **data)
+def appointment_type_create(
+    *, clinic: Clinic, **fields: Unpack[AppointmentTypeFields]
+) -> AppointmentType:
+    appointment_type = AppointmentType(clinic=clinic, **fields)
     appointment_type.full_clean()
     appointment_type.save()
     return appointment_type
 
 
 @transaction.atomic
-def appointment_type_update(*, appointment_type: AppointmentType, changes: dict) -> AppointmentType:
+def appointment_type_update(
+    *, appointment_type: AppointmentType, **changes: Unpack[AppointmentTypeFields]
+) -> AppointmentType:
     for field, value in changes.items():
         setattr(appointment_type, field, value)
     appointment_type.full_clean()
@@ -121,8 +135,10 @@ def _lock_schedule(chiropractor_id: object) -> None:
 
 
 @transaction.atomic
-def working_hours_create(*, clinic: Clinic, by: User, data: dict) -> WorkingHours:
-    hours = WorkingHours(clinic=clinic, **data)
+def working_hours_create(
+    *, clinic: Clinic, by: User, **fields: Unpack[WorkingHoursFields]
+) -> WorkingHours:
+    hours = WorkingHours(clinic=clinic, **fields)
     check_active_chiropractor(hours.chiropractor, clinic.pk)
     _check_own_schedule(hours.chiropractor, by)
     _lock_schedule(hours.chiropractor_id)
@@ -133,7 +149,9 @@ def working_hours_create(*, clinic: Clinic, by: User, data: dict) -> WorkingHour
 
 
 @transaction.atomic
-def working_hours_update(*, hours: WorkingHours, by: User, changes: dict) -> WorkingHours:
+def working_hours_update(
+    *, hours: WorkingHours, by: User, **changes: Unpack[WorkingHoursFields]
+) -> WorkingHours:
     _check_own_schedule(hours.chiropractor, by)
     for field, value in changes.items():
         setattr(hours, field, value)
@@ -180,8 +198,10 @@ def _check_exception(exception: ScheduleException, zone: ZoneInfo) -> None:
 
 
 @transaction.atomic
-def schedule_exception_create(*, clinic: Clinic, by: User, data: dict) -> ScheduleException:
-    exception = ScheduleException(clinic=clinic, created_by=by, **data)
+def schedule_exception_create(
+    *, clinic: Clinic, by: User, **fields: Unpack[ScheduleExceptionFields]
+) -> ScheduleException:
+    exception = ScheduleException(clinic=clinic, created_by=by, **fields)
     check_active_chiropractor(exception.chiropractor, clinic.pk)
     _check_own_schedule(exception.chiropractor, by)
     _check_exception(exception, zone_of(clinic))
@@ -191,7 +211,7 @@ def schedule_exception_create(*, clinic: Clinic, by: User, data: dict) -> Schedu
 
 @transaction.atomic
 def schedule_exception_update(
-    *, exception: ScheduleException, by: User, changes: dict
+    *, exception: ScheduleException, by: User, **changes: Unpack[ScheduleExceptionFields]
 ) -> ScheduleException:
     _check_own_schedule(exception.chiropractor, by)
     for field, value in changes.items():
@@ -423,9 +443,10 @@ def _refuse_past(start_at: datetime) -> None:
 
 @transaction.atomic
 def appointment_book(
-    *, clinic: Clinic, by: User, data: dict, override: bool = False
+    *, clinic: Clinic, by: User, override: bool = False, **fields: Unpack[AppointmentFields]
 ) -> Appointment:
-    appointment = Appointment(clinic=clinic, booked_by=by, **data)
+    """Book a time; `override` books it outside working hours or beyond the authorisation."""
+    appointment = Appointment(clinic=clinic, booked_by=by, **fields)
     _check_references(appointment)
     _refuse_past(appointment.start_at)
     _place(appointment)
@@ -437,7 +458,11 @@ def appointment_book(
 
 @transaction.atomic
 def appointment_update(
-    *, appointment: Appointment, by: User, changes: dict, override: bool = False
+    *,
+    appointment: Appointment,
+    by: User,
+    override: bool = False,
+    **changes: Unpack[AppointmentFields],
 ) -> Appointment:
     """Notes and plan change in place; a new time, chiropractor or type moves the appointment
     (booked ones only), checked as a new booking, and the move is counted."""
@@ -468,21 +493,28 @@ def appointment_update(
 
 @transaction.atomic
 def appointment_transition(
-    *, appointment: Appointment, action: str, by: User, data: dict | None = None
+    *,
+    appointment: Appointment,
+    action: str,
+    by: User,
+    reason: str = "",
+    note: str = "",
+    visit: Visit | None = None,
 ) -> Appointment:
-    """Move an appointment along its status machine (scheduling.transitions)."""
-    data = data or {}
+    """Move an appointment along its status machine (scheduling.transitions): a cancellation
+    gives its `reason` (and a `note`), a completion the `visit` it led to."""
     appointment.status = APPOINTMENT_STATUS_MACHINE.target_status(
         status=appointment.status, action=action
     )
     appointment.status_changed_at = timezone.now()
     if action == "cancel":
-        appointment.cancellation_reason = data["reason"]
-        appointment.cancellation_note = data.get("note", "")
+        appointment.cancellation_reason = reason
+        appointment.cancellation_note = note
         appointment.cancelled_by = by
         appointment.cancelled_at = appointment.status_changed_at
     elif action == "complete":
-        visit: Visit = data["visit"]
+        if visit is None:
+            raise field_error("visit", "Name the visit the appointment led to.", ApiCode.REQUIRED)
         if visit.patient_id != appointment.patient_id:
             raise field_error(
                 "visit", "The visit is another patient's.", SchedulingCode.VISIT_OF_ANOTHER_PATIENT
@@ -528,7 +560,11 @@ class Series:
     time_zone: str
 
 
-def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, AppointmentType]:
+def _series_types(
+    plan: TreatmentPlan,
+    appointment_type: AppointmentType | None,
+    reexamination_type: AppointmentType | None,
+) -> tuple[AppointmentType, AppointmentType]:
     defaults = {
         kind.default_for: kind
         for kind in AppointmentType.objects.filter(
@@ -537,16 +573,14 @@ def _series_types(plan: TreatmentPlan, data: dict) -> tuple[AppointmentType, App
             is_active=True,
         )
     }
-    regular = data.get("appointment_type") or defaults.get(VisitKind.REGULAR_VISIT)
+    regular = appointment_type or defaults.get(VisitKind.REGULAR_VISIT)
     if regular is None:
         raise field_error(
             "appointment_type",
             "Choose the appointment type: the clinic has no default for regular visits.",
             ApiCode.REQUIRED,
         )
-    reexamination = (
-        data.get("reexamination_type") or defaults.get(VisitKind.REEXAMINATION) or regular
-    )
+    reexamination = reexamination_type or defaults.get(VisitKind.REEXAMINATION) or regular
     for field, kind in (("appointment_type", regular), ("reexamination_type", reexamination)):
         if not kind.is_active:
             raise field_error(
@@ -598,7 +632,19 @@ def _nearest(free: list[datetime], wanted: datetime) -> list[datetime]:
 # No savepoint of its own: a failure anywhere rolls back the whole (request) transaction, and
 # alone it is a transaction of its own all the same.
 @transaction.atomic(savepoint=False)
-def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
+def plan_schedule(
+    *,
+    plan: TreatmentPlan,
+    by: User,
+    weekdays: list[int],
+    times: list[time],
+    chiropractor: User | None = None,
+    start_date: date | None = None,
+    appointment_type: AppointmentType | None = None,
+    reexamination_type: AppointmentType | None = None,
+    confirm: bool = False,
+    skip_conflicts: bool = False,
+) -> Series:
     """Expand the plan's stages into dated visits at the preferred weekdays and times, with
     its re-examinations; propose each, or the conflict and the nearest free times. With
     `confirm`, book them in this one transaction: all, or (with `skip_conflicts`) the free
@@ -608,9 +654,8 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
             f"The plan is {plan.status}; nothing is left to book.", code=SchedulingCode.PLAN_CLOSED
         )
     ensure_patient_active(plan.patient)
-    chiropractor: User = data.get("chiropractor") or plan.chiropractor
+    chiropractor = chiropractor or plan.chiropractor
     check_active_chiropractor(chiropractor, plan.clinic_id)
-    weekdays: list[int] = data["weekdays"]
     busiest = max(stage.visits_per_week for stage in plan.stages)
     if len(set(weekdays)) < busiest:
         raise field_error(
@@ -618,8 +663,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
             f"The plan has up to {busiest} visits a week; give at least {busiest} weekdays.",
             SchedulingCode.TOO_FEW_WEEKDAYS,
         )
-    regular, reexamination = _series_types(plan, data)
-    confirm = data.get("confirm", False)
+    regular, reexamination = _series_types(plan, appointment_type, reexamination_type)
     if confirm:
         # Two confirmations of one plan take turns (they may name different chiropractors),
         # then the chiropractor's calendar is locked as for any booking.
@@ -628,7 +672,7 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
     so_far = _booked_so_far(plan, reexamination, regular)
     today = _clinic_today(plan.clinic)
     after_booked = so_far.last_day + timedelta(days=1) if so_far.last_day else today
-    start = data.get("start_date") or max(plan.start_date, today, after_booked)
+    start = start_date or max(plan.start_date, today, after_booked)
     if start < today:
         raise field_error(
             "start_date", "The series cannot start in the past.", SchedulingCode.IN_THE_PAST
@@ -642,10 +686,10 @@ def plan_schedule(*, plan: TreatmentPlan, by: User, data: dict) -> Series:
         last_reexamination=so_far.last_reexamination or plan.start_date,
         visits_since=so_far.visits_since_reexamination,
     )
-    visits = _place_series(plan, chiropractor, planned, data["times"], regular, reexamination)
+    visits = _place_series(plan, chiropractor, planned, times, regular, reexamination)
     if confirm:
         conflicts = [visit.number for visit in visits if visit.start_at is None]
-        if conflicts and not data.get("skip_conflicts", False):
+        if conflicts and not skip_conflicts:
             raise Conflict(
                 f"Visits {', '.join(map(str, conflicts))} have no free time at the preferred "
                 "times; nothing was booked. Preview the series, or confirm with "
@@ -743,30 +787,39 @@ def _book_series(
 # A visit from an appointment ------------------------------------------------------------
 
 
-def planned_visit_body(appointment: Appointment) -> dict:
-    """The request body of a visit for `appointment`: its patient and plan, now, and the plan's
-    current items to carry out (treatments.visits.serializers fills in what each one plans)."""
-    body: dict = {
-        "patient": str(appointment.patient_id),
-        "visit_at": timezone.now().isoformat(),
+def _current_items(items: QuerySet) -> QuerySet:
+    return items.filter(removed_at__isnull=True).order_by("position")
+
+
+def planned_visit(appointment: Appointment) -> VisitFields:
+    """The visit of `appointment`: its patient, now, and the (active) plan's current items to
+    carry out, each taking what it plans from the planned item."""
+    fields: VisitFields = {
+        "patient": appointment.patient,
+        "visit_at": timezone.now(),
         "is_reexamination": appointment.appointment_type.default_for == VisitKind.REEXAMINATION,
     }
     plan = appointment.plan
     if plan is not None and plan.status == PlanStatus.ACTIVE:
-        body["plan"] = str(plan.pk)
-        for kind, related in (
-            ("adjustments", "adjustments"),
-            ("soft_tissue", "soft_tissue"),
-            ("exercises", "exercises"),
-        ):
-            items = getattr(plan, related).filter(removed_at__isnull=True).order_by("position")
-            body[kind] = [{"planned_item": str(pk)} for pk in items.values_list("pk", flat=True)]
-    return body
+        fields["plan"] = plan
+        fields["adjustments"] = [
+            {"planned_item": item}
+            for item in _current_items(plan.adjustments).select_related("technique")
+        ]
+        fields["soft_tissue"] = [
+            {"planned_item": item} for item in _current_items(plan.soft_tissue)
+        ]
+        fields["exercises"] = [
+            {"planned_item": item}
+            for item in _current_items(plan.exercises).select_related("exercise")
+        ]
+    return fields
 
 
-def appointment_start_visit(*, appointment: Appointment, by: User, create_visit) -> Visit:
+@transaction.atomic
+def appointment_start_visit(*, appointment: Appointment, by: User) -> Visit:
     """Start the visit of an arrived appointment, with the plan's planned items, and close the
-    appointment with it. `create_visit(body)` writes the visit as POST /visits/ would."""
+    appointment with it."""
     if appointment.status != AppointmentStatus.ARRIVED:
         raise Conflict(
             "Start the visit once the patient has arrived (the appointment is "
@@ -775,12 +828,21 @@ def appointment_start_visit(*, appointment: Appointment, by: User, create_visit)
         )
     if by.pk != appointment.chiropractor_id:
         raise PermissionDenied("Only the appointment's chiropractor starts its visit.")
-    visit = create_visit(planned_visit_body(appointment))
-    appointment_transition(appointment=appointment, action="complete", by=by, data={"visit": visit})
+    visit = visit_services.visit_create(
+        clinic=appointment.clinic, by=by, **planned_visit(appointment)
+    )
+    appointment_transition(appointment=appointment, action="complete", by=by, visit=visit)
     return visit
 
 
 # The waitlist ---------------------------------------------------------------------------
+
+
+def _refuse_withdrawing(fields: WaitlistEntryFields) -> None:
+    if fields.get("status") == WaitlistStatus.WITHDRAWN:
+        raise field_error(
+            "status", "Withdraw an entry with DELETE.", SchedulingCode.USE_DELETE_TO_WITHDRAW
+        )
 
 
 def _check_waitlist_entry(entry: WaitlistEntry) -> None:
@@ -793,15 +855,21 @@ def _check_waitlist_entry(entry: WaitlistEntry) -> None:
 
 
 @transaction.atomic
-def waitlist_add(*, clinic: Clinic, by: User, data: dict) -> WaitlistEntry:
-    entry = WaitlistEntry(clinic=clinic, created_by=by, **data)
+def waitlist_add(
+    *, clinic: Clinic, by: User, **fields: Unpack[WaitlistEntryFields]
+) -> WaitlistEntry:
+    _refuse_withdrawing(fields)
+    entry = WaitlistEntry(clinic=clinic, created_by=by, **fields)
     _check_waitlist_entry(entry)
     entry.save()
     return entry
 
 
 @transaction.atomic
-def waitlist_update(*, entry: WaitlistEntry, changes: dict) -> WaitlistEntry:
+def waitlist_update(
+    *, entry: WaitlistEntry, **changes: Unpack[WaitlistEntryFields]
+) -> WaitlistEntry:
+    _refuse_withdrawing(changes)
     for field, value in changes.items():
         setattr(entry, field, value)
     _check_waitlist_entry(entry)

@@ -73,9 +73,8 @@ from scheduling.serializers import (
     wall_clock,
 )
 from scheduling.transitions import APPOINTMENT_STATUS_MACHINE
-from treatments.models import TreatmentPlan, Visit
+from treatments.models import TreatmentPlan
 from treatments.plans.selectors import plan_list
-from treatments.visits import services as visit_services
 from treatments.visits.error_codes import VisitCode
 from treatments.visits.selectors import visit_list
 from treatments.visits.serializers import VisitSerializer
@@ -121,12 +120,12 @@ class AppointmentTypeViewSet(ArchivableRecordViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.appointment_type_create(
-            clinic=self.request.user.clinic, data=serializer.validated_data
+            clinic=self.request.user.clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.appointment_type_update(
-            appointment_type=serializer.instance, changes=serializer.validated_data
+            appointment_type=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: AppointmentType) -> None:
@@ -175,12 +174,12 @@ class WorkingHoursViewSet(_ScheduleViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.working_hours_create(
-            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.working_hours_update(
-            hours=serializer.instance, by=self.request.user, changes=serializer.validated_data
+            hours=serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: WorkingHours) -> None:
@@ -225,12 +224,12 @@ class ScheduleExceptionViewSet(_ScheduleViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.schedule_exception_create(
-            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.schedule_exception_update(
-            exception=serializer.instance, by=self.request.user, changes=serializer.validated_data
+            exception=serializer.instance, by=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: ScheduleException) -> None:
@@ -384,21 +383,14 @@ class AppointmentViewSet(RecordViewSet):
         return appointment_list(user=self.request.user)
 
     def perform_create(self, serializer) -> None:
-        data = dict(serializer.validated_data)
-        override = data.pop("override", False)
         appointment = services.appointment_book(
-            clinic=self.request.user.clinic, by=self.request.user, data=data, override=override
+            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(appointment)
 
     def perform_update(self, serializer) -> None:
-        changes = dict(serializer.validated_data)
-        override = changes.pop("override", False)
         appointment = services.appointment_update(
-            appointment=serializer.instance,
-            by=self.request.user,
-            changes=changes,
-            override=override,
+            appointment=serializer.instance, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(appointment)
 
@@ -421,19 +413,8 @@ class AppointmentViewSet(RecordViewSet):
     def start_visit(self, request: Request, pk: str | None = None) -> Response:
         appointment = self.get_object()
 
-        def create_visit(body: dict) -> Visit:
-            given = VisitSerializer(data=body, context=self.get_serializer_context())
-            given.is_valid(raise_exception=True)
-            self._audit_serializers.append(given)
-            visit = visit_services.visit_create(
-                clinic=request.user.clinic, by=request.user, data=given.validated_data
-            )
-            given.instance = visit
-            return visit
-
-        visit = services.appointment_start_visit(
-            appointment=appointment, by=request.user, create_visit=create_visit
-        )
+        visit = services.appointment_start_visit(appointment=appointment, by=request.user)
+        self.audit_touched(visit)
         answer = VisitSerializer(
             visit_list(user=request.user).get(pk=visit.pk), context=self.get_serializer_context()
         )
@@ -447,7 +428,7 @@ class AppointmentViewSet(RecordViewSet):
     def waitlist_matches(self, request: Request, pk: str | None = None) -> Response:
         appointment = self.get_object()
         entries = list(services.waitlist_matches(appointment=appointment)[:MAX_MATCHES])
-        self._audit_objects.extend(entries)
+        self.audit_touched(*entries)
         zone = services.zone_of(request.user.clinic)
         freed = {
             "start_at": appointment.start_at,
@@ -472,7 +453,7 @@ class AppointmentViewSet(RecordViewSet):
 
     def perform_transition(self, action: str, data: dict | None) -> Appointment:
         return services.appointment_transition(
-            appointment=self.get_object(), action=action, by=self.request.user, data=data
+            appointment=self.get_object(), action=action, by=self.request.user, **(data or {})
         )
 
     @extend_schema(
@@ -659,8 +640,8 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         self.confirming = isinstance(body, dict) and body.get("confirm") is True
         given = self.get_serializer(data=body)
         given.is_valid(raise_exception=True)
-        series = services.plan_schedule(plan=plan, by=request.user, data=given.validated_data)
-        self._audit_objects.extend(v.appointment for v in series.visits if v.appointment)
+        series = services.plan_schedule(plan=plan, by=request.user, **given.validated_data)
+        self.audit_touched(*(v.appointment for v in series.visits if v.appointment))
         terms = CaseTerms.of(plan.case) if plan.case else None
         answer = series_answer(series, terms=terms, open_appointments=plan.open_appointments)
         return Response(SeriesSerializer(answer).data)
@@ -707,12 +688,12 @@ class WaitlistViewSet(ArchivableRecordViewSet):
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.waitlist_add(
-            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.waitlist_update(
-            entry=serializer.instance, changes=serializer.validated_data
+            entry=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: WaitlistEntry) -> None:

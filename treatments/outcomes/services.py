@@ -1,5 +1,7 @@
 """Writes of outcome measures: recorded questionnaires and pain scores."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +17,19 @@ from treatments.outcomes.scoring import ScoringError, score_questionnaire
 
 
 @transaction.atomic
-def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
-    """Record a measurement; the server scores questionnaires from their ten answers."""
+def outcome_record(
+    *,
+    patient: Patient,
+    by: User,
+    instrument: str,
+    measured_at: datetime | None = None,
+    value: int | None = None,
+    answers: list[int | None] | None = None,
+) -> OutcomeMeasure:
+    """Record a measurement: a pain score's `value`, or a questionnaire's ten `answers`, which
+    the server scores."""
     ensure_patient_active(patient)
-    instrument = data["instrument"]
-    measured_at = data.get("measured_at") or timezone.now()
+    measured_at = measured_at or timezone.now()
     if measured_at > timezone.now():
         raise ValidationError(
             {"measured_at": ValidationError("Cannot be in the future.", code=ApiCode.FUTURE_DATE)}
@@ -32,7 +42,7 @@ def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
         recorded_by=by,
     )
     if instrument == Instrument.NRS:
-        if data.get("answers") is not None or data.get("value") is None:
+        if answers is not None or value is None:
             raise ValidationError(
                 {
                     "value": ValidationError(
@@ -40,9 +50,9 @@ def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
                     )
                 }
             )
-        outcome.score, outcome.max_score = data["value"], 10
+        outcome.score, outcome.max_score = value, 10
     else:
-        if data.get("value") is not None or data.get("answers") is None:
+        if value is not None or answers is None:
             raise ValidationError(
                 {
                     "answers": ValidationError(
@@ -51,12 +61,12 @@ def outcome_record(*, patient: Patient, by: User, data: dict) -> OutcomeMeasure:
                 }
             )
         try:
-            scored = score_questionnaire(data["answers"])
+            scored = score_questionnaire(answers)
         except ScoringError as error:
             raise ValidationError(
                 {"answers": ValidationError(str(error), code=OutcomeCode.UNSCORABLE)}
             ) from error
-        outcome.answers = data["answers"]
+        outcome.answers = answers
         outcome.score, outcome.max_score, outcome.percent = (
             scored.score,
             scored.max_score,

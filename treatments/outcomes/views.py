@@ -72,7 +72,7 @@ class PatientOutcomeViewSet(
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.outcome_record(
-            patient=self.get_patient(), by=self.request.user, data=serializer.validated_data
+            patient=self.get_patient(), by=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: OutcomeMeasure) -> None:

@@ -4,7 +4,6 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api.concurrency import VERSION_HELP
-from api.error_codes import ApiCode
 from api.roles import Role
 from api.serializers import (
     ClinicalFieldsMixin,
@@ -13,9 +12,7 @@ from api.serializers import (
     ReferenceCodeField,
     StrictModelSerializer,
     StrictSerializer,
-    merged,
 )
-from api.shipped_rows import shipped_rows
 from clinics.models import User
 from patients.models import Condition, Patient
 from reference.cpt import TIMED_CPT_CHOICES
@@ -23,13 +20,12 @@ from reference.models import (
     CmtRegion,
     Exercise,
     Listing,
-    Muscle,
     Segment,
     SoftTissueModality,
     Technique,
 )
 from treatments.examples import answer_example
-from treatments.plans import rules, transitions
+from treatments.plans import transitions
 from treatments.plans.models import (
     Goal,
     PlannedAdjustment,
@@ -44,16 +40,6 @@ ITEM_HELP = {
     "position": {"help_text": "Order within the plan (0 first); defaults to the end."},
     "version": VERSION_HELP,
 }
-
-
-def raise_problems(problems: dict[str, str]) -> None:
-    if problems:
-        raise serializers.ValidationError(
-            {
-                field: [serializers.ErrorDetail(message, code=ApiCode.INVALID)]
-                for field, message in problems.items()
-            }
-        )
 
 
 class GoalSerializer(StrictModelSerializer):
@@ -91,16 +77,6 @@ class GoalSerializer(StrictModelSerializer):
             "status": {"help_text": "Where the goal stands."},
         }
 
-    def validate(self, attrs: dict) -> dict:
-        raise_problems(
-            rules.goal_problems(
-                measure=merged(self, attrs, "measure") or "",
-                comparator=merged(self, attrs, "comparator") or "",
-                target_value=merged(self, attrs, "target_value"),
-            )
-        )
-        return attrs
-
 
 # What an adjustment is, planned or performed: segment, listing, technique, side.
 class AdjustmentFieldsSerializer(StrictModelSerializer):
@@ -126,16 +102,6 @@ class AdjustmentFieldsSerializer(StrictModelSerializer):
         queryset=Technique.objects.all(),
         help_text="Technique code (see /reference/techniques/), e.g. diversified.",
     )
-
-    def validate(self, attrs: dict) -> dict:
-        raise_problems(
-            rules.adjustment_problems(
-                segment=merged(self, attrs, "segment"),
-                listing=merged(self, attrs, "listing"),
-                laterality=merged(self, attrs, "laterality") or "",
-            )
-        )
-        return attrs
 
 
 class PlannedAdjustmentSerializer(AdjustmentFieldsSerializer):
@@ -179,20 +145,6 @@ class SoftTissueFieldsSerializer(StrictModelSerializer):
         child=serializers.CharField(max_length=40),
         help_text="Codes of the target muscles (see /reference/muscles/), e.g. upper_trapezius.",
     )
-
-    def validate_muscles(self, muscles: list[str]) -> list[str]:
-        known = set(shipped_rows(Muscle)) & set(muscles)
-        unknown = {
-            index: [f"Unknown muscle '{code}'."]
-            for index, code in enumerate(muscles)
-            if code not in known
-        }
-        if unknown:
-            raise serializers.ValidationError(unknown, code=ApiCode.DOES_NOT_EXIST)
-        problems = rules.soft_tissue_problems(muscles=muscles)
-        if problems:
-            raise serializers.ValidationError(problems["muscles"], code=ApiCode.INVALID)
-        return muscles
 
 
 class PlannedSoftTissueSerializer(SoftTissueFieldsSerializer):
@@ -266,14 +218,6 @@ class PlannedExerciseSerializer(ExerciseFieldsSerializer):
             "laterality": {"help_text": "Side, for one-sided stretches."},
             "instructions": {"help_text": "Instructions in words the patient understands."},
         }
-
-    def validate(self, attrs: dict) -> dict:
-        if self.instance is None:
-            exercise = attrs["exercise"]
-            attrs.setdefault("sets", exercise.default_sets)
-            attrs.setdefault("repetitions", exercise.default_repetitions)
-            attrs.setdefault("hold_seconds", exercise.default_hold_seconds)
-        return attrs
 
 
 # The status actions the plan allows now, e.g. ["hold", "complete", "revoke", …].

@@ -1,6 +1,7 @@
 """Writes that carry the rules of treatment plans."""
 
 from datetime import date, timedelta
+from typing import Unpack
 
 from django.db import transaction
 from django.db.models import Max, Model
@@ -15,8 +16,14 @@ from patients.models import VOID_VERIFICATION_STATUSES, Condition, Patient
 from patients.rules import ensure_patient_active
 from treatments.items import insert_items
 from treatments.plans import frequency as taper
-from treatments.plans import transitions
+from treatments.plans import rules, transitions
 from treatments.plans.error_codes import PlanCode
+from treatments.plans.inputs import (
+    FrequencyStage,
+    NewPlanFields,
+    PlanFields,
+    PlanItemFields,
+)
 from treatments.plans.models import (
     Goal,
     GoalStatus,
@@ -116,17 +123,22 @@ def _set_conditions(plan: TreatmentPlan, conditions: list[Condition]) -> None:
     )
 
 
-def _create_items(
-    plan: TreatmentPlan, kind: str, rows: list[dict], first_position: int
+def _new_items(
+    plan: TreatmentPlan, kind: str, rows: list[PlanItemFields], first_position: int
 ) -> list[Model]:
+    """The items as rows of the plan, in order; an exercise takes its usual dosage (sets,
+    repetitions, hold) where none is given."""
     model = ITEM_MODELS[kind]
-    return insert_items(
-        model,
-        [
-            model(clinic_id=plan.clinic_id, plan=plan, **{"position": position, **row})
-            for position, row in enumerate(rows, start=first_position)
-        ],
-    )
+    items = []
+    for position, row in enumerate(rows, start=first_position):
+        given: dict = {"position": position, **row}
+        if kind == "exercises":
+            exercise = given["exercise"]
+            given.setdefault("sets", exercise.default_sets)
+            given.setdefault("repetitions", exercise.default_repetitions)
+            given.setdefault("hold_seconds", exercise.default_hold_seconds)
+        items.append(model(clinic_id=plan.clinic_id, plan=plan, **given))
+    return items
 
 
 def _check_dates(plan: TreatmentPlan) -> None:
@@ -139,11 +151,17 @@ def _check_dates(plan: TreatmentPlan) -> None:
         )
 
 
-def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> None:
+def _apply_frequency(
+    plan: TreatmentPlan,
+    *,
+    creating: bool,
+    stages: list[FrequencyStage] | None = None,
+    visits_per_week: int | None = None,
+    weeks: int | None = None,
+) -> None:
     """Set the plan's stages from `frequency` (`stages` here) or from `visits_per_week` and
     `weeks` (one stage), and keep those two columns in step with the stages."""
-    stages = changes.pop("stages", None)
-    rate, weeks = changes.pop("visits_per_week", None), changes.pop("weeks", None)
+    rate = visits_per_week
     if stages is not None:
         found = [taper.Stage(s["visits_per_week"], s["weeks"]) for s in stages]
         if (rate is not None and rate != found[0].visits_per_week) or (
@@ -188,37 +206,62 @@ def _apply_frequency(plan: TreatmentPlan, changes: dict, *, creating: bool) -> N
 
 
 @transaction.atomic
-def plan_create(*, clinic: Clinic, by: User, data: dict) -> TreatmentPlan:
+def plan_create(*, clinic: Clinic, by: User, **fields: Unpack[NewPlanFields]) -> TreatmentPlan:
     """Create a draft plan with its goals and interventions in one go."""
-    data = dict(data)
-    patient: Patient = data["patient"]
-    ensure_patient_active(patient)
-    conditions = data.pop("conditions", [])
-    items = {kind: data.pop(kind, []) for kind in ITEM_MODELS}
-    data.setdefault("chiropractor", by)
-    check_active_chiropractor(data["chiropractor"], clinic.pk)
-    _check_conditions(patient, conditions)
-    frequency = {
-        key: data.pop(key) for key in ("stages", "visits_per_week", "weeks") if key in data
+    patient = fields.pop("patient")
+    conditions = fields.pop("conditions", [])
+    rows = {
+        "goals": fields.pop("goals", []),
+        "adjustments": fields.pop("adjustments", []),
+        "soft_tissue": fields.pop("soft_tissue", []),
+        "exercises": fields.pop("exercises", []),
     }
-    plan = TreatmentPlan(clinic=clinic, created_by=by, status=PlanStatus.DRAFT, **data)
-    _apply_frequency(plan, frequency, creating=True)
+    plan = TreatmentPlan(
+        clinic=clinic,
+        created_by=by,
+        status=PlanStatus.DRAFT,
+        patient=patient,
+        chiropractor=fields.pop("chiropractor", by),
+    )
+    items = {kind: _new_items(plan, kind, given, first_position=0) for kind, given in rows.items()}
+    rules.check_items(
+        (f"{kind}.{index}.", kind, item)
+        for kind, made in items.items()
+        for index, item in enumerate(made)
+    )
+    ensure_patient_active(patient)
+    check_active_chiropractor(plan.chiropractor, clinic.pk)
+    _check_conditions(patient, conditions)
+    _apply_frequency(
+        plan,
+        creating=True,
+        stages=fields.pop("stages", None),
+        visits_per_week=fields.pop("visits_per_week", None),
+        weeks=fields.pop("weeks", None),
+    )
+    for field, value in fields.items():
+        setattr(plan, field, value)
     _check_dates(plan)
     plan.full_clean()
     plan.save()
     _set_conditions(plan, conditions)
-    for kind, rows in items.items():
-        _create_items(plan, kind, rows, first_position=0)
+    for kind, made in items.items():
+        insert_items(ITEM_MODELS[kind], made)
     return plan
 
 
 @transaction.atomic
-def plan_update(*, plan: TreatmentPlan, changes: dict) -> TreatmentPlan:
+def plan_update(*, plan: TreatmentPlan, **changes: Unpack[PlanFields]) -> TreatmentPlan:
     _check_editable(plan)
     _lock_patient(plan)
-    changes = dict(changes)
     conditions = changes.pop("conditions", None)
-    _apply_frequency(plan, changes, creating=False)
+    _apply_frequency(
+        plan,
+        creating=False,
+        stages=changes.pop("stages", None),
+        visits_per_week=changes.pop("visits_per_week", None),
+        weeks=changes.pop("weeks", None),
+    )
     for field, value in changes.items():
         setattr(plan, field, value)
     if "chiropractor" in changes:
@@ -251,21 +294,27 @@ def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
 
 
 @transaction.atomic
-def plan_item_add(*, plan: TreatmentPlan, kind: str, data: dict) -> Model:
+def plan_item_add(*, plan: TreatmentPlan, kind: str, item: PlanItemFields) -> Model:
+    """Add one item of `kind` (goals, adjustments, soft_tissue, exercises) at the plan's end."""
+    (new,) = _new_items(plan, kind, [item], first_position=0)
+    rules.check_items([("", kind, new)])
     # Concurrent adds and status moves of one plan take turns on its row: each add sees the
     # others' positions and the plan's current status (NO KEY UPDATE: visits referring to the
     # plan meanwhile are not held up).
     locked = TreatmentPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     _check_editable(locked)
     last = ITEM_MODELS[kind].objects.filter(plan=plan).aggregate(last=Max("position"))["last"]
-    return _create_items(plan, kind, [data], first_position=0 if last is None else last + 1)[0]
+    if "position" not in item:
+        new.position = 0 if last is None else last + 1
+    return insert_items(ITEM_MODELS[kind], [new])[0]
 
 
 @transaction.atomic
-def plan_item_update(*, item: Model, changes: dict) -> Model:
-    _check_editable(item.plan)
+def plan_item_update(*, item: Model, kind: str, changes: PlanItemFields) -> Model:
     for field, value in changes.items():
         setattr(item, field, value)
+    rules.check_items([("", kind, item)])
+    _check_editable(item.plan)
     item.full_clean(exclude=["plan"])
     item.save()
     return item

@@ -119,12 +119,12 @@ class TreatmentPlanViewSet(RecordViewSet):
 
     def perform_create(self, serializer) -> None:
         plan = services.plan_create(
-            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(plan)
 
     def perform_update(self, serializer) -> None:
-        plan = services.plan_update(plan=serializer.instance, changes=serializer.validated_data)
+        plan = services.plan_update(plan=serializer.instance, **serializer.validated_data)
         serializer.instance = self.refreshed(plan)
 
     activate = PLAN_STATUS_MACHINE.action("activate", answer=TreatmentPlanSerializer)
@@ -223,12 +223,12 @@ class PlanItemViewSet(
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.plan_item_add(
-            plan=self.get_plan(), kind=self.kind, data=serializer.validated_data
+            plan=self.get_plan(), kind=self.kind, item=serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.plan_item_update(
-            item=serializer.instance, changes=serializer.validated_data
+            item=serializer.instance, kind=self.kind, changes=serializer.validated_data
         )
 
     def perform_destroy(self, instance) -> None:

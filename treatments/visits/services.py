@@ -1,6 +1,7 @@
 """Writes of visits: logging, signing (locks), amending, discarding."""
 
 from datetime import timedelta
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -18,9 +19,11 @@ from patients.models import Patient
 from patients.rules import ensure_patient_active
 from treatments.items import insert_items
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
+from treatments.plans import rules
 from treatments.plans.models import PlanStatus
 from treatments.visits.billing_port import billing
 from treatments.visits.error_codes import VisitCode
+from treatments.visits.inputs import FindingFields, PerformedItemFields, PerformedItems, VisitFields
 from treatments.visits.models import (
     Amendment,
     PartFinding,
@@ -36,6 +39,12 @@ PERFORMED_MODELS: dict[str, type[Model]] = {
     "adjustments": PerformedAdjustment,
     "soft_tissue": PerformedSoftTissue,
     "exercises": PerformedExercise,
+}
+# What a performed item takes from the planned item it carries out, where it does not say.
+FILLED_FROM_PLAN: dict[str, tuple[str, ...]] = {
+    "adjustments": ("segment", "listing", "technique", "laterality"),
+    "soft_tissue": ("modality", "muscles", "laterality", "minutes"),
+    "exercises": ("exercise", "sets", "repetitions"),
 }
 EARLIEST_YEAR = 1900
 # Clocks of tablets and servers drift; a visit logged a few minutes "ahead" is not the future.
@@ -77,7 +86,46 @@ def _check_visit(visit: Visit, *, plan_changed: bool) -> None:
         )
 
 
-def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> None:
+# Performed items by kind, as rows of the visit; None for a kind not given (kept as it is).
+Performed = dict[str, list[Any] | None]
+
+
+def _performed(visit: Visit, items: PerformedItems) -> Performed:
+    """The items given as rows of the visit, in order, each checked; an item that carries out
+    a planned item takes from it what it does not say (the segment, technique, dosage…)."""
+    made: Performed = {}
+    for kind, rows in items.items():
+        model = PERFORMED_MODELS[kind]
+        made[kind] = [
+            model(clinic_id=visit.clinic_id, visit=visit, position=position, **_filled(kind, row))
+            for position, row in enumerate(rows)
+        ]
+    rules.check_items(
+        (f"{kind}.{index}.", kind, item)
+        for kind, rows in made.items()
+        for index, item in enumerate(rows or [])
+    )
+    return made
+
+
+def _filled(kind: str, row: PerformedItemFields) -> dict:
+    given = dict(row)
+    planned = given.get("planned_item")
+    if planned is not None:
+        for name in FILLED_FROM_PLAN[kind]:
+            given.setdefault(name, getattr(planned, name))
+    return given
+
+
+def _check_findings(findings: list[FindingFields] | None) -> None:
+    regions = [finding["region"] for finding in findings or []]
+    if len(regions) != len(set(regions)):
+        raise field_error(
+            "findings", "Give each region's findings once.", VisitCode.DUPLICATE_REGION
+        )
+
+
+def _check_planned_items(visit: Visit, items: Performed) -> None:
     """Items sent must carry out items of the visit's plan; items kept (not sent) must too,
     so that changing the visit's plan cannot leave them pointing at another plan."""
     for kind, rows in items.items():
@@ -92,8 +140,8 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
                     VisitCode.NOT_IN_PLAN,
                 )
             continue
-        for index, row in enumerate(rows):
-            planned = row.get("planned_item")
+        for index, item in enumerate(rows):
+            planned = item.planned_item
             if planned is None:
                 continue
             if (
@@ -110,8 +158,8 @@ def _check_planned_items(visit: Visit, items: dict[str, list[dict] | None]) -> N
 
 def _write_items(
     visit: Visit,
-    findings: list[dict] | None,
-    items: dict[str, list[dict] | None],
+    findings: list[FindingFields] | None,
+    items: Performed,
     *,
     replacing: bool = True,
 ) -> None:
@@ -129,13 +177,7 @@ def _write_items(
         model = PERFORMED_MODELS[kind]
         if replacing:
             model.objects.filter(visit=visit).update(removed_at=timezone.now())
-        insert_items(
-            model,
-            [
-                model(clinic_id=visit.clinic_id, visit=visit, position=position, **row)
-                for position, row in enumerate(rows)
-            ],
-        )
+        insert_items(model, rows)
 
 
 def _sync_derived(visit: Visit) -> None:
@@ -177,32 +219,35 @@ def _sync_derived(visit: Visit) -> None:
 VISIT_REFERENCES = [field.name for field in Visit._meta.concrete_fields if field.is_relation]
 
 
-def _split(data: dict) -> tuple[dict, list[dict] | None, dict[str, list[dict] | None]]:
-    data = dict(data)
-    findings = data.pop("findings", None)
-    items = {kind: data.pop(kind, None) for kind in PERFORMED_MODELS}
-    return data, findings, items
+def _split(fields: VisitFields) -> tuple[PerformedItems, list[FindingFields] | None]:
+    """Take the nested lists out of a visit's fields: its performed items and findings."""
+    items: PerformedItems = {}
+    if "adjustments" in fields:
+        items["adjustments"] = fields.pop("adjustments")
+    if "soft_tissue" in fields:
+        items["soft_tissue"] = fields.pop("soft_tissue")
+    if "exercises" in fields:
+        items["exercises"] = fields.pop("exercises")
+    findings = fields.pop("findings", None)
+    _check_findings(findings)
+    return items, findings
 
 
 @transaction.atomic
-def visit_create(*, clinic: Clinic, by: User, data: dict) -> Visit:
-    fields, findings, items = _split(data)
+def visit_create(*, clinic: Clinic, by: User, **fields: Unpack[VisitFields]) -> Visit:
+    given, findings = _split(fields)
     fields.setdefault("chiropractor", by)
     visit = Visit(clinic=clinic, created_by=by, status=VisitStatus.DRAFT, **fields)
+    items = _performed(visit, {"adjustments": [], "soft_tissue": [], "exercises": [], **given})
     _check_visit(visit, plan_changed=True)
-    _check_planned_items(visit, {kind: rows or [] for kind, rows in items.items()})
+    _check_planned_items(visit, items)
     # References were resolved in the caller's clinic and checked above, a new id cannot
     # clash, and every check constraint of a visit restates a field's own validator (NRS
     # 0–10) or what signing sets: only the visit's own values are validated here, without
     # a query each; the database still enforces all of it.
     visit.full_clean(exclude=VISIT_REFERENCES, validate_unique=False, validate_constraints=False)
     visit.save()
-    _write_items(
-        visit,
-        findings or [],
-        {kind: rows or [] for kind, rows in items.items()},
-        replacing=False,
-    )
+    _write_items(visit, findings or [], items, replacing=False)
     _sync_derived(visit)
     return visit
 
@@ -225,12 +270,17 @@ def _ensure_may_edit_draft(visit: Visit, by: User) -> None:
 
 
 @transaction.atomic
-def visit_update(*, visit: Visit, changes: dict, by: User) -> Visit:
+def visit_update(*, visit: Visit, by: User, **changes: Unpack[VisitFields]) -> Visit:
+    if "patient" in changes and changes["patient"].pk != visit.patient_id:
+        raise field_error(
+            "patient", "A visit's patient cannot change; log the visit anew.", ApiCode.IMMUTABLE
+        )
+    given, findings = _split(changes)
+    items = {kind: None for kind in PERFORMED_MODELS} | _performed(visit, given)
     _ensure_draft(visit)
     _ensure_may_edit_draft(visit, by)
-    fields, findings, items = _split(changes)
-    plan_changed = "plan" in fields and fields["plan"] != visit.plan
-    for field, value in fields.items():
+    plan_changed = "plan" in changes and changes["plan"] != visit.plan
+    for field, value in changes.items():
         setattr(visit, field, value)
     _check_visit(visit, plan_changed=plan_changed)
     _check_planned_items(
@@ -269,20 +319,23 @@ def visit_discard(*, visit: Visit, by: User) -> Visit:
 
 
 @transaction.atomic
-def visit_amend(*, visit: Visit, by: User, data: dict) -> Amendment:
+def visit_amend(*, visit: Visit, by: User, text: str, reason: str, section: str = "") -> Amendment:
+    """Add to a signed visit's note: the original stays as it was signed."""
     if visit.status != VisitStatus.SIGNED:
         raise Conflict(
             "Only a signed visit is amended; edit an unsigned one directly.",
             code=VisitCode.VISIT_NOT_SIGNED,
         )
-    amendment = Amendment(clinic_id=visit.clinic_id, visit=visit, author=by, **data)
+    amendment = Amendment(
+        clinic_id=visit.clinic_id, visit=visit, author=by, section=section, text=text, reason=reason
+    )
     amendment.full_clean()
     amendment.save()
     return amendment
 
 
 @transaction.atomic
-def visit_correct_performed(*, visit: Visit, items: dict[str, list[dict]], by: User) -> Visit:
+def visit_correct_performed(*, visit: Visit, items: PerformedItems, by: User) -> Visit:
     """Replace what a signed visit records as performed, for a billing correction (billing
     decides when and keeps the correction): the rows replaced are kept, marked removed, as
     when a draft is edited. The visit's own chiropractor, or a clinic admin."""
@@ -296,6 +349,7 @@ def visit_correct_performed(*, visit: Visit, items: dict[str, list[dict]], by: U
             code=VisitCode.VISIT_NOT_SIGNED,
         )
     _ensure_may_edit_draft(visit, by)
-    _check_planned_items(visit, items)
-    _write_items(visit, None, items)
+    performed = _performed(visit, items)
+    _check_planned_items(visit, performed)
+    _write_items(visit, None, performed)
     return visit

@@ -80,13 +80,13 @@ class VisitViewSet(ArchivableRecordViewSet):
 
     def perform_create(self, serializer) -> None:
         visit = services.visit_create(
-            clinic=self.request.user.clinic, by=self.request.user, data=serializer.validated_data
+            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(visit)
 
     def perform_update(self, serializer) -> None:
         visit = services.visit_update(
-            visit=serializer.instance, changes=serializer.validated_data, by=self.request.user
+            visit=serializer.instance, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(visit)
 
@@ -114,8 +114,6 @@ class VisitViewSet(ArchivableRecordViewSet):
         visit = self.get_object()
         serializer = AmendmentSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        amendment = services.visit_amend(
-            visit=visit, by=request.user, data=serializer.validated_data
-        )
+        amendment = services.visit_amend(visit=visit, by=request.user, **serializer.validated_data)
         self.audit_changed("amendments")
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)

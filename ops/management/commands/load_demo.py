@@ -125,13 +125,6 @@ DEMO_VISITS = [
 ]
 # Supervised minutes of a prescribed exercise at a visit (timed, 97110); others are reviewed.
 SUPERVISED_MINUTES = {"chin_tuck": 10}
-# What a performed item takes from the planned item it carries out (as the visit's
-# serializer fills it in for a body that names only the planned item).
-FILLED_FROM_PLAN = {
-    "adjustments": ("segment", "listing", "technique", "laterality"),
-    "soft_tissue": ("modality", "muscles", "laterality", "minutes"),
-    "exercises": ("exercise", "sets", "repetitions"),
-}
 
 
 class Command(BaseCommand):
@@ -165,27 +158,23 @@ class Command(BaseCommand):
                 continue
             patient = patient_create(
                 clinic=clinic,
-                data={
-                    "given_name": given,
-                    "family_name": family,
-                    "date_of_birth": born,
-                    "sex_at_birth": sex,
-                    "occupation": occupation,
-                    "activity_level": activity,
-                    "phone": normalize_phone(phone),
-                    "email": f"{search_key(given)}.{search_key(family).replace(APOSTROPHE, '')}@example.com",
-                },
+                given_name=given,
+                family_name=family,
+                date_of_birth=born,
+                sex_at_birth=sex,
+                occupation=occupation,
+                activity_level=activity,
+                phone=normalize_phone(phone),
+                email=f"{search_key(given)}.{search_key(family).replace(APOSTROPHE, '')}@example.com",
             )
             for code, region, pain in conditions:
                 condition_record(
                     patient=patient,
-                    data={
-                        "code": code,
-                        "body_region": region,
-                        "laterality": "left" if region == "lower_extremity" else "",
-                        "pain_at_intake": pain,
-                        "onset_date": datetime.date(2026, 10, 1),
-                    },
+                    code=code,
+                    body_region=region,
+                    laterality="left" if region == "lower_extremity" else "",
+                    pain_at_intake=pain,
+                    onset_date=datetime.date(2026, 10, 1),
                     by=chiropractor,
                 )
 
@@ -218,36 +207,30 @@ class Command(BaseCommand):
             if not FeeScheduleEntry.objects.filter(clinic=clinic, cpt=cpt).exists():
                 fee_create(
                     clinic=clinic,
-                    data={
-                        "cpt": cpt,
-                        "charge": charge,
-                        "effective_from": datetime.date(2026, 1, 1),
-                    },
+                    cpt=cpt,
+                    charge=charge,
+                    effective_from=datetime.date(2026, 1, 1),
                 )
         if Coverage.objects.filter(patient=patient).exists():
             return
         coverage = coverage_create(
             clinic=clinic,
-            data={
-                "patient": patient,
-                "payer_name": "Medicare Part B",
-                "payer_type": "medicare",
-                "member_id": "1EG4-TE5-MK73",
-                "starts_on": datetime.date(2026, 1, 1),
-            },
+            patient=patient,
+            payer_name="Medicare Part B",
+            payer_type="medicare",
+            member_id="1EG4-TE5-MK73",
+            starts_on=datetime.date(2026, 1, 1),
         )
         case_create(
             clinic=clinic,
-            data={
-                "patient": patient,
-                "coverage": coverage,
-                "plan": TreatmentPlan.objects.filter(patient=patient).first(),
-                "title": "Neck pain, 2026",
-                "authorisation_number": "AUTH-55012",
-                "authorised_visits": 12,
-                "authorised_from": datetime.date(2026, 11, 1),
-                "authorised_to": datetime.date(2027, 1, 31),
-            },
+            patient=patient,
+            coverage=coverage,
+            plan=TreatmentPlan.objects.filter(patient=patient).first(),
+            title="Neck pain, 2026",
+            authorisation_number="AUTH-55012",
+            authorised_visits=12,
+            authorised_from=datetime.date(2026, 11, 1),
+            authorised_to=datetime.date(2027, 1, 31),
         )
 
     def _load_demo_plan(self, clinic: Clinic, chiropractor: User, patient: Patient) -> None:
@@ -255,66 +238,62 @@ class Command(BaseCommand):
         plan = plan_create(
             clinic=clinic,
             by=chiropractor,
-            data={
-                "patient": patient,
-                "conditions": list(patient.conditions.all()),
-                "phase": PlanPhase.RELIEF,
-                "start_date": datetime.date(2026, 11, 2),
-                "visits_per_week": 3,
-                "weeks": 4,
-                "notes": "Desk worker; review workstation ergonomics at the re-examination.",
-                "goals": [
-                    {
-                        "description": "Neck pain at most 2/10",
-                        "measure": "nrs_pain",
-                        "comparator": "<=",
-                        "target_value": 2,
-                    },
-                    {
-                        "description": "Cervical rotation at least 70°",
-                        "measure": "cervical_rotation_degrees",
-                        "comparator": ">=",
-                        "target_value": 70,
-                    },
-                ],
-                "adjustments": [
-                    {
-                        "segment": Segment.objects.get(code="C5"),
-                        "listing": Listing.objects.get(code="PRS"),
-                        "technique": Technique.objects.get(code="diversified", clinic=None),
-                    },
-                    {
-                        "segment": Segment.objects.get(code="T4"),
-                        "technique": Technique.objects.get(code="activator", clinic=None),
-                    },
-                ],
-                "soft_tissue": [
-                    {
-                        "modality": SoftTissueModality.objects.get(code="myofascial_release"),
-                        "muscles": ["upper_trapezius", "levator_scapulae"],
-                        "minutes": 8,
-                    },
-                ],
-                "exercises": [
-                    {
-                        "exercise": Exercise.objects.get(code="chin_tuck", clinic=None),
-                        "sets": 2,
-                        "repetitions": 10,
-                        "hold_seconds": 5,
-                        "times_per_day": 3,
-                        "instructions": "Every hour at the desk.",
-                    },
-                    {
-                        "exercise": Exercise.objects.get(
-                            code="upper_trapezius_stretch", clinic=None
-                        ),
-                        "sets": 1,
-                        "repetitions": 3,
-                        "hold_seconds": 30,
-                        "times_per_day": 2,
-                    },
-                ],
-            },
+            patient=patient,
+            conditions=list(patient.conditions.all()),
+            phase=PlanPhase.RELIEF,
+            start_date=datetime.date(2026, 11, 2),
+            visits_per_week=3,
+            weeks=4,
+            notes="Desk worker; review workstation ergonomics at the re-examination.",
+            goals=[
+                {
+                    "description": "Neck pain at most 2/10",
+                    "measure": "nrs_pain",
+                    "comparator": "<=",
+                    "target_value": 2,
+                },
+                {
+                    "description": "Cervical rotation at least 70°",
+                    "measure": "cervical_rotation_degrees",
+                    "comparator": ">=",
+                    "target_value": 70,
+                },
+            ],
+            adjustments=[
+                {
+                    "segment": Segment.objects.get(code="C5"),
+                    "listing": Listing.objects.get(code="PRS"),
+                    "technique": Technique.objects.get(code="diversified", clinic=None),
+                },
+                {
+                    "segment": Segment.objects.get(code="T4"),
+                    "technique": Technique.objects.get(code="activator", clinic=None),
+                },
+            ],
+            soft_tissue=[
+                {
+                    "modality": SoftTissueModality.objects.get(code="myofascial_release"),
+                    "muscles": ["upper_trapezius", "levator_scapulae"],
+                    "minutes": 8,
+                },
+            ],
+            exercises=[
+                {
+                    "exercise": Exercise.objects.get(code="chin_tuck", clinic=None),
+                    "sets": 2,
+                    "repetitions": 10,
+                    "hold_seconds": 5,
+                    "times_per_day": 3,
+                    "instructions": "Every hour at the desk.",
+                },
+                {
+                    "exercise": Exercise.objects.get(code="upper_trapezius_stretch", clinic=None),
+                    "sets": 1,
+                    "repetitions": 3,
+                    "hold_seconds": 30,
+                    "times_per_day": 2,
+                },
+            ],
         )
         plan_transition(plan=plan, action="activate")
 
@@ -325,10 +304,10 @@ class Command(BaseCommand):
         plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
         if plan is None or Visit.objects.filter(patient=patient).exists():
             return
-        planned = {
-            kind: list(getattr(plan, kind).filter(removed_at__isnull=True).order_by("position"))
-            for kind in FILLED_FROM_PLAN
-        }
+        adjustments, soft_tissue, exercises = (
+            list(items.filter(removed_at__isnull=True).order_by("position"))
+            for items in (plan.adjustments, plan.soft_tissue, plan.exercises)
+        )
         zone = ZoneInfo(clinic.time_zone)
         for days, pain_before, pain_after, subjective in DEMO_VISITS:
             visit_at = datetime.datetime.combine(
@@ -336,19 +315,21 @@ class Command(BaseCommand):
             )
             if visit_at > timezone.now():
                 break
-            data = {
-                "patient": patient,
-                "plan": plan,
-                "visit_at": visit_at,
-                "pain_before": pain_before,
-                "pain_after": pain_after,
-                "subjective": subjective,
-                "objective": "Tender, hypertonic upper trapezius; C5 and T4 restricted.",
-                "assessment": "Cervicalgia with C5 subluxation, improving.",
-                "plan_note": "Continue the plan; chin tucks at the desk every hour.",
+            visit = visit_create(
+                clinic=clinic,
+                by=chiropractor,
+                patient=patient,
+                plan=plan,
+                visit_at=visit_at,
+                pain_before=pain_before,
+                pain_after=pain_after,
+                subjective=subjective,
+                objective="Tender, hypertonic upper trapezius; C5 and T4 restricted.",
+                assessment="Cervicalgia with C5 subluxation, improving.",
+                plan_note="Continue the plan; chin tucks at the desk every hour.",
                 # The home programme starts at the first visit: nothing to follow before it.
-                "adherence": "full" if days else "",
-                "findings": [
+                adherence="full" if days else "",
+                findings=[
                     {
                         "region": "cervical",
                         "pain": True,
@@ -359,15 +340,17 @@ class Command(BaseCommand):
                     },
                     {"region": "thoracic", "pain": True, "range_of_motion": True},
                 ],
-            }
-            for kind, fields in FILLED_FROM_PLAN.items():
-                data[kind] = [
-                    {"planned_item": item, **{name: getattr(item, name) for name in fields}}
-                    for item in planned[kind]
-                ]
-            for performed in data["exercises"]:
-                performed["minutes"] = SUPERVISED_MINUTES.get(performed["exercise"].code, 0)
-            visit = visit_create(clinic=clinic, by=chiropractor, data=data)
+                # Each carries out its planned item, and takes from it what it does not say.
+                adjustments=[{"planned_item": item} for item in adjustments],
+                soft_tissue=[{"planned_item": item} for item in soft_tissue],
+                exercises=[
+                    {
+                        "planned_item": item,
+                        "minutes": SUPERVISED_MINUTES.get(item.exercise.code, 0),
+                    }
+                    for item in exercises
+                ],
+            )
             # Signed as the API signs: the visit read with what its coding needs.
             visit_sign(visit=visit_list(user=chiropractor).get(pk=visit.pk), by=chiropractor)
 
@@ -380,12 +363,10 @@ class Command(BaseCommand):
                     working_hours_create(
                         clinic=clinic,
                         by=chiropractor,
-                        data={
-                            "chiropractor": chiropractor,
-                            "weekday": weekday,
-                            "start_time": start,
-                            "end_time": end,
-                        },
+                        chiropractor=chiropractor,
+                        weekday=weekday,
+                        start_time=start,
+                        end_time=end,
                     )
         for name, minutes, buffer, default_for in DEMO_APPOINTMENT_TYPES:
             offered = AppointmentType.objects.filter(clinic=clinic, is_active=True)
@@ -393,12 +374,10 @@ class Command(BaseCommand):
                 continue
             appointment_type_create(
                 clinic=clinic,
-                data={
-                    "name": name,
-                    "duration_minutes": minutes,
-                    "buffer_after_minutes": buffer,
-                    "default_for": default_for,
-                },
+                name=name,
+                duration_minutes=minutes,
+                buffer_after_minutes=buffer,
+                default_for=default_for,
             )
 
     def _load_demo_week(self, clinic: Clinic, chiropractor: User) -> None:
@@ -428,11 +407,9 @@ class Command(BaseCommand):
             appointment_book(
                 clinic=clinic,
                 by=desk,
-                data={
-                    "patient": patient,
-                    "chiropractor": chiropractor,
-                    "appointment_type": types[type_name],
-                    "plan": plans.get(patient.pk),
-                    "start_at": datetime.datetime.combine(day, at, zone),
-                },
+                patient=patient,
+                chiropractor=chiropractor,
+                appointment_type=types[type_name],
+                plan=plans.get(patient.pk),
+                start_at=datetime.datetime.combine(day, at, zone),
             )
