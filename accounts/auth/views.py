@@ -4,7 +4,6 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from knox.models import AuthToken
 from rest_framework import status
 from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.permissions import AllowAny
@@ -24,6 +23,7 @@ from accounts.auth.serializers import (
     MfaLoginResponseSerializer,
     MfaVerifySerializer,
 )
+from accounts.auth.services import token_issue, token_revoke
 from accounts.mfa import ChallengeInvalid, LoginStep
 from api.context import context_of
 from api.error_codes import ApiCode
@@ -47,13 +47,13 @@ class LoginStepView(APIView):
 
     def logged_in(self, request: Request, user: User, **extra) -> dict:
         """Issues the token and writes the login's event; the response body."""
-        instance, token = AuthToken.objects.create(user)
+        issued = token_issue(user=user)
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         request.user = user
         record(request, self.login_event(request, status.HTTP_200_OK))
         return {
-            "token": token,
-            "expiry": instance.expiry,
+            "token": issued.token,
+            "expiry": issued.expiry,
             "user": user_with_clinic(user.pk),
             **extra,
         }
@@ -252,7 +252,7 @@ class LogoutView(APIView):
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
-        request._auth.delete()
+        token_revoke(token=request.auth)
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
