@@ -8,5 +8,4 @@ urlpatterns = [
     path("", include("treatments.plans.urls")),
     path("", include("treatments.visits.urls")),
     path("", include("treatments.outcomes.urls")),
-    path("", include("treatments.progress.urls")),
 ]

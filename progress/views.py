@@ -8,17 +8,18 @@ from rest_framework.response import Response
 
 from api.permissions import IsClinician
 from audit.recording import AuditedViewMixin
+from progress.selectors import plan_progress_list
+from progress.serializers import PlanProgressSerializer
+from progress.summary import plan_progress
 from treatments.plans.models import TreatmentPlan
 from treatments.plans.views import TreatmentPlanViewSet
-from treatments.progress.selectors import plan_progress_list
-from treatments.progress.serializers import PlanProgressSerializer
-from treatments.progress.summary import plan_progress
 
 
 class PlanProgressViewSet(AuditedViewMixin, viewsets.GenericViewSet):
     # A plan's progress, served here rather than by the plan's own viewset because it reads the
-    # plan's visits and outcome measures, which stand above plans. A route of the plan's, it
-    # is described (in the schema and to OPTIONS) and audited as the plan's viewset did.
+    # plan's visits, outcome measures, appointments and case, which stand above plans. A route
+    # of the plan's, it is described (in the schema and to OPTIONS) and audited as the plan's
+    # viewset is.
     __doc__ = TreatmentPlanViewSet.__doc__
 
     permission_classes = [IsClinician]

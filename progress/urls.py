@@ -1,6 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from treatments.progress.views import PlanProgressViewSet
+from progress.views import PlanProgressViewSet
+
+app_name = "progress"
 
 router = SimpleRouter(use_regex_path=False)
 # The plan's basename, so that the route keeps its name (`treatment-plan-progress`).

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clinics.models import Clinic
 from patients.services import clinic_today
+from scheduling.models import AppointmentStatus
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.outcomes.scoring import Trend, target_met, trend
 from treatments.plans.models import GoalMeasure, TreatmentPlan
@@ -41,8 +42,7 @@ def _value(outcome: OutcomeMeasure) -> Decimal:
     return Decimal(outcome.score) if outcome.instrument == Instrument.NRS else outcome.percent
 
 
-# Appointment statuses (scheduling.models.AppointmentStatus) as the calendar counts them.
-UPCOMING_STATUSES = frozenset({"booked", "arrived"})
+UPCOMING_STATUSES = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED})
 
 
 def calendar_summary(
@@ -55,15 +55,16 @@ def calendar_summary(
         for at, status, reexamination in appointments
         if status in UPCOMING_STATUSES and at >= now
     ]
-    count = {status: 0 for status in ("booked", "arrived", "completed", "cancelled", "no_show")}
+    count = dict.fromkeys(AppointmentStatus.values, 0)
     for _, status, _ in appointments:
         count[status] = count.get(status, 0) + 1
+    booked = count[AppointmentStatus.BOOKED] + count[AppointmentStatus.ARRIVED]
     return {
-        "booked": count["booked"] + count["arrived"],
-        "completed": count["completed"],
-        "cancelled": count["cancelled"],
-        "missed": count["no_show"],
-        "unscheduled": max(unscheduled - count["booked"] - count["arrived"], 0),
+        "booked": booked,
+        "completed": count[AppointmentStatus.COMPLETED],
+        "cancelled": count[AppointmentStatus.CANCELLED],
+        "missed": count[AppointmentStatus.NO_SHOW],
+        "unscheduled": max(unscheduled - booked, 0),
         "next_visit_at": min((at for at, _ in upcoming), default=None),
         "next_reexamination_at": min((at for at, flag in upcoming if flag), default=None),
     }
