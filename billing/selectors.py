@@ -66,6 +66,12 @@ VISIT_BILLING_READS = (
 )
 
 
+def coded_visit_list(*, user: User) -> QuerySet[Visit]:
+    """Visits of the caller's clinic with what their representation and their coding read,
+    each page in one statement."""
+    return visit_list(user=user, reads=VISIT_BILLING_READS)
+
+
 def coverage_list(*, user: User) -> QuerySet[Coverage]:
     return Coverage.objects.for_clinic(user.clinic_id).filter(archived_at__isnull=True)
 
@@ -147,7 +153,7 @@ MAX_STATEMENT_VISITS = 500
 
 def billed_visits(*, user: User) -> QuerySet[Visit]:
     """Visits with what a claim prints of them: the treating chiropractor, patient, clinic."""
-    return visit_list(user=user).select_related("chiropractor", "patient", "clinic")
+    return coded_visit_list(user=user).select_related("chiropractor", "patient", "clinic")
 
 
 def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> list[Visit]:

@@ -21,6 +21,7 @@ from billing.models import (
     FeeScheduleEntry,
     InsuranceCase,
 )
+from billing.selectors import coded_visit_list
 from billing.visit_coding import frozen_coding
 from billing.visit_facts import service_day
 from clinics.models import Clinic, User
@@ -30,7 +31,6 @@ from treatments.models import Visit, VisitStatus
 from treatments.visits import services as visit_services
 from treatments.visits.error_codes import VisitCode
 from treatments.visits.inputs import PerformedItems
-from treatments.visits.selectors import visit_list
 
 PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
 
@@ -213,7 +213,7 @@ def coding_correct(
     SELECT … FOR UPDATE), as for every write of a visit."""
     visit_services.visit_correct_performed(visit=visit, items=items, by=by)
     before = visit.signed_coding
-    current = visit_list(user=by).get(pk=visit.pk)
+    current = coded_visit_list(user=by).get(pk=visit.pk)
     after = frozen_coding(current)
     visit.signed_coding = after
     visit.save(update_fields=["signed_coding", "updated_at"])

@@ -21,7 +21,7 @@ from billing.payer_rules import PayerType, apply_payer_rules
 from billing.visit_facts import service_day, visit_facts
 from treatments.models import Visit, VisitStatus
 
-# Where billing.apps attaches the billing records read with a page of visits.
+# Where billing.selectors.VISIT_BILLING_READS attaches the billing records read with a page of visits.
 PATIENT_COVERAGES = "billing_coverages"
 PLAN_CASES = "billing_cases"
 PATIENT_CASES = "billing_patient_cases"

@@ -22,7 +22,7 @@ JOINT_REGIONS = {
     "TMJ": "head",
     "RIBS": "rib_cage",
 }
-# Where billing.apps attaches a visit's patient's ongoing conditions (visits outside a plan).
+# Where billing.selectors.VISIT_BILLING_READS attaches a visit's patient's ongoing conditions (visits outside a plan).
 PATIENT_CONDITIONS = "billing_conditions"
 
 
@@ -58,7 +58,7 @@ def _conditions(visit: Visit) -> list[Condition]:
 
 
 def visit_facts(visit: Visit) -> VisitFacts:
-    """Reads only what visit_list prefetches: no query per visit."""
+    """Reads only what billing.selectors.coded_visit_list prefetches: no query per visit."""
     muscles = shipped_rows(Muscle)  # a muscle bills in its body region
     # A region recorded on the service itself wins over its muscles' or exercise's.
     timed = [

@@ -38,6 +38,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("patients.urls")),
     path("", include("treatments.urls")),
+    path("", include("charts.urls")),
     path("", include("progress.urls")),
     path("", include("scheduling.urls")),
     path("", include("billing.urls")),

@@ -25,7 +25,8 @@ from api.permissions import (
 from api.schema import documented
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
-from billing.selectors import CaseTerms
+from billing.selectors import CaseTerms, coded_visit_list
+from charts.serializers import VisitSerializer
 from clinics.error_codes import ClinicCode
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
@@ -76,8 +77,6 @@ from scheduling.transitions import APPOINTMENT_STATUS_MACHINE
 from treatments.models import TreatmentPlan
 from treatments.plans.selectors import plan_list
 from treatments.visits.error_codes import VisitCode
-from treatments.visits.selectors import visit_list
-from treatments.visits.serializers import VisitSerializer
 
 LONGEST_WINDOW = timedelta(days=7)
 MAX_MATCHES = 50
@@ -416,7 +415,8 @@ class AppointmentViewSet(RecordViewSet):
         visit = services.appointment_start_visit(appointment=appointment, by=request.user)
         self.audit_touched(visit)
         answer = VisitSerializer(
-            visit_list(user=request.user).get(pk=visit.pk), context=self.get_serializer_context()
+            coded_visit_list(user=request.user).get(pk=visit.pk),
+            context=self.get_serializer_context(),
         )
         return Response(answer.data, status=201)
 

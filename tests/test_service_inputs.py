@@ -15,6 +15,7 @@ from billing.serializers import (
     FeeScheduleEntrySerializer,
     InsuranceCaseSerializer,
 )
+from charts.serializers import VisitSerializer
 from clinics import services as clinics
 from clinics.serializers import StaffCreateSerializer, StaffSerializer
 from patients import services as patients
@@ -45,7 +46,7 @@ from treatments.plans.serializers import (
     TreatmentPlanSerializer,
 )
 from treatments.visits import services as visits
-from treatments.visits.serializers import AmendmentSerializer, VisitSerializer
+from treatments.visits.serializers import AmendmentSerializer
 
 # (serializer, the service its view passes the validated data to, as keywords)
 KEYWORD_WRITES = [

@@ -6,6 +6,5 @@ app_name = "treatments"
 
 urlpatterns = [
     path("", include("treatments.plans.urls")),
-    path("", include("treatments.visits.urls")),
     path("", include("treatments.outcomes.urls")),
 ]

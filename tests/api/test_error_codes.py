@@ -15,9 +15,9 @@ from django.conf import settings
 
 from api.error_codes import ApiCode, all_error_codes, declared_by_view
 from billing.views import VisitBillingViewSet
+from charts.views import VisitViewSet
 from tests import error_codes_seen
 from treatments.visits.error_codes import VisitCode
-from treatments.visits.views import VisitViewSet
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
 

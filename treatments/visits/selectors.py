@@ -1,12 +1,11 @@
-"""Reads of visits: scoped to the caller's clinic, with everything their representation and
-coding read."""
+"""Reads of visits: scoped to the caller's clinic, with everything their representation reads
+(and, given by the caller, what a package above reads of them: billing's coding)."""
 
 from django.db.models import F, QuerySet
 
 from api.nested_reads import Nested, nested
 from clinics.models import User
 from treatments.plans.selectors import plan_conditions
-from treatments.visits.billing_port import billing
 from treatments.visits.models import (
     Amendment,
     PartFinding,
@@ -30,14 +29,14 @@ VISIT_CONTENT = (
 )
 
 
-def visit_list(*, user: User) -> QuerySet[Visit]:
-    """Visits of the caller's clinic with everything their representation and coding read
-    (the patient and chiropractor by id only, as in plan_list)."""
+def visit_list(*, user: User, reads: tuple[Nested, ...] = ()) -> QuerySet[Visit]:
+    """Visits of the caller's clinic with everything their representation reads (the patient
+    and chiropractor by id only, as in plan_list), and `reads` in the same statement."""
     return nested(
         Visit.objects.for_clinic(user.clinic_id)
         .select_related("plan")
         # The clinic's clock, for the visit's date of service (its coding, its payer).
         .annotate(clinic_time_zone=F("clinic__time_zone")),
         *VISIT_CONTENT,
-        *billing().visit_reads(),
+        *reads,
     )

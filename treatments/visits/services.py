@@ -21,7 +21,6 @@ from treatments.items import insert_items
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.plans import rules
 from treatments.plans.models import PlanStatus
-from treatments.visits.billing_port import billing
 from treatments.visits.error_codes import VisitCode
 from treatments.visits.inputs import FindingFields, PerformedItemFields, PerformedItems, VisitFields
 from treatments.visits.models import (
@@ -294,15 +293,16 @@ def visit_update(*, visit: Visit, by: User, **changes: Unpack[VisitFields]) -> V
 
 
 @transaction.atomic
-def visit_sign(*, visit: Visit, by: User) -> Visit:
-    """Lock the visit: from now on it changes only by amendments."""
+def visit_sign(*, visit: Visit, by: User, signed_coding: dict) -> Visit:
+    """Lock the visit: from now on it changes only by amendments. `signed_coding` is the
+    coding it keeps from now on (billing's, given by charts.services.visit_sign)."""
     _ensure_draft(visit)
     if visit.chiropractor_id != by.pk:
         raise PermissionDenied("Only the treating chiropractor signs the visit.")
     visit.status = VisitStatus.SIGNED
     visit.signed_by = by
     visit.signed_at = timezone.now()
-    visit.signed_coding = billing().coding_to_freeze(visit)
+    visit.signed_coding = signed_coding
     visit.save(update_fields=["status", "signed_by", "signed_at", "signed_coding", "updated_at"])
     return visit
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from api.roles import Role
 from billing.models import Coverage, FeeScheduleEntry
+from billing.selectors import coded_visit_list
 from billing.services import case_create, coverage_create, fee_create
+from charts.services import visit_sign
 from clinics.models import Clinic, User
 from clinics.services import clinic_create, login_name, staff_create
 from ops.fees import TYPICAL_FEES
@@ -24,8 +26,7 @@ from scheduling.models import Appointment, AppointmentType, VisitKind, WorkingHo
 from scheduling.services import appointment_book, appointment_type_create, working_hours_create
 from treatments.models import PlanPhase, PlanStatus, TreatmentPlan, Visit
 from treatments.plans.services import plan_create, plan_transition
-from treatments.visits.selectors import visit_list
-from treatments.visits.services import visit_create, visit_sign
+from treatments.visits.services import visit_create
 
 DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
 DEMO_SLUG = "demo"
@@ -352,7 +353,7 @@ class Command(BaseCommand):
                 ],
             )
             # Signed as the API signs: the visit read with what its coding needs.
-            visit_sign(visit=visit_list(user=chiropractor).get(pk=visit.pk), by=chiropractor)
+            visit_sign(visit=coded_visit_list(user=chiropractor).get(pk=visit.pk), by=chiropractor)
 
     def _load_demo_calendar(self, clinic: Clinic, chiropractor: User) -> None:
         """Dr. Palmer's working hours and the clinic's appointment types (a new clinic has

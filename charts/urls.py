@@ -1,6 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from treatments.visits.views import VisitViewSet
+from charts.views import VisitViewSet
+
+app_name = "charts"
 
 router = SimpleRouter(use_regex_path=False)
 router.register("visits", VisitViewSet, basename="visit")

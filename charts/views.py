@@ -1,4 +1,4 @@
-"""Visits: logging, signing and amending."""
+"""Visits: logging, signing and amending, each answered with its coding."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,15 +12,17 @@ from api.errors import CONFLICT_RESPONSE, WRITE_ERRORS
 from api.permissions import VisitDraftPermission, VisitPermission
 from api.schema import documented
 from audit.models import AuditAction
+from billing.selectors import coded_visit_list
+from charts import services
+from charts.serializers import VisitSerializer
 from clinics.error_codes import ClinicCode
 from patients.error_codes import PatientCode
 from records.viewsets import ArchivableRecordViewSet
-from treatments.visits import services
+from treatments.visits import services as visits
 from treatments.visits.error_codes import VisitCode
 from treatments.visits.filters import VisitFilter
 from treatments.visits.models import Visit
-from treatments.visits.selectors import visit_list
-from treatments.visits.serializers import AmendmentSerializer, VisitSerializer
+from treatments.visits.serializers import AmendmentSerializer
 
 
 @documented(
@@ -76,22 +78,22 @@ class VisitViewSet(ArchivableRecordViewSet):
         return super().get_permissions()
 
     def get_queryset(self):
-        return visit_list(user=self.request.user)
+        return coded_visit_list(user=self.request.user)
 
     def perform_create(self, serializer) -> None:
-        visit = services.visit_create(
+        visit = visits.visit_create(
             clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(visit)
 
     def perform_update(self, serializer) -> None:
-        visit = services.visit_update(
+        visit = visits.visit_update(
             visit=serializer.instance, by=self.request.user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(visit)
 
     def perform_destroy(self, instance: Visit) -> None:
-        services.visit_discard(visit=instance, by=self.request.user)
+        visits.visit_discard(visit=instance, by=self.request.user)
 
     @extend_schema(
         summary="Sign the visit: it is locked from now on",
@@ -114,6 +116,6 @@ class VisitViewSet(ArchivableRecordViewSet):
         visit = self.get_object()
         serializer = AmendmentSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        amendment = services.visit_amend(visit=visit, by=request.user, **serializer.validated_data)
+        amendment = visits.visit_amend(visit=visit, by=request.user, **serializer.validated_data)
         self.audit_changed("amendments")
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
