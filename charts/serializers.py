@@ -17,7 +17,6 @@ from clinics.models import User
 from patients.models import Patient
 from treatments.examples import answer_example
 from treatments.plans.models import TreatmentPlan
-from treatments.visits.error_codes import VisitCode
 from treatments.visits.models import Visit
 from treatments.visits.serializers import (
     AmendmentSerializer,
@@ -170,14 +169,6 @@ class VisitSerializer(ClinicalFieldsMixin, StrictModelSerializer):
                 code=ApiCode.IMMUTABLE,
             )
         return super().to_internal_value(data)
-
-    def validate_findings(self, findings: list[dict]) -> list[dict]:
-        regions = [finding["region"] for finding in findings]
-        if len(regions) != len(set(regions)):
-            raise serializers.ValidationError(
-                "Give each region's findings once.", code=VisitCode.DUPLICATE_REGION
-            )
-        return findings
 
     # The Coding component is billing's (billing.serializers.CodingSerializer).
     @extend_schema_field({"$ref": "#/components/schemas/Coding"})

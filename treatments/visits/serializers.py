@@ -27,6 +27,7 @@ from treatments.visits.models import (
     PerformedExercise,
     PerformedSoftTissue,
 )
+from treatments.visits.services import FILLED_FROM_PLAN
 
 PERFORMED_HELP = {
     "id": {"help_text": "The item's identifier."},
@@ -49,6 +50,8 @@ class CarriesOutPlannedItemMixin:
     segment, technique, modality, dosage…), and says where it departs from the plan
     (`deviations`: the identity fields that differ, e.g. another segment than planned)."""
 
+    # What the service takes from the planned item (treatments.visits.services.FILLED_FROM_PLAN):
+    # the body may leave it out when it names one.
     filled_from_plan: tuple[str, ...] = ()
     compared_with_plan: tuple[str, ...] = ()
 
@@ -63,24 +66,19 @@ class CarriesOutPlannedItemMixin:
         return fields
 
     def validate(self, attrs: dict) -> dict:
-        planned = attrs.get("planned_item")
-        if planned is not None:
-            for name in self.filled_from_plan:
-                attrs.setdefault(name, getattr(planned, name))
-        else:
-            missing = [name for name in self._required_without_plan if name not in attrs]
-            if missing:
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            serializers.ErrorDetail(
-                                "This field is required unless planned_item is given.",
-                                code=ApiCode.REQUIRED,
-                            )
-                        ]
-                        for name in missing
-                    }
-                )
+        missing = [name for name in self._required_without_plan if name not in attrs]
+        if attrs.get("planned_item") is None and missing:
+            raise serializers.ValidationError(
+                {
+                    name: [
+                        serializers.ErrorDetail(
+                            "This field is required unless planned_item is given.",
+                            code=ApiCode.REQUIRED,
+                        )
+                    ]
+                    for name in missing
+                }
+            )
         return super().validate(attrs)
 
 
@@ -157,7 +155,7 @@ class PerformedAdjustmentSerializer(CarriesOutPlannedItemMixin, AdjustmentFields
     planned_item = planned_item_field(PlannedAdjustment, related=("technique",))
     unplanned = UnplannedField()
     deviations = DeviationsField()
-    filled_from_plan = ("segment", "listing", "technique", "laterality")
+    filled_from_plan = FILLED_FROM_PLAN["adjustments"]
     compared_with_plan = ("segment", "listing", "technique", "laterality")
 
     class Meta:
@@ -181,7 +179,7 @@ class PerformedSoftTissueSerializer(CarriesOutPlannedItemMixin, SoftTissueFields
     planned_item = planned_item_field(PlannedSoftTissue)
     unplanned = UnplannedField()
     deviations = DeviationsField()
-    filled_from_plan = ("modality", "muscles", "laterality", "minutes")
+    filled_from_plan = FILLED_FROM_PLAN["soft_tissue"]
     compared_with_plan = ("modality", "muscles", "laterality")
 
     class Meta:
@@ -210,7 +208,7 @@ class PerformedExerciseSerializer(CarriesOutPlannedItemMixin, ExerciseFieldsSeri
     planned_item = planned_item_field(PlannedExercise, related=("exercise",))
     unplanned = UnplannedField()
     deviations = DeviationsField()
-    filled_from_plan = ("exercise", "sets", "repetitions")
+    filled_from_plan = FILLED_FROM_PLAN["exercises"]
     compared_with_plan = ("exercise",)
 
     class Meta:
