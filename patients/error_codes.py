@@ -15,7 +15,6 @@ class PatientCode(ErrorCodes):
     NOT_RESOLVED = "not_resolved", 400
     OTHER_PATIENT = "other_patient", 400
     PATIENT_ARCHIVED = "patient_archived", 409
-    PATIENT_HAS_ACTIVE_PLAN = "patient_has_active_plan", 409
     PATIENT_NOT_ARCHIVED = "patient_not_archived", 409
     TOO_OLD = "too_old", 400
     UNKNOWN_CODE = "unknown_code", 400

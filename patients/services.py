@@ -23,7 +23,6 @@ from patients.models import (
     VerificationStatus,
 )
 from patients.rules import ensure_patient_active
-from patients.treatments_port import treatments
 from reference import icd10
 
 MAX_AGE_YEARS = 130
@@ -106,25 +105,6 @@ def patient_update(*, patient: Patient, **changes: Unpack[PatientFields]) -> Pat
     _validate_date_of_birth(patient)
     patient.full_clean()
     patient.save()
-    return patient
-
-
-@transaction.atomic
-def patient_archive(*, patient: Patient, by: User) -> Patient:
-    """Archive instead of deleting: the record stays, out of everyday lists."""
-    if patient.status == PatientStatus.ARCHIVED:
-        return patient
-    plan = treatments().open_plan(patient)
-    if plan is not None:
-        raise Conflict(
-            f"The patient has a treatment plan in progress ({plan.status}, started "
-            f"{plan.start_date:%Y-%m-%d}); complete or revoke it before archiving.",
-            code=PatientCode.PATIENT_HAS_ACTIVE_PLAN,
-        )
-    patient.status = PatientStatus.ARCHIVED
-    patient.archived_at = timezone.now()
-    patient.archived_by = by
-    patient.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
     return patient
 
 

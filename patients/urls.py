@@ -1,12 +1,13 @@
 from rest_framework.routers import SimpleRouter
 
 from patients.access_log import PatientAccessLogViewSet
-from patients.views import ConditionViewSet, PatientConditionViewSet, PatientViewSet
+from patients.views import ConditionViewSet, PatientConditionViewSet
 
 app_name = "patients"
 
+# `patients/` and `patients/{id}/` are routed by treatments.plans.urls, whose viewset adds
+# archiving (DELETE) to patients.views.PatientViewSet: a plan under way refuses it.
 router = SimpleRouter(use_regex_path=False)
-router.register("patients", PatientViewSet, basename="patient")
 router.register(
     "patients/<uuid:patient_pk>/conditions", PatientConditionViewSet, basename="patient-condition"
 )

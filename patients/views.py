@@ -48,7 +48,6 @@ class NestedUnderPatientMixin:
     retrieve="Get a patient (with its ETag)",
     update="Replace a patient's demographics",
     partial_update="Change some of a patient's demographics",
-    destroy="Archive a patient (nothing is deleted)",
 )
 class PatientViewSet(
     IdempotentPostMixin,
@@ -61,7 +60,6 @@ class PatientViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Patients of the caller's clinic. Every role may use them; clinical fields are for clinicians."""
@@ -79,7 +77,6 @@ class PatientViewSet(
             PatientCode.USE_DELETE_TO_ARCHIVE,
         ),
         ("partial_update", "update"): (PatientCode.PATIENT_ARCHIVED,),
-        "destroy": (PatientCode.PATIENT_HAS_ACTIVE_PLAN,),
         "restore": (PatientCode.PATIENT_NOT_ARCHIVED,),
     }
 
@@ -99,7 +96,6 @@ class PatientViewSet(
     ordering = ["family_name", "given_name"]
     audit_resource = "patient"
     audit_patient_attr = "pk"
-    audit_destroy_action = AuditAction.ARCHIVE
     audit_actions = {"restore": AuditAction.RESTORE}
     history_model = "patients.PatientEvent"
 
@@ -115,9 +111,6 @@ class PatientViewSet(
         serializer.instance = services.patient_update(
             patient=serializer.instance, **serializer.validated_data
         )
-
-    def perform_destroy(self, instance: Patient) -> None:
-        services.patient_archive(patient=instance, by=self.request.user)
 
     @extend_schema(
         summary="Restore an archived patient",

@@ -9,5 +9,6 @@ class PlanCode(ErrorCodes):
     CONDITION_HAS_ACTIVE_PLAN = "condition_has_active_plan", 409
     FREQUENCY_CONFLICT = "frequency_conflict", 400
     INVALID_CONDITION = "invalid_condition", 400
+    PATIENT_HAS_ACTIVE_PLAN = "patient_has_active_plan", 409
     PLAN_HAS_STAGES = "plan_has_stages", 400
     PLAN_NOT_EDITABLE = "plan_not_editable", 409

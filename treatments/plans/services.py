@@ -12,7 +12,7 @@ from api.errors import Conflict, field_error
 from clinics.models import Clinic, User
 from clinics.services import check_active_chiropractor
 from patients.error_codes import PatientCode
-from patients.models import VOID_VERIFICATION_STATUSES, Condition, Patient
+from patients.models import VOID_VERIFICATION_STATUSES, Condition, Patient, PatientStatus
 from patients.rules import ensure_patient_active
 from treatments.items import insert_items
 from treatments.plans import frequency as taper
@@ -333,11 +333,27 @@ def plan_item_remove(*, item: Model) -> Model:
     return item
 
 
-def patient_has_open_plan(patient: Patient) -> TreatmentPlan | None:
-    return (
+@transaction.atomic
+def patient_archive(*, patient: Patient, by: User) -> Patient:
+    """Archive instead of deleting: the record stays, out of everyday lists. Not while one of
+    the patient's plans is under way (active or on hold)."""
+    if patient.status == PatientStatus.ARCHIVED:
+        return patient
+    plan = (
         TreatmentPlan.objects.filter(
             patient=patient, status__in=[PlanStatus.ACTIVE, PlanStatus.ON_HOLD]
         )
         .order_by("start_date")
         .first()
     )
+    if plan is not None:
+        raise Conflict(
+            f"The patient has a treatment plan in progress ({plan.status}, started "
+            f"{plan.start_date:%Y-%m-%d}); complete or revoke it before archiving.",
+            code=PlanCode.PATIENT_HAS_ACTIVE_PLAN,
+        )
+    patient.status = PatientStatus.ARCHIVED
+    patient.archived_at = timezone.now()
+    patient.archived_by = by
+    patient.save(update_fields=["status", "archived_at", "archived_by", "updated_at"])
+    return patient

@@ -2,6 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from treatments.plans.views import (
     GoalViewSet,
+    PatientViewSet,
     PlannedAdjustmentViewSet,
     PlannedExerciseViewSet,
     PlannedSoftTissueViewSet,
@@ -11,6 +12,8 @@ from treatments.plans.views import (
 PLAN = "treatment-plans/<uuid:plan_pk>"
 
 router = SimpleRouter(use_regex_path=False)
+# Patients' own endpoints, with archiving (treatments.plans.views.PatientViewSet).
+router.register("patients", PatientViewSet, basename="patient")
 router.register("treatment-plans", TreatmentPlanViewSet, basename="treatment-plan")
 router.register(f"{PLAN}/goals", GoalViewSet, basename="plan-goal")
 router.register(f"{PLAN}/adjustments", PlannedAdjustmentViewSet, basename="plan-adjustment")

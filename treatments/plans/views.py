@@ -1,4 +1,5 @@
-"""Treatment plans, their status actions, their items and the home exercise programme."""
+"""Treatment plans, their status actions, their items and the home exercise programme; and
+archiving a patient, which their plans may refuse."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -15,7 +16,10 @@ from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics.error_codes import ClinicCode
 from idempotency.replay import IdempotentPostMixin
+from patients import views as patient_views
 from patients.error_codes import PatientCode
+from patients.models import Patient
+from patients.serializers import PatientSerializer
 from records.viewsets import RecordViewSet
 from treatments.plans import services
 from treatments.plans.error_codes import PlanCode
@@ -290,3 +294,17 @@ class PlannedExerciseViewSet(PlanItemViewSet):
     audit_resource = "plan_exercise"
     queryset = PlannedExercise.objects.none()
     serializer_class = PlannedExerciseSerializer
+
+
+@documented(PatientSerializer, destroy="Archive a patient (nothing is deleted)")
+class PatientViewSet(mixins.DestroyModelMixin, patient_views.PatientViewSet):
+    # Patients' own endpoints, and DELETE, which archives: served here rather than by the
+    # patients app because a plan under way refuses it, and plans stand above patients. The
+    # same endpoints, they are described (in the schema and to OPTIONS) as patients' are.
+    __doc__ = patient_views.PatientViewSet.__doc__
+
+    error_codes = {"destroy": (PlanCode.PATIENT_HAS_ACTIVE_PLAN,)}
+    audit_destroy_action = AuditAction.ARCHIVE
+
+    def perform_destroy(self, instance: Patient) -> None:
+        services.patient_archive(patient=instance, by=self.request.user)
