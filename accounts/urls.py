@@ -1,8 +1,6 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from accounts.views import (
-    BreakGlassViewSet,
     MfaConfirmView,
     MfaDisableView,
     MfaEnrolView,
@@ -12,14 +10,10 @@ from accounts.views import (
 
 app_name = "access"
 
-router = SimpleRouter(use_regex_path=False)
-router.register("break-glass", BreakGlassViewSet, basename="break-glass")
-
 urlpatterns = [
     path("auth/mfa", MfaStatusView.as_view(), name="mfa"),
     path("auth/mfa/enrol", MfaEnrolView.as_view(), name="mfa-enrol"),
     path("auth/mfa/confirm", MfaConfirmView.as_view(), name="mfa-confirm"),
     path("auth/mfa/recovery-codes", MfaRecoveryCodesView.as_view(), name="mfa-recovery-codes"),
     path("auth/mfa/disable", MfaDisableView.as_view(), name="mfa-disable"),
-    *router.urls,
 ]

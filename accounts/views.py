@@ -1,24 +1,20 @@
-"""The user's own second factor, and break-glass grants."""
+"""The user's own second factor."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
-from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import break_glass, mfa
+from accounts import mfa
 from accounts.auth.error_codes import AuthCode
 from accounts.auth.serializers import MfaEnrolmentSerializer
 from accounts.error_codes import AccessCode
-from accounts.filters import BreakGlassFilter
 from accounts.serializers import (
-    BreakGlassGrantSerializer,
     MfaCodeSerializer,
     MfaDisableSerializer,
     MfaStatusSerializer,
@@ -27,10 +23,8 @@ from accounts.serializers import (
 )
 from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, Conflict, error_body
-from api.permissions import OpensBreakGlass
 from audit.models import AuditAction
-from audit.recording import AuditedViewMixin, Event, record
-from idempotency.replay import IdempotentPostMixin
+from audit.recording import Event, record
 
 
 class OwnSecondFactorView(APIView):
@@ -227,67 +221,3 @@ class MfaDisableView(OwnSecondFactorView):
             return wrong_code()
         mfa.mfa_disable(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List break-glass grants (clinic admins: all of the clinic; others: their own)"
-    ),
-    retrieve=extend_schema(summary="Get a break-glass grant"),
-    create=extend_schema(
-        summary="Open a patient's clinical record in an emergency (break-glass)",
-        description="For roles that do not read clinical records (the front desk). For the "
-        "grant's time, the patient's own endpoints (`/patients/{id}/`, its conditions, outcome "
-        "measures and history) answer as they answer a clinician, read-only. The grant, and "
-        "every read under it, is audited; clinic admins see every grant.",
-        responses={201: BreakGlassGrantSerializer, 409: CONFLICT_RESPONSE},
-    ),
-)
-class BreakGlassViewSet(
-    IdempotentPostMixin,
-    AuditedViewMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    error_codes = {
-        "create": (AccessCode.BREAK_GLASS_NOT_NEEDED,),
-        "end": (AccessCode.BREAK_GLASS_ENDED,),
-    }
-    serializer_class = BreakGlassGrantSerializer
-    queryset = break_glass.BreakGlassGrant.objects.none()
-    filterset_class = BreakGlassFilter
-    lookup_value_converter = "uuid"
-    ordering_fields = ["granted_at"]
-    ordering = ["-granted_at"]
-    audit_resource = "break_glass_grant"
-    audit_actions = {"create": AuditAction.BREAK_GLASS, "end": AuditAction.BREAK_GLASS_END}
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [OpensBreakGlass()]
-        return super().get_permissions()
-
-    def get_queryset(self):
-        return break_glass.grants(user=self.request.user)
-
-    def perform_create(self, serializer) -> None:
-        data = serializer.validated_data
-        serializer.instance = break_glass.grant_open(
-            user=self.request.user,
-            patient=data["patient"],
-            reason=data["reason"],
-            minutes=data.get("minutes"),
-        )
-
-    @extend_schema(
-        summary="End a break-glass grant before it expires",
-        request=None,
-        responses={200: BreakGlassGrantSerializer, 409: CONFLICT_RESPONSE},
-    )
-    @action(detail=True, methods=["post"])
-    def end(self, request: Request, pk: str | None = None) -> Response:
-        with transaction.atomic():
-            grant = break_glass.grant_end(grant=self.get_object(), by=request.user)
-        return Response(self.get_serializer(grant).data)

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from patients.access_log import PatientAccessLogViewSet
+from patients.break_glass import BreakGlassViewSet
 from patients.views import ConditionViewSet, PatientConditionViewSet
 
 app_name = "patients"
@@ -15,5 +16,6 @@ router.register("conditions", ConditionViewSet, basename="condition")
 router.register(
     "patients/<uuid:patient_pk>/access-log", PatientAccessLogViewSet, basename="patient-access-log"
 )
+router.register("break-glass", BreakGlassViewSet, basename="break-glass")
 
 urlpatterns = router.urls
