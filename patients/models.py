@@ -2,6 +2,7 @@
 
 import unicodedata
 import uuid
+from typing import Any, ClassVar
 from datetime import UTC, date, datetime
 
 import pghistory
@@ -262,7 +263,7 @@ class ConditionQuerySet(ClinicScopedQuerySet):
 class Condition(ClinicScopedModel, VersionedModel):
     """A diagnosis or complaint of a patient, coded in ICD-10-CM. Never deleted."""
 
-    objects = ConditionQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Any]] = ConditionQuerySet.as_manager()
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")

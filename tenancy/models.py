@@ -5,7 +5,7 @@ distributed by clinic (Citus-style) without a redesign: unique constraints and i
 with the clinic, and rows of one clinic only ever point at rows of the same clinic.
 """
 
-from typing import Self
+from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.conf import settings
@@ -31,7 +31,7 @@ class ClinicScopedModel(models.Model):
         help_text="The clinic (tenant) this record belongs to.",
     )
 
-    objects = ClinicScopedQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Any]] = ClinicScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
