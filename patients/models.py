@@ -2,8 +2,8 @@
 
 import unicodedata
 import uuid
-from typing import Any, ClassVar
 from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 import pghistory
 from django.conf import settings
