@@ -12,7 +12,7 @@ ONGOING_CONDITIONS = Nested("conditions", Condition.objects.ongoing(), to_attr="
 
 def patient_list(*, user: User) -> QuerySet[Patient]:
     """Patients of the caller's clinic; clinicians also get each patient's ongoing conditions."""
-    patients = Patient.objects.for_clinic(user.clinic_id)
+    patients: QuerySet[Patient] = Patient.objects.for_clinic(user.clinic_id)
     if may_read_clinical(user):
         patients = nested(patients, ONGOING_CONDITIONS)
     return patients

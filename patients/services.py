@@ -1,5 +1,6 @@
 """Writes that carry the rules of patients and conditions."""
 
+import uuid
 from datetime import date
 from typing import Unpack
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ def clinic_today(clinic: Clinic) -> date:
     return timezone.localdate(timezone=ZoneInfo(clinic.time_zone))
 
 
-def _next_chart_number(clinic_id: object) -> str:
+def _next_chart_number(clinic_id: uuid.UUID) -> str:
     """Hand out the clinic's next free chart number (000001, 000002, …) without races."""
     table = ChartNumberCounter._meta.db_table
     while True:
@@ -168,25 +169,22 @@ def _validate_condition(condition: Condition) -> None:
         raise ValidationError(errors)
 
 
-_UNSET = object()
-
-
-def _track_resolution(condition: Condition, resolved_on: object) -> None:
+def _track_resolution(condition: Condition, *, sent: bool, resolved_on: date | None) -> None:
     """A resolved condition records when it resolved (today unless given); one that comes
     back clears the date. A date sent for a condition that is not resolved is refused."""
     if condition.clinical_status != ClinicalStatus.RESOLVED:
-        if resolved_on not in (_UNSET, None):
+        if resolved_on is not None:
             raise field_error(
                 "resolved_on",
                 "Only a resolved condition has a resolution date.",
                 PatientCode.NOT_RESOLVED,
             )
         condition.resolved_on = None
-    elif resolved_on is None:
+    elif sent and resolved_on is None:
         raise field_error(
             "resolved_on", "A resolved condition keeps its resolution date.", ApiCode.NULL
         )
-    elif resolved_on is not _UNSET:
+    elif resolved_on is not None:
         condition.resolved_on = resolved_on
     elif condition.resolved_on is None:
         condition.resolved_on = clinic_today(condition.patient.clinic)
@@ -209,10 +207,10 @@ def _refuse_entered_in_error(fields: ConditionFields) -> None:
 def condition_record(*, patient: Patient, by: User, **fields: Unpack[ConditionFields]) -> Condition:
     _refuse_archived_patient(patient)
     _refuse_entered_in_error(fields)
-    resolved_on = fields.pop("resolved_on", _UNSET)
+    sent, resolved_on = "resolved_on" in fields, fields.pop("resolved_on", None)
     condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **fields)
     _apply_code(condition)
-    _track_resolution(condition, resolved_on)
+    _track_resolution(condition, sent=sent, resolved_on=resolved_on)
     _validate_condition(condition)
     condition.full_clean()
     condition.save()
@@ -227,12 +225,12 @@ def condition_update(*, condition: Condition, **changes: Unpack[ConditionFields]
             "A condition entered in error cannot be changed.", code=PatientCode.ENTERED_IN_ERROR
         )
     _refuse_entered_in_error(changes)
-    resolved_on = changes.pop("resolved_on", _UNSET)
+    sent, resolved_on = "resolved_on" in changes, changes.pop("resolved_on", None)
     for field, value in changes.items():
         setattr(condition, field, value)
     if "code" in changes:
         _apply_code(condition)
-    _track_resolution(condition, resolved_on)
+    _track_resolution(condition, sent=sent, resolved_on=resolved_on)
     _validate_condition(condition)
     condition.full_clean()
     condition.save()
