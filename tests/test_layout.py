@@ -1,5 +1,6 @@
 """The layout the import contracts name (pyproject.toml, `[tool.importlinter]`; `make lint`
-runs them): a room of treatments added or renamed is placed in the contract, not left unchecked.
+runs them): a room of treatments added or renamed is placed in the contract, not left unchecked;
+and every package is type-checked (`[tool.mypy]`).
 """
 
 import tomllib
@@ -10,8 +11,12 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 
+def tool(name: str) -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"][name]
+
+
 def contracts() -> list[dict]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    return tool("importlinter")["contracts"]
 
 
 def layers_of(name_start: str) -> set[str]:
@@ -34,3 +39,8 @@ def test_every_package_of_the_project_is_in_the_layers():
         if (p / "__init__.py").is_file() and p.name not in {"tests", "docs"}
     }
     assert packages == layers_of("The packages")
+
+
+def test_every_package_of_the_project_is_type_checked():
+    """mypy checks every package the layers name (and so every package of the project)."""
+    assert set(tool("mypy")["files"]) == layers_of("The packages")
