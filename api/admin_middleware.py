@@ -5,20 +5,20 @@ paths; an API request passes by untouched, as it did in substance before (it nev
 session), without the cost. CSRF protection stays Django's own, for every path.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+
+from api.mixin_bases import MiddlewareBase
 
 ADMIN_PATH = "/admin/"
 
 
-class _AdminPathsOnly:
-    get_response: Callable[[HttpRequest], HttpResponse]
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+class _AdminPathsOnly(MiddlewareBase):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if request.path_info.startswith(ADMIN_PATH):
             return super().__call__(request)
         return self.get_response(request)

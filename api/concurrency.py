@@ -4,6 +4,8 @@ Clients that send `If-Match` with the ETag they read get 412 when someone else c
 meanwhile; clients that send no `If-Match` update unconditionally (last write wins).
 """
 
+from typing import Any
+
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import SAFE_METHODS
@@ -11,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.errors import PreconditionFailed
+from api.mixin_bases import GenericAPIViewBase
 
 
 class VersionedModel(models.Model):
@@ -23,7 +26,7 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
@@ -57,7 +60,7 @@ IF_MATCH_PARAMETER = OpenApiParameter(
 )
 
 
-class ETagMixin:
+class ETagMixin(GenericAPIViewBase):
     """For viewsets over a VersionedModel: send `ETag`, honour `If-Match` on writes.
 
     The object is re-read with `SELECT … FOR UPDATE` before the comparison, so two concurrent
@@ -65,7 +68,7 @@ class ETagMixin:
     successful response whose body carries it gets the matching `ETag` header.
     """
 
-    def get_object(self):
+    def get_object(self) -> Any:
         obj = super().get_object()
         if self.request.method in SAFE_METHODS:
             return obj
@@ -74,7 +77,9 @@ class ETagMixin:
             raise PreconditionFailed()
         return locked
 
-    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         data = getattr(response, "data", None)
         if response.status_code < 300 and isinstance(data, dict) and "version" in data:
             response["ETag"] = f'"{data["version"]}"'

@@ -35,7 +35,7 @@ DATABASE_FAULTS = (OperationalError, InterfaceError)
 class DomainError(Exception):
     """A rule of the domain refused the request; subclasses say which HTTP status fits."""
 
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = "The request conflicts with the current state of the resource."
 
@@ -262,4 +262,6 @@ class ValidationErrorItemSerializer(serializers.Serializer):
 
 class ValidationErrorResponseSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ValidationErrorEnum.choices)
-    errors = ValidationErrorItemSerializer(many=True)
+    # A field named as Serializer's `errors` property: DRF's metaclass takes declared fields out
+    # of the class, so the property is untouched (the schema only reads this class).
+    errors = ValidationErrorItemSerializer(many=True)  # type: ignore[assignment]

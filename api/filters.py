@@ -11,6 +11,7 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.settings import api_settings
 
 from api.error_codes import ApiCode
+from api.mixin_bases import ViewSetBase
 from api.serializers import (
     DATETIME_MESSAGES,
     offset_datetime_problem,
@@ -37,7 +38,7 @@ class AliasOrderingFilter(OrderingFilter):
         aliases = getattr(view, "ordering_aliases", {})
         ordering = super().get_ordering(request, queryset, view)
         translated = []
-        for term in ordering:
+        for term in ordering or ():
             descending = term.startswith("-")
             name = aliases.get(term.lstrip("-"), term.lstrip("-"))
             translated.append(f"-{name}" if descending else name)
@@ -80,7 +81,7 @@ class AliasOrderingFilter(OrderingFilter):
         return super().filter_queryset(request, queryset, view)
 
 
-class FilterListsOnlyMixin:
+class FilterListsOnlyMixin(ViewSetBase):
     """Filters narrow lists; a record asked for by id is found whatever its status.
 
     Lists leave archived patients and erroneous conditions out by default, but their detail
@@ -97,7 +98,7 @@ class OffsetDateTimeFormField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 time with its UTC offset; one without is refused (it would be read as UTC
     whatever the clinic's time zone)."""
 
-    default_error_messages = DATETIME_MESSAGES
+    default_error_messages = {**DATETIME_MESSAGES}
 
     def to_python(self, value):
         problem = offset_datetime_problem(value)
@@ -131,14 +132,16 @@ class StrictBooleanField(forms.Field):
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
+    # The stubs ask for a NullBooleanField, whose widget would read `yes` or `2` as true.
+    field_class = StrictBooleanField  # type: ignore[assignment]
 
 
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number: `0.5` is refused, not rounded (django-filter's NumberFilter takes
     decimals)."""
 
-    field_class = forms.IntegerField
+    # The stubs ask for NumberFilter's DecimalField; the filter reads any number field's value.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
 
 class KnownQueryParametersFilter(BaseFilterBackend):

@@ -14,12 +14,14 @@ child's own foreign keys to read with each child, as `select_related` would (row
 that change only by migration come from the process instead: api.shipped_rows).
 """
 
+import inspect
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
@@ -27,7 +29,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import F, OuterRef, QuerySet, signals, sql
 from django.db.models.base import ModelState
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.db.models.query import ModelIterable
 
@@ -87,9 +89,9 @@ def _identity(value: object) -> object:
     return value
 
 
-def _converter(field: models.Field) -> Callable[[object], object]:
+def _converter(field: models.Field) -> Callable[[Any], object]:
     """From the JSON value of a column to what the database adapter would have given."""
-    if field.is_relation:
+    if isinstance(field, models.ForeignKey):  # the concrete relations: one-to-one fields too
         return _converter(field.target_field)
     if isinstance(field, ArrayField):
         inner = _converter(field.base_field)
@@ -108,7 +110,7 @@ def _converter(field: models.Field) -> Callable[[object], object]:
 @dataclass(frozen=True)
 class _Columns:
     names: list[str]
-    converters: tuple[Callable[[object], object], ...]
+    converters: tuple[Callable[[Any], object], ...]
     pk_index: int
     # Made without Model.__init__: it sets each foreign key's id through a descriptor and
     # sends signals, the bulk of the cost of a page's hundreds of children. Only where
@@ -126,7 +128,8 @@ def _columns(model: type[models.Model]) -> _Columns:
     names = [field.attname for field in fields]
     plain = (
         model.__init__ is models.Model.__init__
-        and model.from_db.__func__ is models.Model.from_db.__func__
+        and inspect.getattr_static(model, "from_db")
+        is inspect.getattr_static(models.Model, "from_db")
         and not signals.pre_init.has_listeners(model)
         and not signals.post_init.has_listeners(model)
     )
@@ -138,10 +141,10 @@ def _columns(model: type[models.Model]) -> _Columns:
     )
 
 
-def _json_of(model: type[models.Model], prefix: str = "") -> dict[str, models.Expression]:
-    expressions = {}
+def _json_of(model: type[models.Model], prefix: str = "") -> dict[str, Combinable]:
+    expressions: dict[str, Combinable] = {}
     for field in model._meta.concrete_fields:
-        value = F(f"{prefix}{field.attname}")
+        value: Combinable = F(f"{prefix}{field.attname}")
         if isinstance(field, models.DecimalField):
             value = Cast(value, models.TextField())
         expressions[field.attname] = value
@@ -167,20 +170,29 @@ def _instance(model: type[models.Model], db: str, row: dict) -> models.Model | N
 
 def _relation_field(model: type[models.Model], name: str) -> models.ForeignKey:
     """The child's foreign key behind the reverse relation `name` of `model`."""
-    return getattr(model, name).field
+    key: models.ForeignKey = getattr(model, name).field
+    return key
+
+
+def _foreign_key(model: type[models.Model], name: str) -> models.ForeignKey:
+    """The foreign key `name` of `model` (one-to-one fields too)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.ForeignKey):
+        raise ValueError(f"{model.__name__}.{name} is not a foreign key.")
+    return field
 
 
 def _subquery(parent: type[models.Model], spec: Nested) -> ArraySubquery:
-    holder = parent if spec.through is None else parent._meta.get_field(spec.through).related_model
+    holder = parent if spec.through is None else _foreign_key(parent, spec.through).related_model
     key = _relation_field(holder, spec.name)
     children = spec.queryset if spec.queryset is not None else key.model._default_manager.all()
-    outer = "pk" if spec.through is None else parent._meta.get_field(spec.through).attname
+    outer = "pk" if spec.through is None else _foreign_key(parent, spec.through).attname
     children = children.filter(**{key.name: OuterRef(outer)})
     if not children.query.order_by:
         children = children.order_by(*(key.model._meta.ordering or ["pk"]))
     document = _json_of(key.model)
     for name in spec.related:
-        target = key.model._meta.get_field(name).related_model
+        target = _foreign_key(key.model, name).related_model
         if not is_shipped(target):  # shipped rows come from the process (api.shipped_rows)
             document[f"_related_{name}"] = JSONObject(**_json_of(target, prefix=f"{name}__"))
     return ArraySubquery(children.values(_document=JSONObject(**document)))
@@ -205,7 +217,7 @@ def _related_fields(
     model: type[models.Model], names: tuple[str, ...]
 ) -> tuple[tuple[str, models.ForeignKey, bool], ...]:
     """Each of the child's foreign keys read with it, and whether its rows are shipped."""
-    fields = (model._meta.get_field(name) for name in names)
+    fields = (_foreign_key(model, name) for name in names)
     return tuple((field.name, field, is_shipped(field.related_model)) for field in fields)
 
 
@@ -214,6 +226,8 @@ def _children(model: type[models.Model], spec: Nested, rows: list[dict], db: str
     children = []
     for row in rows or ():
         child = _instance(model, db, row)
+        if child is None:  # no row: a child's own key is never null
+            continue
         for name, field, shipped in related:
             if shipped:
                 value = getattr(child, field.attname)
@@ -227,7 +241,9 @@ def _children(model: type[models.Model], spec: Nested, rows: list[dict], db: str
 
 def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
     if spec.on_parent:
-        holder_model = type(obj)._meta.get_field(spec.through).related_model
+        if spec.through is None or spec.to_attr is None:
+            raise ValueError(f"{spec.relation}: on_parent needs a foreign key and to_attr.")
+        holder_model = _foreign_key(type(obj), spec.through).related_model
         key = _relation_field(holder_model, spec.name)
         setattr(obj, spec.to_attr, _children(key.model, spec, rows, db))
         return
@@ -242,16 +258,15 @@ def _attach(obj: models.Model, spec: Nested, rows: list[dict], db: str) -> None:
     if spec.to_attr:
         setattr(holder, spec.to_attr, children)
         return
-    found = _AttachedRows(model=key.model, query=_NO_QUERY_YET, using=db)
+    # The marker, not a query: _AttachedRows makes the query only if something asks for it.
+    found: _AttachedRows = _AttachedRows(model=key.model, query=_NO_QUERY_YET, using=db)  # type: ignore[arg-type]
     # As Django's prefetch does: a query built on these rows (`.filter()`, `.aggregate()`)
     # reads the database, scoped to this parent; the filter is built only if it ever is.
     found._deferred_filter = (False, (), {key.name: holder.pk})
     found._result_cache = children
     found._prefetch_done = True
     cache_name = getattr(type(holder), spec.name).rel.cache_name
-    if not hasattr(holder, "_prefetched_objects_cache"):
-        holder._prefetched_objects_cache = {}
-    holder._prefetched_objects_cache[cache_name] = found
+    holder.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = found
 
 
 _NO_QUERY_YET = object()
@@ -260,6 +275,10 @@ _NO_QUERY_YET = object()
 class _AttachedRows(QuerySet):
     """Rows already read, as a queryset whose SQL query is made only if something asks for
     it (a page of 25 visits attaches 150 of them; most are only iterated)."""
+
+    # What Django's prefetch sets on the querysets it attaches (django-stubs leaves them out).
+    _deferred_filter: tuple[bool, tuple[Any, ...], dict[str, Any]] | None
+    _prefetch_done: bool
 
     @property
     def _query(self):
@@ -288,8 +307,9 @@ def nested(queryset: QuerySet, *relations: Nested) -> QuerySet:
     """`queryset` with each relation read in its statement and attached as if prefetched.
     Relations are best module constants: each is compiled once."""
     annotations = {}
+    model: type[models.Model] = queryset.model
     for index, spec in enumerate(relations):
-        sql, params = _annotation(queryset.model, spec)
+        sql, params = _annotation(model, spec)
         annotations[f"_nested_{index}"] = RawSQL(sql, params, output_field=JSON_ARRAY)
     queryset = queryset.annotate(**annotations)
     # The iterable class survives the clones that filtering, ordering and paging make.

@@ -9,10 +9,15 @@ number (none can be stored through the API: every number has a range) is written
 where DRF's renderer would fail the whole answer with a 500.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
+
+from api.mixin_bases import APIViewBase
 
 _OPTIONS = (
     orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
@@ -42,7 +47,12 @@ class OrjsonRenderer(JSONRenderer):
 class DocumentRenderer(BaseRenderer):
     """A document the view made itself (its bytes), passed through; subclasses name its type."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+    def render(
+        self,
+        data: bytes,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         return data
 
 
@@ -53,7 +63,7 @@ class PdfRenderer(DocumentRenderer):
     render_style = "binary"
 
 
-class ErrorsAsJsonMixin:
+class ErrorsAsJsonMixin(APIViewBase):
     """For views that answer documents (PDF): errors still answer in the API's one JSON
     shape, whatever the client accepted."""
 

@@ -23,7 +23,8 @@ def _too_large(request: HttpRequest) -> bool:
     for name, value in request.META.items():
         if name.startswith("HTTP_") and isinstance(value, str) and len(value) > MAX_HEADER_BYTES:
             return True
-    return request.META.get("HTTP_IF_MATCH", "").count(",") >= MAX_IF_MATCH_TAGS
+    if_match: str = request.META.get("HTTP_IF_MATCH", "")
+    return if_match.count(",") >= MAX_IF_MATCH_TAGS
 
 
 class RequestLimitsMiddleware:

@@ -3,8 +3,9 @@
 import copy
 from collections.abc import Mapping
 from datetime import date
+from typing import Any, ClassVar, cast
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -14,7 +15,9 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
 from api.error_codes import ApiCode
+from api.mixin_bases import ModelSerializerBase, RelatedFieldBase, SerializerBase
 from api.permissions import may_read_clinical
+from api.querysets import declared_queryset
 from api.shipped_rows import attach_shipped, is_shipped, shipped_rows
 
 EARLIEST_DATE = date(1800, 1, 1)
@@ -44,26 +47,30 @@ def merged(serializer: serializers.Serializer, attrs: dict, field: str):
 # Every list a body may carry has a maximum (MAX_ITEMS unless the field sets a lower
 # `max_length`), checked before any item is read: a body of 50,000 goals is refused at once
 # instead of holding a worker while each is validated. The schema shows it as `maxItems`.
-class RejectUnknownFieldsMixin:
+class RejectUnknownFieldsMixin(SerializerBase):
     error_codes = (ApiCode.UNKNOWN_FIELD,)
 
     def get_fields(self):
         fields = super().get_fields()
         for field in fields.values():
             if not field.read_only and isinstance(field, LIST_FIELDS):
-                limit = min(getattr(field, "max_length", None) or MAX_ITEMS, MAX_ITEMS)
-                field.max_length = limit
+                limit = _list_limit(field)
+                # ListSerializer reads it too (its stub leaves it out); on a ManyRelatedField
+                # it is ours, for the schema's maxItems and _refuse_long_lists.
+                field.max_length = limit  # type: ignore[union-attr]
                 if not any(isinstance(v, MaxLengthValidator) for v in field.validators):
                     field.validators.append(MaxLengthValidator(limit))
         return fields
 
     def _refuse_long_lists(self, data: dict) -> None:
+        # A read-only list is not read from the body, however long.
         too_long = {
-            name: field.max_length
+            name: limit
             for name, field in self.fields.items()
             if isinstance(field, LIST_FIELDS)
+            and not field.read_only
             and isinstance(data.get(name), list)
-            and len(data[name]) > field.max_length
+            and len(data[name]) > (limit := _list_limit(field))
         }
         if too_long:
             raise serializers.ValidationError(
@@ -94,14 +101,7 @@ class RejectUnknownFieldsMixin:
             # An optional choice left empty may be sent as null, as clients naturally do; it is
             # stored and answered as "" (the schema says so: requests allow null).
             data = {
-                name: (
-                    ""
-                    if value is None
-                    and isinstance(self.fields[name], serializers.ChoiceField)
-                    and self.fields[name].allow_blank
-                    and not self.fields[name].allow_null
-                    else value
-                )
+                name: "" if value is None and _blank_for_null(self.fields[name]) else value
                 for name, value in data.items()
             }
             not_text = sorted(
@@ -122,8 +122,17 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)
 
 
+def _blank_for_null(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.ChoiceField) and field.allow_blank and not field.allow_null
+
+
+def _list_limit(field: serializers.Field) -> int:
+    """The longest list `field` takes: its own `max_length` when lower than MAX_ITEMS."""
+    return min(getattr(field, "max_length", None) or MAX_ITEMS, MAX_ITEMS)
+
+
 # `Meta.clinical_fields` are left out of the representation for the front desk.
-class ClinicalFieldsMixin:
+class ClinicalFieldsMixin(ModelSerializerBase):
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         clinical = getattr(getattr(cls, "Meta", None), "clinical_fields", ())
@@ -252,7 +261,9 @@ class QueryParametersSerializer(serializers.Serializer):
 # is made anew from its arguments, as DRF does for declared fields; any other field is a
 # shallow copy, which binding and the mixins above (roles, list limits) only set attributes
 # on, with its own list of validators.
-class FieldsBuiltOnceMixin:
+class FieldsBuiltOnceMixin(SerializerBase):
+    _built_fields: ClassVar[list[tuple[str, serializers.Field, bool]]]
+
     def get_fields(self):
         cls = type(self)
         template = cls.__dict__.get("_built_fields")
@@ -279,7 +290,7 @@ def _shallow_copy(field: serializers.Field) -> serializers.Field:
     clone.__dict__.update(field.__dict__)
     validators = field.__dict__.get("_validators")
     if validators is not None:
-        clone._validators = list(validators)
+        clone.validators = list(validators)
     return clone
 
 
@@ -314,10 +325,11 @@ def _shows_key(field: serializers.Field) -> bool:
             and field.use_pk_only_optimization()
         )
     if isinstance(field, serializers.SlugRelatedField):  # by code, where the code is the key
+        queryset = declared_queryset(field)
         return (
             kind.to_representation is serializers.SlugRelatedField.to_representation
-            and field.queryset is not None
-            and field.slug_field == field.queryset.model._meta.pk.attname
+            and queryset is not None
+            and field.slug_field == queryset.model._meta.pk.attname
         )
     return False
 
@@ -331,15 +343,15 @@ def _foreign_key_column(field: serializers.Field, model: type[models.Model]) -> 
     except FieldDoesNotExist:
         return None
     if (
-        model_field.concrete
-        and (model_field.many_to_one or model_field.one_to_one)
+        isinstance(model_field, models.ForeignKey)  # one-to-one fields too
+        and model_field.concrete
         and model_field.target_field.primary_key
     ):
         return model_field.attname
     return None
 
 
-class PlainReadsMixin:
+class PlainReadsMixin(SerializerBase):
     def to_representation(self, instance):
         if isinstance(instance, Mapping):
             return super().to_representation(instance)
@@ -403,7 +415,7 @@ def _values_in_list(field: serializers.Field) -> list:
     if not isinstance(body_list, serializers.ListSerializer):
         return []
     names = []
-    node = body_list
+    node: serializers.Field = body_list
     while node.parent is not None:
         if isinstance(node.parent, serializers.ListSerializer) or not node.field_name:
             return []  # a list inside a list: looked up one by one
@@ -417,7 +429,7 @@ def _values_in_list(field: serializers.Field) -> list:
     return [item.get(field.field_name) for item in found if isinstance(item, dict)]
 
 
-class ListLookupMixin:
+class ListLookupMixin(RelatedFieldBase):
     """A related field inside the items of a body's list looks up the values of every item
     at the first one, in one query: ten performed items naming ten planned items cost one
     round trip, not ten. A value the query did not find (unknown, another clinic's,
@@ -433,6 +445,8 @@ class ListLookupMixin:
 
     def _look_up_list(self) -> dict[str, models.Model]:
         queryset = self.get_queryset()
+        if queryset is None:
+            return {}
         meta = queryset.model._meta
         key = meta.pk if self.lookup_field_name == "pk" else meta.get_field(self.lookup_field_name)
         values = set()
@@ -456,7 +470,10 @@ class ClinicScopedPrimaryKeyField(ListLookupMixin, serializers.PrimaryKeyRelated
     """A reference by id to a record of the caller's clinic; any other id does not exist."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(clinic_id=_request_clinic_id(self))
+        queryset = super().get_queryset()
+        if queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset.")
+        return queryset.filter(clinic_id=_request_clinic_id(self))
 
     def to_internal_value(self, data):
         if self.pk_field is None:
@@ -474,23 +491,24 @@ class ReferenceCodeField(ListLookupMixin, serializers.SlugRelatedField):
     names the same few segments and techniques, and the codes of a list's items are looked
     up together."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
-
-    @property
-    def lookup_field_name(self) -> str:
-        return self.slug_field
+        self.lookup_field_name = self.slug_field
 
     def to_internal_value(self, data):
-        model = self.queryset.model
-        if is_shipped(model) and isinstance(data, str) and not self.queryset.query.where:
+        queryset = declared_queryset(self)
+        if not isinstance(queryset, models.QuerySet):
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset.")
+        model = queryset.model
+        if is_shipped(model) and isinstance(data, str) and not queryset.query.where:
             found = (
                 shipped_rows(model).get(data) if self.slug_field == model._meta.pk.name else None
             )
             if found is not None:
                 return found
-        looked_up = self.context.setdefault("reference_lookups", {})
+        # The context is the dict the serializer was given (typed as a Mapping).
+        looked_up = cast(dict[str, Any], self.context).setdefault("reference_lookups", {})
         key = (type(self), model, _request_clinic_id(self), str(data))
         if key not in looked_up:
             found = self.looked_up_in_list(data)
@@ -504,6 +522,6 @@ class ClinicReferenceCodeField(ReferenceCodeField):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if hasattr(queryset, "available_to"):
+        if queryset is not None and hasattr(queryset, "available_to"):
             return queryset.available_to(_request_clinic_id(self))
         return queryset

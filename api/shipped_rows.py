@@ -16,7 +16,7 @@ _rows: dict[type[models.Model], dict[object, models.Model]] = {}
 
 
 def is_shipped(model: type[models.Model]) -> bool:
-    return getattr(model, "changes_only_by_migration", False)
+    return bool(getattr(model, "changes_only_by_migration", False))
 
 
 def shipped_rows(model: type[models.Model]) -> dict[object, models.Model]:
@@ -47,5 +47,7 @@ def _shipped_foreign_keys(model: type[models.Model]) -> tuple[models.ForeignKey,
     return tuple(
         field
         for field in model._meta.concrete_fields
-        if field.many_to_one and is_shipped(field.related_model)
+        if isinstance(field, models.ForeignKey)
+        and field.many_to_one
+        and is_shipped(field.related_model)
     )

@@ -26,7 +26,8 @@ def serve_slash_twin(request: HttpRequest, path: str) -> HttpResponse:
     request.path = request.path.removesuffix(listed) + other
     request.path_info = other
     request.resolver_match = match
-    return match.func(request, *match.args, **match.kwargs)
+    response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+    return response
 
 
 # Last in /api/v1/'s routes.

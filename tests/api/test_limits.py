@@ -40,6 +40,21 @@ def test_a_list_over_its_maximum_is_refused_before_any_item_is_read(chiropractor
     assert not TreatmentPlan.objects.exists()
 
 
+def test_a_read_only_list_in_a_body_is_left_alone_not_a_500(chiropractor_client, full_plan):
+    """A read-only list (a plan's goals, which have endpoints of their own) is not read from a
+    body, as no read-only field is: its length is no reason to refuse the request."""
+    plan_id = chiropractor_client.post("/api/v1/treatment-plans/", full_plan).json()["id"]
+
+    response = chiropractor_client.patch(
+        f"/api/v1/treatment-plans/{plan_id}/", {"goals": [], "notes": "Reviewed."}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["notes"] == "Reviewed."
+    assert len(response.json()["goals"]) == len(full_plan["goals"]) > 0
+    assert Goal.objects.filter(plan_id=plan_id).count() == len(full_plan["goals"])
+
+
 def test_a_body_over_the_size_limit_answers_413(chiropractor_client, full_plan):
     body = json.dumps({**full_plan, "notes": "x" * (settings.API_MAX_BODY_BYTES + 1)})
 
