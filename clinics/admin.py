@@ -16,5 +16,5 @@ class StaffUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "clinic", "role", "is_active"]
     list_filter = ["role", "is_active", "clinic"]
     list_select_related = ["clinic"]
-    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("clinic", "role")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ("clinic", "role")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Clinic", {"fields": ("clinic", "role")}))

@@ -157,3 +157,18 @@ class User(AbstractUser):
     @property
     def is_clinic_staff(self) -> bool:
         return self.is_active and self.clinic_id is not None and bool(self.role)
+
+    # Every user but a platform operator works in a clinic; the clinic API lets no operator in.
+    @property
+    def staff_clinic(self) -> Clinic:
+        """The clinic of a staff member."""
+        if self.clinic is None:
+            raise LookupError(f"{self.username} works in no clinic.")
+        return self.clinic
+
+    @property
+    def staff_clinic_id(self) -> uuid.UUID:
+        """The id of a staff member's clinic, without reading the clinic."""
+        if self.clinic_id is None:
+            raise LookupError(f"{self.username} works in no clinic.")
+        return self.clinic_id

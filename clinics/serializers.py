@@ -41,8 +41,9 @@ class StaffSerializer(StrictModelSerializer):
     def get_mfa_enabled(self, user: User) -> bool:
         annotated = getattr(user, "mfa_enabled", None)  # clinics.selectors.staff_list
         if annotated is not None:
-            return annotated
-        return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+            return bool(annotated)
+        enabled: bool = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+        return enabled
 
     class Meta:
         model = User

@@ -108,9 +108,9 @@ def staff_create(
 
 def _ensure_another_active_admin(user: User) -> None:
     # Lock the clinic so that two admins demoting each other at once cannot both pass.
-    Clinic.objects.select_for_update().filter(pk=user.clinic_id).first()
+    Clinic.objects.select_for_update().filter(pk=user.staff_clinic_id).first()
     others = User.objects.filter(
-        clinic_id=user.clinic_id, role=Role.CLINIC_ADMIN, is_active=True
+        clinic_id=user.staff_clinic_id, role=Role.CLINIC_ADMIN, is_active=True
     ).exclude(pk=user.pk)
     if user.role == Role.CLINIC_ADMIN and user.is_active and not others.exists():
         raise Conflict(

@@ -36,7 +36,8 @@ def stop_embedded_database(data_dir: Path) -> bool:
     """
     import os
 
-    from pgserver._commands import pg_ctl
+    # pgserver makes a function per PostgreSQL program when imported (setattr).
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
     from pgserver.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(data_dir)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import environ
@@ -305,7 +306,7 @@ REST_FRAMEWORK = {
 # Bearer tokens: stored as SHA-512 digests; they expire after TOKEN_IDLE_MINUTES without use
 # and after TOKEN_MAX_HOURS whatever the use.
 TOKEN_IDLE = timedelta(minutes=env.int("TOKEN_IDLE_MINUTES", 30))
-REST_KNOX = {
+REST_KNOX: dict[str, Any] = {
     "AUTH_HEADER_PREFIX": "Bearer",
     "TOKEN_TTL": TOKEN_IDLE,
     "AUTO_REFRESH": True,

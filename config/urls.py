@@ -5,7 +5,7 @@ from csp.decorators import csp
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.auth.admin_login import throttled_admin_login
@@ -32,7 +32,7 @@ docs_policy = csp(
     }
 )
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.auth.urls")),
     path("", include("accounts.staff_urls")),
     path("", include("accounts.urls")),

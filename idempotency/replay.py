@@ -29,6 +29,8 @@ from rest_framework.response import Response
 
 from api.error_codes import ApiCode, ErrorCodes
 from api.errors import Conflict, DomainError
+from api.mixin_bases import APIViewBase
+from clinics.request_user import request_user
 from idempotency.models import IdempotentRequest
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -72,7 +74,7 @@ def _fingerprint(request: Request) -> str:
     # Keyed: a body may hold a new password, and the stored fingerprint must not let anyone
     # who reads the table test guesses against it.
     digest = hmac.new(settings.SECRET_KEY.encode(), digestmod=hashlib.sha256)
-    for part in (request.method, request.path, body):
+    for part in (request.method or "", request.path, body):
         encoded = part.encode()
         digest.update(len(encoded).to_bytes(8, "big") + encoded)
     return digest.hexdigest()
@@ -85,10 +87,11 @@ def _lock_key(request: Request, key: str) -> bool:
             "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
             [f"idempotency:{request.user.pk}:{key}"],
         )
-        return cursor.fetchone()[0]
+        locked: bool = cursor.fetchone()[0]
+    return locked
 
 
-class IdempotentPostMixin:
+class IdempotentPostMixin(APIViewBase):
     """For views whose POSTs create or act: honour `Idempotency-Key` (see module)."""
 
     idempotency: tuple[str, str] | None = None
@@ -121,7 +124,7 @@ class IdempotentPostMixin:
         fingerprint = _fingerprint(request)
         expired = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
         stored = IdempotentRequest.objects.filter(
-            user_id=request.user.pk, key=key, created_at__gte=expired
+            user_id=request_user(request).pk, key=key, created_at__gte=expired
         ).first()
         if stored is not None:
             if stored.fingerprint != fingerprint:
@@ -132,7 +135,8 @@ class IdempotentPostMixin:
     # The first answer's body, for the audit trail of a replay (audit.recording).
     replayed_answer: dict | None = None
 
-    def handle_exception(self, exc: Exception) -> Response | HttpResponse:
+    # DRF finalizes any HttpResponse a view answers; its stubs ask for a DRF Response.
+    def handle_exception(self, exc: Exception) -> Response | HttpResponse:  # type: ignore[override]
         if isinstance(exc, _Replay):
             try:
                 answer = json.loads(exc.stored.content)
@@ -152,9 +156,10 @@ class IdempotentPostMixin:
             if hasattr(response, "render"):
                 response.render()
             key, fingerprint = self.idempotency
+            user = request_user(request)
             IdempotentRequest.objects.update_or_create(
-                clinic_id=request.user.clinic_id,
-                user_id=request.user.pk,
+                clinic_id=user.staff_clinic_id,
+                user_id=user.pk,
                 key=key,
                 defaults={
                     "fingerprint": fingerprint,

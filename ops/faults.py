@@ -63,7 +63,8 @@ def start_database(folder: Path) -> tuple[str, Path]:
 
 
 def pg_ctl(data: Path, *arguments: str) -> None:
-    from pgserver._commands import pg_ctl as run_pg_ctl
+    # pgserver makes a function per PostgreSQL program when imported (setattr).
+    from pgserver._commands import pg_ctl as run_pg_ctl  # type: ignore[attr-defined]
 
     user = "pgserver" if os.geteuid() == 0 else None
     run_pg_ctl(["-w", *arguments], pgdata=data, user=user)

@@ -38,7 +38,8 @@ class RecordViewSet(
 
     def refreshed(self, record: Model) -> Model:
         """The record re-read with everything its representation shows (what the list reads)."""
-        return self.get_queryset().get(pk=record.pk)
+        refreshed: Model = self.get_queryset().get(pk=record.pk)
+        return refreshed
 
 
 class ArchivableRecordViewSet(RecordViewSet, mixins.DestroyModelMixin):

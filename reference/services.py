@@ -1,5 +1,7 @@
 """Writes to the reference vocabulary: a clinic adding its own techniques and exercises."""
 
+from typing import TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -7,8 +9,10 @@ from api.error_codes import ApiCode
 from clinics.models import Clinic
 from reference.models import THERAPEUTIC_EXERCISE, ClinicExtensibleModel, Exercise, Technique
 
+_Entry = TypeVar("_Entry", bound=ClinicExtensibleModel)
 
-def _added(entry: ClinicExtensibleModel) -> ClinicExtensibleModel:
+
+def _added(entry: _Entry) -> _Entry:
     """Save a clinic's own entry; its code must differ from shipped entries and the clinic's
     own."""
     taken = type(entry).objects.available_to(entry.clinic_id).filter(code=entry.code)

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
@@ -12,6 +13,8 @@ from rest_framework.views import APIView
 from api.error_codes import ApiCode
 from api.filters import KnownQueryParametersFilter
 from api.permissions import ReferenceWritePermission
+from api.querysets import declared_queryset
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from reference import icd10
 from reference.models import (
@@ -134,13 +137,16 @@ class ClinicExtensibleViewSet(IdempotentPostMixin, mixins.CreateModelMixin, Refe
     permission_classes = [ReferenceWritePermission]
 
     def get_queryset(self):
-        return self.queryset.model.objects.available_to(self.request.user.clinic_id)
+        queryset = declared_queryset(self)
+        if queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} declares no queryset.")
+        return queryset.model.objects.available_to(request_user(self.request).staff_clinic_id)
 
     add_entry: Callable[..., ClinicExtensibleModel]  # the service that adds the clinic's own
 
     def perform_create(self, serializer) -> None:
         serializer.instance = self.add_entry(
-            clinic=self.request.user.clinic, **serializer.validated_data
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
         )
 
 

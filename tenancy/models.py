@@ -44,7 +44,7 @@ def check_tenant_models_are_clinic_scoped(app_configs=None, **kwargs) -> list[ch
     Shared reference data (segments, code lists) opts out with `shared_across_clinics = True`.
     History tables (django-pghistory) copy their tracked row's `clinic`, which must be scoped.
     """
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for app_label in settings.TENANT_APPS:
         for model in apps.get_app_config(app_label).get_models():
             if getattr(model, "shared_across_clinics", False):

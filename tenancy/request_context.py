@@ -10,6 +10,7 @@ row-level security when they connect as the owner.
 
 import ipaddress
 import uuid
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -20,6 +21,9 @@ from rest_framework.throttling import BaseThrottle
 
 from api.context import context_of
 from clinics.models import Clinic, User
+from tenancy.postgres.connection import backend_connection
+
+_M = TypeVar("_M", bound=Model)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -51,13 +55,15 @@ _USER_COLUMNS = (
 
 def django_request(request) -> HttpRequest:
     """The HttpRequest under a DRF Request, where the middleware reads what is noted here."""
-    return getattr(request, "_request", request)
+    http_request: HttpRequest = getattr(request, "_request", request)
+    return http_request
 
 
 def client_address(request: HttpRequest) -> str | None:
     """The client's address as the login throttle sees it (X-Forwarded-For only past the
     NUM_PROXIES trusted proxies), if it is one."""
-    ident = BaseThrottle().get_ident(request)
+    # get_ident reads the request's META, which an HttpRequest has as a DRF Request does.
+    ident = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
     try:
         return str(ipaddress.ip_address(ident.strip()))
     except ValueError:
@@ -75,7 +81,7 @@ def request_id_for(request: HttpRequest) -> uuid.UUID:
     return context.request_id
 
 
-def _from_row(model: type[Model], values: dict) -> Model:
+def _from_row(model: type[_M], values: dict[str, object]) -> _M:
     """An instance of the columns the token statement read, made as the ORM makes the rows of
     a query (`Model.from_db`): every other field is deferred, so reading it loads its stored
     value instead of showing the field's default."""
@@ -87,8 +93,9 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
     """The token's user (with their clinic) when the token is valid, and the clinic context
     set for this transaction; None for an unknown, expired or inactive one."""
     knox = settings.REST_KNOX
-    with connection.cursor() as cursor:
-        connection.execute_first(
+    backend = backend_connection()
+    with backend.cursor() as cursor:
+        backend.execute_first(
             cursor,
             f"SELECT set_config('role', %s, true), {_TIMEOUTS}, r.* "
             "FROM api_open_token_context(%s, %s, %s, %s, %s) AS r",
@@ -129,31 +136,32 @@ def open_token_context(*, digest: str, request: HttpRequest) -> tuple[User, Auth
     return user, token
 
 
-def _open_context(function: str, key: object, request: HttpRequest) -> object | None:
-    with connection.cursor() as cursor:
-        connection.execute_first(
+def _open_context(function: str, key: object, request: HttpRequest) -> uuid.UUID | None:
+    backend = backend_connection()
+    with backend.cursor() as cursor:
+        backend.execute_first(
             cursor,
             f"SELECT set_config('role', %s, true), {_TIMEOUTS}, {function}(%s, %s)",
             [settings.DATABASE_APP_ROLE, *_timeouts(), key, request_id_for(request)],
         )
-        clinic_id = cursor.fetchone()[3]
+        found: uuid.UUID | None = cursor.fetchone()[3]
     context_of(request).db_context_opened = True
-    return clinic_id
+    return found
 
 
-def open_login_context(*, username: str, request: HttpRequest) -> object | None:
+def open_login_context(*, username: str, request: HttpRequest) -> uuid.UUID | None:
     """Before a password check: the clinic of the user of that name (None if there is none),
     set as this transaction's context."""
     return _open_context("api_open_login_context", username, request)
 
 
-def open_user_context(*, user_id: object, request: HttpRequest) -> object | None:
+def open_user_context(*, user_id: object, request: HttpRequest) -> uuid.UUID | None:
     """For the second login step: the clinic of that user (None if there is none), set as this
     transaction's context."""
     return _open_context("api_open_user_context", user_id, request)
 
 
-def open_feed_context(*, digest: str, request: HttpRequest) -> object | None:
+def open_feed_context(*, digest: str, request: HttpRequest) -> uuid.UUID | None:
     """For a calendar feed read by its secret: the feed's owner (None for an unknown or revoked
     feed), whose clinic is set as this transaction's context."""
     return _open_context("api_open_feed_context", digest, request)

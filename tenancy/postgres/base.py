@@ -23,8 +23,10 @@ tests/test_framework_seams.py, which fails when a Django upgrade changes them.
 """
 
 import select
+from typing import TYPE_CHECKING, Any
 
 from django.db.backends.postgresql import base
+from django.db.backends.utils import CursorDebugWrapper as DjangoCursorDebugWrapper
 from django.db.backends.utils import CursorWrapper as DjangoCursorWrapper
 from django.db.backends.utils import debug_transaction
 from psycopg.pq import TransactionStatus
@@ -125,11 +127,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def make_cursor(self, cursor) -> DjangoCursorWrapper:
         return CursorWrapper(cursor, self)
 
-    def make_debug_cursor(self, cursor) -> DjangoCursorWrapper:
+    def make_debug_cursor(self, cursor) -> DjangoCursorDebugWrapper:
         return CursorDebugWrapper(cursor, self)
 
 
-class _BeginsTransactions:
+if TYPE_CHECKING:
+
+    class _CursorSeams(DjangoCursorWrapper):
+        """What _BeginsTransactions relies on in Django's cursor wrapper (the stubs leave its
+        private methods out; tests/test_framework_seams.py declares them)."""
+
+        db: DatabaseWrapper
+
+        def _execute(self, sql: str, params: Any, *ignored_wrapper_args: Any) -> Any: ...
+        def _executemany(self, sql: str, param_list: Any, *ignored_wrapper_args: Any) -> Any: ...
+
+else:
+    _CursorSeams = object
+
+
+class _BeginsTransactions(_CursorSeams):
     """Begins the connection's pending transaction before a statement."""
 
     def _execute(self, sql, params, *ignored_wrapper_args):
