@@ -7,6 +7,7 @@ only; every such read is audited as `break_glass_read`, and the grant itself as
 `break_glass`. Clinic admins list every grant.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from rest_framework.permissions import SAFE_METHODS
 from accounts.error_codes import AccessCode
 from accounts.models import BreakGlassGrant
 from api.errors import Conflict
+from api.mixin_bases import ViewSetBase
 from api.permissions import may_read_clinical
 from api.roles import Role
 from clinics.models import User
@@ -24,15 +26,15 @@ from clinics.models import User
 
 def grants(*, user: User) -> QuerySet[BreakGlassGrant]:
     """Clinic admins see the clinic's grants; anyone else their own."""
-    found = BreakGlassGrant.objects.for_clinic(user.clinic_id).select_related(
+    found = BreakGlassGrant.objects.for_clinic(user.staff_clinic_id).select_related(
         "user", "patient", "ended_by"
     )
     return found if user.role == Role.CLINIC_ADMIN else found.filter(user_id=user.pk)
 
 
-def active_grant(*, user: User, patient_id: object) -> BreakGlassGrant | None:
+def active_grant(*, user: User, patient_id: uuid.UUID | str) -> BreakGlassGrant | None:
     return (
-        BreakGlassGrant.objects.for_clinic(user.clinic_id)
+        BreakGlassGrant.objects.for_clinic(user.staff_clinic_id)
         .filter(
             user_id=user.pk,
             patient_id=patient_id,
@@ -51,8 +53,10 @@ def grant_open(*, user: User, patient: Model, reason: str, minutes: int | None) 
             code=AccessCode.BREAK_GLASS_NOT_NEEDED,
         )
     now = timezone.now()
-    return BreakGlassGrant.objects.create(
-        clinic_id=user.clinic_id,
+    return BreakGlassGrant.objects.create(  # type: ignore[misc]
+        # The patient's model lives above accounts, reached through the app registry: to
+        # the type checker it is a Model, not the Patient the foreign key names.
+        clinic_id=user.staff_clinic_id,
         user=user,
         patient=patient,
         reason=reason,
@@ -70,7 +74,7 @@ def grant_end(*, grant: BreakGlassGrant, by: User) -> BreakGlassGrant:
     return grant
 
 
-class BreakGlassReadMixin:
+class BreakGlassReadMixin(ViewSetBase):
     """For a patient's own endpoints: a user with an active grant for the patient in the URL
     reads them as a clinician does (`api.permissions` sees `user.break_glass_grant`)."""
 

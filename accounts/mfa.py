@@ -74,12 +74,15 @@ class Challenge:
 
 def required_for(user: User) -> bool:
     """Whether the user's clinic requires a second factor of the user's role."""
-    roles = Clinic.objects.filter(pk=user.clinic_id).values_list("mfa_required_roles", flat=True)
+    roles = Clinic.objects.filter(pk=user.staff_clinic_id).values_list(
+        "mfa_required_roles", flat=True
+    )
     return user.role in (roles.first() or [])
 
 
 def devices(user: User) -> QuerySet[TOTPDevice]:
-    return TOTPDevice.objects.filter(user_id=user.pk)
+    found: QuerySet[TOTPDevice] = TOTPDevice.objects.filter(user_id=user.pk)
+    return found
 
 
 def is_enabled(user: User) -> bool:
@@ -146,7 +149,8 @@ def enrolment_start(user: User) -> TOTPDevice:
 def otpauth_uri(device: TOTPDevice, user: User) -> str:
     """The key URI authenticator apps read (from a QR code or pasted)."""
     device.user = user
-    return device.config_url
+    uri: str = device.config_url
+    return uri
 
 
 def qr_svg(uri: str) -> str:
@@ -203,7 +207,7 @@ def recovery_codes_issue(user: User) -> list[str]:
         for _ in range(settings.MFA_RECOVERY_CODES)
     ]
     RecoveryCode.objects.bulk_create(
-        RecoveryCode(clinic_id=user.clinic_id, user_id=user.pk, digest=_digest(code))
+        RecoveryCode(clinic_id=user.staff_clinic_id, user_id=user.pk, digest=_digest(code))
         for code in codes
     )
     return [f"{code[:5]}-{code[5:]}" for code in codes]

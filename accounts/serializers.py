@@ -17,7 +17,9 @@ from api.serializers import StrictSerializer
 )
 class MfaStatusSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(help_text="Whether logging in asks for a second factor.")
-    required = serializers.BooleanField(
+    # A field named as Field's `required` flag: DRF's metaclass takes declared fields out of
+    # the class, so the flag is untouched.
+    required = serializers.BooleanField(  # type: ignore[assignment]
         help_text="Whether the clinic requires a second factor of the user's role (then it "
         "cannot be turned off by the user)."
     )

@@ -17,6 +17,7 @@ from clinics import services
 from clinics.error_codes import ClinicCode
 from clinics.filters import PractitionerFilter, StaffFilter
 from clinics.models import Clinic, User
+from clinics.request_user import request_user
 from clinics.selectors import practitioner_directory, staff_list
 from clinics.serializers import (
     ClinicSerializer,
@@ -89,14 +90,14 @@ class StaffViewSet(
         return super().audit_action(request, changed)
 
     def get_queryset(self):
-        return staff_list(user=self.request.user)
+        return staff_list(user=request_user(self.request))
 
     def get_serializer_class(self):
         return StaffCreateSerializer if self.action == "create" else StaffSerializer
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.staff_create(
-            clinic=self.request.user.clinic, **serializer.validated_data
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
@@ -111,7 +112,7 @@ class StaffViewSet(
     )
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
-        user = services.staff_deactivate(user=self.get_object(), by=request.user)
+        user = services.staff_deactivate(user=self.get_object(), by=request_user(request))
         return Response(StaffSerializer(user).data)
 
     @extend_schema(
@@ -144,7 +145,7 @@ class StaffViewSet(
     @action(detail=True, methods=["post"], url_path="mfa-reset")
     def mfa_reset(self, request: Request, pk: str | None = None) -> Response:
         user = self.get_object()
-        if user.pk == request.user.pk:
+        if user.pk == request_user(request).pk:
             # Else a stolen admin token alone could take the admin's second factor away.
             raise Conflict(
                 "Turn your own second factor off at POST /api/v1/auth/mfa/disable.",
@@ -158,7 +159,7 @@ class StaffViewSet(
 
 class OwnClinicView(generics.RetrieveUpdateAPIView):
     def get_object(self) -> Clinic:
-        clinics = Clinic.objects.filter(pk=self.request.user.clinic_id)
+        clinics = Clinic.objects.filter(pk=request_user(self.request).staff_clinic_id)
         if self.request.method not in SAFE_METHODS:
             clinics = clinics.select_for_update()
         return clinics.get()
@@ -178,8 +179,10 @@ class ClinicView(AuditedViewMixin, OwnClinicView):
     audit_resource = "clinic"
     audit_patient_attr = ""
 
+    # What AuditedViewMixin names a viewset's action; a view's follows from its method (the
+    # stubs know the action only as a viewset's attribute).
     @property
-    def action(self) -> str:  # what AuditedViewMixin names a viewset's action
+    def action(self) -> str:  # type: ignore[override]
         return "retrieve" if self.request.method in SAFE_METHODS else "partial_update"
 
 
@@ -202,4 +205,4 @@ class PractitionerViewSet(AuditedViewMixin, mixins.ListModelMixin, viewsets.Gene
     audit_patient_attr = ""
 
     def get_queryset(self):
-        return practitioner_directory(user=self.request.user)
+        return practitioner_directory(user=request_user(self.request))

@@ -25,6 +25,7 @@ from api.error_codes import ApiCode
 from api.errors import CONFLICT_RESPONSE, Conflict, error_body
 from audit.models import AuditAction
 from audit.recording import Event, record
+from clinics.request_user import request_user
 
 
 class OwnSecondFactorView(APIView):
@@ -60,7 +61,7 @@ def wrong_code() -> Response:
 def password_confirmed(request: Request, password: str) -> bool:
     """The caller's password, checked as a login checks it: a wrong one counts toward the
     account's lockout, and a locked account is refused whatever the password."""
-    user = request.user
+    user = request_user(request)
     return (
         authenticate(request=request._request, username=user.username, password=password)
         is not None
@@ -70,7 +71,7 @@ def password_confirmed(request: Request, password: str) -> bool:
 def code_confirmed(request: Request, code: str) -> bool:
     """A current code from the caller's authenticator (or a recovery code), counted like a
     password when wrong."""
-    user = request.user
+    user = request_user(request)
     credentials = {"username": user.username}
     if not AxesProxyHandler.is_allowed(request._request, credentials):
         return False
@@ -88,7 +89,7 @@ class MfaStatusView(OwnSecondFactorView):
         tags=["auth"],
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = request_user(request)
         enabled = mfa.is_enabled(user)
         body = {
             "enabled": enabled,
@@ -123,8 +124,9 @@ class MfaEnrolView(OwnSecondFactorView):
         serializer.is_valid(raise_exception=True)
         if not password_confirmed(request, serializer.validated_data["password"]):
             return refused("password", "invalid_credentials", "The password is not right.")
-        device = mfa.enrolment_start(request.user)
-        uri = mfa.otpauth_uri(device, request.user)
+        user = request_user(request)
+        device = mfa.enrolment_start(user)
+        uri = mfa.otpauth_uri(device, user)
         body = {"secret": mfa.base32_secret(device), "otpauth_uri": uri, "qr_svg": mfa.qr_svg(uri)}
         return Response(MfaEnrolmentSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -148,7 +150,7 @@ class MfaConfirmView(OwnSecondFactorView):
     def post(self, request: Request) -> Response:
         serializer = MfaCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        codes = mfa.enrolment_confirm(request.user, serializer.validated_data["code"])
+        codes = mfa.enrolment_confirm(request_user(request), serializer.validated_data["code"])
         if codes is None:
             return wrong_code()
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
@@ -175,11 +177,12 @@ class MfaRecoveryCodesView(OwnSecondFactorView):
         serializer = MfaCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         code = serializer.validated_data["code"]
-        if not mfa.is_enabled(request.user):
+        user = request_user(request)
+        if not mfa.is_enabled(user):
             raise Conflict("The second factor is off.", code=AccessCode.MFA_NOT_ENABLED)
         if not mfa.is_authenticator_code(code) or not code_confirmed(request, code):
             return wrong_code()
-        codes = mfa.recovery_codes_issue(request.user)
+        codes = mfa.recovery_codes_issue(user)
         return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
@@ -208,7 +211,7 @@ class MfaDisableView(OwnSecondFactorView):
     def post(self, request: Request) -> Response:
         serializer = MfaDisableSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = request.user
+        user = request_user(request)
         if mfa.required_for(user):
             raise Conflict(
                 "Your clinic requires a second factor of your role.", code=AccessCode.MFA_REQUIRED

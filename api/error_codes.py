@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from enum import StrEnum
+from typing import cast
 
 from rest_framework import serializers
 
@@ -107,9 +108,10 @@ class ApiCode(ErrorCodes):
 Declared = Mapping[str | tuple[str, ...], Collection[ErrorCodes]]
 
 
-def _own_declarations(part: object) -> Iterator[object]:
+def _own_declarations(part: object) -> Iterator[Declared | Collection[ErrorCodes]]:
     """Each class's own `error_codes` along the MRO of `part` (a class or an instance): a
-    mixin declares what it answers, its subclasses add theirs."""
+    mixin declares what it answers, its subclasses add theirs. A view's are `Declared`; a
+    filter's, a paginator's, a parser's, a permission's or a serializer's are codes."""
     klass = part if isinstance(part, type) else type(part)
     for owner in klass.__mro__:
         if "error_codes" in vars(owner):
@@ -122,7 +124,7 @@ def declared_by_view(view: object, method: str) -> set[ErrorCodes]:
     names = {action, f"{method.upper()} {action}"} if action else {method.lower()}
     declared: set[ErrorCodes] = set()
     for by_operation in _own_declarations(view):
-        for keys, codes in by_operation.items():  # type: ignore[attr-defined]
+        for keys, codes in cast("Declared", by_operation).items():
             if names & (set(keys) if isinstance(keys, tuple) else {keys}):
                 declared |= set(codes)
     return declared
@@ -130,7 +132,12 @@ def declared_by_view(view: object, method: str) -> set[ErrorCodes]:
 
 def declared_by(parts: Iterable[object]) -> set[ErrorCodes]:
     """The codes the classes (or instances) of an operation's parts declare."""
-    return {code for part in parts for codes in _own_declarations(part) for code in codes}  # type: ignore[attr-defined]
+    return {
+        code
+        for part in parts
+        for codes in _own_declarations(part)
+        for code in cast("Collection[ErrorCodes]", codes)
+    }
 
 
 def all_error_codes() -> list[type[ErrorCodes]]:

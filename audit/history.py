@@ -1,6 +1,8 @@
 """Record history: every version of a record, captured by database triggers
 (django-pghistory), with who changed it, when, in which request and which fields."""
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -12,6 +14,12 @@ from api.error_codes import ApiCode
 from api.filters import PagingParametersOnly
 from api.pagination import CursorPagination
 from api.permissions import IsClinician
+
+if TYPE_CHECKING:
+    # Listed before AuditedViewMixin, it extends it (api.mixin_bases says why only for mypy).
+    from audit.recording import AuditedViewMixin as _AuditedView
+else:
+    _AuditedView = object
 
 # Bookkeeping columns of a history row and of the record, not part of what a reader compares.
 HIDDEN_COLUMNS = frozenset(
@@ -84,7 +92,7 @@ def _values(row) -> dict[str, object]:
 
 def versions(rows: list, previous) -> list[dict]:
     """Each history row as a version, compared with the one before it."""
-    result = []
+    result: list[dict[str, object]] = []
     before = _values(previous) if previous is not None else None
     for row in rows:
         values = _values(row)
@@ -115,7 +123,7 @@ class HistoryPagination(CursorPagination):
     ordering = "pgh_id"
 
 
-class RecordHistoryMixin:
+class RecordHistoryMixin(_AuditedView):
     """Adds `GET …/{id}/history` to a viewset whose model is tracked by django-pghistory.
     Listed before AuditedViewMixin, it audits that read as `<resource>_history`."""
 
@@ -154,7 +162,7 @@ class RecordHistoryMixin:
         rows = PagingParametersOnly().filter_queryset(
             request, model.objects.filter(pgh_obj_id=record.pk).order_by("pgh_id"), self
         )
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(rows) or []  # the action pages (HistoryPagination)
         previous = (
             model.objects.filter(pgh_obj_id=record.pk, pgh_id__lt=page[0].pgh_id)
             .order_by("-pgh_id")

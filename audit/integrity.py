@@ -70,4 +70,5 @@ def first_break() -> Break | None:
 def event_count() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM audit_auditevent")
-        return cursor.fetchone()[0]
+        count: int = cursor.fetchone()[0]
+    return count

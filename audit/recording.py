@@ -7,6 +7,7 @@ change is never committed without its event. A refused or failed one (401, 403, 
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
@@ -15,7 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import SAFE_METHODS
 
 from api.context import context_of
+from api.mixin_bases import ViewSetBase
 from audit.models import AuditAction
+from tenancy.postgres.connection import backend_connection
 from tenancy.request_context import client_address, django_request, request_id_for
 
 logger = logging.getLogger(__name__)
@@ -36,8 +39,9 @@ class Event:
     action: str
     resource_type: str
     status_code: int
-    object_ids: list[str] = field(default_factory=list)
-    patient_ids: list[str] = field(default_factory=list)
+    # Primary keys, written as text (at most MAX_IDS of them, each once).
+    object_ids: list[object] = field(default_factory=list)
+    patient_ids: list[object] = field(default_factory=list)
     changed_fields: list[str] = field(default_factory=list)
     # Who, when the request's user does not say: the name tried at a failed login, and the
     # clinic of the user of that name.
@@ -57,15 +61,15 @@ def write(request: HttpRequest, event: Event, *, at_commit: bool = False) -> Non
     """Append the event; `at_commit`: as the last statement of the request's transaction,
     sent with its COMMIT (tenancy.postgres), so that it costs no round trip of its own."""
     user = getattr(request, "user", None)
-    authenticated = bool(user is not None and user.is_authenticated)
-    execute = connection.execute_at_commit if at_commit else _execute_now
+    staff = user if user is not None and user.is_authenticated else None
+    execute = backend_connection().execute_at_commit if at_commit else _execute_now
     execute(
         "SELECT audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         [
-            user.clinic_id if authenticated else event.clinic_id,
-            user.pk if authenticated else None,
-            user.username if authenticated else _text(event.username, 150),
-            user.role if authenticated else "",
+            staff.clinic_id if staff is not None else event.clinic_id,
+            staff.pk if staff is not None else None,
+            staff.username if staff is not None else _text(event.username, 150),
+            staff.role if staff is not None else "",
             client_address(request),
             _text(request.headers.get("User-Agent"), 300),
             request_id_for(request),
@@ -102,7 +106,7 @@ def record(request, event: Event) -> None:
 class AuditMiddleware:
     """Writes the event of a request whose transaction was rolled back (refusals, errors)."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -141,7 +145,7 @@ def _instances(value) -> list[Model]:
     return []
 
 
-class AuditedViewMixin:
+class AuditedViewMixin(ViewSetBase):
     """For viewsets over PHI (and staff): every request leaves one event.
 
     Subclasses name `audit_resource` and may map DRF actions to audit actions and resource

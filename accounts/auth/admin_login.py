@@ -20,7 +20,8 @@ class LoginAddressThrottle(SimpleRateThrottle):
 def throttled_admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
     if request.method == "POST":
         throttle = LoginAddressThrottle()
-        if not throttle.allow_request(request, None):
+        # The throttle reads only the request's address (its META) and no view.
+        if not throttle.allow_request(request, None):  # type: ignore[arg-type]
             wait = throttle.wait()
             response = HttpResponse(
                 "Too many logins from this address; try again in a minute.\n",

@@ -45,7 +45,7 @@ class LoginSerializer(StrictSerializer):
             # as a wrong password does, so that the time taken does not tell it is locked.
             make_password(attrs["password"])
         # One message for every failure, so that logins cannot probe which usernames exist.
-        if user is None or not user.is_clinic_staff or not user.clinic.is_active:
+        if user is None or not user.is_clinic_staff or not user.staff_clinic.is_active:
             raise serializers.ValidationError(
                 "Unable to log in with the username and password given.",
                 code=AuthCode.INVALID_CREDENTIALS,

@@ -203,7 +203,7 @@ class LoginVerifyView(LoginStepView):
                 user_id=challenge.user_id, request=request
             )
             user = User.objects.select_related("clinic").filter(pk=challenge.user_id).first()
-            if user is not None and user.is_clinic_staff and user.clinic.is_active:
+            if user is not None and user.is_clinic_staff and user.staff_clinic.is_active:
                 context_of(request).login.username = user.username
                 codes = self.second_factor(request, user, challenge, code)
                 if codes is not None:
@@ -219,7 +219,7 @@ class LoginVerifyView(LoginStepView):
         http_request = request._request
         credentials = {"username": user.username}
         if not AxesProxyHandler.is_allowed(http_request, credentials):
-            http_request.axes_locked_out = True
+            http_request.axes_locked_out = True  # type: ignore[attr-defined]  # read by django-axes
             accepted = None
         elif mfa.challenge_spent(challenge):
             accepted = None
