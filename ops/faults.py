@@ -74,6 +74,8 @@ def database_processes(data: Path) -> list[psutil.Process]:
     from pgserver.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(data)
+    if info is None:
+        raise RuntimeError(f"No database server runs in {data}.")
     postmaster = psutil.Process(info.pid)
     return [postmaster, *postmaster.children(recursive=True)]
 
@@ -233,10 +235,11 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=60)
         with psycopg.connect(url) as connection:
-            found = connection.execute(
+            row = connection.execute(
                 "SELECT count(*) FROM patients_patient WHERE family_name LIKE %s",
                 [f"{run.marker}-%"],
-            ).fetchone()[0]
+            ).fetchone()
+            found = row[0] if row is not None else 0
         pg_ctl(data, "-m", "fast", "stop")
 
     print(f"writes attempted:    {run.attempted}")

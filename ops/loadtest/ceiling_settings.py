@@ -2,7 +2,7 @@
 
 from config.settings import *  # noqa: F403
 
-MIDDLEWARE: list[str] = []
+MIDDLEWARE = []
 ROOT_URLCONF = "ops.loadtest.ceiling"
 # A bare app reads without a request transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # noqa: F405

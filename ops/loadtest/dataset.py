@@ -318,7 +318,8 @@ def fill_fees(load_clinics: list[LoadClinic]) -> None:
 def patients_of(clinic: Clinic) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM patients_patient WHERE clinic_id = %s", [clinic.pk])
-        return cursor.fetchone()[0]
+        count: int = cursor.fetchone()[0]
+    return count
 
 
 def _parameters(load: LoadClinic, first: int, last: int, codings: list) -> dict:
@@ -361,6 +362,8 @@ def signed_codings(load: LoadClinic) -> list[str]:
             .order_by("visit_at")
             .first()
         )
+        if visit is None:
+            raise LookupError(f"Patient {patient} of the first patients has no visit.")
         document = visit.signed_coding or frozen_coding(visit)
         codings.append(json.dumps(document))
     with connection.cursor() as cursor:
@@ -432,7 +435,8 @@ def fill(
 def _holds_only_the_first_patients() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM (SELECT FROM patients_patient LIMIT 100) AS p")
-        return cursor.fetchone()[0] <= CONDITION_VARIANTS
+        count: int = cursor.fetchone()[0]
+    return count <= CONDITION_VARIANTS
 
 
 def _drop_indexes() -> None:

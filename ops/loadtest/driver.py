@@ -89,11 +89,12 @@ class _Connection:
         self.answer = _Answer()
         self.sent_at = 0.0
 
-    def open(self) -> None:
-        self.sock = socket.create_connection(self.address)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.setblocking(False)
-        self.selector.register(self.sock, selectors.EVENT_READ, self)
+    def open(self) -> socket.socket:
+        sock = self.sock = socket.create_connection(self.address)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        self.selector.register(sock, selectors.EVENT_READ, self)
+        return sock
 
     def close(self) -> None:
         if self.sock is not None:
@@ -102,13 +103,12 @@ class _Connection:
             self.sock = None
 
     def send(self, payload: bytes) -> None:
-        if self.sock is None:
-            self.open()
+        sock = self.sock if self.sock is not None else self.open()
         self.answer = _Answer()
         self.sent_at = time.perf_counter()
-        self.sock.setblocking(True)
-        self.sock.sendall(payload)
-        self.sock.setblocking(False)
+        sock.setblocking(True)
+        sock.sendall(payload)
+        sock.setblocking(False)
 
 
 def _drive(

@@ -32,7 +32,8 @@ def through_port(url: str, port: int) -> str:
 
 def current_database_url() -> str:
     """The owner's URL of the database this process uses (under tests, the test database)."""
-    parts = urlsplit(settings.DATABASE_URL)
+    url: str = settings.DATABASE_URL
+    parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
@@ -57,7 +58,8 @@ def production_environment(**overrides: str) -> dict[str, str]:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+    return port
 
 
 class Server:
@@ -90,7 +92,8 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"The server stopped: {self.process.stderr.read()[-2000:]}")
+                errors = self.process.stderr.read() if self.process.stderr is not None else ""
+                raise RuntimeError(f"The server stopped: {errors[-2000:]}")
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}{ready_path}", timeout=5)
                 if len(self.worker_pids()) >= self.workers:

@@ -3,6 +3,7 @@ something to show: a working week on the calendar, and María's plan with signed
 visits."""
 
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
@@ -32,8 +33,9 @@ DEMO_CLINIC = "Demo Spine & Sports Chiropractic"
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "lumbar-lighthouse-2026"
 APOSTROPHE = "'"
-DEMO_PATIENTS = [
-    # (given, family, born, sex, occupation, activity, phone, conditions as (code, region, pain))
+# (given, family, born, sex, occupation, activity, phone, conditions as (code, region, pain))
+DemoPatient = tuple[str, str, datetime.date, str, str, str, str, list[tuple[str, str, int | None]]]
+DEMO_PATIENTS: list[DemoPatient] = [
     (
         "María",
         "García",
@@ -251,13 +253,13 @@ class Command(BaseCommand):
                     "description": "Neck pain at most 2/10",
                     "measure": "nrs_pain",
                     "comparator": "<=",
-                    "target_value": 2,
+                    "target_value": Decimal(2),
                 },
                 {
                     "description": "Cervical rotation at least 70°",
                     "measure": "cervical_rotation_degrees",
                     "comparator": ">=",
-                    "target_value": 70,
+                    "target_value": Decimal(70),
                 },
             ],
             adjustments=[
@@ -305,10 +307,9 @@ class Command(BaseCommand):
         plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first()
         if plan is None or Visit.objects.filter(patient=patient).exists():
             return
-        adjustments, soft_tissue, exercises = (
-            list(items.filter(removed_at__isnull=True).order_by("position"))
-            for items in (plan.adjustments, plan.soft_tissue, plan.exercises)
-        )
+        adjustments = list(plan.adjustments.filter(removed_at__isnull=True).order_by("position"))
+        soft_tissue = list(plan.soft_tissue.filter(removed_at__isnull=True).order_by("position"))
+        exercises = list(plan.exercises.filter(removed_at__isnull=True).order_by("position"))
         zone = ZoneInfo(clinic.time_zone)
         for days, pain_before, pain_after, subjective in DEMO_VISITS:
             visit_at = datetime.datetime.combine(
@@ -365,7 +366,8 @@ class Command(BaseCommand):
                         clinic=clinic,
                         by=chiropractor,
                         chiropractor=chiropractor,
-                        weekday=weekday,
+                        # scheduling.inputs declares the weekday as text; it is its number.
+                        weekday=weekday,  # type: ignore[arg-type]
                         start_time=start,
                         end_time=end,
                     )

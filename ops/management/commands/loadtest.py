@@ -10,6 +10,7 @@ error or a round-trip count over its budget.
 
 import json
 import statistics
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -250,7 +251,7 @@ class Command(BaseCommand):
         )
         return patients, plans
 
-    def _visit_create(self, auth: dict, plan: object, patient: object) -> Request:
+    def _visit_create(self, auth: dict, plan: uuid.UUID, patient: uuid.UUID) -> Request:
         planned = list(
             PlannedAdjustment.objects.filter(plan_id=plan)
             .order_by("position")
