@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.error_codes import ApiCode
+from api.error_codes import ApiCode, Declared
 from api.filters import PagingParametersOnly
 from api.pagination import CursorPagination
 from api.permissions import IsClinician
@@ -128,7 +128,7 @@ class RecordHistoryMixin(_AuditedView):
     Listed before AuditedViewMixin, it audits that read as `<resource>_history`."""
 
     history_model: str  # "app_label.ModelEvent"
-    error_codes = {
+    error_codes: Declared = {
         "history": (
             ApiCode.BLANK,
             ApiCode.UNKNOWN_PARAMETER,
