@@ -6,6 +6,7 @@ from rest_framework import mixins, viewsets
 from api.permissions import IsClinician
 from audit.selectors import patient_access_log
 from audit.views import AuditTrailMixin
+from clinics.request_user import request_user
 from patients.views import NestedUnderPatientMixin
 
 
@@ -27,7 +28,7 @@ class PatientAccessLogViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return patient_access_log(user=self.request.user, patient_id=self.get_patient().pk)
+        return patient_access_log(user=request_user(self.request), patient_id=self.get_patient().pk)
 
     def audit_event(self, request, response):
         event = super().audit_event(request, response)

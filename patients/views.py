@@ -12,11 +12,13 @@ from api.concurrency import IF_MATCH_PARAMETER, ETagMixin
 from api.error_codes import ApiCode
 from api.errors import WRITE_ERRORS
 from api.filters import FilterListsOnlyMixin
+from api.mixin_bases import ViewSetBase
 from api.permissions import IsClinician
 from api.schema import documented
 from audit.history import RecordHistoryMixin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients import services
 from patients.error_codes import PatientCode
@@ -26,7 +28,7 @@ from patients.selectors import condition_list, patient_list
 from patients.serializers import ConditionSerializer, PatientSerializer
 
 
-class NestedUnderPatientMixin:
+class NestedUnderPatientMixin(ViewSetBase):
     """For endpoints under /patients/{patient_pk}/: the patient, found in the caller's clinic."""
 
     def initial(self, request: Request, *args, **kwargs) -> None:
@@ -36,7 +38,7 @@ class NestedUnderPatientMixin:
     def get_patient(self) -> Patient:
         if not hasattr(self, "_patient"):
             self._patient = get_object_or_404(
-                patient_list(user=self.request.user), pk=self.kwargs["patient_pk"]
+                patient_list(user=request_user(self.request)), pk=self.kwargs["patient_pk"]
             )
         return self._patient
 
@@ -100,11 +102,11 @@ class PatientViewSet(
     history_model = "patients.PatientEvent"
 
     def get_queryset(self):
-        return patient_list(user=self.request.user)
+        return patient_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.patient_create(
-            clinic=self.request.user.clinic, **serializer.validated_data
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
@@ -124,7 +126,7 @@ class PatientViewSet(
         return Response(self.get_serializer(patient).data)
 
 
-class ConditionReads:
+class ConditionReads(ViewSetBase):
     """What both ways into conditions (one patient's, and across patients) share: clinicians
     only, the same filters and orderings, one audit resource and history."""
 
@@ -188,11 +190,11 @@ class PatientConditionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Condition.objects.none()
-        return condition_list(user=self.request.user).filter(patient=self.get_patient())
+        return condition_list(user=request_user(self.request)).filter(patient=self.get_patient())
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.condition_record(
-            patient=self.get_patient(), by=self.request.user, **serializer.validated_data
+            patient=self.get_patient(), by=request_user(self.request), **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
@@ -218,4 +220,4 @@ class ConditionViewSet(
     """Conditions of every patient of the clinic, to filter across patients; read-only."""
 
     def get_queryset(self):
-        return condition_list(user=self.request.user)
+        return condition_list(user=request_user(self.request))
