@@ -27,6 +27,7 @@ from api.serializers import ClinicScopedPrimaryKeyField, StrictModelSerializer
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics.models import User
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients.models import Patient
 
@@ -165,12 +166,12 @@ class BreakGlassViewSet(
         return super().get_permissions()
 
     def get_queryset(self):
-        return break_glass.grants(user=self.request.user)
+        return break_glass.grants(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
         serializer.instance = break_glass.grant_open(
-            user=self.request.user,
+            user=request_user(self.request),
             patient=data["patient"],
             reason=data["reason"],
             minutes=data.get("minutes"),
@@ -184,5 +185,5 @@ class BreakGlassViewSet(
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
         with transaction.atomic():
-            grant = break_glass.grant_end(grant=self.get_object(), by=request.user)
+            grant = break_glass.grant_end(grant=self.get_object(), by=request_user(request))
         return Response(self.get_serializer(grant).data)
