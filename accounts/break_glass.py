@@ -54,8 +54,8 @@ def grant_open(*, user: User, patient: Model, reason: str, minutes: int | None) 
         )
     now = timezone.now()
     return BreakGlassGrant.objects.create(  # type: ignore[misc]
-        # The patient's model lives above accounts, reached through the app registry: to
-        # the type checker it is a Model, not the Patient the foreign key names.
+        # The patient's model lives in patients, above accounts: to the type checker it is a
+        # Model, not the Patient the foreign key names.
         clinic_id=user.staff_clinic_id,
         user=user,
         patient=patient,

@@ -67,5 +67,6 @@ def context_of(request: Any) -> RequestContext:
     context = getattr(http_request, "api_context", None)
     if context is None:
         context = RequestContext()
+        # The one attribute of ours on the request: the context itself.
         http_request.api_context = context  # type: ignore[attr-defined]
     return context

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
@@ -37,6 +37,8 @@ from api.shipped_rows import is_shipped, shipped_rows
 
 # jsonb_build_object takes at most 100 arguments: 50 fields.
 MAX_FIELDS = 50
+
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])
 
 
 class _FastJSONField(models.JSONField):
@@ -303,7 +305,7 @@ class _NestedIterable(ModelIterable):
             yield obj
 
 
-def nested(queryset: QuerySet, *relations: Nested) -> QuerySet:
+def nested(queryset: _Rows, *relations: Nested) -> _Rows:
     """`queryset` with each relation read in its statement and attached as if prefetched.
     Relations are best module constants: each is compiled once."""
     annotations = {}

@@ -219,7 +219,8 @@ class LoginVerifyView(LoginStepView):
         http_request = request._request
         credentials = {"username": user.username}
         if not AxesProxyHandler.is_allowed(http_request, credentials):
-            http_request.axes_locked_out = True  # type: ignore[attr-defined]  # read by django-axes
+            # What django-axes reads of a request it refused (its own attribute).
+            http_request.axes_locked_out = True  # type: ignore[attr-defined]
             accepted = None
         elif mfa.challenge_spent(challenge):
             accepted = None
