@@ -8,25 +8,31 @@ table each time. Tables that take a clinic's own entries (techniques, exercises)
 the database as usual.
 """
 
+from collections.abc import Mapping
 from functools import cache
+from typing import TypeVar, cast
 
 from django.db import models
 
-_rows: dict[type[models.Model], dict[object, models.Model]] = {}
+_M = TypeVar("_M", bound=models.Model)
+
+_rows: dict[type[models.Model], Mapping[object, models.Model]] = {}
 
 
 def is_shipped(model: type[models.Model]) -> bool:
     return bool(getattr(model, "changes_only_by_migration", False))
 
 
-def shipped_rows(model: type[models.Model]) -> dict[object, models.Model]:
+def shipped_rows(model: type[_M]) -> Mapping[object, _M]:
     """Every row of `model` by primary key, read at its first use in this process."""
     found = _rows.get(model)
     if found is None:
-        found = {row.pk: row for row in model._default_manager.all()}
-        if found:  # an empty table is a database still being set up: read again next time
-            _rows[model] = found
-    return found
+        read = {row.pk: row for row in model._default_manager.all()}
+        if read:  # an empty table is a database still being set up: read again next time
+            _rows[model] = read
+        return read
+    # What _rows holds under a model is that model's rows.
+    return cast("Mapping[object, _M]", found)
 
 
 def attach_shipped(instances: list[models.Model]) -> None:

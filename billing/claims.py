@@ -146,17 +146,20 @@ def _problems(claim: ClaimInput, lines: list[dict]) -> list[dict]:
 
     if claim.coding_status != CodingStatus.FINAL:
         problem("visit_not_signed", "Sign the visit: only a signed visit is billed.")
-    if claim.crossover and claim.payer.coverage is not None and coverage is None:
-        problem(
-            "no_secondary_coverage",
-            f"The patient has no secondary coverage in effect on {claim.day}.",
-        )
-    elif claim.crossover and coverage is not None and not claim.prior_payments:
-        problem(
-            "primary_not_paid",
-            f"Record what {claim.payer.coverage.payer_name} paid "
-            "(POST …/claim/payments/): the crossover claim carries it.",
-        )
+    # visit_payer names a secondary only beside a coverage billed first.
+    primary = claim.payer.coverage
+    if claim.crossover and primary is not None:
+        if coverage is None:
+            problem(
+                "no_secondary_coverage",
+                f"The patient has no secondary coverage in effect on {claim.day}.",
+            )
+        elif not claim.prior_payments:
+            problem(
+                "primary_not_paid",
+                f"Record what {primary.payer_name} paid "
+                "(POST …/claim/payments/): the crossover claim carries it.",
+            )
     if claim.payer.coverage is None:
         problem("no_coverage", f"The patient has no coverage in effect on {claim.day}.")
     elif coverage is not None and coverage.payer_type == PayerType.SELF_PAY:

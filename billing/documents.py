@@ -61,8 +61,10 @@ class _Document(FPDF):
         self.cell(0, 7, _text(text), new_x="LMARGIN", new_y="NEXT")
         self.set_font("Helvetica", "", 10)
 
-    def table(self, header: tuple[str, ...], rows: list[tuple[str, ...]], widths) -> None:
-        with super().table(col_widths=widths, text_align="LEFT", line_height=6) as table:
+    def text_table(
+        self, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]
+    ) -> None:
+        with self.table(col_widths=widths, text_align="LEFT", line_height=6) as table:
             table.row([_text(cell) for cell in header])
             for row in rows:
                 table.row([_text(cell) for cell in row])
@@ -113,13 +115,13 @@ def superbill_pdf(claim: dict, displays: dict[str, str]) -> bytes:
         ]
     )
     pdf.heading("Diagnoses (ICD-10-CM)")
-    pdf.table(
+    pdf.text_table(
         ("", "Code", "Description"),
         [(d["letter"], d["code"], displays.get(d["code"], "")) for d in claim["diagnoses"]],
         (10, 25, 135),
     )
     pdf.heading("Services")
-    pdf.table(LINE_HEADER, _line_rows(claim["lines"]), LINE_WIDTHS)
+    pdf.text_table(LINE_HEADER, _line_rows(claim["lines"]), LINE_WIDTHS)
     pdf.total("Total", claim["total_charge"])
     return bytes(pdf.output())
 
@@ -140,6 +142,6 @@ def statement_pdf(statement: dict) -> bytes:
     for visit in statement["visits"]:
         rows.extend(_line_rows(visit["lines"]))
     pdf.heading("Charges")
-    pdf.table(LINE_HEADER, rows, LINE_WIDTHS)
+    pdf.text_table(LINE_HEADER, rows, LINE_WIDTHS)
     pdf.total("Total", statement["total_charge"])
     return bytes(pdf.output())

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -30,9 +31,23 @@ from billing.visit_coding import (
 )
 from billing.visit_facts import PATIENT_CONDITIONS, clinic_zone, service_day
 from clinics.models import User
-from patients.models import Condition
+from patients.models import Condition, Patient
 from treatments.models import Visit, VisitStatus
 from treatments.visits.selectors import visit_list
+
+
+class CaseCounts(TypedDict):
+    """What case_list annotates each case with."""
+
+    visits_used: int
+
+
+if TYPE_CHECKING:
+    # django-stubs' type of an annotated row (its helpers ship with the stubs, for the type
+    # checker only): a case as case_list reads it.
+    from django_stubs_ext import WithAnnotations
+
+    CountedCase = WithAnnotations[InsuranceCase, CaseCounts]
 
 # Read with a page of visits, in its statement, and kept on each visit: the patient's
 # coverages and cases without a plan, the plan's case with its coverage, and (for visits
@@ -135,12 +150,12 @@ def appointment_warnings(terms: CaseTerms | None, *, day: date, booked_before: i
     return [beyond_authorisation(terms, problems, "appointment")] if problems else []
 
 
-def case_list(*, user: User) -> QuerySet[InsuranceCase]:
+def case_list(*, user: User) -> "QuerySet[CountedCase]":
     return (
         InsuranceCase.objects.for_clinic(user.clinic_id)
         .filter(archived_at__isnull=True)
         .select_related("coverage")
-        .annotate(visits_used=visits_used(ZoneInfo(user.clinic.time_zone)))
+        .annotate(visits_used=visits_used(ZoneInfo(user.staff_clinic.time_zone)))
     )
 
 
@@ -156,9 +171,11 @@ def billed_visits(*, user: User) -> QuerySet[Visit]:
     return coded_visit_list(user=user).select_related("chiropractor", "patient", "clinic")
 
 
-def statement_visits(*, user: User, patient, date_from: date, date_to: date) -> list[Visit]:
+def statement_visits(
+    *, user: User, patient: Patient, date_from: date, date_to: date
+) -> list[Visit]:
     """The patient's signed visits whose date of service (the clinic's) is in the range."""
-    zone = ZoneInfo(user.clinic.time_zone)
+    zone = ZoneInfo(user.staff_clinic.time_zone)
     start = datetime.combine(date_from, time.min, zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
     found = list(

@@ -1,10 +1,13 @@
 """Billing's representations: a visit's coding, coverage, cases, the fee schedule, coding
 corrections, claim data and statements."""
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.error_codes import ApiCode
+from api.mixin_bases import SerializerBase
 from api.required_when import RequiredWhen, required_when
 from api.serializers import (
     BoundedDateField,
@@ -36,6 +39,9 @@ from treatments.visits.serializers import (
     PerformedExerciseSerializer,
     PerformedSoftTissueSerializer,
 )
+
+if TYPE_CHECKING:
+    from billing.selectors import CountedCase
 
 PATIENT_ID = "5b0f1f8e-3c1d-4a55-9a63-0f4d2a8c9e11"
 COVERAGE_ID = "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"
@@ -152,7 +158,7 @@ class CodingSerializer(CodingLinesSerializer):
 
 
 # A record's ranges are its service's rule (billing.services); this checks a query's.
-class DateRangeMixin:
+class DateRangeMixin(SerializerBase):
     """Ranges of a record (start, end) whose end may not come before its start: refused
     naming the end field."""
 
@@ -380,7 +386,7 @@ class InsuranceCaseSerializer(StrictModelSerializer):
         }
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_visits_left(self, case: InsuranceCase) -> int | None:
+    def get_visits_left(self, case: "CountedCase") -> int | None:
         # case_list annotates every case it reads with visits_used.
         if case.authorised_visits is None:
             return None
@@ -440,21 +446,23 @@ class CodingCorrectionSerializer(StrictModelSerializer):
     """A correction: the performed lists sent replace the visit's (as when a draft is
     edited); the lines are derived again from them."""
 
-    adjustments = PerformedAdjustmentSerializer(
+    # With many=True DRF passes max_length to the ListSerializer it makes; the stubs'
+    # serializer __init__ leaves it out (here and in the next two lists).
+    adjustments = PerformedAdjustmentSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=MAX_CORRECTED_ITEMS,
         write_only=True,
         help_text="The adjustments actually given (replaces the list).",
     )
-    soft_tissue = PerformedSoftTissueSerializer(
+    soft_tissue = PerformedSoftTissueSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=MAX_CORRECTED_ITEMS,
         write_only=True,
         help_text="The soft-tissue work actually done, with its minutes (replaces the list).",
     )
-    exercises = PerformedExerciseSerializer(
+    exercises = PerformedExerciseSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=MAX_CORRECTED_ITEMS,
@@ -477,7 +485,7 @@ class CodingCorrectionSerializer(StrictModelSerializer):
         return self._lines(correction.coding_after)
 
     def _clinical(self) -> bool:
-        return self.context.get("clinical", True)
+        return bool(self.context.get("clinical", True))
 
     def _lines(self, document: dict) -> dict:
         data = CodingLinesSerializer(answer_lines(document)).data
@@ -661,7 +669,8 @@ class ClaimPaymentSerializer(StrictModelSerializer):
         max_value=99_999,
         help_text="What the payer paid, 0–99,999.00 (0 for a denial; a string with two decimals).",
     )
-    adjustments = ClaimAdjustmentSerializer(
+    # many=True: max_length goes to the ListSerializer (the stubs' __init__ leaves it out).
+    adjustments = ClaimAdjustmentSerializer(  # type: ignore[call-arg]
         many=True,
         required=False,
         max_length=MAX_ADJUSTMENTS,

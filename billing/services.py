@@ -4,7 +4,7 @@ beside those before it."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Unpack
+from typing import Literal, TypeVar, Unpack
 
 from django.db import transaction
 from django.db.models import Model, Q
@@ -34,6 +34,8 @@ from treatments.visits.inputs import PerformedItems
 
 PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
 
+_Record = TypeVar("_Record", bound=Model)
+
 
 def _check_range(record: Model, start_name: str, end_name: str) -> None:
     """A record's range (coverage, authorisation, fee) ends on or after it starts."""
@@ -44,13 +46,13 @@ def _check_range(record: Model, start_name: str, end_name: str) -> None:
         )
 
 
-def _saved(record):
+def _saved(record: _Record) -> _Record:
     record.full_clean()
     record.save()
     return record
 
 
-def _archive(record) -> None:
+def _archive(record: Coverage | InsuranceCase | FeeScheduleEntry) -> None:
     if record.archived_at is None:
         record.archived_at = timezone.now()
         record.save(update_fields=["archived_at", "updated_at"])
@@ -164,15 +166,20 @@ def fee_create(*, clinic: Clinic, **fields: Unpack[FeeFields]) -> FeeScheduleEnt
 
 # What a fee is, once charged: a new price is a new fee from a new date, so that bills already
 # sent keep adding up.
-FIXED_FEE_FIELDS = ("cpt", "modifier", "charge", "effective_from")
+FIXED_FEE_FIELDS: tuple[Literal["cpt", "modifier", "charge", "effective_from"], ...] = (
+    "cpt",
+    "modifier",
+    "charge",
+    "effective_from",
+)
 
 
 @transaction.atomic
 def fee_update(*, fee: FeeScheduleEntry, **changes: Unpack[FeeFields]) -> FeeScheduleEntry:
-    for field in FIXED_FEE_FIELDS:
-        if field in changes and changes[field] != getattr(fee, field):
+    for fixed in FIXED_FEE_FIELDS:
+        if fixed in changes and changes[fixed] != getattr(fee, fixed):
             raise field_error(
-                field,
+                fixed,
                 "A fee stays as it was charged: end it (effective_to) and add the new one.",
                 ApiCode.IMMUTABLE,
             )
@@ -203,8 +210,8 @@ def coding_correct(
     visit: Visit,
     by: User,
     reason: str,
-    items: PerformedItems,
     as_sent: dict[str, object],
+    **items: Unpack[PerformedItems],
 ) -> CodingCorrection:
     """Correct a signed visit's billing: what was performed is replaced by the lists given
     (`items`; `as_sent` is how the request wrote them, kept in the correction), the lines are

@@ -59,6 +59,7 @@ from billing.visit_coding import (
     visit_payer,
 )
 from billing.visit_facts import service_day
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
 from patients.models import Patient
@@ -106,11 +107,11 @@ class CoverageViewSet(_BillingRecordViewSet):
     history_model = "billing.CoverageEvent"
 
     def get_queryset(self) -> QuerySet[Coverage]:
-        return coverage_list(user=self.request.user)
+        return coverage_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.coverage_create(
-            clinic=self.request.user.clinic, **serializer.validated_data
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
@@ -150,10 +151,12 @@ class InsuranceCaseViewSet(_BillingRecordViewSet):
     history_model = "billing.InsuranceCaseEvent"
 
     def get_queryset(self) -> QuerySet[InsuranceCase]:
-        return case_list(user=self.request.user)
+        return case_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
-        case = services.case_create(clinic=self.request.user.clinic, **serializer.validated_data)
+        case = services.case_create(
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
+        )
         serializer.instance = self.refreshed(case)
 
     def perform_update(self, serializer) -> None:
@@ -195,11 +198,11 @@ class FeeScheduleViewSet(_BillingRecordViewSet):
     history_model = "billing.FeeScheduleEntryEvent"
 
     def get_queryset(self) -> QuerySet[FeeScheduleEntry]:
-        return fee_list(user=self.request.user)
+        return fee_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.fee_create(
-            clinic=self.request.user.clinic, **serializer.validated_data
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
@@ -273,7 +276,7 @@ class VisitBillingViewSet(
     serializer_classes = {"claim_payments": ClaimPaymentSerializer}
 
     def get_queryset(self) -> QuerySet[Visit]:
-        return billed_visits(user=self.request.user)
+        return billed_visits(user=request_user(self.request))
 
     def get_serializer_class(self):
         return self.serializer_classes.get(self.action, CodingCorrectionSerializer)
@@ -306,7 +309,9 @@ class VisitBillingViewSet(
     )
     @action(detail=True, methods=["get"])
     def claim(self, request: Request, pk: str | None = None) -> Response:
-        claim = claim_data(claim_input(self.get_object(), list(fee_list(user=request.user))))
+        claim = claim_data(
+            claim_input(self.get_object(), list(fee_list(user=request_user(request))))
+        )
         return Response(ClaimSerializer(claim).data)
 
     @extend_schema(
@@ -326,7 +331,7 @@ class VisitBillingViewSet(
         claim = claim_data(
             claim_input(
                 visit,
-                list(fee_list(user=request.user)),
+                list(fee_list(user=request_user(request))),
                 payments=list(payments_of(visit)),
                 crossover=True,
             )
@@ -366,7 +371,7 @@ class VisitBillingViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = services.claim_payment_record(
-            visit=visit, by=request.user, **serializer.validated_data
+            visit=visit, by=request_user(request), **serializer.validated_data
         )
         self.audit_touched(payment)
         return Response(ClaimPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
@@ -387,7 +392,7 @@ class VisitBillingViewSet(
                 "Only a signed visit's billing is final: sign the visit first.",
                 code=VisitCode.VISIT_NOT_SIGNED,
             )
-        claim = claim_data(claim_input(visit, list(fee_list(user=request.user))))
+        claim = claim_data(claim_input(visit, list(fee_list(user=request_user(request)))))
         displays = displays_of([d["code"] for d in claim["diagnoses"]])
         return Response(
             superbill_pdf(claim, displays),
@@ -419,14 +424,12 @@ class VisitBillingViewSet(
             return Response(CodingCorrectionSerializer(found, many=True, context=context).data)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        given = dict(serializer.validated_data)
-        reason = given.pop("reason")
+        given = serializer.validated_data
         correction = services.coding_correct(
             visit=visit,
-            by=request.user,
-            reason=reason,
-            items=given,
-            as_sent={name: request.data[name] for name in given},
+            by=request_user(request),
+            as_sent={name: request.data[name] for name in given if name != "reason"},
+            **given,
         )
         self.audit_changed("signed_coding", *correction.changes)
         return Response(CodingCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
@@ -458,7 +461,7 @@ class PatientStatementViewSet(ErrorsAsJsonMixin, AuditedViewMixin, viewsets.Gene
     audit_patient_attr = "pk"
 
     def get_queryset(self) -> QuerySet[Patient]:
-        return patient_list(user=self.request.user)
+        return patient_list(user=request_user(self.request))
 
     @extend_schema(
         summary="A patient's statement: the signed visits' charges over a date range",
@@ -474,29 +477,33 @@ class PatientStatementViewSet(ErrorsAsJsonMixin, AuditedViewMixin, viewsets.Gene
         query.is_valid(raise_exception=True)
         patient = self.get_object()
         date_from, date_to = query.validated_data["date_from"], query.validated_data["date_to"]
-        fees = list(fee_list(user=request.user))
-        visits = []
+        user = request_user(request)
+        fees = list(fee_list(user=user))
+        visits: list[dict[str, object]] = []
+        total_charge = Decimal("0.00")
         for visit in statement_visits(
-            user=request.user, patient=patient, date_from=date_from, date_to=date_to
+            user=user, patient=patient, date_from=date_from, date_to=date_to
         ):
             claim = claim_input(visit, fees)
             lines = charged_lines(claim)
+            visit_charge = total(lines)
+            total_charge += visit_charge
             visits.append(
                 {
                     "visit": visit.pk,
                     "date_of_service": claim.day,
                     "diagnoses": list(claim.coding.diagnoses),
                     "lines": lines,
-                    "total_charge": total(lines),
+                    "total_charge": visit_charge,
                 }
             )
         statement = {
             "patient": patient_part(patient),
-            "clinic": clinic_part(request.user.clinic),
+            "clinic": clinic_part(user.staff_clinic),
             "date_from": date_from,
             "date_to": date_to,
             "visits": visits,
-            "total_charge": sum((v["total_charge"] for v in visits), Decimal("0.00")),
+            "total_charge": total_charge,
         }
         if request.accepted_renderer.format == "pdf":
             return Response(

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from billing import services as billing
 from billing.serializers import (
     ClaimPaymentSerializer,
+    CodingCorrectionSerializer,
     CoverageSerializer,
     FeeScheduleEntrySerializer,
     InsuranceCaseSerializer,
@@ -67,6 +68,7 @@ KEYWORD_WRITES = [
     (FeeScheduleEntrySerializer, billing.fee_create),
     (FeeScheduleEntrySerializer, billing.fee_update),
     (ClaimPaymentSerializer, billing.claim_payment_record),
+    (CodingCorrectionSerializer, billing.coding_correct),
     (AppointmentTypeSerializer, scheduling.appointment_type_create),
     (AppointmentTypeSerializer, scheduling.appointment_type_update),
     (WorkingHoursSerializer, scheduling.working_hours_create),
