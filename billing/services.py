@@ -32,8 +32,6 @@ from treatments.visits import services as visit_services
 from treatments.visits.error_codes import VisitCode
 from treatments.visits.inputs import PerformedItems
 
-PERFORMED_LISTS = ("adjustments", "soft_tissue", "exercises")
-
 _Record = TypeVar("_Record", bound=Model)
 
 
