@@ -18,15 +18,15 @@ from treatments.models import TreatmentPlan
 
 
 def appointment_type_list(*, user: User) -> QuerySet[AppointmentType]:
-    return AppointmentType.objects.for_clinic(user.clinic_id)
+    return AppointmentType.objects.for_clinic(user.staff_clinic_id)
 
 
 def working_hours_list(*, user: User) -> QuerySet[WorkingHours]:
-    return WorkingHours.objects.filter(clinic_id=user.clinic_id)
+    return WorkingHours.objects.filter(clinic_id=user.staff_clinic_id)
 
 
 def schedule_exception_list(*, user: User) -> QuerySet[ScheduleException]:
-    return ScheduleException.objects.filter(clinic_id=user.clinic_id)
+    return ScheduleException.objects.filter(clinic_id=user.staff_clinic_id)
 
 
 def appointment_list(*, user: User) -> QuerySet[Appointment]:
@@ -37,10 +37,12 @@ def appointment_list(*, user: User) -> QuerySet[Appointment]:
         start_at=OuterRef("start_at"), pk__lt=OuterRef("pk")
     )
     return (
-        Appointment.objects.for_clinic(user.clinic_id)
+        Appointment.objects.for_clinic(user.staff_clinic_id)
         .select_related("patient")
         .annotate(
-            plan_case=plan_case_document(ZoneInfo(user.clinic.time_zone), plan=OuterRef("plan_id")),
+            plan_case=plan_case_document(
+                ZoneInfo(user.staff_clinic.time_zone), plan=OuterRef("plan_id")
+            ),
             open_before=_open_appointments(OuterRef("plan_id"), earlier),
         )
     )
@@ -61,7 +63,7 @@ def _open_appointments(plan: OuterRef, *conditions: Q) -> Subquery:
 
 
 def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:
-    return WaitlistEntry.objects.for_clinic(user.clinic_id).select_related("patient")
+    return WaitlistEntry.objects.for_clinic(user.staff_clinic_id).select_related("patient")
 
 
 def with_authorisation(plans: QuerySet[TreatmentPlan], zone: ZoneInfo) -> QuerySet[TreatmentPlan]:
