@@ -1,5 +1,6 @@
 """Reads of the calendar, scoped to the caller's clinic."""
 
+from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -29,7 +30,23 @@ def schedule_exception_list(*, user: User) -> QuerySet[ScheduleException]:
     return ScheduleException.objects.filter(clinic_id=user.staff_clinic_id)
 
 
-def appointment_list(*, user: User) -> QuerySet[Appointment]:
+class AppointmentReadings(TypedDict):
+    """What appointment_list reads beside each appointment."""
+
+    plan_case: dict[str, Any] | None  # billing.selectors.plan_case_document
+    open_before: int
+
+
+# django-stubs-ext is a development dependency: only the type checker reads the readings.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ListedAppointment = WithAnnotations[Appointment, AppointmentReadings]
+else:
+    ListedAppointment = Appointment
+
+
+def appointment_list(*, user: User) -> QuerySet[ListedAppointment]:
     """Appointments with the patient the calendar shows beside each, and what tells whether
     each goes beyond its plan's authorisation, in the same statement: the plan's case
     (`plan_case`) and the plan's open appointments before it (`open_before`)."""
