@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 # Repeating exceptions may repeat daily at most often: a finer rule has no use in a calendar
 # and would make a week's expansion unbounded.
@@ -352,6 +352,9 @@ def recurrence_problem(rule: str, start: datetime) -> str | None:
     local_start = start.replace(tzinfo=None)
     try:
         parsed = rrulestr(rule, dtstart=local_start)
+        # Further lines (EXDATE, RDATE, a second RRULE) make a set of rules.
+        if not isinstance(parsed, rrule):
+            return "Give one RRULE, on one line (no EXDATE, RDATE or second rule)."
         probe = parsed.replace(count=None, until=local_start + PROBED)
         if next(iter(probe), None) is None:
             return "The rule never occurs in its first two years."

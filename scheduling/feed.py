@@ -69,4 +69,6 @@ def feed_document(*, events: Iterable[dict], calendar_name: str, stamped_at: dat
         event.add("status", shown["status"].upper())
         event.add("sequence", shown["sequence"])
         calendar.add_component(event)
-    return calendar.to_ical()
+    # icalendar leaves Component.to_ical unannotated; it writes the calendar (RFC 5545) as bytes.
+    document: bytes = calendar.to_ical()
+    return document

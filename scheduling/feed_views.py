@@ -19,6 +19,7 @@ from api.renderers import DocumentRenderer, ErrorsAsJsonMixin, OrjsonRenderer
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin, Event, record
 from clinics.models import User
+from clinics.request_user import request_user
 from scheduling import feed, services
 from scheduling.models import Appointment, CalendarFeed
 from scheduling.serializers import CalendarFeedDocumentSerializer, CalendarFeedSerializer
@@ -44,7 +45,7 @@ class CalendarFeedView(AuditedViewMixin, GenericAPIView):
     audit_destroy_action = AuditAction.DISCARD
 
     def initial(self, request: Request, *args, **kwargs) -> None:
-        self.action = ACTIONS.get(request.method)
+        self.action = ACTIONS.get(request.method or "", "")
         super().initial(request, *args, **kwargs)
 
     def _answer(self, found: CalendarFeed | None, secret: str = "") -> Response:
@@ -66,7 +67,9 @@ class CalendarFeedView(AuditedViewMixin, GenericAPIView):
 
     @extend_schema(summary="Whether you have a calendar feed (not its secret)", tags=TAGS)
     def get(self, request: Request) -> Response:
-        active = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).first()
+        active = CalendarFeed.objects.filter(
+            user=request_user(request), revoked_at__isnull=True
+        ).first()
         return self._answer(active)
 
     @extend_schema(
@@ -79,12 +82,12 @@ class CalendarFeedView(AuditedViewMixin, GenericAPIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        made, secret = services.calendar_feed_create(user=request.user)
+        made, secret = services.calendar_feed_create(user=request_user(request))
         return self._answer(made, secret)
 
     @extend_schema(summary="Revoke your calendar feed", responses={204: None}, tags=TAGS)
     def delete(self, request: Request) -> Response:
-        services.calendar_feed_revoke(user=request.user)
+        services.calendar_feed_revoke(user=request_user(request))
         return Response(status=204)
 
 
@@ -131,7 +134,7 @@ class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):
         now = timezone.now()
         appointments = list(
             Appointment.objects.filter(
-                clinic_id=owner.clinic_id,
+                clinic_id=owner.staff_clinic_id,
                 chiropractor_id=owner_id,
                 start_at__gte=now - FEED_PAST,
                 start_at__lt=now + FEED_AHEAD,
@@ -140,7 +143,7 @@ class CalendarFeedDocumentView(ErrorsAsJsonMixin, APIView):
             .order_by("start_at")[:MAX_EVENTS]
         )
         events = feed.feed_events(appointments)
-        calendar_name = f"{owner.clinic.name}: {owner.get_full_name() or owner.username}"
+        calendar_name = f"{owner.staff_clinic.name}: {owner.get_full_name() or owner.username}"
         record(
             request,
             Event(

@@ -3,6 +3,7 @@ each chiropractor works, exceptions to them, and appointments."""
 
 import uuid
 from datetime import timedelta
+from typing import ClassVar
 
 import pghistory
 from django.conf import settings
@@ -11,10 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
-from api.retention import CurrentRowsManager
 from patients.models import Patient
 from scheduling.error_codes import SchedulingCode
-from tenancy.models import ClinicScopedModel
+from tenancy.models import ClinicScopedModel, CurrentClinicRowsManager
 
 
 class VisitKind(models.TextChoices):
@@ -103,7 +103,7 @@ class WorkingHours(ClinicScopedModel, VersionedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CurrentRowsManager()
+    objects: ClassVar[CurrentClinicRowsManager["WorkingHours"]] = CurrentClinicRowsManager()
     all_rows = models.Manager()
 
     class Meta:
@@ -159,7 +159,7 @@ class ScheduleException(ClinicScopedModel, VersionedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CurrentRowsManager()
+    objects: ClassVar[CurrentClinicRowsManager["ScheduleException"]] = CurrentClinicRowsManager()
     all_rows = models.Manager()
 
     class Meta:

@@ -1,5 +1,6 @@
 """Reads of the calendar, scoped to the caller's clinic."""
 
+from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -18,18 +19,34 @@ from treatments.models import TreatmentPlan
 
 
 def appointment_type_list(*, user: User) -> QuerySet[AppointmentType]:
-    return AppointmentType.objects.for_clinic(user.clinic_id)
+    return AppointmentType.objects.for_clinic(user.staff_clinic_id)
 
 
 def working_hours_list(*, user: User) -> QuerySet[WorkingHours]:
-    return WorkingHours.objects.filter(clinic_id=user.clinic_id)
+    return WorkingHours.objects.filter(clinic_id=user.staff_clinic_id)
 
 
 def schedule_exception_list(*, user: User) -> QuerySet[ScheduleException]:
-    return ScheduleException.objects.filter(clinic_id=user.clinic_id)
+    return ScheduleException.objects.filter(clinic_id=user.staff_clinic_id)
 
 
-def appointment_list(*, user: User) -> QuerySet[Appointment]:
+class AppointmentReadings(TypedDict):
+    """What appointment_list reads beside each appointment."""
+
+    plan_case: dict[str, Any] | None  # billing.selectors.plan_case_document
+    open_before: int
+
+
+# django-stubs-ext is a development dependency: only the type checker reads the readings.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ListedAppointment = WithAnnotations[Appointment, AppointmentReadings]
+else:
+    ListedAppointment = Appointment
+
+
+def appointment_list(*, user: User) -> QuerySet[ListedAppointment]:
     """Appointments with the patient the calendar shows beside each, and what tells whether
     each goes beyond its plan's authorisation, in the same statement: the plan's case
     (`plan_case`) and the plan's open appointments before it (`open_before`)."""
@@ -37,10 +54,12 @@ def appointment_list(*, user: User) -> QuerySet[Appointment]:
         start_at=OuterRef("start_at"), pk__lt=OuterRef("pk")
     )
     return (
-        Appointment.objects.for_clinic(user.clinic_id)
+        Appointment.objects.for_clinic(user.staff_clinic_id)
         .select_related("patient")
         .annotate(
-            plan_case=plan_case_document(ZoneInfo(user.clinic.time_zone), plan=OuterRef("plan_id")),
+            plan_case=plan_case_document(
+                ZoneInfo(user.staff_clinic.time_zone), plan=OuterRef("plan_id")
+            ),
             open_before=_open_appointments(OuterRef("plan_id"), earlier),
         )
     )
@@ -61,7 +80,7 @@ def _open_appointments(plan: OuterRef, *conditions: Q) -> Subquery:
 
 
 def waitlist(*, user: User) -> QuerySet[WaitlistEntry]:
-    return WaitlistEntry.objects.for_clinic(user.clinic_id).select_related("patient")
+    return WaitlistEntry.objects.for_clinic(user.staff_clinic_id).select_related("patient")
 
 
 def with_authorisation(plans: QuerySet[TreatmentPlan], zone: ZoneInfo) -> QuerySet[TreatmentPlan]:

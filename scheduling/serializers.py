@@ -1,6 +1,7 @@
 """The calendar's representations: appointment types, working hours, exceptions, appointments
 and the free times offered for booking."""
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -33,6 +34,7 @@ from scheduling.models import (
     WaitlistEntry,
     WorkingHours,
 )
+from scheduling.selectors import ListedAppointment
 from treatments.models import TreatmentPlan, Visit
 
 CHIROPRACTOR_ID = "8d7c6b5a-4f3e-2d1c-0b9a-887766554433"
@@ -469,7 +471,7 @@ class AppointmentSerializer(StrictModelSerializer):
         }
 
     @extend_schema_field(CodingWarningSerializer(many=True))
-    def get_warnings(self, appointment: Appointment) -> list[dict]:
+    def get_warnings(self, appointment: ListedAppointment) -> list[dict]:
         # Read with the appointment by scheduling.selectors.appointment_list. A page builds one
         # per row: plain dicts, not a serializer each (most rows have no case, or no warning).
         if appointment.plan_case is None or appointment.status not in transitions.OPEN_STATUSES:
@@ -544,7 +546,7 @@ class AvailableTimeSerializer(serializers.Serializer):
     )
 
 
-def wall_clock(moment, zone: ZoneInfo) -> str:
+def wall_clock(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).isoformat()
 
 

@@ -1,15 +1,16 @@
 """Writes to the calendar: appointment types, working hours, exceptions, and appointments
 booked, moved and closed without ever double-booking a chiropractor."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Unpack
+from typing import TypeVar, Unpack
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Manager, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -124,7 +125,7 @@ def _validity_overlaps(one: WorkingHours, other: WorkingHours) -> bool:
     )
 
 
-def _lock_schedule(chiropractor_id: object) -> None:
+def _lock_schedule(chiropractor_id: uuid.UUID) -> None:
     """Serialise every write to one chiropractor's calendar (the same lock as the database's
     overlap trigger takes): a check and the write it allows are never raced."""
     with connection.cursor() as cursor:
@@ -238,11 +239,13 @@ class Calendar:
     """What decides when chiropractors are free in a window: their hours, exceptions and
     holding appointments, read in three queries whatever their number."""
 
-    hours: dict[object, list[availability.WeeklyRange]]
-    exceptions: dict[object, list[availability.DatedException]]
-    booked: dict[object, list[availability.Booked]]
+    hours: dict[uuid.UUID, list[availability.WeeklyRange]]
+    exceptions: dict[uuid.UUID, list[availability.DatedException]]
+    booked: dict[uuid.UUID, list[availability.Booked]]
 
-    def working(self, chiropractor_id: object, window: availability.Interval, zone: ZoneInfo):
+    def working(
+        self, chiropractor_id: uuid.UUID, window: availability.Interval, zone: ZoneInfo
+    ) -> list[availability.Interval]:
         try:
             return availability.working_time(
                 self.hours.get(chiropractor_id, []),
@@ -260,10 +263,10 @@ class Calendar:
 
 def calendar_read(
     *,
-    clinic_id: object,
-    chiropractor_ids: list | None,
+    clinic_id: uuid.UUID,
+    chiropractor_ids: list[uuid.UUID] | None,
     window: availability.Interval,
-    ignore: object = None,
+    ignore: uuid.UUID | None = None,
 ) -> Calendar:
     """The calendars of these chiropractors (None: every active chiropractor of the clinic)
     in one statement: each chiropractor's row with their hours, the exceptions that reach the
@@ -764,6 +767,12 @@ def _place_series(
 def _book_series(
     plan: TreatmentPlan, chiropractor: User, by: User, visits: list[SeriesVisit]
 ) -> None:
+    # A visit placed has its start and its end; one in conflict has neither.
+    placed = [
+        (visit, visit.start_at, visit.end_at)
+        for visit in visits
+        if visit.start_at is not None and visit.end_at is not None
+    ]
     rows = [
         Appointment(
             clinic_id=plan.clinic_id,
@@ -771,23 +780,25 @@ def _book_series(
             chiropractor=chiropractor,
             appointment_type=visit.appointment_type,
             plan=plan,
-            start_at=visit.start_at,
-            end_at=visit.end_at,
+            start_at=start_at,
+            end_at=end_at,
             buffer_after_minutes=visit.appointment_type.buffer_after_minutes,
             booked_by=by,
         )
-        for visit in visits
-        if visit.start_at is not None
+        for visit, start_at, end_at in placed
     ]
     Appointment.objects.bulk_create(rows)
-    for visit, row in zip([v for v in visits if v.start_at is not None], rows, strict=True):
+    for (visit, _, _), row in zip(placed, rows, strict=True):
         visit.appointment = row
 
 
 # A visit from an appointment ------------------------------------------------------------
 
 
-def _current_items(items: QuerySet) -> QuerySet:
+_Item = TypeVar("_Item", bound=Model)
+
+
+def _current_items(items: Manager[_Item]) -> QuerySet[_Item]:
     return items.filter(removed_at__isnull=True).order_by("position")
 
 
@@ -931,5 +942,7 @@ def calendar_feed_create(*, user: User) -> tuple[CalendarFeed, str]:
     """A new feed for the user, revoking the one before; the secret is known only now."""
     calendar_feed_revoke(user=user)
     secret, digest = feed.new_secret()
-    created = CalendarFeed.objects.create(clinic_id=user.clinic_id, user=user, secret_digest=digest)
+    created = CalendarFeed.objects.create(
+        clinic_id=user.staff_clinic_id, user=user, secret_digest=digest
+    )
     return created, secret

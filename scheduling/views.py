@@ -28,6 +28,7 @@ from audit.recording import AuditedViewMixin
 from billing.selectors import CaseTerms, coded_visit_list
 from charts.serializers import VisitSerializer
 from clinics.error_codes import ClinicCode
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
 from records.viewsets import ArchivableRecordViewSet, RecordViewSet
@@ -115,11 +116,11 @@ class AppointmentTypeViewSet(ArchivableRecordViewSet):
     history_model = "scheduling.AppointmentTypeEvent"
 
     def get_queryset(self):
-        return appointment_type_list(user=self.request.user)
+        return appointment_type_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.appointment_type_create(
-            clinic=self.request.user.clinic, **serializer.validated_data
+            clinic=request_user(self.request).staff_clinic, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
@@ -169,20 +170,21 @@ class WorkingHoursViewSet(_ScheduleViewSet):
     history_model = "scheduling.WorkingHoursEvent"
 
     def get_queryset(self):
-        return working_hours_list(user=self.request.user)
+        return working_hours_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
+        user = request_user(self.request)
         serializer.instance = services.working_hours_create(
-            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
+            clinic=user.staff_clinic, by=user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.working_hours_update(
-            hours=serializer.instance, by=self.request.user, **serializer.validated_data
+            hours=serializer.instance, by=request_user(self.request), **serializer.validated_data
         )
 
     def perform_destroy(self, instance: WorkingHours) -> None:
-        services.working_hours_remove(hours=instance, by=self.request.user)
+        services.working_hours_remove(hours=instance, by=request_user(self.request))
 
 
 @documented(
@@ -219,20 +221,23 @@ class ScheduleExceptionViewSet(_ScheduleViewSet):
     history_model = "scheduling.ScheduleExceptionEvent"
 
     def get_queryset(self):
-        return schedule_exception_list(user=self.request.user)
+        return schedule_exception_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
+        user = request_user(self.request)
         serializer.instance = services.schedule_exception_create(
-            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
+            clinic=user.staff_clinic, by=user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:
         serializer.instance = services.schedule_exception_update(
-            exception=serializer.instance, by=self.request.user, **serializer.validated_data
+            exception=serializer.instance,
+            by=request_user(self.request),
+            **serializer.validated_data,
         )
 
     def perform_destroy(self, instance: ScheduleException) -> None:
-        services.schedule_exception_remove(exception=instance, by=self.request.user)
+        services.schedule_exception_remove(exception=instance, by=request_user(self.request))
 
 
 @documented(
@@ -379,17 +384,20 @@ class AppointmentViewSet(RecordViewSet):
     history_model = "scheduling.AppointmentEvent"
 
     def get_queryset(self):
-        return appointment_list(user=self.request.user)
+        return appointment_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
+        user = request_user(self.request)
         appointment = services.appointment_book(
-            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
+            clinic=user.staff_clinic, by=user, **serializer.validated_data
         )
         serializer.instance = self.refreshed(appointment)
 
     def perform_update(self, serializer) -> None:
         appointment = services.appointment_update(
-            appointment=serializer.instance, by=self.request.user, **serializer.validated_data
+            appointment=serializer.instance,
+            by=request_user(self.request),
+            **serializer.validated_data,
         )
         serializer.instance = self.refreshed(appointment)
 
@@ -412,10 +420,11 @@ class AppointmentViewSet(RecordViewSet):
     def start_visit(self, request: Request, pk: str | None = None) -> Response:
         appointment = self.get_object()
 
-        visit = services.appointment_start_visit(appointment=appointment, by=request.user)
+        user = request_user(request)
+        visit = services.appointment_start_visit(appointment=appointment, by=user)
         self.audit_touched(visit)
         answer = VisitSerializer(
-            coded_visit_list(user=request.user).get(pk=visit.pk),
+            coded_visit_list(user=user).get(pk=visit.pk),
             context=self.get_serializer_context(),
         )
         return Response(answer.data, status=201)
@@ -429,7 +438,7 @@ class AppointmentViewSet(RecordViewSet):
         appointment = self.get_object()
         entries = list(services.waitlist_matches(appointment=appointment)[:MAX_MATCHES])
         self.audit_touched(*entries)
-        zone = services.zone_of(request.user.clinic)
+        zone = services.zone_of(request_user(request).staff_clinic)
         freed = {
             "start_at": appointment.start_at,
             "end_at": appointment.end_at,
@@ -453,7 +462,10 @@ class AppointmentViewSet(RecordViewSet):
 
     def perform_transition(self, action: str, data: dict | None) -> Appointment:
         return services.appointment_transition(
-            appointment=self.get_object(), action=action, by=self.request.user, **(data or {})
+            appointment=self.get_object(),
+            action=action,
+            by=request_user(self.request),
+            **(data or {}),
         )
 
     @extend_schema(
@@ -471,7 +483,8 @@ class AppointmentViewSet(RecordViewSet):
         )
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        zone = services.zone_of(request.user.clinic)
+        clinic = request_user(request).staff_clinic
+        zone = services.zone_of(clinic)
         if "date" in params:
             if "start" in params or "end" in params:
                 raise ValidationError(
@@ -505,7 +518,7 @@ class AppointmentViewSet(RecordViewSet):
                     "appointment_type": params["appointment_type"].pk,
                     "start": start,
                     "end": end,
-                    "time_zone": request.user.clinic.time_zone,
+                    "time_zone": clinic.time_zone,
                     "times": times,
                 }
             ).data
@@ -538,7 +551,7 @@ class AppointmentViewSet(RecordViewSet):
         )
 
     def _free_times(self, params: dict, window: Interval) -> list[dict]:
-        clinic = self.request.user.clinic
+        clinic = request_user(self.request).staff_clinic
         appointment_type: AppointmentType = params["appointment_type"]
         chosen = params.get("chiropractor")
         zone = services.zone_of(clinic)
@@ -609,10 +622,9 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
     confirming = False
 
     def get_queryset(self):
-        plans = plan_list(user=self.request.user).select_related(
-            "patient", "clinic", "chiropractor"
-        )
-        return with_authorisation(plans, ZoneInfo(self.request.user.clinic.time_zone))
+        user = request_user(self.request)
+        plans = plan_list(user=user).select_related("patient", "clinic", "chiropractor")
+        return with_authorisation(plans, ZoneInfo(user.staff_clinic.time_zone))
 
     @extend_schema(
         summary="Book a treatment plan onto the calendar: preview, then confirm",
@@ -640,7 +652,7 @@ class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):
         self.confirming = isinstance(body, dict) and body.get("confirm") is True
         given = self.get_serializer(data=body)
         given.is_valid(raise_exception=True)
-        series = services.plan_schedule(plan=plan, by=request.user, **given.validated_data)
+        series = services.plan_schedule(plan=plan, by=request_user(request), **given.validated_data)
         self.audit_touched(*(v.appointment for v in series.visits if v.appointment))
         terms = CaseTerms.of(plan.case) if plan.case else None
         answer = series_answer(series, terms=terms, open_appointments=plan.open_appointments)
@@ -684,11 +696,12 @@ class WaitlistViewSet(ArchivableRecordViewSet):
     history_model = "scheduling.WaitlistEntryEvent"
 
     def get_queryset(self):
-        return waitlist(user=self.request.user)
+        return waitlist(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
+        user = request_user(self.request)
         serializer.instance = services.waitlist_add(
-            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
+            clinic=user.staff_clinic, by=user, **serializer.validated_data
         )
 
     def perform_update(self, serializer) -> None:

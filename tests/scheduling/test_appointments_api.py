@@ -452,6 +452,7 @@ def test_repeat_rules_of_exceptions_are_checked(chiropractor_client, chiropracto
         "FREQ=DAILY;COUNT=12345678901234567890",
         "FREQ=MONTHLY;BYDAY=+999MO",
         "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=WEEKLY;BYDAY=MO\nEXDATE:20260105T130000",
     ):
         refused = chiropractor_client.post(
             "/api/v1/schedule-exceptions/", {**body, "recurrence": rule}

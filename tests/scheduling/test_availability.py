@@ -233,6 +233,8 @@ def test_wall_clock_times_that_do_not_exist_or_exist_twice(moment, exists, ambig
         ("FREQ=DAILY;COUNT=5000", None),
         ("FREQ=MONTHLY;BYDAY=+999MO", "Not a usable"),
         ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never occurs"),
+        ("FREQ=WEEKLY;BYDAY=MO\nEXDATE:20260105T090000", "one RRULE"),
+        ("FREQ=WEEKLY;BYDAY=MO\nRRULE:FREQ=DAILY", "one RRULE"),
     ],
 )
 def test_repeat_rules_are_checked(rule, problem):
