@@ -12,10 +12,19 @@ from django.conf import settings
 from django.core import checks
 from django.db import models
 
+from api.retention import CurrentRowsManager
+
 
 class ClinicScopedQuerySet(models.QuerySet):
     def for_clinic(self, clinic_id: object) -> Self:
         return self.filter(clinic_id=clinic_id)
+
+
+ClinicScopedManager = models.Manager.from_queryset(ClinicScopedQuerySet)
+
+
+class CurrentClinicRowsManager(CurrentRowsManager, ClinicScopedManager):
+    """The current rows (api.retention) of a clinic-scoped model, still read by clinic."""
 
 
 class ClinicScopedModel(models.Model):
@@ -31,7 +40,7 @@ class ClinicScopedModel(models.Model):
         help_text="The clinic (tenant) this record belongs to.",
     )
 
-    objects: ClassVar[models.Manager[Any]] = ClinicScopedQuerySet.as_manager()
+    objects: ClassVar[ClinicScopedManager[Any]] = ClinicScopedManager()
 
     class Meta:
         abstract = True
