@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
@@ -303,7 +303,10 @@ class _NestedIterable(ModelIterable):
             yield obj
 
 
-def nested(queryset: QuerySet, *relations: Nested) -> QuerySet:
+_Rows = TypeVar("_Rows", bound=QuerySet[Any, Any])
+
+
+def nested(queryset: _Rows, *relations: Nested) -> _Rows:
     """`queryset` with each relation read in its statement and attached as if prefetched.
     Relations are best module constants: each is compiled once."""
     annotations = {}
