@@ -16,6 +16,7 @@ from billing.selectors import coded_visit_list
 from charts import services
 from charts.serializers import VisitSerializer
 from clinics.error_codes import ClinicCode
+from clinics.request_user import request_user
 from patients.error_codes import PatientCode
 from records.viewsets import ArchivableRecordViewSet
 from treatments.visits import services as visits
@@ -78,22 +79,21 @@ class VisitViewSet(ArchivableRecordViewSet):
         return super().get_permissions()
 
     def get_queryset(self):
-        return coded_visit_list(user=self.request.user)
+        return coded_visit_list(user=request_user(self.request))
 
     def perform_create(self, serializer) -> None:
-        visit = visits.visit_create(
-            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
-        )
+        user = request_user(self.request)
+        visit = visits.visit_create(clinic=user.staff_clinic, by=user, **serializer.validated_data)
         serializer.instance = self.refreshed(visit)
 
     def perform_update(self, serializer) -> None:
         visit = visits.visit_update(
-            visit=serializer.instance, by=self.request.user, **serializer.validated_data
+            visit=serializer.instance, by=request_user(self.request), **serializer.validated_data
         )
         serializer.instance = self.refreshed(visit)
 
     def perform_destroy(self, instance: Visit) -> None:
-        visits.visit_discard(visit=instance, by=self.request.user)
+        visits.visit_discard(visit=instance, by=request_user(self.request))
 
     @extend_schema(
         summary="Sign the visit: it is locked from now on",
@@ -103,7 +103,7 @@ class VisitViewSet(ArchivableRecordViewSet):
     )
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str | None = None) -> Response:
-        visit = services.visit_sign(visit=self.get_object(), by=request.user)
+        visit = services.visit_sign(visit=self.get_object(), by=request_user(request))
         return Response(self.get_serializer(self.refreshed(visit)).data)
 
     @extend_schema(
@@ -116,6 +116,8 @@ class VisitViewSet(ArchivableRecordViewSet):
         visit = self.get_object()
         serializer = AmendmentSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        amendment = visits.visit_amend(visit=visit, by=request.user, **serializer.validated_data)
+        amendment = visits.visit_amend(
+            visit=visit, by=request_user(request), **serializer.validated_data
+        )
         self.audit_changed("amendments")
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)

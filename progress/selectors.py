@@ -27,7 +27,7 @@ def plan_progress_list(*, user: User) -> QuerySet[TreatmentPlan]:
     return nested(TreatmentPlan.objects.for_clinic(user.clinic_id), PLAN_GOALS).annotate(
         visit_times=ArraySubquery(visits.values("visit_at")),
         # The plan's billing case: its authorisation.
-        case=plan_case_document(ZoneInfo(user.clinic.time_zone)),
+        case=plan_case_document(ZoneInfo(user.staff_clinic.time_zone)),
         reexamination_flags=ArraySubquery(visits.values("is_reexamination")),
         appointment_times=ArraySubquery(appointments.values("start_at")),
         appointment_statuses=ArraySubquery(appointments.values("status")),

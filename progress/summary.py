@@ -19,7 +19,7 @@ from treatments.outcomes.scoring import Trend, target_met, trend
 from treatments.plans.models import GoalMeasure, TreatmentPlan
 from treatments.plans.transitions import CLOSED_STATUSES
 
-MEASURE_INSTRUMENT = {
+MEASURE_INSTRUMENT: dict[str, Instrument] = {
     GoalMeasure.NRS_PAIN: Instrument.NRS,
     GoalMeasure.ODI_PERCENT: Instrument.ODI,
     GoalMeasure.NDI_PERCENT: Instrument.NDI,
@@ -39,7 +39,13 @@ class Reexamination:
 
 
 def _value(outcome: OutcomeMeasure) -> Decimal:
-    return Decimal(outcome.score) if outcome.instrument == Instrument.NRS else outcome.percent
+    """A pain score as it is; a questionnaire (ODI, NDI) as its percent, which scoring sets
+    whenever it records one (treatments.outcomes.services.outcome_record)."""
+    if outcome.instrument == Instrument.NRS:
+        return Decimal(outcome.score)
+    if outcome.percent is None:
+        raise ValueError(f"Outcome measure {outcome.pk} ({outcome.instrument}) has no percent.")
+    return outcome.percent
 
 
 UPCOMING_STATUSES = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED})
@@ -155,8 +161,9 @@ def plan_progress(
 
     goals = []
     for goal in plan.goals.all():  # current goals (plans.selectors.goals)
-        instrument = MEASURE_INSTRUMENT.get(goal.measure)
-        current = trends[instrument].last if instrument and trends[instrument] else None
+        scale = MEASURE_INSTRUMENT.get(goal.measure)
+        measured = trends[scale] if scale is not None else None
+        current = measured.last if measured is not None else None
         goals.append(
             {
                 "goal": goal,

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from api.permissions import IsClinician
 from audit.recording import AuditedViewMixin
+from clinics.request_user import request_user
 from progress.selectors import plan_progress_list
 from progress.serializers import PlanProgressSerializer
 from progress.summary import plan_progress
@@ -30,7 +31,7 @@ class PlanProgressViewSet(AuditedViewMixin, viewsets.GenericViewSet):
     audit_resources = {"progress": "plan_progress"}
 
     def get_queryset(self):
-        return plan_progress_list(user=self.request.user)
+        return plan_progress_list(user=request_user(self.request))
 
     @extend_schema(
         summary="How the plan is going: visits, re-examination, pain and disability, goals",
@@ -41,7 +42,7 @@ class PlanProgressViewSet(AuditedViewMixin, viewsets.GenericViewSet):
         plan = self.get_object()
         progress = plan_progress(
             plan,
-            clinic=request.user.clinic,
+            clinic=request_user(request).staff_clinic,
             visits=list(zip(plan.visit_times, plan.reexamination_flags, strict=True)),
             appointments=list(
                 zip(

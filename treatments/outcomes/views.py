@@ -8,6 +8,7 @@ from api.filters import FilterListsOnlyMixin
 from api.permissions import OutcomePermission
 from api.schema import documented
 from audit.recording import AuditedViewMixin
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
 from patients.views import NestedUnderPatientMixin
@@ -68,11 +69,11 @@ class PatientOutcomeViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return outcome_list(user=self.request.user).filter(patient=self.get_patient())
+        return outcome_list(user=request_user(self.request)).filter(patient=self.get_patient())
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.outcome_record(
-            patient=self.get_patient(), by=self.request.user, **serializer.validated_data
+            patient=self.get_patient(), by=request_user(self.request), **serializer.validated_data
         )
 
     def perform_destroy(self, instance: OutcomeMeasure) -> None:

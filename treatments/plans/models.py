@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import ClassVar
 
 import pghistory
 from django.conf import settings
@@ -10,9 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
-from api.retention import CurrentRowsManager
 from patients.models import Condition, Laterality, Patient
-from tenancy.models import ClinicScopedModel
+from tenancy.models import ClinicScopedModel, CurrentClinicRowsManager
 from treatments.plans import frequency as taper
 from treatments.plans.error_codes import PlanCode
 
@@ -122,7 +122,7 @@ class PlanCondition(ClinicScopedModel):
     plan_is_active = models.BooleanField(default=False)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = CurrentRowsManager()
+    objects: ClassVar[CurrentClinicRowsManager["PlanCondition"]] = CurrentClinicRowsManager()
     all_rows = models.Manager()
 
     class Meta:

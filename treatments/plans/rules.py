@@ -49,7 +49,7 @@ def goal_problems(*, measure: str, comparator: str, target_value: Decimal | None
             if not ok
         ]
         return {name: "A target needs a measure, a comparator and a value." for name in missing}
-    if measure:
+    if measure and target_value is not None:
         low, high = MEASURE_RANGES[measure]
         if not low <= target_value <= high:
             return {"target_value": f"A target on this measure lies between {low} and {high}."}

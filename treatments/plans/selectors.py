@@ -69,4 +69,4 @@ PLAN_ITEM_QUERYSETS = {
 
 
 def plan_item_list(*, user: User, kind: str, plan: TreatmentPlan) -> QuerySet:
-    return PLAN_ITEM_QUERYSETS[kind]().filter(clinic_id=user.clinic_id, plan=plan)
+    return PLAN_ITEM_QUERYSETS[kind]().filter(clinic_id=user.staff_clinic_id, plan=plan)

@@ -237,7 +237,7 @@ class FrequencyStageSerializer(StrictSerializer):
 
 
 class TreatmentPlanSerializer(ClinicalFieldsMixin, StrictModelSerializer):
-    patient = serializers.PrimaryKeyRelatedField(
+    patient: serializers.PrimaryKeyRelatedField[Patient] = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="The patient the plan is for."
     )
     chiropractor = ClinicScopedPrimaryKeyField(

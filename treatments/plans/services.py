@@ -1,10 +1,11 @@
 """Writes that carry the rules of treatment plans."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Unpack
 
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Max
 from django.utils import timezone
 
 from api.error_codes import ApiCode
@@ -28,6 +29,7 @@ from treatments.plans.models import (
     Goal,
     GoalStatus,
     PlanCondition,
+    PlanItem,
     PlannedAdjustment,
     PlannedExercise,
     PlannedSoftTissue,
@@ -40,7 +42,7 @@ EARLIEST_START = date(1900, 1, 1)
 MAX_START_AHEAD = timedelta(days=366)
 
 # The nested lists a plan is created with, and the model of each.
-ITEM_MODELS: dict[str, type[Model]] = {
+ITEM_MODELS: dict[str, type[PlanItem]] = {
     "goals": Goal,
     "adjustments": PlannedAdjustment,
     "soft_tissue": PlannedSoftTissue,
@@ -124,8 +126,8 @@ def _set_conditions(plan: TreatmentPlan, conditions: list[Condition]) -> None:
 
 
 def _new_items(
-    plan: TreatmentPlan, kind: str, rows: list[PlanItemFields], first_position: int
-) -> list[Model]:
+    plan: TreatmentPlan, kind: str, rows: Sequence[PlanItemFields], first_position: int
+) -> list[PlanItem]:
     """The items as rows of the plan, in order; an exercise takes its usual dosage (sets,
     repetitions, hold) where none is given."""
     model = ITEM_MODELS[kind]
@@ -210,7 +212,7 @@ def plan_create(*, clinic: Clinic, by: User, **fields: Unpack[NewPlanFields]) ->
     """Create a draft plan with its goals and interventions in one go."""
     patient = fields.pop("patient")
     conditions = fields.pop("conditions", [])
-    rows = {
+    rows: dict[str, Sequence[PlanItemFields]] = {
         "goals": fields.pop("goals", []),
         "adjustments": fields.pop("adjustments", []),
         "soft_tissue": fields.pop("soft_tissue", []),
@@ -294,7 +296,7 @@ def plan_transition(*, plan: TreatmentPlan, action: str) -> TreatmentPlan:
 
 
 @transaction.atomic
-def plan_item_add(*, plan: TreatmentPlan, kind: str, item: PlanItemFields) -> Model:
+def plan_item_add(*, plan: TreatmentPlan, kind: str, item: PlanItemFields) -> PlanItem:
     """Add one item of `kind` (goals, adjustments, soft_tissue, exercises) at the plan's end."""
     (new,) = _new_items(plan, kind, [item], first_position=0)
     rules.check_items([("", kind, new)])
@@ -310,7 +312,7 @@ def plan_item_add(*, plan: TreatmentPlan, kind: str, item: PlanItemFields) -> Mo
 
 
 @transaction.atomic
-def plan_item_update(*, item: Model, kind: str, changes: PlanItemFields) -> Model:
+def plan_item_update(*, item: PlanItem, kind: str, changes: PlanItemFields) -> PlanItem:
     for field, value in changes.items():
         setattr(item, field, value)
     rules.check_items([("", kind, item)])
@@ -321,7 +323,7 @@ def plan_item_update(*, item: Model, kind: str, changes: PlanItemFields) -> Mode
 
 
 @transaction.atomic
-def plan_item_remove(*, item: Model) -> Model:
+def plan_item_remove(*, item: PlanItem) -> PlanItem:
     """Take an item out of the plan; a goal is cancelled. Nothing is deleted."""
     _check_editable(item.plan)
     item.removed_at = timezone.now()

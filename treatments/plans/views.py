@@ -11,10 +11,12 @@ from rest_framework.response import Response
 from api.concurrency import ETagMixin
 from api.error_codes import ApiCode
 from api.permissions import IsClinician, PlanContentPermission, PlanPermission
+from api.querysets import declared_queryset
 from api.schema import documented
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics.error_codes import ClinicCode
+from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients import views as patient_views
 from patients.error_codes import PatientCode
@@ -116,15 +118,14 @@ class TreatmentPlanViewSet(RecordViewSet):
     history_model = "treatments.TreatmentPlanEvent"
 
     def get_queryset(self):
-        return plan_list(user=self.request.user)
+        return plan_list(user=request_user(self.request))
 
     def get_serializer_class(self):
         return TreatmentPlanCreateSerializer if self.action == "create" else TreatmentPlanSerializer
 
     def perform_create(self, serializer) -> None:
-        plan = services.plan_create(
-            clinic=self.request.user.clinic, by=self.request.user, **serializer.validated_data
-        )
+        user = request_user(self.request)
+        plan = services.plan_create(clinic=user.staff_clinic, by=user, **serializer.validated_data)
         serializer.instance = self.refreshed(plan)
 
     def perform_update(self, serializer) -> None:
@@ -211,7 +212,7 @@ class PlanItemViewSet(
     def get_plan(self) -> TreatmentPlan:
         if not hasattr(self, "_plan"):
             self._plan = get_object_or_404(
-                TreatmentPlan.objects.for_clinic(self.request.user.clinic_id),
+                TreatmentPlan.objects.for_clinic(request_user(self.request).staff_clinic_id),
                 pk=self.kwargs["plan_pk"],
             )
         return self._plan
@@ -222,8 +223,8 @@ class PlanItemViewSet(
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return plan_item_list(user=self.request.user, kind=self.kind, plan=self.get_plan())
+            return declared_queryset(self)
+        return plan_item_list(user=request_user(self.request), kind=self.kind, plan=self.get_plan())
 
     def perform_create(self, serializer) -> None:
         serializer.instance = services.plan_item_add(
@@ -307,4 +308,4 @@ class PatientViewSet(mixins.DestroyModelMixin, patient_views.PatientViewSet):
     audit_destroy_action = AuditAction.ARCHIVE
 
     def perform_destroy(self, instance: Patient) -> None:
-        services.patient_archive(patient=instance, by=self.request.user)
+        services.patient_archive(patient=instance, by=request_user(self.request))

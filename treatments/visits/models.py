@@ -1,6 +1,7 @@
 """Visits (FHIR Encounter + Procedure): what was found, what was done, signed and amended."""
 
 import uuid
+from typing import Any, ClassVar
 
 import pghistory
 from django.conf import settings
@@ -8,9 +9,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
-from api.retention import CurrentRowsManager
 from patients.models import BodyRegion, Patient
-from tenancy.models import ClinicScopedModel
+from tenancy.models import ClinicScopedModel, CurrentClinicRowsManager
 from treatments.plans.models import (
     AdjustmentFields,
     ExerciseFields,
@@ -130,7 +130,7 @@ class PartFinding(ClinicScopedModel):
     tissue_note = models.CharField(max_length=300, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = CurrentRowsManager()
+    objects: ClassVar[CurrentClinicRowsManager["PartFinding"]] = CurrentClinicRowsManager()
     all_rows = models.Manager()
 
     class Meta:
@@ -168,7 +168,8 @@ class PerformedItem(ClinicScopedModel):
     position = models.PositiveSmallIntegerField(default=0)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = CurrentRowsManager()
+    # Rows of the concrete kind of item (a class variable cannot name it: Self).
+    objects: ClassVar[CurrentClinicRowsManager[Any]] = CurrentClinicRowsManager()
     all_rows = models.Manager()
 
     class Meta:

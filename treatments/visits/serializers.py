@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.error_codes import ApiCode
+from api.mixin_bases import ModelSerializerBase
 from api.serializers import (
     ClinicScopedPrimaryKeyField,
     StrictModelSerializer,
@@ -45,7 +46,7 @@ def planned_item_field(model, *, related: tuple[str, ...] = ()) -> ClinicScopedP
     )
 
 
-class CarriesOutPlannedItemMixin:
+class CarriesOutPlannedItemMixin(ModelSerializerBase):
     """A performed item that names its `planned_item` takes what it does not say from it (the
     segment, technique, modality, dosage…), and says where it departs from the plan
     (`deviations`: the identity fields that differ, e.g. another segment than planned)."""
@@ -54,6 +55,7 @@ class CarriesOutPlannedItemMixin:
     # the body may leave it out when it names one.
     filled_from_plan: tuple[str, ...] = ()
     compared_with_plan: tuple[str, ...] = ()
+    _required_without_plan: list[str]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -79,7 +81,8 @@ class CarriesOutPlannedItemMixin:
                     for name in missing
                 }
             )
-        return super().validate(attrs)
+        validated: dict = super().validate(attrs)
+        return validated
 
 
 def _compared(item, name: str) -> object:
@@ -106,9 +109,12 @@ class DeviationsField(serializers.ReadOnlyField):
         if item.planned_item_id is None:
             return []
         planned = item.planned_item
+        parent = self.parent
+        if not isinstance(parent, CarriesOutPlannedItemMixin):
+            raise TypeError(f"{type(self).__name__} belongs to a performed item's serializer.")
         return [
             name
-            for name in self.parent.compared_with_plan
+            for name in parent.compared_with_plan
             if _compared(item, name) != _compared(planned, name)
         ]
 

@@ -1,12 +1,13 @@
 """Writes of visits: logging, signing (locks), amending, discarding."""
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Model, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from api.error_codes import ApiCode
@@ -34,7 +35,9 @@ from treatments.visits.models import (
 )
 
 # Nested lists of a visit, the model of each, and the plan-item model they may carry out.
-PERFORMED_MODELS: dict[str, type[Model]] = {
+PERFORMED_MODELS: dict[
+    str, type[PerformedAdjustment] | type[PerformedSoftTissue] | type[PerformedExercise]
+] = {
     "adjustments": PerformedAdjustment,
     "soft_tissue": PerformedSoftTissue,
     "exercises": PerformedExercise,
@@ -93,7 +96,10 @@ def _performed(visit: Visit, items: PerformedItems) -> Performed:
     """The items given as rows of the visit, in order, each checked; an item that carries out
     a planned item takes from it what it does not say (the segment, technique, dosage…)."""
     made: Performed = {}
-    for kind, rows in items.items():
+    # Every value of PerformedItems is a list of one kind's fields; a TypedDict's items() reads
+    # each value as object.
+    given = cast(Mapping[str, Sequence[PerformedItemFields]], items)
+    for kind, rows in given.items():
         model = PERFORMED_MODELS[kind]
         made[kind] = [
             model(clinic_id=visit.clinic_id, visit=visit, position=position, **_filled(kind, row))
