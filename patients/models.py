@@ -3,7 +3,7 @@
 import unicodedata
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pghistory
 from django.conf import settings
@@ -259,11 +259,14 @@ class ConditionQuerySet(ClinicScopedQuerySet):
         )
 
 
+ConditionManager = models.Manager.from_queryset(ConditionQuerySet)
+
+
 @pghistory.track()
 class Condition(ClinicScopedModel, VersionedModel):
     """A diagnosis or complaint of a patient, coded in ICD-10-CM. Never deleted."""
 
-    objects: ClassVar[models.Manager[Any]] = ConditionQuerySet.as_manager()
+    objects: ClassVar[ConditionManager["Condition"]] = ConditionManager()
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")
