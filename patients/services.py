@@ -190,10 +190,6 @@ def _track_resolution(condition: Condition, *, sent: bool, resolved_on: date | N
         condition.resolved_on = clinic_today(condition.patient.clinic)
 
 
-def _refuse_archived_patient(patient: Patient) -> None:
-    ensure_patient_active(patient)
-
-
 def _refuse_entered_in_error(fields: ConditionFields) -> None:
     if fields.get("verification_status") == VerificationStatus.ENTERED_IN_ERROR:
         raise field_error(
@@ -205,7 +201,7 @@ def _refuse_entered_in_error(fields: ConditionFields) -> None:
 
 @transaction.atomic
 def condition_record(*, patient: Patient, by: User, **fields: Unpack[ConditionFields]) -> Condition:
-    _refuse_archived_patient(patient)
+    ensure_patient_active(patient)
     _refuse_entered_in_error(fields)
     sent, resolved_on = "resolved_on" in fields, fields.pop("resolved_on", None)
     condition = Condition(clinic_id=patient.clinic_id, patient=patient, recorded_by=by, **fields)
@@ -219,7 +215,7 @@ def condition_record(*, patient: Patient, by: User, **fields: Unpack[ConditionFi
 
 @transaction.atomic
 def condition_update(*, condition: Condition, **changes: Unpack[ConditionFields]) -> Condition:
-    _refuse_archived_patient(condition.patient)
+    ensure_patient_active(condition.patient)
     if condition.verification_status == VerificationStatus.ENTERED_IN_ERROR:
         raise Conflict(
             "A condition entered in error cannot be changed.", code=PatientCode.ENTERED_IN_ERROR
@@ -239,7 +235,7 @@ def condition_update(*, condition: Condition, **changes: Unpack[ConditionFields]
 
 def condition_mark_entered_in_error(*, condition: Condition) -> Condition:
     """What DELETE does: the condition stays on record, flagged as a mistake."""
-    _refuse_archived_patient(condition.patient)
+    ensure_patient_active(condition.patient)
     if condition.verification_status != VerificationStatus.ENTERED_IN_ERROR:
         condition.verification_status = VerificationStatus.ENTERED_IN_ERROR
         condition.save(update_fields=["verification_status", "updated_at"])
