@@ -1,10 +1,12 @@
-"""Checking the audit trail's hash chains: each event's hash must match its content and its
-clinic's previous event, numbers must run without gaps, and the chain head must match the
-last event."""
+"""Checking the audit trail: each event's HMAC must match its content (audit.row_hmac), its
+hash must match its content and its clinic's previous event, numbers must run without gaps,
+and the chain head must match the last event."""
 
 from dataclasses import dataclass
 
 from django.db import connection
+
+from audit.row_hmac import SIGNED_FIELDS, matches
 
 GENESIS = "0" * 64
 NO_CLINIC = "00000000-0000-0000-0000-000000000000"
@@ -48,6 +50,33 @@ SELECT h.chain_key, h.seq
  ORDER BY h.chain_key
  LIMIT 1
 """
+
+
+# Rows are read in pages, so that a trail of millions is checked in bounded memory.
+HMAC_PAGE = 5000
+
+
+def first_unsigned() -> Break | None:
+    """The first event whose content does not match its HMAC: changed after it was written,
+    or written by someone without the key (an INSERT by the database's owner)."""
+    columns = ", ".join(SIGNED_FIELDS)
+    after = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT id, seq, hmac, {columns} FROM audit_auditevent"
+                " WHERE id > %s ORDER BY id LIMIT %s",
+                [after, HMAC_PAGE],
+            )
+            rows = cursor.fetchall()
+            for event_id, seq, stored, *content in rows:
+                event = dict(zip(SIGNED_FIELDS, content, strict=True))
+                if not matches(event, stored):
+                    clinic = str(event["clinic_id"]) if event["clinic_id"] else None
+                    return Break(event_id, clinic, seq, "its content does not match its HMAC")
+            if len(rows) < HMAC_PAGE:
+                return None
+            after = rows[-1][0]
 
 
 def first_break() -> Break | None:

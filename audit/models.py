@@ -39,9 +39,10 @@ class AuditEvent(models.Model):
     """Who did what to which records, from where, and how it ended.
 
     Rows are only ever inserted, by the database function `audit_append()`; a trigger refuses
-    UPDATE, DELETE and TRUNCATE, and fills `seq`, `occurred_at`, `prev_hash` and `hash`, the
-    SHA-256 over the event and its clinic's previous event (`manage.py verify_audit` checks
-    the chain). Clinic and user are plain identifiers, not foreign keys, so that the trail
+    UPDATE, DELETE and TRUNCATE, and fills `seq`, `prev_hash` and `hash`, the SHA-256 over the
+    event and its clinic's previous event. `hmac` is the writer's HMAC of the content
+    (audit.row_hmac) under a key kept out of the database. `manage.py verify_audit` checks
+    both. Clinic and user are plain identifiers, not foreign keys, so that the trail
     stands on its own.
     """
 
@@ -65,6 +66,8 @@ class AuditEvent(models.Model):
     changed_fields = ArrayField(models.CharField(max_length=64), default=list, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    # HMAC-SHA256 of the content under AUDIT_HMAC_KEY, a key the database does not hold.
+    hmac = models.CharField(max_length=64, editable=False)
 
     class Meta:
         constraints = [

@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS
 
 from api.context import context_of
 from api.mixin_bases import ViewSetBase
 from audit.models import AuditAction
+from audit.row_hmac import SIGNED_FIELDS, event_hmac
 from tenancy.postgres.connection import backend_connection
 from tenancy.request_context import client_address, django_request, request_id_for
 
 logger = logging.getLogger(__name__)
+
+APPEND = f"SELECT audit_append({', '.join(['%s'] * (len(SIGNED_FIELDS) + 1))})"
 
 # Columns whose change says nothing a reader of the trail needs (bookkeeping, derived keys).
 UNREPORTED_FIELDS = frozenset(
@@ -62,27 +66,26 @@ def write(request: HttpRequest, event: Event, *, at_commit: bool = False) -> Non
     sent with its COMMIT (tenancy.postgres), so that it costs no round trip of its own."""
     user = getattr(request, "user", None)
     staff = user if user is not None and user.is_authenticated else None
+    content = {
+        "clinic_id": staff.clinic_id if staff is not None else event.clinic_id,
+        "occurred_at": timezone.now(),
+        "user_id": staff.pk if staff is not None else None,
+        "username": staff.username if staff is not None else _text(event.username, 150),
+        "role": staff.role if staff is not None else "",
+        "client_ip": client_address(request),
+        "user_agent": _text(request.headers.get("User-Agent"), 300),
+        "request_id": request_id_for(request),
+        "method": request.method,
+        "path": _text(request.path, 500),
+        "action": event.action,
+        "resource_type": event.resource_type,
+        "object_ids": _unique(event.object_ids),
+        "patient_ids": _unique(event.patient_ids),
+        "status_code": event.status_code,
+        "changed_fields": sorted(set(event.changed_fields)),
+    }
     execute = backend_connection().execute_at_commit if at_commit else _execute_now
-    execute(
-        "SELECT audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [
-            staff.clinic_id if staff is not None else event.clinic_id,
-            staff.pk if staff is not None else None,
-            staff.username if staff is not None else _text(event.username, 150),
-            staff.role if staff is not None else "",
-            client_address(request),
-            _text(request.headers.get("User-Agent"), 300),
-            request_id_for(request),
-            request.method,
-            _text(request.path, 500),
-            event.action,
-            event.resource_type,
-            _unique(event.object_ids),
-            _unique(event.patient_ids),
-            event.status_code,
-            sorted(set(event.changed_fields)),
-        ],
-    )
+    execute(APPEND, [*(content[name] for name in SIGNED_FIELDS), event_hmac(content)])
 
 
 def _execute_now(sql: str, params: list) -> None:

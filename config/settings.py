@@ -154,6 +154,19 @@ if not DATABASE_APP_URL:
     # Development servers trust local connections: the same server, as the API role.
     DATABASE_APP_URL = url_with_user(DATABASE_URL, DATABASE_APP_ROLE)
 
+# The audit trail's rows carry an HMAC-SHA256 under this key, kept out of the database, so that
+# whoever can write the database cannot forge or edit an event unseen (manage.py verify_audit).
+AUDIT_KEY_DIR = Path(env.str("AUDIT_KEY_DIR", str(BASE_DIR / ".audit-keys")))
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", "")
+if not AUDIT_HMAC_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY must be set when DJANGO_ENV=production.")
+    from config.local_keys import local_key
+
+    AUDIT_HMAC_KEY = local_key(AUDIT_KEY_DIR / "hmac.key")
+if len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters.")
+
 # Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
 SERVE_AS_APP_ROLE = env.bool("SERVE_AS_APP_ROLE", default=False)
 

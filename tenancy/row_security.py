@@ -364,8 +364,8 @@ APP_FUNCTIONS = (
     "api_open_login_context(text, uuid)",
     "api_open_user_context(uuid, uuid)",
     "api_open_feed_context(text, uuid)",
-    "audit_append(uuid, uuid, text, text, inet, text, uuid, text, text, text, text, text[], "
-    "uuid[], integer, text[])",
+    "audit_append(uuid, timestamptz, uuid, text, text, inet, text, uuid, text, text, text, text, "
+    "text[], uuid[], integer, text[], text)",
     # Read by every policy: a context the API role wrote itself answers no clinic.
     "api_current_clinic()",
 )

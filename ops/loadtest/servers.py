@@ -48,6 +48,8 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "DATABASE_APP_URL": os.environ.get("DATABASE_APP_URL")
         or url_with_user(owner, settings.DATABASE_APP_ROLE),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
+        # The key this checkout's trail is written under, so that verify_audit reads it.
+        "AUDIT_HMAC_KEY": os.environ.get("AUDIT_HMAC_KEY") or settings.AUDIT_HMAC_KEY,
         "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": os.environ.get("SECURE_SSL_REDIRECT", "false"),
     }

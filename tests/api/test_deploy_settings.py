@@ -16,6 +16,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://owner@db.invalid:5432/chiro",
     "DATABASE_APP_URL": "postgres://chiro_api@db.invalid:5432/chiro",
     "ALLOWED_HOSTS": "api.example.com",
+    "AUDIT_HMAC_KEY": "h" * 64,
 }
 
 

@@ -250,6 +250,53 @@ def test_verify_audit_names_the_first_altered_event(chiropractor_client, patient
 
 
 @pytest.mark.django_db
+def test_an_event_the_owner_inserts_is_caught_by_its_hmac(chiropractor_client, patient, capsys):
+    """The chain trigger numbers and hashes any INSERT, the owner's too, so the chain holds;
+    only the HMAC, under a key the database does not hold, tells the forgery apart."""
+    chiropractor_client.get(f"/api/v1/patients/{patient.id}/")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditevent (clinic_id, seq, occurred_at, username, role, user_agent,"
+            " method, path, action, resource_type, object_ids, patient_ids, status_code,"
+            " changed_fields, prev_hash, hash, hmac) VALUES (%s, 0, now(), 'dr.nobody',"
+            " 'chiropractor', '', 'GET', '/api/v1/patients/', 'list', 'patient', '{}', '{}', 200,"
+            " '{}', '', '', %s)",
+            [patient.clinic_id, "0" * 64],
+        )
+    forged = AuditEvent.objects.latest("id")
+
+    assert first_break() is None  # the chain alone vouches for it
+    with pytest.raises(CommandError, match=f"event {forged.id} .*does not match its HMAC"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_an_edit_with_its_chain_rewritten_is_caught_by_its_hmac(chiropractor_client, patient):
+    for _ in range(3):
+        chiropractor_client.get(f"/api/v1/patients/{patient.id}/")
+    events = list(AuditEvent.objects.order_by("id"))
+    call_command("verify_audit")
+
+    # Whoever can write the database can recompute every hash after the one they changed.
+    tamper(f"UPDATE audit_auditevent SET patient_ids = '{{}}' WHERE id = {events[1].id}")
+    for event in events[1:]:
+        tamper(
+            "UPDATE audit_auditevent e SET prev_hash = coalesce((SELECT p.hash FROM"
+            " audit_auditevent p WHERE p.clinic_id = e.clinic_id AND p.seq = e.seq - 1),"
+            f" repeat('0', 64)) WHERE id = {event.id}"
+        )
+        tamper(f"UPDATE audit_auditevent e SET hash = audit_event_digest(e) WHERE id = {event.id}")
+    tamper(
+        "UPDATE audit_chainhead h SET hash = (SELECT e.hash FROM audit_auditevent e"
+        f" WHERE e.id = {events[-1].id}) WHERE chain_key = '{patient.clinic_id}'"
+    )
+
+    assert first_break() is None
+    with pytest.raises(CommandError, match=f"event {events[1].id} .*does not match its HMAC"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
 def test_verify_audit_notices_a_deleted_event_and_a_cut_tail(chiropractor_client, patient):
     for _ in range(4):
         chiropractor_client.get(f"/api/v1/patients/{patient.id}/")
@@ -300,8 +347,9 @@ def test_no_event_no_change(chiropractor_client, patient):
     """A write whose audit event cannot be written is not committed either."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "REVOKE EXECUTE ON FUNCTION audit_append(uuid, uuid, text, text, inet, text, uuid, "
-            f"text, text, text, text, text[], uuid[], integer, text[]) FROM {settings.DATABASE_APP_ROLE}"
+            "REVOKE EXECUTE ON FUNCTION audit_append(uuid, timestamptz, uuid, text, text, inet, "
+            "text, uuid, text, text, text, text, text[], uuid[], integer, text[], text) "
+            f"FROM {settings.DATABASE_APP_ROLE}"
         )
 
     with pytest.raises(DatabaseError):
