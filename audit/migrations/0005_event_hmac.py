@@ -84,15 +84,23 @@ def sign_existing_events(apps, schema_editor) -> None:
         raise RuntimeError(f"The audit trail is broken ({broken}); it is not signed over that.")
     connection = schema_editor.connection
     columns = ", ".join(SIGNED_FIELDS)
-    with connection.cursor() as reader, connection.cursor() as writer:
-        reader.execute(f"SELECT id, {columns} FROM audit_auditevent WHERE hmac = '' ORDER BY id")
-        rows = reader.fetchall()
-        writer.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
-        writer.executemany(
-            "UPDATE audit_auditevent SET hmac = %s WHERE id = %s",
-            [(event_hmac(dict(zip(SIGNED_FIELDS, row[1:], strict=True))), row[0]) for row in rows],
-        )
-        writer.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
+    after, page = 0, 5000  # in pages: a trail of millions is signed in bounded memory
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        while True:
+            cursor.execute(
+                f"SELECT id, {columns} FROM audit_auditevent WHERE id > %s ORDER BY id LIMIT %s",
+                [after, page],
+            )
+            rows = cursor.fetchall()
+            cursor.executemany(
+                "UPDATE audit_auditevent SET hmac = %s WHERE id = %s",
+                [(event_hmac(dict(zip(SIGNED_FIELDS, row[1:], strict=True))), row[0]) for row in rows],
+            )
+            if len(rows) < page:
+                break
+            after = rows[-1][0]
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
 
 
 class Migration(migrations.Migration):
