@@ -57,7 +57,9 @@ def _canonical_value(name: str, value: object) -> object:
     if name == "client_ip":
         return None if value is None else str(ipaddress.ip_address(str(value)))
     if name == "status_code":
-        return int(str(value))
+        if not isinstance(value, int):
+            raise TypeError("status_code is an int")
+        return value
     return str(value)
 
 
