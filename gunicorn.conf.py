@@ -13,6 +13,9 @@ _statement = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 10_000)) / 1000
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+# sync: one request at a time per worker; gthread: GUNICORN_THREADS at once, keep-alive kept.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", _connect + _statement + 10))
 graceful_timeout = 30
 keepalive = 5

@@ -4,23 +4,25 @@ Seeds the data set when it is missing (ops.loadtest.dataset), starts the project
 ceiling under gunicorn with production settings, drives both with ops.loadtest.driver,
 interleaving ceiling and project runs, and prints per scenario: requests/s, p50, p95, p99,
 errors, round trips per request (counted by a proxy in front of PostgreSQL), CPU ms per
-request of the workers and the ratio to the ceiling's throughput. Exits non-zero on any
-error or a round-trip count over its budget.
+request of the workers and the ratio to the ceiling's throughput; then the database row
+(ops.loadtest.database_row: a retrieve's SQL under pgbench, with and without its audit event).
+Exits non-zero on any error or a round-trip count over its budget.
 """
 
 import json
 import statistics
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from knox.models import AuthToken
 
-from ops.loadtest import dataset
+from ops.loadtest import database_row, dataset
 from ops.loadtest.driver import Request, Result, drive
 from ops.loadtest.roundtrips import RoundTripCounter
 from ops.loadtest.servers import Server, production_environment, through_port
@@ -29,6 +31,7 @@ from scheduling.models import AppointmentType
 from treatments.models import PlannedAdjustment, TreatmentPlan, Visit
 
 SAMPLE = 200  # different patients, plans and searches per scenario
+DATABASE_ROW = "database row"
 # Round trips to PostgreSQL per request (issue budgets): reading one object, 3 plus the
 # audit event's; a list of any page size, 5. Writes are timed, not budgeted.
 READ_BUDGET = 3 + 1
@@ -63,10 +66,17 @@ class Row:
     ceiling_rps: float
     round_trips: float | None = None
     budget: int | None = None
+    each_rps: list[float] = field(default_factory=list)  # each round's
 
     @property
     def rps(self) -> float:
         return self.result.requests / self.result.seconds if self.result.seconds else 0.0
+
+    @property
+    def spread(self) -> str:
+        if not self.each_rps:
+            return ""
+        return f"{min(self.each_rps):.0f}–{max(self.each_rps):.0f}"
 
     def percentile(self, share: float) -> float:
         latencies = sorted(self.result.latencies_ms)
@@ -84,27 +94,63 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=2, help="Interleaved runs each.")
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+        parser.add_argument(
+            "--worker-class", choices=["sync", "gthread"], default="sync", help="gunicorn's."
+        )
+        parser.add_argument("--threads", type=int, default=1, help="Per gthread worker.")
+        parser.add_argument(
+            "--reads-synchronous",
+            choices=["on", "off"],
+            default="",
+            help="AUDIT_READS_SYNCHRONOUS of both servers (default: the settings').",
+        )
         parser.add_argument("--seed-only", action="store_true", help="Seed, do not load.")
-        parser.add_argument("--only", default="", help="Scenarios whose name contains this.")
+        parser.add_argument(
+            "--only",
+            default="",
+            help=(
+                "Scenarios whose name contains one of these, comma-separated "
+                f"('{DATABASE_ROW}': the database row alone)."
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
         clinics = dataset.clinics()
         dataset.fill(clinics, options["patients"], say=self.stdout.write)
         if options["seed_only"]:
             return
-        every = self._scenarios(*clinics[:2])
-        scenarios = [s for s in every if options["only"] in s.name]
-        self.stdout.write("Counting round trips…")
-        round_trips = self._round_trips(scenarios)
-        self.stdout.write(f"Loading ({options['rounds']} × {options['seconds']:.0f} s each)…")
-        rows = self._load(scenarios, self._ceilings(every[0]), options)
-        for row in rows:
-            row.round_trips = round_trips.get(row.name)
-        self._report(rows, options)
+        every = self._scenarios(clinics)
+        only = options["only"].split(",")
+        scenarios = [s for s in every if any(part in s.name for part in only)]
+        if scenarios:
+            self.stdout.write("Counting round trips…")
+            round_trips = self._round_trips(scenarios, options)
+            self.stdout.write(f"Loading ({options['rounds']} × {options['seconds']:.0f} s each)…")
+            rows = self._load(scenarios, self._ceilings(every[0]), options)
+            for row in rows:
+                row.round_trips = round_trips.get(row.name)
+            self._report(rows, options)
+        if any(part in DATABASE_ROW for part in only):
+            self._database_row(clinics[0], options)
 
-    # The scenarios, as each clinic's chiropractor: reads in the first clinic, writes in the
-    # second (so that the visits a run writes do not change what the next run reads).
-    def _scenarios(self, load: dataset.LoadClinic, writes: dataset.LoadClinic) -> list[Scenario]:
+    def _database_row(self, load: dataset.LoadClinic, options: dict) -> None:
+        if not database_row.available():
+            self.stdout.write("\nDatabase row skipped: pgbench is not installed.")
+            return
+        self.stdout.write(f"Database row ({options['rounds']} × {options['seconds']:.0f} s each)…")
+        try:
+            rows = database_row.measure(
+                load, seconds=options["seconds"], rounds=options["rounds"], say=self.stdout.write
+            )
+        except RuntimeError as error:
+            raise CommandError(f"{DATABASE_ROW}: {error}") from error
+        database_row.report(rows, self.stdout.write)
+
+    # The scenarios, as each clinic's chiropractor: reads in the first clinic (one busy clinic:
+    # every connection on it), writes in the second (so that the visits a run writes do not
+    # change what the next run reads); the spread retrieve reads in every clinic.
+    def _scenarios(self, clinics: list[dataset.LoadClinic]) -> list[Scenario]:
+        load, writes = clinics[:2]
         auth = self._auth(load)
         patients, plans = self._sample(load)
         write_auth = self._auth(writes)
@@ -123,6 +169,7 @@ class Command(BaseCommand):
                 [get(f"/api/v1/patients/{pk}/") for pk, _, _ in patients],
                 READ_BUDGET,
             ),
+            Scenario("patient retrieve, spread", self._spread_retrieves(clinics), READ_BUDGET),
             Scenario("patient list", [get("/api/v1/patients/")], LIST_BUDGET),
             Scenario(
                 "name search",
@@ -197,6 +244,20 @@ class Command(BaseCommand):
                 SERIES_BUDGET,
             ),
         ]
+
+    def _spread_retrieves(self, clinics: list[dataset.LoadClinic]) -> list[Request]:
+        """Patient retrieves over every clinic, each with its clinic chiropractor's token, one
+        clinic after another (consecutive requests in different clinics)."""
+        per_clinic = []
+        for load in clinics:
+            auth = self._auth(load)
+            patients = (
+                Patient.objects.filter(clinic=load.clinic)
+                .order_by("chart_number")
+                .values_list("id", flat=True)[: SAMPLE * 50 : 50 * len(clinics)]
+            )
+            per_clinic.append([Request("GET", f"/api/v1/patients/{pk}/", auth) for pk in patients])
+        return [request for turn in zip(*per_clinic, strict=False) for request in turn]
 
     def _signed_visits(self, patients: list[tuple]) -> list[object]:
         """A signed visit of each sampled patient."""
@@ -291,7 +352,17 @@ class Command(BaseCommand):
             json.dumps(body).encode(),
         )
 
-    def _round_trips(self, scenarios: list[Scenario]) -> dict[str, float]:
+    def _server_environment(self, options: dict) -> dict[str, str]:
+        """gunicorn's worker class and threads, and AUDIT_READS_SYNCHRONOUS when given."""
+        environment = {
+            "GUNICORN_WORKER_CLASS": options["worker_class"],
+            "GUNICORN_THREADS": str(options["threads"]),
+        }
+        if options["reads_synchronous"]:
+            environment["AUDIT_READS_SYNCHRONOUS"] = str(options["reads_synchronous"] == "on")
+        return environment
+
+    def _round_trips(self, scenarios: list[Scenario], options: dict) -> dict[str, float]:
         """Round trips per request, for each scenario, through a one-worker server."""
         # Where this process's connection really goes (a host, or the embedded server's
         # socket directory given as a URL parameter).
@@ -300,7 +371,11 @@ class Command(BaseCommand):
         counter = RoundTripCounter(info.host, info.port)
         app_url = through_port(production_environment()["DATABASE_APP_URL"], counter.port)
         server = Server(
-            "config.wsgi:application", workers=1, ready_path="/healthz", DATABASE_APP_URL=app_url
+            "config.wsgi:application",
+            workers=1,
+            ready_path="/healthz",
+            DATABASE_APP_URL=app_url,
+            **self._server_environment(options),
         )
         counted = {}
         try:
@@ -346,13 +421,17 @@ class Command(BaseCommand):
         self, scenarios: list[Scenario], ceilings: list[Scenario], options: dict
     ) -> list[Row]:
         workers, seconds = options["workers"], options["seconds"]
-        project = Server("config.wsgi:application", workers=workers, ready_path="/healthz")
+        environment = self._server_environment(options)
+        project = Server(
+            "config.wsgi:application", workers=workers, ready_path="/healthz", **environment
+        )
         ceiling = Server(
             "ops.loadtest.ceiling_wsgi:application",
             workers=workers,
             ready_path="/json",
             DJANGO_SETTINGS_MODULE="ops.loadtest.ceiling_settings",
             SERVE_AS_APP_ROLE="false",
+            **environment,
         )
         runs: dict[str, list[tuple[Result, float]]] = {}
         json_rps: list[float] = []
@@ -384,12 +463,14 @@ class Command(BaseCommand):
                 next((r.first_error for r, _ in results if r.first_error), ""),
             )
             cpu = sum(cpu for _, cpu in results) / max(merged.requests, 1) * 1000
-            rows.append(Row(name, merged, cpu, ceiling_rps, budget=budgets[name]))
+            each = [result.requests / result.seconds for result, _ in results if result.seconds]
+            rows.append(Row(name, merged, cpu, ceiling_rps, budget=budgets[name], each_rps=each))
         return rows
 
     def _run(self, server: Server, scenario: Scenario, seconds: float, options: dict):
         before = server.cpu_seconds()
-        connections = options["workers"] if scenario.one_per_worker else options["connections"]
+        per_worker = options["workers"] * options["threads"]
+        connections = per_worker if scenario.one_per_worker else options["connections"]
         result = drive(server.address, scenario.requests, connections=connections, seconds=seconds)
         return result, server.cpu_seconds() - before
 
@@ -397,20 +478,27 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM patients_patient")
             patients = cursor.fetchone()[0]
+        threads = f" × {options['threads']} threads" if options["worker_class"] == "gthread" else ""
+        synchronous = options["reads_synchronous"] or (
+            "on" if settings.AUDIT_READS_SYNCHRONOUS else "off"
+        )
         self.stdout.write(
-            f"\n{patients:,} patients; {options['workers']} gunicorn workers; "
-            f"{options['connections']} connections.\n"
+            f"\n{patients:,} patients; {options['workers']} gunicorn {options['worker_class']} "
+            f"workers{threads}; {options['connections']} connections; "
+            f"AUDIT_READS_SYNCHRONOUS {synchronous}.\n"
+            "Reads are one busy clinic's (every connection on one clinic) but the spread "
+            "retrieve's (every clinic, one after another); req/s spread: each round's.\n"
         )
         header = (
-            f"{'scenario':<26}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
-            f"{'trips':>7}{'budget':>7}{'CPU ms':>8}{'÷ ceiling':>10}"
+            f"{'scenario':<26}{'req/s':>8}{'spread':>12}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+            f"{'errors':>7}{'trips':>7}{'budget':>7}{'CPU ms':>8}{'÷ ceiling':>10}"
         )
         self.stdout.write(header)
         failures = []
         for row in rows:
             trips = "" if row.round_trips is None else f"{row.round_trips:.1f}"
             self.stdout.write(
-                f"{row.name:<26}{row.rps:>8.0f}{row.percentile(0.5):>8.1f}"
+                f"{row.name:<26}{row.rps:>8.0f}{row.spread:>12}{row.percentile(0.5):>8.1f}"
                 f"{row.percentile(0.95):>8.1f}{row.percentile(0.99):>8.1f}{row.result.errors:>7}"
                 f"{trips:>7}{row.budget or '':>7}{row.cpu_ms:>8.2f}"
                 f"{row.rps / row.ceiling_rps:>10.3f}"
