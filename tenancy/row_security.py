@@ -15,7 +15,11 @@ request's transaction, so a pooled connection never carries one request's clinic
 next.
 
 `secure_database()` runs after every `migrate` and is idempotent: every table with a
-`clinic_id` column gets its policy, so a new clinical table cannot be forgotten.
+`clinic_id` column gets its policy, so a new clinical table cannot be forgotten. A partitioned
+table (the audit trail, audit.partitions) is reached through its parent only: the parent has the
+grant and the policy, which PostgreSQL applies to every partition read through it; the
+partitions themselves grant the API role nothing, so none can be read or written around the
+parent's policy, and a partition made between two migrates needs nothing more.
 """
 
 from django.conf import settings
@@ -108,6 +112,7 @@ def _tables_with_clinic(cursor) -> list[tuple[str, bool]]:
              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'clinic_id'
                                 AND NOT a.attisdropped
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+              AND NOT c.relispartition
             ORDER BY c.relname"""
     )
     return [(name, nullable) for name, nullable in cursor.fetchall()]
@@ -132,12 +137,14 @@ def _tables_with_user_only(cursor) -> list[str]:
     return [name for (name,) in cursor.fetchall()]
 
 
-def _all_tables(cursor) -> list[str]:
+def _all_tables(cursor) -> list[tuple[str, bool]]:
+    """Every table, and whether it is a partition."""
     cursor.execute(
-        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        """SELECT c.relname, c.relispartition
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"""
     )
-    return [name for (name,) in cursor.fetchall()]
+    return [(name, partition) for name, partition in cursor.fetchall()]
 
 
 def _ensure_role(cursor, role: str) -> None:
@@ -160,7 +167,7 @@ def _ensure_role(cursor, role: str) -> None:
         )
 
 
-def _grant(cursor, role: str, tables: list[str]) -> None:
+def _grant(cursor, role: str, tables: list[tuple[str, bool]]) -> None:
     ident = sql.Identifier(role)
     cursor.execute("SELECT current_schema()")
     schema = sql.Identifier(cursor.fetchone()[0])
@@ -169,10 +176,10 @@ def _grant(cursor, role: str, tables: list[str]) -> None:
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, ident)
     )
     history = _history_tables(cursor)
-    for table in tables:
+    for table, partition in tables:
         target = sql.Identifier(table)
         cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(target, ident))
-        if table in HIDDEN_TABLES:
+        if table in HIDDEN_TABLES or partition:
             continue
         if table in READ_ONLY_TABLES:
             privileges = "SELECT"
