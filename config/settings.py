@@ -207,6 +207,18 @@ AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
 # verify_audit reports events left unsealed longer than this (a sealer that stopped).
 AUDIT_UNSEALED_ALERT_SECONDS = env.int("AUDIT_UNSEALED_ALERT_SECONDS", 60)
+# Audit events are kept this many months (whole monthly partitions older are dropped once
+# sealed: audit.partitions); unset, every event is kept. HIPAA asks six years of documentation
+# (45 CFR 164.316(b)(2)(i)): fewer than 72 months is refused unless AUDIT_RETENTION_BELOW_HIPAA.
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=None)
+AUDIT_RETENTION_BELOW_HIPAA = env.bool("AUDIT_RETENTION_BELOW_HIPAA", default=False)
+if AUDIT_RETENTION_MONTHS is not None and AUDIT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be at least 1 (unset keeps all).")
+if (AUDIT_RETENTION_MONTHS or 72) < 72 and not AUDIT_RETENTION_BELOW_HIPAA:
+    raise ImproperlyConfigured(
+        "AUDIT_RETENTION_MONTHS under 72 keeps the audit trail less than the six years HIPAA asks;"
+        " set AUDIT_RETENTION_BELOW_HIPAA=true to mean it."
+    )
 
 # Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
 SERVE_AS_APP_ROLE = env.bool("SERVE_AS_APP_ROLE", default=False)
