@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The job queue (procrastinate): its tables, `manage.py procrastinate worker`, and each
+    # app's `tasks.py`, found by its autodiscovery (see Background jobs below).
+    "procrastinate.contrib.django",
     "api",
     "clinics",
     "tenancy",
@@ -343,6 +346,24 @@ MFA_RECOVERY_CODES = 10
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", 60)
 BREAK_GLASS_MAX_MINUTES = env.int("BREAK_GLASS_MAX_MINUTES", 240)
 
+# Background jobs: a queue in PostgreSQL (procrastinate), no other broker. Serving processes
+# defer jobs on their own connection, in the request's transaction (as the API role, which may
+# only add jobs: tenancy.row_security); workers (`manage.py procrastinate worker`) connect as the
+# owner, built from DATABASES by procrastinate's Django app. Each worker runs up to
+# JOB_WORKER_CONCURRENCY jobs at once, so that a long job does not hold up the periodic ones,
+# and on SIGINT/SIGTERM waits JOB_SHUTDOWN_SECONDS for them before aborting them. A job that
+# succeeded is deleted (a failed one is kept): a sealer run every second would leave 86,400 a
+# day.
+JOB_WORKER_CONCURRENCY = env.int("JOB_WORKER_CONCURRENCY", 4)
+JOB_SHUTDOWN_SECONDS = env.float("JOB_SHUTDOWN_SECONDS", 30.0)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": JOB_WORKER_CONCURRENCY,
+    "shutdown_graceful_timeout": JOB_SHUTDOWN_SECONDS,
+    "delete_jobs": "successful",
+}
+# The audit trail's sealer runs every AUDIT_SEAL_INTERVAL_SECONDS (audit.tasks).
+AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
+
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
     # Documented on every operation where they apply; 409, 412 and 503 are declared per endpoint.
@@ -528,9 +549,23 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"jobs": {"format": "[%(asctime)s] %(name)s %(levelname)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "jobs": {"class": "logging.StreamHandler", "formatter": "jobs"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The queue's workers: INFO logs every job started and ended (two lines a second with
+        # the audit sealer), WARNING only failures and retries.
+        "procrastinate": {
+            "handlers": ["jobs"],
+            "level": env.str("JOB_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
 }
 
 # Phone numbers written without a country code are read as numbers of this region.
