@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 break
             child = subprocess.Popen(command, preexec_fn=_die_with_parent)
             children[child.pid] = (name, child)
-            self.stdout.write(f"{name}: {' '.join(command[1:])} (pid {child.pid})")
+            self.stdout.write(f"{name}: manage.py {' '.join(command[2:])} (pid {child.pid})")
             self.stdout.flush()
 
         if not children:
