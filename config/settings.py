@@ -170,6 +170,25 @@ if not AUDIT_HMAC_KEY:
 if len(AUDIT_HMAC_KEY) < 32:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters.")
 
+# Every signed audit seal is also written, once, to a store the database's owner cannot rewrite
+# (audit.seal_store): `s3://bucket/prefix`, a bucket with Object Lock, or a folder (a path or
+# `file://`). Each object is locked in AUDIT_SEAL_LOCK_MODE for AUDIT_SEAL_RETENTION_DAYS (six
+# years by default: HIPAA keeps documentation six years, 45 CFR 164.316(b)(2)). S3 credentials
+# come from boto3's own chain (AWS_ACCESS_KEY_ID…, a shared profile, an instance role).
+AUDIT_SEAL_STORE = env.str("AUDIT_SEAL_STORE", "")
+if not AUDIT_SEAL_STORE:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("AUDIT_SEAL_STORE must be set when DJANGO_ENV=production.")
+    AUDIT_SEAL_STORE = str(BASE_DIR / ".audit-seals")
+AUDIT_SEAL_S3_ENDPOINT_URL = env.str("AUDIT_SEAL_S3_ENDPOINT_URL", "")
+AUDIT_SEAL_S3_REGION = env.str("AUDIT_SEAL_S3_REGION", "")
+AUDIT_SEAL_RETENTION_DAYS = env.int("AUDIT_SEAL_RETENTION_DAYS", 2192)
+if AUDIT_SEAL_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_SEAL_RETENTION_DAYS must be at least 1.")
+AUDIT_SEAL_LOCK_MODE = env.str("AUDIT_SEAL_LOCK_MODE", "COMPLIANCE")
+if AUDIT_SEAL_LOCK_MODE not in {"COMPLIANCE", "GOVERNANCE"}:
+    raise ImproperlyConfigured("AUDIT_SEAL_LOCK_MODE must be COMPLIANCE or GOVERNANCE.")
+
 # Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
 SERVE_AS_APP_ROLE = env.bool("SERVE_AS_APP_ROLE", default=False)
 

@@ -50,6 +50,8 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48),
         # The key this checkout's trail is written under, so that verify_audit reads it.
         "AUDIT_HMAC_KEY": os.environ.get("AUDIT_HMAC_KEY") or settings.AUDIT_HMAC_KEY,
+        # This checkout's seal folder, unless a store is set in the environment.
+        "AUDIT_SEAL_STORE": os.environ.get("AUDIT_SEAL_STORE") or settings.AUDIT_SEAL_STORE,
         "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": os.environ.get("SECURE_SSL_REDIRECT", "false"),
     }

@@ -17,6 +17,7 @@ PRODUCTION = {
     "DATABASE_APP_URL": "postgres://chiro_api@db.invalid:5432/chiro",
     "ALLOWED_HOSTS": "api.example.com",
     "AUDIT_HMAC_KEY": "h" * 64,
+    "AUDIT_SEAL_STORE": "s3://audit-seals/chiro",
 }
 
 
@@ -37,6 +38,22 @@ def test_check_deploy_finds_nothing_in_production():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_does_not_start_without_an_audit_seal_store():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUDIT_SEAL_")}
+    production = {key: value for key, value in PRODUCTION.items() if key != "AUDIT_SEAL_STORE"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**env, **production},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "AUDIT_SEAL_STORE must be set when DJANGO_ENV=production." in result.stderr
 
 
 def settings_read_with(**environment: str) -> dict:
