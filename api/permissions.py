@@ -193,7 +193,7 @@ RESOURCE_ROLES: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
     ),
     "record_history": (IsClinician.roles, NOBODY, "Record history and access logs."),
     "staff": (IsClinicAdmin.roles, IsClinicAdmin.roles, "Staff accounts."),
-    "audit_events": (IsClinicAdmin.roles, NOBODY, "The audit trail."),
+    "audit_events": (IsClinicAdmin.roles, NOBODY, "The audit trail, its seals and proofs."),
     "clinic_settings": (
         ClinicSettingsPermission.read_roles,
         ClinicSettingsPermission.write_roles,

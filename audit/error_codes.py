@@ -7,3 +7,5 @@ class AuditCode(ErrorCodes):
     """What the audit trail's reads answer."""
 
     EXPORT_TOO_LARGE = "export_too_large", 400
+    AUDIT_EVENT_UNSEALED = "audit_event_unsealed", 409
+    AUDIT_SEAL_BROKEN = "audit_seal_broken", 409

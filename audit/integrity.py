@@ -1,103 +1,260 @@
-"""Checking the audit trail: each event's HMAC must match its content (audit.row_hmac), its
-hash must match its content and its clinic's previous event, numbers must run without gaps,
-and the chain head must match the last event."""
+"""Checking the audit trail (`manage.py verify_audit`).
 
-from dataclasses import dataclass
+Per clinic, from the last seal found intact (AuditCheckpoint) or from the first (`full`):
+- each seal's hash and Ed25519 signature, its link to the seal before it, its numbering;
+- its events: all there (none deleted), each matching its HMAC, together giving the seal's root;
+- the copy outside the database (audit.seal_store): the same bytes, and no seal outside that the
+  database has lost (a truncated trail);
+- events numbered outside any seal; unsealed events, each matching its HMAC (an event the
+  owner INSERTed has none that matches), and those left unsealed too long.
+"""
 
+import base64
+import binascii
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from cryptography.exceptions import InvalidSignature
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
+from audit.merkle import leaf_hash, root
+from audit.models import AuditCheckpoint, AuditSeal
 from audit.row_hmac import SIGNED_FIELDS, matches
+from audit.seal_format import (
+    GENESIS,
+    NO_CLINIC,
+    chain_key,
+    leaf_bytes,
+    seal_document_bytes,
+    seal_fields,
+    seal_hash,
+    seal_message,
+)
+from audit.seal_keys import key_id, public_key
+from audit.seal_store import seal_store
 
-GENESIS = "0" * 64
-NO_CLINIC = "00000000-0000-0000-0000-000000000000"
+COLUMNS = ", ".join(SIGNED_FIELDS)
+SEAL_PAGE = 500
+EVENT_PAGE = 5000
 
 
 @dataclass(frozen=True)
-class Break:
-    event_id: int | None
+class Finding:
     clinic_id: str | None
-    seq: int | None
     reason: str
+    seal: int | None = None
+    event_id: int | None = None
+
+    def __str__(self) -> str:
+        where = [f"clinic {self.clinic_id or 'none'}"]
+        if self.seal is not None:
+            where.append(f"seal {self.seal}")
+        if self.event_id is not None:
+            where.append(f"event {self.event_id}")
+        return f"{', '.join(where)}: {self.reason}"
 
 
-# Recomputes every event's digest next to its predecessor in the same chain; the first row
-# that disagrees (by id, i.e. by insertion) is the first break.
-FIRST_BROKEN_EVENT = """
-SELECT id, clinic_id, seq,
-       CASE WHEN hash <> expected THEN 'its content no longer matches its hash'
-            WHEN seq <> coalesce(previous_seq, 0) + 1 THEN 'events before it are missing'
-            ELSE 'it does not follow the previous event''s hash' END
-  FROM (SELECT e.id, e.clinic_id, e.seq, e.hash, e.prev_hash,
-               audit_event_digest(e) AS expected,
-               lag(e.seq) OVER chain AS previous_seq, lag(e.hash) OVER chain AS previous_hash
-          FROM audit_auditevent e
-        WINDOW chain AS (PARTITION BY e.clinic_id ORDER BY e.seq)) AS checked
- WHERE hash <> expected
-    OR seq <> coalesce(previous_seq, 0) + 1
-    OR prev_hash <> coalesce(previous_hash, %s)
- ORDER BY id
- LIMIT 1
-"""
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    seals: int = 0
+    events: int = 0
+    unsealed: int = 0
 
-TRUNCATED_CHAIN = """
-WITH last AS (
-    SELECT DISTINCT ON (clinic_id) coalesce(clinic_id, %s::uuid) AS chain_key, seq, hash
-      FROM audit_auditevent
-     ORDER BY clinic_id, seq DESC)
-SELECT h.chain_key, h.seq
-  FROM audit_chainhead h LEFT JOIN last ON last.chain_key = h.chain_key
- WHERE last.seq IS DISTINCT FROM h.seq OR last.hash IS DISTINCT FROM h.hash
- ORDER BY h.chain_key
- LIMIT 1
-"""
+    @property
+    def intact(self) -> bool:
+        return not self.findings
 
 
-# Rows are read in pages, so that a trail of millions is checked in bounded memory.
-HMAC_PAGE = 5000
+def verify(*, full: bool = False) -> Report:
+    report = Report()
+    for key in _chain_keys():
+        _verify_chain(key, full=full, report=report)
+    return report
 
 
-def first_unsigned() -> Break | None:
-    """The first event whose content does not match its HMAC: changed after it was written,
-    or written by someone without the key (an INSERT by the database's owner)."""
-    columns = ", ".join(SIGNED_FIELDS)
-    after = 0
+def _clinic(key: str) -> str | None:
+    return None if key == NO_CLINIC else key
+
+
+def _chain_keys() -> list[str]:
+    """Clinics with seals (in the database or outside it) or with unsealed events."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT clinic_id FROM audit_auditseal"
+            " UNION SELECT DISTINCT clinic_id FROM audit_auditevent WHERE seq IS NULL"
+        )
+        keys = {chain_key(clinic_id) for (clinic_id,) in cursor.fetchall()}
+    keys.update(seal_store().clinic_keys())
+    return sorted(keys)
+
+
+def _seals(clinic_id: str | None, after: int) -> Iterator[AuditSeal]:
+    while True:
+        page = list(
+            AuditSeal.objects.filter(clinic_id=clinic_id, number__gt=after).order_by("number")[
+                :SEAL_PAGE
+            ]
+        )
+        yield from page
+        if len(page) < SEAL_PAGE:
+            return
+        after = page[-1].number
+
+
+def _verify_chain(key: str, *, full: bool, report: Report) -> None:
+    clinic_id = _clinic(key)
+    found = len(report.findings)
+    checkpoint = None if full else AuditCheckpoint.objects.filter(chain_key=key).first()
+    previous = None
+    if checkpoint is not None:
+        previous = AuditSeal.objects.filter(clinic_id=clinic_id, number=checkpoint.number).first()
+        if previous is None or previous.hash != checkpoint.hash:
+            report.findings.append(
+                Finding(clinic_id, "the seal verified last is gone or changed", checkpoint.number)
+            )
+            previous = None  # read the chain again from its start
+    last = previous
+    for seal in _seals(clinic_id, after=last.number if last else 0):
+        _verify_seal(seal, last, report)
+        last = seal
+    _verify_tail(key, clinic_id, last, report)
+    if len(report.findings) == found and last is not None:
+        AuditCheckpoint.objects.update_or_create(
+            chain_key=key,
+            defaults={"number": last.number, "hash": last.hash, "verified_at": timezone.now()},
+        )
+
+
+def _verify_seal(seal: AuditSeal, previous: AuditSeal | None, report: Report) -> None:
+    clinic_id = None if seal.clinic_id is None else str(seal.clinic_id)
+    report.seals += 1
+
+    def finding(reason: str, event_id: int | None = None) -> None:
+        report.findings.append(Finding(clinic_id, reason, seal.number, event_id))
+
+    expected_number = (previous.number if previous else 0) + 1
+    if seal.number != expected_number:
+        finding(f"seals {expected_number} to {seal.number - 1} are missing from the database")
+    if seal.prev_hash != (previous.hash if previous else GENESIS):
+        finding("it does not name the previous seal's hash")
+    if previous is not None and seal.first_seq != previous.last_seq + 1:
+        finding(f"events {previous.last_seq + 1} to {seal.first_seq - 1} are in no seal")
+    message = seal_message(seal_fields(seal))
+    if seal_hash(message) != seal.hash:
+        finding("its content no longer matches its hash")
+    if seal.key_id != key_id() or not _signed(message, seal.signature):
+        finding("its signature does not verify under the audit seal key")
+    _verify_sealed_events(seal, report, finding)
+    outside = seal_store().get(_key_of(seal), seal.number)
+    if outside is None:
+        finding("it is not in the store outside the database")
+    elif outside != seal_document_bytes(seal):
+        finding("it differs from its copy outside the database")
+
+
+def _key_of(seal: AuditSeal) -> str:
+    return chain_key(seal.clinic_id)
+
+
+def _signed(message: bytes, signature: str) -> bool:
+    try:
+        public_key().verify(base64.b64decode(signature, validate=True), message)
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
+def _verify_sealed_events(seal: AuditSeal, report: Report, finding) -> None:
+    condition = "IS NULL" if seal.clinic_id is None else "= %s"
+    params: list[object] = [] if seal.clinic_id is None else [seal.clinic_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, seq, hmac, {COLUMNS} FROM audit_auditevent"
+            f" WHERE clinic_id {condition} AND seq BETWEEN %s AND %s ORDER BY seq, id",
+            [*params, seal.first_seq, seal.last_seq],
+        )
+        rows = cursor.fetchall()
+    report.events += len(rows)
+    leaves = []
+    expected = seal.first_seq
+    for event_id, seq, stored, *content in rows:
+        event = dict(zip(SIGNED_FIELDS, content, strict=True))
+        if seq != expected:
+            what = "is numbered twice" if seq < expected else f"events {expected}+ are missing"
+            finding(f"seq {seq} {what}", event_id)
+            return
+        expected += 1
+        if not matches(event, stored):
+            finding("its content does not match its HMAC", event_id)
+        leaves.append(leaf_hash(leaf_bytes(event_id, seq, event)))
+    if len(rows) != seal.tree_size:
+        finding(f"it seals {seal.tree_size} events; {len(rows)} are in the database")
+    elif root(leaves).hex() != seal.root:
+        finding("its events no longer give its Merkle root")
+
+
+def _verify_tail(key: str, clinic_id: str | None, last: AuditSeal | None, report: Report) -> None:
+    number = last.number if last else 0
+    beyond = seal_store().numbers(key, after=number)
+    if beyond:
+        report.findings.append(
+            Finding(
+                clinic_id,
+                f"seals {beyond[0]} to {beyond[-1]} are outside the database but not in it",
+                beyond[0],
+            )
+        )
+    condition = "IS NULL" if clinic_id is None else "= %s"
+    params: list[object] = [] if clinic_id is None else [clinic_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, seq FROM audit_auditevent WHERE clinic_id {condition} AND seq > %s"
+            " ORDER BY seq LIMIT 1",
+            [*params, last.last_seq if last else 0],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        report.findings.append(Finding(clinic_id, f"seq {row[1]} is in no seal", None, row[0]))
+    _verify_unsealed(clinic_id, condition, params, report)
+
+
+def _verify_unsealed(
+    clinic_id: str | None, condition: str, params: list[object], report: Report
+) -> None:
+    alert_before = timezone.now() - timedelta(seconds=settings.AUDIT_UNSEALED_ALERT_SECONDS)
+    after, late, oldest = 0, 0, None
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                f"SELECT id, seq, hmac, {columns} FROM audit_auditevent"
-                " WHERE id > %s ORDER BY id LIMIT %s",
-                [after, HMAC_PAGE],
+                f"SELECT id, hmac, {COLUMNS} FROM audit_auditevent"
+                f" WHERE clinic_id {condition} AND seq IS NULL AND id > %s ORDER BY id LIMIT %s",
+                [*params, after, EVENT_PAGE],
             )
             rows = cursor.fetchall()
-            for event_id, seq, stored, *content in rows:
+            for event_id, stored, *content in rows:
                 event = dict(zip(SIGNED_FIELDS, content, strict=True))
+                report.unsealed += 1
                 if not matches(event, stored):
-                    clinic = str(event["clinic_id"]) if event["clinic_id"] else None
-                    return Break(event_id, clinic, seq, "its content does not match its HMAC")
-            if len(rows) < HMAC_PAGE:
-                return None
+                    report.findings.append(
+                        Finding(clinic_id, "its content does not match its HMAC", None, event_id)
+                    )
+                if event["occurred_at"] < alert_before:
+                    late += 1
+                    oldest = oldest or event_id
+            if len(rows) < EVENT_PAGE:
+                break
             after = rows[-1][0]
-
-
-def first_break() -> Break | None:
-    """The first event whose chain is broken, or None when every chain holds."""
-    with connection.cursor() as cursor:
-        cursor.execute(FIRST_BROKEN_EVENT, [GENESIS])
-        row = cursor.fetchone()
-        if row is not None:
-            event_id, clinic_id, seq, reason = row
-            return Break(event_id, str(clinic_id) if clinic_id else None, seq, reason)
-        cursor.execute(TRUNCATED_CHAIN, [NO_CLINIC])
-        row = cursor.fetchone()
-        if row is not None:
-            chain_key, seq = row
-            clinic = None if str(chain_key) == NO_CLINIC else str(chain_key)
-            return Break(None, clinic, seq, "the last events of the chain are missing")
-    return None
-
-
-def event_count() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM audit_auditevent")
-        count: int = cursor.fetchone()[0]
-    return count
+    if late:
+        report.findings.append(
+            Finding(
+                clinic_id,
+                f"{late} events have waited more than {settings.AUDIT_UNSEALED_ALERT_SECONDS} s"
+                " to be sealed: is the sealer running?",
+                None,
+                oldest,
+            )
+        )

@@ -1,4 +1,4 @@
-"""The audit trail: one append-only, hash-chained event per request that touches PHI."""
+"""The audit trail: one append-only event per request that touches PHI, sealed in signed batches."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -38,17 +38,18 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """Who did what to which records, from where, and how it ended.
 
-    Rows are only ever inserted, by the database function `audit_append()`; a trigger refuses
-    UPDATE, DELETE and TRUNCATE, and fills `seq`, `prev_hash` and `hash`, the SHA-256 over the
-    event and its clinic's previous event. `hmac` is the writer's HMAC of the content
-    (audit.row_hmac) under a key kept out of the database. `manage.py verify_audit` checks
-    both. Clinic and user are plain identifiers, not foreign keys, so that the trail
+    Rows are only ever inserted, by the database function `audit_append()`, as a plain INSERT
+    that locks nothing; a trigger refuses DELETE, TRUNCATE and every UPDATE but the sealer's
+    numbering. `hmac` is the writer's HMAC of the content (audit.row_hmac) under a key kept
+    out of the database. `seq` is null until the sealer (audit.sealing) numbers the event,
+    contiguously within its clinic, into a signed seal (AuditSeal). `manage.py verify_audit`
+    checks both. Clinic and user are plain identifiers, not foreign keys, so that the trail
     stands on its own.
     """
 
     id = models.BigAutoField(primary_key=True)
     clinic_id = models.UUIDField(null=True, blank=True)
-    seq = models.BigIntegerField(editable=False)
+    seq = models.BigIntegerField(null=True, editable=False)
     occurred_at = models.DateTimeField()
     user_id = models.UUIDField(null=True, blank=True)
     username = models.CharField(max_length=150, blank=True)
@@ -64,23 +65,29 @@ class AuditEvent(models.Model):
     patient_ids = ArrayField(models.UUIDField(), default=list, blank=True)
     status_code = models.PositiveSmallIntegerField()
     changed_fields = ArrayField(models.CharField(max_length=64), default=list, blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, editable=False)
     # HMAC-SHA256 of the content under AUDIT_HMAC_KEY, a key the database does not hold.
     hmac = models.CharField(max_length=64, editable=False)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["clinic_id", "seq"], name="audit_event_seq_unique")
-        ]
+        # Each index serves a filter or an ordering the trail's endpoints offer (audit.filters),
+        # the sealer or the proofs; ids grow with time, so "newest first" is by id.
         indexes = [
-            models.Index(fields=["clinic_id", "user_id", "seq"], name="audit_event_user_idx"),
-            models.Index(fields=["clinic_id", "action", "seq"], name="audit_event_action_idx"),
+            models.Index(fields=["clinic_id", "id"], name="audit_event_clinic_idx"),
+            models.Index(fields=["clinic_id", "user_id", "id"], name="audit_event_user_idx"),
+            models.Index(fields=["clinic_id", "action", "id"], name="audit_event_action_idx"),
             models.Index(
-                fields=["clinic_id", "resource_type", "seq"], name="audit_event_resource_idx"
+                fields=["clinic_id", "resource_type", "id"], name="audit_event_resource_idx"
+            ),
+            models.Index(fields=["clinic_id", "request_id"], name="audit_event_request_idx"),
+            # A seal's events, by number (proofs, verify_audit).
+            models.Index(fields=["clinic_id", "seq"], name="audit_event_seq_idx"),
+            # What the sealer has still to number: small, since sealed rows leave it.
+            models.Index(
+                fields=["clinic_id", "id"],
+                condition=models.Q(seq__isnull=True),
+                name="audit_event_unsealed_idx",
             ),
             models.Index(fields=["clinic_id", "occurred_at"], name="audit_event_time_idx"),
-            models.Index(fields=["clinic_id", "request_id"], name="audit_event_request_idx"),
             GinIndex(fields=["patient_ids"], name="audit_event_patients_idx"),
         ]
 
@@ -88,13 +95,53 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.resource_type}"
 
 
-class ChainHead(models.Model):
-    """The last event of each clinic's chain (the nil UUID for events of no clinic); its row
-    lock orders concurrent appends. Not readable by the API role."""
+class AuditSeal(models.Model):
+    """A signed batch of one clinic's events: events `first_seq`..`last_seq`, hashed as RFC 6962
+    Merkle leaves (audit.seal_format) under `root`, linked to the clinic's previous seal by
+    `prev_hash`, signed with the Ed25519 key kept out of the database (audit.seal_keys). Each is
+    also written to a store outside PostgreSQL (audit.seal_store). Append-only."""
 
-    chain_key = models.UUIDField(primary_key=True)
-    seq = models.BigIntegerField()
+    id = models.BigAutoField(primary_key=True)
+    clinic_id = models.UUIDField(null=True, blank=True)
+    number = models.BigIntegerField()
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField()
+    tree_size = models.IntegerField()
+    root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=88)
     hash = models.CharField(max_length=64)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic_id", "number"],
+                nulls_distinct=False,
+                name="audit_seal_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, first_seq__gte=1, tree_size__gte=1)
+                & models.Q(last_seq=models.F("first_seq") + models.F("tree_size") - 1),
+                name="audit_seal_range",
+            ),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.chain_key}: {self.seq}"
+        return (
+            f"{self.clinic_id or 'no clinic'} seal {self.number}: {self.first_seq}-{self.last_seq}"
+        )
+
+
+class AuditCheckpoint(models.Model):
+    """The last seal `verify_audit` found intact, per clinic (the nil UUID for events of no
+    clinic): the next run starts after it. Not readable by the API role."""
+
+    chain_key = models.UUIDField(primary_key=True)
+    number = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.chain_key}: seal {self.number}"

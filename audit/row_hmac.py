@@ -2,8 +2,8 @@
 
 The key is not in the database, so an event written or edited by anyone who can write the
 database but does not hold the key (an owner's INSERT, a changed path or patient) no longer
-matches its HMAC, and `manage.py verify_audit` names it. The row's id and chain columns are
-left out: they are numbering, checked by the chain.
+matches its HMAC, and `manage.py verify_audit` names it. The row's id and `seq` are left
+out: they are numbering, which the sealer's Merkle leaves cover (audit.seal_format).
 """
 
 import hashlib
@@ -69,10 +69,20 @@ def _items(value: object) -> Iterable[object]:
     return value
 
 
+def canonical_json(document: Mapping[str, object]) -> bytes:
+    """One JSON text for a document: keys sorted, no spaces, UTF-8 (what the HMAC, the Merkle
+    leaves and the seals' signatures are computed over, and what an offline verifier rebuilds)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canonical_content(event: Mapping[str, object]) -> dict[str, object]:
+    """The event's signed fields, each spelled as JSON carries it."""
+    return {name: _canonical_value(name, event[name]) for name in SIGNED_FIELDS}
+
+
 def canonical(event: Mapping[str, object]) -> bytes:
-    """The event's content as one JSON text: its fields in a fixed order, no spaces."""
-    content = {name: _canonical_value(name, event[name]) for name in SIGNED_FIELDS}
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The event's content as one JSON text."""
+    return canonical_json(canonical_content(event))
 
 
 def event_hmac(event: Mapping[str, object]) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -30,6 +30,11 @@ SEAL_NAME = re.compile(r"^(\d{12})\.json$")
 
 class SealConflict(Exception):
     """A different document is already stored under that clinic and number."""
+
+
+# What a store that cannot be reached or written raises, besides a conflict: the sealer waits
+# for it (audit.sealing) rather than failing its other clinics.
+STORE_FAULTS: tuple[type[Exception], ...] = (SealConflict, OSError, BotoCoreError, ClientError)
 
 
 def seal_name(number: int) -> str:
@@ -321,11 +326,11 @@ def store_at(location: str) -> SealStore:
 
 
 @functools.cache
-def _store_of_process(pid: int) -> SealStore:
-    return store_at(settings.AUDIT_SEAL_STORE)
+def _store_of_process(pid: int, location: str) -> SealStore:
+    return store_at(location)
 
 
 def seal_store() -> SealStore:
     """The configured store, built once per process: a forked worker builds its own, as an S3
     client's connections may not be shared across a fork."""
-    return _store_of_process(os.getpid())
+    return _store_of_process(os.getpid(), settings.AUDIT_SEAL_STORE)

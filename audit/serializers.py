@@ -23,7 +23,6 @@ AUDIT_EVENT_EXAMPLE = {
     "patient_ids": ["5b0c2f0a-1d5e-4a8e-9f0e-3c2b1a0d9e8f"],
     "status_code": 200,
     "changed_fields": ["occupation", "phone"],
-    "hash": "6f1c2b0e8d4a7f3c9e5b1a2d4c6e8f0a1b3c5d7e9f1a2b3c4d5e6f708192a3b4",
 }
 
 
@@ -68,11 +67,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "patient_ids",
             "status_code",
             "changed_fields",
-            "hash",
         ]
         extra_kwargs = {
             "id": {"help_text": "The event's identifier."},
-            "seq": {"help_text": "Position in the clinic's chain of events (1, 2, 3, …)."},
+            "seq": {
+                "help_text": "Position in the clinic's sealed trail (1, 2, 3, …), given by the "
+                "sealer within a second or so of the event; null until then. "
+                "`GET /api/v1/audit-events/{id}/proof/` proves it."
+            },
             "occurred_at": {"help_text": "When (UTC), set by the database."},
             "username": {
                 "help_text": "The staff member's username; for a failed login, the name tried."
@@ -89,7 +91,4 @@ class AuditEventSerializer(serializers.ModelSerializer):
                 "help_text": "The kind of record: patient, condition, treatment_plan, visit, …"
             },
             "status_code": {"help_text": "The outcome: the HTTP status answered."},
-            "hash": {
-                "help_text": "SHA-256 (hex) over this event and the clinic's previous event's hash."
-            },
         }

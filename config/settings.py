@@ -189,6 +189,28 @@ AUDIT_SEAL_LOCK_MODE = env.str("AUDIT_SEAL_LOCK_MODE", "COMPLIANCE")
 if AUDIT_SEAL_LOCK_MODE not in {"COMPLIANCE", "GOVERNANCE"}:
     raise ImproperlyConfigured("AUDIT_SEAL_LOCK_MODE must be COMPLIANCE or GOVERNANCE.")
 
+# Seals of the audit trail (audit.sealing) are signed with an Ed25519 key kept out of the
+# database: AUDIT_SEAL_KEY, its 32-byte private seed in hex, is needed only where seals are
+# made (the worker, `manage.py seal_audit`); the API serves the public half, taken from
+# AUDIT_SEAL_PUBLIC_KEY (hex) or else derived from the private one.
+AUDIT_SEAL_KEY = env.str("AUDIT_SEAL_KEY", "")
+AUDIT_SEAL_PUBLIC_KEY = env.str("AUDIT_SEAL_PUBLIC_KEY", "")
+if not AUDIT_SEAL_KEY and not AUDIT_SEAL_PUBLIC_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(
+            "AUDIT_SEAL_KEY (where seals are made) or AUDIT_SEAL_PUBLIC_KEY must be set when "
+            "DJANGO_ENV=production."
+        )
+    from config.local_keys import local_key
+
+    AUDIT_SEAL_KEY = local_key(AUDIT_KEY_DIR / "seal-ed25519.key")
+# The sealer runs every this many seconds (a periodic task of the job queue).
+AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
+# A seal holds at most this many events; a busier second is sealed in several.
+AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
+# verify_audit reports events left unsealed longer than this (a sealer that stopped).
+AUDIT_UNSEALED_ALERT_SECONDS = env.int("AUDIT_UNSEALED_ALERT_SECONDS", 60)
+
 # Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
 SERVE_AS_APP_ROLE = env.bool("SERVE_AS_APP_ROLE", default=False)
 

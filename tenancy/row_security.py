@@ -84,11 +84,18 @@ DELETABLE_TABLES = frozenset(
 )
 
 # Tables the API role may read but never write directly: the audit trail (appended through
-# audit_append()), its chain heads, and the schema bookkeeping.
+# audit_append()), its seals (made by the sealer, as the owner), and the schema bookkeeping.
+# The sealer's checkpoints are hidden.
 READ_ONLY_TABLES = frozenset(
-    {"audit_auditevent", "django_migrations", "django_content_type", "reference_icd10code"}
+    {
+        "audit_auditevent",
+        "audit_auditseal",
+        "django_migrations",
+        "django_content_type",
+        "reference_icd10code",
+    }
 )
-HIDDEN_TABLES = frozenset({"audit_chainhead", "api_context_key"})
+HIDDEN_TABLES = frozenset({"audit_auditcheckpoint", "api_context_key"})
 
 # Reference tables where rows without a clinic ship with the product and are shared.
 SHARED_ROW_TABLES = frozenset({"reference_technique", "reference_exercise"})

@@ -43,6 +43,13 @@ def _fresh_throttle_counts(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _own_seal_store(settings, tmp_path_factory):
+    # Seals copied out of a test's database go to a folder of the test's own: a shared one
+    # would hold seals of clinics that the next test database never had.
+    settings.AUDIT_SEAL_STORE = str(tmp_path_factory.mktemp("audit-seals"))
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would dominate the suite; hashing itself is Django's concern.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -66,7 +66,8 @@ PERMISSION_ROWS = [
         r"^GET /api/v1/practitioners/$",
     ),
     ("staff accounts", r" /api/v1/staff/"),
-    ("audit trail and its export", r" /api/v1/audit-events/"),
+    ("the audit seals' public key", r"^GET /api/v1/audit-seals/public-key/$"),
+    ("audit trail, its export, seals and proofs", r" /api/v1/audit-(events|seals)/"),
     ("read reference lists", r"^GET /api/v1/reference/"),
     ("read appointment types", r"^GET /api/v1/appointment-types/"),
     ("keep appointment types", r" /api/v1/appointment-types/"),
@@ -112,7 +113,9 @@ def test_the_permission_table_covers_every_operation():
 
 
 # Operations that touch no PHI and leave no event: reference lists, health, who am I.
-UNAUDITED = re.compile(r"^/(healthz|api/v1/reference/|api/v1/auth/me$)")
+UNAUDITED = re.compile(
+    r"^/(healthz|api/v1/reference/|api/v1/auth/me$|api/v1/audit-seals/public-key/$)"
+)
 
 # What a detail action is recorded as (by the end of "METHOD path"); everything else follows
 # its method.
@@ -125,6 +128,7 @@ ACTION_BY_SUFFIX = {
     "unlock/": "unlock",
     "mark-entered-in-error/": "discard",
     "export/": "export",
+    "proof/": "read",
     "auth/login": "login",
     "auth/login/verify": "login",
     "auth/logout": "logout",
@@ -165,6 +169,7 @@ RESOURCE_BY_PATH = [
     (r"/start-visit/$", "visit"),
     (r"/auth/", "session"),
     (r"^/api/v1/audit-events/", "audit_event"),
+    (r"^/api/v1/audit-seals/", "audit_seal"),
     (r"^/api/v1/staff/", "staff"),
     (r"^/api/v1/practitioners/", "staff"),
     (r"/outcomes/", "outcome_measure"),
@@ -343,7 +348,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             own
             and response.status_code < 400
             and not re.match(
-                r"/api/v1/(staff|practitioners|audit-events|auth|clinic|break-glass|appointment-types"
+                r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
                 r"|calendar-feed|fee-schedule)",
                 url,
