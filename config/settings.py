@@ -204,7 +204,7 @@ if not AUDIT_SEAL_KEY and not AUDIT_SEAL_PUBLIC_KEY:
     from config.local_keys import local_key
 
     AUDIT_SEAL_KEY = local_key(AUDIT_KEY_DIR / "seal-ed25519.key")
-# The sealer runs every this many seconds (a periodic task of the job queue).
+# The sealer runs every this many seconds (a periodic task of the job queue: audit.tasks).
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 # A seal holds at most this many events; a busier second is sealed in several.
 AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
@@ -402,8 +402,6 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "shutdown_graceful_timeout": JOB_SHUTDOWN_SECONDS,
     "delete_jobs": "successful",
 }
-# The audit trail's sealer runs every AUDIT_SEAL_INTERVAL_SECONDS (audit.tasks).
-AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
