@@ -11,7 +11,7 @@ from procrastinate.periodic import PeriodicDeferrer
 
 from jobs.periodic import cron_every, periodic
 from tests.conftest import FLUSHABLE_APPS
-from tests.jobs.conftest import as_worker, queued
+from tests.job_queue import as_worker, queued
 
 EVERY = [
     (1, "* * * * * */1"),

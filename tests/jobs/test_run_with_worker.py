@@ -1,5 +1,5 @@
-"""`make run`'s command: the development server and a worker that runs jobs, and no worker
-left behind however the command ends."""
+"""`make run`'s command: the development server and a worker that runs jobs and seals the audit
+trail every second, and no worker left behind however the command ends."""
 
 import os
 import re
@@ -13,11 +13,14 @@ import requests
 from django.conf import settings
 from procrastinate.contrib.django import app as queue
 
+from audit.models import AuditEvent
 from ops.loadtest.servers import current_database_url, free_port
 from tests.conftest import FLUSHABLE_APPS
-from tests.jobs.conftest import queued
+from tests.job_queue import queued
 
 pytestmark = pytest.mark.system  # it starts `make run`'s processes
+
+REMOVE_OLD_JOBS = "builtin:procrastinate.builtin_tasks.remove_old_jobs"
 
 
 def alive(pid: int) -> bool:
@@ -48,24 +51,34 @@ def healthy(base: str) -> bool:
 
 @pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
 @pytest.mark.parametrize("stop", ["ctrl-c", "sigkill"])
-def test_make_runs_command_serves_runs_jobs_and_leaves_no_worker(stop, empty_queue, tmp_path):
+def test_make_runs_command_serves_runs_jobs_seals_and_leaves_no_worker(
+    stop, empty_queue, tmp_path, chiropractor_client, patient
+):
     port = free_port()
     output = tmp_path / "output"
     with output.open("w") as out:
         command = subprocess.Popen(
             [sys.executable, "manage.py", "run_with_worker", f"127.0.0.1:{port}"],
             cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": current_database_url()},
+            env={
+                **os.environ,
+                "DATABASE_URL": current_database_url(),
+                "AUDIT_SEAL_STORE": str(settings.AUDIT_SEAL_STORE),
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, as under a terminal
         )
     try:
         assert until(lambda: healthy(f"http://127.0.0.1:{port}")), output.read_text()
-        queue.configure_task("builtin:procrastinate.builtin_tasks.remove_old_jobs").defer(
-            max_hours=24
-        )
-        assert until(lambda: queued() == []), output.read_text()  # run, and deleted once done
+        queue.configure_task(REMOVE_OLD_JOBS).defer(max_hours=24)
+        # Run, and deleted as it succeeded (a failed job is kept).
+        ran = until(lambda: all(task != REMOVE_OLD_JOBS for task, _ in queued()))
+        assert ran, output.read_text()
+        # The sealer, deferred by the worker every second, seals a request's events.
+        assert chiropractor_client.get(f"/api/v1/patients/{patient.id}/").status_code == 200
+        events = AuditEvent.objects.filter(clinic_id=patient.clinic_id)
+        assert until(lambda: events.exists() and not events.filter(seq__isnull=True).exists())
         children = {
             name: int(pid)
             for name, pid in re.findall(

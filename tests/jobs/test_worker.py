@@ -12,7 +12,7 @@ from procrastinate.contrib.django import app as project_app
 
 from ops.loadtest.servers import current_database_url
 from tests.conftest import FLUSHABLE_APPS
-from tests.jobs.conftest import as_worker, queued
+from tests.job_queue import as_worker, queued
 
 
 def run_until_empty(app) -> None:
