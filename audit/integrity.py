@@ -156,6 +156,11 @@ def _verify_seal(seal: AuditSeal, previous: AuditSeal | None, report: Report) ->
         finding("it differs from its copy outside the database")
 
 
+def _clinic_condition(clinic_id: object) -> tuple[str, list[str]]:
+    """The SQL that picks a clinic's events (events of no clinic: IS NULL)."""
+    return ("IS NULL", []) if clinic_id is None else ("= %s", [str(clinic_id)])
+
+
 def _key_of(seal: AuditSeal) -> str:
     return chain_key(seal.clinic_id)
 
@@ -169,8 +174,7 @@ def _signed(message: bytes, signature: str) -> bool:
 
 
 def _verify_sealed_events(seal: AuditSeal, report: Report, finding) -> None:
-    condition = "IS NULL" if seal.clinic_id is None else "= %s"
-    params: list[object] = [] if seal.clinic_id is None else [seal.clinic_id]
+    condition, params = _clinic_condition(seal.clinic_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, seq, hmac, {COLUMNS} FROM audit_auditevent"
@@ -208,8 +212,7 @@ def _verify_tail(key: str, clinic_id: str | None, last: AuditSeal | None, report
                 beyond[0],
             )
         )
-    condition = "IS NULL" if clinic_id is None else "= %s"
-    params: list[object] = [] if clinic_id is None else [clinic_id]
+    condition, params = _clinic_condition(clinic_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, seq FROM audit_auditevent WHERE clinic_id {condition} AND seq > %s"
@@ -223,7 +226,7 @@ def _verify_tail(key: str, clinic_id: str | None, last: AuditSeal | None, report
 
 
 def _verify_unsealed(
-    clinic_id: str | None, condition: str, params: list[object], report: Report
+    clinic_id: str | None, condition: str, params: list[str], report: Report
 ) -> None:
     alert_before = timezone.now() - timedelta(seconds=settings.AUDIT_UNSEALED_ALERT_SECONDS)
     after, late, oldest = 0, 0, None

@@ -153,16 +153,7 @@ class AuditProofSerializer(serializers.Serializer):
     seal = AuditSealSerializer(help_text="The signed seal whose root the path leads to.")
 
 
-class AuditSealKeySerializer(serializers.Serializer):
-    algorithm = serializers.CharField(help_text="Always `Ed25519`.")
-    key_id = serializers.CharField(help_text="SHA-256 (hex) of the raw public key; seals name it.")
-    public_key = serializers.CharField(help_text="The raw 32-byte public key, base64.")
-    public_key_pem = serializers.CharField(
-        help_text="The same key as PEM (SubjectPublicKeyInfo), for `docs/verify_audit_proof.py`."
-    )
-
-
-AuditSealKeySerializer = extend_schema_serializer(
+@extend_schema_serializer(
     examples=[
         OpenApiExample(
             "The key seals are signed with",
@@ -176,4 +167,11 @@ AuditSealKeySerializer = extend_schema_serializer(
             },
         )
     ]
-)(AuditSealKeySerializer)
+)
+class AuditSealKeySerializer(serializers.Serializer):
+    algorithm = serializers.CharField(help_text="Always `Ed25519`.")
+    key_id = serializers.CharField(help_text="SHA-256 (hex) of the raw public key; seals name it.")
+    public_key = serializers.CharField(help_text="The raw 32-byte public key, base64.")
+    public_key_pem = serializers.CharField(
+        help_text="The same key as PEM (SubjectPublicKeyInfo), for `docs/verify_audit_proof.py`."
+    )

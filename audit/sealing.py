@@ -12,6 +12,7 @@ database (audit.seal_store); a copy that failed is made by the next pass.
 
 import base64
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -59,7 +60,7 @@ UPDATE audit_auditevent e SET seq = %s + n.position
 _published: dict[tuple[str, str], int] = {}
 
 
-def _clinic_condition(clinic_id: object) -> tuple[str, list[object]]:
+def _clinic_condition(clinic_id: uuid.UUID | None) -> tuple[str, list[uuid.UUID]]:
     return ("IS NULL", []) if clinic_id is None else ("= %s", [clinic_id])
 
 
@@ -82,7 +83,7 @@ def seal_all() -> int:
     return sealed
 
 
-def seal_clinic(clinic_id: object) -> int:
+def seal_clinic(clinic_id: uuid.UUID | None) -> int:
     """Seal one batch of the clinic's unsealed events (None: events of no clinic); 0 when
     there are none or another sealer holds the clinic."""
     key = chain_key(clinic_id)
@@ -116,12 +117,14 @@ def seal_clinic(clinic_id: object) -> int:
     return len(rows)
 
 
-def _last_seal(clinic_id: object) -> AuditSeal | None:
+def _last_seal(clinic_id: uuid.UUID | None) -> AuditSeal | None:
     # clinic_id=None is IS NULL: the chain of events of no clinic.
     return AuditSeal.objects.filter(clinic_id=clinic_id).order_by("-number").first()
 
 
-def _seal(clinic_id: object, last: AuditSeal | None, first_seq: int, rows: list) -> AuditSeal:
+def _seal(
+    clinic_id: uuid.UUID | None, last: AuditSeal | None, first_seq: int, rows: list
+) -> AuditSeal:
     leaves = [
         leaf_hash(leaf_bytes(row[0], first_seq + i, dict(zip(SIGNED_FIELDS, row[1:], strict=True))))
         for i, row in enumerate(rows)
