@@ -208,6 +208,10 @@ if not AUDIT_SEAL_KEY and not AUDIT_SEAL_PUBLIC_KEY:
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 # A seal holds at most this many events; a busier second is sealed in several.
 AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
+# Whether a read's audit event waits for its WAL flush before the answer goes out (writes
+# always do). Off, a server crash within three WAL-writer delays (wal_writer_delay, 200 ms
+# by default) of a read can lose that read's event; README, "Durability of a read's event".
+AUDIT_READS_SYNCHRONOUS = env.bool("AUDIT_READS_SYNCHRONOUS", default=True)
 # verify_audit reports events left unsealed longer than this (a sealer that stopped).
 AUDIT_UNSEALED_ALERT_SECONDS = env.int("AUDIT_UNSEALED_ALERT_SECONDS", 60)
 
@@ -459,8 +463,13 @@ SPECTACULAR_SETTINGS = {
         },
         {
             "name": "audit-events",
-            "description": "The append-only, hash-chained audit trail and its export. Clinic "
-            "admins.",
+            "description": "The append-only audit trail, its export, and each event's Merkle "
+            "inclusion proof in its signed seal. Clinic admins.",
+        },
+        {
+            "name": "audit-seals",
+            "description": "The audit trail's signed seals (clinic admins) and the Ed25519 "
+            "public key that verifies them (anyone, no token).",
         },
         {
             "name": "reference",
