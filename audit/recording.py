@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,10 @@ from tenancy.postgres.connection import backend_connection
 from tenancy.request_context import client_address, django_request, request_id_for
 
 logger = logging.getLogger(__name__)
+
+# Sent with a read's COMMIT when AUDIT_READS_SYNCHRONOUS is off: the commit returns before its
+# WAL is flushed; a server crash in the next few WAL-writer delays can lose the read's event.
+RELAXED_COMMIT = "SET LOCAL synchronous_commit = off"
 
 APPEND = f"SELECT audit_append({', '.join(['%s'] * (len(SIGNED_FIELDS) + 1))})"
 
@@ -85,6 +90,9 @@ def write(request: HttpRequest, event: Event, *, at_commit: bool = False) -> Non
         "changed_fields": sorted(set(event.changed_fields)),
     }
     execute = backend_connection().execute_at_commit if at_commit else _execute_now
+    if at_commit and request.method in SAFE_METHODS and not settings.AUDIT_READS_SYNCHRONOUS:
+        # A read's commit need not wait for its WAL flush (AUDIT_READS_SYNCHRONOUS, README).
+        execute(RELAXED_COMMIT, [])
     execute(APPEND, [*(content[name] for name in SIGNED_FIELDS), event_hmac(content)])
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from audit.models import AuditSeal
-from audit.seal_format import SEAL_TIMESTAMP_FORMAT
+from audit.seal_format import SEAL_FIELDS, SEAL_TIMESTAMP_FORMAT
 
 SEAL_EXAMPLE = {
     "clinic_id": "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a098",
@@ -19,7 +19,7 @@ SEAL_EXAMPLE = {
     "prev_hash": "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d",
     "sealed_at": "2026-11-24T15:02:12.031877Z",
     "key_id": "b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2",
-    "signature": "kq3V0d1qk8QyWm6Zb7n2o4p5r6s7t8u9v0w1x2y3z4A5B6C7D8E9F0G1H2I3J4K5L6M7N8O9P0Q1R2S3T4U5V6W7X8Y9Zw==",
+    "signature": "OBAIG3KHiUevjSrAGgZve4P+JdunQzonsZ2jIjbW1Ax5OmvOp+P6Te30HD4ZxLyNttxq2Qxe9zcSK4C9jcePoQ==",
     "hash": "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
 }
 
@@ -36,19 +36,7 @@ class AuditSealSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditSeal
-        fields = [
-            "clinic_id",
-            "number",
-            "first_seq",
-            "last_seq",
-            "tree_size",
-            "root",
-            "prev_hash",
-            "sealed_at",
-            "key_id",
-            "signature",
-            "hash",
-        ]
+        fields = [*SEAL_FIELDS, "signature", "hash"]
         extra_kwargs = {
             "clinic_id": {"help_text": "The clinic whose events are sealed."},
             "number": {"help_text": "The seal's number in the clinic: 1, 2, 3, … without gaps."},

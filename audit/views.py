@@ -176,7 +176,7 @@ class AuditSealViewSet(AuditedViewMixin, mixins.ListModelMixin, viewsets.Generic
     permission_classes = [IsClinicAdmin]
     serializer_class = AuditSealSerializer
     queryset = AuditSeal.objects.none()
-    ordering_fields: list[str] = []
+    ordering_fields = ["number"]
     ordering = ["-number"]
     audit_resource = "audit_seal"
     audit_patient_attr = ""

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The job queue (procrastinate): its tables, `manage.py procrastinate worker`, and each
+    # app's `tasks.py`, found by its autodiscovery (see Background jobs below).
+    "procrastinate.contrib.django",
     "api",
     "clinics",
     "tenancy",
@@ -201,10 +204,14 @@ if not AUDIT_SEAL_KEY and not AUDIT_SEAL_PUBLIC_KEY:
     from config.local_keys import local_key
 
     AUDIT_SEAL_KEY = local_key(AUDIT_KEY_DIR / "seal-ed25519.key")
-# The sealer runs every this many seconds (a periodic task of the job queue).
+# The sealer runs every this many seconds (a periodic task of the job queue: audit.tasks).
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 # A seal holds at most this many events; a busier second is sealed in several.
 AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
+# Whether a read's audit event waits for its WAL flush before the answer goes out (writes
+# always do). Off, a server crash within three WAL-writer delays (wal_writer_delay, 200 ms
+# by default) of a read can lose that read's event; README, "Durability of a read's event".
+AUDIT_READS_SYNCHRONOUS = env.bool("AUDIT_READS_SYNCHRONOUS", default=True)
 # verify_audit reports events left unsealed longer than this (a sealer that stopped).
 AUDIT_UNSEALED_ALERT_SECONDS = env.int("AUDIT_UNSEALED_ALERT_SECONDS", 60)
 # Audit events are kept this many months (whole monthly partitions older are dropped once
@@ -396,6 +403,22 @@ MFA_RECOVERY_CODES = 10
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", 60)
 BREAK_GLASS_MAX_MINUTES = env.int("BREAK_GLASS_MAX_MINUTES", 240)
 
+# Background jobs: a queue in PostgreSQL (procrastinate), no other broker. Serving processes
+# defer jobs on their own connection, in the request's transaction (as the API role, which may
+# only add jobs: tenancy.row_security); workers (`manage.py procrastinate worker`) connect as the
+# owner, built from DATABASES by procrastinate's Django app. Each worker runs up to
+# JOB_WORKER_CONCURRENCY jobs at once, so that a long job does not hold up the periodic ones,
+# and on SIGINT/SIGTERM waits JOB_SHUTDOWN_SECONDS for them before aborting them. A job that
+# succeeded is deleted (a failed one is kept): a sealer run every second would leave 86,400 a
+# day.
+JOB_WORKER_CONCURRENCY = env.int("JOB_WORKER_CONCURRENCY", 4)
+JOB_SHUTDOWN_SECONDS = env.float("JOB_SHUTDOWN_SECONDS", 30.0)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": JOB_WORKER_CONCURRENCY,
+    "shutdown_graceful_timeout": JOB_SHUTDOWN_SECONDS,
+    "delete_jobs": "successful",
+}
+
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
     # Documented on every operation where they apply; 409, 412 and 503 are declared per endpoint.
@@ -452,8 +475,13 @@ SPECTACULAR_SETTINGS = {
         },
         {
             "name": "audit-events",
-            "description": "The append-only, hash-chained audit trail and its export. Clinic "
-            "admins.",
+            "description": "The append-only audit trail, its export, and each event's Merkle "
+            "inclusion proof in its signed seal. Clinic admins.",
+        },
+        {
+            "name": "audit-seals",
+            "description": "The audit trail's signed seals (clinic admins) and the Ed25519 "
+            "public key that verifies them (anyone, no token).",
         },
         {
             "name": "reference",
@@ -581,9 +609,23 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"jobs": {"format": "[%(asctime)s] %(name)s %(levelname)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "jobs": {"class": "logging.StreamHandler", "formatter": "jobs"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The queue's workers: INFO logs every job started and ended (two lines a second with
+        # the audit sealer), WARNING only failures and retries.
+        "procrastinate": {
+            "handlers": ["jobs"],
+            "level": env.str("JOB_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
 }
 
 # Phone numbers written without a country code are read as numbers of this region.

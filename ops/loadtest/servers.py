@@ -52,6 +52,8 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "AUDIT_HMAC_KEY": os.environ.get("AUDIT_HMAC_KEY") or settings.AUDIT_HMAC_KEY,
         # This checkout's seal folder, unless a store is set in the environment.
         "AUDIT_SEAL_STORE": os.environ.get("AUDIT_SEAL_STORE") or settings.AUDIT_SEAL_STORE,
+        # This checkout's seal key: its sealer signs what the servers' proofs are checked by.
+        "AUDIT_SEAL_KEY": os.environ.get("AUDIT_SEAL_KEY") or settings.AUDIT_SEAL_KEY,
         "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS") or "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": os.environ.get("SECURE_SSL_REDIRECT", "false"),
     }

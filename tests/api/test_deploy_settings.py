@@ -18,6 +18,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "api.example.com",
     "AUDIT_HMAC_KEY": "h" * 64,
     "AUDIT_SEAL_STORE": "s3://audit-seals/chiro",
+    "AUDIT_SEAL_PUBLIC_KEY": "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
 }
 
 
@@ -43,6 +44,9 @@ def test_check_deploy_finds_nothing_in_production():
 def test_production_does_not_start_without_an_audit_seal_store():
     env = {key: value for key, value in os.environ.items() if not key.startswith("AUDIT_SEAL_")}
     production = {key: value for key, value in PRODUCTION.items() if key != "AUDIT_SEAL_STORE"}
+    production["AUDIT_SEAL_KEY"] = (
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,
@@ -151,3 +155,19 @@ def test_api_answers_forbid_loading_and_framing_anything(anonymous_client):
 
     directives = {part.strip() for part in response["Content-Security-Policy"].split(";")}
     assert directives == {"default-src 'none'", "frame-ancestors 'none'"}  # in any order
+
+
+def test_production_does_not_start_without_an_audit_seal_key():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AUDIT_SEAL_")}
+    production = {key: value for key, value in PRODUCTION.items() if key != "AUDIT_SEAL_PUBLIC_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**env, **production},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "AUDIT_SEAL_KEY (where seals are made) or AUDIT_SEAL_PUBLIC_KEY" in result.stderr

@@ -240,3 +240,35 @@ def test_no_event_no_change(chiropractor_client, patient):
     patient.refresh_from_db()
     assert patient.occupation == ""
     assert not AuditEvent.objects.exists()
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("reads_synchronous", "after_read"), [(True, "on"), (False, "off")])
+def test_a_reads_commit_waits_for_its_wal_flush_unless_told_not_to(
+    chiropractor_client, patient, settings, reads_synchronous, after_read
+):
+    """The test's transaction encloses the request's, so what the read's commit was told
+    to do is still set after it."""
+    settings.AUDIT_READS_SYNCHRONOUS = reads_synchronous
+
+    assert chiropractor_client.get(f"/api/v1/patients/{patient.id}/").status_code == 200
+
+    assert synchronous_commit() == after_read
+
+
+@pytest.mark.django_db
+def test_a_writes_commit_always_waits_for_its_wal_flush(chiropractor_client, patient, settings):
+    settings.AUDIT_READS_SYNCHRONOUS = False
+
+    response = chiropractor_client.patch(
+        f"/api/v1/patients/{patient.id}/", {"occupation": "Roofer"}
+    )
+
+    assert response.status_code == 200
+    assert synchronous_commit() == "on"
