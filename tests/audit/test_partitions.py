@@ -87,17 +87,20 @@ def test_the_trail_is_partitioned_by_month_with_a_default():
 
 @pytest.mark.django_db
 def test_an_event_of_a_month_without_a_partition_is_kept_in_the_default_sealed_and_verified(
-    chiropractor_client, patient, time_machine
+    chiropractor_client, clinic_admin_client, patient, time_machine
 ):
     time_machine.move_to(datetime.datetime(2031, 5, 6, 7, 8, tzinfo=UTC), tick=False)
     read(chiropractor_client, patient, 2)
 
     sealing.seal_all()
 
-    events = list(AuditEvent.objects.filter(clinic_id=patient.clinic_id))
+    events = list(AuditEvent.objects.filter(clinic_id=patient.clinic_id).order_by("id"))
     assert {partition_of(event) for event in events} == {DEFAULT_PARTITION}
     assert [event.seq for event in events] == [1, 2]
     assert findings_of(patient.clinic) == []
+    proof = clinic_admin_client.get(f"/api/v1/audit-events/{events[0].id}/proof/")
+    assert proof.status_code == 200
+    assert proof.json()["leaf_index"] == 0
 
 
 @pytest.mark.django_db
