@@ -7,7 +7,7 @@ from django.db import connection
 from procrastinate.contrib.django import app as queue
 
 from audit.models import AuditEvent, AuditSeal
-from audit.tasks import seal
+from audit.tasks import keep_partitions, seal
 from jobs.periodic import cron_every
 from tests.conftest import FLUSHABLE_APPS
 from tests.job_queue import as_worker
@@ -39,3 +39,33 @@ def test_a_worker_seals_the_events_of_a_request(chiropractor_client, patient, em
             "SELECT count(*) FROM procrastinate_jobs WHERE args->>'timestamp' = %s", ["1800000000"]
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_partitions_are_kept_hourly():
+    registered = queue.periodic_registry.periodic_tasks["audit.partitions", "audit.partitions"]
+
+    assert registered.task is keep_partitions
+    assert registered.cron == cron_every(3600)
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_a_worker_makes_a_coming_months_missing_partition(empty_queue):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_char(date_trunc('month', now()) + interval '2 months',"
+            ' \'"audit_auditevent_y"YYYY"m"MM\')'
+        )
+        month = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {month}")  # empty: the month has not begun
+    keep_partitions.defer(timestamp=1_800_000_000)
+
+    with as_worker(queue) as worker_app:
+        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_inherits"
+            " WHERE inhparent = 'audit_auditevent'::regclass AND inhrelid = to_regclass(%s)",
+            [month],
+        )
+        assert cursor.fetchone()[0] == 1
