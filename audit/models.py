@@ -139,6 +139,8 @@ class AuditSeal(models.Model):
                 name="audit_seal_range",
             ),
         ]
+        # The seal that holds an event (proofs: the first whose last_seq reaches its seq).
+        indexes = [models.Index(fields=["clinic_id", "last_seq"], name="audit_seal_last_seq_idx")]
 
     def __str__(self) -> str:
         return (
