@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PGSERVER_DIR ?= .pgdata
 
-.PHONY: run serve admin test test-system install migrate demo lint format schema check-migrations pytest test-pgbouncer bench loadtest faults db-stop clean
+.PHONY: run serve worker admin test test-system install migrate demo lint format schema check-migrations pytest test-pgbouncer bench loadtest faults db-stop clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -23,14 +23,24 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The development server and one job worker, together (ops/management/commands/run_with_worker.py):
+# Ctrl-C stops both, and either one exiting stops the other.
 run: demo
 	@echo "API:     http://$(HOST):$(PORT)/api/v1/"
 	@echo "Docs:    http://$(HOST):$(PORT)/api/docs/  (ReDoc: /api/redoc/, schema: /api/schema/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py run_with_worker $(HOST):$(PORT)
 
 # The production server: gunicorn, production settings, WEB_CONCURRENCY workers (2 x cores).
+# It runs no job worker: production runs `manage.py procrastinate worker` (`make worker`) as a
+# process type of its own, as the owner (DATABASE_URL), one or more; any number is safe (each
+# job is fetched by one worker, each periodic tick deferred once), two or more keep the audit
+# sealer running through a restart.
 serve: migrate
 	$(PY) manage.py serve --bind $(HOST):$(PORT)
+
+# One job worker: runs the queue's jobs and defers the periodic ones (the audit sealer).
+worker: migrate
+	$(PY) manage.py procrastinate worker
 
 # The Django admin for platform operators, connected as the owner (it reads across clinics).
 ADMIN_PORT ?= 8001

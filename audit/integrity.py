@@ -7,13 +7,19 @@ Per clinic, from the last seal found intact (AuditCheckpoint) or from the first 
   database has lost (a truncated trail);
 - events numbered outside any seal; unsealed events, each matching its HMAC (an event the
   owner INSERTed has none that matches), and those left unsealed too long.
+
+With a retention set (AUDIT_RETENTION_MONTHS), the months past it may have been dropped
+(audit.partitions): a seal made before the retention horizon less RETENTION_MARGIN is checked
+for its hash, signature, link and copy outside, not for its events. Retention drops a month only
+once all its events are in such seals, so a dropped month is never reported missing, and an
+event deleted from a month still kept is.
 """
 
 import base64
 import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
 from django.conf import settings
@@ -22,6 +28,7 @@ from django.utils import timezone
 
 from audit.merkle import leaf_hash, root
 from audit.models import AuditCheckpoint, AuditSeal
+from audit.partitions import RETENTION_MARGIN, retention_horizon
 from audit.row_hmac import SIGNED_FIELDS, matches
 from audit.seal_format import (
     GENESIS,
@@ -71,8 +78,10 @@ class Report:
 
 def verify(*, full: bool = False) -> Report:
     report = Report()
+    horizon = retention_horizon()
+    events_from = None if horizon is None else horizon - RETENTION_MARGIN
     for key in _chain_keys():
-        _verify_chain(key, full=full, report=report)
+        _verify_chain(key, full=full, report=report, events_from=events_from)
     return report
 
 
@@ -105,7 +114,7 @@ def _seals(clinic_id: str | None, after: int) -> Iterator[AuditSeal]:
         after = page[-1].number
 
 
-def _verify_chain(key: str, *, full: bool, report: Report) -> None:
+def _verify_chain(key: str, *, full: bool, report: Report, events_from: datetime | None) -> None:
     clinic_id = _clinic(key)
     found = len(report.findings)
     checkpoint = None if full else AuditCheckpoint.objects.filter(chain_key=key).first()
@@ -119,7 +128,7 @@ def _verify_chain(key: str, *, full: bool, report: Report) -> None:
             previous = None  # read the chain again from its start
     last = previous
     for seal in _seals(clinic_id, after=last.number if last else 0):
-        _verify_seal(seal, last, report)
+        _verify_seal(seal, last, report, events_from)
         last = seal
     _verify_tail(key, clinic_id, last, report)
     if len(report.findings) == found and last is not None:
@@ -129,7 +138,10 @@ def _verify_chain(key: str, *, full: bool, report: Report) -> None:
         )
 
 
-def _verify_seal(seal: AuditSeal, previous: AuditSeal | None, report: Report) -> None:
+def _verify_seal(
+    seal: AuditSeal, previous: AuditSeal | None, report: Report, events_from: datetime | None
+) -> None:
+    """`events_from`: a seal made before it may have had its events dropped by retention."""
     clinic_id = None if seal.clinic_id is None else str(seal.clinic_id)
     report.seals += 1
 
@@ -148,7 +160,8 @@ def _verify_seal(seal: AuditSeal, previous: AuditSeal | None, report: Report) ->
         finding("its content no longer matches its hash")
     if seal.key_id != key_id() or not _signed(message, seal.signature):
         finding("its signature does not verify under the audit seal key")
-    _verify_sealed_events(seal, report, finding)
+    if events_from is None or seal.sealed_at >= events_from:
+        _verify_sealed_events(seal, report, finding)
     outside = seal_store().get(_key_of(seal), seal.number)
     if outside is None:
         finding("it is not in the store outside the database")

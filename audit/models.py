@@ -45,6 +45,12 @@ class AuditEvent(models.Model):
     contiguously within its clinic, into a signed seal (AuditSeal). `manage.py verify_audit`
     checks both. Clinic and user are plain identifiers, not foreign keys, so that the trail
     stands on its own.
+
+    The table is partitioned by month of `occurred_at` (audit.partitions, migration 0007). In
+    the database its primary key is (id, occurred_at), since PostgreSQL requires a partitioned
+    table's unique keys to hold the partition key; `id` alone stays the primary key here, as
+    every id is drawn from the one sequence and Django only ever looks rows up by it. No
+    Django migration reads the difference: the model's state was never changed.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -70,14 +76,18 @@ class AuditEvent(models.Model):
 
     class Meta:
         # Each index serves a filter or an ordering the trail's endpoints offer (audit.filters),
-        # the sealer or the proofs; ids grow with time, so "newest first" is by id.
+        # the sealer or the proofs, and no other is made; ids grow with time, so "newest first"
+        # is by id. Each is a partitioned index (one index per monthly partition).
         indexes = [
+            # The clinic's trail, newest first (and ?ordering=occurred_at, oldest first).
             models.Index(fields=["clinic_id", "id"], name="audit_event_clinic_idx"),
+            # ?user=, ?action=, ?resource_type=: newest first within the filter.
             models.Index(fields=["clinic_id", "user_id", "id"], name="audit_event_user_idx"),
             models.Index(fields=["clinic_id", "action", "id"], name="audit_event_action_idx"),
             models.Index(
                 fields=["clinic_id", "resource_type", "id"], name="audit_event_resource_idx"
             ),
+            # ?request_id=: the event of one request (X-Request-ID).
             models.Index(fields=["clinic_id", "request_id"], name="audit_event_request_idx"),
             # A seal's events, by number (proofs, verify_audit).
             models.Index(fields=["clinic_id", "seq"], name="audit_event_seq_idx"),
@@ -87,7 +97,9 @@ class AuditEvent(models.Model):
                 condition=models.Q(seq__isnull=True),
                 name="audit_event_unsealed_idx",
             ),
+            # ?occurred_after=/?occurred_before=, within the partitions the range leaves.
             models.Index(fields=["clinic_id", "occurred_at"], name="audit_event_time_idx"),
+            # ?patient= and a patient's access log: events whose patient_ids hold the patient.
             GinIndex(fields=["patient_ids"], name="audit_event_patients_idx"),
         ]
 
@@ -127,6 +139,8 @@ class AuditSeal(models.Model):
                 name="audit_seal_range",
             ),
         ]
+        # The seal that holds an event (proofs: the first whose last_seq reaches its seq).
+        indexes = [models.Index(fields=["clinic_id", "last_seq"], name="audit_seal_last_seq_idx")]
 
     def __str__(self) -> str:
         return (

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from audit.models import AuditSeal
-from audit.seal_format import SEAL_TIMESTAMP_FORMAT
+from audit.seal_format import SEAL_FIELDS, SEAL_TIMESTAMP_FORMAT
 
 SEAL_EXAMPLE = {
     "clinic_id": "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a098",
@@ -36,19 +36,7 @@ class AuditSealSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditSeal
-        fields = [
-            "clinic_id",
-            "number",
-            "first_seq",
-            "last_seq",
-            "tree_size",
-            "root",
-            "prev_hash",
-            "sealed_at",
-            "key_id",
-            "signature",
-            "hash",
-        ]
+        fields = [*SEAL_FIELDS, "signature", "hash"]
         extra_kwargs = {
             "clinic_id": {"help_text": "The clinic whose events are sealed."},
             "number": {"help_text": "The seal's number in the clinic: 1, 2, 3, … without gaps."},

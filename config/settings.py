@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The job queue (procrastinate): its tables, `manage.py procrastinate worker`, and each
+    # app's `tasks.py`, found by its autodiscovery (see Background jobs below).
+    "procrastinate.contrib.django",
     "api",
     "clinics",
     "tenancy",
@@ -201,7 +204,7 @@ if not AUDIT_SEAL_KEY and not AUDIT_SEAL_PUBLIC_KEY:
     from config.local_keys import local_key
 
     AUDIT_SEAL_KEY = local_key(AUDIT_KEY_DIR / "seal-ed25519.key")
-# The sealer runs every this many seconds (a periodic task of the job queue).
+# The sealer runs every this many seconds (a periodic task of the job queue: audit.tasks).
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 # A seal holds at most this many events; a busier second is sealed in several.
 AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
@@ -211,6 +214,18 @@ AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
 AUDIT_READS_SYNCHRONOUS = env.bool("AUDIT_READS_SYNCHRONOUS", default=True)
 # verify_audit reports events left unsealed longer than this (a sealer that stopped).
 AUDIT_UNSEALED_ALERT_SECONDS = env.int("AUDIT_UNSEALED_ALERT_SECONDS", 60)
+# Audit events are kept this many months (whole monthly partitions older are dropped once
+# sealed: audit.partitions); unset, every event is kept. HIPAA asks six years of documentation
+# (45 CFR 164.316(b)(2)(i)): fewer than 72 months is refused unless AUDIT_RETENTION_BELOW_HIPAA.
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=None)
+AUDIT_RETENTION_BELOW_HIPAA = env.bool("AUDIT_RETENTION_BELOW_HIPAA", default=False)
+if AUDIT_RETENTION_MONTHS is not None and AUDIT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_MONTHS must be at least 1 (unset keeps all).")
+if (AUDIT_RETENTION_MONTHS or 72) < 72 and not AUDIT_RETENTION_BELOW_HIPAA:
+    raise ImproperlyConfigured(
+        "AUDIT_RETENTION_MONTHS under 72 keeps the audit trail less than the six years HIPAA asks;"
+        " set AUDIT_RETENTION_BELOW_HIPAA=true to mean it."
+    )
 
 # Set by the serving entry points (wsgi, asgi, runserver): connect as the API role.
 SERVE_AS_APP_ROLE = env.bool("SERVE_AS_APP_ROLE", default=False)
@@ -387,6 +402,22 @@ MFA_RECOVERY_CODES = 10
 # otherwise, and the longest it may last.
 BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", 60)
 BREAK_GLASS_MAX_MINUTES = env.int("BREAK_GLASS_MAX_MINUTES", 240)
+
+# Background jobs: a queue in PostgreSQL (procrastinate), no other broker. Serving processes
+# defer jobs on their own connection, in the request's transaction (as the API role, which may
+# only add jobs: tenancy.row_security); workers (`manage.py procrastinate worker`) connect as the
+# owner, built from DATABASES by procrastinate's Django app. Each worker runs up to
+# JOB_WORKER_CONCURRENCY jobs at once, so that a long job does not hold up the periodic ones,
+# and on SIGINT/SIGTERM waits JOB_SHUTDOWN_SECONDS for them before aborting them. A job that
+# succeeded is deleted (a failed one is kept): a sealer run every second would leave 86,400 a
+# day.
+JOB_WORKER_CONCURRENCY = env.int("JOB_WORKER_CONCURRENCY", 4)
+JOB_SHUTDOWN_SECONDS = env.float("JOB_SHUTDOWN_SECONDS", 30.0)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "concurrency": JOB_WORKER_CONCURRENCY,
+    "shutdown_graceful_timeout": JOB_SHUTDOWN_SECONDS,
+    "delete_jobs": "successful",
+}
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "api.errors.ApiExceptionHandler",
@@ -578,9 +609,23 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"jobs": {"format": "[%(asctime)s] %(name)s %(levelname)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "jobs": {"class": "logging.StreamHandler", "formatter": "jobs"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The queue's workers: INFO logs every job started and ended (two lines a second with
+        # the audit sealer), WARNING only failures and retries.
+        "procrastinate": {
+            "handlers": ["jobs"],
+            "level": env.str("JOB_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
 }
 
 # Phone numbers written without a country code are read as numbers of this region.

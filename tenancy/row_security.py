@@ -15,7 +15,12 @@ request's transaction, so a pooled connection never carries one request's clinic
 next.
 
 `secure_database()` runs after every `migrate` and is idempotent: every table with a
-`clinic_id` column gets its policy, so a new clinical table cannot be forgotten.
+`clinic_id` column gets its policy, so a new clinical table cannot be forgotten. The job
+queue's tables have no clinic: the API role may only add jobs to them (QUEUE_TABLE_PRIVILEGES).
+A partitioned table (the audit trail, audit.partitions) is reached through its parent only: the
+parent has the grant and the policy, which PostgreSQL applies to every partition read through
+it; the partitions themselves grant the API role nothing, so none can be read or written around
+the parent's policy, and a partition made between two migrates needs nothing more.
 """
 
 from django.conf import settings
@@ -99,6 +104,23 @@ HIDDEN_TABLES = frozenset({"audit_auditcheckpoint", "api_context_key"})
 # Reference tables where rows without a clinic ship with the product and are shared.
 SHARED_ROW_TABLES = frozenset({"reference_technique", "reference_exercise"})
 
+# The job queue's tables (procrastinate: `jobs`) carry no clinic, so no policy can scope them:
+# the API role may only add jobs, in its request's transaction. procrastinate defers through
+# procrastinate_defer_jobs_v1(), which runs with its caller's rights: it inserts the jobs and
+# answers their ids (INSERT … RETURNING id), and a trigger records each job's `deferred` event.
+# Reading jobs (their arguments), fetching, finishing and retrying them, the workers and the
+# periodic schedule are the workers', which connect as the owner. A queue table procrastinate
+# adds later gets nothing until it is declared here.
+QUEUE_TABLE_PREFIX = "procrastinate_"
+QUEUE_TABLE_PRIVILEGES = {
+    "procrastinate_jobs": "INSERT, SELECT (id)",
+    "procrastinate_events": "INSERT",
+    "procrastinate_periodic_defers": "",
+    "procrastinate_workers": "",
+}
+# The one queue function the API role may call (PUBLIC may call none of them).
+QUEUE_DEFER_FUNCTION = "procrastinate_defer_jobs_v1(procrastinate_job_to_defer_v1[])"
+
 
 def _tables_with_clinic(cursor) -> list[tuple[str, bool]]:
     cursor.execute(
@@ -108,6 +130,7 @@ def _tables_with_clinic(cursor) -> list[tuple[str, bool]]:
              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'clinic_id'
                                 AND NOT a.attisdropped
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+              AND NOT c.relispartition
             ORDER BY c.relname"""
     )
     return [(name, nullable) for name, nullable in cursor.fetchall()]
@@ -132,12 +155,14 @@ def _tables_with_user_only(cursor) -> list[str]:
     return [name for (name,) in cursor.fetchall()]
 
 
-def _all_tables(cursor) -> list[str]:
+def _all_tables(cursor) -> list[tuple[str, bool]]:
+    """Every table, and whether it is a partition."""
     cursor.execute(
-        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        """SELECT c.relname, c.relispartition
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"""
     )
-    return [name for (name,) in cursor.fetchall()]
+    return [(name, partition) for name, partition in cursor.fetchall()]
 
 
 def _ensure_role(cursor, role: str) -> None:
@@ -160,7 +185,7 @@ def _ensure_role(cursor, role: str) -> None:
         )
 
 
-def _grant(cursor, role: str, tables: list[str]) -> None:
+def _grant(cursor, role: str, tables: list[tuple[str, bool]]) -> None:
     ident = sql.Identifier(role)
     cursor.execute("SELECT current_schema()")
     schema = sql.Identifier(cursor.fetchone()[0])
@@ -169,12 +194,16 @@ def _grant(cursor, role: str, tables: list[str]) -> None:
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, ident)
     )
     history = _history_tables(cursor)
-    for table in tables:
+    for table, partition in tables:
         target = sql.Identifier(table)
         cursor.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(target, ident))
-        if table in HIDDEN_TABLES:
+        if table in HIDDEN_TABLES or partition:
             continue
-        if table in READ_ONLY_TABLES:
+        if table.startswith(QUEUE_TABLE_PREFIX):
+            privileges = QUEUE_TABLE_PRIVILEGES.get(table, "")
+            if not privileges:
+                continue
+        elif table in READ_ONLY_TABLES:
             privileges = "SELECT"
         elif table in history:  # django-pghistory's tables only ever grow
             privileges = "SELECT, INSERT"
@@ -412,10 +441,27 @@ def secure_database(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(OPEN_LOGIN_CONTEXT)
         cursor.execute(OPEN_USER_CONTEXT)
         cursor.execute(OPEN_FEED_CONTEXT)
-        for function in APP_FUNCTIONS:
-            cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
-            cursor.execute(
-                sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(
-                    sql.Identifier(role)
-                )
-            )
+        _grant_functions(cursor, role, [*APP_FUNCTIONS, *_queue_defer_function(cursor)])
+
+
+def _queue_defer_function(cursor) -> list[str]:
+    """Take every queue function from PUBLIC; answer the one the API role may call, once the
+    queue's migrations have made it."""
+    cursor.execute(
+        """SELECT p.oid::regprocedure::text FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = current_schema() AND p.proname LIKE %s""",
+        [QUEUE_TABLE_PREFIX + "%"],
+    )
+    functions = [name for (name,) in cursor.fetchall()]
+    for function in functions:
+        cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+    return [QUEUE_DEFER_FUNCTION] if QUEUE_DEFER_FUNCTION in functions else []
+
+
+def _grant_functions(cursor, role: str, functions: list[str]) -> None:
+    for function in functions:
+        cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+        cursor.execute(
+            sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(sql.Identifier(role))
+        )

@@ -17,8 +17,9 @@ from scheduling.models import AppointmentType
 from tests.factories import ClinicFactory, ConditionFactory, PatientFactory, UserFactory
 
 # Every error code an answer carries must be documented on its operation (checked at the end);
-# `start_server` runs the production server for the tests that need one.
-pytest_plugins = ["tests.error_codes_seen", "tests.live_server"]
+# `start_server` runs the production server for the tests that need one; `queue_app` and
+# `empty_queue` are the job queue's.
+pytest_plugins = ["tests.error_codes_seen", "tests.live_server", "tests.job_queue"]
 
 # Tests that commit (transaction=True) are cleaned up by TRUNCATE, which the append-only audit
 # trail refuses: they leave the audit app out of the flush (its rows carry no foreign keys).

@@ -6,9 +6,15 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from procrastinate.contrib.django import app as queue
 
 from api.roles import Role
-from tenancy.row_security import DELETABLE_TABLES, SHARED_ROW_TABLES
+from tenancy.row_security import (
+    DELETABLE_TABLES,
+    QUEUE_TABLE_PREFIX,
+    QUEUE_TABLE_PRIVILEGES,
+    SHARED_ROW_TABLES,
+)
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import ConditionFactory, PatientFactory, UserFactory
 
@@ -16,13 +22,15 @@ ROLE = settings.DATABASE_APP_ROLE
 
 
 def clinic_tables() -> list[str]:
+    """Tables with a clinic; a partitioned one's partitions are reached through it only (the
+    API role may not name them: tests/audit/test_partitions.py)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT c.relname FROM pg_class c
                  JOIN pg_namespace n ON n.oid = c.relnamespace
                  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'clinic_id'
                 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-                  AND NOT a.attisdropped ORDER BY 1"""
+                  AND NOT c.relispartition AND NOT a.attisdropped ORDER BY 1"""
         )
         return [name for (name,) in cursor.fetchall()]
 
@@ -237,3 +245,49 @@ def test_the_api_role_cannot_choose_a_clinic_by_writing_the_context(clinic, othe
     with as_api_role(other_clinic.id) as cursor:
         cursor.execute("SELECT count(*) FROM patients_patient")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db
+def test_every_table_of_the_job_queue_is_declared():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+                  AND c.relname LIKE %s""",
+            [QUEUE_TABLE_PREFIX + "%"],
+        )
+        tables = {name for (name,) in cursor.fetchall()}
+
+    assert tables == set(QUEUE_TABLE_PRIVILEGES)
+
+
+@pytest.mark.django_db
+def test_the_api_role_may_add_jobs_to_the_queue_and_nothing_more(clinic):
+    with as_api_role(clinic.id) as cursor:
+        # As a request defers a job: on its connection, in its transaction.
+        job_id = queue.configure_task("tests.a_job", allow_unknown=True).defer(patient="p-1")
+        later = queue.configure_task(
+            "tests.a_job", allow_unknown=True, schedule_in={"hours": 1}, queueing_lock="once"
+        ).defer()
+        cursor.execute("SELECT current_user")
+        acting_as = cursor.fetchone()[0]
+        # Not read a job's arguments, change a job, take one to run, or touch the workers.
+        refusals = {
+            statement: refused(cursor, statement)
+            for statement in [
+                "SELECT args FROM procrastinate_jobs",
+                "UPDATE procrastinate_jobs SET status = 'doing'",
+                "DELETE FROM procrastinate_jobs",
+                "SELECT * FROM procrastinate_events",
+                "SELECT * FROM procrastinate_workers",
+                "INSERT INTO procrastinate_workers DEFAULT VALUES",
+                "SELECT * FROM procrastinate_periodic_defers",
+                "SELECT procrastinate_fetch_job_v2(ARRAY['default'], NULL)",
+                f"SELECT procrastinate_finish_job_v1({job_id}, 'succeeded', true)",
+                "SELECT procrastinate_register_worker_v1()",
+            ]
+        }
+
+    assert acting_as == ROLE
+    assert later > job_id
+    assert {statement for statement, was_refused in refusals.items() if not was_refused} == set()
