@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from audit.merkle import leaf_hash, root
+from audit.merkle import root
 from audit.models import AuditCheckpoint, AuditSeal
 from audit.partitions import RETENTION_MARGIN, retention_horizon
 from audit.row_hmac import SIGNED_FIELDS, matches
@@ -34,7 +34,6 @@ from audit.seal_format import (
     GENESIS,
     NO_CLINIC,
     chain_key,
-    leaf_bytes,
     seal_document_bytes,
     seal_fields,
     seal_hash,
@@ -42,8 +41,8 @@ from audit.seal_format import (
 )
 from audit.seal_keys import key_id, public_key
 from audit.seal_store import seal_store
+from audit.sealed_events import COLUMNS, clinic_condition, seal_events
 
-COLUMNS = ", ".join(SIGNED_FIELDS)
 SEAL_PAGE = 500
 EVENT_PAGE = 5000
 
@@ -169,11 +168,6 @@ def _verify_seal(
         finding("it differs from its copy outside the database")
 
 
-def _clinic_condition(clinic_id: object) -> tuple[str, list[str]]:
-    """The SQL that picks a clinic's events (events of no clinic: IS NULL)."""
-    return ("IS NULL", []) if clinic_id is None else ("= %s", [str(clinic_id)])
-
-
 def _key_of(seal: AuditSeal) -> str:
     return chain_key(seal.clinic_id)
 
@@ -187,29 +181,23 @@ def _signed(message: bytes, signature: str) -> bool:
 
 
 def _verify_sealed_events(seal: AuditSeal, report: Report, finding) -> None:
-    condition, params = _clinic_condition(seal.clinic_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, seq, hmac, {COLUMNS} FROM audit_auditevent"
-            f" WHERE clinic_id {condition} AND seq BETWEEN %s AND %s ORDER BY seq, id",
-            [*params, seal.first_seq, seal.last_seq],
-        )
-        rows = cursor.fetchall()
-    report.events += len(rows)
+    events = seal_events(seal)
+    report.events += len(events)
     leaves = []
     expected = seal.first_seq
-    for event_id, seq, stored, *content in rows:
-        event = dict(zip(SIGNED_FIELDS, content, strict=True))
-        if seq != expected:
-            what = "is numbered twice" if seq < expected else f"events {expected}+ are missing"
-            finding(f"seq {seq} {what}", event_id)
+    for event in events:
+        if event.seq != expected:
+            what = (
+                "is numbered twice" if event.seq < expected else f"events {expected}+ are missing"
+            )
+            finding(f"seq {event.seq} {what}", event.id)
             return
         expected += 1
-        if not matches(event, stored):
-            finding("its content does not match its HMAC", event_id)
-        leaves.append(leaf_hash(leaf_bytes(event_id, seq, event)))
-    if len(rows) != seal.tree_size:
-        finding(f"it seals {seal.tree_size} events; {len(rows)} are in the database")
+        if not matches(event.content, event.hmac):
+            finding("its content does not match its HMAC", event.id)
+        leaves.append(event.leaf())
+    if len(events) != seal.tree_size:
+        finding(f"it seals {seal.tree_size} events; {len(events)} are in the database")
     elif root(leaves).hex() != seal.root:
         finding("its events no longer give its Merkle root")
 
@@ -225,7 +213,7 @@ def _verify_tail(key: str, clinic_id: str | None, last: AuditSeal | None, report
                 beyond[0],
             )
         )
-    condition, params = _clinic_condition(clinic_id)
+    condition, params = clinic_condition(clinic_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, seq FROM audit_auditevent WHERE clinic_id {condition} AND seq > %s"

@@ -3,16 +3,14 @@
 from typing import NoReturn
 
 from django.conf import settings
-from django.db import connection
 
 from api.errors import Conflict
 from audit.error_codes import AuditCode
-from audit.merkle import inclusion_proof, leaf_hash
+from audit.merkle import inclusion_proof
 from audit.models import AuditEvent, AuditSeal
 from audit.row_hmac import SIGNED_FIELDS
-from audit.seal_format import event_leaf, leaf_bytes
-
-COLUMNS = ", ".join(SIGNED_FIELDS)
+from audit.seal_format import event_leaf
+from audit.sealed_events import seal_events
 
 
 def event_proof(*, event: AuditEvent) -> dict[str, object]:
@@ -31,19 +29,10 @@ def event_proof(*, event: AuditEvent) -> dict[str, object]:
     )
     if seal is None or seal.first_seq > event.seq:
         _broken()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, seq, {COLUMNS} FROM audit_auditevent"
-            " WHERE clinic_id = %s AND seq BETWEEN %s AND %s ORDER BY seq",
-            [seal.clinic_id, seal.first_seq, seal.last_seq],
-        )
-        rows = cursor.fetchall()
-    if len(rows) != seal.tree_size:
+    events = seal_events(seal)
+    if len(events) != seal.tree_size:
         _broken()
-    leaves = [
-        leaf_hash(leaf_bytes(row[0], row[1], dict(zip(SIGNED_FIELDS, row[2:], strict=True))))
-        for row in rows
-    ]
+    leaves = [sealed.leaf() for sealed in events]
     index = event.seq - seal.first_seq
     content = {name: getattr(event, name) for name in SIGNED_FIELDS}
     return {

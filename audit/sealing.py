@@ -32,6 +32,7 @@ from audit.seal_format import (
 )
 from audit.seal_keys import key_id, signing_key
 from audit.seal_store import STORE_FAULTS, seal_store
+from audit.sealed_events import COLUMNS, clinic_condition
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ LOCK_NAMESPACE = 0x61756474  # "audt"
 
 CLINICS_WITH_UNSEALED = "SELECT DISTINCT clinic_id FROM audit_auditevent WHERE seq IS NULL"
 
-COLUMNS = ", ".join(SIGNED_FIELDS)
 
 # The clinic's committed, unnumbered events, oldest first (the partial index holds only them).
 UNSEALED = (
@@ -61,10 +61,6 @@ OCCURRED_AT = 1 + SIGNED_FIELDS.index("occurred_at")
 # The last seal of each chain this process has seen copied out, per store; a restarted sealer
 # checks again.
 _published: dict[tuple[str, str], int] = {}
-
-
-def _clinic_condition(clinic_id: uuid.UUID | None) -> tuple[str, list[uuid.UUID]]:
-    return ("IS NULL", []) if clinic_id is None else ("= %s", [clinic_id])
 
 
 def seal_all() -> int:
@@ -99,7 +95,7 @@ def seal_clinic(clinic_id: uuid.UUID | None) -> int:
                 return 0
             last = _last_seal(clinic_id)
             _publish(key, last)  # before a seal is made, the one before it is out
-            condition, params = _clinic_condition(clinic_id)
+            condition, params = clinic_condition(clinic_id)
             cursor.execute(
                 UNSEALED.format(clinic=condition), [*params, settings.AUDIT_SEAL_BATCH_MAX]
             )
