@@ -456,7 +456,12 @@ def give_each_operation_its_error_codes(result: dict, generator, request, public
             if not isinstance(operation, dict):
                 continue
             for status, response in operation.get("responses", {}).items():
-                if status.isdigit() and int(status) >= 400 and "content" in response:
+                # Only the API's own error body (FHIR answers an OperationOutcome).
+                if (
+                    status.isdigit()
+                    and int(status) >= 400
+                    and "application/json" in response.get("content", {})
+                ):
                     codes = frozenset(response.get("x-error-codes", ())) - {"parse_error"}
                     found[status].append((operation["operationId"], response, codes))
     for status, uses in found.items():

@@ -532,6 +532,15 @@ SPECTACULAR_SETTINGS = {
             "dates. Clinic admins keep it.",
         },
         {"name": "health", "description": "Whether the API and its database answer."},
+        {
+            "name": "FHIR",
+            "description": "HL7 FHIR R4 (4.0.1) with US Core 6.1.0 profiles over the same records, "
+            "under `/fhir/R4/`: the same bearer token, clinic, roles and audit trail. Answers are "
+            "`application/fhir+json` (or `application/json` when asked); errors are "
+            "OperationOutcomes whose issues carry the codes listed per operation. "
+            "`GET /fhir/R4/metadata` (the CapabilityStatement) lists every resource type, "
+            "profile and search parameter served.",
+        },
     ],
     "DESCRIPTION": (
         "Practice management for chiropractic and musculoskeletal clinics: clinics and staff, "
@@ -601,6 +610,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.document_request_id_header",
         "api.schema.document_retry_after_header",
         "api.schema.document_errors_as_json",
+        "fhir_api.schema.document_fhir",
         "api.schema.give_each_operation_its_error_codes",
         "api.required_when.declare_required_when",
     ],

@@ -23,6 +23,8 @@ from openapi_schema_validator import OAS31Validator
 from rest_framework.test import APIClient
 
 from api.error_codes import all_error_codes
+from fhir_api.media import FHIR_JSON
+from fhir_api.systems import ERROR_CODE
 
 SCHEMA = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
@@ -52,7 +54,9 @@ def _validator(operation: str, status: int) -> OAS31Validator | None:
     """The validator of the operation's JSON answer with that status; None when it has none."""
     method, path = operation.split(" ", 1)
     response = _document()["paths"][path][method.lower()]["responses"].get(str(status))
-    schema = (response or {}).get("content", {}).get("application/json", {}).get("schema")
+    content = (response or {}).get("content", {})
+    # FHIR errors are documented in FHIR JSON only (fhir_api.schema).
+    schema = (content.get("application/json") or content.get(FHIR_JSON) or {}).get("schema")
     if schema is None:
         return None
     # `#/components/…` references resolve against the document the schema sits in.
@@ -104,8 +108,24 @@ def _check_shape(operation: str, status: int, body: object) -> None:
             misfits.append(f"{where} {error.message[:200]} ({_current_test['name']})")
 
 
+def _codes(body: dict) -> list[str]:
+    """The API's error codes in its error body, or in a FHIR OperationOutcome's issues."""
+    if body.get("resourceType") == "OperationOutcome":
+        return [
+            coding["code"]
+            for issue in body.get("issue", [])
+            for coding in issue.get("details", {}).get("coding", [])
+            if coding.get("system") == ERROR_CODE
+        ]
+    return [
+        error["code"]
+        for error in body.get("errors", [])
+        if isinstance(error, dict) and isinstance(error.get("code"), str)
+    ]
+
+
 def _record(response, method: str, path: str) -> None:
-    if not response.get("Content-Type", "").startswith("application/json"):
+    if not response.get("Content-Type", "").startswith(("application/json", FHIR_JSON)):
         return
     try:
         body = response.json()
@@ -117,9 +137,8 @@ def _record(response, method: str, path: str) -> None:
     _check_shape(match[0], response.status_code, body)
     if response.status_code < 400 or not isinstance(body, dict):
         return
-    for error in body.get("errors", []):
-        if isinstance(error, dict) and isinstance(error.get("code"), str):
-            SEEN.add(Seen(match[0], response.status_code, error["code"], _current_test["name"]))
+    for code in _codes(body):
+        SEEN.add(Seen(match[0], response.status_code, code, _current_test["name"]))
 
 
 _original_request = APIClient.request

@@ -79,6 +79,8 @@ PERMISSION_ROWS = [
     ("read a calendar feed by its secret URL", r"^GET /api/v1/calendar-feeds/"),
     ("book, move and close appointments; free times", r" /api/v1/appointments/"),
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
+    ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
+    ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -114,7 +116,8 @@ def test_the_permission_table_covers_every_operation():
 
 # Operations that touch no PHI and leave no event: reference lists, health, who am I.
 UNAUDITED = re.compile(
-    r"^/(healthz|api/v1/reference/|api/v1/auth/me$|api/v1/audit-seals/public-key/$)"
+    r"^/(healthz|api/v1/reference/|api/v1/auth/me$|api/v1/audit-seals/public-key/$"
+    r"|fhir/R4/metadata$)"
 )
 
 # What a detail action is recorded as (by the end of "METHOD path"); everything else follows
@@ -189,6 +192,7 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/working-hours/", "working_hours"),
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
+    (r"^/fhir/R4/Patient", "patient"),
 ]
 
 
@@ -223,7 +227,7 @@ def is_collection(path: str) -> bool:
     detail action such as `/patients/{id}/history/`."""
     return (
         path not in SINGLETONS
-        and not path.endswith(("}/", "/available-times/", "/next-available-time/"))
+        and not path.endswith(("}/", "}", "/available-times/", "/next-available-time/"))
         and not re.search(
             r"\}/(history|progress|home-program|coding|activate|hold|resume|complete|revoke"
             r"|arrive|cancel|no-show|waitlist-matches|coding-corrections|claim|superbill"
@@ -339,7 +343,9 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
         own = user is not None and user.clinic_id != world["callers"]["other clinic"][1].clinic_id
         if "{id}" in path and not path.startswith("/api/v1/staff"):
             object_id = (
-                url.split("/")[-2]
+                url.split("/")[-1]
+                if path.endswith("{id}")
+                else url.split("/")[-2]
                 if path.endswith("{id}/")
                 else re.findall(r"/([0-9a-f-]{36})/[a-z/-]+/$", url)[-1]
             )

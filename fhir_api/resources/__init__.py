@@ -1,0 +1,1 @@
+"""One module per FHIR resource type: its rows, its mapping, its search parameters."""

@@ -1,0 +1,56 @@
+"""The data types every resource mapping writes: meta, references, codings, periods."""
+
+import datetime
+
+from fhir_api.systems import us_core
+
+
+def instant(moment: datetime.datetime | None) -> str | None:
+    """A FHIR instant (UTC, `Z`), to the second."""
+    if moment is None:
+        return None
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def day(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def meta(row: object, *profiles: str) -> dict:
+    """`meta`: the row's version (what the REST API's ETag carries) and last change."""
+    found: dict = {}
+    version = getattr(row, "version", None)
+    if version is not None:
+        found["versionId"] = str(version)
+    updated = getattr(row, "updated_at", None) or getattr(row, "created_at", None)
+    if updated is not None:
+        found["lastUpdated"] = instant(updated)
+    if profiles:
+        found["profile"] = [us_core(profile) for profile in profiles]
+    return found
+
+
+def reference(resource_type: str, key: object, display: str | None = None) -> dict:
+    found = {"reference": f"{resource_type}/{key}"}
+    if display:
+        found["display"] = display
+    return found
+
+
+def coding(system: str, code: str, display: str | None = None) -> dict:
+    found = {"system": system, "code": code}
+    if display:
+        found["display"] = display
+    return found
+
+
+def concept(system: str, code: str, display: str | None = None, text: str | None = None) -> dict:
+    found: dict = {"coding": [coding(system, code, display)]}
+    if text:
+        found["text"] = text
+    return found
+
+
+def compact(resource: dict) -> dict:
+    """The resource without empty elements: FHIR forbids empty strings, lists and objects."""
+    return {key: value for key, value in resource.items() if value not in (None, "", [], {})}
