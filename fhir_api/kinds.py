@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from clinics.models import User
 from fhir_api.search import SearchParameter
@@ -21,8 +22,8 @@ from fhir_api.search import SearchParameter
 class ResourceKind:
     name: str  # the FHIR resource type, "Patient"
     summary: str  # what it holds, for the contract and the CapabilityStatement
-    rows: Callable[[User], QuerySet]  # the caller's rows, prefetched for `resource`
-    resource: Callable[[Model], dict]  # one row as the FHIR resource
+    rows: Callable[[User], QuerySet[Any]]  # the caller's rows, prefetched for `resource`
+    resource: Callable[[Any], dict]  # one row as the FHIR resource
     readers: frozenset[str]  # roles that may read it
     audit_resource: str  # what its audit events call it
     ordering: str = "-created_at"  # its pages' order: an indexed, nearly unique column

@@ -7,7 +7,7 @@ from fhir_api import views
 urlpatterns = [
     path("metadata", views.CapabilityStatementView.as_view(), name="fhir-metadata"),
 ]
-for viewset in (views.PatientViewSet,):
+for viewset in views.READ_VIEWSETS:
     name = viewset.kind.name
     urlpatterns += [
         path(name, viewset.as_view({"get": "search"}), name=f"fhir-{name.lower()}-search"),

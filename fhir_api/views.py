@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.error_codes import ApiCode
+from api.mixin_bases import APIViewBase
 from api.parsers import BoundedJSONParser
 from api.permissions import HasRole
 from audit.models import AuditAction
@@ -55,7 +56,7 @@ def check_format(request: Request) -> None:
         )
 
 
-class FhirViewMixin:
+class FhirViewMixin(APIViewBase):
     """What every FHIR endpoint answers in: FHIR JSON, errors as OperationOutcomes."""
 
     renderer_classes = [FhirJsonRenderer, FhirAsJsonRenderer]
@@ -76,7 +77,7 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
 
     kind: ClassVar[ResourceKind]
     pagination_class = FhirPagination
-    filter_backends: ClassVar[list] = []
+    filter_backends: list = []
     lookup_field = "pk"
     lookup_url_kwarg = "id"
     error_codes = {
@@ -146,18 +147,22 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
             searchset(
                 base=fhir_base(request),
                 self_url=self_url,
-                next_url=self.paginator.get_next_link() if self.paginator else None,
+                next_url=self._next_link(),
                 matches=[self.kind.resource(row) for row in page],
                 included=[],
             )
         )
+
+    def _next_link(self) -> str | None:
+        paginator = self.paginator
+        return paginator.get_next_link() if isinstance(paginator, FhirPagination) else None
 
 
 class CapabilityStatementView(FhirViewMixin, APIView):
     """`GET /fhir/R4/metadata`: what this server serves. Public: a client reads it before it
     has a token (no PHI, not audited)."""
 
-    authentication_classes: ClassVar[list] = []
+    authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -177,3 +182,7 @@ class PatientViewSet(FhirReadViewSet):
 
     kind = PATIENT
     permission_classes = [HasRole.of(*PATIENT.readers)]
+
+
+# Every resource type's viewset, routed by fhir_api.urls.
+READ_VIEWSETS: list[type[FhirReadViewSet]] = [PatientViewSet]

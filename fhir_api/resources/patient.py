@@ -35,7 +35,7 @@ def patient_rows(user: User) -> QuerySet[Patient]:
 
 
 def _telecom(patient: Patient) -> list[dict]:
-    found = []
+    found: list[dict] = []
     if patient.phone:
         found.append({"system": "phone", "value": patient.phone})
     if patient.email:
@@ -59,7 +59,9 @@ def _address(patient: Patient) -> list[dict]:
 def _names(patient: Patient) -> list[dict]:
     names = [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}]
     if patient.preferred_name:
-        names.append({"use": "usual", "given": [patient.preferred_name]})
+        names.append(
+            {"use": "usual", "family": patient.family_name, "given": [patient.preferred_name]}
+        )
     return names
 
 
@@ -90,7 +92,7 @@ def _contacts(patient: Patient) -> list[dict]:
 
 
 def _extensions(patient: Patient) -> list[dict]:
-    found = []
+    found: list[dict] = []
     if patient.sex_at_birth in BIRTH_SEX:
         found.append(
             {
@@ -205,10 +207,7 @@ PATIENT = ResourceKind(
         "_lastUpdated": DateParameter("When the record last changed.", column="updated_at"),
     },
     not_held={
-        "Patient.extension:race": "The record keeps no race.",
-        "Patient.extension:ethnicity": "The record keeps no ethnicity.",
-        "Patient.extension:tribalAffiliation": "The record keeps no tribal affiliation.",
-        "Patient.communication": "The record keeps no preferred language.",
-        "Patient.deceased[x]": "The record keeps no date of death.",
+        "Patient.communication.language": "The record keeps no preferred language.",
+        "Patient.telecom.use": "The record keeps a phone number without saying whose it is.",
     },
 )

@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
+from fhir_api.resources.patient import PATIENT
 from tests.factories import PatientFactory
+from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def test_a_chiropractor_reads_a_patient_as_us_core(chiropractor_client, patient)
     assert body["identifier"][0]["value"] == patient.chart_number
     assert body["identifier"][0]["system"].endswith(f"/chart-number/{patient.clinic_id}")
     assert body["name"][0] == {"use": "official", "family": patient.family_name, "given": ["María"]}
-    assert body["name"][1] == {"use": "usual", "given": ["Mari"]}
+    assert body["name"][1] == {"use": "usual", "family": patient.family_name, "given": ["Mari"]}
     assert body["birthDate"] == "1979-03-14"
     assert body["meta"]["profile"] == [
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient|6.1.0"
@@ -183,3 +185,41 @@ def test_the_capability_statement_is_public_and_lists_patient(anonymous_client):
         "gender",
     }
     assert datetime.date.fromisoformat(statement["date"])
+
+
+def test_a_fully_recorded_patient_conforms_to_us_core(chiropractor_client, clinic):
+    patient = PatientFactory(
+        clinic=clinic,
+        phone="+15125550123",
+        email="ana@example.com",
+        address_line1="1 Spine Street",
+        city="Austin",
+        region="TX",
+        postal_code="78701",
+        country="US",
+        gender_identity="woman",
+        emergency_contact_name="Luis Rivera",
+        emergency_contact_relationship="Brother",
+        emergency_contact_phone="+15125550124",
+    )
+
+    resource = chiropractor_client.get(f"/fhir/R4/Patient/{patient.id}").json()
+
+    assert_conforms(resource, PATIENT)
+    assert resource["address"] == [
+        {
+            "line": ["1 Spine Street"],
+            "city": "Austin",
+            "state": "TX",
+            "postalCode": "78701",
+            "country": "US",
+        }
+    ]
+
+
+def test_every_patient_of_a_search_conforms(chiropractor_client, clinic, patient):
+    bundle = chiropractor_client.get("/fhir/R4/Patient").json()
+
+    assert_valid_fhir(bundle)
+    for entry in bundle["entry"]:
+        assert_conforms(entry["resource"], PATIENT, fully_recorded=False)
