@@ -196,9 +196,20 @@ def components(kinds: list[ResourceKind]) -> dict[str, dict]:
     return found
 
 
+def _operation_path(path: str, item: dict) -> str:
+    """A FHIR operation's path (`…/Group/{id}/$export`): drf-spectacular drops the `$` of a
+    route, so the operation names itself in `x-fhir-operation`."""
+    for operation in item.values():
+        name = operation.get("x-fhir-operation") if isinstance(operation, dict) else None
+        if name:
+            return f"{path.rsplit('/', 1)[0]}/{name}"
+    return path
+
+
 def document_fhir(result: dict, generator, request, public) -> dict:
     """The FHIR operations' errors as OperationOutcomes in FHIR JSON, and the components."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    result["paths"] = {_operation_path(path, item): item for path, item in result["paths"].items()}
     for path, item in result.get("paths", {}).items():
         if not path.startswith(FHIR_PATH):
             continue

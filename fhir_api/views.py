@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.error_codes import ApiCode
-from api.mixin_bases import APIViewBase
+from api.mixin_bases import APIViewBase, GenericAPIViewBase
 from api.parsers import BoundedJSONParser
 from api.permissions import HasRole
 from audit.models import AuditAction
@@ -65,6 +65,12 @@ class FhirViewMixin(APIViewBase):
     def finalize_response(self, request, response, *args, **kwargs):
         # The API's handler decided the refusal (status, headers, codes); FHIR reads it as an
         # OperationOutcome.
+        if response.status_code >= 400 and not isinstance(
+            getattr(request, "accepted_renderer", None), FhirJsonRenderer | FhirAsJsonRenderer
+        ):
+            # A refusal of a document (an NDJSON file) still answers an OperationOutcome.
+            request.accepted_renderer = FhirJsonRenderer()
+            request.accepted_media_type = FhirJsonRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
         if response.status_code >= 400 and isinstance(data, dict) and "errors" in data:
@@ -72,7 +78,21 @@ class FhirViewMixin(APIViewBase):
         return response
 
 
-class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
+class UuidIdMixin(GenericAPIViewBase):
+    """Ids in FHIR paths are any text FHIR allows; ours are UUIDs, so anything else is simply
+    not found (404 as an OperationOutcome, not a routing miss in the API's shape)."""
+
+    lookup_url_kwarg = "id"
+
+    def get_object(self):
+        try:
+            uuid.UUID(self.kwargs["id"])
+        except ValueError:
+            raise NotFound("Nothing here has this id.") from None
+        return super().get_object()
+
+
+class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.GenericViewSet):
     """Read (`GET /fhir/R4/<type>/<id>`) and search (`GET /fhir/R4/<type>?…`) one type."""
 
     kind: ClassVar[ResourceKind]
@@ -108,13 +128,6 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return self.kind.rows(request_user(self.request))
-
-    def get_object(self):
-        try:
-            uuid.UUID(self.kwargs[self.lookup_url_kwarg])
-        except ValueError:
-            raise NotFound(f"No {self.kind.name} has this id.") from None
-        return super().get_object()
 
     def retrieve(self, request: Request, id: str | None = None) -> Response:
         check_format(request)

@@ -81,6 +81,7 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: bulk export, its status and files", r" /fhir/R4/(Group/|bulk-)"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -148,6 +149,8 @@ ACTION_BY_SUFFIX = {
     "POST /api/v1/calendar-feed/": "create",
     ".ics": "read",
     "POST /api/v1/visits/{id}/coding-corrections/": "amend",
+    "/$export": "export",
+    "GET /fhir/R4/bulk-files/{id}": "export",
 }
 
 RESOURCE_BY_PATH = [
@@ -193,6 +196,8 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/bulk-files/", "fhir_export_file"),
+    (r"^/fhir/R4/(Group/|bulk-status/)", "fhir_export"),
 ]
 
 
@@ -347,7 +352,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
                 if path.endswith("{id}")
                 else url.split("/")[-2]
                 if path.endswith("{id}/")
-                else re.findall(r"/([0-9a-f-]{36})/[a-z/-]+/$", url)[-1]
+                else re.findall(r"/([0-9a-f-]{36})/[$a-z/-]+/?$", url)[-1]
             )
             assert object_id in event.object_ids, label
         if (
@@ -356,7 +361,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed|fee-schedule)",
+                r"|calendar-feed|fee-schedule)|/fhir/R4/(Group|bulk-)",
                 url,
             )
         ):
