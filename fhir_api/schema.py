@@ -41,6 +41,22 @@ COUNT_PARAMETER = OpenApiParameter(
     description="Resources per page (default 20); more than 100 are served 100 at a time.",
     examples=[],
 )
+INCLUDE_PARAMETER = OpenApiParameter(
+    "_include",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="`<Type>:<reference parameter>` (e.g. `Condition:patient`): add the resources "
+    "the matches point at (search mode `include`). At most 10 inclusions.",
+)
+REVINCLUDE_PARAMETER = OpenApiParameter(
+    "_revinclude",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="`<Type>:<reference parameter>` (e.g. `Provenance:target`): add the resources "
+    "that point at the matches (at most 1,000 per inclusion).",
+)
 CURSOR_PARAMETER = OpenApiParameter(
     "_cursor",
     OpenApiTypes.STR,
@@ -83,7 +99,14 @@ def search_schema(kind: ResourceKind):
         description=f"{kind.summary}\n\nValues separated by commas are alternatives; a parameter "
         "given twice must match both times. Unknown parameters are refused unless the request "
         "says `Prefer: handling=lenient`.",
-        parameters=[*parameters, COUNT_PARAMETER, CURSOR_PARAMETER, FORMAT_PARAMETER],
+        parameters=[
+            *parameters,
+            COUNT_PARAMETER,
+            CURSOR_PARAMETER,
+            INCLUDE_PARAMETER,
+            REVINCLUDE_PARAMETER,
+            FORMAT_PARAMETER,
+        ],
         request=None,
         tags=["FHIR"],
         responses={200: resource_schema("Bundle")},

@@ -10,13 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from fhir_api.kinds import ResourceKind
-from fhir_api.registry import KINDS
+from fhir_api.registry import KINDS_BY_NAME
 from fhir_export.models import BulkExport, BulkExportFile, ExportStatus
 from tenancy.job_context import open_clinic_context
 
 logger = logging.getLogger(__name__)
 
-KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 READ_CHUNK = 1000  # rows per statement
 
 

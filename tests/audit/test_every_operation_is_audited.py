@@ -150,6 +150,7 @@ ACTION_BY_SUFFIX = {
     ".ics": "read",
     "POST /api/v1/visits/{id}/coding-corrections/": "amend",
     "/$export": "export",
+    "/$everything": "read",
     "GET /fhir/R4/bulk-files/{id}": "export",
 }
 
