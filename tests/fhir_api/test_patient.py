@@ -246,3 +246,12 @@ def test_include_of_an_unknown_parameter_is_refused(chiropractor_client, patient
 
     assert response.status_code == 400
     assert response.json()["issue"][0]["details"]["coding"][0]["code"] == "unsupported_include"
+
+
+def test_the_capability_statement_is_valid_fhir_and_names_the_operations(anonymous_client):
+    statement = anonymous_client.get("/fhir/R4/metadata").json()
+
+    assert_valid_fhir(statement)
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    assert resources["Patient"]["operation"][0]["name"] == "everything"
+    assert resources["Group"]["operation"][0]["name"] == "export"
