@@ -1,6 +1,6 @@
 """Every FHIR resource type this server serves, in the CapabilityStatement's order."""
 
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import Kind
 from fhir_api.resources.patient import PATIENT
 
-KINDS: list[ResourceKind] = [PATIENT]
+KINDS: list[Kind] = [PATIENT]
