@@ -2,7 +2,15 @@
 
 from api.roles import Role
 from fhir_api.registry import KINDS
-from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
+from fhir_api.systems import (
+    BODY_REGION,
+    CHART_NUMBER,
+    ERROR_CODE,
+    LATERALITY,
+    LOCAL,
+    US_CORE_VERSION,
+    us_core,
+)
 
 # The day this statement's content last changed (CapabilityStatement.date).
 CHANGED_ON = "2026-12-04"
@@ -12,6 +20,8 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    LATERALITY: "Extension on a bodySite: its side, as a SNOMED CT laterality qualifier "
+    "(7771000 left, 24028007 right, 51440002 right and left).",
 }
 
 

@@ -26,6 +26,8 @@ ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
 STAFF_ID = f"{LOCAL}/sid/staff"
+# An extension on a bodySite: the side (SNOMED CT laterality qualifier values).
+LATERALITY = f"{LOCAL}/StructureDefinition/laterality"
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"

@@ -37,6 +37,7 @@ from fhir_api.kinds import CatalogueKind, ResourceKind
 from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import outcome_of_errors
 from fhir_api.paging import FhirPagination
+from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.patient import PATIENT
 from fhir_api.schema import read_schema, resource_schema, search_schema
 from fhir_api.search import SearchContext, refuse, search_catalogue, search_filter
@@ -246,7 +247,16 @@ class PatientViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*PATIENT.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(CONDITION), search=search_schema(CONDITION))
+class ConditionViewSet(FhirReadViewSet):
+    """Conditions (US Core Condition Problems and Health Concerns): clinicians only."""
+
+    kind = CONDITION
+    permission_classes = [HasRole.of(*CONDITION.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
 READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
     PatientViewSet,
+    ConditionViewSet,
 ]

@@ -81,6 +81,7 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: read and search conditions", r"^GET /fhir/R4/Condition"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -193,6 +194,7 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/Condition", "condition"),
 ]
 
 
@@ -260,6 +262,7 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],
+        "Condition": full_plan["conditions"][0],
     }
     callers = {
         "anonymous": (APIClient(), None),
