@@ -8,6 +8,8 @@ from fhir_api.systems import (
     ERROR_CODE,
     LATERALITY,
     LOCAL,
+    OUTCOME_SCORE,
+    QUESTIONNAIRE,
     US_CORE_VERSION,
     us_core,
 )
@@ -20,8 +22,12 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    OUTCOME_SCORE: "Outcome score components: `percent`, a score as a percent of the maximum "
+    "of the sections answered (on an NDI total).",
     LATERALITY: "Extension on a bodySite: its side, as a SNOMED CT laterality qualifier "
     "(7771000 left, 24028007 right, 51440002 right and left).",
+    f"{QUESTIONNAIRE}/<odi|ndi>": "Canonical URLs of our Questionnaires (Questionnaire/odi, "
+    "Questionnaire/ndi).",
 }
 
 

@@ -38,7 +38,10 @@ from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import outcome_of_errors
 from fhir_api.paging import FhirPagination
 from fhir_api.resources.condition import CONDITION
+from fhir_api.resources.observation import OBSERVATION
 from fhir_api.resources.patient import PATIENT
+from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
+from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.schema import read_schema, resource_schema, search_schema
 from fhir_api.search import SearchContext, refuse, search_catalogue, search_filter
 
@@ -255,8 +258,39 @@ class ConditionViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*CONDITION.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(OBSERVATION), search=search_schema(OBSERVATION))
+class ObservationViewSet(FhirReadViewSet):
+    """Outcome scores (US Core Observation Screening Assessment): who reads outcome measures."""
+
+    kind = OBSERVATION
+    permission_classes = [HasRole.of(*OBSERVATION.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(QUESTIONNAIRE_RESPONSE), search=search_schema(QUESTIONNAIRE_RESPONSE)
+)
+class QuestionnaireResponseViewSet(FhirReadViewSet):
+    """The answers of ODI and NDI questionnaires: who reads outcome measures."""
+
+    kind = QUESTIONNAIRE_RESPONSE
+    permission_classes = [HasRole.of(*QUESTIONNAIRE_RESPONSE.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(QUESTIONNAIRE_KIND), search=search_schema(QUESTIONNAIRE_KIND)
+)
+class QuestionnaireViewSet(FhirCatalogueViewSet):
+    """The ODI and NDI Questionnaires: every role reads them (no PHI)."""
+
+    kind = QUESTIONNAIRE_KIND
+    permission_classes = [HasRole.of(*QUESTIONNAIRE_KIND.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
 READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
     PatientViewSet,
     ConditionViewSet,
+    ObservationViewSet,
+    QuestionnaireResponseViewSet,
+    QuestionnaireViewSet,
 ]
