@@ -1,10 +1,20 @@
 """The CapabilityStatement (`GET /fhir/R4/metadata`), built from the resource kinds served."""
 
 from api.roles import Role
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import Kind
 from fhir_api.registry import KINDS
 from fhir_api.search import ReferenceParameter
-from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
+from fhir_api.systems import (
+    BODY_REGION,
+    CHART_NUMBER,
+    ERROR_CODE,
+    LATERALITY,
+    LOCAL,
+    OUTCOME_SCORE,
+    QUESTIONNAIRE,
+    US_CORE_VERSION,
+    us_core,
+)
 
 # The day this statement's content last changed (CapabilityStatement.date).
 CHANGED_ON = "2026-12-04"
@@ -14,6 +24,12 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    OUTCOME_SCORE: "Outcome score components: `percent`, a score as a percent of the maximum "
+    "of the sections answered (on an NDI total).",
+    LATERALITY: "Extension on a bodySite: its side, as a SNOMED CT laterality qualifier "
+    "(7771000 left, 24028007 right, 51440002 right and left).",
+    f"{QUESTIONNAIRE}/<odi|ndi>": "Canonical URLs of our Questionnaires (Questionnaire/odi, "
+    "Questionnaire/ndi).",
 }
 
 
@@ -38,7 +54,7 @@ OPERATIONS = {
 }
 
 
-def _includes(kind: ResourceKind) -> list[str]:
+def _includes(kind: Kind) -> list[str]:
     return [
         f"{kind.name}:{name}"
         for name, parameter in kind.search.items()
@@ -46,7 +62,7 @@ def _includes(kind: ResourceKind) -> list[str]:
     ]
 
 
-def _revincludes(kind: ResourceKind) -> list[str]:
+def _revincludes(kind: Kind) -> list[str]:
     return [
         f"{other.name}:{name}"
         for other in KINDS
@@ -55,7 +71,7 @@ def _revincludes(kind: ResourceKind) -> list[str]:
     ]
 
 
-def _resource(kind: ResourceKind) -> dict:
+def _resource(kind: Kind) -> dict:
     found = {
         "type": kind.name,
         **({"profile": us_core(kind.profiles[0])} if kind.profiles else {}),

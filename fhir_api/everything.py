@@ -13,7 +13,7 @@ from django.db.models import Model
 
 from api.permissions import role_allows
 from clinics.models import User
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import Kind, ResourceKind
 from fhir_api.search import ReferenceParameter
 
 EVERYTHING_MAX_PER_TYPE = 1000
@@ -35,10 +35,12 @@ def patient_column(kind: ResourceKind) -> str | None:
 
 
 def patient_record(
-    request, *, patient: Model, user: User, kinds: Iterable[ResourceKind], types: set[str] | None
+    request, *, patient: Model, user: User, kinds: Iterable[Kind], types: set[str] | None
 ) -> Record:
     record = Record()
     for kind in kinds:
+        if not isinstance(kind, ResourceKind):
+            continue  # catalogue types hold no one's records
         column = patient_column(kind)
         if column is None or (types is not None and kind.name not in types):
             continue

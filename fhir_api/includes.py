@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from api.permissions import role_allows
 from clinics.models import User
 from fhir_api.error_codes import FhirCode
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import Kind, ResourceKind
 from fhir_api.search import ReferenceParameter
 
 MAX_INCLUSIONS = 10  # `_include` and `_revinclude` values per search
@@ -62,7 +62,7 @@ def inclusions(
     request,
     kind: ResourceKind,
     page: list[Model],
-    kinds: Mapping[str, ResourceKind],
+    kinds: Mapping[str, Kind],
     user: User,
 ) -> list[Included]:
     """What `_include` and `_revinclude` add to a page of `kind`."""
@@ -77,7 +77,9 @@ def inclusions(
         if source != kind.name:
             raise _refuse("_include", f"`{value}`: include from {kind.name} (`{kind.name}:…`).")
         parameter = _reference(kind, name, value)
-        target = kinds[parameter.target]
+        target = kinds.get(parameter.target)
+        if not isinstance(target, ResourceKind):
+            raise _refuse("_include", f"`{value}`: {parameter.target} cannot be included.")
         if target_type and target_type != target.name:
             raise _refuse("_include", f"`{value}`: `{name}` points at {target.name} only.")
         _readable(request, target)
@@ -88,7 +90,7 @@ def inclusions(
     for value in revincludes:
         source_type, _, name = value.partition(":")
         source = kinds.get(source_type)
-        if source is None:
+        if not isinstance(source, ResourceKind):
             raise _refuse("_revinclude", f"`{value}`: no resource type {source_type} here.")
         parameter = _reference(source, name.partition(":")[0], value)
         if parameter.target != kind.name:

@@ -4,11 +4,15 @@ A `ResourceKind` names the rows a type is made from (a selector scoped to the ca
 row becomes the resource (a pure function of the row), its search parameters, its paging
 order, who may read it and what its audit events call it. The views, the CapabilityStatement
 and the exports read these declarations; nothing else says what is served.
+
+A `CatalogueKind` is a type served from code rather than rows: definitions every clinic
+shares (the Questionnaires of the instruments we score), with ids that are words, holding no
+PHI and so leaving no audit event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,3 +41,18 @@ class ResourceKind:
     exported: bool = True
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CatalogueKind:
+    name: str  # the FHIR resource type, "Questionnaire"
+    summary: str
+    resources: Callable[[], Sequence[dict]]  # every resource of the type, the same for all
+    readers: frozenset[str]
+    profiles: tuple[str, ...] = ()
+    search: Mapping[str, SearchParameter] = field(default_factory=dict)
+    not_held: Mapping[str, str] = field(default_factory=dict)
+
+
+# Any type served: what the CapabilityStatement, the contract and the routes list.
+Kind = ResourceKind | CatalogueKind

@@ -9,7 +9,7 @@ profile and the CapabilityStatement, and admits every other element. A search an
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import CatalogueKind, Kind
 from fhir_api.registry import KINDS
 from fhir_api.systems import ERROR_CODE, us_core
 
@@ -65,12 +65,13 @@ CURSOR_PARAMETER = OpenApiParameter(
 )
 
 
-def read_schema(kind: ResourceKind):
+def read_schema(kind: Kind):
     profile = ", ".join(us_core(p) for p in kind.profiles) or "the base FHIR R4 resource"
+    unknown = "An unknown id" if isinstance(kind, CatalogueKind) else "Another clinic's id"
     return extend_schema(
         operation_id=f"fhir_{kind.name.lower()}_read",
         summary=f"Read a {kind.name}",
-        description=f"{kind.summary}\n\nConforms to {profile}. Another clinic's id answers 404.",
+        description=f"{kind.summary}\n\nConforms to {profile}. {unknown} answers 404.",
         parameters=[FORMAT_PARAMETER],
         request=None,
         tags=["FHIR"],
@@ -78,7 +79,7 @@ def read_schema(kind: ResourceKind):
     )
 
 
-def search_schema(kind: ResourceKind):
+def search_schema(kind: Kind):
     parameters = [
         OpenApiParameter(
             name,
@@ -126,7 +127,8 @@ def _resource_component(name: str, description: str) -> dict:
             },
             "id": {
                 "type": "string",
-                "description": "The resource's id (the same UUID as the REST API's).",
+                "description": "The resource's id: a record's is the same UUID as the REST "
+                "API's; a definition served from code has a word (`Questionnaire/ndi`).",
                 "example": "0b5f3c1e-8d3a-4c8e-9a53-5f1e2b7c9d10",
             },
         },
@@ -135,7 +137,7 @@ def _resource_component(name: str, description: str) -> dict:
     }
 
 
-def components(kinds: list[ResourceKind]) -> dict[str, dict]:
+def components(kinds: list[Kind]) -> dict[str, dict]:
     found = {
         component(kind.name): _resource_component(
             kind.name,

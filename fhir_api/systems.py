@@ -16,16 +16,25 @@ US_CORE_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+OBSERVATION_STATUS = "http://hl7.org/fhir/observation-status"
+QUESTIONNAIRE_RESPONSE_STATUS = "http://hl7.org/fhir/questionnaire-answers-status"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+# Core FHIR extensions (http://hl7.org/fhir/R4/extensibility-registry.html).
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
 STAFF_ID = f"{LOCAL}/sid/staff"
+OUTCOME_SCORE = f"{LOCAL}/CodeSystem/outcome-score"
+# An extension on a bodySite: the side (SNOMED CT laterality qualifier values).
+LATERALITY = f"{LOCAL}/StructureDefinition/laterality"
+QUESTIONNAIRE = f"{LOCAL}/Questionnaire"  # + "/<instrument>": our instruments' canonical URLs
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"

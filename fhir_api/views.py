@@ -3,7 +3,9 @@
 A resource type's viewset declares its kind (fhir_api.kinds) and who may read it; the base
 class serves it under the REST API's own rules: the same bearer token, the caller's clinic
 under row-level security, one audit event per request, errors in one shape (here an
-OperationOutcome). A search is one statement for its page, whatever the page's size.
+OperationOutcome). A search is one statement for its page, whatever the page's size. A type
+served from code (a CatalogueKind) is read and searched the same way, but reads no records
+and leaves no audit event: it holds no PHI.
 """
 
 import uuid
@@ -19,6 +21,7 @@ from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from api.error_codes import ApiCode
@@ -33,14 +36,18 @@ from fhir_api.capability import capability_statement
 from fhir_api.error_codes import FhirCode
 from fhir_api.everything import EVERYTHING_MAX_PER_TYPE, patient_record
 from fhir_api.includes import inclusions
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import CatalogueKind, ResourceKind
 from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import issue, operation_outcome, outcome_of_errors
 from fhir_api.paging import FhirPagination
 from fhir_api.registry import KINDS, KINDS_BY_NAME
+from fhir_api.resources.condition import CONDITION
+from fhir_api.resources.observation import OBSERVATION
 from fhir_api.resources.patient import PATIENT
+from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
+from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.schema import read_schema, resource_schema, search_schema
-from fhir_api.search import SearchContext, search_filter
+from fhir_api.search import SearchContext, refuse, search_catalogue, search_filter
 
 BASE_PATH = "/fhir/R4"
 
@@ -58,6 +65,34 @@ def check_format(request: Request) -> None:
         raise NotAcceptable(
             "This server speaks FHIR JSON only (`_format=json`).", code=FhirCode.UNSUPPORTED_FORMAT
         )
+
+
+def is_lenient(request: Request) -> bool:
+    """The client asks that unknown parameters be ignored rather than refused."""
+    return "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
+
+
+def self_link(request: Request, used: list[str]) -> str:
+    """The search as understood: the parameters used, and the page size asked."""
+    kept = [(key, value) for key in used for value in request.query_params.getlist(key)]
+    kept += [
+        (key, value)
+        for key in ("_count", "_include", "_revinclude")
+        for value in request.query_params.getlist(key)
+    ]
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+SEARCH_ERROR_CODES = (
+    ApiCode.UNKNOWN_PARAMETER,
+    ApiCode.INVALID_PAGE_SIZE,
+    ApiCode.OUT_OF_RANGE,
+    FhirCode.INVALID_SEARCH_VALUE,
+    FhirCode.UNSUPPORTED_MODIFIER,
+    FhirCode.UNSUPPORTED_INCLUDE,
+    FhirCode.UNSUPPORTED_FORMAT,
+)
 
 
 class FhirViewMixin(APIViewBase):
@@ -104,18 +139,7 @@ class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.Gen
     filter_backends: list = []
     lookup_field = "pk"
     lookup_url_kwarg = "id"
-    error_codes = {
-        "retrieve": (FhirCode.UNSUPPORTED_FORMAT,),
-        "search": (
-            ApiCode.UNKNOWN_PARAMETER,
-            ApiCode.INVALID_PAGE_SIZE,
-            ApiCode.OUT_OF_RANGE,
-            FhirCode.INVALID_SEARCH_VALUE,
-            FhirCode.UNSUPPORTED_MODIFIER,
-            FhirCode.UNSUPPORTED_INCLUDE,
-            FhirCode.UNSUPPORTED_FORMAT,
-        ),
-    }
+    error_codes = {"retrieve": (FhirCode.UNSUPPORTED_FORMAT,), "search": SEARCH_ERROR_CODES}
 
     @property
     def audit_resource(self) -> str:  # type: ignore[override]
@@ -146,30 +170,20 @@ class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.Gen
     @action(detail=False, methods=["get"], url_path="", url_name="search")
     def search(self, request: Request) -> Response:
         check_format(request)
-        lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
         user = request_user(request)
         where, used = search_filter(
             dict(request.query_params.lists()),
             self.kind.search,
             SearchContext(clinic_id=user.clinic_id, zone=ZoneInfo(user.staff_clinic.time_zone)),
-            lenient=lenient,
+            lenient=is_lenient(request),
         )
         page = self.paginate_queryset(self.get_queryset().filter(where)) or []
         included = inclusions(request, self.kind, page, KINDS_BY_NAME, user)
         self.audit_touched(*page, *(row for inclusion in included for row in inclusion.rows))
-        kept = [(key, value) for key in used for value in request.query_params.getlist(key)]
-        kept += [
-            (key, value)
-            for key in ("_count", "_include", "_revinclude")
-            for value in request.query_params.getlist(key)
-        ]
-        self_url = request.build_absolute_uri(request.path)
-        if kept:
-            self_url = f"{self_url}?{urlencode(kept)}"
         return Response(
             searchset(
                 base=fhir_base(request),
-                self_url=self_url,
+                self_url=self_link(request, used),
                 next_url=self._next_link(),
                 matches=[self.kind.resource(row) for row in page],
                 included=[
@@ -181,6 +195,58 @@ class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.Gen
     def _next_link(self) -> str | None:
         paginator = self.paginator
         return paginator.get_next_link() if isinstance(paginator, FhirPagination) else None
+
+
+class FhirCatalogueViewSet(FhirViewMixin, viewsets.GenericViewSet):
+    """Read and search a type served from code (fhir_api.kinds.CatalogueKind): the same
+    resources for every clinic, ids that are words. No PHI: no audit event."""
+
+    kind: ClassVar[CatalogueKind]
+    lookup_url_kwarg = "id"
+    error_codes = {"retrieve": (FhirCode.UNSUPPORTED_FORMAT,), "search": SEARCH_ERROR_CODES}
+
+    def retrieve(self, request: Request, id: str | None = None) -> Response:
+        check_format(request)
+        found = next((r for r in self.kind.resources() if r["id"] == id), None)
+        if found is None:
+            raise NotFound(f"No {self.kind.name} has this id.")
+        return Response(found)
+
+    @action(detail=False, methods=["get"], url_path="", url_name="search")
+    def search(self, request: Request) -> Response:
+        check_format(request)
+        matches, used = search_catalogue(
+            dict(request.query_params.lists()),
+            self.kind.search,
+            self.kind.resources(),
+            lenient=is_lenient(request),
+        )
+        # A handful of resources: pages by their position, `_cursor` the first one's.
+        size = FhirPagination().get_page_size(request)
+        start = self._start(request)
+        next_url = None
+        if start + size < len(matches):
+            next_url = replace_query_param(
+                request.build_absolute_uri(), FhirPagination.cursor_query_param, start + size
+            )
+        return Response(
+            searchset(
+                base=fhir_base(request),
+                self_url=self_link(request, used),
+                next_url=next_url,
+                matches=list(matches[start : start + size]),
+                included=[],
+            )
+        )
+
+    def _start(self, request: Request) -> int:
+        raw = request.query_params.get(FhirPagination.cursor_query_param, "0")
+        if not raw.isdigit() or len(raw) > 9:
+            raise refuse(
+                FhirPagination.cursor_query_param,
+                "Not a cursor of this search: follow the Bundle's `next` link.",
+            )
+        return int(raw)
 
 
 class CapabilityStatementView(FhirViewMixin, APIView):
@@ -265,5 +331,47 @@ class PatientViewSet(FhirReadViewSet):
         return Response(bundle)
 
 
+@extend_schema_view(retrieve=read_schema(CONDITION), search=search_schema(CONDITION))
+class ConditionViewSet(FhirReadViewSet):
+    """Conditions (US Core Condition Problems and Health Concerns): clinicians only."""
+
+    kind = CONDITION
+    permission_classes = [HasRole.of(*CONDITION.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(OBSERVATION), search=search_schema(OBSERVATION))
+class ObservationViewSet(FhirReadViewSet):
+    """Outcome scores (US Core Observation Screening Assessment): who reads outcome measures."""
+
+    kind = OBSERVATION
+    permission_classes = [HasRole.of(*OBSERVATION.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(QUESTIONNAIRE_RESPONSE), search=search_schema(QUESTIONNAIRE_RESPONSE)
+)
+class QuestionnaireResponseViewSet(FhirReadViewSet):
+    """The answers of ODI and NDI questionnaires: who reads outcome measures."""
+
+    kind = QUESTIONNAIRE_RESPONSE
+    permission_classes = [HasRole.of(*QUESTIONNAIRE_RESPONSE.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(QUESTIONNAIRE_KIND), search=search_schema(QUESTIONNAIRE_KIND)
+)
+class QuestionnaireViewSet(FhirCatalogueViewSet):
+    """The ODI and NDI Questionnaires: every role reads them (no PHI)."""
+
+    kind = QUESTIONNAIRE_KIND
+    permission_classes = [HasRole.of(*QUESTIONNAIRE_KIND.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
-READ_VIEWSETS: list[type[FhirReadViewSet]] = [PatientViewSet]
+READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
+    PatientViewSet,
+    ConditionViewSet,
+    ObservationViewSet,
+    QuestionnaireResponseViewSet,
+    QuestionnaireViewSet,
+]

@@ -33,7 +33,10 @@ def run_export(export_id: str) -> str:
         for number, name in enumerate(export.types, start=1):
             with transaction.atomic():
                 open_clinic_context(export.clinic_id)
-                _write_type(export, KINDS_BY_NAME[name])
+                kind = KINDS_BY_NAME[name]
+                if not isinstance(kind, ResourceKind):
+                    raise TypeError(f"{name} is not exported")
+                _write_type(export, kind)
             if not _progress(export, f"{number} of {len(export.types)} resource types written"):
                 return ExportStatus.CANCELLED
     except Exception as error:

@@ -22,6 +22,7 @@ from api.permissions import IsClinicAdmin
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from clinics.request_user import request_user
+from fhir_api.kinds import ResourceKind
 from fhir_api.media import NdjsonRenderer
 from fhir_api.registry import KINDS
 from fhir_api.resources.elements import instant
@@ -31,7 +32,7 @@ from fhir_export.models import BulkExport, BulkExportFile, ExportStatus
 from fhir_export.parameters import check_parameters, export_since, export_types
 from fhir_export.services import POLL_SECONDS, export_cancel, export_start
 
-EXPORTED = [kind for kind in KINDS if kind.exported]
+EXPORTED = [kind for kind in KINDS if isinstance(kind, ResourceKind) and kind.exported]
 MANIFEST = {
     "type": "object",
     "description": "The Bulk Data manifest: where each NDJSON file is, and what it holds.",

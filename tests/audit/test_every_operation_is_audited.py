@@ -82,6 +82,10 @@ PERMISSION_ROWS = [
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
     ("FHIR: bulk export, its status and files", r" /fhir/R4/(Group/|bulk-)"),
+    ("FHIR: read and search conditions", r"^GET /fhir/R4/Condition"),
+    ("FHIR: read and search outcome scores", r"^GET /fhir/R4/Observation"),
+    ("FHIR: read and search questionnaire answers", r"^GET /fhir/R4/QuestionnaireResponse"),
+    ("FHIR: read and search questionnaires", r"^GET /fhir/R4/Questionnaire(/|$)"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -118,7 +122,7 @@ def test_the_permission_table_covers_every_operation():
 # Operations that touch no PHI and leave no event: reference lists, health, who am I.
 UNAUDITED = re.compile(
     r"^/(healthz|api/v1/reference/|api/v1/auth/me$|api/v1/audit-seals/public-key/$"
-    r"|fhir/R4/metadata$)"
+    r"|fhir/R4/metadata$|fhir/R4/Questionnaire(/|$))"
 )
 
 # What a detail action is recorded as (by the end of "METHOD path"); everything else follows
@@ -199,6 +203,9 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/Patient", "patient"),
     (r"^/fhir/R4/bulk-files/", "fhir_export_file"),
     (r"^/fhir/R4/(Group/|bulk-status/)", "fhir_export"),
+    (r"^/fhir/R4/Condition", "condition"),
+    (r"^/fhir/R4/Observation", "outcome_measure"),
+    (r"^/fhir/R4/QuestionnaireResponse", "outcome_measure"),
 ]
 
 
@@ -266,6 +273,16 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],
+        "Condition": full_plan["conditions"][0],
+        "Observation": charted_patient["outcome"]["id"],
+        "QuestionnaireResponse": client_for(chiropractor)
+        .post(
+            f"/api/v1/patients/{charted_patient['patient']}/outcomes/",
+            {"instrument": "ndi", "answers": [1, 2, 1, 0, 3, 2, 1, 0, 1, 2]},
+            format="json",
+        )
+        .json()["id"],
+        "Questionnaire": "ndi",
     }
     callers = {
         "anonymous": (APIClient(), None),
