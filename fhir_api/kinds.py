@@ -8,6 +8,7 @@ and the exports read these declarations; nothing else says what is served.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,3 +34,5 @@ class ResourceKind:
     patient_attr: str | None = "patient_id"
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)
+    # How an id in a path is read (most rows have UUIDs): ValueError when no row can have it.
+    parse_id: Callable[[str], object] = uuid.UUID

@@ -103,7 +103,8 @@ def _resource_component(name: str, description: str) -> dict:
             },
             "id": {
                 "type": "string",
-                "description": "The resource's id (the same UUID as the REST API's).",
+                "description": "The resource's id: the REST API's id of the same record "
+                "(a UUID; an audit event's is a number).",
                 "example": "0b5f3c1e-8d3a-4c8e-9a53-5f1e2b7c9d10",
             },
         },

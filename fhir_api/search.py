@@ -12,10 +12,12 @@ ignored and left out of the Bundle's `self` link.
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -124,6 +126,38 @@ class IdentifierParameter(SearchParameter):
 
 
 @dataclass(frozen=True)
+class IdentifiersParameter(SearchParameter):
+    """`[system]|value` against several identifiers, each kept in its own column under one
+    system (a practitioner's NPI and staff id): a value without a system matches any of them.
+
+    `columns` maps each system to its column; `read` says how a value is read for a column that
+    is not text (a UUID), a ValueError meaning no row can hold it there.
+    """
+
+    type: str = "token"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    read: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, bar, code = value.rpartition("|")
+        if not code:
+            raise refuse(name, "Give an identifier value (`value` or `system|value`).")
+        found = NOTHING
+        for column_system, column in self.columns.items():
+            if bar and system and system != column_system:
+                continue
+            read = self.read.get(column)
+            if read is None:
+                found |= Q(**{f"{column}__iexact": code})
+                continue
+            try:
+                found |= Q(**{column: read(code)})
+            except ValueError:
+                continue
+        return found
+
+
+@dataclass(frozen=True)
 class StringParameter(SearchParameter):
     """Starts with (case and accents folded) any of `columns`; `:exact` is the stored text,
     `:contains` anywhere in it."""
@@ -133,6 +167,12 @@ class StringParameter(SearchParameter):
     exact_columns: tuple[str, ...] = ()  # the stored text of the same elements
     fold: Callable[[str], str] = str.casefold
     modifiers: frozenset[str] = frozenset({"exact", "contains"})
+    # The columns hold the text as written, with no folded key beside it (a clinic's name):
+    # matched ignoring case, not accents.
+    as_written: bool = False
+    # One column holds every part of the element (an address kept as one text): a value may
+    # start any part, so it matches anywhere.
+    anywhere: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         if not value.strip():
@@ -142,9 +182,13 @@ class StringParameter(SearchParameter):
             for column in self.exact_columns:
                 found |= Q(**{column: value})
             return found
-        lookup = "contains" if modifier == "contains" else "startswith"
+        lookup = "contains" if modifier == "contains" or self.anywhere else "startswith"
+        if self.as_written:
+            lookup = f"i{lookup}"
+        else:
+            value = self.fold(value)
         for column in self.columns:
-            found |= Q(**{f"{column}__{lookup}": self.fold(value)})
+            found |= Q(**{f"{column}__{lookup}": value})
         return found
 
 
@@ -229,6 +273,9 @@ class ReferenceParameter(SearchParameter):
     type: str = "reference"
     column: str = ""
     target: str = ""
+    # The column holds a list of ids (an audit event's patients): a row matches when the list
+    # holds the one referenced.
+    many: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         parts = value.rstrip("/").split("/")
@@ -238,18 +285,22 @@ class ReferenceParameter(SearchParameter):
             key = uuid.UUID(parts[-1])
         except ValueError:
             return NOTHING  # no resource has that id
+        if self.many:
+            return Q(**{f"{self.column}__contains": [key]})
         return Q(**{self.column: key})
 
 
 @dataclass(frozen=True)
 class IdParameter(SearchParameter):
-    """`_id`: the resource's id (ours are UUIDs; any other id matches nothing)."""
+    """`_id`: the resource's id, read as its kind reads ids (a UUID unless told otherwise);
+    an id that cannot be one matches nothing."""
 
     type: str = "token"
+    read: Callable[[str], object] = uuid.UUID
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         try:
-            return Q(pk=uuid.UUID(value))
+            return Q(pk=self.read(value))
         except ValueError:
             return NOTHING
 
@@ -265,6 +316,14 @@ def _values(name: str, raw: list[str]) -> list[list[str]]:
             raise refuse(name, f"Give at most {MAX_VALUES} values.", ApiCode.OUT_OF_RANGE)
         occurrences.append(alternatives)
     return occurrences
+
+
+def _any_of(alternatives: list[Q]) -> Q:
+    """Rows matching any alternative. An empty Q matches every row, but Django drops it from
+    `|` (`NOTHING | Q()` is NOTHING): an alternative that matches all makes the whole match all."""
+    if any(not alternative for alternative in alternatives):
+        return Q()
+    return functools.reduce(operator.or_, alternatives, NOTHING)
 
 
 def search_filter(
@@ -298,9 +357,8 @@ def search_filter(
                 FhirCode.UNSUPPORTED_MODIFIER,
             )
         for alternatives in _values(key, raw):
-            matched = NOTHING
-            for value in alternatives:
-                matched |= parameter.match(key, value, modifier or None, context)
-            found &= matched
+            found &= _any_of(
+                [parameter.match(key, value, modifier or None, context) for value in alternatives]
+            )
         used.append(key)
     return found, used
