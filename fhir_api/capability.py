@@ -2,7 +2,21 @@
 
 from api.roles import Role
 from fhir_api.registry import KINDS
-from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
+from fhir_api.systems import (
+    AUDIT_ACTION,
+    AUDIT_RESOURCE,
+    BODY_REGION,
+    CHART_NUMBER,
+    ERROR_CODE,
+    LOCAL,
+    PAYER_ID,
+    PAYER_TYPE,
+    RECORD_ID,
+    STAFF_ID,
+    STAFF_ROLE,
+    US_CORE_VERSION,
+    us_core,
+)
 
 # The day this statement's content last changed (CapabilityStatement.date).
 CHANGED_ON = "2026-12-04"
@@ -12,6 +26,16 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    STAFF_ID: "Staff members' ids (a practitioner's, an audit event's agent), as the REST API's.",
+    RECORD_ID: "Other records' ids (an audit event's entities), as the REST API's.",
+    PAYER_ID: "Payers' electronic ids, as the clinic bills them (Coverage.payor).",
+    STAFF_ROLE: "Staff roles: chiropractor, front_desk, clinic_admin (an audit event's agent).",
+    PAYER_TYPE: "Payer types: medicare, medicaid, commercial, personal_injury, "
+    "workers_compensation, self_pay (Coverage.type, beside the Source of Payment Typology).",
+    AUDIT_ACTION: "The audit trail's actions: read, search, create, sign, amend, login, … "
+    "(AuditEvent.subtype, beside FHIR's RESTful interactions).",
+    AUDIT_RESOURCE: "What the audit trail calls the records a request touched: patient, "
+    "visit, staff, coverage, … (AuditEvent.entity.type).",
 }
 
 

@@ -81,6 +81,10 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: read and search the clinic and its location", r"^GET /fhir/R4/(Organization|Location)"),
+    ("FHIR: read and search practitioners and their roles", r"^GET /fhir/R4/Practitioner"),
+    ("FHIR: read and search coverage", r"^GET /fhir/R4/Coverage"),
+    ("FHIR: read and search audit events", r"^GET /fhir/R4/AuditEvent"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -193,6 +197,10 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/(Organization|Location)", "clinic"),
+    (r"^/fhir/R4/Practitioner", "staff"),
+    (r"^/fhir/R4/Coverage", "coverage"),
+    (r"^/fhir/R4/AuditEvent", "audit_event"),
 ]
 
 
@@ -260,6 +268,14 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],
+        "Organization": str(chiropractor.clinic_id),
+        "Location": str(chiropractor.clinic_id),
+        "Practitioner": str(chiropractor.id),
+        "PractitionerRole": str(chiropractor.id),
+        "Coverage": charted_patient["coverage"]["id"],
+        "AuditEvent": str(
+            AuditEvent.objects.filter(clinic_id=chiropractor.clinic_id).order_by("id")[0].id
+        ),
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -356,7 +372,8 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed|fee-schedule)",
+                r"|calendar-feed|fee-schedule)"
+                r"|/fhir/R4/(Organization|Location|Practitioner|AuditEvent)",
                 url,
             )
         ):
