@@ -5,13 +5,20 @@ from fhir_api.kinds import Kind
 from fhir_api.registry import KINDS
 from fhir_api.search import ReferenceParameter
 from fhir_api.systems import (
+    AUDIT_ACTION,
+    AUDIT_RESOURCE,
     BODY_REGION,
     CHART_NUMBER,
     ERROR_CODE,
     LATERALITY,
     LOCAL,
     OUTCOME_SCORE,
+    PAYER_ID,
+    PAYER_TYPE,
     QUESTIONNAIRE,
+    RECORD_ID,
+    STAFF_ID,
+    STAFF_ROLE,
     US_CORE_VERSION,
     us_core,
 )
@@ -30,6 +37,16 @@ LOCAL_SYSTEMS = {
     "(7771000 left, 24028007 right, 51440002 right and left).",
     f"{QUESTIONNAIRE}/<odi|ndi>": "Canonical URLs of our Questionnaires (Questionnaire/odi, "
     "Questionnaire/ndi).",
+    STAFF_ID: "Staff members' ids (a practitioner's, an audit event's agent), as the REST API's.",
+    RECORD_ID: "Other records' ids (an audit event's entities), as the REST API's.",
+    PAYER_ID: "Payers' electronic ids, as the clinic bills them (Coverage.payor).",
+    STAFF_ROLE: "Staff roles: chiropractor, front_desk, clinic_admin (an audit event's agent).",
+    PAYER_TYPE: "Payer types: medicare, medicaid, commercial, personal_injury, "
+    "workers_compensation, self_pay (Coverage.type, beside the Source of Payment Typology).",
+    AUDIT_ACTION: "The audit trail's actions: read, search, create, sign, amend, login, … "
+    "(AuditEvent.subtype, beside FHIR's RESTful interactions).",
+    AUDIT_RESOURCE: "What the audit trail calls the records a request touched: patient, "
+    "visit, staff, coverage, … (AuditEvent.entity.type).",
 }
 
 

@@ -12,6 +12,7 @@ PHI and so leaving no audit event.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,8 @@ class ResourceKind:
     exported: bool = True
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)
+    # How an id in a path is read (most rows have UUIDs): ValueError when no row can have it.
+    parse_id: Callable[[str], object] = uuid.UUID
 
 
 @dataclass(frozen=True)

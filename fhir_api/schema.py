@@ -127,8 +127,9 @@ def _resource_component(name: str, description: str) -> dict:
             },
             "id": {
                 "type": "string",
-                "description": "The resource's id: a record's is the same UUID as the REST "
-                "API's; a definition served from code has a word (`Questionnaire/ndi`).",
+                "description": "The resource's id: a record's is the REST API's id of the same "
+                "record (a UUID; an audit event's is a number); a definition served from code "
+                "has a word (`Questionnaire/ndi`).",
                 "example": "0b5f3c1e-8d3a-4c8e-9a53-5f1e2b7c9d10",
             },
         },

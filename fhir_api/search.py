@@ -15,6 +15,8 @@ same rules; its parameters test each resource itself (`holds`) instead of making
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -163,6 +165,38 @@ class IdentifierParameter(SearchParameter):
 
 
 @dataclass(frozen=True)
+class IdentifiersParameter(SearchParameter):
+    """`[system]|value` against several identifiers, each kept in its own column under one
+    system (a practitioner's NPI and staff id): a value without a system matches any of them.
+
+    `columns` maps each system to its column; `read` says how a value is read for a column that
+    is not text (a UUID), a ValueError meaning no row can hold it there.
+    """
+
+    type: str = "token"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    read: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, bar, code = value.rpartition("|")
+        if not code:
+            raise refuse(name, "Give an identifier value (`value` or `system|value`).")
+        found = NOTHING
+        for column_system, column in self.columns.items():
+            if bar and system and system != column_system:
+                continue
+            read = self.read.get(column)
+            if read is None:
+                found |= Q(**{f"{column}__iexact": code})
+                continue
+            try:
+                found |= Q(**{column: read(code)})
+            except ValueError:
+                continue
+        return found
+
+
+@dataclass(frozen=True)
 class StringParameter(SearchParameter):
     """Starts with (case and accents folded) any of `columns`; `:exact` is the stored text,
     `:contains` anywhere in it."""
@@ -172,6 +206,12 @@ class StringParameter(SearchParameter):
     exact_columns: tuple[str, ...] = ()  # the stored text of the same elements
     fold: Callable[[str], str] = str.casefold
     modifiers: frozenset[str] = frozenset({"exact", "contains"})
+    # The columns hold the text as written, with no folded key beside it (a clinic's name):
+    # matched ignoring case, not accents.
+    as_written: bool = False
+    # One column holds every part of the element (an address kept as one text): a value may
+    # start any part, so it matches anywhere.
+    anywhere: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         if not value.strip():
@@ -181,9 +221,13 @@ class StringParameter(SearchParameter):
             for column in self.exact_columns:
                 found |= Q(**{column: value})
             return found
-        lookup = "contains" if modifier == "contains" else "startswith"
+        lookup = "contains" if modifier == "contains" or self.anywhere else "startswith"
+        if self.as_written:
+            lookup = f"i{lookup}"
+        else:
+            value = self.fold(value)
         for column in self.columns:
-            found |= Q(**{f"{column}__{lookup}": self.fold(value)})
+            found |= Q(**{f"{column}__{lookup}": value})
         return found
 
 
@@ -268,6 +312,9 @@ class ReferenceParameter(SearchParameter):
     type: str = "reference"
     column: str = ""
     target: str = ""
+    # The column holds a list of ids (an audit event's patients): a row matches when the list
+    # holds the one referenced.
+    many: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         parts = value.rstrip("/").split("/")
@@ -277,18 +324,22 @@ class ReferenceParameter(SearchParameter):
             key = uuid.UUID(parts[-1])
         except ValueError:
             return NOTHING  # no resource has that id
+        if self.many:
+            return Q(**{f"{self.column}__contains": [key]})
         return Q(**{self.column: key})
 
 
 @dataclass(frozen=True)
 class IdParameter(SearchParameter):
-    """`_id`: the resource's id (ours are UUIDs; any other id matches nothing)."""
+    """`_id`: the resource's id, read as its kind reads ids (a UUID unless told otherwise);
+    an id that cannot be one matches nothing."""
 
     type: str = "token"
+    read: Callable[[str], object] = uuid.UUID
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         try:
-            return Q(pk=uuid.UUID(value))
+            return Q(pk=self.read(value))
         except ValueError:
             return NOTHING
 
@@ -350,6 +401,14 @@ def _values(name: str, raw: list[str]) -> list[list[str]]:
     return occurrences
 
 
+def _any_of(alternatives: list[Q]) -> Q:
+    """Rows matching any alternative. An empty Q matches every row, but Django drops it from
+    `|` (`NOTHING | Q()` is NOTHING): an alternative that matches all makes the whole match all."""
+    if any(not alternative for alternative in alternatives):
+        return Q()
+    return functools.reduce(operator.or_, alternatives, NOTHING)
+
+
 Term = tuple[str, SearchParameter, str | None, list[list[str]]]
 
 
@@ -397,10 +456,9 @@ def search_filter(
     found = Q()
     for key, parameter, modifier, occurrences in terms:
         for alternatives in occurrences:
-            matched = NOTHING
-            for value in alternatives:
-                matched |= parameter.match(key, value, modifier, context)
-            found &= matched
+            found &= _any_of(
+                [parameter.match(key, value, modifier, context) for value in alternatives]
+            )
     return found, used
 
 

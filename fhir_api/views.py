@@ -41,9 +41,15 @@ from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import issue, operation_outcome, outcome_of_errors
 from fhir_api.paging import FhirPagination
 from fhir_api.registry import KINDS, KINDS_BY_NAME
+from fhir_api.resources.audit_event import AUDIT_EVENT
 from fhir_api.resources.condition import CONDITION
+from fhir_api.resources.coverage import COVERAGE
+from fhir_api.resources.location import LOCATION
 from fhir_api.resources.observation import OBSERVATION
+from fhir_api.resources.organization import ORGANIZATION
 from fhir_api.resources.patient import PATIENT
+from fhir_api.resources.practitioner import PRACTITIONER
+from fhir_api.resources.practitioner_role import PRACTITIONER_ROLE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.schema import read_schema, resource_schema, search_schema
@@ -131,7 +137,7 @@ class UuidIdMixin(GenericAPIViewBase):
         return super().get_object()
 
 
-class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.GenericViewSet):
+class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
     """Read (`GET /fhir/R4/<type>/<id>`) and search (`GET /fhir/R4/<type>?…`) one type."""
 
     kind: ClassVar[ResourceKind]
@@ -147,7 +153,7 @@ class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.Gen
 
     @property
     def audit_patient_attr(self) -> str:  # type: ignore[override]
-        return self.kind.patient_attr or "patient_id"
+        return self.kind.patient_attr or ""
 
     def audit_action(self, request, changed: list[str]) -> str:
         if self.action == "search":
@@ -157,6 +163,13 @@ class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.Gen
 
     def get_queryset(self):
         return self.kind.rows(request_user(self.request))
+
+    def get_object(self):
+        try:
+            self.kind.parse_id(self.kwargs[self.lookup_url_kwarg])
+        except ValueError:
+            raise NotFound(f"No {self.kind.name} has this id.") from None
+        return super().get_object()
 
     def retrieve(self, request: Request, id: str | None = None) -> Response:
         check_format(request)
@@ -367,11 +380,67 @@ class QuestionnaireViewSet(FhirCatalogueViewSet):
     permission_classes = [HasRole.of(*QUESTIONNAIRE_KIND.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(PRACTITIONER), search=search_schema(PRACTITIONER))
+class PractitionerViewSet(FhirReadViewSet):
+    """Practitioners (US Core Practitioner): every role reads them, as the REST directory."""
+
+    kind = PRACTITIONER
+    permission_classes = [HasRole.of(*PRACTITIONER.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(PRACTITIONER_ROLE), search=search_schema(PRACTITIONER_ROLE)
+)
+class PractitionerRoleViewSet(FhirReadViewSet):
+    """Practitioners' roles at the clinic (US Core PractitionerRole): every role reads them."""
+
+    kind = PRACTITIONER_ROLE
+    permission_classes = [HasRole.of(*PRACTITIONER_ROLE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(ORGANIZATION), search=search_schema(ORGANIZATION))
+class OrganizationViewSet(FhirReadViewSet):
+    """The caller's clinic (US Core Organization): every role reads it."""
+
+    kind = ORGANIZATION
+    permission_classes = [HasRole.of(*ORGANIZATION.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(LOCATION), search=search_schema(LOCATION))
+class LocationViewSet(FhirReadViewSet):
+    """The clinic's premises (US Core Location): every role reads them."""
+
+    kind = LOCATION
+    permission_classes = [HasRole.of(*LOCATION.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(COVERAGE), search=search_schema(COVERAGE))
+class CoverageViewSet(FhirReadViewSet):
+    """Coverage (US Core Coverage): every role reads it, as the REST API's coverage."""
+
+    kind = COVERAGE
+    permission_classes = [HasRole.of(*COVERAGE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(AUDIT_EVENT), search=search_schema(AUDIT_EVENT))
+class AuditEventViewSet(FhirReadViewSet):
+    """The audit trail (AuditEvent): clinic admins only, as the REST API's."""
+
+    kind = AUDIT_EVENT
+    permission_classes = [HasRole.of(*AUDIT_EVENT.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
 READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
     PatientViewSet,
+    PractitionerViewSet,
+    PractitionerRoleViewSet,
+    OrganizationViewSet,
+    LocationViewSet,
     ConditionViewSet,
     ObservationViewSet,
     QuestionnaireResponseViewSet,
     QuestionnaireViewSet,
+    CoverageViewSet,
+    AuditEventViewSet,
 ]

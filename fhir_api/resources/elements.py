@@ -2,7 +2,7 @@
 
 import datetime
 
-from fhir_api.systems import BODY_REGION, LATERALITY, SNOMED, us_core
+from fhir_api.systems import BODY_REGION, IDENTIFIER_TYPE, LATERALITY, SNOMED, us_core
 from reference.models import BodyRegion
 
 
@@ -50,6 +50,33 @@ def concept(system: str, code: str, display: str | None = None, text: str | None
     if text:
         found["text"] = text
     return found
+
+
+def identifier(
+    system: str | None, value: str, type_code: str | None = None, type_display: str | None = None
+) -> dict:
+    """An identifier, typed by its v2-0203 code (NPI, TAX, MB, …) where one is given; without
+    a system where its numbering has no known URL (a payer's member ids)."""
+    found: dict = {}
+    if type_code:
+        found["type"] = concept(IDENTIFIER_TYPE, type_code, type_display)
+    if system:
+        found["system"] = system
+    found["value"] = value
+    return found
+
+
+def absent(reason: str = "unknown") -> dict:
+    """What a primitive element the profile requires carries when the record has no value
+    (`"_family": absent()`): the data-absent-reason extension."""
+    return {
+        "extension": [
+            {
+                "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+                "valueCode": reason,
+            }
+        ]
+    }
 
 
 def compact(resource: dict) -> dict:

@@ -86,6 +86,10 @@ PERMISSION_ROWS = [
     ("FHIR: read and search outcome scores", r"^GET /fhir/R4/Observation"),
     ("FHIR: read and search questionnaire answers", r"^GET /fhir/R4/QuestionnaireResponse"),
     ("FHIR: read and search questionnaires", r"^GET /fhir/R4/Questionnaire(/|$)"),
+    ("FHIR: read and search the clinic and its location", r"^GET /fhir/R4/(Organization|Location)"),
+    ("FHIR: read and search practitioners and their roles", r"^GET /fhir/R4/Practitioner"),
+    ("FHIR: read and search coverage", r"^GET /fhir/R4/Coverage"),
+    ("FHIR: read and search audit events", r"^GET /fhir/R4/AuditEvent"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -206,6 +210,10 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/Condition", "condition"),
     (r"^/fhir/R4/Observation", "outcome_measure"),
     (r"^/fhir/R4/QuestionnaireResponse", "outcome_measure"),
+    (r"^/fhir/R4/(Organization|Location)", "clinic"),
+    (r"^/fhir/R4/Practitioner", "staff"),
+    (r"^/fhir/R4/Coverage", "coverage"),
+    (r"^/fhir/R4/AuditEvent", "audit_event"),
 ]
 
 
@@ -283,6 +291,14 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         )
         .json()["id"],
         "Questionnaire": "ndi",
+        "Organization": str(chiropractor.clinic_id),
+        "Location": str(chiropractor.clinic_id),
+        "Practitioner": str(chiropractor.id),
+        "PractitionerRole": str(chiropractor.id),
+        "Coverage": charted_patient["coverage"]["id"],
+        "AuditEvent": str(
+            AuditEvent.objects.filter(clinic_id=chiropractor.clinic_id).order_by("id")[0].id
+        ),
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -379,7 +395,8 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed|fee-schedule)|/fhir/R4/(Group|bulk-)",
+                r"|calendar-feed|fee-schedule)"
+                r"|/fhir/R4/(Group|bulk-|Organization|Location|Practitioner|AuditEvent)",
                 url,
             )
         ):
