@@ -2,20 +2,22 @@
 
 A `ResourceKind` names the rows a type is made from (a selector scoped to the caller), how one
 row becomes the resource (a pure function of the row), its search parameters, its paging
-order, who may read it and what its audit events call it. The views, the CapabilityStatement
-and the exports read these declarations; nothing else says what is served.
+order, who may read it and what its audit events call it. A `ComputedKind` is a type computed
+on request rather than read from rows (free Slots, from the calendar's rules): it names how a
+search finds its resources and how one is read back by its id. The views, the
+CapabilityStatement and the exports read these declarations; nothing else says what is served.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
 
 from clinics.models import User
-from fhir_api.search import SearchParameter
+from fhir_api.search import SearchContext, SearchParameter, SearchTerm
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,28 @@ class ResourceKind:
     patient_attr: str | None = "patient_id"
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)
+    # What a page's rows share that no relation reaches (a clinic's fee schedule), read once
+    # for the page and attached to each row; called on every page (and read) before `resource`.
+    page_reads: Callable[[User, Sequence[Any]], None] | None = None
+
+
+@dataclass(frozen=True)
+class ComputedKind:
+    name: str
+    summary: str
+    # The resources a search finds, in their order (each search term already checked against
+    # `search` by name and modifier; a bounded set: the kind refuses an unbounded search).
+    find: Callable[[User, list[SearchTerm], SearchContext], list[dict]]
+    # One resource by its id, as it is now; None when there is none (404).
+    read: Callable[[User, str], dict | None]
+    # A text that sorts as the resources are ordered: a page starts after the last one's.
+    position: Callable[[dict], str]
+    readers: frozenset[str]
+    audit_resource: str
+    profiles: tuple[str, ...] = ()
+    search: Mapping[str, SearchParameter] = field(default_factory=dict)
+    not_held: Mapping[str, str] = field(default_factory=dict)
+
+
+# Either kind: what the contract and the CapabilityStatement read of a type.
+AnyKind = ResourceKind | ComputedKind

@@ -9,7 +9,7 @@ profile and the CapabilityStatement, and admits every other element. A search an
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import AnyKind
 from fhir_api.registry import KINDS
 from fhir_api.systems import ERROR_CODE, us_core
 
@@ -49,7 +49,7 @@ CURSOR_PARAMETER = OpenApiParameter(
 )
 
 
-def read_schema(kind: ResourceKind):
+def read_schema(kind: AnyKind):
     profile = ", ".join(us_core(p) for p in kind.profiles) or "the base FHIR R4 resource"
     return extend_schema(
         operation_id=f"fhir_{kind.name.lower()}_read",
@@ -62,7 +62,7 @@ def read_schema(kind: ResourceKind):
     )
 
 
-def search_schema(kind: ResourceKind):
+def search_schema(kind: AnyKind):
     parameters = [
         OpenApiParameter(
             name,
@@ -112,7 +112,7 @@ def _resource_component(name: str, description: str) -> dict:
     }
 
 
-def components(kinds: list[ResourceKind]) -> dict[str, dict]:
+def components(kinds: list[AnyKind]) -> dict[str, dict]:
     found = {
         component(kind.name): _resource_component(
             kind.name,

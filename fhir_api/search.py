@@ -222,6 +222,17 @@ class DateParameter(SearchParameter):
         }[prefix]
 
 
+def referenced(value: str) -> tuple[str | None, uuid.UUID | None]:
+    """The type (None when not given) and id a reference names: `Type/id`, `id` or an
+    absolute URL ending in `Type/id`; the id None when it is not one of ours (a UUID)."""
+    parts = value.rstrip("/").split("/")
+    named = parts[-2] if len(parts) >= 2 else None
+    try:
+        return named, uuid.UUID(parts[-1])
+    except ValueError:
+        return named, None  # no resource has that id
+
+
 @dataclass(frozen=True)
 class ReferenceParameter(SearchParameter):
     """`Type/id`, `id` or an absolute URL ending in `Type/id`: the row that references it."""
@@ -231,14 +242,27 @@ class ReferenceParameter(SearchParameter):
     target: str = ""
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
-        parts = value.rstrip("/").split("/")
-        if len(parts) >= 2 and parts[-2] != self.target:
+        named, key = referenced(value)
+        if key is None or named not in {None, self.target}:
             return NOTHING
-        try:
-            key = uuid.UUID(parts[-1])
-        except ValueError:
-            return NOTHING  # no resource has that id
         return Q(**{self.column: key})
+
+
+@dataclass(frozen=True)
+class ReferencesParameter(SearchParameter):
+    """A reference to any of several types, each held in its own column (`targets`: type →
+    column): `Type/id` matches that type's column, a bare id any of them."""
+
+    type: str = "reference"
+    targets: Mapping[str, str] | None = None
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        named, key = referenced(value)
+        found = NOTHING
+        for target, column in (self.targets or {}).items():
+            if key is not None and named in {None, target}:
+                found |= Q(**{column: key})
+        return found
 
 
 @dataclass(frozen=True)
@@ -267,15 +291,27 @@ def _values(name: str, raw: list[str]) -> list[list[str]]:
     return occurrences
 
 
-def search_filter(
+@dataclass(frozen=True)
+class SearchTerm:
+    """One occurrence of a known search parameter: its values are alternatives (OR); the
+    terms of a query must all hold (AND)."""
+
+    key: str  # as given, with its modifier: `name:exact`
+    name: str
+    modifier: str | None
+    values: tuple[str, ...]
+
+
+def search_terms(
     query: Mapping[str, list[str]],
     parameters: Mapping[str, SearchParameter],
-    context: SearchContext,
     *,
     lenient: bool = False,
-) -> tuple[Q, list[str]]:
-    """The filter a query's search parameters make, and the names it used (for `self`)."""
-    found = Q()
+) -> tuple[list[SearchTerm], list[str]]:
+    """A query's search terms, each of a parameter in `parameters` with a modifier it
+    supports, and the keys it used (for `self`); anything else is refused (400) unless
+    `lenient`, when unknown parameters are left out."""
+    terms = []
     used = []
     for key, raw in query.items():
         name, _, modifier = key.partition(":")
@@ -297,10 +333,27 @@ def search_filter(
                 f"This server does not support `:{modifier}` on `{name}`.",
                 FhirCode.UNSUPPORTED_MODIFIER,
             )
-        for alternatives in _values(key, raw):
-            matched = NOTHING
-            for value in alternatives:
-                matched |= parameter.match(key, value, modifier or None, context)
-            found &= matched
+        terms += [
+            SearchTerm(key, name, modifier or None, tuple(alternatives))
+            for alternatives in _values(key, raw)
+        ]
         used.append(key)
+    return terms, used
+
+
+def search_filter(
+    query: Mapping[str, list[str]],
+    parameters: Mapping[str, SearchParameter],
+    context: SearchContext,
+    *,
+    lenient: bool = False,
+) -> tuple[Q, list[str]]:
+    """The filter a query's search parameters make, and the names it used (for `self`)."""
+    terms, used = search_terms(query, parameters, lenient=lenient)
+    found = Q()
+    for term in terms:
+        matched = NOTHING
+        for value in term.values:
+            matched |= parameters[term.name].match(term.key, value, term.modifier, context)
+        found &= matched
     return found, used

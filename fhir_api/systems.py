@@ -18,14 +18,32 @@ CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-st
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+DATA_ABSENT_REASON_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+SERVICE_CATEGORY = "http://terminology.hl7.org/CodeSystem/service-category"
+SERVICE_TYPE = "http://terminology.hl7.org/CodeSystem/service-type"
+APPOINTMENT_STATUS = "http://hl7.org/fhir/appointmentstatus"
+APPOINTMENT_CANCELLATION_REASON = (
+    "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
+)
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+SLOT_STATUS = "http://hl7.org/fhir/slotstatus"
+CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
+PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
+CLAIM_CARE_TEAM_ROLE = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"  # level II: GP, GY, AT, XS…
+PLACE_OF_SERVICE = (
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+)
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
 STAFF_ID = f"{LOCAL}/sid/staff"
+APPOINTMENT_TYPE = f"{LOCAL}/CodeSystem/appointment-type"  # code: the type's id
+CANCELLATION_REASON = f"{LOCAL}/CodeSystem/cancellation-reason"
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"
