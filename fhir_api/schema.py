@@ -246,19 +246,31 @@ def document_fhir(result: dict, generator, request, public) -> dict:
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.get("responses", {})
+            for status in [code for code, r in responses.items() if _answers_nothing(code, r)]:
+                # A read's `_format` made the generator add a 400 no read can answer.
+                _drop_own_bodies(schemas, responses.pop(status))
+            for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400 and "content" in response:
-                    for media in response["content"].values():
-                        # The operation's own error body (`FhirPatientSearchErrorResponse400`)
-                        # has no other reader.
-                        own = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
-                        if own.startswith("Fhir"):
-                            schemas.pop(own, None)
+                    _drop_own_bodies(schemas, response)
                     response["content"] = {FHIR_JSON: {"schema": {}}}
                     typed.append((operation["operationId"], status, response))
     schemas.update(components(KINDS))
     _type_the_codes(schemas, typed)
     return result
+
+
+def _drop_own_bodies(schemas: dict, response: dict) -> None:
+    """The API-shaped error bodies made for a FHIR operation alone
+    (`FhirPatientSearchErrorResponse400`): no other operation reads them."""
+    for media in response.get("content", {}).values():
+        own = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+        if own.startswith("Fhir"):
+            schemas.pop(own, None)
+
+
+def _answers_nothing(status: str, response: dict) -> bool:
+    return status == "400" and not response.get("x-error-codes")
 
 
 def _type_the_codes(schemas: dict, typed: list[tuple[str, str, dict]]) -> None:
