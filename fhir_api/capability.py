@@ -2,7 +2,22 @@
 
 from api.roles import Role
 from fhir_api.registry import KINDS
-from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
+from fhir_api.systems import (
+    BODY_REGION,
+    CHART_NUMBER,
+    ERROR_CODE,
+    EXERCISE,
+    LISTING,
+    LOCAL,
+    MUSCLE,
+    SEGMENT,
+    SOFT_TISSUE_MODALITY,
+    TECHNIQUE,
+    US_CORE_VERSION,
+    VISIT_ID,
+    VISIT_TYPE,
+    us_core,
+)
 
 # The day this statement's content last changed (CapabilityStatement.date).
 CHANGED_ON = "2026-12-04"
@@ -12,6 +27,18 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    VISIT_ID: "Visits: an Encounter's identifier is its visit's id.",
+    VISIT_TYPE: "Types of visit (Encounter.type): visit (a chiropractic treatment visit), "
+    "reexamination (a re-examination of the plan's progress).",
+    SEGMENT: "Spinal segments and joints adjusted (C0 occiput … L5, SACRUM, SHOULDER, …).",
+    LISTING: "Listings: the misalignment or restriction an adjustment corrects (Gonstead, "
+    "Diversified).",
+    TECHNIQUE: "Adjusting techniques (diversified, activator, …); a clinic's own are "
+    "`<system>/<clinic id>`.",
+    SOFT_TISSUE_MODALITY: "Soft-tissue modalities (myofascial release, IASTM, …).",
+    MUSCLE: "Muscles treated (upper trapezius, piriformis, …).",
+    EXERCISE: "Stretches and exercises (chin tuck, bird-dog, …); a clinic's own are "
+    "`<system>/<clinic id>`.",
 }
 
 

@@ -15,7 +15,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -67,7 +67,7 @@ class TokenParameter(SearchParameter):
     type: str = "token"
     column: str = ""
     system: str | None = None
-    codes: Mapping[str, tuple[str, ...]] | None = None
+    codes: Mapping[str, tuple[object, ...]] | None = None
     # A code that must be stored exactly so (upper-case ICD-10-CM), or None.
     normalise: Callable[[str], str] | None = None
     modifiers: frozenset[str] = frozenset({"not"})
@@ -82,7 +82,7 @@ class TokenParameter(SearchParameter):
             raise refuse(name, "Give a code (`code` or `system|code`).")
         if self.normalise is not None:
             code = self.normalise(code)
-        stored: tuple[str, ...] = (code,) if self.codes is None else self.codes.get(code, ())
+        stored: tuple[object, ...] = (code,) if self.codes is None else self.codes.get(code, ())
         found = Q(**{f"{self.column}__in": stored}) if stored else NOTHING
         return ~found if modifier == "not" else found
 
@@ -103,6 +103,39 @@ class FixedTokenParameter(SearchParameter):
         if not code:
             raise refuse(name, "Give a code (`code` or `system|code`).")
         return Q() if code == self.code and system in {"", self.system} else NOTHING
+
+
+@dataclass(frozen=True)
+class Coded:
+    """Where a resource keeps one of its codings: the code's column and its system, fixed
+    (`system`) or in a column of its own (`system_column`: a clinic's own vocabulary)."""
+
+    column: str
+    system: str | None = None
+    system_column: str | None = None
+
+
+@dataclass(frozen=True)
+class CodingParameter(SearchParameter):
+    """A token over several codings of a resource (a Procedure's CPT code and our own code of
+    what was done): `system|code` matches the coding of that system, `code` any of them."""
+
+    type: str = "token"
+    codings: tuple[Coded, ...] = ()
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, bar, code = value.rpartition("|")
+        if not code:
+            raise refuse(name, "Give a code (`code` or `system|code`).")
+        found = NOTHING
+        for coded in self.codings:
+            if not bar or not system:
+                found |= Q(**{coded.column: code})
+            elif coded.system == system:
+                found |= Q(**{coded.column: code})
+            elif coded.system_column is not None:
+                found |= Q(**{coded.column: code, coded.system_column: system})
+        return found
 
 
 @dataclass(frozen=True)
@@ -224,32 +257,51 @@ class DateParameter(SearchParameter):
 
 @dataclass(frozen=True)
 class ReferenceParameter(SearchParameter):
-    """`Type/id`, `id` or an absolute URL ending in `Type/id`: the row that references it."""
+    """`Type/id`, `id` or an absolute URL ending in `Type/id`: the row that references it.
+
+    A reference that may name resources of several types (a Provenance's `target`) gives
+    `targets`: each type's filter for an id; a bare id matches any of them.
+    """
 
     type: str = "reference"
     column: str = ""
     target: str = ""
+    targets: Mapping[str, Callable[[uuid.UUID], Q]] | None = None
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         parts = value.rstrip("/").split("/")
-        if len(parts) >= 2 and parts[-2] != self.target:
-            return NOTHING
+        named = parts[-2] if len(parts) >= 2 else None
         try:
             key = uuid.UUID(parts[-1])
         except ValueError:
             return NOTHING  # no resource has that id
-        return Q(**{self.column: key})
+        targets = self.targets or {self.target: lambda found: Q(**{self.column: found})}
+        if named is not None:
+            found = targets.get(named)
+            return NOTHING if found is None else found(key)
+        matched = NOTHING
+        for found in targets.values():
+            matched |= found(key)
+        return matched
 
 
 @dataclass(frozen=True)
 class IdParameter(SearchParameter):
-    """`_id`: the resource's id (ours are UUIDs; any other id matches nothing)."""
+    """`_id`: the resource's id (ours are UUIDs; any other id matches nothing).
+
+    A type whose ids carry a prefix naming their table (`signature-<visit id>`) maps each
+    prefix to the column holding the UUID after it (`""`: ids without a prefix).
+    """
 
     type: str = "token"
+    prefixes: Mapping[str, str] = field(default_factory=lambda: {"": "pk"})
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        prefix = max((p for p in self.prefixes if value.startswith(p)), key=len, default=None)
+        if prefix is None:
+            return NOTHING
         try:
-            return Q(pk=uuid.UUID(value))
+            return Q(**{self.prefixes[prefix]: uuid.UUID(value.removeprefix(prefix))})
         except ValueError:
             return NOTHING
 

@@ -34,9 +34,13 @@ from fhir_api.kinds import ResourceKind
 from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import outcome_of_errors
 from fhir_api.paging import FhirPagination
+from fhir_api.resources.encounter import ENCOUNTER
 from fhir_api.resources.patient import PATIENT
+from fhir_api.resources.procedure import PROCEDURE
+from fhir_api.resources.provenance import PROVENANCE
 from fhir_api.schema import read_schema, resource_schema, search_schema
 from fhir_api.search import SearchContext, search_filter
+from fhir_api.union import UnionRows
 
 BASE_PATH = "/fhir/R4"
 
@@ -109,9 +113,21 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return self.kind.rows(request_user(self.request))
 
+    def audit_object_id(self, obj) -> object:
+        return self.kind.id_of(obj)
+
     def get_object(self):
+        resource_id = self.kwargs[self.lookup_url_kwarg]
+        rows = self.get_queryset()
+        if isinstance(rows, UnionRows):
+            found = rows.find(resource_id)
+            if found is None:
+                raise NotFound(f"No {self.kind.name} has this id.")
+            self.check_object_permissions(self.request, found)
+            self.audit_touched(found)
+            return found
         try:
-            uuid.UUID(self.kwargs[self.lookup_url_kwarg])
+            uuid.UUID(resource_id)
         except ValueError:
             raise NotFound(f"No {self.kind.name} has this id.") from None
         return super().get_object()
@@ -184,5 +200,34 @@ class PatientViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*PATIENT.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(ENCOUNTER), search=search_schema(ENCOUNTER))
+class EncounterViewSet(FhirReadViewSet):
+    """Visits (US Core Encounter): clinical roles; the front desk reads Appointments."""
+
+    kind = ENCOUNTER
+    permission_classes = [HasRole.of(*ENCOUNTER.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(PROCEDURE), search=search_schema(PROCEDURE))
+class ProcedureViewSet(FhirReadViewSet):
+    """What was done at visits (US Core Procedure): clinical roles."""
+
+    kind = PROCEDURE
+    permission_classes = [HasRole.of(*PROCEDURE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(PROVENANCE), search=search_schema(PROVENANCE))
+class ProvenanceViewSet(FhirReadViewSet):
+    """Signatures and amendments of visits (US Core Provenance): clinical roles."""
+
+    kind = PROVENANCE
+    permission_classes = [HasRole.of(*PROVENANCE.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
-READ_VIEWSETS: list[type[FhirReadViewSet]] = [PatientViewSet]
+READ_VIEWSETS: list[type[FhirReadViewSet]] = [
+    PatientViewSet,
+    EncounterViewSet,
+    ProcedureViewSet,
+    ProvenanceViewSet,
+]
