@@ -12,10 +12,12 @@ ignored and left out of the Bundle's `self` link.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -350,9 +352,11 @@ def search_filter(
                 FhirCode.UNSUPPORTED_MODIFIER,
             )
         for alternatives in _values(key, raw):
-            matched = NOTHING
-            for value in alternatives:
-                matched |= parameter.match(key, value, modifier or None, context)
-            found &= matched
+            matches = [
+                parameter.match(key, value, modifier or None, context) for value in alternatives
+            ]
+            # An alternative that holds for every row (an empty Q) makes the whole parameter
+            # hold: `Q() | other` would keep `other` alone.
+            found &= Q() if not all(matches) else reduce(operator.or_, matches)
         used.append(key)
     return found, used
