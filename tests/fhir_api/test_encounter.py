@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from fhir_api.resources.encounter import ENCOUNTER
 from tests.factories import PatientFactory
-from tests.fhir_api.conftest import VISITS, log_visit, sign
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
+from tests.fhir_api.conftest import VISITS, log_visit, sign
 
 pytestmark = pytest.mark.django_db
 
