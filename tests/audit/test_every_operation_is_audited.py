@@ -81,6 +81,15 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    (
+        "FHIR: read and search encounters (visits; the front desk reads appointments)",
+        r"^GET /fhir/R4/Encounter",
+    ),
+    ("FHIR: read and search procedures (what was done at visits)", r"^GET /fhir/R4/Procedure"),
+    (
+        "FHIR: read and search provenance (visits' signatures and amendments)",
+        r"^GET /fhir/R4/Provenance",
+    ),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -193,6 +202,9 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/Encounter", "visit"),
+    (r"^/fhir/R4/Procedure", "performed_item"),
+    (r"^/fhir/R4/Provenance", "visit_provenance"),
 ]
 
 
@@ -241,6 +253,17 @@ def is_collection(path: str) -> bool:
 @pytest.fixture
 def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charted_patient):
     plan = charted_patient["plan"]
+    # A signed visit with something performed: a Procedure and a signature's Provenance.
+    chiropractor_client = client_for(chiropractor)
+    treated = chiropractor_client.post(
+        "/api/v1/visits/",
+        {
+            "patient": charted_patient["patient"],
+            "visit_at": "2026-11-21T10:00:00Z",
+            "adjustments": [{"segment": "C5", "technique": "diversified"}],
+        },
+    ).json()
+    assert chiropractor_client.post(f"/api/v1/visits/{treated['id']}/sign/").status_code == 200
     ids = {
         "staff": str(front_desk.id),
         "conditions": full_plan["conditions"][0],
@@ -260,6 +283,9 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],
+        "Encounter": charted_patient["visit"]["id"],
+        "Procedure": treated["adjustments"][0]["id"],
+        "Provenance": f"signature-{treated['id']}",
     }
     callers = {
         "anonymous": (APIClient(), None),
