@@ -151,6 +151,10 @@ def _region(code: str) -> dict:
     return concept(BODY_REGION, code, BodyRegion(code).label)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _with_side(text: str, laterality: str) -> str:
     return f"{text} ({laterality})" if laterality else text
 
@@ -237,7 +241,7 @@ def soft_tissue_resource(item: PerformedSoftTissue) -> dict:
 
 def exercise_resource(item: PerformedExercise) -> dict:
     exercise = item.exercise
-    dose = f"{item.sets} sets × {item.repetitions} repetitions"
+    dose = f"{_count(item.sets, 'set')} × {_count(item.repetitions, 'repetition')}"
     timed = f", {item.minutes} min" if item.minutes else ", reviewed"
     return _procedure(
         item,

@@ -62,7 +62,7 @@ def test_each_performed_item_is_a_procedure_coded_as_billed(
         ("exercise", "chin_tuck"),
     ]
     # Only reviewed: no timed minutes, no CPT code.
-    assert codes(found["Upper-trapezius stretch: 1 sets × 3 repetitions, reviewed"]) == [
+    assert codes(found["Upper-trapezius stretch: 1 set × 3 repetitions, reviewed"]) == [
         ("exercise", "upper_trapezius_stretch")
     ]
     assert len(found) == 6
