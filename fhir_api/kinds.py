@@ -5,20 +5,29 @@ row becomes the resource (a pure function of the row), its search parameters, it
 order, who may read it and what its audit events call it. The views, the CapabilityStatement
 and the exports read these declarations; nothing else says what is served.
 
+A `CatalogueKind` is a type served from code rather than rows: definitions every clinic
+shares (the Questionnaires of the instruments we score), with ids that are words, holding no
+PHI and so leaving no audit event.
+
+A `ComputedKind` is a type computed on request rather than read from rows (free Slots,
+from the calendar's rules): it names how a search finds its resources and how one is read
+back by its id.
+
 A type made from several tables (fhir_api.union) gives `rows` that return a `UnionRows`, and
 `resource` and `id_of` that dispatch to each row's table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
 
 from clinics.models import User
-from fhir_api.search import SearchParameter
+from fhir_api.search import SearchContext, SearchParameter, SearchTerm
 from fhir_api.union import UnionRows
 
 
@@ -40,7 +49,49 @@ class ResourceKind:
     search: Mapping[str, SearchParameter] = field(default_factory=dict)
     # Where a row keeps its patient's id, for the audit event ("pk": the row is the patient).
     patient_attr: str | None = "patient_id"
+    # The column that says when a row last changed (`_since` of an export, `_lastUpdated`).
+    last_updated: str | None = "updated_at"
+    # Whether a bulk export writes this type (not computed or catalogue types).
+    exported: bool = True
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)
+    # How an id in a path is read (most rows have UUIDs): ValueError when no row can have it.
+    parse_id: Callable[[str], object] = uuid.UUID
+    # What a page's rows share that no relation reaches (a clinic's fee schedule), read once
+    # for the page and attached to each row; called on every page (and read) before `resource`.
+    page_reads: Callable[[User, Sequence[Any]], None] | None = None
     # A row's resource id (its audit events name it too): most types' ids are primary keys.
     id_of: Callable[[Any], str] = primary_key_text
+
+
+@dataclass(frozen=True)
+class CatalogueKind:
+    name: str  # the FHIR resource type, "Questionnaire"
+    summary: str
+    resources: Callable[[], Sequence[dict]]  # every resource of the type, the same for all
+    readers: frozenset[str]
+    profiles: tuple[str, ...] = ()
+    search: Mapping[str, SearchParameter] = field(default_factory=dict)
+    not_held: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComputedKind:
+    name: str
+    summary: str
+    # The resources a search finds, in their order (each search term already checked against
+    # `search` by name and modifier; a bounded set: the kind refuses an unbounded search).
+    find: Callable[[User, list[SearchTerm], SearchContext], list[dict]]
+    # One resource by its id, as it is now; None when there is none (404).
+    read: Callable[[User, str], dict | None]
+    # A text that sorts as the resources are ordered: a page starts after the last one's.
+    position: Callable[[dict], str]
+    readers: frozenset[str]
+    audit_resource: str
+    profiles: tuple[str, ...] = ()
+    search: Mapping[str, SearchParameter] = field(default_factory=dict)
+    not_held: Mapping[str, str] = field(default_factory=dict)
+
+
+# Any type served: what the CapabilityStatement, the contract and the routes list.
+Kind = ResourceKind | CatalogueKind | ComputedKind

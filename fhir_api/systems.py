@@ -16,13 +16,46 @@ US_CORE_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+OBSERVATION_STATUS = "http://hl7.org/fhir/observation-status"
+QUESTIONNAIRE_RESPONSE_STATUS = "http://hl7.org/fhir/questionnaire-answers-status"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+DATA_ABSENT_REASON_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+# Core FHIR extensions (http://hl7.org/fhir/R4/extensibility-registry.html).
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+# The NUCC Health Care Provider Taxonomy (111N00000X Chiropractor).
+NUCC_TAXONOMY = "http://nucc.org/provider-taxonomy"
+ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
+# The PHDSC Source of Payment Typology (US Core's Coverage.type value set, "Payer").
+SOURCE_OF_PAYMENT = "https://nahdo.org/sopt"
+SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
+AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+AUDIT_EVENT_ACTION = "http://hl7.org/fhir/audit-event-action"
+RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction"
+AUDIT_ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role"
+SECURITY_SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type"
+SERVICE_CATEGORY = "http://terminology.hl7.org/CodeSystem/service-category"
+SERVICE_TYPE = "http://terminology.hl7.org/CodeSystem/service-type"
+APPOINTMENT_STATUS = "http://hl7.org/fhir/appointmentstatus"
+APPOINTMENT_CANCELLATION_REASON = (
+    "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
+)
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+SLOT_STATUS = "http://hl7.org/fhir/slotstatus"
+CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
+PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
+CLAIM_CARE_TEAM_ROLE = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"  # level II: GP, GY, AT, XS…
+PLACE_OF_SERVICE = (
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+)
 ENCOUNTER_STATUS = "http://hl7.org/fhir/encounter-status"
 EVENT_STATUS = "http://hl7.org/fhir/event-status"
-PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 PROVENANCE_PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 DOCUMENT_COMPLETION = "http://terminology.hl7.org/CodeSystem/v3-DocumentCompletion"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
@@ -32,7 +65,19 @@ SIGNATURE_TYPE = "urn:iso-astm:E1762-95:2013"  # ASTM E1762-95 signature purpose
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
-STAFF_ID = f"{LOCAL}/sid/staff"
+STAFF_ID = f"{LOCAL}/sid/staff"  # a staff member's id, as the REST API names them
+RECORD_ID = f"{LOCAL}/sid/record"  # any other record's id, as the REST API names it
+PAYER_ID = f"{LOCAL}/sid/payer-id"  # a payer's electronic id, as the clinic bills it
+STAFF_ROLE = f"{LOCAL}/CodeSystem/staff-role"
+PAYER_TYPE = f"{LOCAL}/CodeSystem/payer-type"
+AUDIT_ACTION = f"{LOCAL}/CodeSystem/audit-action"
+AUDIT_RESOURCE = f"{LOCAL}/CodeSystem/audit-resource"
+OUTCOME_SCORE = f"{LOCAL}/CodeSystem/outcome-score"
+# An extension on a bodySite: the side (SNOMED CT laterality qualifier values).
+LATERALITY = f"{LOCAL}/StructureDefinition/laterality"
+QUESTIONNAIRE = f"{LOCAL}/Questionnaire"  # + "/<instrument>": our instruments' canonical URLs
+APPOINTMENT_TYPE = f"{LOCAL}/CodeSystem/appointment-type"  # code: the type's id
+CANCELLATION_REASON = f"{LOCAL}/CodeSystem/cancellation-reason"
 VISIT_ID = f"{LOCAL}/sid/visit"
 VISIT_TYPE = f"{LOCAL}/CodeSystem/visit-type"
 SEGMENT = f"{LOCAL}/CodeSystem/segment"

@@ -25,6 +25,8 @@ from clinics.models import User
 SOURCE_COLUMN = "fhir_source"
 # Rows of one table read per statement when the whole list is iterated (an export).
 CHUNK = 500
+# Every table's primary key is `id` (a UUID): the keys' column.
+PK = {"pk": "id", "-pk": "-id"}
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,20 @@ class UnionKind:
     def rows(self, user: User) -> UnionRows:
         return UnionRows(tuple((source, source.rows(user)) for source in self.sources))
 
-    def source_of(self, row: Any) -> Source:
-        return next(source for source in self.sources if isinstance(row, source.model))
+    def source_of(self, row: Any) -> Source | None:
+        return next((source for source in self.sources if isinstance(row, source.model)), None)
 
     def resource(self, row: Any) -> dict:
-        return self.source_of(row).resource(row)
+        source = self.source_of(row)
+        if source is None:
+            raise TypeError(f"No table of this type holds {type(row).__name__} rows.")
+        return source.resource(row)
 
     def id_of(self, row: Any) -> str:
-        return self.source_of(row).id_of(row)
+        """The resource id of a row of one of the tables; another type's row (included in a
+        search's Bundle) keeps its primary key."""
+        source = self.source_of(row)
+        return str(row.pk) if source is None else source.id_of(row)
 
 
 class UnionRows:
@@ -91,9 +99,16 @@ class UnionRows:
             self.ordering,
         )
 
+    @property
+    def model(self) -> type[Any]:
+        """What a column name is resolved against (an inclusion's reference): the first
+        table's model, since every table names its search columns alike."""
+        return self.parts[0][0].model
+
     def order_by(self, *fields: str) -> UnionRows:
-        """By columns every table has (its id, or an annotated one), as a page's keys carry."""
-        return UnionRows(self.parts, fields)
+        """By columns every table has (its id, or an annotated one), as a page's keys carry;
+        `pk` is each table's `id`."""
+        return UnionRows(self.parts, tuple(PK.get(field, field) for field in fields))
 
     def _keys(self) -> QuerySet[Any]:
         columns = sorted({"id", *(field.lstrip("-") for field in self.ordering)})

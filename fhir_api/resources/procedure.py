@@ -22,7 +22,7 @@ from api.shipped_rows import shipped_rows
 from billing.visit_facts import segment_region
 from clinics.models import User
 from fhir_api.kinds import ResourceKind
-from fhir_api.resources.elements import coding, compact, concept, instant, reference
+from fhir_api.resources.elements import body_site, coding, compact, concept, instant, reference
 from fhir_api.search import (
     Coded,
     CodingParameter,
@@ -32,7 +32,6 @@ from fhir_api.search import (
     TokenParameter,
 )
 from fhir_api.systems import (
-    BODY_REGION,
     CPT,
     EVENT_STATUS,
     EXERCISE,
@@ -45,7 +44,6 @@ from fhir_api.systems import (
     vocabulary_system,
 )
 from fhir_api.union import Source, UnionKind
-from patients.models import BodyRegion
 from reference.cpt import CPT_CHOICES, TIMED_CODES
 from reference.models import Listing, Muscle, Segment, SoftTissueModality
 from treatments.visits.models import (
@@ -147,10 +145,6 @@ def exercise_rows(user: User) -> QuerySet[Any]:
     )
 
 
-def _region(code: str) -> dict:
-    return concept(BODY_REGION, code, BodyRegion(code).label)
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
@@ -215,7 +209,7 @@ def adjustment_resource(item: PerformedAdjustment) -> dict:
             concept(
                 SEGMENT, segment.code, segment.name, text=_with_side(segment.name, item.laterality)
             ),
-            _region(segment_region(segment)),
+            body_site(segment_region(segment), item.laterality),
         ],
         # The listing is the misalignment or restriction the adjustment corrects.
         reasonCode=[concept(LISTING, listing.code, listing.description)] if listing else [],
@@ -235,7 +229,7 @@ def soft_tissue_resource(item: PerformedSoftTissue) -> dict:
             "text": _with_side(f"{modality.name}, {item.minutes} min: {worked}", item.laterality),
         },
         body_sites=[concept(MUSCLE, m.code, m.name) for m in muscles]
-        + [_region(region) for region in regions],
+        + [body_site(region, item.laterality) for region in regions],
     )
 
 
@@ -253,7 +247,7 @@ def exercise_resource(item: PerformedExercise) -> dict:
             ],
             "text": f"{exercise.name}: {dose}{timed}",
         },
-        body_sites=[_region(item.body_region or exercise.body_region)],
+        body_sites=[body_site(item.body_region or exercise.body_region)],
     )
 
 
@@ -275,6 +269,8 @@ PROCEDURE = ResourceKind(
     id_of=PERFORMED.id_of,
     readers=CLINICAL_ROLES,
     audit_resource="performed_item",
+    # An item changes only with its visit.
+    last_updated="visit__updated_at",
     # Ids are UUIDs across the three tables: unique, so pages never tie.
     ordering="id",
     profiles=("us-core-procedure",),

@@ -47,7 +47,12 @@ def signature_rows(user: User) -> QuerySet[Visit]:
     return (
         visit_list(user=user)
         .filter(status=VisitStatus.SIGNED)
-        .annotate(fhir_signed_visit=F("id"), fhir_amendment=NO_UUID, fhir_encounter=F("id"))
+        .annotate(
+            fhir_signed_visit=F("id"),
+            fhir_amendment=NO_UUID,
+            fhir_encounter=F("id"),
+            fhir_recorded=F("signed_at"),
+        )
     )
 
 
@@ -60,6 +65,7 @@ def amendment_rows(user: User) -> QuerySet[Amendment]:
             fhir_signed_visit=NO_UUID,
             fhir_amendment=F("id"),
             fhir_encounter=F("visit_id"),
+            fhir_recorded=F("created_at"),
         )
     )
 
@@ -143,6 +149,7 @@ PROVENANCE = ResourceKind(
     id_of=SIGNATURES_AND_AMENDMENTS.id_of,
     readers=CLINICAL_ROLES,
     audit_resource="visit_provenance",
+    last_updated="fhir_recorded",
     # Ids are UUIDs across both tables (a signature's is its visit's): unique, so pages never tie.
     ordering="id",
     profiles=("us-core-provenance",),
@@ -154,10 +161,9 @@ PROVENANCE = ResourceKind(
         "target": ReferenceParameter(
             "The visit (`Encounter/<id>`): its signature and amendments; or a performed item "
             "(`Procedure/<id>`): its visit's signature.",
-            targets={
-                "Encounter": lambda key: Q(fhir_encounter=key),
-                "Procedure": _signatures_of_procedure,
-            },
+            column="fhir_encounter",
+            target="Encounter",
+            also={"Procedure": _signatures_of_procedure},
         ),
         "patient": ReferenceParameter(
             "The patient (`Patient/<id>`).", column="patient_id", target="Patient"

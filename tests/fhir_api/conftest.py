@@ -1,10 +1,20 @@
-"""A visit of every kind of performed item, signed and amended over the REST API, as the FHIR
-Encounter, Procedure and Provenance tests read it."""
+"""Fixtures of the FHIR tests: the calendar of tests/scheduling (an adjustment type that is the
+clinic's default for a regular visit, a working week, a booking day two weeks ahead) for the
+scheduling types; and a visit of every kind of performed item, signed and amended over the
+REST API, as the Encounter, Procedure and Provenance tests read it."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
+
+# Fixtures are found by name in a conftest's namespace: imported, they serve here too.
+from tests.scheduling.conftest import (  # noqa: F401
+    adjustment_type,
+    booking,
+    booking_day,
+    working_week,
+)
 
 VISITS = "/api/v1/visits/"
 PLANS = "/api/v1/treatment-plans/"
