@@ -114,6 +114,8 @@ def schedule_resource(chiropractor: User) -> dict:
 
 
 SCHEDULE = ResourceKind(
+    # Staff and clinic rows keep no change time: an export writes them whatever `_since`.
+    last_updated=None,
     name="Schedule",
     summary="Schedules: one per chiropractor (the same id as their Practitioner), with their "
     "weekly working hours; the free times are its Slots.",
