@@ -211,6 +211,11 @@ class AuditedViewMixin(ViewSetBase):
     def audit_patient_id(self, obj: Model) -> object:
         return getattr(obj, self.audit_patient_attr, None)
 
+    def audit_object_id(self, obj: Model) -> object:
+        """What the event calls an object: its primary key, unless the API names it otherwise
+        (a FHIR Provenance of a visit's signature is `signature-<visit id>`)."""
+        return obj.pk
+
     def audit_action(self, request, changed: list[str]) -> str:
         actions = {
             "list": AuditAction.LIST,
@@ -261,7 +266,7 @@ class AuditedViewMixin(ViewSetBase):
         changed = (
             self._audit_changes(touched) if succeeded and request.method not in SAFE_METHODS else []
         )
-        object_ids = [obj.pk for obj in touched]
+        object_ids = [self.audit_object_id(obj) for obj in touched]
         patient_ids = [self.audit_patient_id(obj) for obj in touched]
         if not object_ids and self.kwargs.get(self.lookup_url_kwarg or self.lookup_field):
             object_ids = [self.kwargs[self.lookup_url_kwarg or self.lookup_field]]

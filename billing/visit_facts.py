@@ -42,7 +42,7 @@ def segment_region(segment: Segment) -> str:
     )
 
 
-def _conditions(visit: Visit) -> list[Condition]:
+def visit_conditions(visit: Visit) -> list[Condition]:
     """The plan's conditions; outside a plan, the patient's ongoing ones (read with the
     visit by billing's nested reads, or here when the visit was read without them)."""
     if visit.plan is not None:
@@ -85,7 +85,7 @@ def visit_facts(visit: Visit) -> VisitFacts:
             segment_region(item.segment) for item in visit.adjustments.all()
         ),
         timed=tuple(timed),
-        diagnoses=tuple(Diagnosis(c.code, c.body_region) for c in _conditions(visit)),
+        diagnoses=tuple(Diagnosis(c.code, c.body_region) for c in visit_conditions(visit)),
         has_plan=plan is not None,
         active_treatment=plan is not None and plan.phase != PlanPhase.MAINTENANCE,
         part_findings={finding.region: finding.letters for finding in visit.findings.all()},

@@ -10,16 +10,24 @@ from fhir_api.systems import (
     BODY_REGION,
     CHART_NUMBER,
     ERROR_CODE,
+    EXERCISE,
     LATERALITY,
+    LISTING,
     LOCAL,
+    MUSCLE,
     OUTCOME_SCORE,
     PAYER_ID,
     PAYER_TYPE,
     QUESTIONNAIRE,
     RECORD_ID,
+    SEGMENT,
+    SOFT_TISSUE_MODALITY,
     STAFF_ID,
     STAFF_ROLE,
+    TECHNIQUE,
     US_CORE_VERSION,
+    VISIT_ID,
+    VISIT_TYPE,
     us_core,
 )
 
@@ -47,6 +55,18 @@ LOCAL_SYSTEMS = {
     "(AuditEvent.subtype, beside FHIR's RESTful interactions).",
     AUDIT_RESOURCE: "What the audit trail calls the records a request touched: patient, "
     "visit, staff, coverage, … (AuditEvent.entity.type).",
+    VISIT_ID: "Visits: an Encounter's identifier is its visit's id.",
+    VISIT_TYPE: "Types of visit (Encounter.type): visit (a chiropractic treatment visit), "
+    "reexamination (a re-examination of the plan's progress).",
+    SEGMENT: "Spinal segments and joints adjusted (C0 occiput … L5, SACRUM, SHOULDER, …).",
+    LISTING: "Listings: the misalignment or restriction an adjustment corrects (Gonstead, "
+    "Diversified).",
+    TECHNIQUE: "Adjusting techniques (diversified, activator, …); a clinic's own are "
+    "`<system>/<clinic id>`.",
+    SOFT_TISSUE_MODALITY: "Soft-tissue modalities (myofascial release, IASTM, …).",
+    MUSCLE: "Muscles treated (upper trapezius, piriformis, …).",
+    EXERCISE: "Stretches and exercises (chin tuck, bird-dog, …); a clinic's own are "
+    "`<system>/<clinic id>`.",
 }
 
 

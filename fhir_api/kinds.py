@@ -12,6 +12,9 @@ PHI and so leaving no audit event.
 A `ComputedKind` is a type computed on request rather than read from rows (free Slots,
 from the calendar's rules): it names how a search finds its resources and how one is read
 back by its id.
+
+A type made from several tables (fhir_api.union) gives `rows` that return a `UnionRows`, and
+`resource` and `id_of` that dispatch to each row's table.
 """
 
 from __future__ import annotations
@@ -25,13 +28,19 @@ from django.db.models import QuerySet
 
 from clinics.models import User
 from fhir_api.search import SearchContext, SearchParameter, SearchTerm
+from fhir_api.union import UnionRows
+
+
+def primary_key_text(row: Any) -> str:
+    return str(row.pk)
 
 
 @dataclass(frozen=True)
 class ResourceKind:
     name: str  # the FHIR resource type, "Patient"
     summary: str  # what it holds, for the contract and the CapabilityStatement
-    rows: Callable[[User], QuerySet[Any]]  # the caller's rows, prefetched for `resource`
+    # The caller's rows, prefetched for `resource` (a UnionRows for a type of several tables).
+    rows: Callable[[User], QuerySet[Any] | UnionRows]
     resource: Callable[[Any], dict]  # one row as the FHIR resource
     readers: frozenset[str]  # roles that may read it
     audit_resource: str  # what its audit events call it
@@ -51,6 +60,8 @@ class ResourceKind:
     # What a page's rows share that no relation reaches (a clinic's fee schedule), read once
     # for the page and attached to each row; called on every page (and read) before `resource`.
     page_reads: Callable[[User, Sequence[Any]], None] | None = None
+    # A row's resource id (its audit events name it too): most types' ids are primary keys.
+    id_of: Callable[[Any], str] = primary_key_text
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,15 @@ from fhir_api.resources.audit_event import AUDIT_EVENT
 from fhir_api.resources.claim import CLAIM
 from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.coverage import COVERAGE
+from fhir_api.resources.encounter import ENCOUNTER
 from fhir_api.resources.location import LOCATION
 from fhir_api.resources.observation import OBSERVATION
 from fhir_api.resources.organization import ORGANIZATION
 from fhir_api.resources.patient import PATIENT
 from fhir_api.resources.practitioner import PRACTITIONER
 from fhir_api.resources.practitioner_role import PRACTITIONER_ROLE
+from fhir_api.resources.procedure import PROCEDURE
+from fhir_api.resources.provenance import PROVENANCE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.resources.schedule import SCHEDULE
@@ -27,12 +30,15 @@ KINDS: list[Kind] = [
     OBSERVATION,
     QUESTIONNAIRE_RESPONSE,
     QUESTIONNAIRE_KIND,
+    ENCOUNTER,
+    PROCEDURE,
     APPOINTMENT,
     SCHEDULE,
     SLOT,
     COVERAGE,
     CLAIM,
     AUDIT_EVENT,
+    PROVENANCE,
 ]
 
 KINDS_BY_NAME: dict[str, Kind] = {kind.name: kind for kind in KINDS}

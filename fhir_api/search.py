@@ -82,7 +82,7 @@ class TokenParameter(SearchParameter):
     type: str = "token"
     column: str = ""
     system: str | None = None
-    codes: Mapping[str, tuple[str, ...]] | None = None
+    codes: Mapping[str, tuple[object, ...]] | None = None
     # A code that must be stored exactly so (upper-case ICD-10-CM), or None.
     normalise: Callable[[str], str] | None = None
     # The rows whose resource carries the element at all, where some do not (a Condition
@@ -100,7 +100,7 @@ class TokenParameter(SearchParameter):
             raise refuse(name, "Give a code (`code` or `system|code`).")
         if self.normalise is not None:
             code = self.normalise(code)
-        stored: tuple[str, ...] = (code,) if self.codes is None else self.codes.get(code, ())
+        stored: tuple[object, ...] = (code,) if self.codes is None else self.codes.get(code, ())
         found = Q(**{f"{self.column}__in": stored}) if stored else NOTHING
         if self.present is not None:
             found &= self.present
@@ -144,6 +144,39 @@ class FixedTokenParameter(SearchParameter):
         if not code:
             raise refuse(name, "Give a code (`code` or `system|code`).")
         return EVERYTHING if code == self.code and system in {"", self.system} else NOTHING
+
+
+@dataclass(frozen=True)
+class Coded:
+    """Where a resource keeps one of its codings: the code's column and its system, fixed
+    (`system`) or in a column of its own (`system_column`: a clinic's own vocabulary)."""
+
+    column: str
+    system: str | None = None
+    system_column: str | None = None
+
+
+@dataclass(frozen=True)
+class CodingParameter(SearchParameter):
+    """A token over several codings of a resource (a Procedure's CPT code and our own code of
+    what was done): `system|code` matches the coding of that system, `code` any of them."""
+
+    type: str = "token"
+    codings: tuple[Coded, ...] = ()
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, bar, code = value.rpartition("|")
+        if not code:
+            raise refuse(name, "Give a code (`code` or `system|code`).")
+        found = NOTHING
+        for coded in self.codings:
+            if not bar or not system:
+                found |= Q(**{coded.column: code})
+            elif coded.system == system:
+                found |= Q(**{coded.column: code})
+            elif coded.system_column is not None:
+                found |= Q(**{coded.column: code, coded.system_column: system})
+        return found
 
 
 @dataclass(frozen=True)
@@ -318,7 +351,8 @@ def referenced(value: str) -> tuple[str | None, uuid.UUID | None]:
 
 @dataclass(frozen=True)
 class ReferenceParameter(SearchParameter):
-    """`Type/id`, `id` or an absolute URL ending in `Type/id`: the row that references it."""
+    """`Type/id`, `id` or an absolute URL ending in `Type/id`: the row that references it
+    (a bare id: any type the reference may name)."""
 
     type: str = "reference"
     column: str = ""
@@ -326,14 +360,23 @@ class ReferenceParameter(SearchParameter):
     # The column holds a list of ids (an audit event's patients): a row matches when the list
     # holds the one referenced.
     many: bool = False
+    # Other types the reference may name besides `target` (a Provenance's target: its
+    # Encounter, or one of its Procedures), each with the filter an id of that type makes.
+    also: Mapping[str, Callable[[uuid.UUID], Q]] | None = None
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         named, key = referenced(value)
-        if key is None or named not in {None, self.target}:
+        if key is None:
             return NOTHING
-        if self.many:
-            return Q(**{f"{self.column}__contains": [key]})
-        return Q(**{self.column: key})
+        found = NOTHING
+        if named in {None, self.target}:
+            found = (
+                Q(**{f"{self.column}__contains": [key]}) if self.many else Q(**{self.column: key})
+            )
+        for other, matches in (self.also or {}).items():
+            if named in {None, other}:
+                found |= matches(key)
+        return found
 
 
 @dataclass(frozen=True)
@@ -356,14 +399,22 @@ class ReferencesParameter(SearchParameter):
 @dataclass(frozen=True)
 class IdParameter(SearchParameter):
     """`_id`: the resource's id, read as its kind reads ids (a UUID unless told otherwise);
-    an id that cannot be one matches nothing."""
+    an id that cannot be one matches nothing.
+
+    A type whose ids carry a prefix naming their table (`signature-<visit id>`) maps each
+    prefix to the column holding the id after it (`""`: ids without a prefix).
+    """
 
     type: str = "token"
     read: Callable[[str], object] = uuid.UUID
+    prefixes: Mapping[str, str] = field(default_factory=lambda: {"": "pk"})
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        prefix = max((p for p in self.prefixes if value.startswith(p)), key=len, default=None)
+        if prefix is None:
+            return NOTHING
         try:
-            return Q(pk=self.read(value))
+            return Q(**{self.prefixes[prefix]: self.read(value.removeprefix(prefix))})
         except ValueError:
             return NOTHING
 

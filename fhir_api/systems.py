@@ -54,6 +54,12 @@ HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"  # level II: G
 PLACE_OF_SERVICE = (
     "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 )
+ENCOUNTER_STATUS = "http://hl7.org/fhir/encounter-status"
+EVENT_STATUS = "http://hl7.org/fhir/event-status"
+PROVENANCE_PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+DOCUMENT_COMPLETION = "http://terminology.hl7.org/CodeSystem/v3-DocumentCompletion"
+DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
+SIGNATURE_TYPE = "urn:iso-astm:E1762-95:2013"  # ASTM E1762-95 signature purposes
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
@@ -72,6 +78,15 @@ LATERALITY = f"{LOCAL}/StructureDefinition/laterality"
 QUESTIONNAIRE = f"{LOCAL}/Questionnaire"  # + "/<instrument>": our instruments' canonical URLs
 APPOINTMENT_TYPE = f"{LOCAL}/CodeSystem/appointment-type"  # code: the type's id
 CANCELLATION_REASON = f"{LOCAL}/CodeSystem/cancellation-reason"
+VISIT_ID = f"{LOCAL}/sid/visit"
+VISIT_TYPE = f"{LOCAL}/CodeSystem/visit-type"
+SEGMENT = f"{LOCAL}/CodeSystem/segment"
+LISTING = f"{LOCAL}/CodeSystem/listing"
+SOFT_TISSUE_MODALITY = f"{LOCAL}/CodeSystem/soft-tissue-modality"
+MUSCLE = f"{LOCAL}/CodeSystem/muscle"
+# A clinic adds techniques and exercises of its own: theirs are `<system>/<clinic id>`.
+TECHNIQUE = f"{LOCAL}/CodeSystem/technique"
+EXERCISE = f"{LOCAL}/CodeSystem/exercise"
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"
@@ -84,3 +99,8 @@ def us_core(profile: str) -> str:
 
 def chart_number_system(clinic_id: object) -> str:
     return f"{CHART_NUMBER}/{clinic_id}"
+
+
+def vocabulary_system(system: str, clinic_id: object | None) -> str:
+    """The system of a technique or exercise: shipped (no clinic), or a clinic's own."""
+    return system if clinic_id is None else f"{system}/{clinic_id}"

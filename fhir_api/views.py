@@ -46,12 +46,15 @@ from fhir_api.resources.audit_event import AUDIT_EVENT
 from fhir_api.resources.claim import CLAIM
 from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.coverage import COVERAGE
+from fhir_api.resources.encounter import ENCOUNTER
 from fhir_api.resources.location import LOCATION
 from fhir_api.resources.observation import OBSERVATION
 from fhir_api.resources.organization import ORGANIZATION
 from fhir_api.resources.patient import PATIENT
 from fhir_api.resources.practitioner import PRACTITIONER
 from fhir_api.resources.practitioner_role import PRACTITIONER_ROLE
+from fhir_api.resources.procedure import PROCEDURE
+from fhir_api.resources.provenance import PROVENANCE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.resources.schedule import SCHEDULE
@@ -64,6 +67,7 @@ from fhir_api.search import (
     search_filter,
     search_terms,
 )
+from fhir_api.union import UnionRows
 from scheduling.error_codes import SchedulingCode
 
 BASE_PATH = "/fhir/R4"
@@ -186,9 +190,21 @@ class FhirReadViewSet(FhirTypeViewSet):
     def get_queryset(self):
         return self.kind.rows(request_user(self.request))
 
+    def audit_object_id(self, obj) -> object:
+        return self.kind.id_of(obj)
+
     def get_object(self):
+        resource_id = self.kwargs[self.lookup_url_kwarg]
+        rows = self.get_queryset()
+        if isinstance(rows, UnionRows):
+            found = rows.find(resource_id)
+            if found is None:
+                raise NotFound(f"No {self.kind.name} has this id.")
+            self.check_object_permissions(self.request, found)
+            self.audit_touched(found)
+            return found
         try:
-            self.kind.parse_id(self.kwargs[self.lookup_url_kwarg])
+            self.kind.parse_id(resource_id)
         except ValueError:
             raise NotFound(f"No {self.kind.name} has this id.") from None
         return super().get_object()
@@ -542,6 +558,30 @@ class ClaimViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*CLAIM.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(ENCOUNTER), search=search_schema(ENCOUNTER))
+class EncounterViewSet(FhirReadViewSet):
+    """Visits (US Core Encounter): clinical roles; the front desk reads Appointments."""
+
+    kind = ENCOUNTER
+    permission_classes = [HasRole.of(*ENCOUNTER.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(PROCEDURE), search=search_schema(PROCEDURE))
+class ProcedureViewSet(FhirReadViewSet):
+    """What was done at visits (US Core Procedure): clinical roles."""
+
+    kind = PROCEDURE
+    permission_classes = [HasRole.of(*PROCEDURE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(PROVENANCE), search=search_schema(PROVENANCE))
+class ProvenanceViewSet(FhirReadViewSet):
+    """Signatures and amendments of visits (US Core Provenance): clinical roles."""
+
+    kind = PROVENANCE
+    permission_classes = [HasRole.of(*PROVENANCE.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
 READ_VIEWSETS: list[type[FhirTypeViewSet] | type[FhirCatalogueViewSet]] = [
     PatientViewSet,
@@ -553,10 +593,13 @@ READ_VIEWSETS: list[type[FhirTypeViewSet] | type[FhirCatalogueViewSet]] = [
     ObservationViewSet,
     QuestionnaireResponseViewSet,
     QuestionnaireViewSet,
+    EncounterViewSet,
+    ProcedureViewSet,
     AppointmentViewSet,
     ScheduleViewSet,
     SlotViewSet,
     CoverageViewSet,
     ClaimViewSet,
     AuditEventViewSet,
+    ProvenanceViewSet,
 ]

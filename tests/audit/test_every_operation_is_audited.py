@@ -98,6 +98,15 @@ PERMISSION_ROWS = [
     ("FHIR: read and search schedules", r"^GET /fhir/R4/Schedule"),
     ("FHIR: free slots", r"^GET /fhir/R4/Slot"),
     ("FHIR: read and search claims", r"^GET /fhir/R4/Claim"),
+    (
+        "FHIR: read and search encounters (visits; the front desk reads appointments)",
+        r"^GET /fhir/R4/Encounter",
+    ),
+    ("FHIR: read and search procedures (what was done at visits)", r"^GET /fhir/R4/Procedure"),
+    (
+        "FHIR: read and search provenance (visits' signatures and amendments)",
+        r"^GET /fhir/R4/Provenance",
+    ),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -226,6 +235,9 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/Schedule", "working_hours"),
     (r"^/fhir/R4/Slot", "available_time"),
     (r"^/fhir/R4/Claim", "visit_claim"),
+    (r"^/fhir/R4/Encounter", "visit"),
+    (r"^/fhir/R4/Procedure", "performed_item"),
+    (r"^/fhir/R4/Provenance", "visit_provenance"),
 ]
 
 
@@ -296,6 +308,17 @@ def signed_visit(chiropractor, patient: str) -> str:
 @pytest.fixture
 def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charted_patient):
     plan = charted_patient["plan"]
+    # A signed visit with something performed: a Procedure and a signature's Provenance.
+    chiropractor_client = client_for(chiropractor)
+    treated = chiropractor_client.post(
+        "/api/v1/visits/",
+        {
+            "patient": charted_patient["patient"],
+            "visit_at": "2026-11-21T10:00:00Z",
+            "adjustments": [{"segment": "C5", "technique": "diversified"}],
+        },
+    ).json()
+    assert chiropractor_client.post(f"/api/v1/visits/{treated['id']}/sign/").status_code == 200
     ids = {
         "staff": str(front_desk.id),
         "conditions": full_plan["conditions"][0],
@@ -338,6 +361,9 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "Schedule": str(chiropractor.id),
         "Slot": free_slot(chiropractor, charted_patient["appointment_type"]),
         "Claim": signed_visit(chiropractor, charted_patient["patient"]),
+        "Encounter": charted_patient["visit"]["id"],
+        "Procedure": treated["adjustments"][0]["id"],
+        "Provenance": f"signature-{treated['id']}",
     }
     callers = {
         "anonymous": (APIClient(), None),

@@ -11,8 +11,8 @@ from procrastinate.contrib.django import app as project_app
 from audit.models import AuditEvent
 from fhir_api.resources.patient import PATIENT
 from fhir_export.models import BulkExport, BulkExportFile
-from fhir_export.views import EXPORTED
 from fhir_export.runs import expire_exports
+from fhir_export.views import EXPORTED
 from patients.models import Patient
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import PatientFactory
