@@ -79,11 +79,20 @@ INSTALLED_APPS = [
     "billing",
     "audit",
     "idempotency",
+    "fhir_api",
     "ops",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by tenancy.models).
-TENANT_APPS = ["patients", "treatments", "scheduling", "billing", "access", "idempotency"]
+TENANT_APPS = [
+    "patients",
+    "treatments",
+    "scheduling",
+    "billing",
+    "access",
+    "idempotency",
+    "fhir_api",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -249,6 +258,10 @@ DATABASES["default"]["ENGINE"] = "tenancy.postgres"
 # The largest request body (then 413); a full plan or visit is a few kilobytes.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# A FHIR import (`POST /fhir/R4/`) reads a whole Bundle, which may hold a patient's years of
+# records: its own larger bound, and a bound on its entries (then 413).
+FHIR_IMPORT_MAX_BODY_BYTES = env.int("FHIR_IMPORT_MAX_BODY_BYTES", 8 * 1024 * 1024)
+FHIR_IMPORT_MAX_ENTRIES = env.int("FHIR_IMPORT_MAX_ENTRIES", 1000)
 # How long a POST's answer is kept for retries with the same Idempotency-Key (idempotency app).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 24)
 DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", 3)
