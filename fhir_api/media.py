@@ -1,7 +1,7 @@
 """FHIR's JSON media type: what the FHIR endpoints answer (`application/fhir+json`, or plain
 `application/json` for a client that asks for it) and read."""
 
-from api.parsers import BoundedJSONParser
+from api.parsers import BoundedJSONParser, LargeJSONParser
 from api.renderers import OrjsonRenderer
 
 FHIR_JSON = "application/fhir+json"
@@ -18,4 +18,10 @@ class FhirAsJsonRenderer(OrjsonRenderer):
 
 
 class FhirJsonParser(BoundedJSONParser):
+    media_type = FHIR_JSON
+
+
+class FhirBundleParser(LargeJSONParser):
+    """A Bundle posted for import: bounded by its view's own limit (api.parsers)."""
+
     media_type = FHIR_JSON

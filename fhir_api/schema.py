@@ -154,6 +154,7 @@ def components(kinds: list[ResourceKind]) -> dict[str, dict]:
         }
     )
     found[component("Bundle")]["required"] = ["resourceType", "type", "link"]
+    found.update(import_components())
     found[component("CapabilityStatement")] = _resource_component(
         "CapabilityStatement", f"What this server serves ({SPEC}/capabilitystatement.html)."
     )
@@ -194,6 +195,98 @@ def components(kinds: list[ResourceKind]) -> dict[str, dict]:
     outcome["required"] = ["resourceType", "issue"]
     found[component("OperationOutcome")] = outcome
     return found
+
+
+def _bundle_of(description: str, types: list[str], entry: dict) -> dict:
+    bundle = _resource_component("Bundle", description)
+    bundle["properties"].update(
+        {
+            "type": {
+                "type": "string",
+                "enum": types,
+                "example": types[0],
+                "description": f"One of {', '.join(f'`{t}`' for t in types)}.",
+            },
+            "entry": {
+                "type": "array",
+                "description": entry.pop("description"),
+                "items": entry,
+            },
+        }
+    )
+    bundle["required"] = ["resourceType", "type"]
+    return bundle
+
+
+def import_components() -> dict[str, dict]:
+    """The import's Bundle (`POST /fhir/R4/`) and its answer."""
+    posted = _bundle_of(
+        f"A `transaction` or `batch` Bundle ({SPEC}/http.html#transaction) of Patient, "
+        "Condition, Coverage and Observation resources to create in the caller's clinic.",
+        ["transaction", "batch"],
+        {
+            "description": "The resources, each with `request` POST to its type. Entries refer "
+            "to each other by `fullUrl` (`urn:uuid:…`), or to an existing `Patient/<id>`.",
+            "type": "object",
+            "properties": {
+                "fullUrl": {
+                    "type": "string",
+                    "description": "The entry's id within the Bundle, e.g. `urn:uuid:…`; the "
+                    "resource's source key when it has no identifier.",
+                },
+                "resource": {
+                    "type": "object",
+                    "description": "The resource; its `identifier`s are its source keys.",
+                    "additionalProperties": True,
+                },
+                "request": {
+                    "type": "object",
+                    "description": '`{"method": "POST", "url": "<its type>"}`.',
+                    "additionalProperties": True,
+                },
+            },
+            "required": ["resource", "request"],
+            "additionalProperties": True,
+        },
+    )
+    answered = _bundle_of(
+        "What became of each entry posted, in the same order.",
+        ["transaction-response", "batch-response"],
+        {
+            "description": "One per entry posted, in its order.",
+            "type": "object",
+            "properties": {
+                "fullUrl": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "The record the entry became (absent when refused).",
+                },
+                "response": {
+                    "type": "object",
+                    "description": "`status`: `201 Created`, `200 OK` (imported before: nothing "
+                    "written) or the refusal's (`400 …`, `403 …`, `409 …`, `422 …`); "
+                    "`location` `<type>/<id>` (`/_history/<version>` when written); `outcome`: "
+                    "why it was refused, or what of it was not kept.",
+                    "properties": {
+                        "status": {"type": "string", "description": "Status code and phrase."},
+                        "location": {"type": "string", "description": "The record."},
+                        "etag": {"type": "string", "description": "Its version, when written."},
+                        "lastModified": {
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "When it was written.",
+                        },
+                        "outcome": {
+                            "$ref": f"#/components/schemas/{component('OperationOutcome')}"
+                        },
+                    },
+                    "required": ["status"],
+                },
+            },
+            "required": ["response"],
+        },
+    )
+    return {component("ImportBundle"): posted, component("ImportResponseBundle"): answered}
 
 
 def document_fhir(result: dict, generator, request, public) -> dict:

@@ -11,7 +11,8 @@ from typing import ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable, NotFound
@@ -22,20 +23,24 @@ from rest_framework.views import APIView
 
 from api.error_codes import ApiCode
 from api.mixin_bases import APIViewBase
-from api.parsers import BoundedJSONParser
-from api.permissions import HasRole
+from api.parsers import BoundedJSONParser, LargeJSONParser
+from api.permissions import CLINICAL_ROLES, HasRole
 from audit.models import AuditAction
-from audit.recording import PAGING_PARAMETERS, AuditedViewMixin
+from audit.recording import PAGING_PARAMETERS, AuditedViewMixin, Event
 from clinics.request_user import request_user
 from fhir_api.bundles import searchset
 from fhir_api.capability import capability_statement
 from fhir_api.error_codes import FhirCode
+from fhir_api.imports.answers import refusal, response_bundle
+from fhir_api.imports.bundle import BundleRefused
+from fhir_api.imports.declared import import_error_codes
+from fhir_api.imports.service import ImportResult, bundle_import
 from fhir_api.kinds import ResourceKind
-from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
-from fhir_api.outcomes import outcome_of_errors
+from fhir_api.media import FhirAsJsonRenderer, FhirBundleParser, FhirJsonParser, FhirJsonRenderer
+from fhir_api.outcomes import issue, operation_outcome, outcome_of_errors
 from fhir_api.paging import FhirPagination
 from fhir_api.resources.patient import PATIENT
-from fhir_api.schema import read_schema, resource_schema, search_schema
+from fhir_api.schema import FHIR_JSON, FORMAT_PARAMETER, read_schema, resource_schema, search_schema
 from fhir_api.search import SearchContext, search_filter
 
 BASE_PATH = "/fhir/R4"
@@ -174,6 +179,93 @@ class CapabilityStatementView(FhirViewMixin, APIView):
     def get(self, request: Request) -> Response:
         check_format(request)
         return Response(capability_statement(base=fhir_base(request)))
+
+
+class BundleViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
+    """`POST /fhir/R4/`: a transaction or batch Bundle imported into the caller's clinic
+    (fhir_api.imports). Clinicians only, as conditions are; each entry is written only where
+    the REST API would let the caller write it (outcome measures: chiropractors)."""
+
+    permission_classes = [HasRole.of(*CLINICAL_ROLES)]
+    parser_classes = [FhirBundleParser, LargeJSONParser]
+    audit_resource = "fhir_import"
+    error_codes = {"create": import_error_codes()}
+    _result: ImportResult | None = None
+
+    @property
+    def max_body_bytes(self) -> int:
+        """A Bundle may hold a patient's years of records (the parsers read this)."""
+        return int(settings.FHIR_IMPORT_MAX_BODY_BYTES)
+
+    @extend_schema(
+        operation_id="fhir_import",
+        summary="Import a transaction or batch Bundle of patients, conditions, coverage and "
+        "pain scores",
+        description="Creates each entry's record in the caller's clinic through the same "
+        "checks as the REST API. Posting the same Bundle again creates nothing: an entry whose "
+        "identifier (else fullUrl) was imported before answers `200 OK` with its record. "
+        "What cannot be kept here is reported per entry, never dropped silently: other "
+        "resource types, conditions without an ICD-10-CM code or a certain body region, "
+        "observations other than the pain score (LOINC 72514-3).\n\nA `transaction` imports "
+        "all its entries or none: the first refused entry answers its status with an "
+        "OperationOutcome naming it (`Bundle.entry[3].resource.birthDate`). A `batch` imports "
+        "each entry on its own and answers 200 with every entry's status. At most "
+        "`FHIR_IMPORT_MAX_ENTRIES` entries (1000) and `FHIR_IMPORT_MAX_BODY_BYTES` (8 MiB).",
+        parameters=[FORMAT_PARAMETER],
+        request={
+            FHIR_JSON: resource_schema("ImportBundle"),
+            "application/json": resource_schema("ImportBundle"),
+        },
+        responses={
+            200: OpenApiResponse(
+                resource_schema("ImportResponseBundle"),
+                description="Each entry's status, in the Bundle's order: `201 Created`, `200 OK` "
+                "(imported before: nothing written) or, in a batch, why it was refused.",
+            ),
+            409: OpenApiResponse(
+                resource_schema("OperationOutcome"),
+                description="A transaction's entry refers to an archived patient; nothing was written.",
+            ),
+            413: OpenApiResponse(
+                resource_schema("OperationOutcome"),
+                description="The body is over `FHIR_IMPORT_MAX_BODY_BYTES` (`request_too_large`) "
+                "or the Bundle has more than `FHIR_IMPORT_MAX_ENTRIES` entries "
+                "(`too_many_entries`); nothing was read or written.",
+            ),
+            422: OpenApiResponse(
+                resource_schema("OperationOutcome"),
+                description="A transaction's entry cannot be kept here (its type, its codes) or "
+                "refers to no patient of this clinic; nothing was written.",
+            ),
+        },
+        tags=["FHIR"],
+    )
+    def create(self, request: Request) -> Response:
+        check_format(request)
+        try:
+            self._result = bundle_import(
+                body=request.data, user=request_user(request), context=self.get_serializer_context()
+            )
+        except BundleRefused as refused:
+            found = issue(
+                status=refused.status,
+                code=refused.code,
+                text=refused.text,
+                expression=refused.expression,
+            )
+            return Response(operation_outcome([found]), status=refused.status)
+        if self._result.refused is not None:
+            return Response(refusal(self._result.refused), status=self._result.refused.status)
+        return Response(response_bundle(self._result, base=fhir_base(request)))
+
+    def audit_event(self, request, response) -> Event:
+        """The records the Bundle's entries became (written or imported before) and their
+        patients, in the Bundle's order, up to the event's limits."""
+        event = super().audit_event(request, response)
+        answers = self._result.answers if self._result is not None else []
+        event.object_ids = [answer.record_id for answer in answers if answer.record_id]
+        event.patient_ids = [answer.patient_id for answer in answers if answer.patient_id]
+        return event
 
 
 @extend_schema_view(retrieve=read_schema(PATIENT), search=search_schema(PATIENT))

@@ -81,6 +81,7 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: import patients, conditions, coverage, observations", r"^POST /fhir/R4/$"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -193,6 +194,7 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/$", "fhir_import"),
 ]
 
 
