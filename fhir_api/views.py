@@ -210,7 +210,7 @@ class BundleViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
         "all its entries or none: the first refused entry answers its status with an "
         "OperationOutcome naming it (`Bundle.entry[3].resource.birthDate`). A `batch` imports "
         "each entry on its own and answers 200 with every entry's status. At most "
-        "`FHIR_IMPORT_MAX_ENTRIES` entries (1000) and `FHIR_IMPORT_MAX_BODY_BYTES` (8 MiB).",
+        "`FHIR_IMPORT_MAX_ENTRIES` entries (500) and `FHIR_IMPORT_MAX_BODY_BYTES` (8 MiB).",
         parameters=[FORMAT_PARAMETER],
         request={
             FHIR_JSON: resource_schema("ImportBundle"),

@@ -429,6 +429,18 @@ def test_a_refused_transaction_leaves_one_event_naming_no_record(chiropractor_cl
     assert (event.status_code, event.object_ids, event.patient_ids) == (422, [], [])
 
 
+def test_another_clinic_importing_the_same_bundle_gets_records_of_its_own(
+    chiropractor_client, other_admin_client, other_admin
+):
+    mine = post(chiropractor_client, synthea(only=[0])).json()["entry"][0]
+
+    theirs = post(other_admin_client, synthea(only=[0])).json()["entry"][0]
+
+    assert theirs["response"]["status"] == "201 Created"
+    assert record_id(theirs) != record_id(mine)
+    assert Patient.objects.get(pk=record_id(theirs)).clinic_id == other_admin.clinic_id
+
+
 def test_imported_patients_read_back_as_us_core(chiropractor_client):
     entries = post(chiropractor_client, synthea()).json()["entry"]
 
@@ -595,3 +607,18 @@ def test_two_imports_of_the_same_bundle_at_once_create_each_record_once(chiropra
         1,
     )
     assert OutcomeMeasure.objects.count() == 1
+
+
+@pytest.mark.system
+def test_a_bundle_of_the_most_entries_is_written_within_the_requests_deadline(
+    chiropractor_client, settings
+):
+    """Every entry written (the costliest Bundle the bounds let in) still answers within
+    DB_REQUEST_TIMEOUT_MS, past which the request's connection would be cut (503)."""
+    bundle = _bundle_of(settings.FHIR_IMPORT_MAX_ENTRIES // 4)
+
+    response = post(chiropractor_client, bundle)
+
+    assert response.status_code == 200
+    assert set(statuses(response)) == {"201 Created"}
+    assert Patient.objects.count() == settings.FHIR_IMPORT_MAX_ENTRIES // 4
