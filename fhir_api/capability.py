@@ -1,6 +1,7 @@
 """The CapabilityStatement (`GET /fhir/R4/metadata`), built from the resource kinds served."""
 
 from api.roles import Role
+from fhir_api.imports.service import IMPORT_KINDS
 from fhir_api.registry import KINDS
 from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
 
@@ -13,6 +14,15 @@ LOCAL_SYSTEMS = {
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
 }
+
+
+# What `POST [base]` takes (fhir_api.imports).
+IMPORT_DOCUMENTATION = (
+    f"POST [base] with a Bundle creating (POST) {', '.join(IMPORT_KINDS)} resources in the "
+    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
+    "whose identifier (else fullUrl) was imported before is answered with its record, and "
+    "what cannot be kept is answered per entry."
+)
 
 
 def _roles(readers: frozenset[str]) -> str:
@@ -62,6 +72,13 @@ def capability_statement(*, base: str) -> dict:
                     "description": "Authorization: Bearer <token from POST /api/v1/auth/login>.",
                 },
                 "resource": resources,
+                "interaction": [
+                    {"code": code, "documentation": f"{IMPORT_DOCUMENTATION} {effect}"}
+                    for code, effect in (
+                        ("transaction", "All its entries are imported, or none."),
+                        ("batch", "Each entry is imported on its own."),
+                    )
+                ],
             }
         ],
     }

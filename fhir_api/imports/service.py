@@ -331,6 +331,9 @@ class _Import:
                     f"{', '.join(sorted(kind.writers))}{reason}."
                 )
             mapped = kind.read(entry.resource, self.bundle.lookup)
+            if mapped.subject is not None:
+                # A refusal naming no field is about the patient (archived: patient_archived).
+                mapped.paths.setdefault("", mapped.subject[0])
             with transaction.atomic():
                 record = self._write(entry, mapped)
         except _ImportedMeanwhile:

@@ -347,6 +347,45 @@ def test_refusals_name_the_element_they_come_from(
     assert entries[index]["response"]["status"].startswith(("400", "422"))
 
 
+def test_a_payer_contained_in_the_coverage_and_a_spouses_plan(chiropractor_client):
+    bundle = synthea(only=[0, 8])
+    coverage = bundle["entry"][1]["resource"]
+    coverage["contained"] = [{"resourceType": "Organization", "id": "payer", "name": "Medicare"}]
+    coverage["payor"] = [{"reference": "#payer"}]
+    coverage["type"] = {"coding": [{"system": "https://nahdo.org/sopt", "code": "121"}]}
+    coverage["relationship"]["coding"][0]["code"] = "spouse"
+    coverage["subscriber"] = {"display": "Jane Hermiston71"}
+    coverage["order"] = 2
+
+    entries = post(chiropractor_client, bundle).json()["entry"]
+
+    assert entries[1]["response"]["status"] == "201 Created"
+    found = Coverage.objects.get(pk=record_id(entries[1]))
+    assert (found.payer_name, found.payer_type, found.priority) == (
+        "Medicare",
+        "medicare",
+        "secondary",
+    )
+    assert (found.subscriber_relationship, found.subscriber_name) == ("spouse", "Jane Hermiston71")
+
+
+def test_an_archived_patient_takes_no_imported_records(chiropractor_client, patient):
+    assert chiropractor_client.delete(f"/api/v1/patients/{patient.pk}/").status_code == 204
+    bundle = synthea("transaction", only=[5])
+    bundle["entry"][0]["resource"]["subject"] = {"reference": f"Patient/{patient.pk}"}
+
+    response = post(chiropractor_client, bundle)
+
+    assert response.status_code == 409
+    [issue] = response.json()["issue"]
+    assert (issue["code"], issue["details"]["coding"][0]["code"]) == (
+        "conflict",
+        "patient_archived",
+    )
+    assert issue["expression"] == ["Bundle.entry[0].resource.subject.reference"]
+    assert not OutcomeMeasure.objects.exists()
+
+
 def test_an_entry_to_update_is_refused(chiropractor_client):
     bundle = synthea(only=[0])
     bundle["entry"][0]["request"] = {"method": "PUT", "url": "Patient/5cbc121b"}
@@ -576,6 +615,15 @@ def test_an_empty_batch_answers_an_empty_batch_response(chiropractor_client):
 
     assert response.status_code == 200
     assert response.json() == {"resourceType": "Bundle", "type": "batch-response"}
+
+
+def test_the_capability_statement_says_transactions_and_batches_are_taken(anonymous_client):
+    statement = anonymous_client.get("/fhir/R4/metadata").json()
+
+    assert_valid_fhir(statement)
+    interactions = {i["code"]: i["documentation"] for i in statement["rest"][0]["interaction"]}
+    assert set(interactions) == {"transaction", "batch"}
+    assert "Patient, Condition, Coverage, Observation" in interactions["batch"]
 
 
 def test_plain_json_at_the_base_without_its_slash(chiropractor_client):
