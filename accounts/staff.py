@@ -18,7 +18,7 @@ from clinics.error_codes import ClinicCode
 from clinics.filters import PractitionerFilter, StaffFilter
 from clinics.models import Clinic, User
 from clinics.request_user import request_user
-from clinics.selectors import practitioner_directory, staff_list
+from clinics.selectors import own_clinic, practitioner_directory, staff_list
 from clinics.serializers import (
     ClinicSerializer,
     PractitionerSerializer,
@@ -159,7 +159,7 @@ class StaffViewSet(
 
 class OwnClinicView(generics.RetrieveUpdateAPIView):
     def get_object(self) -> Clinic:
-        clinics = Clinic.objects.filter(pk=request_user(self.request).staff_clinic_id)
+        clinics = own_clinic(user=request_user(self.request))
         if self.request.method not in SAFE_METHODS:
             clinics = clinics.select_for_update()
         return clinics.get()

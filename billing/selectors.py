@@ -87,8 +87,14 @@ def coded_visit_list(*, user: User) -> QuerySet[Visit]:
     return visit_list(user=user, reads=VISIT_BILLING_READS)
 
 
+def coverage_records(*, user: User) -> QuerySet[Coverage]:
+    """Every coverage of the caller's clinic, archived ones too: claims made under them still
+    name them (the FHIR Coverage answers them as cancelled)."""
+    return Coverage.objects.for_clinic(user.clinic_id)
+
+
 def coverage_list(*, user: User) -> QuerySet[Coverage]:
-    return Coverage.objects.for_clinic(user.clinic_id).filter(archived_at__isnull=True)
+    return coverage_records(user=user).filter(archived_at__isnull=True)
 
 
 def plan_case_document(zone: ZoneInfo, plan: OuterRef | None = None) -> Subquery:

@@ -1,9 +1,27 @@
 """The CapabilityStatement (`GET /fhir/R4/metadata`), built from the resource kinds served."""
 
 from api.roles import Role
-from fhir_api.imports.service import IMPORT_KINDS
+from fhir_api.kinds import Kind
 from fhir_api.registry import KINDS
-from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
+from fhir_api.search import ReferenceParameter
+from fhir_api.systems import (
+    AUDIT_ACTION,
+    AUDIT_RESOURCE,
+    BODY_REGION,
+    CHART_NUMBER,
+    ERROR_CODE,
+    LATERALITY,
+    LOCAL,
+    OUTCOME_SCORE,
+    PAYER_ID,
+    PAYER_TYPE,
+    QUESTIONNAIRE,
+    RECORD_ID,
+    STAFF_ID,
+    STAFF_ROLE,
+    US_CORE_VERSION,
+    us_core,
+)
 
 # The day this statement's content last changed (CapabilityStatement.date).
 CHANGED_ON = "2026-12-04"
@@ -13,36 +31,103 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    OUTCOME_SCORE: "Outcome score components: `percent`, a score as a percent of the maximum "
+    "of the sections answered (on an NDI total).",
+    LATERALITY: "Extension on a bodySite: its side, as a SNOMED CT laterality qualifier "
+    "(7771000 left, 24028007 right, 51440002 right and left).",
+    f"{QUESTIONNAIRE}/<odi|ndi>": "Canonical URLs of our Questionnaires (Questionnaire/odi, "
+    "Questionnaire/ndi).",
+    STAFF_ID: "Staff members' ids (a practitioner's, an audit event's agent), as the REST API's.",
+    RECORD_ID: "Other records' ids (an audit event's entities), as the REST API's.",
+    PAYER_ID: "Payers' electronic ids, as the clinic bills them (Coverage.payor).",
+    STAFF_ROLE: "Staff roles: chiropractor, front_desk, clinic_admin (an audit event's agent).",
+    PAYER_TYPE: "Payer types: medicare, medicaid, commercial, personal_injury, "
+    "workers_compensation, self_pay (Coverage.type, beside the Source of Payment Typology).",
+    AUDIT_ACTION: "The audit trail's actions: read, search, create, sign, amend, login, … "
+    "(AuditEvent.subtype, beside FHIR's RESTful interactions).",
+    AUDIT_RESOURCE: "What the audit trail calls the records a request touched: patient, "
+    "visit, staff, coverage, … (AuditEvent.entity.type).",
 }
-
-
-# What `POST [base]` takes (fhir_api.imports).
-IMPORT_DOCUMENTATION = (
-    f"POST [base] with a Bundle creating (POST) {', '.join(IMPORT_KINDS)} resources in the "
-    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
-    "whose identifier (else fullUrl) was imported before is answered with its record, and "
-    "what cannot be kept is answered per entry."
-)
 
 
 def _roles(readers: frozenset[str]) -> str:
     return ", ".join(Role(role).label.lower() for role in sorted(readers))
 
 
-def capability_statement(*, base: str) -> dict:
-    resources = [
+# Operations served beyond read and search, by resource type (their official definitions).
+OPERATIONS = {
+    "Patient": [
         {
-            "type": kind.name,
-            **({"profile": us_core(kind.profiles[0])} if kind.profiles else {}),
-            **({"supportedProfile": [us_core(p) for p in kind.profiles]} if kind.profiles else {}),
-            "documentation": f"{kind.summary} Read by: {_roles(kind.readers)}.",
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [
-                {"name": name, "type": parameter.type, "documentation": parameter.description}
-                for name, parameter in kind.search.items()
-            ],
+            "name": "everything",
+            "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
         }
-        for kind in KINDS
+    ],
+    "Group": [
+        {
+            "name": "export",
+            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+        }
+    ],
+}
+
+
+# What `POST [base]` takes (the FHIR import, fhir_import): Bundles of these types, created.
+IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Observation")
+IMPORT = (
+    f"POST [base] with a Bundle creating (POST) {', '.join(IMPORTED_TYPES)} resources in the "
+    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
+    "whose identifier (else fullUrl) was imported before is answered with its record, and "
+    "what cannot be kept is answered per entry."
+)
+SYSTEM_INTERACTIONS = [
+    {"code": "transaction", "documentation": f"{IMPORT} All its entries are imported, or none."},
+    {"code": "batch", "documentation": f"{IMPORT} Each entry is imported on its own."},
+]
+
+
+def _includes(kind: Kind) -> list[str]:
+    return [
+        f"{kind.name}:{name}"
+        for name, parameter in kind.search.items()
+        if isinstance(parameter, ReferenceParameter)
+    ]
+
+
+def _revincludes(kind: Kind) -> list[str]:
+    return [
+        f"{other.name}:{name}"
+        for other in KINDS
+        for name, parameter in other.search.items()
+        if isinstance(parameter, ReferenceParameter) and parameter.target == kind.name
+    ]
+
+
+def _resource(kind: Kind) -> dict:
+    found = {
+        "type": kind.name,
+        **({"profile": us_core(kind.profiles[0])} if kind.profiles else {}),
+        **({"supportedProfile": [us_core(p) for p in kind.profiles]} if kind.profiles else {}),
+        "documentation": f"{kind.summary} Read by: {_roles(kind.readers)}.",
+        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "searchInclude": _includes(kind),
+        "searchRevInclude": _revincludes(kind),
+        "searchParam": [
+            {"name": name, "type": parameter.type, "documentation": parameter.description}
+            for name, parameter in kind.search.items()
+        ],
+        "operation": OPERATIONS.get(kind.name, []),
+    }
+    return {key: value for key, value in found.items() if value != []}
+
+
+def capability_statement(*, base: str) -> dict:
+    resources = [_resource(kind) for kind in KINDS] + [
+        {
+            "type": "Group",
+            "documentation": "A clinic's patients, as a group whose id is the clinic's: the "
+            "bulk export's subject (clinic admins).",
+            "operation": OPERATIONS["Group"],
+        }
     ]
     systems = "; ".join(f"{system}: {meaning}" for system, meaning in LOCAL_SYSTEMS.items())
     return {
@@ -56,7 +141,8 @@ def capability_statement(*, base: str) -> dict:
         "fhirVersion": "4.0.1",
         "format": ["json"],
         "instantiates": [
-            f"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server|{US_CORE_VERSION}"
+            f"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server|{US_CORE_VERSION}",
+            "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data",
         ],
         "implementationGuide": [
             f"http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|{US_CORE_VERSION}"
@@ -72,13 +158,7 @@ def capability_statement(*, base: str) -> dict:
                     "description": "Authorization: Bearer <token from POST /api/v1/auth/login>.",
                 },
                 "resource": resources,
-                "interaction": [
-                    {"code": code, "documentation": f"{IMPORT_DOCUMENTATION} {effect}"}
-                    for code, effect in (
-                        ("transaction", "All its entries are imported, or none."),
-                        ("batch", "Each entry is imported on its own."),
-                    )
-                ],
+                "interaction": SYSTEM_INTERACTIONS,
             }
         ],
     }

@@ -4,11 +4,16 @@ A `ResourceKind` names the rows a type is made from (a selector scoped to the ca
 row becomes the resource (a pure function of the row), its search parameters, its paging
 order, who may read it and what its audit events call it. The views, the CapabilityStatement
 and the exports read these declarations; nothing else says what is served.
+
+A `CatalogueKind` is a type served from code rather than rows: definitions every clinic
+shares (the Questionnaires of the instruments we score), with ids that are words, holding no
+PHI and so leaving no audit event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,5 +36,26 @@ class ResourceKind:
     search: Mapping[str, SearchParameter] = field(default_factory=dict)
     # Where a row keeps its patient's id, for the audit event ("pk": the row is the patient).
     patient_attr: str | None = "patient_id"
+    # The column that says when a row last changed (`_since` of an export, `_lastUpdated`).
+    last_updated: str | None = "updated_at"
+    # Whether a bulk export writes this type (not computed or catalogue types).
+    exported: bool = True
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)
+    # How an id in a path is read (most rows have UUIDs): ValueError when no row can have it.
+    parse_id: Callable[[str], object] = uuid.UUID
+
+
+@dataclass(frozen=True)
+class CatalogueKind:
+    name: str  # the FHIR resource type, "Questionnaire"
+    summary: str
+    resources: Callable[[], Sequence[dict]]  # every resource of the type, the same for all
+    readers: frozenset[str]
+    profiles: tuple[str, ...] = ()
+    search: Mapping[str, SearchParameter] = field(default_factory=dict)
+    not_held: Mapping[str, str] = field(default_factory=dict)
+
+
+# Any type served: what the CapabilityStatement, the contract and the routes list.
+Kind = ResourceKind | CatalogueKind

@@ -2,7 +2,7 @@
 `application/json` for a client that asks for it) and read."""
 
 from api.parsers import BoundedJSONParser, LargeJSONParser
-from api.renderers import OrjsonRenderer
+from api.renderers import DocumentRenderer, OrjsonRenderer
 
 FHIR_JSON = "application/fhir+json"
 
@@ -21,7 +21,15 @@ class FhirJsonParser(BoundedJSONParser):
     media_type = FHIR_JSON
 
 
+class NdjsonRenderer(DocumentRenderer):
+    """A bulk export's file: FHIR resources, one per line, as written."""
+
+    media_type = "application/fhir+ndjson"
+    format = "ndjson"
+    charset = None
+
+
 class FhirBundleParser(LargeJSONParser):
-    """A Bundle posted for import: bounded by its view's own limit (api.parsers)."""
+    """A Bundle posted whole (the import): bounded by its view's own limit (api.parsers)."""
 
     media_type = FHIR_JSON

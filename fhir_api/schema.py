@@ -9,7 +9,7 @@ profile and the CapabilityStatement, and admits every other element. A search an
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import CatalogueKind, Kind
 from fhir_api.registry import KINDS
 from fhir_api.systems import ERROR_CODE, us_core
 
@@ -41,6 +41,22 @@ COUNT_PARAMETER = OpenApiParameter(
     description="Resources per page (default 20); more than 100 are served 100 at a time.",
     examples=[],
 )
+INCLUDE_PARAMETER = OpenApiParameter(
+    "_include",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="`<Type>:<reference parameter>` (e.g. `Condition:patient`): add the resources "
+    "the matches point at (search mode `include`). At most 10 inclusions.",
+)
+REVINCLUDE_PARAMETER = OpenApiParameter(
+    "_revinclude",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="`<Type>:<reference parameter>` (e.g. `Provenance:target`): add the resources "
+    "that point at the matches (at most 1,000 per inclusion).",
+)
 CURSOR_PARAMETER = OpenApiParameter(
     "_cursor",
     OpenApiTypes.STR,
@@ -49,12 +65,13 @@ CURSOR_PARAMETER = OpenApiParameter(
 )
 
 
-def read_schema(kind: ResourceKind):
+def read_schema(kind: Kind):
     profile = ", ".join(us_core(p) for p in kind.profiles) or "the base FHIR R4 resource"
+    unknown = "An unknown id" if isinstance(kind, CatalogueKind) else "Another clinic's id"
     return extend_schema(
         operation_id=f"fhir_{kind.name.lower()}_read",
         summary=f"Read a {kind.name}",
-        description=f"{kind.summary}\n\nConforms to {profile}. Another clinic's id answers 404.",
+        description=f"{kind.summary}\n\nConforms to {profile}. {unknown} answers 404.",
         parameters=[FORMAT_PARAMETER],
         request=None,
         tags=["FHIR"],
@@ -62,7 +79,7 @@ def read_schema(kind: ResourceKind):
     )
 
 
-def search_schema(kind: ResourceKind):
+def search_schema(kind: Kind):
     parameters = [
         OpenApiParameter(
             name,
@@ -83,7 +100,14 @@ def search_schema(kind: ResourceKind):
         description=f"{kind.summary}\n\nValues separated by commas are alternatives; a parameter "
         "given twice must match both times. Unknown parameters are refused unless the request "
         "says `Prefer: handling=lenient`.",
-        parameters=[*parameters, COUNT_PARAMETER, CURSOR_PARAMETER, FORMAT_PARAMETER],
+        parameters=[
+            *parameters,
+            COUNT_PARAMETER,
+            CURSOR_PARAMETER,
+            INCLUDE_PARAMETER,
+            REVINCLUDE_PARAMETER,
+            FORMAT_PARAMETER,
+        ],
         request=None,
         tags=["FHIR"],
         responses={200: resource_schema("Bundle")},
@@ -103,7 +127,9 @@ def _resource_component(name: str, description: str) -> dict:
             },
             "id": {
                 "type": "string",
-                "description": "The resource's id (the same UUID as the REST API's).",
+                "description": "The resource's id: a record's is the REST API's id of the same "
+                "record (a UUID; an audit event's is a number); a definition served from code "
+                "has a word (`Questionnaire/ndi`).",
                 "example": "0b5f3c1e-8d3a-4c8e-9a53-5f1e2b7c9d10",
             },
         },
@@ -112,7 +138,7 @@ def _resource_component(name: str, description: str) -> dict:
     }
 
 
-def components(kinds: list[ResourceKind]) -> dict[str, dict]:
+def components(kinds: list[Kind]) -> dict[str, dict]:
     found = {
         component(kind.name): _resource_component(
             kind.name,
@@ -154,7 +180,6 @@ def components(kinds: list[ResourceKind]) -> dict[str, dict]:
         }
     )
     found[component("Bundle")]["required"] = ["resourceType", "type", "link"]
-    found.update(import_components())
     found[component("CapabilityStatement")] = _resource_component(
         "CapabilityStatement", f"What this server serves ({SPEC}/capabilitystatement.html)."
     )
@@ -197,101 +222,20 @@ def components(kinds: list[ResourceKind]) -> dict[str, dict]:
     return found
 
 
-def _bundle_of(description: str, types: list[str], entry: dict) -> dict:
-    bundle = _resource_component("Bundle", description)
-    bundle["properties"].update(
-        {
-            "type": {
-                "type": "string",
-                "enum": types,
-                "example": types[0],
-                "description": f"One of {', '.join(f'`{t}`' for t in types)}.",
-            },
-            "entry": {
-                "type": "array",
-                "description": entry.pop("description"),
-                "items": entry,
-            },
-        }
-    )
-    bundle["required"] = ["resourceType", "type"]
-    return bundle
-
-
-def import_components() -> dict[str, dict]:
-    """The import's Bundle (`POST /fhir/R4/`) and its answer."""
-    posted = _bundle_of(
-        f"A `transaction` or `batch` Bundle ({SPEC}/http.html#transaction) of Patient, "
-        "Condition, Coverage and Observation resources to create in the caller's clinic.",
-        ["transaction", "batch"],
-        {
-            "description": "The resources, each with `request` POST to its type. Entries refer "
-            "to each other by `fullUrl` (`urn:uuid:…`), or to an existing `Patient/<id>`.",
-            "type": "object",
-            "properties": {
-                "fullUrl": {
-                    "type": "string",
-                    "description": "The entry's id within the Bundle, e.g. `urn:uuid:…`; the "
-                    "resource's source key when it has no identifier.",
-                },
-                "resource": {
-                    "type": "object",
-                    "description": "The resource; its `identifier`s are its source keys.",
-                    "additionalProperties": True,
-                },
-                "request": {
-                    "type": "object",
-                    "description": '`{"method": "POST", "url": "<its type>"}`.',
-                    "additionalProperties": True,
-                },
-            },
-            "required": ["resource", "request"],
-            "additionalProperties": True,
-        },
-    )
-    answered = _bundle_of(
-        "What became of each entry posted, in the same order.",
-        ["transaction-response", "batch-response"],
-        {
-            "description": "One per entry posted, in its order.",
-            "type": "object",
-            "properties": {
-                "fullUrl": {
-                    "type": "string",
-                    "format": "uri",
-                    "description": "The record the entry became (absent when refused).",
-                },
-                "response": {
-                    "type": "object",
-                    "description": "`status`: `201 Created`, `200 OK` (imported before: nothing "
-                    "written) or the refusal's (`400 …`, `403 …`, `409 …`, `422 …`); "
-                    "`location` `<type>/<id>` (`/_history/<version>` when written); `outcome`: "
-                    "why it was refused, or what of it was not kept.",
-                    "properties": {
-                        "status": {"type": "string", "description": "Status code and phrase."},
-                        "location": {"type": "string", "description": "The record."},
-                        "etag": {"type": "string", "description": "Its version, when written."},
-                        "lastModified": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "When it was written.",
-                        },
-                        "outcome": {
-                            "$ref": f"#/components/schemas/{component('OperationOutcome')}"
-                        },
-                    },
-                    "required": ["status"],
-                },
-            },
-            "required": ["response"],
-        },
-    )
-    return {component("ImportBundle"): posted, component("ImportResponseBundle"): answered}
+def _operation_path(path: str, item: dict) -> str:
+    """A FHIR operation's path (`…/Group/{id}/$export`): drf-spectacular drops the `$` of a
+    route, so the operation names itself in `x-fhir-operation`."""
+    for operation in item.values():
+        name = operation.get("x-fhir-operation") if isinstance(operation, dict) else None
+        if name:
+            return f"{path.rsplit('/', 1)[0]}/{name}"
+    return path
 
 
 def document_fhir(result: dict, generator, request, public) -> dict:
     """The FHIR operations' errors as OperationOutcomes in FHIR JSON, and the components."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    result["paths"] = {_operation_path(path, item): item for path, item in result["paths"].items()}
     for path, item in result.get("paths", {}).items():
         if not path.startswith(FHIR_PATH):
             continue

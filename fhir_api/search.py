@@ -7,15 +7,21 @@ twice must hold both times (AND), as FHIR's search says
 does not support or a value it cannot read is refused (400, an OperationOutcome naming the
 parameter), unless the client asks `Prefer: handling=lenient`, when unknown parameters are
 ignored and left out of the Bundle's `self` link.
+
+A type served from code rather than rows (fhir_api.kinds.CatalogueKind) is searched with the
+same rules; its parameters test each resource itself (`holds`) instead of making a filter.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 import re
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -28,6 +34,9 @@ from fhir_api.error_codes import FhirCode
 RESULT_PARAMETERS = frozenset({"_count", "_cursor", "_format", "_include", "_revinclude"})
 
 NOTHING = Q(pk__in=[])
+# Every row. Not `Q()`: an empty Q is dropped where alternatives are joined (`NOTHING | Q()` is
+# NOTHING), and its negation matches every row too.
+EVERYTHING = ~NOTHING
 
 MAX_VALUES = 50  # alternatives in one parameter, occurrences of one parameter
 
@@ -55,6 +64,12 @@ class SearchParameter:
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         raise NotImplementedError
 
+    def holds(
+        self, name: str, value: str, modifier: str | None, resource: Mapping[str, Any]
+    ) -> bool:
+        """Whether a resource served from code (not rows) matches the value."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class TokenParameter(SearchParameter):
@@ -70,6 +85,9 @@ class TokenParameter(SearchParameter):
     codes: Mapping[str, tuple[str, ...]] | None = None
     # A code that must be stored exactly so (upper-case ICD-10-CM), or None.
     normalise: Callable[[str], str] | None = None
+    # The rows whose resource carries the element at all, where some do not (a Condition
+    # entered in error has no clinicalStatus): the others match no code, and every `:not`.
+    present: Q | None = None
     modifiers: frozenset[str] = frozenset({"not"})
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
@@ -77,13 +95,36 @@ class TokenParameter(SearchParameter):
         if not bar:
             system, code = "", value
         elif system and self.system is not None and system != self.system:
-            return NOTHING if modifier != "not" else Q()
+            return NOTHING if modifier != "not" else EVERYTHING
         if not code:
             raise refuse(name, "Give a code (`code` or `system|code`).")
         if self.normalise is not None:
             code = self.normalise(code)
         stored: tuple[str, ...] = (code,) if self.codes is None else self.codes.get(code, ())
         found = Q(**{f"{self.column}__in": stored}) if stored else NOTHING
+        if self.present is not None:
+            found &= self.present
+        return ~found if modifier == "not" else found
+
+
+@dataclass(frozen=True)
+class MappedTokenParameter(SearchParameter):
+    """A token whose codes, each in its system, stand for rows: an Observation's LOINC code for
+    the instrument it measures, a category only some rows carry (EVERYTHING: all carry it).
+    `code` alone matches the code in any of the systems."""
+
+    type: str = "token"
+    codes: Mapping[tuple[str, str], Q] = field(default_factory=dict)
+    modifiers: frozenset[str] = frozenset({"not"})
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, bar, code = value.rpartition("|")
+        if not code:
+            raise refuse(name, "Give a code (`code` or `system|code`).")
+        found = NOTHING
+        for (known_system, known_code), rows in self.codes.items():
+            if code == known_code and (not bar or not system or system == known_system):
+                found |= rows
         return ~found if modifier == "not" else found
 
 
@@ -102,7 +143,7 @@ class FixedTokenParameter(SearchParameter):
             system, code = "", value
         if not code:
             raise refuse(name, "Give a code (`code` or `system|code`).")
-        return Q() if code == self.code and system in {"", self.system} else NOTHING
+        return EVERYTHING if code == self.code and system in {"", self.system} else NOTHING
 
 
 @dataclass(frozen=True)
@@ -124,6 +165,38 @@ class IdentifierParameter(SearchParameter):
 
 
 @dataclass(frozen=True)
+class IdentifiersParameter(SearchParameter):
+    """`[system]|value` against several identifiers, each kept in its own column under one
+    system (a practitioner's NPI and staff id): a value without a system matches any of them.
+
+    `columns` maps each system to its column; `read` says how a value is read for a column that
+    is not text (a UUID), a ValueError meaning no row can hold it there.
+    """
+
+    type: str = "token"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    read: Mapping[str, Callable[[str], object]] = field(default_factory=dict)
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, bar, code = value.rpartition("|")
+        if not code:
+            raise refuse(name, "Give an identifier value (`value` or `system|value`).")
+        found = NOTHING
+        for column_system, column in self.columns.items():
+            if bar and system and system != column_system:
+                continue
+            read = self.read.get(column)
+            if read is None:
+                found |= Q(**{f"{column}__iexact": code})
+                continue
+            try:
+                found |= Q(**{column: read(code)})
+            except ValueError:
+                continue
+        return found
+
+
+@dataclass(frozen=True)
 class StringParameter(SearchParameter):
     """Starts with (case and accents folded) any of `columns`; `:exact` is the stored text,
     `:contains` anywhere in it."""
@@ -133,6 +206,12 @@ class StringParameter(SearchParameter):
     exact_columns: tuple[str, ...] = ()  # the stored text of the same elements
     fold: Callable[[str], str] = str.casefold
     modifiers: frozenset[str] = frozenset({"exact", "contains"})
+    # The columns hold the text as written, with no folded key beside it (a clinic's name):
+    # matched ignoring case, not accents.
+    as_written: bool = False
+    # One column holds every part of the element (an address kept as one text): a value may
+    # start any part, so it matches anywhere.
+    anywhere: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         if not value.strip():
@@ -142,9 +221,13 @@ class StringParameter(SearchParameter):
             for column in self.exact_columns:
                 found |= Q(**{column: value})
             return found
-        lookup = "contains" if modifier == "contains" else "startswith"
+        lookup = "contains" if modifier == "contains" or self.anywhere else "startswith"
+        if self.as_written:
+            lookup = f"i{lookup}"
+        else:
+            value = self.fold(value)
         for column in self.columns:
-            found |= Q(**{f"{column}__{lookup}": self.fold(value)})
+            found |= Q(**{f"{column}__{lookup}": value})
         return found
 
 
@@ -229,6 +312,9 @@ class ReferenceParameter(SearchParameter):
     type: str = "reference"
     column: str = ""
     target: str = ""
+    # The column holds a list of ids (an audit event's patients): a row matches when the list
+    # holds the one referenced.
+    many: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         parts = value.rstrip("/").split("/")
@@ -238,20 +324,68 @@ class ReferenceParameter(SearchParameter):
             key = uuid.UUID(parts[-1])
         except ValueError:
             return NOTHING  # no resource has that id
+        if self.many:
+            return Q(**{f"{self.column}__contains": [key]})
         return Q(**{self.column: key})
 
 
 @dataclass(frozen=True)
 class IdParameter(SearchParameter):
-    """`_id`: the resource's id (ours are UUIDs; any other id matches nothing)."""
+    """`_id`: the resource's id, read as its kind reads ids (a UUID unless told otherwise);
+    an id that cannot be one matches nothing."""
 
     type: str = "token"
+    read: Callable[[str], object] = uuid.UUID
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
         try:
-            return Q(pk=uuid.UUID(value))
+            return Q(pk=self.read(value))
         except ValueError:
             return NOTHING
+
+    def holds(
+        self, name: str, value: str, modifier: str | None, resource: Mapping[str, Any]
+    ) -> bool:
+        return resource.get("id") == value
+
+
+@dataclass(frozen=True)
+class UriParameter(SearchParameter):
+    """A resource's canonical URL (`element`), whole; `url|version` also asks for the version.
+    Of a type served from code."""
+
+    type: str = "uri"
+    element: str = "url"
+
+    def holds(
+        self, name: str, value: str, modifier: str | None, resource: Mapping[str, Any]
+    ) -> bool:
+        url, bar, version = value.partition("|")
+        if not url:
+            raise refuse(name, "Give a URL (`url` or `url|version`).")
+        return resource.get(self.element) == url and (not bar or resource.get("version") == version)
+
+
+@dataclass(frozen=True)
+class ElementStringParameter(SearchParameter):
+    """Starts with (case folded) the text of one element; `:exact` the whole text, `:contains`
+    anywhere in it. Of a type served from code."""
+
+    type: str = "string"
+    element: str = ""
+    modifiers: frozenset[str] = frozenset({"exact", "contains"})
+
+    def holds(
+        self, name: str, value: str, modifier: str | None, resource: Mapping[str, Any]
+    ) -> bool:
+        if not value.strip():
+            raise refuse(name, "Give the text to search for.")
+        text = str(resource.get(self.element, ""))
+        if modifier == "exact":
+            return text == value
+        if modifier == "contains":
+            return value.casefold() in text.casefold()
+        return text.casefold().startswith(value.casefold())
 
 
 def _values(name: str, raw: list[str]) -> list[list[str]]:
@@ -267,15 +401,23 @@ def _values(name: str, raw: list[str]) -> list[list[str]]:
     return occurrences
 
 
-def search_filter(
-    query: Mapping[str, list[str]],
-    parameters: Mapping[str, SearchParameter],
-    context: SearchContext,
-    *,
-    lenient: bool = False,
-) -> tuple[Q, list[str]]:
-    """The filter a query's search parameters make, and the names it used (for `self`)."""
-    found = Q()
+def _any_of(alternatives: list[Q]) -> Q:
+    """Rows matching any alternative. An empty Q matches every row, but Django drops it from
+    `|` (`NOTHING | Q()` is NOTHING): an alternative that matches all makes the whole match all."""
+    if any(not alternative for alternative in alternatives):
+        return Q()
+    return functools.reduce(operator.or_, alternatives, NOTHING)
+
+
+Term = tuple[str, SearchParameter, str | None, list[list[str]]]
+
+
+def _terms(
+    query: Mapping[str, list[str]], parameters: Mapping[str, SearchParameter], *, lenient: bool
+) -> tuple[list[Term], list[str]]:
+    """Each parameter of the query (its key, declaration, modifier, and its occurrences' values:
+    all occurrences must hold, one value of each), and the keys used (for `self`)."""
+    terms: list[Term] = []
     used = []
     for key, raw in query.items():
         name, _, modifier = key.partition(":")
@@ -297,10 +439,46 @@ def search_filter(
                 f"This server does not support `:{modifier}` on `{name}`.",
                 FhirCode.UNSUPPORTED_MODIFIER,
             )
-        for alternatives in _values(key, raw):
-            matched = NOTHING
-            for value in alternatives:
-                matched |= parameter.match(key, value, modifier or None, context)
-            found &= matched
+        terms.append((key, parameter, modifier or None, _values(key, raw)))
         used.append(key)
+    return terms, used
+
+
+def search_filter(
+    query: Mapping[str, list[str]],
+    parameters: Mapping[str, SearchParameter],
+    context: SearchContext,
+    *,
+    lenient: bool = False,
+) -> tuple[Q, list[str]]:
+    """The filter a query's search parameters make, and the names it used (for `self`)."""
+    terms, used = _terms(query, parameters, lenient=lenient)
+    found = Q()
+    for key, parameter, modifier, occurrences in terms:
+        for alternatives in occurrences:
+            found &= _any_of(
+                [parameter.match(key, value, modifier, context) for value in alternatives]
+            )
+    return found, used
+
+
+def search_catalogue(
+    query: Mapping[str, list[str]],
+    parameters: Mapping[str, SearchParameter],
+    resources: Sequence[dict],
+    *,
+    lenient: bool = False,
+) -> tuple[list[dict], list[str]]:
+    """The resources (of a type served from code) the query's parameters match, and the
+    names it used (for `self`)."""
+    terms, used = _terms(query, parameters, lenient=lenient)
+    found = [
+        resource
+        for resource in resources
+        if all(
+            any(parameter.holds(key, value, modifier, resource) for value in alternatives)
+            for key, parameter, modifier, occurrences in terms
+            for alternatives in occurrences
+        )
+    ]
     return found, used

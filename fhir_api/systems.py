@@ -16,16 +16,44 @@ US_CORE_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+OBSERVATION_STATUS = "http://hl7.org/fhir/observation-status"
+QUESTIONNAIRE_RESPONSE_STATUS = "http://hl7.org/fhir/questionnaire-answers-status"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+# Core FHIR extensions (http://hl7.org/fhir/R4/extensibility-registry.html).
+MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
+MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+# The NUCC Health Care Provider Taxonomy (111N00000X Chiropractor).
+NUCC_TAXONOMY = "http://nucc.org/provider-taxonomy"
+ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
+# The PHDSC Source of Payment Typology (US Core's Coverage.type value set, "Payer").
+SOURCE_OF_PAYMENT = "https://nahdo.org/sopt"
+SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
+AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+AUDIT_EVENT_ACTION = "http://hl7.org/fhir/audit-event-action"
+RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction"
+AUDIT_ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role"
+SECURITY_SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type"
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
-STAFF_ID = f"{LOCAL}/sid/staff"
+STAFF_ID = f"{LOCAL}/sid/staff"  # a staff member's id, as the REST API names them
+RECORD_ID = f"{LOCAL}/sid/record"  # any other record's id, as the REST API names it
+PAYER_ID = f"{LOCAL}/sid/payer-id"  # a payer's electronic id, as the clinic bills it
+STAFF_ROLE = f"{LOCAL}/CodeSystem/staff-role"
+PAYER_TYPE = f"{LOCAL}/CodeSystem/payer-type"
+AUDIT_ACTION = f"{LOCAL}/CodeSystem/audit-action"
+AUDIT_RESOURCE = f"{LOCAL}/CodeSystem/audit-resource"
+OUTCOME_SCORE = f"{LOCAL}/CodeSystem/outcome-score"
+# An extension on a bodySite: the side (SNOMED CT laterality qualifier values).
+LATERALITY = f"{LOCAL}/StructureDefinition/laterality"
+QUESTIONNAIRE = f"{LOCAL}/Questionnaire"  # + "/<instrument>": our instruments' canonical URLs
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"

@@ -6,8 +6,11 @@ from fhir_api import views
 
 urlpatterns = [
     path("metadata", views.CapabilityStatementView.as_view(), name="fhir-metadata"),
-    # The base itself: a transaction or batch Bundle (`POST [base]`).
-    path("", views.BundleViewSet.as_view({"post": "create"}), name="fhir-bundle"),
+    path(
+        "Patient/<str:id>/$everything",
+        views.PatientViewSet.as_view({"get": "everything"}),
+        name="fhir-patient-everything",
+    ),
 ]
 for viewset in views.READ_VIEWSETS:
     name = viewset.kind.name

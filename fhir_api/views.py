@@ -3,7 +3,9 @@
 A resource type's viewset declares its kind (fhir_api.kinds) and who may read it; the base
 class serves it under the REST API's own rules: the same bearer token, the caller's clinic
 under row-level security, one audit event per request, errors in one shape (here an
-OperationOutcome). A search is one statement for its page, whatever the page's size.
+OperationOutcome). A search is one statement for its page, whatever the page's size. A type
+served from code (a CatalogueKind) is read and searched the same way, but reads no records
+and leaves no audit event: it holds no PHI.
 """
 
 import uuid
@@ -11,37 +13,47 @@ from typing import ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from api.error_codes import ApiCode
-from api.mixin_bases import APIViewBase
-from api.parsers import BoundedJSONParser, LargeJSONParser
-from api.permissions import CLINICAL_ROLES, HasRole
+from api.mixin_bases import APIViewBase, GenericAPIViewBase
+from api.parsers import BoundedJSONParser
+from api.permissions import HasRole
 from audit.models import AuditAction
-from audit.recording import PAGING_PARAMETERS, AuditedViewMixin, Event
+from audit.recording import PAGING_PARAMETERS, AuditedViewMixin
 from clinics.request_user import request_user
 from fhir_api.bundles import searchset
 from fhir_api.capability import capability_statement
 from fhir_api.error_codes import FhirCode
-from fhir_api.imports.answers import refusal, response_bundle
-from fhir_api.imports.bundle import BundleRefused
-from fhir_api.imports.declared import import_error_codes
-from fhir_api.imports.service import ImportResult, bundle_import
-from fhir_api.kinds import ResourceKind
-from fhir_api.media import FhirAsJsonRenderer, FhirBundleParser, FhirJsonParser, FhirJsonRenderer
+from fhir_api.everything import EVERYTHING_MAX_PER_TYPE, patient_record
+from fhir_api.includes import inclusions
+from fhir_api.kinds import CatalogueKind, ResourceKind
+from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import issue, operation_outcome, outcome_of_errors
 from fhir_api.paging import FhirPagination
+from fhir_api.registry import KINDS, KINDS_BY_NAME
+from fhir_api.resources.audit_event import AUDIT_EVENT
+from fhir_api.resources.condition import CONDITION
+from fhir_api.resources.coverage import COVERAGE
+from fhir_api.resources.location import LOCATION
+from fhir_api.resources.observation import OBSERVATION
+from fhir_api.resources.organization import ORGANIZATION
 from fhir_api.resources.patient import PATIENT
-from fhir_api.schema import FHIR_JSON, FORMAT_PARAMETER, read_schema, resource_schema, search_schema
-from fhir_api.search import SearchContext, search_filter
+from fhir_api.resources.practitioner import PRACTITIONER
+from fhir_api.resources.practitioner_role import PRACTITIONER_ROLE
+from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
+from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
+from fhir_api.schema import read_schema, resource_schema, search_schema
+from fhir_api.search import SearchContext, refuse, search_catalogue, search_filter
 
 BASE_PATH = "/fhir/R4"
 
@@ -61,6 +73,34 @@ def check_format(request: Request) -> None:
         )
 
 
+def is_lenient(request: Request) -> bool:
+    """The client asks that unknown parameters be ignored rather than refused."""
+    return "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
+
+
+def self_link(request: Request, used: list[str]) -> str:
+    """The search as understood: the parameters used, and the page size asked."""
+    kept = [(key, value) for key in used for value in request.query_params.getlist(key)]
+    kept += [
+        (key, value)
+        for key in ("_count", "_include", "_revinclude")
+        for value in request.query_params.getlist(key)
+    ]
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+SEARCH_ERROR_CODES = (
+    ApiCode.UNKNOWN_PARAMETER,
+    ApiCode.INVALID_PAGE_SIZE,
+    ApiCode.OUT_OF_RANGE,
+    FhirCode.INVALID_SEARCH_VALUE,
+    FhirCode.UNSUPPORTED_MODIFIER,
+    FhirCode.UNSUPPORTED_INCLUDE,
+    FhirCode.UNSUPPORTED_FORMAT,
+)
+
+
 class FhirViewMixin(APIViewBase):
     """What every FHIR endpoint answers in: FHIR JSON, errors as OperationOutcomes."""
 
@@ -70,11 +110,31 @@ class FhirViewMixin(APIViewBase):
     def finalize_response(self, request, response, *args, **kwargs):
         # The API's handler decided the refusal (status, headers, codes); FHIR reads it as an
         # OperationOutcome.
+        if response.status_code >= 400 and not isinstance(
+            getattr(request, "accepted_renderer", None), FhirJsonRenderer | FhirAsJsonRenderer
+        ):
+            # A refusal of a document (an NDJSON file) still answers an OperationOutcome.
+            request.accepted_renderer = FhirJsonRenderer()
+            request.accepted_media_type = FhirJsonRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
         if response.status_code >= 400 and isinstance(data, dict) and "errors" in data:
             response.data = outcome_of_errors(response.status_code, data["errors"])
         return response
+
+
+class UuidIdMixin(GenericAPIViewBase):
+    """Ids in FHIR paths are any text FHIR allows; ours are UUIDs, so anything else is simply
+    not found (404 as an OperationOutcome, not a routing miss in the API's shape)."""
+
+    lookup_url_kwarg = "id"
+
+    def get_object(self):
+        try:
+            uuid.UUID(self.kwargs["id"])
+        except ValueError:
+            raise NotFound("Nothing here has this id.") from None
+        return super().get_object()
 
 
 class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
@@ -85,17 +145,7 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
     filter_backends: list = []
     lookup_field = "pk"
     lookup_url_kwarg = "id"
-    error_codes = {
-        "retrieve": (FhirCode.UNSUPPORTED_FORMAT,),
-        "search": (
-            ApiCode.UNKNOWN_PARAMETER,
-            ApiCode.INVALID_PAGE_SIZE,
-            ApiCode.OUT_OF_RANGE,
-            FhirCode.INVALID_SEARCH_VALUE,
-            FhirCode.UNSUPPORTED_MODIFIER,
-            FhirCode.UNSUPPORTED_FORMAT,
-        ),
-    }
+    error_codes = {"retrieve": (FhirCode.UNSUPPORTED_FORMAT,), "search": SEARCH_ERROR_CODES}
 
     @property
     def audit_resource(self) -> str:  # type: ignore[override]
@@ -103,7 +153,7 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
 
     @property
     def audit_patient_attr(self) -> str:  # type: ignore[override]
-        return self.kind.patient_attr or "patient_id"
+        return self.kind.patient_attr or ""
 
     def audit_action(self, request, changed: list[str]) -> str:
         if self.action == "search":
@@ -116,7 +166,7 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
 
     def get_object(self):
         try:
-            uuid.UUID(self.kwargs[self.lookup_url_kwarg])
+            self.kind.parse_id(self.kwargs[self.lookup_url_kwarg])
         except ValueError:
             raise NotFound(f"No {self.kind.name} has this id.") from None
         return super().get_object()
@@ -133,34 +183,83 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path="", url_name="search")
     def search(self, request: Request) -> Response:
         check_format(request)
-        lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
         user = request_user(request)
         where, used = search_filter(
             dict(request.query_params.lists()),
             self.kind.search,
             SearchContext(clinic_id=user.clinic_id, zone=ZoneInfo(user.staff_clinic.time_zone)),
-            lenient=lenient,
+            lenient=is_lenient(request),
         )
         page = self.paginate_queryset(self.get_queryset().filter(where)) or []
-        self.audit_touched(*page)
-        kept = [(key, value) for key in used for value in request.query_params.getlist(key)]
-        kept += [(key, value) for key in ("_count",) for value in request.query_params.getlist(key)]
-        self_url = request.build_absolute_uri(request.path)
-        if kept:
-            self_url = f"{self_url}?{urlencode(kept)}"
+        included = inclusions(request, self.kind, page, KINDS_BY_NAME, user)
+        self.audit_touched(*page, *(row for inclusion in included for row in inclusion.rows))
         return Response(
             searchset(
                 base=fhir_base(request),
-                self_url=self_url,
+                self_url=self_link(request, used),
                 next_url=self._next_link(),
                 matches=[self.kind.resource(row) for row in page],
-                included=[],
+                included=[
+                    inclusion.kind.resource(row) for inclusion in included for row in inclusion.rows
+                ],
             )
         )
 
     def _next_link(self) -> str | None:
         paginator = self.paginator
         return paginator.get_next_link() if isinstance(paginator, FhirPagination) else None
+
+
+class FhirCatalogueViewSet(FhirViewMixin, viewsets.GenericViewSet):
+    """Read and search a type served from code (fhir_api.kinds.CatalogueKind): the same
+    resources for every clinic, ids that are words. No PHI: no audit event."""
+
+    kind: ClassVar[CatalogueKind]
+    lookup_url_kwarg = "id"
+    error_codes = {"retrieve": (FhirCode.UNSUPPORTED_FORMAT,), "search": SEARCH_ERROR_CODES}
+
+    def retrieve(self, request: Request, id: str | None = None) -> Response:
+        check_format(request)
+        found = next((r for r in self.kind.resources() if r["id"] == id), None)
+        if found is None:
+            raise NotFound(f"No {self.kind.name} has this id.")
+        return Response(found)
+
+    @action(detail=False, methods=["get"], url_path="", url_name="search")
+    def search(self, request: Request) -> Response:
+        check_format(request)
+        matches, used = search_catalogue(
+            dict(request.query_params.lists()),
+            self.kind.search,
+            self.kind.resources(),
+            lenient=is_lenient(request),
+        )
+        # A handful of resources: pages by their position, `_cursor` the first one's.
+        size = FhirPagination().get_page_size(request)
+        start = self._start(request)
+        next_url = None
+        if start + size < len(matches):
+            next_url = replace_query_param(
+                request.build_absolute_uri(), FhirPagination.cursor_query_param, start + size
+            )
+        return Response(
+            searchset(
+                base=fhir_base(request),
+                self_url=self_link(request, used),
+                next_url=next_url,
+                matches=list(matches[start : start + size]),
+                included=[],
+            )
+        )
+
+    def _start(self, request: Request) -> int:
+        raw = request.query_params.get(FhirPagination.cursor_query_param, "0")
+        if not raw.isdigit() or len(raw) > 9:
+            raise refuse(
+                FhirPagination.cursor_query_param,
+                "Not a cursor of this search: follow the Bundle's `next` link.",
+            )
+        return int(raw)
 
 
 class CapabilityStatementView(FhirViewMixin, APIView):
@@ -181,100 +280,167 @@ class CapabilityStatementView(FhirViewMixin, APIView):
         return Response(capability_statement(base=fhir_base(request)))
 
 
-class BundleViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
-    """`POST /fhir/R4/`: a transaction or batch Bundle imported into the caller's clinic
-    (fhir_api.imports). Clinicians only, as conditions are; each entry is written only where
-    the REST API would let the caller write it (outcome measures: chiropractors)."""
-
-    permission_classes = [HasRole.of(*CLINICAL_ROLES)]
-    parser_classes = [FhirBundleParser, LargeJSONParser]
-    audit_resource = "fhir_import"
-    error_codes = {"create": import_error_codes()}
-    _result: ImportResult | None = None
-
-    @property
-    def max_body_bytes(self) -> int:
-        """A Bundle may hold a patient's years of records (the parsers read this)."""
-        return int(settings.FHIR_IMPORT_MAX_BODY_BYTES)
-
-    @extend_schema(
-        operation_id="fhir_import",
-        summary="Import a transaction or batch Bundle of patients, conditions, coverage and "
-        "pain scores",
-        description="Creates each entry's record in the caller's clinic through the same "
-        "checks as the REST API. Posting the same Bundle again creates nothing: an entry whose "
-        "identifier (else fullUrl) was imported before answers `200 OK` with its record. "
-        "What cannot be kept here is reported per entry, never dropped silently: other "
-        "resource types, conditions without an ICD-10-CM code or a certain body region, "
-        "observations other than the pain score (LOINC 72514-3).\n\nA `transaction` imports "
-        "all its entries or none: the first refused entry answers its status with an "
-        "OperationOutcome naming it (`Bundle.entry[3].resource.birthDate`). A `batch` imports "
-        "each entry on its own and answers 200 with every entry's status. At most "
-        "`FHIR_IMPORT_MAX_ENTRIES` entries (500) and `FHIR_IMPORT_MAX_BODY_BYTES` (8 MiB).",
-        parameters=[FORMAT_PARAMETER],
-        request={
-            FHIR_JSON: resource_schema("ImportBundle"),
-            "application/json": resource_schema("ImportBundle"),
-        },
-        responses={
-            200: OpenApiResponse(
-                resource_schema("ImportResponseBundle"),
-                description="Each entry's status, in the Bundle's order: `201 Created`, `200 OK` "
-                "(imported before: nothing written) or, in a batch, why it was refused.",
-            ),
-            409: OpenApiResponse(
-                resource_schema("OperationOutcome"),
-                description="A transaction's entry refers to an archived patient; nothing was written.",
-            ),
-            413: OpenApiResponse(
-                resource_schema("OperationOutcome"),
-                description="The body is over `FHIR_IMPORT_MAX_BODY_BYTES` (`request_too_large`) "
-                "or the Bundle has more than `FHIR_IMPORT_MAX_ENTRIES` entries "
-                "(`too_many_entries`); nothing was read or written.",
-            ),
-            422: OpenApiResponse(
-                resource_schema("OperationOutcome"),
-                description="A transaction's entry cannot be kept here (its type, its codes) or "
-                "refers to no patient of this clinic; nothing was written.",
-            ),
-        },
-        tags=["FHIR"],
-    )
-    def create(self, request: Request) -> Response:
-        check_format(request)
-        try:
-            self._result = bundle_import(
-                body=request.data, user=request_user(request), context=self.get_serializer_context()
-            )
-        except BundleRefused as refused:
-            found = issue(
-                status=refused.status,
-                code=refused.code,
-                text=refused.text,
-                expression=refused.expression,
-            )
-            return Response(operation_outcome([found]), status=refused.status)
-        if self._result.refused is not None:
-            return Response(refusal(self._result.refused), status=self._result.refused.status)
-        return Response(response_bundle(self._result, base=fhir_base(request)))
-
-    def audit_event(self, request, response) -> Event:
-        """The records the Bundle's entries became (written or imported before) and their
-        patients, in the Bundle's order, up to the event's limits."""
-        event = super().audit_event(request, response)
-        answers = self._result.answers if self._result is not None else []
-        event.object_ids = [answer.record_id for answer in answers if answer.record_id]
-        event.patient_ids = [answer.patient_id for answer in answers if answer.patient_id]
-        return event
-
-
 @extend_schema_view(retrieve=read_schema(PATIENT), search=search_schema(PATIENT))
 class PatientViewSet(FhirReadViewSet):
     """Patients (US Core Patient): every role reads demographics."""
 
     kind = PATIENT
     permission_classes = [HasRole.of(*PATIENT.readers)]
+    audit_actions = {"everything": AuditAction.READ}
+
+    @extend_schema(
+        operation_id="fhir_patient_everything",
+        extensions={"x-fhir-operation": "$everything"},
+        summary="Everything about a patient the caller may read, in one Bundle",
+        description="The patient and every resource of theirs whose type the caller's role "
+        "reads (the front desk: demographics, appointments, coverage), at most "
+        f"{EVERYTHING_MAX_PER_TYPE} per type: a type cut short is named in an "
+        "OperationOutcome entry, with the search that pages through it. `_type` "
+        "(comma-separated) keeps some types only.",
+        parameters=[
+            OpenApiParameter("_type", OpenApiTypes.STR, description="Resource types, by commas.")
+        ],
+        request=None,
+        responses={200: resource_schema("Bundle")},
+        tags=["FHIR"],
+    )
+    @action(detail=True, methods=["get"], url_path=r"\$everything", url_name="everything")
+    def everything(self, request: Request, id: str | None = None) -> Response:
+        check_format(request)
+        patient = self.get_object()
+        raw_types = request.query_params.get("_type")
+        types = {name.strip() for name in raw_types.split(",")} if raw_types else None
+        record = patient_record(
+            request, patient=patient, user=request_user(request), kinds=KINDS, types=types
+        )
+        self.audit_touched(*(row for _, row in record.rows))
+        base = fhir_base(request)
+        bundle = searchset(
+            base=base,
+            self_url=request.build_absolute_uri(),
+            next_url=None,
+            matches=[self.kind.resource(patient)]
+            + [kind.resource(row) for kind, row in record.rows],
+            included=[],
+        )
+        for name in record.cut:
+            bundle.setdefault("entry", []).append(
+                {
+                    "resource": operation_outcome(
+                        [
+                            issue(
+                                status=200,
+                                code="truncated",
+                                text=f"Only the first {EVERYTHING_MAX_PER_TYPE} {name} resources "
+                                f"are here: search {base}/{name}?patient={patient.pk} for all.",
+                                severity="warning",
+                                issue_type="incomplete",
+                            )
+                        ]
+                    ),
+                    "search": {"mode": "outcome"},
+                }
+            )
+        return Response(bundle)
+
+
+@extend_schema_view(retrieve=read_schema(CONDITION), search=search_schema(CONDITION))
+class ConditionViewSet(FhirReadViewSet):
+    """Conditions (US Core Condition Problems and Health Concerns): clinicians only."""
+
+    kind = CONDITION
+    permission_classes = [HasRole.of(*CONDITION.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(OBSERVATION), search=search_schema(OBSERVATION))
+class ObservationViewSet(FhirReadViewSet):
+    """Outcome scores (US Core Observation Screening Assessment): who reads outcome measures."""
+
+    kind = OBSERVATION
+    permission_classes = [HasRole.of(*OBSERVATION.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(QUESTIONNAIRE_RESPONSE), search=search_schema(QUESTIONNAIRE_RESPONSE)
+)
+class QuestionnaireResponseViewSet(FhirReadViewSet):
+    """The answers of ODI and NDI questionnaires: who reads outcome measures."""
+
+    kind = QUESTIONNAIRE_RESPONSE
+    permission_classes = [HasRole.of(*QUESTIONNAIRE_RESPONSE.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(QUESTIONNAIRE_KIND), search=search_schema(QUESTIONNAIRE_KIND)
+)
+class QuestionnaireViewSet(FhirCatalogueViewSet):
+    """The ODI and NDI Questionnaires: every role reads them (no PHI)."""
+
+    kind = QUESTIONNAIRE_KIND
+    permission_classes = [HasRole.of(*QUESTIONNAIRE_KIND.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(PRACTITIONER), search=search_schema(PRACTITIONER))
+class PractitionerViewSet(FhirReadViewSet):
+    """Practitioners (US Core Practitioner): every role reads them, as the REST directory."""
+
+    kind = PRACTITIONER
+    permission_classes = [HasRole.of(*PRACTITIONER.readers)]
+
+
+@extend_schema_view(
+    retrieve=read_schema(PRACTITIONER_ROLE), search=search_schema(PRACTITIONER_ROLE)
+)
+class PractitionerRoleViewSet(FhirReadViewSet):
+    """Practitioners' roles at the clinic (US Core PractitionerRole): every role reads them."""
+
+    kind = PRACTITIONER_ROLE
+    permission_classes = [HasRole.of(*PRACTITIONER_ROLE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(ORGANIZATION), search=search_schema(ORGANIZATION))
+class OrganizationViewSet(FhirReadViewSet):
+    """The caller's clinic (US Core Organization): every role reads it."""
+
+    kind = ORGANIZATION
+    permission_classes = [HasRole.of(*ORGANIZATION.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(LOCATION), search=search_schema(LOCATION))
+class LocationViewSet(FhirReadViewSet):
+    """The clinic's premises (US Core Location): every role reads them."""
+
+    kind = LOCATION
+    permission_classes = [HasRole.of(*LOCATION.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(COVERAGE), search=search_schema(COVERAGE))
+class CoverageViewSet(FhirReadViewSet):
+    """Coverage (US Core Coverage): every role reads it, as the REST API's coverage."""
+
+    kind = COVERAGE
+    permission_classes = [HasRole.of(*COVERAGE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(AUDIT_EVENT), search=search_schema(AUDIT_EVENT))
+class AuditEventViewSet(FhirReadViewSet):
+    """The audit trail (AuditEvent): clinic admins only, as the REST API's."""
+
+    kind = AUDIT_EVENT
+    permission_classes = [HasRole.of(*AUDIT_EVENT.readers)]
 
 
 # Every resource type's viewset, routed by fhir_api.urls.
-READ_VIEWSETS: list[type[FhirReadViewSet]] = [PatientViewSet]
+READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
+    PatientViewSet,
+    PractitionerViewSet,
+    PractitionerRoleViewSet,
+    OrganizationViewSet,
+    LocationViewSet,
+    ConditionViewSet,
+    ObservationViewSet,
+    QuestionnaireResponseViewSet,
+    QuestionnaireViewSet,
+    CoverageViewSet,
+    AuditEventViewSet,
+]

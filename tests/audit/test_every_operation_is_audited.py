@@ -81,6 +81,15 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: bulk export, its status and files", r" /fhir/R4/(Group/|bulk-)"),
+    ("FHIR: read and search conditions", r"^GET /fhir/R4/Condition"),
+    ("FHIR: read and search outcome scores", r"^GET /fhir/R4/Observation"),
+    ("FHIR: read and search questionnaire answers", r"^GET /fhir/R4/QuestionnaireResponse"),
+    ("FHIR: read and search questionnaires", r"^GET /fhir/R4/Questionnaire(/|$)"),
+    ("FHIR: read and search the clinic and its location", r"^GET /fhir/R4/(Organization|Location)"),
+    ("FHIR: read and search practitioners and their roles", r"^GET /fhir/R4/Practitioner"),
+    ("FHIR: read and search coverage", r"^GET /fhir/R4/Coverage"),
+    ("FHIR: read and search audit events", r"^GET /fhir/R4/AuditEvent"),
     ("FHIR: import patients, conditions, coverage, observations", r"^POST /fhir/R4/$"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
@@ -118,7 +127,7 @@ def test_the_permission_table_covers_every_operation():
 # Operations that touch no PHI and leave no event: reference lists, health, who am I.
 UNAUDITED = re.compile(
     r"^/(healthz|api/v1/reference/|api/v1/auth/me$|api/v1/audit-seals/public-key/$"
-    r"|fhir/R4/metadata$)"
+    r"|fhir/R4/metadata$|fhir/R4/Questionnaire(/|$))"
 )
 
 # What a detail action is recorded as (by the end of "METHOD path"); everything else follows
@@ -149,6 +158,9 @@ ACTION_BY_SUFFIX = {
     "POST /api/v1/calendar-feed/": "create",
     ".ics": "read",
     "POST /api/v1/visits/{id}/coding-corrections/": "amend",
+    "/$export": "export",
+    "/$everything": "read",
+    "GET /fhir/R4/bulk-files/{id}": "export",
 }
 
 RESOURCE_BY_PATH = [
@@ -194,6 +206,15 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/bulk-files/", "fhir_export_file"),
+    (r"^/fhir/R4/(Group/|bulk-status/)", "fhir_export"),
+    (r"^/fhir/R4/Condition", "condition"),
+    (r"^/fhir/R4/Observation", "outcome_measure"),
+    (r"^/fhir/R4/QuestionnaireResponse", "outcome_measure"),
+    (r"^/fhir/R4/(Organization|Location)", "clinic"),
+    (r"^/fhir/R4/Practitioner", "staff"),
+    (r"^/fhir/R4/Coverage", "coverage"),
+    (r"^/fhir/R4/AuditEvent", "audit_event"),
     (r"^/fhir/R4/$", "fhir_import"),
 ]
 
@@ -262,6 +283,24 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],
+        "Condition": full_plan["conditions"][0],
+        "Observation": charted_patient["outcome"]["id"],
+        "QuestionnaireResponse": client_for(chiropractor)
+        .post(
+            f"/api/v1/patients/{charted_patient['patient']}/outcomes/",
+            {"instrument": "ndi", "answers": [1, 2, 1, 0, 3, 2, 1, 0, 1, 2]},
+            format="json",
+        )
+        .json()["id"],
+        "Questionnaire": "ndi",
+        "Organization": str(chiropractor.clinic_id),
+        "Location": str(chiropractor.clinic_id),
+        "Practitioner": str(chiropractor.id),
+        "PractitionerRole": str(chiropractor.id),
+        "Coverage": charted_patient["coverage"]["id"],
+        "AuditEvent": str(
+            AuditEvent.objects.filter(clinic_id=chiropractor.clinic_id).order_by("id")[0].id
+        ),
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -349,7 +388,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
                 if path.endswith("{id}")
                 else url.split("/")[-2]
                 if path.endswith("{id}/")
-                else re.findall(r"/([0-9a-f-]{36})/[a-z/-]+/$", url)[-1]
+                else re.findall(r"/([0-9a-f-]{36})/[$a-z/-]+/?$", url)[-1]
             )
             assert object_id in event.object_ids, label
         if (
@@ -358,7 +397,8 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed|fee-schedule)",
+                r"|calendar-feed|fee-schedule)"
+                r"|/fhir/R4/(Group|bulk-|Organization|Location|Practitioner|AuditEvent)",
                 url,
             )
         ):

@@ -64,6 +64,8 @@ class OutcomeMeasure(ClinicScopedModel):
             models.Index(
                 fields=["clinic", "patient", "measured_at"], name="outcome_patient_time_idx"
             ),
+            # A clinic's measures in the order they were recorded (FHIR search pages).
+            models.Index(fields=["clinic", "created_at"], name="outcome_created_idx"),
         ]
 
     def __str__(self) -> str:

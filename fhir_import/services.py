@@ -1,8 +1,8 @@
 """The import: a Bundle's entries written through the domain's own services, once each.
 
-Each entry is read (fhir_api.imports.<type>), validated by the REST API's serializer for its
+Each entry is read (fhir_import.<type>), validated by the REST API's serializer for its
 records, written by the domain service the REST API calls, and its source keys recorded in
-`ImportedResource` (fhir_api.models), in a savepoint of its own. An entry whose key is
+`ImportedResource` (fhir_import.models), in a savepoint of its own. An entry whose key is
 already recorded is answered with the record it became, and nothing is written.
 
 A `transaction` stops at the first entry it cannot import and writes nothing; a `batch`
@@ -18,6 +18,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -31,16 +32,16 @@ from rest_framework.exceptions import APIException, PermissionDenied
 
 from api.errors import ApiExceptionHandler, DomainError
 from clinics.models import User
-from fhir_api.error_codes import FhirCode
-from fhir_api.imports.bundle import Bundle, Entry, read_bundle
-from fhir_api.imports.condition import CONDITION_IMPORT
-from fhir_api.imports.coverage import COVERAGE_IMPORT
-from fhir_api.imports.elements import EntryRefused, Mapped, Note
-from fhir_api.imports.kinds import ImportKind
-from fhir_api.imports.observation import OBSERVATION_IMPORT
-from fhir_api.imports.patient import PATIENT_IMPORT
-from fhir_api.models import ImportedResource
 from fhir_api.outcomes import issue
+from fhir_import.bundle import Bundle, Entry, read_bundle
+from fhir_import.condition import CONDITION_IMPORT
+from fhir_import.coverage import COVERAGE_IMPORT
+from fhir_import.error_codes import ImportCode
+from fhir_import.kinds import ImportKind
+from fhir_import.models import ImportedResource
+from fhir_import.observation import OBSERVATION_IMPORT
+from fhir_import.patient import PATIENT_IMPORT
+from fhir_import.reading import EntryRefused, Mapped, Note
 from patients.models import Patient
 
 IMPORT_KINDS: dict[str, ImportKind] = {
@@ -149,7 +150,7 @@ class _Import:
             reference = target.get("reference") if isinstance(target, dict) else None
             if not isinstance(reference, str):
                 continue
-            found = self.bundle.by_full_url.get(reference)
+            found = self.bundle.entry_named(reference, entry)
             if found is not None and found.index in self.answers:
                 wanted.add(str(self.answers[found.index].record_id))
             elif (literal := PATIENT_REFERENCE.match(reference)) is not None:
@@ -209,14 +210,14 @@ class _Import:
         error = {"code": refused.code, "detail": refused.text, "attr": refused.path}
         return self._refusal(entry, refused.status, [error], {refused.path: refused.path})
 
-    def _patient_of(self, subject: tuple[str, str]) -> Patient:
+    def _patient_of(self, subject: tuple[str, str], entry: Entry) -> Patient:
         path, reference = subject
-        target = self.bundle.by_full_url.get(reference)
+        target = self.bundle.entry_named(reference, entry)
         if target is not None:
             if target.kind is not PATIENT_IMPORT:
                 raise EntryRefused(
                     422,
-                    FhirCode.UNRESOLVED_REFERENCE,
+                    ImportCode.UNRESOLVED_REFERENCE,
                     f"`{reference}` is entry [{target.index}], which is not a Patient.",
                     path,
                 )
@@ -224,7 +225,7 @@ class _Import:
             if answer is None or answer.status >= 400:
                 raise EntryRefused(
                     422,
-                    FhirCode.UNRESOLVED_REFERENCE,
+                    ImportCode.UNRESOLVED_REFERENCE,
                     f"The patient of entry [{target.index}] was not imported.",
                     path,
                 )
@@ -235,7 +236,7 @@ class _Import:
         if literal is None:
             raise EntryRefused(
                 422,
-                FhirCode.UNRESOLVED_REFERENCE,
+                ImportCode.UNRESOLVED_REFERENCE,
                 f"`{reference}` names no entry of this Bundle and is not `Patient/<id>`.",
                 path,
             )
@@ -254,7 +255,7 @@ class _Import:
         if found is None:  # another clinic's id reads as one that does not exist
             raise EntryRefused(
                 422,
-                FhirCode.UNRESOLVED_REFERENCE,
+                ImportCode.UNRESOLVED_REFERENCE,
                 f"No patient of this clinic is `{reference}`.",
                 path,
             )
@@ -297,13 +298,15 @@ class _Import:
     def _write(self, entry: Entry, mapped: Mapped) -> Model:
         kind = entry.kind
         assert kind is not None
-        patient = self._patient_of(mapped.subject) if mapped.subject is not None else None
+        patient = self._patient_of(mapped.subject, entry) if mapped.subject is not None else None
         fields = dict(mapped.fields)
         if kind.patient_field is not None and patient is not None:
             fields[kind.patient_field] = str(patient.pk)
         serializer = kind.serializer(data=fields, context=self.context)
         serializer.is_valid(raise_exception=True)
-        record = kind.create(fields=serializer.validated_data, patient=patient, user=self.user)
+        record = kind.create(
+            fields=serializer.validated_data, patient=patient, user=self.user, **mapped.options
+        )
         self._record_keys(entry, record, kind.patient_id(record))
         return record
 
@@ -330,7 +333,7 @@ class _Import:
                     f"Importing a {kind.name} needs one of the roles: "
                     f"{', '.join(sorted(kind.writers))}{reason}."
                 )
-            mapped = kind.read(entry.resource, self.bundle.lookup)
+            mapped = kind.read(entry.resource, partial(self.bundle.lookup, by=entry))
             if mapped.subject is not None:
                 # A refusal naming no field is about the patient (archived: patient_archived).
                 mapped.paths.setdefault("", mapped.subject[0])

@@ -14,7 +14,7 @@ from django.db.models import Model
 from rest_framework import serializers
 
 from clinics.models import User
-from fhir_api.imports.elements import Mapped
+from fhir_import.reading import Mapped
 from patients.models import Patient
 
 # Elements every resource has that say nothing the records would keep.
@@ -28,7 +28,9 @@ class Lookup(Protocol):
 
 
 class Create(Protocol):
-    def __call__(self, *, fields: dict[str, Any], patient: Patient | None, user: User) -> Model: ...
+    def __call__(
+        self, *, fields: dict[str, Any], patient: Patient | None, user: User, **options: Any
+    ) -> Model: ...
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
 """Observation → an outcome measure: the pain score (NRS, LOINC 72514-3) with its value.
 
-Questionnaire totals are not imported: an NDI or ODI measure here is its ten item answers,
-which the server scores (treatments.outcomes.services); a total alone (LOINC 82237-9 for the
-NDI) cannot be recorded without inventing answers, so it is reported not mappable.
+Questionnaire scores are not imported: an NDI or ODI measure here is its ten item answers,
+which the server scores (treatments.outcomes.services); a score alone (LOINC 82237-9, the NDI
+total; 97909-6, the ODI percent) cannot be recorded without inventing answers, so it is
+reported not mappable.
 """
 
 from typing import Any
 
 from api.permissions import OutcomePermission
-from fhir_api.error_codes import FhirCode
-from fhir_api.imports.elements import (
+from fhir_api.resources.observation import CODES, QUESTIONNAIRES
+from fhir_api.systems import LOINC
+from fhir_import.error_codes import ImportCode
+from fhir_import.kinds import STRUCTURAL, ImportKind, Lookup
+from fhir_import.reading import (
     EntryRefused,
     Mapped,
     child,
@@ -19,14 +23,13 @@ from fhir_api.imports.elements import (
     reference,
     text,
 )
-from fhir_api.imports.kinds import STRUCTURAL, ImportKind, Lookup
-from fhir_api.systems import LOINC
 from treatments.outcomes.models import Instrument
 from treatments.outcomes.serializers import OutcomeMeasureSerializer
 from treatments.outcomes.services import outcome_record
 
-PAIN_SEVERITY = "72514-3"  # Pain severity - 0-10 verbal numeric rating [Score] - Reported
-NDI_TOTAL = "82237-9"  # Neck disability index total score
+# The LOINC codes the Observation read writes (fhir_api.resources.observation).
+PAIN_SEVERITY = CODES[Instrument.NRS][0]  # 72514-3
+QUESTIONNAIRE_TOTALS = {CODES[instrument][0]: instrument for instrument in QUESTIONNAIRES}
 # Results that stand: a preliminary, cancelled or erroneous one is not an outcome measure.
 STANDING = frozenset({"final", "amended", "corrected"})
 
@@ -48,7 +51,7 @@ def _measured_at(resource: dict, mapped: Mapped) -> None:
         return
     raise EntryRefused(
         400,
-        FhirCode.INVALID_ENTRY,
+        ImportCode.INVALID_ENTRY,
         "An outcome measure says when it was taken (`effectiveDateTime`).",
         mapped.paths["measured_at"],
     )
@@ -66,7 +69,7 @@ def _value(resource: dict, mapped: Mapped) -> None:
     if "value" not in quantity:
         raise EntryRefused(
             400,
-            FhirCode.INVALID_ENTRY,
+            ImportCode.INVALID_ENTRY,
             "A pain score has its value (`valueQuantity.value`, 0–10).",
             "resource.valueQuantity",
         )
@@ -79,17 +82,18 @@ def read_observation(resource: dict, lookup: Lookup) -> Mapped:
     if subject is None:
         raise EntryRefused(
             400,
-            FhirCode.INVALID_ENTRY,
+            ImportCode.INVALID_ENTRY,
             "An observation names its patient (`subject`).",
             "resource.subject",
         )
     mapped.subject = subject
     concept = child(resource, "code", "resource")
     loinc = {code for _, system, code, _ in codings(concept, "resource.code") if system == LOINC}
-    if NDI_TOTAL in loinc:
+    totals = [QUESTIONNAIRE_TOTALS[code] for code in loinc if code in QUESTIONNAIRE_TOTALS]
+    if totals:
         raise not_mappable(
-            "An NDI is recorded here as its ten item answers, which the server scores; a total "
-            "alone cannot be recorded.",
+            f"An {totals[0].upper()} is recorded here as its ten item answers, which the server "
+            "scores; a score alone cannot be recorded.",
             "resource.code",
         )
     if PAIN_SEVERITY not in loinc:
@@ -108,7 +112,7 @@ def read_observation(resource: dict, lookup: Lookup) -> Mapped:
     return mapped
 
 
-def create_observation(*, fields: dict[str, Any], patient, user) -> Any:
+def create_observation(*, fields: dict[str, Any], patient, user, **options: Any) -> Any:
     return outcome_record(patient=patient, by=user, **fields)
 
 
@@ -131,5 +135,6 @@ OBSERVATION_IMPORT = ImportKind(
         "effectivePeriod",
         "valueQuantity",
         "valueInteger",
+        "category",  # said by the code: every score here is a survey
     },
 )

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from fhir_api.error_codes import FhirCode
+from fhir_import.error_codes import ImportCode
 
 # A FHIR date, or the date part of a dateTime (https://hl7.org/fhir/R4/datatypes.html).
 FULL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
@@ -22,11 +22,11 @@ class EntryRefused(Exception):
 
 
 def invalid(text: str, path: str) -> EntryRefused:
-    return EntryRefused(400, FhirCode.INVALID_ENTRY, text, path)
+    return EntryRefused(400, ImportCode.INVALID_ENTRY, text, path)
 
 
 def not_mappable(text: str, path: str = "resource") -> EntryRefused:
-    return EntryRefused(422, FhirCode.NOT_MAPPABLE, text, path)
+    return EntryRefused(422, ImportCode.NOT_MAPPABLE, text, path)
 
 
 @dataclass
@@ -45,6 +45,8 @@ class Mapped:
     paths: dict[str, str]  # a serializer field -> the element it came from (`resource.…`)
     subject: tuple[str, str] | None = None  # (path, reference) of the patient it belongs to
     notes: list[Note] = field(default_factory=list)
+    # What the kind's writing takes besides the validated fields (a coverage: `archive`).
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def objects(container: dict, name: str, path: str) -> list[tuple[int, dict]]:

@@ -4,9 +4,9 @@ of the entry that stopped it."""
 
 from http import HTTPStatus
 
-from fhir_api.imports.service import Answer, ImportResult
 from fhir_api.outcomes import operation_outcome
 from fhir_api.resources.elements import instant
+from fhir_import.services import Answer, ImportResult
 
 
 def _status_line(status: int) -> str:

@@ -1,20 +1,32 @@
 """Condition → a condition of the patient: only what is coded in ICD-10-CM, in a body region
 known for certain.
 
-The body region, which every condition here has, comes from a `bodySite` in this server's
-own body-region system (what its Condition read writes), else from the project's one rule
-that names a region by code: segmental and somatic dysfunction M99.00–M99.09
-(billing.coding.SUBLUXATION_REGIONS). No other code names its region with certainty (M62.830
-"muscle spasm of back" is thoracic or lumbar), so a condition without either is reported not
-mappable rather than guessed.
+The body region, which every condition here has, comes from a `bodySite` as this server's
+Condition read writes it: a coding in our body-region system, or a SNOMED CT body structure
+that is one region for certain (the read's own table), with the side in our laterality
+extension; else from the project's one rule that names a region by code, segmental and
+somatic dysfunction M99.00–M99.09 (billing.coding.SUBLUXATION_REGIONS). No other code names
+its region with certainty (M62.830 "muscle spasm of back" is thoracic or lumbar), so a
+condition without either is reported not mappable rather than guessed.
 """
 
 from typing import Any
 
 from api.permissions import IsClinician
 from billing.coding import SUBLUXATION_REGIONS
-from fhir_api.error_codes import FhirCode
-from fhir_api.imports.elements import (
+from fhir_api.resources.elements import BODY_REGION_SNOMED, LATERALITY_SNOMED
+from fhir_api.systems import (
+    BODY_REGION,
+    CONDITION_CATEGORY,
+    CONDITION_CLINICAL,
+    CONDITION_VERIFICATION,
+    ICD_10_CM,
+    LATERALITY,
+    SNOMED,
+)
+from fhir_import.error_codes import ImportCode
+from fhir_import.kinds import STRUCTURAL, ImportKind, Lookup
+from fhir_import.reading import (
     EntryRefused,
     Mapped,
     Note,
@@ -28,26 +40,17 @@ from fhir_api.imports.elements import (
     reference,
     text,
 )
-from fhir_api.imports.kinds import STRUCTURAL, ImportKind, Lookup
-from fhir_api.systems import (
-    BODY_REGION,
-    CONDITION_CLINICAL,
-    CONDITION_VERIFICATION,
-    ICD_10_CM,
-    SNOMED,
-)
-from patients.models import Laterality, VerificationStatus
+from patients.models import VerificationStatus
 from patients.serializers import ConditionSerializer
 from patients.services import condition_record
 from reference import icd10
 from reference.models import BodyRegion
 
-# SNOMED CT laterality qualifiers (Side: 182353008), as a bodySite coding may carry them.
-LATERALITY = {
-    "7771000": Laterality.LEFT,
-    "24028007": Laterality.RIGHT,
-    "51440002": Laterality.BILATERAL,
-}
+# The project's own tables (fhir_api.resources.elements: what the Condition read writes), read
+# backwards: a SNOMED CT body structure certain to be one region, and the side's qualifier.
+REGION_OF_SNOMED = {code: region for region, (code, _) in BODY_REGION_SNOMED.items()}
+SIDE_OF_SNOMED = {code: side for side, (code, _) in LATERALITY_SNOMED.items()}
+PROBLEM_LIST = (CONDITION_CATEGORY, "problem-list-item")
 
 
 def _code(resource: dict, mapped: Mapped) -> str:
@@ -65,29 +68,53 @@ def _code(resource: dict, mapped: Mapped) -> str:
     return code
 
 
+def _side(site: dict, where: str, mapped: Mapped) -> None:
+    for index, extension in objects(site, "extension", where):
+        at = f"{where}.extension[{index}]"
+        if extension.get("url") != LATERALITY:
+            continue
+        concept = child(extension, "valueCodeableConcept", at)
+        found = first_code(concept, f"{at}.valueCodeableConcept", {SNOMED})
+        if found is not None and found[1] in SIDE_OF_SNOMED:
+            mapped.paths["laterality"] = found[0]
+            mapped.fields["laterality"] = SIDE_OF_SNOMED[found[1]]
+
+
 def _body_site(resource: dict, mapped: Mapped, code: str) -> None:
-    region = side = None
+    mapped.paths["laterality"] = "resource.bodySite"
+    region = None
     for index, site in objects(resource, "bodySite", "resource"):
-        for where, system, value, _ in codings(site, f"resource.bodySite[{index}]"):
-            if system == BODY_REGION and region is None:
-                region = value
-                mapped.paths["body_region"] = f"{where}.code"
-            elif system == SNOMED and value in LATERALITY and side is None:
-                side = LATERALITY[value]
-                mapped.paths["laterality"] = f"{where}.code"
-    if region is None and isinstance(code, str):
+        where = f"resource.bodySite[{index}]"
+        found = first_code(site, where, {BODY_REGION})
+        snomed = first_code(site, where, {SNOMED})
+        if found is None and snomed is not None and snomed[1] in REGION_OF_SNOMED:
+            found = (snomed[0], REGION_OF_SNOMED[snomed[1]])
+        if found is not None:
+            mapped.paths["body_region"], region = found
+            _side(site, where, mapped)
+            break
+    if region is None:
         region = SUBLUXATION_REGIONS.get(icd10.normalize(code))
         mapped.paths["body_region"] = mapped.paths["code"]
     if region is None:
         raise not_mappable(
             f"The body region of {code} is not known for certain: give it as a bodySite coding "
-            f"in {BODY_REGION} (one of {', '.join(BodyRegion.values)}).",
+            f"in {BODY_REGION} (one of {', '.join(BodyRegion.values)}) or a SNOMED CT body "
+            "structure of one region.",
             "resource.bodySite",
         )
     mapped.fields["body_region"] = region
-    mapped.paths.setdefault("laterality", "resource.bodySite")
-    if side is not None:
-        mapped.fields["laterality"] = side
+
+
+def _category(resource: dict, mapped: Mapped) -> None:
+    """Every condition here is on the problem list; another category is not kept."""
+    for index, category in objects(resource, "category", "resource"):
+        where = f"resource.category[{index}]"
+        kinds = [(system, code) for _, system, code, _ in codings(category, where)]
+        if PROBLEM_LIST not in kinds:
+            mapped.notes.append(
+                Note("Kept as a problem-list item; this category is not kept.", where)
+            )
 
 
 def _status(resource: dict, mapped: Mapped) -> None:
@@ -131,13 +158,14 @@ def read_condition(resource: dict, lookup: Lookup) -> Mapped:
     if subject is None:
         raise EntryRefused(
             400,
-            FhirCode.INVALID_ENTRY,
+            ImportCode.INVALID_ENTRY,
             "A condition names its patient (`subject`).",
             "resource.subject",
         )
     mapped.subject = subject
     code = _code(resource, mapped)
     _body_site(resource, mapped, code)
+    _category(resource, mapped)
     _status(resource, mapped)
     _dates(resource, mapped)
     notes = [
@@ -151,7 +179,7 @@ def read_condition(resource: dict, lookup: Lookup) -> Mapped:
     return mapped
 
 
-def create_condition(*, fields: dict[str, Any], patient, user) -> Any:
+def create_condition(*, fields: dict[str, Any], patient, user, **options: Any) -> Any:
     return condition_record(patient=patient, by=user, **fields)
 
 
@@ -170,6 +198,7 @@ CONDITION_IMPORT = ImportKind(
         "bodySite",
         "clinicalStatus",
         "verificationStatus",
+        "category",
         "onsetDateTime",
         "onsetPeriod",
         "abatementDateTime",

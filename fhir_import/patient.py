@@ -8,7 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from api.permissions import RESOURCE_ROLES
-from fhir_api.imports.elements import (
+from fhir_api.resources.patient import GENDER_IDENTITY_SYSTEM, US_CORE_EXTENSION
+from fhir_api.systems import SNOMED
+from fhir_import.kinds import STRUCTURAL, ImportKind, Lookup
+from fhir_import.reading import (
     Mapped,
     Note,
     child,
@@ -17,9 +20,6 @@ from fhir_api.imports.elements import (
     text,
     texts,
 )
-from fhir_api.imports.kinds import STRUCTURAL, ImportKind, Lookup
-from fhir_api.resources.patient import GENDER_IDENTITY_SYSTEM, US_CORE_EXTENSION
-from fhir_api.systems import SNOMED
 from patients.models import GenderIdentity, SexAtBirth
 from patients.phone import normalize_phone
 from patients.serializers import PatientSerializer
@@ -282,7 +282,7 @@ def read_patient(resource: dict, lookup: Lookup) -> Mapped:
     return mapped
 
 
-def create_patient(*, fields: dict[str, Any], patient: object, user) -> Any:
+def create_patient(*, fields: dict[str, Any], patient: object, user, **options: Any) -> Any:
     return patient_create(clinic=user.staff_clinic, **fields)
 
 

@@ -1,9 +1,9 @@
 """Coverage → a patient's coverage: payer, payer type, member id, group, subscriber, period.
 
 The payer type decides the billing rules (billing.payer_rules), so it is read only from
-codes that say it: the Source of Payment Typology (PHDSC, which US Core Coverage binds
-`type` to) by its top-level categories, the self-pay code of coverage-selfpay, and the name
-of one of our payer types as `type.text`. A payer named otherwise (Synthea writes the
+codes that say it: our own payer-type code (as the Coverage read writes it), the Source of
+Payment Typology (PHDSC, which US Core Coverage binds `type` to) by its top-level categories,
+the self-pay code of coverage-selfpay, and the name of one of our payer types as `type.text`. A payer named otherwise (Synthea writes the
 insurer's name, "Aetna") is reported not mappable rather than guessed.
 """
 
@@ -11,11 +11,20 @@ from typing import Any
 
 from api.permissions import CoveragePermission
 from billing.models import SubscriberRelationship
-from billing.payer_rules import PAYER_TYPE_CHOICES, PayerType
+from billing.payer_rules import PAYER_LABELS, PAYER_TYPE_CHOICES, PayerType
 from billing.serializers import CoverageSerializer
-from billing.services import coverage_create
-from fhir_api.error_codes import FhirCode
-from fhir_api.imports.elements import (
+from billing.services import coverage_archive, coverage_create
+from fhir_api.systems import (
+    COVERAGE_CLASS,
+    IDENTIFIER_TYPE,
+    PAYER_ID,
+    PAYER_TYPE,
+    SOURCE_OF_PAYMENT,
+    SUBSCRIBER_RELATIONSHIP,
+)
+from fhir_import.error_codes import ImportCode
+from fhir_import.kinds import STRUCTURAL, ImportKind, Lookup
+from fhir_import.reading import (
     EntryRefused,
     Mapped,
     child,
@@ -27,10 +36,9 @@ from fhir_api.imports.elements import (
     reference,
     text,
 )
-from fhir_api.imports.kinds import STRUCTURAL, ImportKind, Lookup
-from fhir_api.systems import IDENTIFIER_TYPE
 
-SOURCE_OF_PAYMENT = frozenset({"https://nahdo.org/sopt", "urn:oid:2.16.840.1.113883.3.221.5"})
+# The typology by its URL (as the Coverage read writes it) or its OID.
+SOURCE_OF_PAYMENT_SYSTEMS = frozenset({SOURCE_OF_PAYMENT, "urn:oid:2.16.840.1.113883.3.221.5"})
 # Source of Payment Typology categories, by the prefix of their codes (1 Medicare, 11…, 111…).
 PAYMENT_CATEGORIES = (
     ("81", PayerType.SELF_PAY),  # No payment from an organization: self-pay
@@ -43,8 +51,6 @@ PAYMENT_CATEGORIES = (
 )
 SELF_PAY = ("http://terminology.hl7.org/CodeSystem/coverage-selfpay", "pay")
 PAYER_TYPE_NAMES = {label.casefold(): value for value, label in PAYER_TYPE_CHOICES}
-RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
-COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
 # Coverage.order: 1 is billed first.
 PRIORITY = {1: "primary", 2: "secondary"}
 
@@ -52,11 +58,16 @@ PRIORITY = {1: "primary", 2: "secondary"}
 def _payer_type(resource: dict, mapped: Mapped) -> None:
     concept = child(resource, "type", "resource")
     mapped.paths["payer_type"] = "resource.type"
-    for where, system, code, _ in codings(concept, "resource.type"):
+    coded = codings(concept, "resource.type")
+    for where, system, code, _ in coded:
+        if system == PAYER_TYPE:  # our own, as the Coverage read writes it beside the typology
+            mapped.fields["payer_type"], mapped.paths["payer_type"] = code, f"{where}.code"
+            return
+    for where, system, code, _ in coded:
         if (system, code) == SELF_PAY:
             mapped.fields["payer_type"] = PayerType.SELF_PAY
             return
-        if system in SOURCE_OF_PAYMENT:
+        if system in SOURCE_OF_PAYMENT_SYSTEMS:
             found = next((t for prefix, t in PAYMENT_CATEGORIES if code.startswith(prefix)), None)
             if found is not None:
                 mapped.fields["payer_type"] = found
@@ -88,9 +99,15 @@ def _payer(resource: dict, lookup: Lookup, mapped: Mapped) -> None:
         organization = lookup(target, resource)
         if organization is not None and organization.get("resourceType") == "Organization":
             name = organization.get("name") if isinstance(organization.get("name"), str) else None
+        elif target == text(child(resource, "beneficiary", "resource"), "reference", "resource"):
+            name = PAYER_LABELS[PayerType.SELF_PAY]  # the patient pays: self-pay
     if name is not None:
         mapped.fields["payer_name"] = name
         mapped.paths["payer_name"] = where
+    payer_id = child(payor, "identifier", where)
+    if payer_id.get("system") == PAYER_ID and text(payer_id, "value", f"{where}.identifier"):
+        mapped.fields["payer_id"] = payer_id["value"]
+        mapped.paths["payer_id"] = f"{where}.identifier.value"
 
 
 def _member(resource: dict, mapped: Mapped) -> None:
@@ -128,7 +145,7 @@ def _subscriber(resource: dict, mapped: Mapped) -> None:
             for _, system, code, _ in codings(
                 child(resource, "relationship", "resource"), "resource.relationship"
             )
-            if system == RELATIONSHIP
+            if system == SUBSCRIBER_RELATIONSHIP
         ),
         None,
     )
@@ -176,13 +193,16 @@ def read_coverage(resource: dict, lookup: Lookup) -> Mapped:
     if subject is None:
         raise EntryRefused(
             400,
-            FhirCode.INVALID_ENTRY,
+            ImportCode.INVALID_ENTRY,
             "A coverage names its patient (`beneficiary`).",
             "resource.beneficiary",
         )
     mapped.subject = subject
     if resource.get("status") == "entered-in-error":
         raise not_mappable("A coverage entered in error is not imported.", "resource.status")
+    # A cancelled coverage was withdrawn (the Coverage read's archived one): written, then
+    # archived, as the REST API's DELETE does.
+    mapped.options["archive"] = resource.get("status") == "cancelled"
     _payer_type(resource, mapped)
     _payer(resource, lookup, mapped)
     _member(resource, mapped)
@@ -193,9 +213,14 @@ def read_coverage(resource: dict, lookup: Lookup) -> Mapped:
     return mapped
 
 
-def create_coverage(*, fields: dict[str, Any], patient, user) -> Any:
+def create_coverage(
+    *, fields: dict[str, Any], patient, user, archive: bool = False, **options: Any
+) -> Any:
     # `patient` was validated by the serializer (the beneficiary, in the caller's clinic).
-    return coverage_create(clinic=user.staff_clinic, **fields)
+    coverage = coverage_create(clinic=user.staff_clinic, **fields)
+    if archive:
+        coverage_archive(coverage=coverage)
+    return coverage
 
 
 COVERAGE_IMPORT = ImportKind(

@@ -25,7 +25,7 @@ class ImportedResource(ClinicScopedModel):
     A resource with several identifiers has a row for each; one without identifiers is known
     by its Bundle entry's `fullUrl` (system `urn:ietf:rfc:3986`). The unique constraint is
     what makes two imports of the same Bundle at once create each record once: the second
-    one's row waits for the first's transaction, then conflicts (fhir_api.imports.service).
+    one's row waits for the first's transaction, then conflicts (fhir_import.services).
     """
 
     resource_type = models.CharField(max_length=20, choices=ImportedResourceType.choices)

@@ -10,15 +10,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.roles import Role
 from audit.models import AuditEvent
 from billing.models import Coverage
-from fhir_api.models import ImportedResource
 from fhir_api.resources.patient import PATIENT
+from fhir_import.models import ImportedResource
+from fhir_import.services import IMPORT_KINDS
 from patients.models import Condition, Patient
 from tests.clinical_rows import row_counts
 from tests.concurrency import at_once
 from tests.conftest import FLUSHABLE_APPS, client_for
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, UserFactory
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
 from treatments.outcomes.models import OutcomeMeasure
 
@@ -538,7 +540,7 @@ def test_statements_grow_by_a_constant_per_entry_and_not_at_all_for_entries_impo
     per_patient = (second - first) // 2
     assert third - second == second - first  # linear: the same statements for each entry
     # Patient, condition, coverage and pain score: at most 16 statements each (measured:
-    # see fhir_api.imports.service), savepoints included.
+    # see fhir_import.services), savepoints included.
     assert per_patient <= 4 * 16, per_patient
     # Again: whatever the size, a constant (nothing is written).
     assert _statements(chiropractor_client, _renumbered(three, 100)) == _statements(
@@ -623,7 +625,7 @@ def test_the_capability_statement_says_transactions_and_batches_are_taken(anonym
     assert_valid_fhir(statement)
     interactions = {i["code"]: i["documentation"] for i in statement["rest"][0]["interaction"]}
     assert set(interactions) == {"transaction", "batch"}
-    assert "Patient, Condition, Coverage, Observation" in interactions["batch"]
+    assert f"{', '.join(IMPORT_KINDS)} resources" in interactions["batch"]  # what is imported
 
 
 def test_plain_json_at_the_base_without_its_slash(chiropractor_client):
@@ -670,3 +672,114 @@ def test_a_bundle_of_the_most_entries_is_written_within_the_requests_deadline(
     assert response.status_code == 200
     assert set(statuses(response)) == {"201 Created"}
     assert Patient.objects.count() == settings.FHIR_IMPORT_MAX_ENTRIES // 4
+
+
+def test_what_this_server_serves_imports_into_another_clinic_as_it_was(
+    chiropractor_client, patient, other_clinic
+):
+    """Round trip: a patient's records as the FHIR face serves them, posted to another clinic
+    (entries at their RESTful fullUrls, referring to each other relatively), hold the same."""
+    patient_id = patient.pk
+    conditions = [
+        chiropractor_client.post(f"/api/v1/patients/{patient_id}/conditions/", body).json()["id"]
+        for body in (
+            {
+                "code": "M99.07",
+                "body_region": "upper_extremity",
+                "laterality": "right",
+                "onset_date": "2025-10-01",
+                "note": "Shoulder after a fall.",
+            },
+            {
+                "code": "M54.2",
+                "body_region": "cervical",
+                "clinical_status": "resolved",
+                "onset_date": "2025-06-01",
+                "resolved_on": "2025-09-01",
+            },
+        )
+    ]
+    coverage = chiropractor_client.post(
+        "/api/v1/coverages/",
+        {
+            "patient": str(patient_id),
+            "payer_name": "Medicare Part B",
+            "payer_type": "medicare",
+            "payer_id": "MCR01",
+            "member_id": "1EG4-TE5-MK73",
+            "starts_on": "2025-01-01",
+        },
+    ).json()["id"]
+    pain = chiropractor_client.post(
+        f"/api/v1/patients/{patient_id}/outcomes/",
+        {"instrument": "nrs", "value": 4, "measured_at": "2025-11-01T10:00:00Z"},
+    ).json()["id"]
+    served = [
+        chiropractor_client.get(f"/fhir/R4/{path}").json()
+        for path in (
+            f"Patient/{patient_id}",
+            *(f"Condition/{c}" for c in conditions),
+            f"Coverage/{coverage}",
+            f"Observation/{pain}",
+        )
+    ]
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": f"http://testserver/fhir/R4/{r['resourceType']}/{r['id']}",
+                "resource": r,
+                "request": {"method": "POST", "url": r["resourceType"]},
+            }
+            for r in served
+        ],
+    }
+    elsewhere = client_for(UserFactory(clinic=other_clinic, role=Role.CHIROPRACTOR))
+
+    response = post(elsewhere, bundle)
+
+    assert response.status_code == 200, response.json()
+    assert set(statuses(response)) == {"201 Created"}
+    kept = [
+        "given_name",
+        "family_name",
+        "preferred_name",
+        "date_of_birth",
+        "sex_at_birth",
+        "phone",
+        "email",
+    ]
+    copy_of = Patient.objects.get(clinic=other_clinic)
+    assert {f: getattr(copy_of, f) for f in kept} == {f: getattr(patient, f) for f in kept}
+    kept = [
+        "code",
+        "body_region",
+        "laterality",
+        "onset_date",
+        "clinical_status",
+        "verification_status",
+        "resolved_on",
+        "note",
+    ]
+    assert sorted(Condition.objects.filter(clinic=other_clinic).values_list(*kept)) == sorted(
+        Condition.objects.filter(pk__in=conditions).values_list(*kept)
+    )
+    kept = [
+        "payer_name",
+        "payer_type",
+        "payer_id",
+        "member_id",
+        "subscriber_relationship",
+        "priority",
+        "starts_on",
+        "ends_on",
+    ]
+    assert list(Coverage.objects.filter(clinic=other_clinic).values_list(*kept)) == list(
+        Coverage.objects.filter(pk=coverage).values_list(*kept)
+    )
+    kept = ["instrument", "score", "max_score", "measured_at"]
+    assert list(OutcomeMeasure.objects.filter(clinic=other_clinic).values_list(*kept)) == list(
+        OutcomeMeasure.objects.filter(pk=pain).values_list(*kept)
+    )
+    assert {e.patient_id for e in Condition.objects.filter(clinic=other_clinic)} == {copy_of.pk}

@@ -9,7 +9,8 @@ from drf_standardized_errors.openapi_utils import (
 from api.error_codes import ApiCode, ErrorCodes, all_error_codes, declared_for_action
 from billing.views import CoverageViewSet
 from fhir_api.error_codes import FhirCode
-from fhir_api.imports.service import IMPORT_KINDS
+from fhir_import.error_codes import ImportCode
+from fhir_import.services import IMPORT_KINDS
 from patients.views import PatientConditionViewSet, PatientViewSet
 from treatments.outcomes.views import PatientOutcomeViewSet
 
@@ -38,12 +39,7 @@ def _field_codes() -> set[ErrorCodes]:
 
 def import_error_codes() -> tuple[ErrorCodes, ...]:
     codes: set[ErrorCodes] = {
-        FhirCode.INVALID_BUNDLE,
-        FhirCode.TOO_MANY_ENTRIES,
-        FhirCode.INVALID_ENTRY,
-        FhirCode.UNSUPPORTED_RESOURCE_TYPE,
-        FhirCode.NOT_MAPPABLE,
-        FhirCode.UNRESOLVED_REFERENCE,
+        *ImportCode,
         FhirCode.UNSUPPORTED_FORMAT,
         ApiCode.OUT_OF_RANGE,
         ApiCode.INTEGRITY_CONFLICT,

@@ -6,16 +6,20 @@ An entry's source keys are its resource's identifiers (system and value), else i
 driver's licence, passport…) are neither kept nor used as keys: the records hold none.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fhir_api.error_codes import FhirCode
-from fhir_api.imports.elements import EntryRefused, Note, child, codings, invalid, objects, text
-from fhir_api.imports.kinds import ImportKind
-from fhir_api.models import MAX_SOURCE_LENGTH
 from fhir_api.systems import IDENTIFIER_TYPE
+from fhir_import.error_codes import ImportCode
+from fhir_import.kinds import ImportKind
+from fhir_import.models import MAX_SOURCE_LENGTH
+from fhir_import.reading import EntryRefused, Note, child, codings, invalid, objects, text
 
 URI_SYSTEM = "urn:ietf:rfc:3986"
+# A RESTful URL (`<base>/<type>/<id>`, maybe with its version) and a relative reference.
+RESTFUL = re.compile(r"^(?P<base>.+)/[A-Z][A-Za-z]+/[A-Za-z0-9.\-]{1,64}(/_history/[^/]+)?$")
+RELATIVE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9.\-]{1,64}$")
 KINDS_OF_BUNDLE = frozenset({"transaction", "batch"})
 # v2-0203 identifier types that number a person for a government, not a record.
 PERSONAL_ID_TYPES = frozenset({"SS", "DL", "PPN", "NI", "SB", "TAX", "BC", "CZ"})
@@ -47,9 +51,20 @@ class Bundle:
     entries: list[Entry]
     by_full_url: dict[str, Entry]
 
-    def lookup(self, reference: str, container: dict) -> dict | None:
+    def entry_named(self, reference: str, by: Entry) -> Entry | None:
+        """The entry a reference of entry `by` names (https://hl7.org/fhir/R4/bundle.html#references):
+        the one whose fullUrl it is, or, for a relative reference (`Patient/<id>`) from an entry
+        whose fullUrl is a RESTful URL, the one at that URL's base (a server's own export)."""
+        found = self.by_full_url.get(reference)
+        if found is None and by.full_url and RELATIVE.match(reference):
+            restful = RESTFUL.match(by.full_url)
+            if restful is not None:
+                found = self.by_full_url.get(f"{restful.group('base')}/{reference}")
+        return found
+
+    def lookup(self, reference: str, container: dict, by: Entry) -> dict | None:
         """The resource a reference names: one contained in `container` (`#id`), or another
-        entry of the Bundle (by its fullUrl)."""
+        entry of the Bundle."""
         if reference.startswith("#"):
             contained = container.get("contained")
             if isinstance(contained, list):
@@ -57,7 +72,7 @@ class Bundle:
                     if isinstance(resource, dict) and resource.get("id") == reference[1:]:
                         return resource
             return None
-        target = self.by_full_url.get(reference)
+        target = self.entry_named(reference, by)
         return target.resource if target is not None else None
 
 
@@ -107,7 +122,7 @@ def _read_entry(entry: Entry, raw: dict, kinds: Mapping[str, ImportKind]) -> Non
     if kind is None:
         raise EntryRefused(
             422,
-            FhirCode.UNSUPPORTED_RESOURCE_TYPE,
+            ImportCode.UNSUPPORTED_RESOURCE_TYPE,
             f"{resource_type or 'A resource without a type'} is not imported; only "
             f"{', '.join(kinds)} are.",
             "resource.resourceType",
@@ -129,24 +144,24 @@ def _read_entry(entry: Entry, raw: dict, kinds: Mapping[str, ImportKind]) -> Non
 def read_bundle(body: object, *, max_entries: int, kinds: Mapping[str, ImportKind]) -> Bundle:
     if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
         raise BundleRefused(
-            400, FhirCode.INVALID_BUNDLE, "The body is not a FHIR Bundle.", "Bundle"
+            400, ImportCode.INVALID_BUNDLE, "The body is not a FHIR Bundle.", "Bundle"
         )
     if body.get("type") not in KINDS_OF_BUNDLE:
         raise BundleRefused(
             400,
-            FhirCode.INVALID_BUNDLE,
+            ImportCode.INVALID_BUNDLE,
             "Only a `transaction` or a `batch` Bundle is imported.",
             "Bundle.type",
         )
     raw_entries = body.get("entry", [])
     if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
         raise BundleRefused(
-            400, FhirCode.INVALID_BUNDLE, "`entry` must be a list of objects.", "Bundle.entry"
+            400, ImportCode.INVALID_BUNDLE, "`entry` must be a list of objects.", "Bundle.entry"
         )
     if len(raw_entries) > max_entries:
         raise BundleRefused(
             413,
-            FhirCode.TOO_MANY_ENTRIES,
+            ImportCode.TOO_MANY_ENTRIES,
             f"A Bundle holds at most {max_entries:,} entries; this one has "
             f"{len(raw_entries):,}. Post it in parts.",
             "Bundle.entry",
@@ -158,14 +173,14 @@ def read_bundle(body: object, *, max_entries: int, kinds: Mapping[str, ImportKin
         if full_url is not None and not isinstance(full_url, str):
             raise BundleRefused(
                 400,
-                FhirCode.INVALID_BUNDLE,
+                ImportCode.INVALID_BUNDLE,
                 "`fullUrl` must be a string.",
                 f"Bundle.entry[{index}].fullUrl",
             )
         if full_url and full_url in by_full_url:
             raise BundleRefused(
                 400,
-                FhirCode.INVALID_BUNDLE,
+                ImportCode.INVALID_BUNDLE,
                 f"Entries [{by_full_url[full_url].index}] and [{index}] have the same fullUrl.",
                 f"Bundle.entry[{index}].fullUrl",
             )
