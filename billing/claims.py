@@ -20,10 +20,11 @@ from billing.coding import DIAGNOSIS_LETTERS, Coding, pointer_letters
 from billing.fees import unit_charge
 from billing.models import ClaimPayment, Coverage, FeeScheduleEntry
 from billing.payer_rules import PayerType
-from billing.visit_coding import CodingStatus, Payer
+from billing.visit_coding import CodingStatus, Payer, billed_coding, coding_status, visit_payer
+from billing.visit_facts import service_day
 from clinics.models import Clinic, User
 from patients.models import Patient
-from treatments.models import TreatmentPlan
+from treatments.models import TreatmentPlan, Visit
 
 # What keeps a claim from being sent (the contract's enum).
 PROBLEM_CHOICES = [
@@ -73,6 +74,32 @@ class ClaimInput:
         if not self.crossover or self.other is None:
             return []
         return [p for p in self.payments if p.coverage_id == self.other.pk]
+
+
+def claim_input(
+    visit: Visit,
+    fees: list[FeeScheduleEntry],
+    *,
+    payments: list[ClaimPayment] | None = None,
+    crossover: bool = False,
+) -> ClaimInput:
+    """What a visit's claim is made from: its payer, its coding as that payer is billed, and
+    the fee schedule (`fees`: the clinic's entries, read once for a page of visits)."""
+    payer = visit_payer(visit)
+    return ClaimInput(
+        visit_id=visit.pk,
+        coding_status=coding_status(visit),
+        coding=billed_coding(visit, payer),
+        payer=payer,
+        day=service_day(visit),
+        patient=visit.patient,
+        plan=visit.plan,
+        chiropractor=visit.chiropractor,
+        clinic=visit.clinic,
+        fees=fees,
+        payments=payments or [],
+        crossover=crossover,
+    )
 
 
 def person_name(family: str, given: str) -> str:

@@ -26,11 +26,11 @@ from api.schema import documented
 from audit.models import AuditAction
 from audit.recording import AuditedViewMixin
 from billing import services
-from billing.claims import ClaimInput, charged_lines, claim_data, clinic_part, patient_part, total
+from billing.claims import charged_lines, claim_data, claim_input, clinic_part, patient_part, total
 from billing.documents import statement_pdf, superbill_pdf
 from billing.error_codes import BillingCode
 from billing.filters import CoverageFilter, FeeScheduleFilter, InsuranceCaseFilter
-from billing.models import ClaimPayment, Coverage, FeeScheduleEntry, InsuranceCase
+from billing.models import Coverage, FeeScheduleEntry, InsuranceCase
 from billing.selectors import (
     billed_visits,
     case_list,
@@ -54,11 +54,8 @@ from billing.serializers import (
 )
 from billing.visit_coding import (
     CodingStatus,
-    billed_coding,
     coding_status,
-    visit_payer,
 )
-from billing.visit_facts import service_day
 from clinics.request_user import request_user
 from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
@@ -212,30 +209,6 @@ class FeeScheduleViewSet(_BillingRecordViewSet):
 
     def perform_destroy(self, instance: FeeScheduleEntry) -> None:
         services.fee_archive(fee=instance)
-
-
-def claim_input(
-    visit: Visit,
-    fees: list[FeeScheduleEntry],
-    *,
-    payments: list[ClaimPayment] | None = None,
-    crossover: bool = False,
-) -> ClaimInput:
-    payer = visit_payer(visit)
-    return ClaimInput(
-        visit_id=visit.pk,
-        coding_status=coding_status(visit),
-        coding=billed_coding(visit, payer),
-        payer=payer,
-        day=service_day(visit),
-        patient=visit.patient,
-        plan=visit.plan,
-        chiropractor=visit.chiropractor,
-        clinic=visit.clinic,
-        fees=fees,
-        payments=payments or [],
-        crossover=crossover,
-    )
 
 
 class VisitBillingViewSet(

@@ -50,5 +50,7 @@ def patient_record(
         if len(rows) > EVERYTHING_MAX_PER_TYPE:
             record.cut.append(kind.name)
             rows = rows[:EVERYTHING_MAX_PER_TYPE]
+        if kind.page_reads is not None:
+            kind.page_reads(user, rows)
         record.rows += [(kind, row) for row in rows]
     return record

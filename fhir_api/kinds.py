@@ -8,6 +8,10 @@ and the exports read these declarations; nothing else says what is served.
 A `CatalogueKind` is a type served from code rather than rows: definitions every clinic
 shares (the Questionnaires of the instruments we score), with ids that are words, holding no
 PHI and so leaving no audit event.
+
+A `ComputedKind` is a type computed on request rather than read from rows (free Slots,
+from the calendar's rules): it names how a search finds its resources and how one is read
+back by its id.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clinics.models import User
-from fhir_api.search import SearchParameter
+from fhir_api.search import SearchContext, SearchParameter, SearchTerm
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class ResourceKind:
     not_held: Mapping[str, str] = field(default_factory=dict)
     # How an id in a path is read (most rows have UUIDs): ValueError when no row can have it.
     parse_id: Callable[[str], object] = uuid.UUID
+    # What a page's rows share that no relation reaches (a clinic's fee schedule), read once
+    # for the page and attached to each row; called on every page (and read) before `resource`.
+    page_reads: Callable[[User, Sequence[Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,5 +64,23 @@ class CatalogueKind:
     not_held: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ComputedKind:
+    name: str
+    summary: str
+    # The resources a search finds, in their order (each search term already checked against
+    # `search` by name and modifier; a bounded set: the kind refuses an unbounded search).
+    find: Callable[[User, list[SearchTerm], SearchContext], list[dict]]
+    # One resource by its id, as it is now; None when there is none (404).
+    read: Callable[[User, str], dict | None]
+    # A text that sorts as the resources are ordered: a page starts after the last one's.
+    position: Callable[[dict], str]
+    readers: frozenset[str]
+    audit_resource: str
+    profiles: tuple[str, ...] = ()
+    search: Mapping[str, SearchParameter] = field(default_factory=dict)
+    not_held: Mapping[str, str] = field(default_factory=dict)
+
+
 # Any type served: what the CapabilityStatement, the contract and the routes list.
-Kind = ResourceKind | CatalogueKind
+Kind = ResourceKind | CatalogueKind | ComputedKind

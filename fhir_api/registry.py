@@ -1,7 +1,9 @@
 """Every FHIR resource type this server serves, in the CapabilityStatement's order."""
 
 from fhir_api.kinds import Kind
+from fhir_api.resources.appointment import APPOINTMENT
 from fhir_api.resources.audit_event import AUDIT_EVENT
+from fhir_api.resources.claim import CLAIM
 from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.coverage import COVERAGE
 from fhir_api.resources.location import LOCATION
@@ -12,6 +14,8 @@ from fhir_api.resources.practitioner import PRACTITIONER
 from fhir_api.resources.practitioner_role import PRACTITIONER_ROLE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
+from fhir_api.resources.schedule import SCHEDULE
+from fhir_api.resources.slot import SLOT
 
 KINDS: list[Kind] = [
     PATIENT,
@@ -23,7 +27,11 @@ KINDS: list[Kind] = [
     OBSERVATION,
     QUESTIONNAIRE_RESPONSE,
     QUESTIONNAIRE_KIND,
+    APPOINTMENT,
+    SCHEDULE,
+    SLOT,
     COVERAGE,
+    CLAIM,
     AUDIT_EVENT,
 ]
 

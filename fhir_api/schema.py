@@ -6,8 +6,11 @@ profile and the CapabilityStatement, and admits every other element. A search an
 `FhirBundle`; every error an `FhirOperationOutcome` whose issues carry the API's error codes.
 """
 
+import copy
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from inflection import camelize
 
 from fhir_api.kinds import CatalogueKind, Kind
 from fhir_api.registry import KINDS
@@ -36,7 +39,7 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 COUNT_PARAMETER = OpenApiParameter(
     "_count",
-    OpenApiTypes.INT,
+    {"type": "integer", "minimum": 1, "maximum": 999_999_999},
     OpenApiParameter.QUERY,
     description="Resources per page (default 20); more than 100 are served 100 at a time.",
     examples=[],
@@ -235,6 +238,7 @@ def _operation_path(path: str, item: dict) -> str:
 def document_fhir(result: dict, generator, request, public) -> dict:
     """The FHIR operations' errors as OperationOutcomes in FHIR JSON, and the components."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    typed: list[tuple[str, str, dict]] = []
     result["paths"] = {_operation_path(path, item): item for path, item in result["paths"].items()}
     for path, item in result.get("paths", {}).items():
         if not path.startswith(FHIR_PATH):
@@ -250,8 +254,49 @@ def document_fhir(result: dict, generator, request, public) -> dict:
                         own = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
                         if own.startswith("Fhir"):
                             schemas.pop(own, None)
-                    response["content"] = {
-                        FHIR_JSON: {"schema": resource_schema("OperationOutcome")}
-                    }
+                    response["content"] = {FHIR_JSON: {"schema": {}}}
+                    typed.append((operation["operationId"], status, response))
     schemas.update(components(KINDS))
+    _type_the_codes(schemas, typed)
     return result
+
+
+def _type_the_codes(schemas: dict, typed: list[tuple[str, str, dict]]) -> None:
+    """Each FHIR error response's OperationOutcome with `details.coding[].code` an enum of the
+    codes its operation answers with that status (its `x-error-codes`): one shared component
+    per status where every operation answers it alike, else one per operation."""
+    by_status: dict[str, set[frozenset[str]]] = {}
+    for _, status, response in typed:
+        by_status.setdefault(status, set()).add(frozenset(response.get("x-error-codes", ())))
+    for operation_id, status, response in typed:
+        codes = sorted(response.get("x-error-codes", ()))
+        name = (
+            f"FhirOperationOutcome{status}"
+            if len(by_status[status]) == 1
+            else f"{camelize(operation_id)}OperationOutcome{status}"
+        )
+        if name not in schemas:
+            outcome = copy.deepcopy(schemas[component("OperationOutcome")])
+            outcome["description"] = f"{outcome['description']} Answered with status {status}."
+            outcome["properties"]["issue"]["items"]["properties"]["details"] = {
+                "type": "object",
+                "description": "The API's error code and the reason.",
+                "properties": {
+                    "coding": {
+                        "type": "array",
+                        "description": f"The API's code (system `{ERROR_CODE}`).",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "system": {"type": "string", "enum": [ERROR_CODE]},
+                                "code": {"type": "string", "enum": codes},
+                            },
+                            "required": ["system", "code"],
+                        },
+                    },
+                    "text": {"type": "string", "description": "Why, for a person to read."},
+                },
+                "required": ["coding", "text"],
+            }
+            schemas[name] = outcome
+        response["content"][FHIR_JSON]["schema"] = {"$ref": f"#/components/schemas/{name}"}

@@ -305,6 +305,17 @@ class DateParameter(SearchParameter):
         }[prefix]
 
 
+def referenced(value: str) -> tuple[str | None, uuid.UUID | None]:
+    """The type (None when not given) and id a reference names: `Type/id`, `id` or an
+    absolute URL ending in `Type/id`; the id None when it is not one of ours (a UUID)."""
+    parts = value.rstrip("/").split("/")
+    named = parts[-2] if len(parts) >= 2 else None
+    try:
+        return named, uuid.UUID(parts[-1])
+    except ValueError:
+        return named, None  # no resource has that id
+
+
 @dataclass(frozen=True)
 class ReferenceParameter(SearchParameter):
     """`Type/id`, `id` or an absolute URL ending in `Type/id`: the row that references it."""
@@ -317,16 +328,29 @@ class ReferenceParameter(SearchParameter):
     many: bool = False
 
     def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
-        parts = value.rstrip("/").split("/")
-        if len(parts) >= 2 and parts[-2] != self.target:
+        named, key = referenced(value)
+        if key is None or named not in {None, self.target}:
             return NOTHING
-        try:
-            key = uuid.UUID(parts[-1])
-        except ValueError:
-            return NOTHING  # no resource has that id
         if self.many:
             return Q(**{f"{self.column}__contains": [key]})
         return Q(**{self.column: key})
+
+
+@dataclass(frozen=True)
+class ReferencesParameter(SearchParameter):
+    """A reference to any of several types, each held in its own column (`targets`: type →
+    column): `Type/id` matches that type's column, a bare id any of them."""
+
+    type: str = "reference"
+    targets: Mapping[str, str] | None = None
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        named, key = referenced(value)
+        found = NOTHING
+        for target, column in (self.targets or {}).items():
+            if key is not None and named in {None, target}:
+                found |= Q(**{column: key})
+        return found
 
 
 @dataclass(frozen=True)
@@ -409,15 +433,27 @@ def _any_of(alternatives: list[Q]) -> Q:
     return functools.reduce(operator.or_, alternatives, NOTHING)
 
 
-Term = tuple[str, SearchParameter, str | None, list[list[str]]]
+@dataclass(frozen=True)
+class SearchTerm:
+    """One occurrence of a known search parameter: its values are alternatives (OR); the
+    terms of a query must all hold (AND)."""
+
+    key: str  # as given, with its modifier: `name:exact`
+    name: str
+    modifier: str | None
+    values: tuple[str, ...]
 
 
-def _terms(
-    query: Mapping[str, list[str]], parameters: Mapping[str, SearchParameter], *, lenient: bool
-) -> tuple[list[Term], list[str]]:
-    """Each parameter of the query (its key, declaration, modifier, and its occurrences' values:
-    all occurrences must hold, one value of each), and the keys used (for `self`)."""
-    terms: list[Term] = []
+def search_terms(
+    query: Mapping[str, list[str]],
+    parameters: Mapping[str, SearchParameter],
+    *,
+    lenient: bool = False,
+) -> tuple[list[SearchTerm], list[str]]:
+    """A query's search terms, each of a parameter in `parameters` with a modifier it
+    supports, and the keys it used (for `self`); anything else is refused (400) unless
+    `lenient`, when unknown parameters are left out."""
+    terms = []
     used = []
     for key, raw in query.items():
         name, _, modifier = key.partition(":")
@@ -439,7 +475,10 @@ def _terms(
                 f"This server does not support `:{modifier}` on `{name}`.",
                 FhirCode.UNSUPPORTED_MODIFIER,
             )
-        terms.append((key, parameter, modifier or None, _values(key, raw)))
+        terms += [
+            SearchTerm(key, name, modifier or None, tuple(alternatives))
+            for alternatives in _values(key, raw)
+        ]
         used.append(key)
     return terms, used
 
@@ -452,13 +491,13 @@ def search_filter(
     lenient: bool = False,
 ) -> tuple[Q, list[str]]:
     """The filter a query's search parameters make, and the names it used (for `self`)."""
-    terms, used = _terms(query, parameters, lenient=lenient)
+    terms, used = search_terms(query, parameters, lenient=lenient)
     found = Q()
-    for key, parameter, modifier, occurrences in terms:
-        for alternatives in occurrences:
-            found &= _any_of(
-                [parameter.match(key, value, modifier, context) for value in alternatives]
-            )
+    for term in terms:
+        parameter = parameters[term.name]
+        found &= _any_of(
+            [parameter.match(term.key, value, term.modifier, context) for value in term.values]
+        )
     return found, used
 
 
@@ -471,14 +510,16 @@ def search_catalogue(
 ) -> tuple[list[dict], list[str]]:
     """The resources (of a type served from code) the query's parameters match, and the
     names it used (for `self`)."""
-    terms, used = _terms(query, parameters, lenient=lenient)
+    terms, used = search_terms(query, parameters, lenient=lenient)
     found = [
         resource
         for resource in resources
         if all(
-            any(parameter.holds(key, value, modifier, resource) for value in alternatives)
-            for key, parameter, modifier, occurrences in terms
-            for alternatives in occurrences
+            any(
+                parameters[term.name].holds(term.key, value, term.modifier, resource)
+                for value in term.values
+            )
+            for term in terms
         )
     ]
     return found, used

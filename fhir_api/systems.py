@@ -20,6 +20,7 @@ OBSERVATION_STATUS = "http://hl7.org/fhir/observation-status"
 QUESTIONNAIRE_RESPONSE_STATUS = "http://hl7.org/fhir/questionnaire-answers-status"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+DATA_ABSENT_REASON_EXTENSION = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
 # Core FHIR extensions (http://hl7.org/fhir/R4/extensibility-registry.html).
@@ -38,6 +39,21 @@ RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction"
 AUDIT_ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
 OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role"
 SECURITY_SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type"
+SERVICE_CATEGORY = "http://terminology.hl7.org/CodeSystem/service-category"
+SERVICE_TYPE = "http://terminology.hl7.org/CodeSystem/service-type"
+APPOINTMENT_STATUS = "http://hl7.org/fhir/appointmentstatus"
+APPOINTMENT_CANCELLATION_REASON = (
+    "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
+)
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+SLOT_STATUS = "http://hl7.org/fhir/slotstatus"
+CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
+PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
+CLAIM_CARE_TEAM_ROLE = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
+HCPCS = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"  # level II: GP, GY, AT, XS…
+PLACE_OF_SERVICE = (
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+)
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
@@ -54,6 +70,8 @@ OUTCOME_SCORE = f"{LOCAL}/CodeSystem/outcome-score"
 # An extension on a bodySite: the side (SNOMED CT laterality qualifier values).
 LATERALITY = f"{LOCAL}/StructureDefinition/laterality"
 QUESTIONNAIRE = f"{LOCAL}/Questionnaire"  # + "/<instrument>": our instruments' canonical URLs
+APPOINTMENT_TYPE = f"{LOCAL}/CodeSystem/appointment-type"  # code: the type's id
+CANCELLATION_REASON = f"{LOCAL}/CodeSystem/cancellation-reason"
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"

@@ -36,12 +36,14 @@ from fhir_api.capability import capability_statement
 from fhir_api.error_codes import FhirCode
 from fhir_api.everything import EVERYTHING_MAX_PER_TYPE, patient_record
 from fhir_api.includes import inclusions
-from fhir_api.kinds import CatalogueKind, ResourceKind
+from fhir_api.kinds import CatalogueKind, ComputedKind, ResourceKind
 from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import issue, operation_outcome, outcome_of_errors
 from fhir_api.paging import FhirPagination
 from fhir_api.registry import KINDS, KINDS_BY_NAME
+from fhir_api.resources.appointment import APPOINTMENT
 from fhir_api.resources.audit_event import AUDIT_EVENT
+from fhir_api.resources.claim import CLAIM
 from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.coverage import COVERAGE
 from fhir_api.resources.location import LOCATION
@@ -52,8 +54,17 @@ from fhir_api.resources.practitioner import PRACTITIONER
 from fhir_api.resources.practitioner_role import PRACTITIONER_ROLE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
+from fhir_api.resources.schedule import SCHEDULE
+from fhir_api.resources.slot import SLOT
 from fhir_api.schema import read_schema, resource_schema, search_schema
-from fhir_api.search import SearchContext, refuse, search_catalogue, search_filter
+from fhir_api.search import (
+    SearchContext,
+    refuse,
+    search_catalogue,
+    search_filter,
+    search_terms,
+)
+from scheduling.error_codes import SchedulingCode
 
 BASE_PATH = "/fhir/R4"
 
@@ -71,6 +82,11 @@ def check_format(request: Request) -> None:
         raise NotAcceptable(
             "This server speaks FHIR JSON only (`_format=json`).", code=FhirCode.UNSUPPORTED_FORMAT
         )
+
+
+def search_context(request: Request) -> SearchContext:
+    user = request_user(request)
+    return SearchContext(clinic_id=user.clinic_id, zone=ZoneInfo(user.staff_clinic.time_zone))
 
 
 def is_lenient(request: Request) -> bool:
@@ -137,29 +153,35 @@ class UuidIdMixin(GenericAPIViewBase):
         return super().get_object()
 
 
-class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
-    """Read (`GET /fhir/R4/<type>/<id>`) and search (`GET /fhir/R4/<type>?…`) one type."""
+class FhirTypeViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
+    """What every audited resource type's read and search share: its kind, the audit event."""
 
-    kind: ClassVar[ResourceKind]
-    pagination_class = FhirPagination
-    filter_backends: list = []
+    kind: ClassVar[ResourceKind | ComputedKind]
     lookup_field = "pk"
     lookup_url_kwarg = "id"
-    error_codes = {"retrieve": (FhirCode.UNSUPPORTED_FORMAT,), "search": SEARCH_ERROR_CODES}
+    error_codes: dict = {"retrieve": (FhirCode.UNSUPPORTED_FORMAT,), "search": SEARCH_ERROR_CODES}
 
     @property
     def audit_resource(self) -> str:  # type: ignore[override]
         return self.kind.audit_resource
-
-    @property
-    def audit_patient_attr(self) -> str:  # type: ignore[override]
-        return self.kind.patient_attr or ""
 
     def audit_action(self, request, changed: list[str]) -> str:
         if self.action == "search":
             searched = set(request.query_params) - PAGING_PARAMETERS
             return AuditAction.SEARCH if searched else AuditAction.LIST
         return super().audit_action(request, changed)
+
+
+class FhirReadViewSet(FhirTypeViewSet):
+    """Read (`GET /fhir/R4/<type>/<id>`) and search (`GET /fhir/R4/<type>?…`) one type."""
+
+    kind: ClassVar[ResourceKind]
+    pagination_class = FhirPagination
+    filter_backends: list = []
+
+    @property
+    def audit_patient_attr(self) -> str:  # type: ignore[override]
+        return self.kind.patient_attr or ""
 
     def get_queryset(self):
         return self.kind.rows(request_user(self.request))
@@ -171,9 +193,14 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
             raise NotFound(f"No {self.kind.name} has this id.") from None
         return super().get_object()
 
+    def _resources(self, kind: ResourceKind, rows: list) -> list[dict]:
+        if kind.page_reads is not None:
+            kind.page_reads(request_user(self.request), rows)
+        return [kind.resource(row) for row in rows]
+
     def retrieve(self, request: Request, id: str | None = None) -> Response:
         check_format(request)
-        resource = self.kind.resource(self.get_object())
+        [resource] = self._resources(self.kind, [self.get_object()])
         headers = {}
         version = resource.get("meta", {}).get("versionId")
         if version is not None:
@@ -183,24 +210,25 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path="", url_name="search")
     def search(self, request: Request) -> Response:
         check_format(request)
-        user = request_user(request)
         where, used = search_filter(
             dict(request.query_params.lists()),
             self.kind.search,
-            SearchContext(clinic_id=user.clinic_id, zone=ZoneInfo(user.staff_clinic.time_zone)),
+            search_context(request),
             lenient=is_lenient(request),
         )
         page = self.paginate_queryset(self.get_queryset().filter(where)) or []
-        included = inclusions(request, self.kind, page, KINDS_BY_NAME, user)
+        included = inclusions(request, self.kind, page, KINDS_BY_NAME, request_user(request))
         self.audit_touched(*page, *(row for inclusion in included for row in inclusion.rows))
         return Response(
             searchset(
                 base=fhir_base(request),
                 self_url=self_link(request, used),
                 next_url=self._next_link(),
-                matches=[self.kind.resource(row) for row in page],
+                matches=self._resources(self.kind, page),
                 included=[
-                    inclusion.kind.resource(row) for inclusion in included for row in inclusion.rows
+                    resource
+                    for inclusion in included
+                    for resource in self._resources(inclusion.kind, inclusion.rows)
                 ],
             )
         )
@@ -208,6 +236,49 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
     def _next_link(self) -> str | None:
         paginator = self.paginator
         return paginator.get_next_link() if isinstance(paginator, FhirPagination) else None
+
+
+class FhirComputedViewSet(FhirTypeViewSet):
+    """Read and search of a type computed on request (fhir_api.kinds.ComputedKind): no rows
+    to page through, so a page is the found resources after the `_cursor` position, and the
+    audit event names the id read (there is no record to name)."""
+
+    kind: ClassVar[ComputedKind]
+    pagination_class = None
+
+    def retrieve(self, request: Request, id: str | None = None) -> Response:
+        check_format(request)
+        resource = self.kind.read(request_user(request), self.kwargs[self.lookup_url_kwarg])
+        if resource is None:
+            raise NotFound(f"No {self.kind.name} has this id.")
+        return Response(resource)
+
+    @action(detail=False, methods=["get"], url_path="", url_name="search")
+    def search(self, request: Request) -> Response:
+        check_format(request)
+        size = FhirPagination().get_page_size(request)
+        terms, used = search_terms(
+            dict(request.query_params.lists()), self.kind.search, lenient=is_lenient(request)
+        )
+        found = self.kind.find(request_user(request), terms, search_context(request))
+        after = request.query_params.get("_cursor")
+        if after is not None:
+            found = [r for r in found if self.kind.position(r) > after]
+        page = found[:size]
+        next_url = None
+        if len(found) > size:
+            next_url = replace_query_param(
+                request.build_absolute_uri(), "_cursor", self.kind.position(page[-1])
+            )
+        return Response(
+            searchset(
+                base=fhir_base(request),
+                self_url=self_link(request, used),
+                next_url=next_url,
+                matches=page,
+                included=[],
+            )
+        )
 
 
 class FhirCatalogueViewSet(FhirViewMixin, viewsets.GenericViewSet):
@@ -430,8 +501,49 @@ class AuditEventViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*AUDIT_EVENT.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(APPOINTMENT), search=search_schema(APPOINTMENT))
+class AppointmentViewSet(FhirReadViewSet):
+    """Appointments: every role reads the calendar."""
+
+    kind = APPOINTMENT
+    permission_classes = [HasRole.of(*APPOINTMENT.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(SCHEDULE), search=search_schema(SCHEDULE))
+class ScheduleViewSet(FhirReadViewSet):
+    """Chiropractors' schedules: every role reads working hours."""
+
+    kind = SCHEDULE
+    permission_classes = [HasRole.of(*SCHEDULE.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(SLOT), search=search_schema(SLOT))
+class SlotViewSet(FhirComputedViewSet):
+    """Free times, computed on request: every role reads them, as the REST free times."""
+
+    kind = SLOT
+    permission_classes = [HasRole.of(*SLOT.readers)]
+    error_codes = {
+        **FhirComputedViewSet.error_codes,
+        "search": (
+            *SEARCH_ERROR_CODES,
+            SchedulingCode.WINDOW_TOO_LONG,
+            SchedulingCode.UNUSABLE_RECURRENCE,
+        ),
+        "retrieve": (FhirCode.UNSUPPORTED_FORMAT, SchedulingCode.UNUSABLE_RECURRENCE),
+    }
+
+
+@extend_schema_view(retrieve=read_schema(CLAIM), search=search_schema(CLAIM))
+class ClaimViewSet(FhirReadViewSet):
+    """Signed visits' claim data: every role reads it, as the REST claim."""
+
+    kind = CLAIM
+    permission_classes = [HasRole.of(*CLAIM.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
-READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
+READ_VIEWSETS: list[type[FhirTypeViewSet] | type[FhirCatalogueViewSet]] = [
     PatientViewSet,
     PractitionerViewSet,
     PractitionerRoleViewSet,
@@ -441,6 +553,10 @@ READ_VIEWSETS: list[type[FhirReadViewSet] | type[FhirCatalogueViewSet]] = [
     ObservationViewSet,
     QuestionnaireResponseViewSet,
     QuestionnaireViewSet,
+    AppointmentViewSet,
+    ScheduleViewSet,
+    SlotViewSet,
     CoverageViewSet,
+    ClaimViewSet,
     AuditEventViewSet,
 ]

@@ -64,6 +64,8 @@ def _write_type(export: BulkExport, kind: ResourceKind) -> None:
     last = None
     while True:
         chunk = list((rows if last is None else rows.filter(pk__gt=last))[:READ_CHUNK])
+        if kind.page_reads is not None:
+            kind.page_reads(export.requested_by, chunk)
         for row in chunk:
             lines.append(orjson.dumps(kind.resource(row)))
             if len(lines) == settings.FHIR_EXPORT_FILE_RESOURCES:

@@ -352,6 +352,78 @@ def calendar_read(
     return calendar
 
 
+@dataclass(frozen=True)
+class FreeTime:
+    """A time a chiropractor can be booked for an appointment type: its span (UTC)."""
+
+    chiropractor_id: uuid.UUID
+    start: datetime
+    end: datetime
+
+
+def free_times(
+    *,
+    clinic: Clinic,
+    appointment_type: AppointmentType,
+    chiropractor_ids: list[uuid.UUID] | None,
+    window: availability.Interval,
+) -> list[FreeTime]:
+    """The free times for `appointment_type` within `window`, of these chiropractors (None:
+    every active chiropractor of the clinic), by start and chiropractor: working hours,
+    exceptions, booked appointments and their buffers, the type's step and minimum notice."""
+    zone = zone_of(clinic)
+    # Working time is read from the start of the window's first day, so that times step
+    # from the start of working hours (09:00, 09:15…) and not from the window's own start
+    # (now, 14:20:58.575): `not_before` keeps what lies before the window out.
+    window_start = window.start
+    day_start = datetime.combine(window.start.astimezone(zone).date(), time(0), tzinfo=zone)
+    window = availability.Interval(min(day_start, window.start), window.end)
+    calendar = calendar_read(clinic_id=clinic.pk, chiropractor_ids=chiropractor_ids, window=window)
+    duration = timedelta(minutes=appointment_type.duration_minutes)
+    not_before = max(
+        window_start,
+        timezone.now() + timedelta(minutes=appointment_type.minimum_notice_minutes),
+    )
+    times = [
+        FreeTime(chiropractor, start, start + duration)
+        for chiropractor in calendar.hours
+        for start in availability.free_starts(
+            working=calendar.working(chiropractor, window, zone),
+            booked=calendar.booked[chiropractor],
+            duration=duration,
+            buffer=timedelta(minutes=appointment_type.buffer_after_minutes),
+            step=timedelta(minutes=appointment_type.slot_step_minutes),
+            not_before=not_before,
+        )
+    ]
+    times.sort(key=lambda free: (free.start, str(free.chiropractor_id)))
+    return times
+
+
+def time_is_free(
+    *,
+    clinic: Clinic,
+    chiropractor_id: uuid.UUID,
+    start: datetime,
+    duration: timedelta,
+    buffer: timedelta,
+) -> bool:
+    """Whether the chiropractor can still be booked at `start` for `duration`, with `buffer`
+    after it, as free_times would offer it: not past, within working time, clear of every
+    holding appointment and its buffer."""
+    if start < timezone.now():
+        return False
+    window = availability.Interval(start, start + duration + buffer)
+    calendar = calendar_read(clinic_id=clinic.pk, chiropractor_ids=[chiropractor_id], window=window)
+    if chiropractor_id not in calendar.hours:
+        return False
+    occupancy = availability.Occupancy(
+        calendar.working(chiropractor_id, window, zone_of(clinic)),
+        calendar.booked[chiropractor_id],
+    )
+    return occupancy.fits(start, duration=duration, buffer=buffer)
+
+
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 

@@ -33,7 +33,7 @@ from idempotency.replay import IdempotentPostMixin
 from patients.error_codes import PatientCode
 from records.viewsets import ArchivableRecordViewSet, RecordViewSet
 from scheduling import services
-from scheduling.availability import Interval, free_starts
+from scheduling.availability import Interval
 from scheduling.error_codes import SchedulingCode
 from scheduling.filters import (
     AppointmentFilter,
@@ -552,46 +552,22 @@ class AppointmentViewSet(RecordViewSet):
 
     def _free_times(self, params: dict, window: Interval) -> list[dict]:
         clinic = request_user(self.request).staff_clinic
-        appointment_type: AppointmentType = params["appointment_type"]
         chosen = params.get("chiropractor")
         zone = services.zone_of(clinic)
-        # Working time is read from the start of the window's first day, so that times step
-        # from the start of working hours (09:00, 09:15…) and not from the window's own start
-        # (now, 14:20:58.575): `not_before` keeps what lies before the window out.
-        window_start = window.start
-        day_start = datetime.combine(window.start.astimezone(zone).date(), time(0), tzinfo=zone)
-        window = Interval(min(day_start, window.start), window.end)
-        calendar = services.calendar_read(
-            clinic_id=clinic.pk,
-            chiropractor_ids=[chosen.pk] if chosen is not None else None,
-            window=window,
-        )
-        chiropractors = list(calendar.hours)
-        duration = timedelta(minutes=appointment_type.duration_minutes)
-        not_before = max(
-            window_start,
-            timezone.now() + timedelta(minutes=appointment_type.minimum_notice_minutes),
-        )
-        times = []
-        for chiropractor in chiropractors:
-            for start in free_starts(
-                working=calendar.working(chiropractor, window, zone),
-                booked=calendar.booked[chiropractor],
-                duration=duration,
-                buffer=timedelta(minutes=appointment_type.buffer_after_minutes),
-                step=timedelta(minutes=appointment_type.slot_step_minutes),
-                not_before=not_before,
-            ):
-                times.append(
-                    {
-                        "chiropractor": chiropractor,
-                        "start_at": start,
-                        "end_at": start + duration,
-                        "wall_clock": wall_clock(start, zone),
-                    }
-                )
-        times.sort(key=lambda time: (time["start_at"], str(time["chiropractor"])))
-        return times
+        return [
+            {
+                "chiropractor": free.chiropractor_id,
+                "start_at": free.start,
+                "end_at": free.end,
+                "wall_clock": wall_clock(free.start, zone),
+            }
+            for free in services.free_times(
+                clinic=clinic,
+                appointment_type=params["appointment_type"],
+                chiropractor_ids=[chosen.pk] if chosen is not None else None,
+                window=window,
+            )
+        ]
 
 
 class PlanScheduleView(IdempotentPostMixin, AuditedViewMixin, GenericAPIView):

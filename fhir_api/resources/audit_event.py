@@ -180,6 +180,10 @@ def audit_event_resource(event: AuditEvent) -> dict:
 
 
 AUDIT_EVENT = ResourceKind(
+    # Staff and clinic rows keep no change time: an export writes them whatever `_since`.
+    last_updated=None,
+    # The trail is exported by the REST API's audit export, not with a clinic's records.
+    exported=False,
     name="AuditEvent",
     summary="The clinic's audit trail, newest first: who read or changed which records and "
     "patients, when, from where, and how it ended (base FHIR R4 AuditEvent). Reading it is "

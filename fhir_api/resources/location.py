@@ -32,6 +32,8 @@ def location_resource(clinic: Clinic) -> dict:
 
 
 LOCATION = ResourceKind(
+    # Staff and clinic rows keep no change time: an export writes them whatever `_since`.
+    last_updated=None,
     name="Location",
     summary="The clinic's premises (one per clinic, with the clinic's id): name, phone, "
     "address, the clinic as managing organization (US Core Location).",

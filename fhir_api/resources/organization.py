@@ -54,6 +54,8 @@ def organization_resource(clinic: Clinic) -> dict:
 
 
 ORGANIZATION = ResourceKind(
+    # Staff and clinic rows keep no change time: an export writes them whatever `_since`.
+    last_updated=None,
     name="Organization",
     summary="The caller's clinic: its NPI and tax id, name, phone and address (US Core "
     "Organization). No other clinic is visible.",

@@ -68,6 +68,8 @@ def practitioner_resource(user: User) -> dict:
 
 
 PRACTITIONER = ResourceKind(
+    # Staff and clinic rows keep no change time: an export writes them whatever `_since`.
+    last_updated=None,
     name="Practitioner",
     summary="The clinic's chiropractors (and anyone else holding an individual NPI), "
     "deactivated ones too: NPI, staff id, name, work email (US Core Practitioner).",

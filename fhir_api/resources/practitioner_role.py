@@ -41,6 +41,8 @@ def practitioner_role_resource(user: User) -> dict:
 
 
 PRACTITIONER_ROLE = ResourceKind(
+    # Staff and clinic rows keep no change time: an export writes them whatever `_since`.
+    last_updated=None,
     name="PractitionerRole",
     summary="Each practitioner's role at the clinic (one per practitioner, with their id): "
     "chiropractor (NUCC 111N00000X), the clinic and its location, contact details (US Core "

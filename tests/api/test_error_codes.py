@@ -72,7 +72,12 @@ def _component(ref: str) -> dict:
 
 
 def codes_typed(response: dict) -> set[str]:
-    """The values the response's schema allows in `errors[].code`, as a client reads them."""
+    """The values the response's schema allows in `errors[].code` (in a FHIR OperationOutcome,
+    `issue[].details.coding[].code`), as a client reads them."""
+    if "application/fhir+json" in response["content"]:
+        outcome = _component(response["content"]["application/fhir+json"]["schema"]["$ref"])
+        details = outcome["properties"]["issue"]["items"]["properties"]["details"]
+        return set(details["properties"]["coding"]["items"]["properties"]["code"]["enum"])
     schema = response["content"]["application/json"]["schema"]
     bodies = [schema]
     if "$ref" in schema:

@@ -5,14 +5,18 @@ from where, what, which records and how it ended."""
 
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from scheduling.models import AppointmentType
 from tests.conftest import client_for
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
@@ -90,6 +94,10 @@ PERMISSION_ROWS = [
     ("FHIR: read and search practitioners and their roles", r"^GET /fhir/R4/Practitioner"),
     ("FHIR: read and search coverage", r"^GET /fhir/R4/Coverage"),
     ("FHIR: read and search audit events", r"^GET /fhir/R4/AuditEvent"),
+    ("FHIR: read and search appointments", r"^GET /fhir/R4/Appointment"),
+    ("FHIR: read and search schedules", r"^GET /fhir/R4/Schedule"),
+    ("FHIR: free slots", r"^GET /fhir/R4/Slot"),
+    ("FHIR: read and search claims", r"^GET /fhir/R4/Claim"),
     ("FHIR: import patients, conditions, coverage, observations", r"^POST /fhir/R4/$"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
@@ -215,6 +223,10 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/Practitioner", "staff"),
     (r"^/fhir/R4/Coverage", "coverage"),
     (r"^/fhir/R4/AuditEvent", "audit_event"),
+    (r"^/fhir/R4/Appointment", "appointment"),
+    (r"^/fhir/R4/Schedule", "working_hours"),
+    (r"^/fhir/R4/Slot", "available_time"),
+    (r"^/fhir/R4/Claim", "visit_claim"),
     (r"^/fhir/R4/$", "fhir_import"),
 ]
 
@@ -261,6 +273,28 @@ def is_collection(path: str) -> bool:
     )
 
 
+def free_slot(chiropractor, appointment_type: str) -> str:
+    """A free time of the chiropractor from tomorrow on, for the clinic's regular visits."""
+    AppointmentType.objects.filter(pk=appointment_type).update(default_for="regular_visit")
+    tomorrow = timezone.localdate(timezone=ZoneInfo(chiropractor.clinic.time_zone)) + timedelta(1)
+    bundle = (
+        client_for(chiropractor)
+        .get("/fhir/R4/Slot", {"start": f"ge{tomorrow}", "_count": 1})
+        .json()
+    )
+    return bundle["entry"][0]["resource"]["id"]
+
+
+def signed_visit(chiropractor, patient: str) -> str:
+    client = client_for(chiropractor)
+    visit = client.post(
+        "/api/v1/visits/", {"patient": patient, "visit_at": "2026-11-21T10:00:00Z"}
+    ).json()
+    signed = client.post(f"/api/v1/visits/{visit['id']}/sign/")
+    assert signed.status_code == 200, signed.json()
+    return str(visit["id"])
+
+
 @pytest.fixture
 def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charted_patient):
     plan = charted_patient["plan"]
@@ -301,6 +335,11 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "AuditEvent": str(
             AuditEvent.objects.filter(clinic_id=chiropractor.clinic_id).order_by("id")[0].id
         ),
+        "Patient": charted_patient["patient"],
+        "Appointment": charted_patient["appointment"]["id"],
+        "Schedule": str(chiropractor.id),
+        "Slot": free_slot(chiropractor, charted_patient["appointment_type"]),
+        "Claim": signed_visit(chiropractor, charted_patient["patient"]),
     }
     callers = {
         "anonymous": (APIClient(), None),
@@ -398,7 +437,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
                 r"|calendar-feed|fee-schedule)"
-                r"|/fhir/R4/(Group|bulk-|Organization|Location|Practitioner|AuditEvent)",
+                r"|/fhir/R4/(Group|bulk-|Organization|Location|Practitioner|AuditEvent|Schedule|Slot)",
                 url,
             )
         ):

@@ -5,7 +5,7 @@ elements its kind declares it holds no data for."""
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from fhir_api.kinds import ResourceKind
+from fhir_api.kinds import Kind
 from fhir_api.systems import US_CORE
 from fhir_api.us_core.conformance import check, must_support_paths
 
@@ -24,7 +24,7 @@ def claimed_profiles(resource: dict) -> list[str]:
     ]
 
 
-def assert_conforms(resource: dict, kind: ResourceKind, *, fully_recorded: bool = True) -> None:
+def assert_conforms(resource: dict, kind: Kind, *, fully_recorded: bool = True) -> None:
     """Valid FHIR, and conformant to every US Core profile it claims (at least one when its
     kind has profiles). Must-support elements are required of a `fully_recorded` record only:
     a record with no address has none to show."""
@@ -45,5 +45,5 @@ def assert_conforms(resource: dict, kind: ResourceKind, *, fully_recorded: bool 
         assert problems == [], f"{profile}: {problems}"
 
 
-def _other_profiles_paths(kind: ResourceKind) -> set[str]:
+def _other_profiles_paths(kind: Kind) -> set[str]:
     return {path for profile in kind.profiles for path in must_support_paths(profile)}

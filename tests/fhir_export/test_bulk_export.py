@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from fhir_api.resources.patient import PATIENT
 from fhir_export.models import BulkExport, BulkExportFile
 from fhir_export.runs import expire_exports
+from fhir_export.views import EXPORTED
 from patients.models import Patient
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import PatientFactory
@@ -161,3 +162,10 @@ def test_the_kick_off_and_each_download_leave_an_audit_event(empty_queue, clinic
         ("read", "fhir_export"),
         ("export", "fhir_export_file"),
     ]
+
+
+def test_every_exported_type_names_a_change_column_its_rows_have(clinic_admin):
+    for kind in EXPORTED:
+        model = kind.rows(clinic_admin).model
+        if kind.last_updated is not None:
+            assert model._meta.get_field(kind.last_updated), kind.name
