@@ -122,6 +122,16 @@ def declared_by_view(view: object, method: str) -> set[ErrorCodes]:
     """What the view and its mixins declare for this operation's action (or method)."""
     action = getattr(view, "action", None)
     names = {action, f"{method.upper()} {action}"} if action else {method.lower()}
+    return _declared_for(view, names)
+
+
+def declared_for_action(view: type, action: str, method: str = "POST") -> set[ErrorCodes]:
+    """What a viewset class and its mixins declare for one of its actions: for an operation
+    that does another's work (the FHIR import creates what the REST API's `create` does)."""
+    return _declared_for(view, {action, f"{method.upper()} {action}"})
+
+
+def _declared_for(view: object, names: set[str]) -> set[ErrorCodes]:
     declared: set[ErrorCodes] = set()
     for by_operation in _own_declarations(view):
         for keys, codes in cast("Declared", by_operation).items():

@@ -140,6 +140,15 @@ class ApiAutoSchema(AutoSchema):
             self._error_codes = dict(codes)
         return self._error_codes
 
+    def _determine_fields_with_error_codes(self):
+        # A body documented as a plain schema (a FHIR Bundle) has no serializer fields: its
+        # view declares the codes it answers (`error_codes`).
+        if self.method in {"POST", "PUT", "PATCH"} and not is_serializer(
+            self.get_request_serializer()
+        ):
+            return []
+        return super()._determine_fields_with_error_codes()
+
     def _filters_the_object(self) -> bool:
         """A detail operation finds its object through the view's filters, unless the view
         filters lists only."""

@@ -22,7 +22,7 @@ from treatments.models import TreatmentPlan, Visit
 validate_identifier = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9-]*$",
     "Use letters, digits and dashes only.",
-    code="invalid_identifier",
+    code=BillingCode.INVALID_IDENTIFIER,
 )
 validate_modifier = RegexValidator(
     r"^([A-Z0-9]{2})?$", "A modifier is two capital letters or digits.", code="invalid_modifier"

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "audit",
     "idempotency",
     "fhir_export",
+    "fhir_import",
     "ops",
 ]
 
@@ -92,6 +93,7 @@ TENANT_APPS = [
     "access",
     "idempotency",
     "fhir_export",
+    "fhir_import",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +260,12 @@ DATABASES["default"]["ENGINE"] = "tenancy.postgres"
 # The largest request body (then 413); a full plan or visit is a few kilobytes.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# A FHIR import (`POST /fhir/R4/`) reads a whole Bundle, which may hold a patient's years of
+# records: its own larger bound, and a bound on its entries (then 413). Each entry written
+# costs about 14 statements and is done within the request's DB_REQUEST_TIMEOUT_MS: 500
+# written entries take a few seconds (README, Configuration).
+FHIR_IMPORT_MAX_BODY_BYTES = env.int("FHIR_IMPORT_MAX_BODY_BYTES", 8 * 1024 * 1024)
+FHIR_IMPORT_MAX_ENTRIES = env.int("FHIR_IMPORT_MAX_ENTRIES", 500)
 # How long a POST's answer is kept for retries with the same Idempotency-Key (idempotency app).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 24)
 DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", 3)

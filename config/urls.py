@@ -12,6 +12,7 @@ from accounts.auth.admin_login import throttled_admin_login
 from api.committed_schema import CommittedSchemaView
 from api.health import HealthView
 from api.slash_twins import slash_twin_route
+from fhir_import.views import BundleViewSet
 
 # The docs pages load Swagger UI and ReDoc from this server only (drf-spectacular-sidecar):
 # no inline script, no third-party origin. Both style themselves inline and ReDoc searches in a
@@ -50,7 +51,15 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("fhir/R4/", include("fhir_export.urls")),
+    path("fhir/R4/", include("fhir_import.urls")),
     path("fhir/R4/", include("fhir_api.urls")),
+    # FHIR's base as the CapabilityStatement names it (no trailing slash): a Bundle posted
+    # there is imported as one posted to `/fhir/R4/` (the contract lists that one).
+    path(
+        "fhir/R4",
+        BundleViewSet.as_view({"post": "create"}, schema=None),
+        name="fhir-bundle-base",
+    ),
     # The committed, drift-checked contract: no schema is built while a front end waits.
     path("api/schema/", CommittedSchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline (CSP).

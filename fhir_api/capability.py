@@ -91,6 +91,20 @@ OPERATIONS = {
 }
 
 
+# What `POST [base]` takes (the FHIR import, fhir_import): Bundles of these types, created.
+IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Observation")
+IMPORT = (
+    f"POST [base] with a Bundle creating (POST) {', '.join(IMPORTED_TYPES)} resources in the "
+    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
+    "whose identifier (else fullUrl) was imported before is answered with its record, and "
+    "what cannot be kept is answered per entry."
+)
+SYSTEM_INTERACTIONS = [
+    {"code": "transaction", "documentation": f"{IMPORT} All its entries are imported, or none."},
+    {"code": "batch", "documentation": f"{IMPORT} Each entry is imported on its own."},
+]
+
+
 def _includes(kind: Kind) -> list[str]:
     return [
         f"{kind.name}:{name}"
@@ -164,6 +178,7 @@ def capability_statement(*, base: str) -> dict:
                     "description": "Authorization: Bearer <token from POST /api/v1/auth/login>.",
                 },
                 "resource": resources,
+                "interaction": SYSTEM_INTERACTIONS,
             }
         ],
     }

@@ -1,7 +1,7 @@
 """FHIR's JSON media type: what the FHIR endpoints answer (`application/fhir+json`, or plain
 `application/json` for a client that asks for it) and read."""
 
-from api.parsers import BoundedJSONParser
+from api.parsers import BoundedJSONParser, LargeJSONParser
 from api.renderers import DocumentRenderer, OrjsonRenderer
 
 FHIR_JSON = "application/fhir+json"
@@ -27,3 +27,9 @@ class NdjsonRenderer(DocumentRenderer):
     media_type = "application/fhir+ndjson"
     format = "ndjson"
     charset = None
+
+
+class FhirBundleParser(LargeJSONParser):
+    """A Bundle posted whole (the import): bounded by its view's own limit (api.parsers)."""
+
+    media_type = FHIR_JSON

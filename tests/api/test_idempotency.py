@@ -151,6 +151,9 @@ def test_every_post_that_creates_or_acts_documents_the_header():
         # Making a calendar feed answers its secret, which must not be kept for a replay: a
         # retry makes another feed, and the one before stops answering.
         and path != "/api/v1/calendar-feed/"
+        # The FHIR import is idempotent by its entries' own identifiers: the same Bundle posted
+        # again answers each entry's record and writes nothing (fhir_api.imports).
+        and path != "/fhir/R4/"
         and not any(p["name"] == "Idempotency-Key" for p in item["post"].get("parameters", []))
     ]
     assert missing == []

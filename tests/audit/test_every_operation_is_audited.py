@@ -107,6 +107,7 @@ PERMISSION_ROWS = [
         "FHIR: read and search provenance (visits' signatures and amendments)",
         r"^GET /fhir/R4/Provenance",
     ),
+    ("FHIR: import patients, conditions, coverage, observations", r"^POST /fhir/R4/$"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -238,6 +239,7 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/Encounter", "visit"),
     (r"^/fhir/R4/Procedure", "performed_item"),
     (r"^/fhir/R4/Provenance", "visit_provenance"),
+    (r"^/fhir/R4/$", "fhir_import"),
 ]
 
 

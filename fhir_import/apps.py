@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FhirImportConfig(AppConfig):
+    name = "fhir_import"
+    verbose_name = "FHIR import"

@@ -1,0 +1,402 @@
+"""The import: a Bundle's entries written through the domain's own services, once each.
+
+Each entry is read (fhir_import.<type>), validated by the REST API's serializer for its
+records, written by the domain service the REST API calls, and its source keys recorded in
+`ImportedResource` (fhir_import.models), in a savepoint of its own. An entry whose key is
+already recorded is answered with the record it became, and nothing is written.
+
+A `transaction` stops at the first entry it cannot import and writes nothing; a `batch`
+imports what it can. Patients are imported first, so that the entries that refer to them
+find them whatever their order in the Bundle.
+
+Statements: two for the whole Bundle (the keys already recorded, the patients referred to
+that already exist), then a constant number for each entry written, whatever the Bundle's
+size; an entry already imported costs none.
+"""
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+from drf_standardized_errors.formatter import ExceptionFormatter
+from drf_standardized_errors.types import ExceptionHandlerContext
+from rest_framework.exceptions import APIException, PermissionDenied
+
+from api.errors import ApiExceptionHandler, DomainError
+from clinics.models import User
+from fhir_api.outcomes import issue
+from fhir_import.bundle import Bundle, Entry, read_bundle
+from fhir_import.condition import CONDITION_IMPORT
+from fhir_import.coverage import COVERAGE_IMPORT
+from fhir_import.error_codes import ImportCode
+from fhir_import.kinds import ImportKind
+from fhir_import.models import ImportedResource
+from fhir_import.observation import OBSERVATION_IMPORT
+from fhir_import.patient import PATIENT_IMPORT
+from fhir_import.reading import EntryRefused, Mapped, Note
+from patients.models import Patient
+
+IMPORT_KINDS: dict[str, ImportKind] = {
+    kind.name: kind
+    for kind in (PATIENT_IMPORT, CONDITION_IMPORT, COVERAGE_IMPORT, OBSERVATION_IMPORT)
+}
+PATIENT_REFERENCE = re.compile(
+    r"^Patient/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+# What an entry's refusal may be made of: the domain's refusals, as the REST API answers them.
+ENTRY_ERRORS = (DjangoValidationError, DomainError, APIException, IntegrityError, DataError)
+
+Key = tuple[str, str, str]  # (resource type, source system, source value)
+
+
+@dataclass
+class Answer:
+    """What became of one entry."""
+
+    status: int  # 201 created, 200 imported before, 4xx refused
+    resource_type: str = ""
+    record_id: Any = None
+    patient_id: Any = None
+    record: Model | None = None  # the record written by this request
+    issues: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    type: str  # transaction or batch
+    answers: list[Answer]  # one per entry, in the Bundle's order
+    refused: Answer | None = None  # a transaction's entry that stopped it (nothing written)
+
+
+class _ImportedMeanwhile(Exception):
+    """Another request recorded one of the entry's keys first (or an earlier entry did)."""
+
+
+class _Stop(Exception):
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+
+
+def _warning(note: Note, index: int) -> dict:
+    return {
+        "severity": "warning",
+        "code": "informational",
+        "details": {"text": note.text},
+        "expression": [f"Bundle.entry[{index}].{note.path}"],
+    }
+
+
+class _Import:
+    def __init__(self, bundle: Bundle, user: User, context: Mapping[str, Any]) -> None:
+        self.bundle, self.user, self.context = bundle, user, dict(context)
+        self.handler_context = ExceptionHandlerContext(
+            view=context["view"], args=(), kwargs={}, request=context["request"]
+        )
+        self.answers: dict[int, Answer] = {}
+        self.patients: dict[uuid.UUID, Patient] = {}
+
+    # The whole Bundle's statements --------------------------------------------------------
+
+    def _recorded(self, keys: list[Key]) -> dict[Key, tuple[Any, Any]]:
+        """The records the keys were imported as: (record id, patient id) by key."""
+        if not keys:
+            return {}
+        rows = (
+            ImportedResource.objects.for_clinic(self.user.clinic_id)
+            .filter(source_value__in={value for _, _, value in keys})
+            .values_list(
+                "resource_type", "source_system", "source_value", "record_id", "patient_id"
+            )
+        )
+        wanted = set(keys)
+        return {
+            (kind, system, value): (record, patient)
+            for kind, system, value, record, patient in rows
+            if (kind, system, value) in wanted
+        }
+
+    def _match_imported(self) -> None:
+        """Entries whose source key was imported before are answered with their record."""
+        entries = [
+            (entry, entry.kind.name)
+            for entry in self.bundle.entries
+            if entry.refused is None and entry.kind is not None
+        ]
+        recorded = self._recorded([(name, *key) for entry, name in entries for key in entry.keys])
+        for entry, name in entries:
+            for system, value in entry.keys:
+                found = recorded.get((name, system, value))
+                if found is not None:
+                    self.answers[entry.index] = self._imported_before(
+                        entry, (system, value), *found
+                    )
+                    break
+
+    def _load_patients(self) -> None:
+        """The existing patients the entries still to write refer to, in one statement."""
+        wanted: set[str] = set()
+        for entry in self.bundle.entries:
+            if entry.refused or entry.index in self.answers or entry.kind is None:
+                continue
+            target = entry.resource.get(entry.kind.subject or "")
+            reference = target.get("reference") if isinstance(target, dict) else None
+            if not isinstance(reference, str):
+                continue
+            found = self.bundle.entry_named(reference, entry)
+            if found is not None and found.index in self.answers:
+                wanted.add(str(self.answers[found.index].record_id))
+            elif (literal := PATIENT_REFERENCE.match(reference)) is not None:
+                wanted.add(literal.group(1))
+        if wanted:
+            found_patients = (
+                Patient.objects.for_clinic(self.user.clinic_id)
+                .select_related("clinic")
+                .filter(pk__in=wanted)
+            )
+            self.patients.update({patient.pk: patient for patient in found_patients})
+
+    # One entry ---------------------------------------------------------------------------
+
+    def _imported_before(
+        self, entry: Entry, key: tuple[str, str], record: Any, patient: Any
+    ) -> Answer:
+        assert entry.kind is not None
+        return Answer(
+            status=200,
+            resource_type=entry.kind.name,
+            record_id=record,
+            patient_id=patient,
+            issues=[
+                {
+                    "severity": "information",
+                    "code": "informational",
+                    "details": {
+                        "text": f"Imported before as {entry.kind.name}/{record} (known by "
+                        f"{key[0]}|{key[1]}): nothing was written."
+                    },
+                }
+            ],
+        )
+
+    def _refusal(
+        self, entry: Entry, status: int, errors: list[dict], paths: dict[str, str]
+    ) -> Answer:
+        """The REST API's error items for the entry, each naming the element it came from."""
+        issues = []
+        for error in errors:
+            attr = str(error.get("attr") or "")
+            path = paths.get(attr) or paths.get(attr.split(".", 1)[0]) or "resource"
+            issues.append(
+                issue(
+                    status=status,
+                    code=str(error.get("code")),
+                    text=str(error.get("detail")),
+                    expression=f"Bundle.entry[{entry.index}].{path}",
+                )
+            )
+        return Answer(
+            status=status, resource_type=entry.kind.name if entry.kind else "", issues=issues
+        )
+
+    def _refused(self, entry: Entry, refused: EntryRefused) -> Answer:
+        error = {"code": refused.code, "detail": refused.text, "attr": refused.path}
+        return self._refusal(entry, refused.status, [error], {refused.path: refused.path})
+
+    def _patient_of(self, subject: tuple[str, str], entry: Entry) -> Patient:
+        path, reference = subject
+        target = self.bundle.entry_named(reference, entry)
+        if target is not None:
+            if target.kind is not PATIENT_IMPORT:
+                raise EntryRefused(
+                    422,
+                    ImportCode.UNRESOLVED_REFERENCE,
+                    f"`{reference}` is entry [{target.index}], which is not a Patient.",
+                    path,
+                )
+            answer = self.answers.get(target.index)
+            if answer is None or answer.status >= 400:
+                raise EntryRefused(
+                    422,
+                    ImportCode.UNRESOLVED_REFERENCE,
+                    f"The patient of entry [{target.index}] was not imported.",
+                    path,
+                )
+            if isinstance(answer.record, Patient):
+                return answer.record
+            return self._existing_patient(answer.record_id, reference, path)
+        literal = PATIENT_REFERENCE.match(reference)
+        if literal is None:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"`{reference}` names no entry of this Bundle and is not `Patient/<id>`.",
+                path,
+            )
+        return self._existing_patient(literal.group(1), reference, path)
+
+    def _existing_patient(self, patient_id: Any, reference: str, path: str) -> Patient:
+        found = self.patients.get(uuid.UUID(str(patient_id)))
+        if found is None:
+            # A patient imported by another request while this one ran (rare): read it now.
+            found = (
+                Patient.objects.for_clinic(self.user.clinic_id)
+                .select_related("clinic")
+                .filter(pk=patient_id)
+                .first()
+            )
+        if found is None:  # another clinic's id reads as one that does not exist
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"No patient of this clinic is `{reference}`.",
+                path,
+            )
+        self.patients[found.pk] = found
+        return found
+
+    def _record_keys(self, entry: Entry, record: Model, patient_id: Any) -> None:
+        """Record the entry's keys; another request (or entry) holding one of them first means
+        the entry was imported there: `_ImportedMeanwhile`, and this entry's writes roll back.
+        A key held by a request still running is waited for (its transaction ends first)."""
+        assert entry.kind is not None
+        table = ImportedResource._meta.db_table
+        now = timezone.now()
+        rows = [
+            [
+                self.user.clinic_id,
+                entry.kind.name,
+                system,
+                value,
+                record.pk,
+                patient_id,
+                self.user.pk,
+                now,
+            ]
+            for system, value in entry.keys
+        ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {table} (clinic_id, resource_type, source_system, source_value,
+                                         record_id, patient_id, imported_by_id, created_at)
+                    VALUES {values}
+                    ON CONFLICT (clinic_id, source_value, source_system, resource_type) DO NOTHING
+                    RETURNING id""",
+                [value for row in rows for value in row],
+            )
+            if len(cursor.fetchall()) < len(rows):
+                raise _ImportedMeanwhile()
+
+    def _write(self, entry: Entry, mapped: Mapped) -> Model:
+        kind = entry.kind
+        assert kind is not None
+        patient = self._patient_of(mapped.subject, entry) if mapped.subject is not None else None
+        fields = dict(mapped.fields)
+        if kind.patient_field is not None and patient is not None:
+            fields[kind.patient_field] = str(patient.pk)
+        serializer = kind.serializer(data=fields, context=self.context)
+        serializer.is_valid(raise_exception=True)
+        record = kind.create(
+            fields=serializer.validated_data, patient=patient, user=self.user, **mapped.options
+        )
+        self._record_keys(entry, record, kind.patient_id(record))
+        return record
+
+    def _errors(self, error: Exception) -> tuple[int, list[dict]]:
+        """The status and error items the REST API would answer for `error`."""
+        converted = ApiExceptionHandler(error, self.handler_context).convert_known_exceptions(error)
+        if not isinstance(converted, APIException):
+            raise error
+        body = ExceptionFormatter(converted, self.handler_context, error).run()
+        return converted.status_code, body["errors"]
+
+    def entry(self, entry: Entry) -> Answer:
+        if entry.refused is not None:
+            return self._refused(entry, entry.refused)
+        if entry.index in self.answers:
+            return self.answers[entry.index]
+        kind = entry.kind
+        assert kind is not None
+        mapped = Mapped(fields={}, paths={})
+        try:
+            if self.user.role not in kind.writers:
+                reason = f" ({kind.writers_reason})" if kind.writers_reason else ""
+                raise PermissionDenied(
+                    f"Importing a {kind.name} needs one of the roles: "
+                    f"{', '.join(sorted(kind.writers))}{reason}."
+                )
+            mapped = kind.read(entry.resource, partial(self.bundle.lookup, by=entry))
+            if mapped.subject is not None:
+                # A refusal naming no field is about the patient (archived: patient_archived).
+                mapped.paths.setdefault("", mapped.subject[0])
+            with transaction.atomic():
+                record = self._write(entry, mapped)
+        except _ImportedMeanwhile:
+            return self._found_meanwhile(entry)
+        except EntryRefused as refused:
+            return self._refused(entry, refused)
+        except ENTRY_ERRORS as error:
+            status, errors = self._errors(error)
+            return self._refusal(entry, status, errors, mapped.paths)
+        notes = [*entry.notes, *mapped.notes]
+        notes += [
+            Note(f"`{name}` is not kept.", f"resource.{name}")
+            for name in entry.resource
+            if name not in kind.elements
+        ]
+        return Answer(
+            status=201,
+            resource_type=kind.name,
+            record_id=record.pk,
+            patient_id=kind.patient_id(record),
+            record=record,
+            issues=[_warning(note, entry.index) for note in notes],
+        )
+
+    def _found_meanwhile(self, entry: Entry) -> Answer:
+        assert entry.kind is not None
+        recorded = self._recorded(
+            [(entry.kind.name, system, value) for system, value in entry.keys]
+        )
+        for system, value in entry.keys:
+            found = recorded.get((entry.kind.name, system, value))
+            if found is not None:
+                return self._imported_before(entry, (system, value), *found)
+        raise RuntimeError("A key that conflicted is not recorded.")
+
+    # The whole Bundle --------------------------------------------------------------------
+
+    def run(self) -> ImportResult:
+        self._match_imported()
+        self._load_patients()
+        # Patients first: the entries that refer to them find them, whatever their order.
+        order = sorted(self.bundle.entries, key=lambda e: e.kind is not PATIENT_IMPORT)
+        if self.bundle.type == "batch":
+            for entry in order:
+                self.answers[entry.index] = self.entry(entry)
+        else:
+            try:
+                with transaction.atomic():
+                    for entry in order:
+                        self.answers[entry.index] = answer = self.entry(entry)
+                        if answer.status >= 400:
+                            raise _Stop(answer)
+            except _Stop as stop:
+                return ImportResult(type=self.bundle.type, answers=[], refused=stop.answer)
+        answers = [self.answers[entry.index] for entry in self.bundle.entries]
+        return ImportResult(type=self.bundle.type, answers=answers)
+
+
+def bundle_import(*, body: object, user: User, context: Mapping[str, Any]) -> ImportResult:
+    """Import a transaction or batch Bundle into the user's clinic (see the module).
+    `context`: the REST serializers' (the request), for their checks of the clinic."""
+    bundle = read_bundle(body, max_entries=settings.FHIR_IMPORT_MAX_ENTRIES, kinds=IMPORT_KINDS)
+    return _Import(bundle, user, context).run()
