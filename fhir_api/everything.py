@@ -14,7 +14,7 @@ from django.db.models import Model
 from api.permissions import role_allows
 from clinics.models import User
 from fhir_api.kinds import Kind, ResourceKind
-from fhir_api.search import ReferenceParameter
+from fhir_api.search import ReferenceParameter, SearchContext
 
 EVERYTHING_MAX_PER_TYPE = 1000
 
@@ -27,26 +27,35 @@ class Record:
     cut: list[str] = field(default_factory=list)
 
 
-def patient_column(kind: ResourceKind) -> str | None:
+def patient_parameter(kind: ResourceKind) -> ReferenceParameter | None:
     parameter = kind.search.get("patient")
     if isinstance(parameter, ReferenceParameter) and parameter.target == "Patient":
-        return parameter.column
+        return parameter
     return None
 
 
 def patient_record(
-    request, *, patient: Model, user: User, kinds: Iterable[Kind], types: set[str] | None
+    request,
+    *,
+    patient: Model,
+    user: User,
+    kinds: Iterable[Kind],
+    types: set[str] | None,
+    context: SearchContext,
 ) -> Record:
     record = Record()
     for kind in kinds:
-        if not isinstance(kind, ResourceKind):
-            continue  # catalogue types hold no one's records
-        column = patient_column(kind)
-        if column is None or (types is not None and kind.name not in types):
+        # Catalogue and computed types hold no one's records; the audit trail is not the record.
+        if not isinstance(kind, ResourceKind) or not kind.exported:
+            continue
+        parameter = patient_parameter(kind)
+        if parameter is None or (types is not None and kind.name not in types):
             continue
         if not role_allows(request, kind.readers):
             continue  # the caller's record of the patient holds what their role reads
-        rows = list(kind.rows(user).filter(**{column: patient.pk})[: EVERYTHING_MAX_PER_TYPE + 1])
+        # The type's own `patient` parameter says where its rows keep the patient.
+        mine = parameter.match("patient", f"Patient/{patient.pk}", None, context)
+        rows = list(kind.rows(user).filter(mine)[: EVERYTHING_MAX_PER_TYPE + 1])
         if len(rows) > EVERYTHING_MAX_PER_TYPE:
             record.cut.append(kind.name)
             rows = rows[:EVERYTHING_MAX_PER_TYPE]

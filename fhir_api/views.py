@@ -398,7 +398,12 @@ class PatientViewSet(FhirReadViewSet):
         raw_types = request.query_params.get("_type")
         types = {name.strip() for name in raw_types.split(",")} if raw_types else None
         record = patient_record(
-            request, patient=patient, user=request_user(request), kinds=KINDS, types=types
+            request,
+            patient=patient,
+            user=request_user(request),
+            kinds=KINDS,
+            types=types,
+            context=search_context(request),
         )
         self.audit_touched(*(row for _, row in record.rows))
         base = fhir_base(request)
