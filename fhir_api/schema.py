@@ -107,8 +107,8 @@ def search_schema(kind: Kind):
             *parameters,
             COUNT_PARAMETER,
             CURSOR_PARAMETER,
-            INCLUDE_PARAMETER,
-            REVINCLUDE_PARAMETER,
+            # A type served from code references no records to include.
+            *([] if isinstance(kind, CatalogueKind) else [INCLUDE_PARAMETER, REVINCLUDE_PARAMETER]),
             FORMAT_PARAMETER,
         ],
         request=None,

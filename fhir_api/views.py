@@ -315,6 +315,13 @@ class FhirCatalogueViewSet(FhirViewMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path="", url_name="search")
     def search(self, request: Request) -> Response:
         check_format(request)
+        for name in ("_include", "_revinclude"):
+            if name in request.query_params:
+                raise refuse(
+                    name,
+                    f"{self.kind.name} resources reference no records to include.",
+                    FhirCode.UNSUPPORTED_INCLUDE,
+                )
         matches, used = search_catalogue(
             dict(request.query_params.lists()),
             self.kind.search,

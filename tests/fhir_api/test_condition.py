@@ -273,3 +273,27 @@ def test_every_condition_of_a_search_conforms(chiropractor_client, neck_pain, re
 
     assert_valid_fhir(bundle)
     assert len(ids(bundle)) == 2
+
+
+def test_a_search_includes_the_conditions_patients(chiropractor_client, patient, neck_pain):
+    bundle = chiropractor_client.get(
+        "/fhir/R4/Condition", {"code": "M54.2", "_include": "Condition:patient"}
+    ).json()
+
+    modes = {(e["resource"]["resourceType"], e["search"]["mode"]) for e in bundle["entry"]}
+    assert modes == {("Condition", "match"), ("Patient", "include")}
+    assert bundle["link"][0]["url"].endswith("_include=Condition%3Apatient")
+
+
+def test_a_patients_everything_holds_conditions_for_clinicians_only(
+    chiropractor_client, front_desk_client, patient, neck_pain
+):
+    clinician = chiropractor_client.get(f"/fhir/R4/Patient/{patient.id}/$everything").json()
+    desk = front_desk_client.get(f"/fhir/R4/Patient/{patient.id}/$everything").json()
+
+    conditions = [
+        e["resource"] for e in clinician["entry"] if e["resource"]["resourceType"] == "Condition"
+    ]
+    assert [c["id"] for c in conditions] == [str(neck_pain.id)]
+    assert_conforms(conditions[0], CONDITION, fully_recorded=False)
+    assert "Condition" not in {e["resource"]["resourceType"] for e in desk["entry"]}

@@ -221,3 +221,14 @@ def test_every_score_of_a_search_conforms(chiropractor_client, scores):
 
     assert_valid_fhir(bundle)
     assert len(ids(bundle)) == 3
+
+
+def test_a_patients_everything_holds_scores_and_their_answers(chiropractor_client, patient, scores):
+    bundle = chiropractor_client.get(f"/fhir/R4/Patient/{patient.id}/$everything").json()
+
+    found = {(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]}
+    assert {("Observation", id_) for id_ in scores.values()} <= found
+    assert {
+        ("QuestionnaireResponse", scores["ndi"]),
+        ("QuestionnaireResponse", scores["odi"]),
+    } <= found

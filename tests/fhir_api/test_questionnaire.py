@@ -159,3 +159,14 @@ def test_the_capability_statement_lists_the_clinical_types_and_local_systems(ano
     assert "CodeSystem/outcome-score" in documentation
     assert "StructureDefinition/laterality" in documentation
     assert_valid_fhir(statement)
+
+
+def test_a_questionnaire_search_includes_nothing(chiropractor_client):
+    response = chiropractor_client.get(
+        "/fhir/R4/Questionnaire", {"_revinclude": "QuestionnaireResponse:questionnaire"}
+    )
+
+    assert response.status_code == 400
+    issue = response.json()["issue"][0]
+    assert issue["details"]["coding"][0]["code"] == "unsupported_include"
+    assert issue["expression"] == ["_revinclude"]
