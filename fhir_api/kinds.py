@@ -2,8 +2,11 @@
 
 A `ResourceKind` names the rows a type is made from (a selector scoped to the caller), how one
 row becomes the resource (a pure function of the row), its search parameters, its paging
-order, who may read it and what its audit events call it. The views, the CapabilityStatement
-and the exports read these declarations; nothing else says what is served.
+order, who may read it and what its audit events call it. A type kept in one table has a
+queryset for rows; one kept in several (a ServiceRequest: three kinds of planned
+intervention) has `UnionRows` (fhir_api.union_rows), searched and paged the same way. The
+views, the CapabilityStatement and the exports read these declarations; nothing else says
+what is served.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from django.db.models import QuerySet
 
 from clinics.models import User
 from fhir_api.search import SearchParameter
+from fhir_api.union_rows import UnionRows
 
 
 @dataclass(frozen=True)
 class ResourceKind:
     name: str  # the FHIR resource type, "Patient"
     summary: str  # what it holds, for the contract and the CapabilityStatement
-    rows: Callable[[User], QuerySet[Any]]  # the caller's rows, prefetched for `resource`
+    # The caller's rows, prefetched for `resource`: a page costs one statement (a queryset) or
+    # one and one per table on the page (union rows).
+    rows: Callable[[User], QuerySet[Any] | UnionRows]
     resource: Callable[[Any], dict]  # one row as the FHIR resource
     readers: frozenset[str]  # roles that may read it
     audit_resource: str  # what its audit events call it

@@ -110,11 +110,18 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
         return self.kind.rows(request_user(self.request))
 
     def get_object(self):
+        # Read as a search by id would be, so that rows kept in several tables (union rows,
+        # which are not a queryset) are read the same way as those kept in one.
         try:
-            uuid.UUID(self.kwargs[self.lookup_url_kwarg])
+            key = uuid.UUID(self.kwargs[self.lookup_url_kwarg])
         except ValueError:
             raise NotFound(f"No {self.kind.name} has this id.") from None
-        return super().get_object()
+        found = list(self.get_queryset().filter(pk=key)[:1])
+        if not found:
+            raise NotFound(f"No {self.kind.name} has this id.")
+        self.check_object_permissions(self.request, found[0])
+        self.audit_touched(found[0])
+        return found[0]
 
     def retrieve(self, request: Request, id: str | None = None) -> Response:
         check_format(request)
