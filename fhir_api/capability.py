@@ -2,7 +2,24 @@
 
 from api.roles import Role
 from fhir_api.registry import KINDS
-from fhir_api.systems import BODY_REGION, CHART_NUMBER, ERROR_CODE, LOCAL, US_CORE_VERSION, us_core
+from fhir_api.systems import (
+    BODY_REGION,
+    CHART_NUMBER,
+    ERROR_CODE,
+    EXERCISE,
+    EXERCISE_DOSE,
+    GOAL_MEASURE,
+    LISTING,
+    LOCAL,
+    MUSCLE,
+    PLAN_PHASE,
+    PLANNED_INTERVENTION,
+    SEGMENT,
+    SOFT_TISSUE_MODALITY,
+    TECHNIQUE,
+    US_CORE_VERSION,
+    us_core,
+)
 
 # The day this statement's content last changed (CapabilityStatement.date).
 CHANGED_ON = "2026-12-04"
@@ -12,6 +29,18 @@ LOCAL_SYSTEMS = {
     ERROR_CODE: "The API's error codes, in OperationOutcome.issue.details (one per refusal).",
     BODY_REGION: "Body regions of conditions and performed care (cervical, lumbar, …).",
     f"{CHART_NUMBER}/<clinic id>": "Chart numbers: a clinic's patient record numbers.",
+    SEGMENT: "Spinal segments and joints that are adjusted (C5, L_ILIUM, SHOULDER, …).",
+    LISTING: "Listings and restrictions found at a segment (Gonstead PRS, Diversified …).",
+    TECHNIQUE: "Adjusting techniques shipped with the product (diversified, activator, …).",
+    f"{TECHNIQUE}/<clinic id>": "Adjusting techniques a clinic added.",
+    SOFT_TISSUE_MODALITY: "Soft-tissue modalities (myofascial_release, …), each billed by CPT.",
+    MUSCLE: "Muscles treated (upper_trapezius, …).",
+    EXERCISE: "Stretches and exercises shipped with the product (chin_tuck, …).",
+    f"{EXERCISE}/<clinic id>": "Stretches and exercises a clinic added.",
+    EXERCISE_DOSE: "Parts of an exercise's dose: repetitions, hold-seconds.",
+    PLAN_PHASE: "Phases of care of a treatment plan: relief, corrective, maintenance.",
+    GOAL_MEASURE: "What a goal's target is measured on (nrs_pain, cervical_rotation_degrees, …).",
+    PLANNED_INTERVENTION: "Kinds of planned intervention: adjustment, soft-tissue, exercise.",
 }
 
 

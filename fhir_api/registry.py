@@ -1,6 +1,9 @@
 """Every FHIR resource type this server serves, in the CapabilityStatement's order."""
 
 from fhir_api.kinds import ResourceKind
+from fhir_api.resources.careplan import CAREPLAN
+from fhir_api.resources.goal import GOAL
 from fhir_api.resources.patient import PATIENT
+from fhir_api.resources.servicerequest import SERVICE_REQUEST
 
-KINDS: list[ResourceKind] = [PATIENT]
+KINDS: list[ResourceKind] = [PATIENT, CAREPLAN, GOAL, SERVICE_REQUEST]

@@ -20,10 +20,25 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+REQUEST_STATUS = "http://hl7.org/fhir/request-status"
+CAREPLAN_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category"
+GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
+# The chiropractic vocabulary (reference app). Techniques and exercises a clinic adds are coded
+# in the clinic's own system, `<system>/<clinic id>`: two clinics may give one code two meanings.
+SEGMENT = f"{LOCAL}/CodeSystem/segment"
+LISTING = f"{LOCAL}/CodeSystem/listing"
+TECHNIQUE = f"{LOCAL}/CodeSystem/technique"
+SOFT_TISSUE_MODALITY = f"{LOCAL}/CodeSystem/soft-tissue-modality"
+MUSCLE = f"{LOCAL}/CodeSystem/muscle"
+EXERCISE = f"{LOCAL}/CodeSystem/exercise"
+PLAN_PHASE = f"{LOCAL}/CodeSystem/plan-phase"
+GOAL_MEASURE = f"{LOCAL}/CodeSystem/goal-measure"
+PLANNED_INTERVENTION = f"{LOCAL}/CodeSystem/planned-intervention"
+EXERCISE_DOSE = f"{LOCAL}/CodeSystem/exercise-dose"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
 STAFF_ID = f"{LOCAL}/sid/staff"
 
@@ -38,3 +53,9 @@ def us_core(profile: str) -> str:
 
 def chart_number_system(clinic_id: object) -> str:
     return f"{CHART_NUMBER}/{clinic_id}"
+
+
+def clinic_code_system(system: str, clinic_id: object | None) -> str:
+    """The system of a reference entry: the shipped one's, or `<system>/<clinic id>` for an
+    entry a clinic added."""
+    return system if clinic_id is None else f"{system}/{clinic_id}"

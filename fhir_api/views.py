@@ -34,7 +34,10 @@ from fhir_api.kinds import ResourceKind
 from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
 from fhir_api.outcomes import outcome_of_errors
 from fhir_api.paging import FhirPagination
+from fhir_api.resources.careplan import CAREPLAN
+from fhir_api.resources.goal import GOAL
 from fhir_api.resources.patient import PATIENT
+from fhir_api.resources.servicerequest import SERVICE_REQUEST
 from fhir_api.schema import read_schema, resource_schema, search_schema
 from fhir_api.search import SearchContext, search_filter
 
@@ -191,5 +194,36 @@ class PatientViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*PATIENT.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(CAREPLAN), search=search_schema(CAREPLAN))
+class CarePlanViewSet(FhirReadViewSet):
+    """Treatment plans (US Core CarePlan): clinicians only. The REST API shows the front desk
+    a summary of plans (that one exists, its dates and status); FHIR has no summary form of a
+    CarePlan, so the desk is refused (403) here, as for the plan's goals and interventions."""
+
+    kind = CAREPLAN
+    permission_classes = [HasRole.of(*CAREPLAN.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(GOAL), search=search_schema(GOAL))
+class GoalViewSet(FhirReadViewSet):
+    """Goals of treatment plans (US Core Goal): who reads plan items in the REST API."""
+
+    kind = GOAL
+    permission_classes = [HasRole.of(*GOAL.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(SERVICE_REQUEST), search=search_schema(SERVICE_REQUEST))
+class ServiceRequestViewSet(FhirReadViewSet):
+    """Planned interventions (US Core ServiceRequest): who reads plan items in the REST API."""
+
+    kind = SERVICE_REQUEST
+    permission_classes = [HasRole.of(*SERVICE_REQUEST.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
-READ_VIEWSETS: list[type[FhirReadViewSet]] = [PatientViewSet]
+READ_VIEWSETS: list[type[FhirReadViewSet]] = [
+    PatientViewSet,
+    CarePlanViewSet,
+    GoalViewSet,
+    ServiceRequestViewSet,
+]

@@ -81,6 +81,11 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: read and search care plans", r"^GET /fhir/R4/CarePlan"),
+    (
+        "FHIR: read and search goals and planned interventions",
+        r"^GET /fhir/R4/(Goal|ServiceRequest)",
+    ),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -193,6 +198,9 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/CarePlan", "treatment_plan"),
+    (r"^/fhir/R4/Goal", "plan_goal"),
+    (r"^/fhir/R4/ServiceRequest", "plan_item"),
 ]
 
 
@@ -260,6 +268,9 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],
+        "CarePlan": plan["id"],
+        "Goal": plan["goals"][0]["id"],
+        "ServiceRequest": plan["soft_tissue"][0]["id"],
     }
     callers = {
         "anonymous": (APIClient(), None),
