@@ -21,6 +21,7 @@ DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 UCUM = "http://unitsofmeasure.org"
 ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
 REQUEST_STATUS = "http://hl7.org/fhir/request-status"
+GOAL_STATUS = "http://hl7.org/fhir/goal-status"
 CAREPLAN_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category"
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 

@@ -15,7 +15,7 @@ from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import coding, compact, concept, day, meta, reference
 from fhir_api.search import DateParameter, DerivedTokenParameter, IdParameter, ReferenceParameter
-from fhir_api.systems import GOAL_ACHIEVEMENT, GOAL_MEASURE, LOINC, UCUM
+from fhir_api.systems import GOAL_ACHIEVEMENT, GOAL_MEASURE, GOAL_STATUS, LOINC, UCUM
 from treatments.plans.models import Goal, GoalMeasure, GoalStatus, PlanStatus
 
 # LOINC codes of the measures whose code is certain. The NDI's LOINC total (82237-9) is the
@@ -152,6 +152,7 @@ GOAL = ResourceKind(
                 ("removed_at__isnull", (True, False)),
             ),
             derive=lifecycle_status,
+            system=GOAL_STATUS,
         ),
         "target-date": DateParameter(
             "The date the target should be reached.", column="target_date", is_date=True

@@ -69,6 +69,7 @@ from fhir_api.systems import (
     EXERCISE,
     EXERCISE_DOSE,
     PLANNED_INTERVENTION,
+    REQUEST_STATUS,
     SNOMED,
     SOFT_TISSUE_MODALITY,
     TECHNIQUE,
@@ -403,6 +404,7 @@ SERVICE_REQUEST = ResourceKind(
                 ("removed_at__isnull", (True, False)),
             ),
             derive=request_status,
+            system=REQUEST_STATUS,
         ),
         "category": AnyTokenParameter(
             f"adjustment, soft-tissue or exercise ({PLANNED_INTERVENTION}); SNOMED CT "
@@ -439,5 +441,11 @@ SERVICE_REQUEST = ResourceKind(
             ),
         ),
         "authored": DateParameter("When the intervention was planned.", column="created_at"),
+    },
+    not_held={
+        "ServiceRequest.category:us-core": "No code of the slice's value set (US Core's "
+        "categories, evaluation, social service, laboratory, imaging, counselling, education, "
+        "surgery) is an adjustment or soft-tissue work: they carry our own category only. A "
+        "home exercise programme also carries SNOMED CT 409073007 Education.",
     },
 )

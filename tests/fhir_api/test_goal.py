@@ -140,6 +140,10 @@ def test_lifecycle_follows_the_goal_and_its_plan(chiropractor_client, plan):
     assert sorted(search(chiropractor_client, {"lifecycle-status:not": "active"})) == sorted(
         goal_ids[1:]
     )
+    assert search(
+        chiropractor_client, {"lifecycle-status": "http://hl7.org/fhir/goal-status|active"}
+    ) == [goal_ids[0]]
+    assert search(chiropractor_client, {"lifecycle-status": "http://loinc.org|active"}) == []
     move_plan(chiropractor_client, plan, "hold")
     assert search(chiropractor_client, {"lifecycle-status": "on-hold"}) == [goal_ids[0]]
 
