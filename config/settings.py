@@ -79,11 +79,20 @@ INSTALLED_APPS = [
     "billing",
     "audit",
     "idempotency",
+    "fhir_export",
     "ops",
 ]
 
 # Apps whose every model must be clinic-scoped (checked at start-up by tenancy.models).
-TENANT_APPS = ["patients", "treatments", "scheduling", "billing", "access", "idempotency"]
+TENANT_APPS = [
+    "patients",
+    "treatments",
+    "scheduling",
+    "billing",
+    "access",
+    "idempotency",
+    "fhir_export",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -413,6 +422,11 @@ BREAK_GLASS_MAX_MINUTES = env.int("BREAK_GLASS_MAX_MINUTES", 240)
 # day.
 JOB_WORKER_CONCURRENCY = env.int("JOB_WORKER_CONCURRENCY", 4)
 JOB_SHUTDOWN_SECONDS = env.float("JOB_SHUTDOWN_SECONDS", 30.0)
+
+# FHIR bulk export: its files are downloadable this long after it is written, then removed;
+# each file holds at most this many resources (one row of the export's files).
+FHIR_EXPORT_HOURS = env.int("FHIR_EXPORT_HOURS", 24)
+FHIR_EXPORT_FILE_RESOURCES = env.int("FHIR_EXPORT_FILE_RESOURCES", 10_000)
 PROCRASTINATE_WORKER_DEFAULTS = {
     "concurrency": JOB_WORKER_CONCURRENCY,
     "shutdown_graceful_timeout": JOB_SHUTDOWN_SECONDS,

@@ -49,6 +49,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("fhir/R4/", include("fhir_export.urls")),
     path("fhir/R4/", include("fhir_api.urls")),
     # The committed, drift-checked contract: no schema is built while a front end waits.
     path("api/schema/", CommittedSchemaView.as_view(), name="schema"),

@@ -1,7 +1,9 @@
 """The CapabilityStatement (`GET /fhir/R4/metadata`), built from the resource kinds served."""
 
 from api.roles import Role
+from fhir_api.kinds import ResourceKind
 from fhir_api.registry import KINDS
+from fhir_api.search import ReferenceParameter
 from fhir_api.systems import (
     BODY_REGION,
     CHART_NUMBER,
@@ -48,20 +50,66 @@ def _roles(readers: frozenset[str]) -> str:
     return ", ".join(Role(role).label.lower() for role in sorted(readers))
 
 
-def capability_statement(*, base: str) -> dict:
-    resources = [
+# Operations served beyond read and search, by resource type (their official definitions).
+OPERATIONS = {
+    "Patient": [
         {
-            "type": kind.name,
-            **({"profile": us_core(kind.profiles[0])} if kind.profiles else {}),
-            **({"supportedProfile": [us_core(p) for p in kind.profiles]} if kind.profiles else {}),
-            "documentation": f"{kind.summary} Read by: {_roles(kind.readers)}.",
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [
-                {"name": name, "type": parameter.type, "documentation": parameter.description}
-                for name, parameter in kind.search.items()
-            ],
+            "name": "everything",
+            "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
         }
-        for kind in KINDS
+    ],
+    "Group": [
+        {
+            "name": "export",
+            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+        }
+    ],
+}
+
+
+def _includes(kind: ResourceKind) -> list[str]:
+    return [
+        f"{kind.name}:{name}"
+        for name, parameter in kind.search.items()
+        if isinstance(parameter, ReferenceParameter)
+    ]
+
+
+def _revincludes(kind: ResourceKind) -> list[str]:
+    return [
+        f"{other.name}:{name}"
+        for other in KINDS
+        for name, parameter in other.search.items()
+        if isinstance(parameter, ReferenceParameter) and parameter.target == kind.name
+    ]
+
+
+def _resource(kind: ResourceKind) -> dict:
+    found = {
+        "type": kind.name,
+        **({"profile": us_core(kind.profiles[0])} if kind.profiles else {}),
+        **({"supportedProfile": [us_core(p) for p in kind.profiles]} if kind.profiles else {}),
+        "documentation": f"{kind.summary} Read by: {_roles(kind.readers)}.",
+        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "searchInclude": _includes(kind),
+        "searchRevInclude": _revincludes(kind),
+        "searchParam": [
+            {"name": name, "type": parameter.type, "documentation": parameter.description}
+            for name, parameter in kind.search.items()
+        ],
+        "operation": OPERATIONS.get(kind.name, []),
+    }
+    return {key: value for key, value in found.items() if value != []}
+
+
+def capability_statement(*, base: str) -> dict:
+    resources = [_resource(kind) for kind in KINDS] + [
+        {
+            "type": "Group",
+            "documentation": "A clinic's patients, as a group whose id is the clinic's: the "
+            "bulk export's subject (clinic admins).",
+            "operation": OPERATIONS["Group"],
+        }
     ]
     systems = "; ".join(f"{system}: {meaning}" for system, meaning in LOCAL_SYSTEMS.items())
     return {
@@ -75,7 +123,8 @@ def capability_statement(*, base: str) -> dict:
         "fhirVersion": "4.0.1",
         "format": ["json"],
         "instantiates": [
-            f"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server|{US_CORE_VERSION}"
+            f"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server|{US_CORE_VERSION}",
+            "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data",
         ],
         "implementationGuide": [
             f"http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|{US_CORE_VERSION}"

@@ -8,4 +8,5 @@ class FhirCode(ErrorCodes):
 
     INVALID_SEARCH_VALUE = "invalid_search_value", 400
     UNSUPPORTED_MODIFIER = "unsupported_modifier", 400
+    UNSUPPORTED_INCLUDE = "unsupported_include", 400
     UNSUPPORTED_FORMAT = "unsupported_format", 406

@@ -37,5 +37,9 @@ class ResourceKind:
     search: Mapping[str, SearchParameter] = field(default_factory=dict)
     # Where a row keeps its patient's id, for the audit event ("pk": the row is the patient).
     patient_attr: str | None = "patient_id"
+    # The column that says when a row last changed (`_since` of an export, `_lastUpdated`).
+    last_updated: str | None = "updated_at"
+    # Whether a bulk export writes this type (not computed or catalogue types).
+    exported: bool = True
     # Elements a profile marks must-support that this server holds no data for.
     not_held: Mapping[str, str] = field(default_factory=dict)

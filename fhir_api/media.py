@@ -2,7 +2,7 @@
 `application/json` for a client that asks for it) and read."""
 
 from api.parsers import BoundedJSONParser
-from api.renderers import OrjsonRenderer
+from api.renderers import DocumentRenderer, OrjsonRenderer
 
 FHIR_JSON = "application/fhir+json"
 
@@ -19,3 +19,11 @@ class FhirAsJsonRenderer(OrjsonRenderer):
 
 class FhirJsonParser(BoundedJSONParser):
     media_type = FHIR_JSON
+
+
+class NdjsonRenderer(DocumentRenderer):
+    """A bulk export's file: FHIR resources, one per line, as written."""
+
+    media_type = "application/fhir+ndjson"
+    format = "ndjson"
+    charset = None

@@ -30,12 +30,19 @@ ISSUE_TYPES = {
 
 
 def issue(
-    *, status: int, code: str, text: str, expression: str | None = None, severity: str = "error"
+    *,
+    status: int,
+    code: str,
+    text: str,
+    expression: str | None = None,
+    severity: str = "error",
+    issue_type: str | None = None,
 ) -> dict:
-    """One issue of an OperationOutcome, carrying the API's error code."""
+    """One issue of an OperationOutcome, carrying the API's code; its FHIR issue type is the
+    status's unless given."""
     entry: dict = {
         "severity": severity,
-        "code": ISSUE_TYPES.get(status, "exception"),
+        "code": issue_type or ISSUE_TYPES.get(status, "exception"),
         "details": {"coding": [{"system": ERROR_CODE, "code": code}], "text": text},
     }
     if expression:

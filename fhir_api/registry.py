@@ -7,3 +7,5 @@ from fhir_api.resources.patient import PATIENT
 from fhir_api.resources.servicerequest import SERVICE_REQUEST
 
 KINDS: list[ResourceKind] = [PATIENT, CAREPLAN, GOAL, SERVICE_REQUEST]
+
+KINDS_BY_NAME: dict[str, ResourceKind] = {kind.name: kind for kind in KINDS}

@@ -41,6 +41,22 @@ COUNT_PARAMETER = OpenApiParameter(
     description="Resources per page (default 20); more than 100 are served 100 at a time.",
     examples=[],
 )
+INCLUDE_PARAMETER = OpenApiParameter(
+    "_include",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="`<Type>:<reference parameter>` (e.g. `Condition:patient`): add the resources "
+    "the matches point at (search mode `include`). At most 10 inclusions.",
+)
+REVINCLUDE_PARAMETER = OpenApiParameter(
+    "_revinclude",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="`<Type>:<reference parameter>` (e.g. `Provenance:target`): add the resources "
+    "that point at the matches (at most 1,000 per inclusion).",
+)
 CURSOR_PARAMETER = OpenApiParameter(
     "_cursor",
     OpenApiTypes.STR,
@@ -83,7 +99,14 @@ def search_schema(kind: ResourceKind):
         description=f"{kind.summary}\n\nValues separated by commas are alternatives; a parameter "
         "given twice must match both times. Unknown parameters are refused unless the request "
         "says `Prefer: handling=lenient`.",
-        parameters=[*parameters, COUNT_PARAMETER, CURSOR_PARAMETER, FORMAT_PARAMETER],
+        parameters=[
+            *parameters,
+            COUNT_PARAMETER,
+            CURSOR_PARAMETER,
+            INCLUDE_PARAMETER,
+            REVINCLUDE_PARAMETER,
+            FORMAT_PARAMETER,
+        ],
         request=None,
         tags=["FHIR"],
         responses={200: resource_schema("Bundle")},
@@ -196,9 +219,20 @@ def components(kinds: list[ResourceKind]) -> dict[str, dict]:
     return found
 
 
+def _operation_path(path: str, item: dict) -> str:
+    """A FHIR operation's path (`…/Group/{id}/$export`): drf-spectacular drops the `$` of a
+    route, so the operation names itself in `x-fhir-operation`."""
+    for operation in item.values():
+        name = operation.get("x-fhir-operation") if isinstance(operation, dict) else None
+        if name:
+            return f"{path.rsplit('/', 1)[0]}/{name}"
+    return path
+
+
 def document_fhir(result: dict, generator, request, public) -> dict:
     """The FHIR operations' errors as OperationOutcomes in FHIR JSON, and the components."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    result["paths"] = {_operation_path(path, item): item for path, item in result["paths"].items()}
     for path, item in result.get("paths", {}).items():
         if not path.startswith(FHIR_PATH):
             continue

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, Model, QuerySet, Value
 
 # The union's column saying which table a row is in.
@@ -78,7 +79,8 @@ class UnionRows:
         return replace(self, parts=tuple(part.filter(*args, **kwargs) for part in self.parts))
 
     def order_by(self, *ordering: str) -> UnionRows:
-        """Ordered by shared columns (or columns every table has), the primary key breaking ties."""
+        """Ordered by shared columns (or columns every table has), the primary key breaking
+        ties (or alone: `order_by("pk")`, an export's order)."""
         return replace(self, ordering=ordering)
 
     def __getitem__(self, index: slice) -> list[Any]:
@@ -94,15 +96,25 @@ class UnionRows:
 
     def _keys(self, start: int, stop: int | None) -> list[tuple[Any, ...]]:
         """(primary key, table, ordering columns…) of the rows `start` to `stop`, in order."""
-        ordering = (*self.ordering, "pk")
-        columns = [name.lstrip("-") for name in self.ordering]
+        ordering = [name for name in self.ordering if name.lstrip("-") != "pk"]
+        ordering += [name for name in self.ordering if name.lstrip("-") == "pk"][:1] or ["pk"]
+        columns = [name.lstrip("-") for name in ordering if name.lstrip("-") != "pk"]
         parts = [part.order_by(*ordering).values_list("pk", TABLE, *columns) for part in self.parts]
         if stop is not None:  # no table gives more than the page's last row
             parts = [part[:stop] for part in parts]
         union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        # The union's own ordering names its columns: the key is "id" in every table's select.
-        union = union.order_by(*self.ordering, "id")
-        return list(union[start:stop])
+        return list(union.order_by(*ordering)[start:stop])
+
+    def attribute_of(self, column: str) -> str | None:
+        """The attribute every table's rows hold `column` in (a shared column, or a field all
+        the tables have), or None."""
+        if all(column in branch.columns for branch in self.branches):
+            return column
+        try:
+            names = {b.rows.model._meta.get_field(column).attname for b in self.branches}
+        except FieldDoesNotExist:
+            return None
+        return names.pop() if len(names) == 1 else None
 
     def _rows(self, keys: list[tuple[Any, ...]]) -> list[Model]:
         wanted: dict[str, list[Any]] = {}

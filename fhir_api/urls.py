@@ -6,6 +6,11 @@ from fhir_api import views
 
 urlpatterns = [
     path("metadata", views.CapabilityStatementView.as_view(), name="fhir-metadata"),
+    path(
+        "Patient/<str:id>/$everything",
+        views.PatientViewSet.as_view({"get": "everything"}),
+        name="fhir-patient-everything",
+    ),
 ]
 for viewset in views.READ_VIEWSETS:
     name = viewset.kind.name

@@ -11,7 +11,8 @@ from typing import ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable, NotFound
@@ -21,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.error_codes import ApiCode
-from api.mixin_bases import APIViewBase
+from api.mixin_bases import APIViewBase, GenericAPIViewBase
 from api.parsers import BoundedJSONParser
 from api.permissions import HasRole
 from audit.models import AuditAction
@@ -30,10 +31,13 @@ from clinics.request_user import request_user
 from fhir_api.bundles import searchset
 from fhir_api.capability import capability_statement
 from fhir_api.error_codes import FhirCode
+from fhir_api.everything import EVERYTHING_MAX_PER_TYPE, patient_record
+from fhir_api.includes import inclusions
 from fhir_api.kinds import ResourceKind
 from fhir_api.media import FhirAsJsonRenderer, FhirJsonParser, FhirJsonRenderer
-from fhir_api.outcomes import outcome_of_errors
+from fhir_api.outcomes import issue, operation_outcome, outcome_of_errors
 from fhir_api.paging import FhirPagination
+from fhir_api.registry import KINDS, KINDS_BY_NAME
 from fhir_api.resources.careplan import CAREPLAN
 from fhir_api.resources.goal import GOAL
 from fhir_api.resources.patient import PATIENT
@@ -68,6 +72,12 @@ class FhirViewMixin(APIViewBase):
     def finalize_response(self, request, response, *args, **kwargs):
         # The API's handler decided the refusal (status, headers, codes); FHIR reads it as an
         # OperationOutcome.
+        if response.status_code >= 400 and not isinstance(
+            getattr(request, "accepted_renderer", None), FhirJsonRenderer | FhirAsJsonRenderer
+        ):
+            # A refusal of a document (an NDJSON file) still answers an OperationOutcome.
+            request.accepted_renderer = FhirJsonRenderer()
+            request.accepted_media_type = FhirJsonRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         data = getattr(response, "data", None)
         if response.status_code >= 400 and isinstance(data, dict) and "errors" in data:
@@ -75,7 +85,21 @@ class FhirViewMixin(APIViewBase):
         return response
 
 
-class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
+class UuidIdMixin(GenericAPIViewBase):
+    """Ids in FHIR paths are any text FHIR allows; ours are UUIDs, so anything else is simply
+    not found (404 as an OperationOutcome, not a routing miss in the API's shape)."""
+
+    lookup_url_kwarg = "id"
+
+    def get_object(self):
+        try:
+            uuid.UUID(self.kwargs["id"])
+        except ValueError:
+            raise NotFound("Nothing here has this id.") from None
+        return super().get_object()
+
+
+class FhirReadViewSet(FhirViewMixin, UuidIdMixin, AuditedViewMixin, viewsets.GenericViewSet):
     """Read (`GET /fhir/R4/<type>/<id>`) and search (`GET /fhir/R4/<type>?…`) one type."""
 
     kind: ClassVar[ResourceKind]
@@ -91,6 +115,7 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
             ApiCode.OUT_OF_RANGE,
             FhirCode.INVALID_SEARCH_VALUE,
             FhirCode.UNSUPPORTED_MODIFIER,
+            FhirCode.UNSUPPORTED_INCLUDE,
             FhirCode.UNSUPPORTED_FORMAT,
         ),
     }
@@ -113,8 +138,8 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
         return self.kind.rows(request_user(self.request))
 
     def get_object(self):
-        # Read as a search by id would be, so that rows kept in several tables (union rows,
-        # which are not a queryset) are read the same way as those kept in one.
+        # Read as a search by id would be (in place of UuidIdMixin's queryset lookup), so that
+        # rows kept in several tables (union rows, not a queryset) are read as those in one.
         try:
             key = uuid.UUID(self.kwargs[self.lookup_url_kwarg])
         except ValueError:
@@ -147,9 +172,14 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
             lenient=lenient,
         )
         page = self.paginate_queryset(self.get_queryset().filter(where)) or []
-        self.audit_touched(*page)
+        included = inclusions(request, self.kind, page, KINDS_BY_NAME, user)
+        self.audit_touched(*page, *(row for inclusion in included for row in inclusion.rows))
         kept = [(key, value) for key in used for value in request.query_params.getlist(key)]
-        kept += [(key, value) for key in ("_count",) for value in request.query_params.getlist(key)]
+        kept += [
+            (key, value)
+            for key in ("_count", "_include", "_revinclude")
+            for value in request.query_params.getlist(key)
+        ]
         self_url = request.build_absolute_uri(request.path)
         if kept:
             self_url = f"{self_url}?{urlencode(kept)}"
@@ -159,7 +189,9 @@ class FhirReadViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
                 self_url=self_url,
                 next_url=self._next_link(),
                 matches=[self.kind.resource(row) for row in page],
-                included=[],
+                included=[
+                    inclusion.kind.resource(row) for inclusion in included for row in inclusion.rows
+                ],
             )
         )
 
@@ -192,6 +224,62 @@ class PatientViewSet(FhirReadViewSet):
 
     kind = PATIENT
     permission_classes = [HasRole.of(*PATIENT.readers)]
+    audit_actions = {"everything": AuditAction.READ}
+
+    @extend_schema(
+        operation_id="fhir_patient_everything",
+        extensions={"x-fhir-operation": "$everything"},
+        summary="Everything about a patient the caller may read, in one Bundle",
+        description="The patient and every resource of theirs whose type the caller's role "
+        "reads (the front desk: demographics, appointments, coverage), at most "
+        f"{EVERYTHING_MAX_PER_TYPE} per type: a type cut short is named in an "
+        "OperationOutcome entry, with the search that pages through it. `_type` "
+        "(comma-separated) keeps some types only.",
+        parameters=[
+            OpenApiParameter("_type", OpenApiTypes.STR, description="Resource types, by commas.")
+        ],
+        request=None,
+        responses={200: resource_schema("Bundle")},
+        tags=["FHIR"],
+    )
+    @action(detail=True, methods=["get"], url_path=r"\$everything", url_name="everything")
+    def everything(self, request: Request, id: str | None = None) -> Response:
+        check_format(request)
+        patient = self.get_object()
+        raw_types = request.query_params.get("_type")
+        types = {name.strip() for name in raw_types.split(",")} if raw_types else None
+        record = patient_record(
+            request, patient=patient, user=request_user(request), kinds=KINDS, types=types
+        )
+        self.audit_touched(*(row for _, row in record.rows))
+        base = fhir_base(request)
+        bundle = searchset(
+            base=base,
+            self_url=request.build_absolute_uri(),
+            next_url=None,
+            matches=[self.kind.resource(patient)]
+            + [kind.resource(row) for kind, row in record.rows],
+            included=[],
+        )
+        for name in record.cut:
+            bundle.setdefault("entry", []).append(
+                {
+                    "resource": operation_outcome(
+                        [
+                            issue(
+                                status=200,
+                                code="truncated",
+                                text=f"Only the first {EVERYTHING_MAX_PER_TYPE} {name} resources "
+                                f"are here: search {base}/{name}?patient={patient.pk} for all.",
+                                severity="warning",
+                                issue_type="incomplete",
+                            )
+                        ]
+                    ),
+                    "search": {"mode": "outcome"},
+                }
+            )
+        return Response(bundle)
 
 
 @extend_schema_view(retrieve=read_schema(CAREPLAN), search=search_schema(CAREPLAN))

@@ -141,7 +141,7 @@ GOAL = ResourceKind(
     search={
         "_id": IdParameter("The goal's id."),
         "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="plan__patient_id", target="Patient"
+            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
         ),
         "lifecycle-status": DerivedTokenParameter(
             "proposed, active, on-hold, completed, cancelled, entered-in-error (from the goal's "

@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from procrastinate.contrib.django import app as queue
 
 from api.roles import Role
+from tenancy.job_context import open_clinic_context
 from tenancy.row_security import (
     DELETABLE_TABLES,
     QUEUE_TABLE_PREFIX,
@@ -291,3 +292,26 @@ def test_the_api_role_may_add_jobs_to_the_queue_and_nothing_more(clinic):
     assert acting_as == ROLE
     assert later > job_id
     assert {statement for statement, was_refused in refusals.items() if not was_refused} == set()
+
+
+@pytest.mark.django_db
+def test_a_jobs_clinic_context_scopes_what_it_reads_as_a_requests_does(clinic, other_clinic):
+    mine = PatientFactory(clinic=clinic)
+    PatientFactory(clinic=other_clinic)
+
+    with transaction.atomic():
+        open_clinic_context(clinic.id)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user, id FROM patients_patient")
+            rows = cursor.fetchall()
+            # The API role cannot take another clinic's context for itself.
+            with pytest.raises(DatabaseError), transaction.atomic():
+                cursor.execute("SELECT api_clinic_signature(%s::uuid)", [str(other_clinic.id)])
+
+    assert rows == [(ROLE, mine.id)]
+
+
+@pytest.mark.django_db(transaction=True, available_apps=FLUSHABLE_APPS)
+def test_a_jobs_clinic_context_needs_a_transaction(clinic):
+    with pytest.raises(RuntimeError):
+        open_clinic_context(clinic.id)

@@ -86,6 +86,7 @@ PERMISSION_ROWS = [
         "FHIR: read and search goals and planned interventions",
         r"^GET /fhir/R4/(Goal|ServiceRequest)",
     ),
+    ("FHIR: bulk export, its status and files", r" /fhir/R4/(Group/|bulk-)"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -153,6 +154,9 @@ ACTION_BY_SUFFIX = {
     "POST /api/v1/calendar-feed/": "create",
     ".ics": "read",
     "POST /api/v1/visits/{id}/coding-corrections/": "amend",
+    "/$export": "export",
+    "/$everything": "read",
+    "GET /fhir/R4/bulk-files/{id}": "export",
 }
 
 RESOURCE_BY_PATH = [
@@ -201,6 +205,8 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/CarePlan", "treatment_plan"),
     (r"^/fhir/R4/Goal", "plan_goal"),
     (r"^/fhir/R4/ServiceRequest", "plan_item"),
+    (r"^/fhir/R4/bulk-files/", "fhir_export_file"),
+    (r"^/fhir/R4/(Group/|bulk-status/)", "fhir_export"),
 ]
 
 
@@ -358,7 +364,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
                 if path.endswith("{id}")
                 else url.split("/")[-2]
                 if path.endswith("{id}/")
-                else re.findall(r"/([0-9a-f-]{36})/[a-z/-]+/$", url)[-1]
+                else re.findall(r"/([0-9a-f-]{36})/[$a-z/-]+/?$", url)[-1]
             )
             assert object_id in event.object_ids, label
         if (
@@ -367,7 +373,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed|fee-schedule)",
+                r"|calendar-feed|fee-schedule)|/fhir/R4/(Group|bulk-)",
                 url,
             )
         ):

@@ -223,3 +223,35 @@ def test_every_patient_of_a_search_conforms(chiropractor_client, clinic, patient
     assert_valid_fhir(bundle)
     for entry in bundle["entry"]:
         assert_conforms(entry["resource"], PATIENT, fully_recorded=False)
+
+
+def test_everything_holds_the_patient_and_is_audited(chiropractor_client, patient):
+    response = chiropractor_client.get(f"/fhir/R4/Patient/{patient.id}/$everything")
+
+    assert response.status_code == 200
+    bundle = response.json()
+    assert_valid_fhir(bundle)
+    assert bundle["entry"][0]["resource"]["id"] == str(patient.id)
+    event = AuditEvent.objects.order_by("-id").first()
+    assert (event.action, event.resource_type) == ("read", "patient")
+    assert patient.id in event.patient_ids
+
+
+def test_everything_of_another_clinics_patient_is_not_found(other_admin_client, patient):
+    assert other_admin_client.get(f"/fhir/R4/Patient/{patient.id}/$everything").status_code == 404
+
+
+def test_include_of_an_unknown_parameter_is_refused(chiropractor_client, patient):
+    response = chiropractor_client.get("/fhir/R4/Patient", {"_include": "Patient:colour"})
+
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["details"]["coding"][0]["code"] == "unsupported_include"
+
+
+def test_the_capability_statement_is_valid_fhir_and_names_the_operations(anonymous_client):
+    statement = anonymous_client.get("/fhir/R4/metadata").json()
+
+    assert_valid_fhir(statement)
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    assert resources["Patient"]["operation"][0]["name"] == "everything"
+    assert resources["Group"]["operation"][0]["name"] == "export"

@@ -114,3 +114,21 @@ def test_tables_must_share_the_same_columns(clinic):
 def test_only_slices_without_a_step_are_read(clinic):
     with pytest.raises(ValueError, match="Read them a page at a time"):
         items(clinic)[0:10:2]
+
+
+def test_an_export_reads_them_in_key_order_a_chunk_after_another(clinic, plan):
+    rows = items(clinic).order_by("pk")
+
+    first = rows[0:4]
+    rest = rows.filter(pk__gt=first[-1].pk)[0:4]
+
+    assert [row.pk for row in first + rest] == sorted(row.pk for row in rows)
+    assert len(rest) == 2
+
+
+def test_the_attribute_a_column_is_held_in(clinic):
+    rows = items(clinic)
+
+    assert rows.attribute_of("patient_id") == "patient_id"  # shared
+    assert rows.attribute_of("plan") == "plan_id"  # a field of every table
+    assert rows.attribute_of("segment") is None  # the adjustments' only

@@ -26,6 +26,8 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
         "patient retrieve",
         "patient retrieve, spread",
         "patient list",
+        "FHIR Patient read",
+        "FHIR Patient search, name",
         "name search",
         "phone search",
         "plan detail",

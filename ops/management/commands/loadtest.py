@@ -170,6 +170,16 @@ class Command(BaseCommand):
                 READ_BUDGET,
             ),
             Scenario("patient retrieve, spread", self._spread_retrieves(clinics), READ_BUDGET),
+            Scenario(
+                "FHIR Patient read",
+                [get(f"/fhir/R4/Patient/{pk}") for pk, _, _ in patients],
+                READ_BUDGET,
+            ),
+            Scenario(
+                "FHIR Patient search, name",
+                [get(f"/fhir/R4/Patient?name={quote(name[:4])}") for _, name, _ in patients],
+                LIST_BUDGET,
+            ),
             Scenario("patient list", [get("/api/v1/patients/")], LIST_BUDGET),
             Scenario(
                 "name search",
