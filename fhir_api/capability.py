@@ -11,6 +11,8 @@ from fhir_api.systems import (
     CHART_NUMBER,
     ERROR_CODE,
     EXERCISE,
+    EXERCISE_DOSE,
+    GOAL_MEASURE,
     LATERALITY,
     LISTING,
     LOCAL,
@@ -18,6 +20,8 @@ from fhir_api.systems import (
     OUTCOME_SCORE,
     PAYER_ID,
     PAYER_TYPE,
+    PLAN_PHASE,
+    PLANNED_INTERVENTION,
     QUESTIONNAIRE,
     RECORD_ID,
     SEGMENT,
@@ -67,6 +71,10 @@ LOCAL_SYSTEMS = {
     MUSCLE: "Muscles treated (upper trapezius, piriformis, …).",
     EXERCISE: "Stretches and exercises (chin tuck, bird-dog, …); a clinic's own are "
     "`<system>/<clinic id>`.",
+    EXERCISE_DOSE: "Parts of an exercise's dose: repetitions, hold-seconds.",
+    PLAN_PHASE: "Phases of care of a treatment plan: relief, corrective, maintenance.",
+    GOAL_MEASURE: "What a goal's target is measured on (nrs_pain, cervical_rotation_degrees, …).",
+    PLANNED_INTERVENTION: "Kinds of planned intervention: adjustment, soft-tissue, exercise.",
 }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
@@ -20,6 +20,7 @@ from clinics.models import User
 from fhir_api.error_codes import FhirCode
 from fhir_api.kinds import Kind, ResourceKind
 from fhir_api.search import ReferenceParameter
+from fhir_api.union_rows import UnionRows
 
 MAX_INCLUSIONS = 10  # `_include` and `_revinclude` values per search
 MAX_REVINCLUDED = 1000  # resources one `_revinclude` adds to a page
@@ -45,12 +46,24 @@ def _reference(kind: ResourceKind, name: str, value: str) -> ReferenceParameter:
 
 
 def _column_of(kind: ResourceKind, parameter: ReferenceParameter, user: User, name: str) -> str:
-    """The attribute of a row holding the reference (`patient_id` of `patient`)."""
-    model = kind.rows(user).model
-    try:
-        return str(model._meta.get_field(parameter.column).attname)
-    except FieldDoesNotExist:
-        raise _refuse(name, f"`{kind.name}:{name}` cannot be followed here.") from None
+    """The attribute of a row holding the reference (`patient_id` of `patient`): a field's, an
+    annotation's (a goal's patient is its plan's) or a column every table of union rows has."""
+    rows = kind.rows(user)
+    found: str | None
+    if isinstance(rows, UnionRows):
+        found = rows.attribute_of(parameter.column)
+    elif not isinstance(rows, QuerySet):
+        found = None  # performed items' union names no shared reference column
+    elif parameter.column in rows.query.annotations:
+        found = parameter.column
+    else:
+        try:
+            found = str(rows.model._meta.get_field(parameter.column).attname)
+        except FieldDoesNotExist:
+            found = None
+    if found is None:
+        raise _refuse(name, f"`{kind.name}:{name}` cannot be followed here.")
+    return found
 
 
 def _readable(request, kind: ResourceKind) -> None:

@@ -13,7 +13,8 @@ A `ComputedKind` is a type computed on request rather than read from rows (free 
 from the calendar's rules): it names how a search finds its resources and how one is read
 back by its id.
 
-A type made from several tables (fhir_api.union) gives `rows` that return a `UnionRows`, and
+A type made from several tables gives `rows` that return a `UnionRows` (fhir_api.union, the
+performed items of a Procedure; fhir_api.union_rows, the planned ones of a ServiceRequest), and
 `resource` and `id_of` that dispatch to each row's table.
 """
 
@@ -29,6 +30,7 @@ from django.db.models import QuerySet
 from clinics.models import User
 from fhir_api.search import SearchContext, SearchParameter, SearchTerm
 from fhir_api.union import UnionRows
+from fhir_api.union_rows import UnionRows as BranchRows
 
 
 def primary_key_text(row: Any) -> str:
@@ -40,7 +42,7 @@ class ResourceKind:
     name: str  # the FHIR resource type, "Patient"
     summary: str  # what it holds, for the contract and the CapabilityStatement
     # The caller's rows, prefetched for `resource` (a UnionRows for a type of several tables).
-    rows: Callable[[User], QuerySet[Any] | UnionRows]
+    rows: Callable[[User], QuerySet[Any] | UnionRows | BranchRows]
     resource: Callable[[Any], dict]  # one row as the FHIR resource
     readers: frozenset[str]  # roles that may read it
     audit_resource: str  # what its audit events call it

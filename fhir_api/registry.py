@@ -3,10 +3,12 @@
 from fhir_api.kinds import Kind
 from fhir_api.resources.appointment import APPOINTMENT
 from fhir_api.resources.audit_event import AUDIT_EVENT
+from fhir_api.resources.careplan import CAREPLAN
 from fhir_api.resources.claim import CLAIM
 from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.coverage import COVERAGE
 from fhir_api.resources.encounter import ENCOUNTER
+from fhir_api.resources.goal import GOAL
 from fhir_api.resources.location import LOCATION
 from fhir_api.resources.observation import OBSERVATION
 from fhir_api.resources.organization import ORGANIZATION
@@ -18,6 +20,7 @@ from fhir_api.resources.provenance import PROVENANCE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.resources.schedule import SCHEDULE
+from fhir_api.resources.servicerequest import SERVICE_REQUEST
 from fhir_api.resources.slot import SLOT
 
 KINDS: list[Kind] = [
@@ -30,6 +33,9 @@ KINDS: list[Kind] = [
     OBSERVATION,
     QUESTIONNAIRE_RESPONSE,
     QUESTIONNAIRE_KIND,
+    CAREPLAN,
+    GOAL,
+    SERVICE_REQUEST,
     ENCOUNTER,
     PROCEDURE,
     APPOINTMENT,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
+import math
 import operator
 import re
 import uuid
@@ -156,6 +158,14 @@ class Coded:
     system_column: str | None = None
 
 
+def _token(name: str, value: str) -> tuple[str | None, str]:
+    """A token's system (None when the value gives none, "" for `|code`) and code."""
+    system, bar, code = value.rpartition("|")
+    if not code:
+        raise refuse(name, "Give a code (`code` or `system|code`).")
+    return (system if bar else None), code
+
+
 @dataclass(frozen=True)
 class CodingParameter(SearchParameter):
     """A token over several codings of a resource (a Procedure's CPT code and our own code of
@@ -177,6 +187,105 @@ class CodingParameter(SearchParameter):
             elif coded.system_column is not None:
                 found |= Q(**{coded.column: code, coded.system_column: system})
         return found
+
+
+@dataclass(frozen=True)
+class ClinicCodingParameter(SearchParameter):
+    """`[system]|[code]` against a coding kept in two columns, its code and its system, where
+    the system differs from row to row (a clinic's own techniques are in its own system)."""
+
+    type: str = "token"
+    code_column: str = ""
+    system_column: str = ""
+    modifiers: frozenset[str] = frozenset({"not"})
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, code = _token(name, value)
+        if system == "":
+            found = NOTHING  # `|code`: a code without a system, and ours all have one
+        elif system is None:
+            found = Q(**{self.code_column: code})
+        else:
+            found = Q(**{self.code_column: code, self.system_column: system})
+        return ~found if modifier == "not" else found
+
+
+@dataclass(frozen=True)
+class AnyTokenParameter(SearchParameter):
+    """A token over several codings of a resource, each its own parameter (its system, its
+    column): a value matches when any of them does, `:not` when none does."""
+
+    type: str = "token"
+    parts: tuple[SearchParameter, ...] = ()
+    modifiers: frozenset[str] = frozenset({"not"})
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        found = NOTHING
+        for part in self.parts:
+            found |= part.match(name, value, None, context)
+        return ~found if modifier == "not" else found
+
+
+@dataclass(frozen=True)
+class DerivedTokenParameter(SearchParameter):
+    """A code the resource derives from stored values (a goal's lifecycle status from its plan's
+    status, its own and whether it was removed): `derive` is the mapping's own function, and
+    `columns` each stored value's lookup with every value it can take. A code matches the rows
+    whose values `derive` turns into it."""
+
+    type: str = "token"
+    columns: tuple[tuple[str, tuple[object, ...]], ...] = ()
+    derive: Callable[..., str | None] = str
+    system: str | None = None
+    modifiers: frozenset[str] = frozenset({"not"})
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        system, code = _token(name, value)
+        found = NOTHING
+        if not system or self.system is None or system == self.system:
+            combinations = [
+                values
+                for values in itertools.product(*(choices for _, choices in self.columns))
+                if self.derive(*values) == code
+            ]
+            found = self._rows_with(combinations)
+        return ~found if modifier == "not" else found
+
+    def _rows_with(self, combinations: list[tuple[object, ...]]) -> Q:
+        return _rows_with(self.columns, combinations)
+
+
+def _rows_with(
+    columns: tuple[tuple[str, tuple[object, ...]], ...], combinations: list[tuple[object, ...]]
+) -> Q:
+    """The rows whose values of `columns` are one of `combinations`, in few conditions: each
+    column's lookup (a subquery, it may be) is written once per condition, so a set of
+    combinations that is every mix of some values of each column is one condition (`__in` on
+    each column, left out where every value is wanted), and any other set is split by the
+    values of one column."""
+    if not combinations:
+        return NOTHING
+    wanted = [
+        [choice for choice in choices if any(values[i] == choice for values in combinations)]
+        for i, (_, choices) in enumerate(columns)
+    ]
+    if len(set(combinations)) == math.prod(len(values) for values in wanted):
+        condition: dict[str, object] = {}
+        for (lookup, choices), values in zip(columns, wanted, strict=True):
+            if len(values) == 1:
+                condition[lookup] = values[0]
+            elif len(values) < len(choices):
+                condition[f"{lookup}__in"] = values
+        return Q(**condition) if condition else EVERYTHING
+    axis = min(
+        (i for i, values in enumerate(wanted) if len(values) > 1), key=lambda i: len(wanted[i])
+    )
+    rest = columns[:axis] + columns[axis + 1 :]
+    found = NOTHING
+    for value in wanted[axis]:
+        chosen = [c[:axis] + c[axis + 1 :] for c in combinations if c[axis] == value]
+        found |= Q(**{columns[axis][0]: value}) & _rows_with(rest, chosen)
+    return found
 
 
 @dataclass(frozen=True)
@@ -347,6 +456,43 @@ def referenced(value: str) -> tuple[str | None, uuid.UUID | None]:
         return named, uuid.UUID(parts[-1])
     except ValueError:
         return named, None  # no resource has that id
+
+
+@dataclass(frozen=True)
+class PeriodParameter(SearchParameter):
+    """A date against a period kept in two columns (a null end: ongoing), as FHIR compares
+    ranges (https://hl7.org/fhir/R4/search.html#date): `eq` the searched range contains the
+    period, `ne` it does not; `gt`/`lt` the period reaches past the searched range's end or
+    before its start; `ge`/`le` it reaches into the searched range or past it (so that
+    `ge2026-11-15` finds a plan running on that day, as clients expect); `sa`/`eb` it starts
+    after the searched range or ends before it."""
+
+    type: str = "date"
+    start_column: str = ""
+    end_column: str = ""  # the last day (a date column) or moment of the period
+    is_date: bool = False
+
+    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
+        prefix = value[:2] if value[:2] in DATE_PREFIXES else "eq"
+        text = value[2:] if value[:2] in DATE_PREFIXES else value
+        start, end = date_range(name, text, context.zone)
+        low: object = start
+        high: object = end
+        if self.is_date:  # the searched days [low, high); a period's last day is in it
+            low = start.date()
+            high = (end - datetime.timedelta(microseconds=1)).date() + datetime.timedelta(days=1)
+        open_end = Q(**{f"{self.end_column}__isnull": True})
+        within = Q(**{f"{self.start_column}__gte": low, f"{self.end_column}__lt": high})
+        return {
+            "eq": within,
+            "ne": ~within | open_end,
+            "gt": Q(**{f"{self.end_column}__gte": high}) | open_end,
+            "lt": Q(**{f"{self.start_column}__lt": low}),
+            "ge": Q(**{f"{self.end_column}__gte": low}) | open_end,
+            "le": Q(**{f"{self.start_column}__lt": high}),
+            "sa": Q(**{f"{self.start_column}__gte": high}),
+            "eb": Q(**{f"{self.end_column}__lt": low}),
+        }[prefix]
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,26 @@ PROVENANCE_PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-
 DOCUMENT_COMPLETION = "http://terminology.hl7.org/CodeSystem/v3-DocumentCompletion"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 SIGNATURE_TYPE = "urn:iso-astm:E1762-95:2013"  # ASTM E1762-95 signature purposes
+REQUEST_STATUS = "http://hl7.org/fhir/request-status"
+GOAL_STATUS = "http://hl7.org/fhir/goal-status"
+CAREPLAN_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category"
+GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
 # Our codes where no standard one is certain (each is listed in the CapabilityStatement).
 ERROR_CODE = f"{LOCAL}/CodeSystem/api-error-code"
 BODY_REGION = f"{LOCAL}/CodeSystem/body-region"
+# The chiropractic vocabulary (reference app). Techniques and exercises a clinic adds are coded
+# in the clinic's own system, `<system>/<clinic id>`: two clinics may give one code two meanings.
+SEGMENT = f"{LOCAL}/CodeSystem/segment"
+LISTING = f"{LOCAL}/CodeSystem/listing"
+TECHNIQUE = f"{LOCAL}/CodeSystem/technique"
+SOFT_TISSUE_MODALITY = f"{LOCAL}/CodeSystem/soft-tissue-modality"
+MUSCLE = f"{LOCAL}/CodeSystem/muscle"
+EXERCISE = f"{LOCAL}/CodeSystem/exercise"
+PLAN_PHASE = f"{LOCAL}/CodeSystem/plan-phase"
+GOAL_MEASURE = f"{LOCAL}/CodeSystem/goal-measure"
+PLANNED_INTERVENTION = f"{LOCAL}/CodeSystem/planned-intervention"
+EXERCISE_DOSE = f"{LOCAL}/CodeSystem/exercise-dose"
 CHART_NUMBER = f"{LOCAL}/sid/chart-number"  # + "/<clinic id>": chart numbers are per clinic
 STAFF_ID = f"{LOCAL}/sid/staff"  # a staff member's id, as the REST API names them
 RECORD_ID = f"{LOCAL}/sid/record"  # any other record's id, as the REST API names it

@@ -43,10 +43,12 @@ from fhir_api.paging import FhirPagination
 from fhir_api.registry import KINDS, KINDS_BY_NAME
 from fhir_api.resources.appointment import APPOINTMENT
 from fhir_api.resources.audit_event import AUDIT_EVENT
+from fhir_api.resources.careplan import CAREPLAN
 from fhir_api.resources.claim import CLAIM
 from fhir_api.resources.condition import CONDITION
 from fhir_api.resources.coverage import COVERAGE
 from fhir_api.resources.encounter import ENCOUNTER
+from fhir_api.resources.goal import GOAL
 from fhir_api.resources.location import LOCATION
 from fhir_api.resources.observation import OBSERVATION
 from fhir_api.resources.organization import ORGANIZATION
@@ -58,6 +60,7 @@ from fhir_api.resources.provenance import PROVENANCE
 from fhir_api.resources.questionnaire import QUESTIONNAIRE_KIND
 from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.resources.schedule import SCHEDULE
+from fhir_api.resources.servicerequest import SERVICE_REQUEST
 from fhir_api.resources.slot import SLOT
 from fhir_api.schema import read_schema, resource_schema, search_schema
 from fhir_api.search import (
@@ -68,6 +71,7 @@ from fhir_api.search import (
     search_terms,
 )
 from fhir_api.union import UnionRows
+from fhir_api.union_rows import UnionRows as BranchRows
 from scheduling.error_codes import SchedulingCode
 
 BASE_PATH = "/fhir/R4"
@@ -203,6 +207,17 @@ class FhirReadViewSet(FhirTypeViewSet):
             self.check_object_permissions(self.request, found)
             self.audit_touched(found)
             return found
+        if isinstance(rows, BranchRows):
+            try:
+                key = uuid.UUID(resource_id)
+            except ValueError:
+                raise NotFound(f"No {self.kind.name} has this id.") from None
+            matches = list(rows.filter(pk=key)[:1])
+            if not matches:
+                raise NotFound(f"No {self.kind.name} has this id.")
+            self.check_object_permissions(self.request, matches[0])
+            self.audit_touched(matches[0])
+            return matches[0]
         try:
             self.kind.parse_id(resource_id)
         except ValueError:
@@ -594,6 +609,32 @@ class ProvenanceViewSet(FhirReadViewSet):
     permission_classes = [HasRole.of(*PROVENANCE.readers)]
 
 
+@extend_schema_view(retrieve=read_schema(CAREPLAN), search=search_schema(CAREPLAN))
+class CarePlanViewSet(FhirReadViewSet):
+    """Treatment plans (US Core CarePlan): clinicians only. The REST API shows the front desk
+    a summary of plans (that one exists, its dates and status); FHIR has no summary form of a
+    CarePlan, so the desk is refused (403) here, as for the plan's goals and interventions."""
+
+    kind = CAREPLAN
+    permission_classes = [HasRole.of(*CAREPLAN.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(GOAL), search=search_schema(GOAL))
+class GoalViewSet(FhirReadViewSet):
+    """Goals of treatment plans (US Core Goal): who reads plan items in the REST API."""
+
+    kind = GOAL
+    permission_classes = [HasRole.of(*GOAL.readers)]
+
+
+@extend_schema_view(retrieve=read_schema(SERVICE_REQUEST), search=search_schema(SERVICE_REQUEST))
+class ServiceRequestViewSet(FhirReadViewSet):
+    """Planned interventions (US Core ServiceRequest): who reads plan items in the REST API."""
+
+    kind = SERVICE_REQUEST
+    permission_classes = [HasRole.of(*SERVICE_REQUEST.readers)]
+
+
 # Every resource type's viewset, routed by fhir_api.urls.
 READ_VIEWSETS: list[type[FhirTypeViewSet] | type[FhirCatalogueViewSet]] = [
     PatientViewSet,
@@ -614,4 +655,7 @@ READ_VIEWSETS: list[type[FhirTypeViewSet] | type[FhirCatalogueViewSet]] = [
     ClaimViewSet,
     AuditEventViewSet,
     ProvenanceViewSet,
+    CarePlanViewSet,
+    GoalViewSet,
+    ServiceRequestViewSet,
 ]

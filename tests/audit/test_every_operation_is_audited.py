@@ -85,6 +85,11 @@ PERMISSION_ROWS = [
     ("add clinic techniques and exercises", r"^POST /api/v1/reference/"),
     ("FHIR: the CapabilityStatement", r"^GET /fhir/R4/metadata$"),
     ("FHIR: read and search patients", r"^GET /fhir/R4/Patient"),
+    ("FHIR: read and search care plans", r"^GET /fhir/R4/CarePlan"),
+    (
+        "FHIR: read and search goals and planned interventions",
+        r"^GET /fhir/R4/(Goal|ServiceRequest)",
+    ),
     ("FHIR: bulk export, its status and files", r" /fhir/R4/(Group/|bulk-)"),
     ("FHIR: read and search conditions", r"^GET /fhir/R4/Condition"),
     ("FHIR: read and search outcome scores", r"^GET /fhir/R4/Observation"),
@@ -223,6 +228,9 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
     (r"^/api/v1/patients/", "patient"),
     (r"^/fhir/R4/Patient", "patient"),
+    (r"^/fhir/R4/CarePlan", "treatment_plan"),
+    (r"^/fhir/R4/Goal", "plan_goal"),
+    (r"^/fhir/R4/ServiceRequest", "plan_item"),
     (r"^/fhir/R4/bulk-files/", "fhir_export_file"),
     (r"^/fhir/R4/(Group/|bulk-status/)", "fhir_export"),
     (r"^/fhir/R4/Condition", "condition"),
@@ -366,6 +374,9 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "Encounter": charted_patient["visit"]["id"],
         "Procedure": treated["adjustments"][0]["id"],
         "Provenance": f"signature-{treated['id']}",
+        "CarePlan": plan["id"],
+        "Goal": plan["goals"][0]["id"],
+        "ServiceRequest": plan["soft_tissue"][0]["id"],
     }
     callers = {
         "anonymous": (APIClient(), None),

@@ -1,0 +1,150 @@
+"""CarePlan (US Core CarePlan): a treatment plan, the conditions it addresses, its goals and,
+as activities, the ServiceRequest of each planned intervention.
+
+The plan's status is the CarePlan's as stored (PlanStatus values are FHIR's request-status
+codes: draft, active, on-hold, completed, revoked, entered-in-error). Its category is US Core's
+assess-plan, with its phase of care in our own system beside it; its narrative says the phase,
+the visit frequency and the weeks.
+"""
+
+from html import escape
+
+from django.db.models import DateField, F, QuerySet, Value
+from django.db.models.expressions import CombinedExpression
+
+from api.permissions import CLINICAL_ROLES
+from clinics.models import User
+from fhir_api.kinds import ResourceKind
+from fhir_api.resources.elements import compact, concept, day, instant, meta, reference
+from fhir_api.resources.servicerequest import intervention_text
+from fhir_api.search import (
+    AnyTokenParameter,
+    FixedTokenParameter,
+    IdParameter,
+    PeriodParameter,
+    ReferenceParameter,
+    TokenParameter,
+)
+from fhir_api.systems import CAREPLAN_CATEGORY, PLAN_PHASE, REQUEST_STATUS
+from treatments.plans.frequency import Stage
+from treatments.plans.models import PlanStatus, TreatmentPlan
+from treatments.plans.selectors import plan_list
+
+ASSESS_PLAN = ("assess-plan", "Assessment and Plan of Treatment")
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def careplan_rows(user: User) -> QuerySet[TreatmentPlan]:
+    """The plans with their conditions, goals and interventions (treatments.plans.selectors),
+    and the last day of their weeks for `date` searches: `weeks` is all stages' together
+    (treatments.plans.frequency.end_date)."""
+    last_day = CombinedExpression(
+        F("start_date"), "+", F("weeks") * Value(7) - Value(1), output_field=DateField()
+    )
+    return plan_list(user=user).annotate(period_end=last_day)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def frequency_words(stages: list[Stage]) -> str:
+    """`3 visits a week for 4 weeks, then 2 visits a week for 6 weeks`."""
+    return ", then ".join(
+        f"{_count(s.visits_per_week, 'visit')} a week for {_count(s.weeks, 'week')}" for s in stages
+    )
+
+
+def _narrative(plan: TreatmentPlan) -> dict:
+    lines = [
+        f"{plan.get_phase_display()} plan, {plan.get_status_display().lower()}: "
+        f"{frequency_words(plan.stages)} ({_count(plan.planned_visits, 'visit')}), "
+        f"{plan.start_date.isoformat()} to {plan.end_date.isoformat()}.",
+        f"Re-examination every {_count(plan.reexam_interval_days, 'day')} or "
+        f"{_count(plan.reexam_interval_visits, 'visit')}, whichever comes first.",
+    ]
+    goals = [goal.description for goal in plan.goals.all()]
+    if goals:
+        lines.append("Goals: " + "; ".join(goals) + ".")
+    planned = [intervention_text(item) for item in _interventions(plan)]
+    if planned:
+        lines.append("Planned: " + "; ".join(planned) + ".")
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return {"status": "generated", "div": f'<div xmlns="{XHTML}">{paragraphs}</div>'}
+
+
+def _interventions(plan: TreatmentPlan) -> list:
+    return [*plan.adjustments.all(), *plan.soft_tissue.all(), *plan.exercises.all()]
+
+
+def careplan_resource(plan: TreatmentPlan) -> dict:
+    return compact(
+        {
+            "resourceType": "CarePlan",
+            "id": str(plan.id),
+            "meta": meta(plan, "us-core-careplan"),
+            "text": _narrative(plan),
+            "status": PlanStatus(plan.status).value,
+            "intent": "plan",
+            "category": [
+                concept(CAREPLAN_CATEGORY, *ASSESS_PLAN),
+                concept(PLAN_PHASE, plan.phase, plan.get_phase_display()),
+            ],
+            "title": f"{plan.get_phase_display()} plan",
+            "description": f"{frequency_words(plan.stages)}.",
+            "subject": reference("Patient", plan.patient_id),
+            "period": {"start": day(plan.start_date), "end": day(plan.end_date)},
+            "created": instant(plan.created_at),
+            "author": reference("Practitioner", plan.chiropractor_id),
+            "contributor": [
+                reference("Practitioner", key)
+                for key in dict.fromkeys((plan.chiropractor_id, plan.created_by_id))
+            ],
+            "addresses": [
+                reference("Condition", link.condition_id) for link in plan.plan_conditions.all()
+            ],
+            "goal": [reference("Goal", goal.id) for goal in plan.goals.all()],
+            "activity": [
+                {"reference": reference("ServiceRequest", item.id, intervention_text(item))}
+                for item in _interventions(plan)
+            ],
+            "note": [{"text": plan.notes}] if plan.notes else [],
+        }
+    )
+
+
+CAREPLAN = ResourceKind(
+    name="CarePlan",
+    summary="Treatment plans: phase, visit frequency and weeks, the conditions addressed, "
+    "goals and planned interventions (US Core CarePlan).",
+    rows=careplan_rows,
+    resource=careplan_resource,
+    readers=CLINICAL_ROLES,
+    audit_resource="treatment_plan",
+    profiles=("us-core-careplan",),
+    search={
+        "_id": IdParameter("The plan's id."),
+        "patient": ReferenceParameter(
+            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
+        ),
+        "category": AnyTokenParameter(
+            f"assess-plan ({CAREPLAN_CATEGORY}: every plan), or the phase of care: relief, "
+            f"corrective, maintenance ({PLAN_PHASE}).",
+            parts=(
+                FixedTokenParameter("", system=CAREPLAN_CATEGORY, code=ASSESS_PLAN[0]),
+                TokenParameter("", column="phase", system=PLAN_PHASE),
+            ),
+        ),
+        "status": TokenParameter(
+            "draft, active, on-hold, completed, revoked, entered-in-error.",
+            column="status",
+            system=REQUEST_STATUS,
+        ),
+        "date": PeriodParameter(
+            "The plan's weeks, first day to last (prefixes compare ranges as FHIR does).",
+            start_column="start_date",
+            end_column="period_end",
+            is_date=True,
+        ),
+    },
+)
