@@ -10,7 +10,7 @@ from fhir_api.search import (
     EVERYTHING,
     NOTHING,
     AnyTokenParameter,
-    CodingParameter,
+    ClinicCodingParameter,
     DerivedTokenParameter,
     FixedTokenParameter,
     PeriodParameter,
@@ -71,7 +71,7 @@ def test_any_token_matches_when_a_part_does_and_every_row_survives_or():
 
 
 def test_a_coding_in_two_columns_needs_its_system_when_given_one():
-    code = CodingParameter("", code_column="code", system_column="system")
+    code = ClinicCodingParameter("", code_column="code", system_column="system")
 
     assert code.match("code", "urn:x|chin_tuck", None, CONTEXT) == Q(
         code="chin_tuck", system="urn:x"
