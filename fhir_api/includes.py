@@ -53,7 +53,11 @@ def _column_of(kind: ResourceKind, parameter: ReferenceParameter, user: User, na
     if isinstance(rows, UnionRows):
         found = rows.attribute_of(parameter.column)
     elif not isinstance(rows, QuerySet):
-        found = None  # performed items' union names no shared reference column
+        # The performed items' union: its first table stands for all (they share the column).
+        try:
+            found = str(rows.model._meta.get_field(parameter.column).attname)
+        except FieldDoesNotExist:
+            found = None
     elif parameter.column in rows.query.annotations:
         found = parameter.column
     else:
