@@ -632,8 +632,8 @@ SPECTACULAR_SETTINGS = {
         "api.schema.document_request_id_header",
         "api.schema.document_retry_after_header",
         "api.schema.document_errors_as_json",
-        "fhir_api.schema.document_fhir",
         "api.schema.give_each_operation_its_error_codes",
+        "fhir_api.schema.document_fhir",
         "api.required_when.declare_required_when",
     ],
 }

@@ -257,6 +257,9 @@ def document_fhir(result: dict, generator, request, public) -> dict:
                     typed.append((operation["operationId"], status, response))
     schemas.update(components(KINDS))
     _type_the_codes(schemas, typed)
+    # The API-shaped error bodies made per FHIR operation before this hook: none reads them.
+    for name in [n for n in schemas if n.startswith("Fhir") and "Error" in n]:
+        del schemas[name]
     return result
 
 
@@ -311,4 +314,6 @@ def _type_the_codes(schemas: dict, typed: list[tuple[str, str, dict]]) -> None:
                 "required": ["coding", "text"],
             }
             schemas[name] = outcome
-        response["content"][FHIR_JSON]["schema"] = {"$ref": f"#/components/schemas/{name}"}
+        ref = {"schema": {"$ref": f"#/components/schemas/{name}"}}
+        # Answered in FHIR JSON, or plain JSON when that is what the client accepts.
+        response["content"] = {FHIR_JSON: ref, "application/json": copy.deepcopy(ref)}
