@@ -247,6 +247,16 @@ def document_fhir(result: dict, generator, request, public) -> dict:
             if not isinstance(operation, dict):
                 continue
             responses = operation.get("responses", {})
+            # DRF answers 404 to an unknown `format` query parameter, on any operation.
+            responses.setdefault(
+                "404",
+                {
+                    "description": "Not found: no such resource, or an unknown `format`."
+                    "\n\nCodes: `not_found`.",
+                    "x-error-codes": ["not_found"],
+                    "content": {FHIR_JSON: {"schema": {}}},
+                },
+            )
             for status in [code for code, r in responses.items() if _answers_nothing(code, r)]:
                 # A read's `_format` made the generator add a 400 no read can answer.
                 _drop_own_bodies(schemas, responses.pop(status))
