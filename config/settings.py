@@ -634,6 +634,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.document_errors_as_json",
         "api.schema.give_each_operation_its_error_codes",
         "fhir_api.schema.document_fhir",
+        "fhir_import.schema.document_import_bundles",
         "api.required_when.declare_required_when",
     ],
 }

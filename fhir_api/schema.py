@@ -29,13 +29,15 @@ def resource_schema(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{component(name)}"}
 
 
+FORMAT_VALUES = ["json", "application/json", "application/fhir+json"]
+# A named component, not an inline enum: a generated client names an inline enum after its
+# operation and parameter, and `_format` would then clash with DRF's own `format` parameter.
 FORMAT_PARAMETER = OpenApiParameter(
     "_format",
-    OpenApiTypes.STR,
+    {"$ref": f"#/components/schemas/{component('Format')}"},
     OpenApiParameter.QUERY,
     description="`json`, `application/json` or `application/fhir+json` (the only format served); "
     "any other answers 406.",
-    enum=["json", "application/json", "application/fhir+json"],
 )
 COUNT_PARAMETER = OpenApiParameter(
     "_count",
@@ -186,6 +188,12 @@ def components(kinds: list[Kind]) -> dict[str, dict]:
     found[component("CapabilityStatement")] = _resource_component(
         "CapabilityStatement", f"What this server serves ({SPEC}/capabilitystatement.html)."
     )
+    found[component("Format")] = {
+        "type": "string",
+        "enum": FORMAT_VALUES,
+        "description": "The FHIR `_format` values served: all mean FHIR JSON.",
+        "example": "json",
+    }
     outcome = _resource_component(
         "OperationOutcome",
         f"Why a request was refused ({SPEC}/operationoutcome.html): one issue per error.",

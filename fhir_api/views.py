@@ -62,7 +62,7 @@ from fhir_api.resources.questionnaire_response import QUESTIONNAIRE_RESPONSE
 from fhir_api.resources.schedule import SCHEDULE
 from fhir_api.resources.servicerequest import SERVICE_REQUEST
 from fhir_api.resources.slot import SLOT
-from fhir_api.schema import read_schema, resource_schema, search_schema
+from fhir_api.schema import FORMAT_VALUES, read_schema, resource_schema, search_schema
 from fhir_api.search import (
     SearchContext,
     refuse,
@@ -77,7 +77,7 @@ from scheduling.error_codes import SchedulingCode
 BASE_PATH = "/fhir/R4"
 
 # `_format` values that name the JSON this server speaks (https://hl7.org/fhir/R4/http.html).
-JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
+JSON_FORMATS = frozenset(FORMAT_VALUES)
 
 
 def fhir_base(request: Request) -> str:

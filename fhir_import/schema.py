@@ -1,7 +1,7 @@
 """The import's Bundle and its answer in the OpenAPI contract (FHIR's own documents: each
 element is as the specification says, https://hl7.org/fhir/R4/http.html#transaction)."""
 
-from fhir_api.schema import resource_schema
+from fhir_api.schema import component, resource_schema
 
 SPEC = "https://hl7.org/fhir/R4"
 
@@ -95,3 +95,15 @@ IMPORT_RESPONSE_BUNDLE = _bundle(
         "required": ["response"],
     },
 )
+
+IMPORT_BUNDLE_REF = resource_schema("ImportBundle")
+IMPORT_RESPONSE_BUNDLE_REF = resource_schema("ImportResponseBundle")
+
+
+def document_import_bundles(result: dict, generator, request, public) -> dict:
+    """The import's Bundles as named components: the body is offered in two media types, and
+    an inline schema in both would make a generated client define its models twice."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[component("ImportBundle")] = IMPORT_BUNDLE
+    schemas[component("ImportResponseBundle")] = IMPORT_RESPONSE_BUNDLE
+    return result

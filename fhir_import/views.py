@@ -22,7 +22,7 @@ from fhir_api.views import FhirViewMixin, check_format, fhir_base
 from fhir_import.answers import refusal, response_bundle
 from fhir_import.bundle import BundleRefused
 from fhir_import.declared import import_error_codes
-from fhir_import.schema import IMPORT_BUNDLE, IMPORT_RESPONSE_BUNDLE
+from fhir_import.schema import IMPORT_BUNDLE_REF, IMPORT_RESPONSE_BUNDLE_REF
 from fhir_import.services import ImportResult, bundle_import
 
 OUTCOME = resource_schema("OperationOutcome")
@@ -57,10 +57,10 @@ class BundleViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
         "each entry on its own and answers 200 with every entry's status. At most "
         "`FHIR_IMPORT_MAX_ENTRIES` entries (500) and `FHIR_IMPORT_MAX_BODY_BYTES` (8 MiB).",
         parameters=[FORMAT_PARAMETER],
-        request={FHIR_JSON: IMPORT_BUNDLE, "application/json": IMPORT_BUNDLE},
+        request={FHIR_JSON: IMPORT_BUNDLE_REF, "application/json": IMPORT_BUNDLE_REF},
         responses={
             200: OpenApiResponse(
-                IMPORT_RESPONSE_BUNDLE,
+                IMPORT_RESPONSE_BUNDLE_REF,
                 description="Each entry's status, in the Bundle's order: `201 Created`, `200 OK` "
                 "(imported before: nothing written) or, in a batch, why it was refused.",
             ),
