@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from fhir_api.systems import IDENTIFIER_TYPE
 from fhir_import.error_codes import ImportCode
-from fhir_import.kinds import ImportKind
+from fhir_import.kinds import ImportKind, PartKind
 from fhir_import.models import MAX_SOURCE_LENGTH
 from fhir_import.reading import EntryRefused, Note, child, codings, invalid, objects, text
 
@@ -39,7 +39,7 @@ class Entry:
     index: int
     full_url: str | None
     resource: dict
-    kind: ImportKind | None = None
+    kind: ImportKind | PartKind | None = None
     keys: list[tuple[str, str]] = field(default_factory=list)  # (system, value)
     refused: EntryRefused | None = None
     notes: list[Note] = field(default_factory=list)
@@ -74,6 +74,34 @@ class Bundle:
             return None
         target = self.entry_named(reference, by)
         return target.resource if target is not None else None
+
+
+@dataclass(frozen=True)
+class EntryLookup:
+    """The Bundle as one entry's read sees it (fhir_import.kinds.Lookup)."""
+
+    bundle: Bundle
+    by: Entry
+
+    def __call__(self, reference: str, container: dict) -> dict | None:
+        return self.bundle.lookup(reference, container, self.by)
+
+    def referring(self, resource_type: str, element: str) -> list[tuple[str, dict]]:
+        found = []
+        for entry in self.bundle.entries:
+            if entry.resource.get("resourceType") != resource_type or not entry.full_url:
+                continue
+            value = entry.resource.get(element)
+            targets = value if isinstance(value, list) else [value]
+            for target in targets:
+                reference = target.get("reference") if isinstance(target, dict) else None
+                if (
+                    isinstance(reference, str)
+                    and self.bundle.entry_named(reference, entry) is self.by
+                ):
+                    found.append((entry.full_url, entry.resource))
+                    break
+        return found
 
 
 def _is_personal(identifier: dict, where: str) -> bool:
@@ -114,7 +142,7 @@ def _keys(entry: Entry) -> None:
     entry.keys.append((URI_SYSTEM, entry.full_url))
 
 
-def _read_entry(entry: Entry, raw: dict, kinds: Mapping[str, ImportKind]) -> None:
+def _read_entry(entry: Entry, raw: dict, kinds: Mapping[str, ImportKind | PartKind]) -> None:
     if not isinstance(raw.get("resource"), dict):
         raise invalid("Each entry holds a resource.", "resource")
     resource_type = text(entry.resource, "resourceType", "resource")
@@ -141,7 +169,9 @@ def _read_entry(entry: Entry, raw: dict, kinds: Mapping[str, ImportKind]) -> Non
     _keys(entry)
 
 
-def read_bundle(body: object, *, max_entries: int, kinds: Mapping[str, ImportKind]) -> Bundle:
+def read_bundle(
+    body: object, *, max_entries: int, kinds: Mapping[str, ImportKind | PartKind]
+) -> Bundle:
     if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
         raise BundleRefused(
             400, ImportCode.INVALID_BUNDLE, "The body is not a FHIR Bundle.", "Bundle"

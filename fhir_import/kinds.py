@@ -22,9 +22,15 @@ STRUCTURAL = frozenset({"resourceType", "id", "meta", "text", "language", "impli
 
 
 class Lookup(Protocol):
-    """A reference resolved to a resource of the same Bundle (or contained), if it names one."""
+    """The Bundle as one entry's read sees it: the resources its references name (another
+    entry, or one contained in `container` as `#id`), and the entries that refer to it."""
 
     def __call__(self, reference: str, container: dict) -> dict | None: ...
+
+    def referring(self, resource_type: str, element: str) -> list[tuple[str, dict]]:
+        """The entries of `resource_type` whose `element` (a Reference, or a list of them)
+        names this entry, as (a reference to each, its resource), in the Bundle's order."""
+        ...
 
 
 class Create(Protocol):
@@ -44,6 +50,26 @@ class ImportKind:
     subject: str | None = None  # the element naming the record's patient
     patient_field: str | None = None  # the serializer's field for the patient, if it has one
     writers_reason: str = ""  # why the other roles may not, for their refusal
+    # Import order: entries are written by rank, so that what an entry refers to (its patient,
+    # the conditions a plan addresses) was written before it, whatever the Bundle's order.
+    rank: int = 1
+    # The ids of the parts a record was written with, by the field that listed them, in their
+    # order (a plan: its goals and planned items), for the part entries' answers.
+    part_ids: Callable[[Model], dict[str, list[Any]]] | None = None
 
     def patient_id(self, record: Model) -> Any:
         return record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)
+
+
+@dataclass(frozen=True)
+class PartKind:
+    """A resource imported as part of another's record (a Goal: its CarePlan's), by the entry
+    of that record, which reads it where it refers to it; its own entry is answered with the
+    part it became. An entry that no imported record claims is refused."""
+
+    name: str
+    part_of: str  # the resource type whose import writes it
+    elements: frozenset[str]  # top-level elements its whole reads (the others: not kept)
+    how: str  # how its whole refers to it, for the refusal of an unclaimed entry
+    subject: None = None
+    rank: int = 9  # after every whole: by then each whole has claimed its parts

@@ -17,6 +17,12 @@ class ImportedResourceType(models.TextChoices):
     CONDITION = "Condition", "Condition"
     COVERAGE = "Coverage", "Coverage"
     OBSERVATION = "Observation", "Observation (an outcome measure)"
+    QUESTIONNAIRE_RESPONSE = "QuestionnaireResponse", "QuestionnaireResponse (an outcome measure)"
+    CARE_PLAN = "CarePlan", "CarePlan (a treatment plan)"
+    GOAL = "Goal", "Goal (a treatment plan's)"
+    SERVICE_REQUEST = "ServiceRequest", "ServiceRequest (a planned intervention)"
+    ENCOUNTER = "Encounter", "Encounter (a visit)"
+    PROCEDURE = "Procedure", "Procedure (a visit's performed item)"
 
 
 class ImportedResource(ClinicScopedModel):
@@ -28,10 +34,11 @@ class ImportedResource(ClinicScopedModel):
     one's row waits for the first's transaction, then conflicts (fhir_import.services).
     """
 
-    resource_type = models.CharField(max_length=20, choices=ImportedResourceType.choices)
+    resource_type = models.CharField(max_length=32, choices=ImportedResourceType.choices)
     source_system = models.CharField(max_length=MAX_SOURCE_LENGTH)
     source_value = models.CharField(max_length=MAX_SOURCE_LENGTH)
-    # A Patient, Condition, Coverage or OutcomeMeasure id (each table's UUID primary key).
+    # The id of the record (or, for a part, of the row: a goal, a planned or performed item)
+    # the resource became: each table's UUID primary key.
     record_id = models.UUIDField()
     # The patient the record belongs to (for a Patient, itself): for the audit trail, and to
     # find the patient an entry refers to when that entry was imported before.

@@ -288,6 +288,7 @@ def create_patient(*, fields: dict[str, Any], patient: object, user, **options: 
 
 PATIENT_IMPORT = ImportKind(
     name="Patient",
+    rank=0,
     serializer=PatientSerializer,
     read=read_patient,
     create=create_patient,

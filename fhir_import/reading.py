@@ -38,6 +38,25 @@ class Note:
 
 
 @dataclass
+class Link:
+    """A field whose value is the record another entry became, or an existing record
+    (`Condition/<id>`): the import resolves it once that entry is written."""
+
+    at: tuple[str | int, ...]  # where in the fields: ("conditions", 0)
+    path: str  # the element it came from: resource.addresses[0].reference
+    reference: str
+    target: str  # the resource type it must be
+
+
+@dataclass
+class Part:
+    """Another entry written as part of this one's record (fhir_import.kinds.PartKind)."""
+
+    reference: str  # the part's entry, as this resource refers to it
+    at: tuple[str, int]  # the field and position it was read into: ("adjustments", 0)
+
+
+@dataclass
 class Mapped:
     """A resource read for one of the REST API's serializers."""
 
@@ -47,6 +66,8 @@ class Mapped:
     notes: list[Note] = field(default_factory=list)
     # What the kind's writing takes besides the validated fields (a coverage: `archive`).
     options: dict[str, Any] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
 
 
 def objects(container: dict, name: str, path: str) -> list[tuple[int, dict]]:

@@ -18,7 +18,6 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -33,24 +32,26 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from api.errors import ApiExceptionHandler, DomainError
 from clinics.models import User
 from fhir_api.outcomes import issue
-from fhir_import.bundle import Bundle, Entry, read_bundle
+from fhir_import.bundle import Bundle, Entry, EntryLookup, read_bundle
 from fhir_import.condition import CONDITION_IMPORT
 from fhir_import.coverage import COVERAGE_IMPORT
 from fhir_import.error_codes import ImportCode
-from fhir_import.kinds import ImportKind
+from fhir_import.kinds import ImportKind, PartKind
 from fhir_import.models import ImportedResource
 from fhir_import.observation import OBSERVATION_IMPORT
 from fhir_import.patient import PATIENT_IMPORT
-from fhir_import.reading import EntryRefused, Mapped, Note
+from fhir_import.reading import EntryRefused, Link, Mapped, Note
 from patients.models import Patient
 
 IMPORT_KINDS: dict[str, ImportKind] = {
     kind.name: kind
     for kind in (PATIENT_IMPORT, CONDITION_IMPORT, COVERAGE_IMPORT, OBSERVATION_IMPORT)
 }
-PATIENT_REFERENCE = re.compile(
-    r"^Patient/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
-)
+# Resources imported only as part of another's record (fhir_import.kinds.PartKind).
+PART_KINDS: dict[str, PartKind] = {}
+UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+PATIENT_REFERENCE = re.compile(rf"^Patient/{UUID}$")
+LITERAL_REFERENCE = re.compile(rf"^([A-Z][A-Za-z]+)/{UUID}$")
 # What an entry's refusal may be made of: the domain's refusals, as the REST API answers them.
 ENTRY_ERRORS = (DjangoValidationError, DomainError, APIException, IntegrityError, DataError)
 
@@ -210,25 +211,33 @@ class _Import:
         error = {"code": refused.code, "detail": refused.text, "attr": refused.path}
         return self._refusal(entry, refused.status, [error], {refused.path: refused.path})
 
+    def _written_by(self, entry: Entry, reference: str, target: str, path: str) -> Answer | None:
+        """The answer of the Bundle's entry `reference` names, which must be a `target` that
+        was imported (here or before); None when it names no entry."""
+        found = self.bundle.entry_named(reference, entry)
+        if found is None:
+            return None
+        if found.kind is None or found.kind.name != target:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"`{reference}` is entry [{found.index}], which is not a {target}.",
+                path,
+            )
+        answer = self.answers.get(found.index)
+        if answer is None or answer.status >= 400:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"The {target} of entry [{found.index}] was not imported.",
+                path,
+            )
+        return answer
+
     def _patient_of(self, subject: tuple[str, str], entry: Entry) -> Patient:
         path, reference = subject
-        target = self.bundle.entry_named(reference, entry)
-        if target is not None:
-            if target.kind is not PATIENT_IMPORT:
-                raise EntryRefused(
-                    422,
-                    ImportCode.UNRESOLVED_REFERENCE,
-                    f"`{reference}` is entry [{target.index}], which is not a Patient.",
-                    path,
-                )
-            answer = self.answers.get(target.index)
-            if answer is None or answer.status >= 400:
-                raise EntryRefused(
-                    422,
-                    ImportCode.UNRESOLVED_REFERENCE,
-                    f"The patient of entry [{target.index}] was not imported.",
-                    path,
-                )
+        answer = self._written_by(entry, reference, "Patient", path)
+        if answer is not None:
             if isinstance(answer.record, Patient):
                 return answer.record
             return self._existing_patient(answer.record_id, reference, path)
@@ -241,6 +250,23 @@ class _Import:
                 path,
             )
         return self._existing_patient(literal.group(1), reference, path)
+
+    def _linked(self, link: Link, entry: Entry) -> Any:
+        """The id a link stands for: the record its entry became, or the existing record it
+        names (the REST serializer then checks it is one of this clinic's)."""
+        answer = self._written_by(entry, link.reference, link.target, link.path)
+        if answer is not None:
+            return str(answer.record_id)
+        literal = LITERAL_REFERENCE.match(link.reference)
+        if literal is None or literal.group(1) != link.target:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"`{link.reference}` names no entry of this Bundle and is not "
+                f"`{link.target}/<id>`.",
+                link.path,
+            )
+        return literal.group(2)
 
     def _existing_patient(self, patient_id: Any, reference: str, path: str) -> Patient:
         found = self.patients.get(uuid.UUID(str(patient_id)))
@@ -262,7 +288,7 @@ class _Import:
         self.patients[found.pk] = found
         return found
 
-    def _record_keys(self, entry: Entry, record: Model, patient_id: Any) -> None:
+    def _record_keys(self, entry: Entry, record_id: Any, patient_id: Any) -> None:
         """Record the entry's keys; another request (or entry) holding one of them first means
         the entry was imported there: `_ImportedMeanwhile`, and this entry's writes roll back.
         A key held by a request still running is waited for (its transaction ends first)."""
@@ -275,7 +301,7 @@ class _Import:
                 entry.kind.name,
                 system,
                 value,
-                record.pk,
+                record_id,
                 patient_id,
                 self.user.pk,
                 now,
@@ -295,20 +321,73 @@ class _Import:
             if len(cursor.fetchall()) < len(rows):
                 raise _ImportedMeanwhile()
 
-    def _write(self, entry: Entry, mapped: Mapped) -> Model:
+    def _write(self, entry: Entry, mapped: Mapped) -> tuple[Model, list[tuple[int, Answer]]]:
+        """The entry's record, and the answers of the part entries written with it."""
         kind = entry.kind
-        assert kind is not None
+        assert isinstance(kind, ImportKind)
         patient = self._patient_of(mapped.subject, entry) if mapped.subject is not None else None
         fields = dict(mapped.fields)
         if kind.patient_field is not None and patient is not None:
             fields[kind.patient_field] = str(patient.pk)
+        for link in mapped.links:
+            _place(fields, link.at, self._linked(link, entry))
+        parts = [(part, self._claim(part.reference, entry)) for part in mapped.parts]
         serializer = kind.serializer(data=fields, context=self.context)
         serializer.is_valid(raise_exception=True)
         record = kind.create(
             fields=serializer.validated_data, patient=patient, user=self.user, **mapped.options
         )
-        self._record_keys(entry, record, kind.patient_id(record))
-        return record
+        patient_id = kind.patient_id(record)
+        self._record_keys(entry, record.pk, patient_id)
+        ids = kind.part_ids(record) if kind.part_ids is not None and parts else {}
+        answers = []
+        for part, part_entry in parts:
+            part_id = ids[part.at[0]][part.at[1]]
+            self._record_keys(part_entry, part_id, patient_id)
+            whole = f"{kind.name}/{record.pk}"
+            answers.append(
+                (part_entry.index, self._part_answer(part_entry, part_id, patient_id, whole))
+            )
+        return record, answers
+
+    def _claim(self, reference: str, by: Entry) -> Entry:
+        """The part entry a whole refers to, which must be one of its parts not yet imported."""
+        assert by.kind is not None
+        found = self.bundle.entry_named(reference, by)
+        part = found.kind if found is not None else None
+        if found is None or not isinstance(part, PartKind) or part.part_of != by.kind.name:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"`{reference}` names no entry of this Bundle that a {by.kind.name} is made of.",
+                "resource",
+            )
+        if found.refused is not None or found.index in self.answers:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"Entry [{found.index}] ({part.name}) was "
+                + ("refused" if found.refused is not None else "imported before")
+                + f"; a {by.kind.name} is imported with its parts.",
+                "resource",
+            )
+        return found
+
+    def _part_answer(self, entry: Entry, record_id: Any, patient_id: Any, whole: str) -> Answer:
+        assert entry.kind is not None
+        notes = [*entry.notes, Note(f"Written as part of {whole}.", "resource")]
+        notes += [
+            Note(f"`{name}` is not kept.", f"resource.{name}")
+            for name in entry.resource
+            if name not in entry.kind.elements
+        ]
+        return Answer(
+            status=201,
+            resource_type=entry.kind.name,
+            record_id=record_id,
+            patient_id=patient_id,
+            issues=[_warning(note, entry.index) for note in notes],
+        )
 
     def _errors(self, error: Exception) -> tuple[int, list[dict]]:
         """The status and error items the REST API would answer for `error`."""
@@ -324,6 +403,16 @@ class _Import:
         if entry.index in self.answers:
             return self.answers[entry.index]
         kind = entry.kind
+        if isinstance(kind, PartKind):
+            return self._refused(
+                entry,
+                EntryRefused(
+                    422,
+                    ImportCode.UNRESOLVED_REFERENCE,
+                    f"A {kind.name} is imported as part of the {kind.part_of} that {kind.how}; "
+                    f"no {kind.part_of} imported from this Bundle does.",
+                ),
+            )
         assert kind is not None
         mapped = Mapped(fields={}, paths={})
         try:
@@ -333,12 +422,12 @@ class _Import:
                     f"Importing a {kind.name} needs one of the roles: "
                     f"{', '.join(sorted(kind.writers))}{reason}."
                 )
-            mapped = kind.read(entry.resource, partial(self.bundle.lookup, by=entry))
+            mapped = kind.read(entry.resource, EntryLookup(self.bundle, entry))
             if mapped.subject is not None:
                 # A refusal naming no field is about the patient (archived: patient_archived).
                 mapped.paths.setdefault("", mapped.subject[0])
             with transaction.atomic():
-                record = self._write(entry, mapped)
+                record, parts = self._write(entry, mapped)
         except _ImportedMeanwhile:
             return self._found_meanwhile(entry)
         except EntryRefused as refused:
@@ -346,6 +435,8 @@ class _Import:
         except ENTRY_ERRORS as error:
             status, errors = self._errors(error)
             return self._refusal(entry, status, errors, mapped.paths)
+        for index, part_answer in parts:
+            self.answers[index] = part_answer
         notes = [*entry.notes, *mapped.notes]
         notes += [
             Note(f"`{name}` is not kept.", f"resource.{name}")
@@ -377,8 +468,8 @@ class _Import:
     def run(self) -> ImportResult:
         self._match_imported()
         self._load_patients()
-        # Patients first: the entries that refer to them find them, whatever their order.
-        order = sorted(self.bundle.entries, key=lambda e: e.kind is not PATIENT_IMPORT)
+        # By rank (patients first): what an entry refers to is written before it.
+        order = sorted(self.bundle.entries, key=lambda e: e.kind.rank if e.kind else 0)
         if self.bundle.type == "batch":
             for entry in order:
                 self.answers[entry.index] = self.entry(entry)
@@ -395,8 +486,18 @@ class _Import:
         return ImportResult(type=self.bundle.type, answers=answers)
 
 
+def _place(fields: dict, at: tuple[str | int, ...], value: Any) -> None:
+    """Set the value at a path of the fields (`("conditions", 0)`)."""
+    container: Any = fields
+    for key in at[:-1]:
+        container = container[key]
+    container[at[-1]] = value
+
+
 def bundle_import(*, body: object, user: User, context: Mapping[str, Any]) -> ImportResult:
     """Import a transaction or batch Bundle into the user's clinic (see the module).
     `context`: the REST serializers' (the request), for their checks of the clinic."""
-    bundle = read_bundle(body, max_entries=settings.FHIR_IMPORT_MAX_ENTRIES, kinds=IMPORT_KINDS)
+    bundle = read_bundle(
+        body, max_entries=settings.FHIR_IMPORT_MAX_ENTRIES, kinds={**IMPORT_KINDS, **PART_KINDS}
+    )
     return _Import(bundle, user, context).run()
