@@ -46,6 +46,23 @@ class StatusMachine:
     def allowed_actions(self, status: str) -> list[str]:
         return [t.action for t in self.transitions.values() if status in t.sources]
 
+    def path(self, source: str, target: str) -> list[str]:
+        """The fewest actions that move a record from `source` to `target` (none when they are
+        the same); a ValueError when no moves lead there."""
+        paths: dict[str, list[str]] = {source: []}
+        frontier = [source]
+        while frontier and target not in paths:
+            following = []
+            for status in frontier:
+                for transition in self.transitions.values():
+                    if status in transition.sources and transition.target not in paths:
+                        paths[transition.target] = [*paths[status], transition.action]
+                        following.append(transition.target)
+            frontier = following
+        if target not in paths:
+            raise ValueError(f"No moves lead {self.article.lower()} {self.noun} to {target}.")
+        return paths[target]
+
     def target_status(self, *, status: str, action: str) -> str:
         """The status `action` moves a record in `status` to; refused naming the options."""
         transition = self.transitions[action]

@@ -12,6 +12,7 @@ from fhir_api.systems import (
     ERROR_CODE,
     EXERCISE,
     EXERCISE_DOSE,
+    EXERCISE_DOSE_EXTENSION,
     GOAL_MEASURE,
     LATERALITY,
     LISTING,
@@ -24,12 +25,14 @@ from fhir_api.systems import (
     PLANNED_INTERVENTION,
     QUESTIONNAIRE,
     RECORD_ID,
+    REEXAMINATION_INTERVAL,
     SEGMENT,
     SOFT_TISSUE_MODALITY,
     STAFF_ID,
     STAFF_ROLE,
     TECHNIQUE,
     US_CORE_VERSION,
+    VISIT_FREQUENCY,
     VISIT_ID,
     VISIT_TYPE,
     us_core,
@@ -72,6 +75,13 @@ LOCAL_SYSTEMS = {
     EXERCISE: "Stretches and exercises (chin tuck, bird-dog, …); a clinic's own are "
     "`<system>/<clinic id>`.",
     EXERCISE_DOSE: "Parts of an exercise's dose: repetitions, hold-seconds.",
+    VISIT_FREQUENCY: "Extension on a CarePlan, one per stage of its visit frequency, in order: "
+    "`visitsPerWeek` and `weeks` (positiveInt sub-extensions).",
+    REEXAMINATION_INTERVAL: "Extension on a CarePlan: a re-examination is due after `days` or "
+    "after `visits` (positiveInt sub-extensions), whichever comes first.",
+    EXERCISE_DOSE_EXTENSION: "Extension on an exercise's ServiceRequest: its whole dose, "
+    "`sets`, `repetitions`, `holdSeconds`, `timesPerDay`, `daysPerWeek` (integer "
+    "sub-extensions).",
     PLAN_PHASE: "Phases of care of a treatment plan: relief, corrective, maintenance.",
     GOAL_MEASURE: "What a goal's target is measured on (nrs_pain, cervical_rotation_degrees, …).",
     PLANNED_INTERVENTION: "Kinds of planned intervention: adjustment, soft-tissue, exercise.",

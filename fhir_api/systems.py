@@ -96,13 +96,11 @@ APPOINTMENT_TYPE = f"{LOCAL}/CodeSystem/appointment-type"  # code: the type's id
 CANCELLATION_REASON = f"{LOCAL}/CodeSystem/cancellation-reason"
 VISIT_ID = f"{LOCAL}/sid/visit"
 VISIT_TYPE = f"{LOCAL}/CodeSystem/visit-type"
-SEGMENT = f"{LOCAL}/CodeSystem/segment"
-LISTING = f"{LOCAL}/CodeSystem/listing"
-SOFT_TISSUE_MODALITY = f"{LOCAL}/CodeSystem/soft-tissue-modality"
-MUSCLE = f"{LOCAL}/CodeSystem/muscle"
-# A clinic adds techniques and exercises of its own: theirs are `<system>/<clinic id>`.
-TECHNIQUE = f"{LOCAL}/CodeSystem/technique"
-EXERCISE = f"{LOCAL}/CodeSystem/exercise"
+# Extensions where a resource has no element for what the records keep (each one's
+# sub-extensions are named in the CapabilityStatement).
+VISIT_FREQUENCY = f"{LOCAL}/StructureDefinition/visit-frequency"  # on CarePlan, per stage
+REEXAMINATION_INTERVAL = f"{LOCAL}/StructureDefinition/reexamination-interval"  # on CarePlan
+EXERCISE_DOSE_EXTENSION = f"{LOCAL}/StructureDefinition/exercise-dose"  # on ServiceRequest
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"

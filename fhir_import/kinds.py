@@ -71,5 +71,8 @@ class PartKind:
     part_of: str  # the resource type whose import writes it
     elements: frozenset[str]  # top-level elements its whole reads (the others: not kept)
     how: str  # how its whole refers to it, for the refusal of an unclaimed entry
+    # Whether an unclaimed part was taken off its whole, which then no longer names it: it is
+    # answered with a note and nothing written, instead of refused.
+    taken_off: Callable[[dict], bool] | None = None
     subject: None = None
     rank: int = 9  # after every whole: by then each whole has claimed its parts

@@ -33,6 +33,7 @@ from api.errors import ApiExceptionHandler, DomainError
 from clinics.models import User
 from fhir_api.outcomes import issue
 from fhir_import.bundle import Bundle, Entry, EntryLookup, read_bundle
+from fhir_import.careplan import CAREPLAN_IMPORT, GOAL_PART, SERVICE_REQUEST_PART
 from fhir_import.condition import CONDITION_IMPORT
 from fhir_import.coverage import COVERAGE_IMPORT
 from fhir_import.error_codes import ImportCode
@@ -45,10 +46,16 @@ from patients.models import Patient
 
 IMPORT_KINDS: dict[str, ImportKind] = {
     kind.name: kind
-    for kind in (PATIENT_IMPORT, CONDITION_IMPORT, COVERAGE_IMPORT, OBSERVATION_IMPORT)
+    for kind in (
+        PATIENT_IMPORT,
+        CONDITION_IMPORT,
+        COVERAGE_IMPORT,
+        OBSERVATION_IMPORT,
+        CAREPLAN_IMPORT,
+    )
 }
 # Resources imported only as part of another's record (fhir_import.kinds.PartKind).
-PART_KINDS: dict[str, PartKind] = {}
+PART_KINDS: dict[str, PartKind] = {part.name: part for part in (GOAL_PART, SERVICE_REQUEST_PART)}
 UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 PATIENT_REFERENCE = re.compile(rf"^Patient/{UUID}$")
 LITERAL_REFERENCE = re.compile(rf"^([A-Z][A-Za-z]+)/{UUID}$")
@@ -403,6 +410,11 @@ class _Import:
         if entry.index in self.answers:
             return self.answers[entry.index]
         kind = entry.kind
+        if isinstance(kind, PartKind) and kind.taken_off and kind.taken_off(entry.resource):
+            note = Note(
+                f"Not kept: taken off its {kind.part_of}, which no longer names it.", "resource"
+            )
+            return Answer(status=200, resource_type=kind.name, issues=[_warning(note, entry.index)])
         if isinstance(kind, PartKind):
             return self._refused(
                 entry,

@@ -15,7 +15,15 @@ from django.db.models.expressions import CombinedExpression
 from api.permissions import CLINICAL_ROLES
 from clinics.models import User
 from fhir_api.kinds import ResourceKind
-from fhir_api.resources.elements import compact, concept, day, instant, meta, reference
+from fhir_api.resources.elements import (
+    compact,
+    complex_extension,
+    concept,
+    day,
+    instant,
+    meta,
+    reference,
+)
 from fhir_api.resources.servicerequest import intervention_text
 from fhir_api.search import (
     AnyTokenParameter,
@@ -25,7 +33,13 @@ from fhir_api.search import (
     ReferenceParameter,
     TokenParameter,
 )
-from fhir_api.systems import CAREPLAN_CATEGORY, PLAN_PHASE, REQUEST_STATUS
+from fhir_api.systems import (
+    CAREPLAN_CATEGORY,
+    PLAN_PHASE,
+    REEXAMINATION_INTERVAL,
+    REQUEST_STATUS,
+    VISIT_FREQUENCY,
+)
 from treatments.plans.frequency import Stage
 from treatments.plans.models import PlanStatus, TreatmentPlan
 from treatments.plans.selectors import plan_list
@@ -77,6 +91,21 @@ def _interventions(plan: TreatmentPlan) -> list:
     return [*plan.adjustments.all(), *plan.soft_tissue.all(), *plan.exercises.all()]
 
 
+def _extensions(plan: TreatmentPlan) -> list[dict]:
+    """The visit frequency's stages and the re-examination interval, which CarePlan has no
+    element for (the narrative says them in words)."""
+    stages = [
+        complex_extension(VISIT_FREQUENCY, visitsPerWeek=stage.visits_per_week, weeks=stage.weeks)
+        for stage in plan.stages
+    ]
+    interval = complex_extension(
+        REEXAMINATION_INTERVAL,
+        days=plan.reexam_interval_days,
+        visits=plan.reexam_interval_visits,
+    )
+    return [*stages, interval]
+
+
 def careplan_resource(plan: TreatmentPlan) -> dict:
     return compact(
         {
@@ -84,6 +113,7 @@ def careplan_resource(plan: TreatmentPlan) -> dict:
             "id": str(plan.id),
             "meta": meta(plan, "us-core-careplan"),
             "text": _narrative(plan),
+            "extension": _extensions(plan),
             "status": PlanStatus(plan.status).value,
             "intent": "plan",
             "category": [

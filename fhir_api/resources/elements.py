@@ -66,6 +66,12 @@ def identifier(
     return found
 
 
+def complex_extension(url: str, **parts: int) -> dict:
+    """An extension made of integer sub-extensions (`{"url": "weeks", "valueInteger": 4}`),
+    in the order given."""
+    return {"url": url, "extension": [{"url": k, "valueInteger": v} for k, v in parts.items()]}
+
+
 def absent(reason: str = "unknown") -> dict:
     """What a primitive element the profile requires carries when the record has no value
     (`"_family": absent()`): the data-absent-reason extension."""

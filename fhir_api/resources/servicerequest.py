@@ -38,6 +38,7 @@ from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import (
     compact,
+    complex_extension,
     concept,
     day,
     instant,
@@ -68,6 +69,7 @@ from fhir_api.systems import (
     CPT,
     EXERCISE,
     EXERCISE_DOSE,
+    EXERCISE_DOSE_EXTENSION,
     PLANNED_INTERVENTION,
     REQUEST_STATUS,
     SNOMED,
@@ -347,6 +349,17 @@ def _exercise(item: PlannedExercise) -> dict:
         "occurrenceTiming": {"repeat": {"boundsPeriod": _plan_period(item.plan), **_repeat(item)}},
         "bodySite": [body_region_concept(item.exercise.body_region)],
         "patientInstruction": f"{dosage} {item.instructions}".strip(),
+        # The Timing cannot say both times a day and days a week: the whole dose, exactly.
+        "extension": [
+            complex_extension(
+                EXERCISE_DOSE_EXTENSION,
+                sets=item.sets,
+                repetitions=item.repetitions,
+                holdSeconds=item.hold_seconds,
+                timesPerDay=item.times_per_day,
+                daysPerWeek=item.days_per_week,
+            )
+        ],
     }
 
 
