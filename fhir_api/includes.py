@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
@@ -52,12 +52,6 @@ def _column_of(kind: ResourceKind, parameter: ReferenceParameter, user: User, na
     found: str | None
     if isinstance(rows, UnionRows):
         found = rows.attribute_of(parameter.column)
-    elif not isinstance(rows, QuerySet):
-        # The performed items' union: its first table stands for all (they share the column).
-        try:
-            found = str(rows.model._meta.get_field(parameter.column).attname)
-        except FieldDoesNotExist:
-            found = None
     elif parameter.column in rows.query.annotations:
         found = parameter.column
     else:

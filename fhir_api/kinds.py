@@ -13,9 +13,10 @@ A `ComputedKind` is a type computed on request rather than read from rows (free 
 from the calendar's rules): it names how a search finds its resources and how one is read
 back by its id.
 
-A type made from several tables gives `rows` that return a `UnionRows` (fhir_api.union, the
-performed items of a Procedure; fhir_api.union_rows, the planned ones of a ServiceRequest), and
-`resource` and `id_of` that dispatch to each row's table.
+A type made from several tables (the performed items of a Procedure, the planned ones of a
+ServiceRequest, a visit's signature and its amendments as Provenances) gives `rows` that return
+a `UnionRows` (fhir_api.union_rows), and `resource` and `id_of` that dispatch to each row's
+table.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from django.db.models import QuerySet
 
 from clinics.models import User
 from fhir_api.search import SearchContext, SearchParameter, SearchTerm
-from fhir_api.union import UnionRows
-from fhir_api.union_rows import UnionRows as BranchRows
+from fhir_api.union_rows import UnionRows
 
 
 def primary_key_text(row: Any) -> str:
@@ -42,7 +42,7 @@ class ResourceKind:
     name: str  # the FHIR resource type, "Patient"
     summary: str  # what it holds, for the contract and the CapabilityStatement
     # The caller's rows, prefetched for `resource` (a UnionRows for a type of several tables).
-    rows: Callable[[User], QuerySet[Any] | UnionRows | BranchRows]
+    rows: Callable[[User], QuerySet[Any] | UnionRows]
     resource: Callable[[Any], dict]  # one row as the FHIR resource
     readers: frozenset[str]  # roles that may read it
     audit_resource: str  # what its audit events call it

@@ -148,45 +148,12 @@ class FixedTokenParameter(SearchParameter):
         return EVERYTHING if code == self.code and system in {"", self.system} else NOTHING
 
 
-@dataclass(frozen=True)
-class Coded:
-    """Where a resource keeps one of its codings: the code's column and its system, fixed
-    (`system`) or in a column of its own (`system_column`: a clinic's own vocabulary)."""
-
-    column: str
-    system: str | None = None
-    system_column: str | None = None
-
-
 def _token(name: str, value: str) -> tuple[str | None, str]:
     """A token's system (None when the value gives none, "" for `|code`) and code."""
     system, bar, code = value.rpartition("|")
     if not code:
         raise refuse(name, "Give a code (`code` or `system|code`).")
     return (system if bar else None), code
-
-
-@dataclass(frozen=True)
-class CodingParameter(SearchParameter):
-    """A token over several codings of a resource (a Procedure's CPT code and our own code of
-    what was done): `system|code` matches the coding of that system, `code` any of them."""
-
-    type: str = "token"
-    codings: tuple[Coded, ...] = ()
-
-    def match(self, name: str, value: str, modifier: str | None, context: SearchContext) -> Q:
-        system, bar, code = value.rpartition("|")
-        if not code:
-            raise refuse(name, "Give a code (`code` or `system|code`).")
-        found = NOTHING
-        for coded in self.codings:
-            if not bar or not system:
-                found |= Q(**{coded.column: code})
-            elif coded.system == system:
-                found |= Q(**{coded.column: code})
-            elif coded.system_column is not None:
-                found |= Q(**{coded.column: code, coded.system_column: system})
-        return found
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,11 @@ bounded number of statements whatever the page's size:
    queryset (select_related, nested reads, the annotations its mapping reads) by primary key.
 
 A page of N rows from k tables costs 1 + k statements (k ≤ the number of tables). The tables'
-primary keys are UUIDs, unique across them, so an id alone names a row of any of them.
+primary keys are UUIDs, unique across them, so an id alone names a row of any of them; a table
+may prefix its rows' resource ids (`Branch.id_prefix`: a visit's signature is the Provenance
+`signature-<visit id>`), and `find` reads a resource id in the tables whose ids it can be.
+`UnionKind` declares a type's tables once for its `ResourceKind`: its rows for a caller, and
+each row's resource and id by the table it is from.
 
 Each table names its own columns under the names the union shares (`Branch.columns`: the
 patient is `plan__patient_id` in one table, `visit__patient_id` in another), so that one filter
@@ -24,15 +28,20 @@ if an upgrade of DRF calls another queryset operation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, Model, QuerySet, Value
 
+from clinics.models import User
+
 # The union's column saying which table a row is in.
 TABLE = "union_table"
+# Rows read per statement when the whole union is iterated (an export reads it in pages).
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,17 @@ class Branch:
     rows: QuerySet[Any]
     # The union's shared columns, as expressions over this table (annotations).
     columns: Mapping[str, Any] = field(default_factory=dict)
+    # What its rows' resource ids start with, before the primary key (none by default).
+    id_prefix: str = ""
+
+    def pk_of(self, resource_id: str) -> uuid.UUID | None:
+        """The primary key a resource id names in this table; None when it names none."""
+        if not resource_id.startswith(self.id_prefix):
+            return None
+        try:
+            return uuid.UUID(resource_id.removeprefix(self.id_prefix))
+        except ValueError:
+            return None
 
     def annotated(self) -> QuerySet[Any]:
         rows: QuerySet[Any] = self.rows.annotate(
@@ -84,6 +104,8 @@ class UnionRows:
         return replace(self, ordering=ordering)
 
     def __getitem__(self, index: slice) -> list[Any]:
+        if not isinstance(index, slice):
+            raise TypeError("Read union rows by slices (a page), not one by one.")
         start, stop = index.start or 0, index.stop
         if index.step is not None or start < 0 or (stop is not None and stop < start):
             raise ValueError("Read them a page at a time: a slice of non-negative bounds.")
@@ -92,7 +114,22 @@ class UnionRows:
         return self._rows(self._keys(start, stop))
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self[0:None])
+        keys = self._keys(0, None)
+        for start in range(0, len(keys), CHUNK):
+            yield from self._rows(keys[start : start + CHUNK])
+
+    def find(self, resource_id: str) -> Any | None:
+        """The row a resource id names, or None: read in the tables whose ids it can be."""
+        named = [
+            (branch, part.filter(pk=pk))
+            for branch, part in zip(self.branches, self.parts, strict=True)
+            if (pk := branch.pk_of(resource_id)) is not None
+        ]
+        if not named:
+            return None
+        branches, parts = zip(*named, strict=True)
+        found = replace(self, branches=tuple(branches), parts=tuple(parts))[0:1]
+        return found[0] if found else None
 
     def _keys(self, start: int, stop: int | None) -> list[tuple[Any, ...]]:
         """(primary key, table, ordering columns…) of the rows `start` to `stop`, in order."""
@@ -100,15 +137,19 @@ class UnionRows:
         ordering += [name for name in self.ordering if name.lstrip("-") == "pk"][:1] or ["pk"]
         columns = [name.lstrip("-") for name in ordering if name.lstrip("-") != "pk"]
         parts = [part.order_by(*ordering).values_list("pk", TABLE, *columns) for part in self.parts]
+        if len(parts) == 1:
+            return list(parts[0][start:stop])
         if stop is not None:  # no table gives more than the page's last row
             parts = [part[:stop] for part in parts]
-        union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        union = parts[0].union(*parts[1:], all=True)
         return list(union.order_by(*ordering)[start:stop])
 
     def attribute_of(self, column: str) -> str | None:
         """The attribute every table's rows hold `column` in (a shared column, or a field all
         the tables have), or None."""
-        if all(column in branch.columns for branch in self.branches):
+        if all(column in branch.columns for branch in self.branches) or all(
+            column in part.query.annotations for part in self.parts
+        ):
             return column
         try:
             names = {b.rows.model._meta.get_field(column).attname for b in self.branches}
@@ -133,3 +174,48 @@ class UnionRows:
 def column(row: Model, name: str) -> Any:
     """A shared column's value (or another annotation's) on a row union rows read."""
     return getattr(row, name)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a `UnionKind`: its rows for a caller (scoped, prefetched, annotated with
+    the type's search columns), its rows' resource, the shared columns it computes and the
+    prefix of its resource ids."""
+
+    name: str
+    rows: Callable[[User], QuerySet[Any]]
+    resource: Callable[[Any], dict]
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    id_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class UnionKind:
+    """A resource type's tables, in a `ResourceKind`'s terms: `rows`, and a row's `resource`
+    and `id_of` by the table it is from."""
+
+    tables: tuple[Table, ...]
+
+    def rows(self, user: User) -> UnionRows:
+        return UnionRows.of(
+            *(
+                Branch(t.name, t.rows(user), columns=t.columns, id_prefix=t.id_prefix)
+                for t in self.tables
+            )
+        )
+
+    def _table_of(self, row: Any) -> Table | None:
+        name = getattr(row, TABLE, None)
+        return next((table for table in self.tables if table.name == name), None)
+
+    def resource(self, row: Any) -> dict:
+        table = self._table_of(row)
+        if table is None:
+            raise TypeError(f"{type(row).__name__} rows are not of this type's tables.")
+        return table.resource(row)
+
+    def id_of(self, row: Any) -> str:
+        """The resource id of a row of one of the tables; another type's row (included in a
+        search's Bundle) keeps its primary key."""
+        table = self._table_of(row)
+        return f"{table.id_prefix if table else ''}{row.pk}"

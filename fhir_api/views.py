@@ -9,6 +9,7 @@ and leaves no audit event: it holds no PHI.
 """
 
 import uuid
+from collections.abc import Callable
 from typing import ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -70,8 +71,7 @@ from fhir_api.search import (
     search_filter,
     search_terms,
 )
-from fhir_api.union import UnionRows
-from fhir_api.union_rows import UnionRows as BranchRows
+from fhir_api.union_rows import UnionRows
 from scheduling.error_codes import SchedulingCode
 
 BASE_PATH = "/fhir/R4"
@@ -207,17 +207,6 @@ class FhirReadViewSet(FhirTypeViewSet):
             self.check_object_permissions(self.request, found)
             self.audit_touched(found)
             return found
-        if isinstance(rows, BranchRows):
-            try:
-                key = uuid.UUID(resource_id)
-            except ValueError:
-                raise NotFound(f"No {self.kind.name} has this id.") from None
-            matches = list(rows.filter(pk=key)[:1])
-            if not matches:
-                raise NotFound(f"No {self.kind.name} has this id.")
-            self.check_object_permissions(self.request, matches[0])
-            self.audit_touched(matches[0])
-            return matches[0]
         try:
             self.kind.parse_id(resource_id)
         except ValueError:
@@ -269,6 +258,32 @@ class FhirReadViewSet(FhirTypeViewSet):
         return paginator.get_next_link() if isinstance(paginator, FhirPagination) else None
 
 
+def computed_page(
+    request: Request,
+    used: list[str],
+    found: list[dict],
+    size: int,
+    cursor_after: Callable[[dict], object],
+) -> Response:
+    """A page of resources found in memory (computed, or served from code): the first `size`,
+    and a `next` link whose `_cursor` is `cursor_after` the page's last one."""
+    page = found[:size]
+    next_url = None
+    if len(found) > size:
+        next_url = replace_query_param(
+            request.build_absolute_uri(), FhirPagination.cursor_query_param, cursor_after(page[-1])
+        )
+    return Response(
+        searchset(
+            base=fhir_base(request),
+            self_url=self_link(request, used),
+            next_url=next_url,
+            matches=page,
+            included=[],
+        )
+    )
+
+
 class FhirComputedViewSet(FhirTypeViewSet):
     """Read and search of a type computed on request (fhir_api.kinds.ComputedKind): no rows
     to page through, so a page is the found resources after the `_cursor` position, and the
@@ -292,24 +307,10 @@ class FhirComputedViewSet(FhirTypeViewSet):
             dict(request.query_params.lists()), self.kind.search, lenient=is_lenient(request)
         )
         found = self.kind.find(request_user(request), terms, search_context(request))
-        after = request.query_params.get("_cursor")
+        after = request.query_params.get(FhirPagination.cursor_query_param)
         if after is not None:
             found = [r for r in found if self.kind.position(r) > after]
-        page = found[:size]
-        next_url = None
-        if len(found) > size:
-            next_url = replace_query_param(
-                request.build_absolute_uri(), "_cursor", self.kind.position(page[-1])
-            )
-        return Response(
-            searchset(
-                base=fhir_base(request),
-                self_url=self_link(request, used),
-                next_url=next_url,
-                matches=page,
-                included=[],
-            )
-        )
+        return computed_page(request, used, found, size, self.kind.position)
 
 
 class FhirCatalogueViewSet(FhirViewMixin, viewsets.GenericViewSet):
@@ -346,20 +347,7 @@ class FhirCatalogueViewSet(FhirViewMixin, viewsets.GenericViewSet):
         # A handful of resources: pages by their position, `_cursor` the first one's.
         size = FhirPagination().get_page_size(request)
         start = self._start(request)
-        next_url = None
-        if start + size < len(matches):
-            next_url = replace_query_param(
-                request.build_absolute_uri(), FhirPagination.cursor_query_param, start + size
-            )
-        return Response(
-            searchset(
-                base=fhir_base(request),
-                self_url=self_link(request, used),
-                next_url=next_url,
-                matches=list(matches[start : start + size]),
-                included=[],
-            )
-        )
+        return computed_page(request, used, list(matches[start:]), size, lambda _: start + size)
 
     def _start(self, request: Request) -> int:
         raw = request.query_params.get(FhirPagination.cursor_query_param, "0")

@@ -174,6 +174,8 @@ def close_context_if_nested(request: HttpRequest) -> None:
     caller's transaction encloses the request (the test suite) do they outlive it.
     """
     if context_of(request).db_context_opened and connection.in_atomic_block:
+        if connection.connection is None or connection.connection.closed:
+            return  # cut at the request's deadline (503): its settings went with it
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('role', 'none', true), set_config('app.clinic_id', '', true), "

@@ -5,12 +5,15 @@ from clinics.models import Clinic
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import compact, meta, reference
 from fhir_api.resources.organization import (
-    ADDRESS_PARTS_NOT_HELD,
+    ADDRESS_PARTS,
+    CLINIC_ADDRESS,
+    CLINIC_NAME,
+    address_not_held,
     clinic_address,
     clinic_rows,
     clinic_telecom,
 )
-from fhir_api.search import IdParameter, ReferenceParameter, StringParameter
+from fhir_api.search import IdParameter, ReferenceParameter
 
 
 def location_resource(clinic: Clinic) -> dict:
@@ -45,29 +48,13 @@ LOCATION = ResourceKind(
     profiles=("us-core-location",),
     search={
         "_id": IdParameter("The location's id (its clinic's)."),
-        "name": StringParameter(
-            "Start of the clinic's name (case ignored).",
-            columns=("name",),
-            exact_columns=("name",),
-            as_written=True,
-        ),
-        "address": StringParameter(
-            "Text anywhere in the address (kept as one text; case ignored).",
-            columns=("address",),
-            exact_columns=("address",),
-            as_written=True,
-            anywhere=True,
-        ),
+        "name": CLINIC_NAME,
+        "address": CLINIC_ADDRESS,
         "organization": ReferenceParameter(
             "The managing organization: `Organization/<clinic id>`.",
             column="pk",
             target="Organization",
         ),
     },
-    not_held={
-        "Location.address.line": ADDRESS_PARTS_NOT_HELD,
-        "Location.address.city": ADDRESS_PARTS_NOT_HELD,
-        "Location.address.state": ADDRESS_PARTS_NOT_HELD,
-        "Location.address.postalCode": ADDRESS_PARTS_NOT_HELD,
-    },
+    not_held=address_not_held("Location", *ADDRESS_PARTS),
 )

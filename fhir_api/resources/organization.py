@@ -14,6 +14,28 @@ from fhir_api.systems import NPI, ORGANIZATION_TYPE, TAX_ID
 ADDRESS_PARTS_NOT_HELD = "The clinic keeps its address as one text (`address.text`), not in parts."
 
 
+def address_not_held(resource_type: str, *parts: str) -> dict[str, str]:
+    """The address parts a clinic's one address text does not hold, as `not_held` says them."""
+    return {f"{resource_type}.address.{part}": ADDRESS_PARTS_NOT_HELD for part in parts}
+
+
+# The clinic's name and address, searched alike as an Organization and as a Location.
+CLINIC_NAME = StringParameter(
+    "Start of the clinic's name (case ignored).",
+    columns=("name",),
+    exact_columns=("name",),
+    as_written=True,
+)
+CLINIC_ADDRESS = StringParameter(
+    "Text anywhere in the clinic's address (kept as one text; case ignored).",
+    columns=("address",),
+    exact_columns=("address",),
+    as_written=True,
+    anywhere=True,
+)
+ADDRESS_PARTS = ("line", "city", "state", "postalCode")
+
+
 def clinic_rows(user: User) -> QuerySet[Clinic]:
     return own_clinic(user=user)
 
@@ -71,25 +93,8 @@ ORGANIZATION = ResourceKind(
             "The clinic's group NPI or tax id (`value`, or `system|value`).",
             columns={NPI: "npi", TAX_ID: "tax_id"},
         ),
-        "name": StringParameter(
-            "Start of the clinic's name (case ignored).",
-            columns=("name",),
-            exact_columns=("name",),
-            as_written=True,
-        ),
-        "address": StringParameter(
-            "Text anywhere in the clinic's address (kept as one text; case ignored).",
-            columns=("address",),
-            exact_columns=("address",),
-            as_written=True,
-            anywhere=True,
-        ),
+        "name": CLINIC_NAME,
+        "address": CLINIC_ADDRESS,
     },
-    not_held={
-        "Organization.address.line": ADDRESS_PARTS_NOT_HELD,
-        "Organization.address.city": ADDRESS_PARTS_NOT_HELD,
-        "Organization.address.state": ADDRESS_PARTS_NOT_HELD,
-        "Organization.address.postalCode": ADDRESS_PARTS_NOT_HELD,
-        "Organization.address.country": ADDRESS_PARTS_NOT_HELD,
-    },
+    not_held=address_not_held("Organization", *ADDRESS_PARTS, "country"),
 )

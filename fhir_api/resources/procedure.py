@@ -24,8 +24,8 @@ from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import body_site, coding, compact, concept, instant, reference
 from fhir_api.search import (
-    Coded,
-    CodingParameter,
+    AnyTokenParameter,
+    ClinicCodingParameter,
     DateParameter,
     IdParameter,
     ReferenceParameter,
@@ -43,7 +43,7 @@ from fhir_api.systems import (
     us_core,
     vocabulary_system,
 )
-from fhir_api.union import Source, UnionKind
+from fhir_api.union_rows import Table, UnionKind
 from reference.cpt import CPT_CHOICES, TIMED_CODES
 from reference.models import Listing, Muscle, Segment, SoftTissueModality
 from treatments.visits.models import (
@@ -253,9 +253,9 @@ def exercise_resource(item: PerformedExercise) -> dict:
 
 PERFORMED = UnionKind(
     (
-        Source(PerformedAdjustment, adjustment_rows, adjustment_resource),
-        Source(PerformedSoftTissue, soft_tissue_rows, soft_tissue_resource),
-        Source(PerformedExercise, exercise_rows, exercise_resource),
+        Table("adjustment", adjustment_rows, adjustment_resource),
+        Table("soft-tissue", soft_tissue_rows, soft_tissue_resource),
+        Table("exercise", exercise_rows, exercise_resource),
     )
 )
 
@@ -286,12 +286,14 @@ PROCEDURE = ResourceKind(
             "The visit (`Encounter/<id>`).", column="visit_id", target="Encounter"
         ),
         "date": DateParameter("When the visit took place.", column="visit__visit_at"),
-        "code": CodingParameter(
+        "code": AnyTokenParameter(
             "A CPT code (98940–98943 of a signed visit, 97140, 97124, 97110, 97112), or our "
             "own code of the technique, soft-tissue modality or exercise.",
-            codings=(
-                Coded("fhir_cpt", system=CPT),
-                Coded("fhir_code", system_column="fhir_code_system"),
+            parts=(
+                TokenParameter(column="fhir_cpt", system=CPT, description=""),
+                ClinicCodingParameter(
+                    code_column="fhir_code", system_column="fhir_code_system", description=""
+                ),
             ),
         ),
         "status": TokenParameter(

@@ -20,7 +20,7 @@ from fhir_api.systems import (
     SIGNATURE_TYPE,
     us_core,
 )
-from fhir_api.union import Source, UnionKind
+from fhir_api.union_rows import Table, UnionKind
 from treatments.visits.models import (
     Amendment,
     PerformedAdjustment,
@@ -135,8 +135,8 @@ def _signatures_of_procedure(key: object) -> Q:
 
 SIGNATURES_AND_AMENDMENTS = UnionKind(
     (
-        Source(Visit, signature_rows, signature_resource, id_prefix=SIGNATURE_PREFIX),
-        Source(Amendment, amendment_rows, amendment_resource),
+        Table("signature", signature_rows, signature_resource, id_prefix=SIGNATURE_PREFIX),
+        Table("amendment", amendment_rows, amendment_resource),
     )
 )
 

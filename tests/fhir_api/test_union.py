@@ -1,4 +1,4 @@
-"""Resource types of several tables (fhir_api.union): the whole list in order, a row found by
+"""Resource types of several tables declared as a UnionKind (fhir_api.union_rows): the whole list in order, a row found by
 its resource id in the table its id names, and what the rest of the FHIR face does with rows
 (inclusions, $everything, a bulk export) working on them as on a queryset's."""
 
