@@ -107,7 +107,6 @@ def observation_resource(outcome: OutcomeMeasure) -> dict:
 
 OBSERVATION = ResourceKind(
     # A score is written once; its status moves keep no change time of their own.
-    last_updated="created_at",
     name="Observation",
     summary="Outcome scores: NRS pain (LOINC 72514-3), Neck Disability Index total (82237-9), "
     "Oswestry Disability Index percent (97909-6), derived from their answers "

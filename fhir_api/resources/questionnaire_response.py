@@ -62,7 +62,6 @@ def questionnaire_response_resource(outcome: OutcomeMeasure) -> dict:
 
 QUESTIONNAIRE_RESPONSE = ResourceKind(
     # A score is written once; its status moves keep no change time of their own.
-    last_updated="created_at",
     name="QuestionnaireResponse",
     summary="The answers of each Oswestry and Neck Disability Index recorded, one item per "
     "section answered (US Core QuestionnaireResponse).",

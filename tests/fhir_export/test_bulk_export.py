@@ -83,6 +83,31 @@ def test_type_and_since_choose_what_is_written(empty_queue, clinic_admin, clinic
     assert ids == {str(new.id)} and str(old.id) not in ids
 
 
+def test_a_score_marked_entered_in_error_is_exported_since_then(
+    empty_queue, clinic_admin, chiropractor, clinic, patient
+):
+    clinician = client_for(chiropractor)
+    measure = clinician.post(
+        f"/api/v1/patients/{patient.id}/outcomes/",
+        {"instrument": "nrs", "value": 6, "measured_at": "2026-11-02T09:00:00Z"},
+        format="json",
+    ).json()
+    since = timezone.now()
+    discarded = clinician.delete(f"/api/v1/patients/{patient.id}/outcomes/{measure['id']}/")
+    assert discarded.status_code in (200, 204), discarded.content
+
+    admin = client_for(clinic_admin)
+    status_url = kick_off(admin, clinic, _type="Observation", _since=since.isoformat())[
+        "Content-Location"
+    ]
+    run_jobs()
+
+    manifest = admin.get(status_url).json()
+    content = admin.get(manifest["output"][0]["url"]).content.decode()
+    [exported] = [json.loads(line) for line in content.splitlines()]
+    assert (exported["id"], exported["status"]) == (measure["id"], "entered-in-error")
+
+
 def test_files_expire_and_are_removed(empty_queue, clinic_admin, clinic):
     PatientFactory(clinic=clinic)
     admin = client_for(clinic_admin)

@@ -47,6 +47,9 @@ class OutcomeMeasure(ClinicScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Its last change (a measure marked entered in error): what FHIR's `_lastUpdated` and an
+    # export `_since` read, so that a discard is exported again.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -66,6 +69,7 @@ class OutcomeMeasure(ClinicScopedModel):
             ),
             # A clinic's measures in the order they were recorded (FHIR search pages).
             models.Index(fields=["clinic", "created_at"], name="outcome_created_idx"),
+            models.Index(fields=["clinic", "updated_at"], name="outcome_updated_idx"),
         ]
 
     def __str__(self) -> str:

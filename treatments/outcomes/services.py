@@ -85,5 +85,5 @@ def outcome_discard(*, outcome: OutcomeMeasure) -> OutcomeMeasure:
             code=OutcomeCode.DERIVED_FROM_VISIT,
         )
     outcome.status = OutcomeStatus.ENTERED_IN_ERROR
-    outcome.save(update_fields=["status"])
+    outcome.save(update_fields=["status", "updated_at"])
     return outcome
