@@ -20,6 +20,7 @@ from fhir_api.systems import (
     OUTCOME_SCORE,
     PAYER_ID,
     PAYER_TYPE,
+    PERFORMED_DOSE,
     PLAN_PHASE,
     PLANNED_INTERVENTION,
     QUESTIONNAIRE,
@@ -31,6 +32,7 @@ from fhir_api.systems import (
     TECHNIQUE,
     US_CORE_VERSION,
     VISIT_ID,
+    VISIT_PLAN,
     VISIT_TYPE,
     us_core,
 )
@@ -60,6 +62,10 @@ LOCAL_SYSTEMS = {
     AUDIT_RESOURCE: "What the audit trail calls the records a request touched: patient, "
     "visit, staff, coverage, … (AuditEvent.entity.type).",
     VISIT_ID: "Visits: an Encounter's identifier is its visit's id.",
+    VISIT_PLAN: "Extension on an Encounter: the treatment plan (CarePlan) the visit was "
+    "logged against.",
+    PERFORMED_DOSE: "Extension on a Procedure: minutes (a Duration in UCUM `min`), sets and "
+    "repetitions done, as sub-extensions of those names.",
     VISIT_TYPE: "Types of visit (Encounter.type): visit (a chiropractic treatment visit), "
     "reexamination (a re-examination of the plan's progress).",
     SEGMENT: "Spinal segments and joints adjusted (C0 occiput … L5, SACRUM, SHOULDER, …).",

@@ -96,6 +96,12 @@ APPOINTMENT_TYPE = f"{LOCAL}/CodeSystem/appointment-type"  # code: the type's id
 CANCELLATION_REASON = f"{LOCAL}/CodeSystem/cancellation-reason"
 VISIT_ID = f"{LOCAL}/sid/visit"
 VISIT_TYPE = f"{LOCAL}/CodeSystem/visit-type"
+# An extension on an Encounter: the treatment plan (a CarePlan) the visit was logged against
+# (R4's Encounter.basedOn names ServiceRequests only).
+VISIT_PLAN = f"{LOCAL}/StructureDefinition/visit-plan"
+# An extension on a Procedure: what was done, counted (sub-extensions `minutes`, a Duration;
+# `sets` and `repetitions`, positiveInts), which R4's Procedure has no element for.
+PERFORMED_DOSE = f"{LOCAL}/StructureDefinition/performed-dose"
 SEGMENT = f"{LOCAL}/CodeSystem/segment"
 LISTING = f"{LOCAL}/CodeSystem/listing"
 SOFT_TISSUE_MODALITY = f"{LOCAL}/CodeSystem/soft-tissue-modality"
