@@ -106,10 +106,11 @@ OPERATIONS = {
 
 
 # What `POST [base]` takes (the FHIR import, fhir_import): Bundles of these types, created.
-IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Observation")
+IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Encounter", "Observation")
 IMPORT = (
     f"POST [base] with a Bundle creating (POST) {', '.join(IMPORTED_TYPES)} resources in the "
-    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
+    "caller's clinic (an Encounter with the Procedures that name it), by chiropractors and "
+    "clinic admins (pain scores and visits: chiropractors); an entry "
     "whose identifier (else fullUrl) was imported before is answered with its record, and "
     "what cannot be kept is answered per entry."
 )

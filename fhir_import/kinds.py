@@ -32,6 +32,11 @@ class Lookup(Protocol):
         names this entry, as (a reference to each, its resource), in the Bundle's order."""
         ...
 
+    def path_of(self, reference: str) -> str:
+        """The element path of the entry a reference names (`Bundle.entry[5]`), for what an
+        entry says of another it reads (a whole of its parts)."""
+        ...
+
 
 class Create(Protocol):
     def __call__(
@@ -71,5 +76,6 @@ class PartKind:
     part_of: str  # the resource type whose import writes it
     elements: frozenset[str]  # top-level elements its whole reads (the others: not kept)
     how: str  # how its whole refers to it, for the refusal of an unclaimed entry
+    path: str = "resource"  # the element of it that names its whole, for that refusal
     subject: None = None
     rank: int = 9  # after every whole: by then each whole has claimed its parts

@@ -157,7 +157,7 @@ def _with_side(text: str, laterality: str) -> str:
 
 def performed_dose(*, minutes: int = 0, sets: int = 0, repetitions: int = 0) -> list[dict]:
     """The performed-dose extension: what was done, counted (the counts that are not zero)."""
-    parts = []
+    parts: list[dict] = []
     if minutes:
         duration = {"value": minutes, "unit": "min", "system": UCUM, "code": "min"}
         parts.append({"url": "minutes", "valueDuration": duration})
