@@ -84,6 +84,7 @@ SIGNED, DRAFT = "finished", "in-progress"
 DONE = frozenset({"completed", "in-progress"})
 SIDE_OF_SNOMED = {code: side for side, (code, _) in LATERALITY_SNOMED.items()}
 REEXAMINATION = (VISIT_TYPE, "reexamination")
+AMBULATORY = (ACT_CODE, "AMB")
 
 
 def _side(sites: list[tuple[int, dict]], where: str) -> str | None:
@@ -133,45 +134,66 @@ def _dose(resource: dict, where: str, mapped: Mapped) -> dict[str, tuple[str, An
     return found
 
 
+def _adjustment(
+    resource: dict, where: str, sites: list[tuple[int, dict]], item: dict, paths: dict
+) -> int:
+    """The segment (bodySite) and listing (reasonCode); how many reasons were read."""
+    segments = _site_codes(sites, where, SEGMENT)
+    paths["segment"] = segments[0][0] if segments else f"{where}.bodySite"
+    if segments:
+        item["segment"] = segments[0][1]
+    listing = [
+        found
+        for index, reason in objects(resource, "reasonCode", where)
+        if (found := first_code(reason, f"{where}.reasonCode[{index}]", {LISTING}))
+    ]
+    if listing:
+        paths["listing"], item["listing"] = listing[0]
+    return len(listing[:1])
+
+
+def _soft_tissue(
+    where: str, sites: list[tuple[int, dict]], item: dict, paths: dict, mapped: Mapped
+) -> None:
+    """The muscles (bodySite), and a region said beside the muscles' own: one recorded on the
+    work itself (as the Procedure read writes it)."""
+    muscles = _site_codes(sites, where, MUSCLE)
+    item["muscles"] = [code for _, code in muscles]
+    paths["muscles"] = f"{where}.bodySite"
+    known = shipped_rows(Muscle)
+    own = sorted({known[code].body_region for _, code in muscles if code in known})
+    regions = _site_codes(sites, where, BODY_REGION)
+    if not regions or sorted(code for _, code in regions) == own:
+        return
+    if len(regions) == 1:
+        paths["body_region"], item["body_region"] = regions[0]
+    else:
+        mapped.notes.append(Note("Regions besides the muscles' are not kept.", f"{where}.bodySite"))
+
+
 def _item(
     kind: str, resource: dict, where: str, mapped: Mapped, code: tuple[str, str]
 ) -> dict[str, Any]:
     """The performed item's own fields (besides what it carries out), with their paths."""
     at = f"{kind}.{len(mapped.fields[kind])}"
     item: dict[str, Any] = {ITEM_FIELDS[kind]: code[1]}
-    paths = {ITEM_FIELDS[kind]: code[0]}
+    paths = {ITEM_FIELDS[kind]: code[0], "laterality": f"{where}.bodySite"}
     sites = objects(resource, "bodySite", where)
     side = _side(sites, where)
     if side is not None:
         item["laterality"] = side
-    paths["laterality"] = f"{where}.bodySite"
-    regions = _site_codes(sites, where, BODY_REGION)
+    reasons = 0
     if kind == "adjustments":
-        segments = _site_codes(sites, where, SEGMENT)
-        paths["segment"] = segments[0][0] if segments else f"{where}.bodySite"
-        if segments:
-            item["segment"] = segments[0][1]
-        listing = [
-            found
-            for index, reason in objects(resource, "reasonCode", where)
-            if (found := first_code(reason, f"{where}.reasonCode[{index}]", {LISTING}))
-        ]
-        if listing:
-            paths["listing"], item["listing"] = listing[0]
+        reasons = _adjustment(resource, where, sites, item, paths)
     elif kind == "soft_tissue":
-        muscles = _site_codes(sites, where, MUSCLE)
-        item["muscles"] = [code for _, code in muscles]
-        paths["muscles"] = f"{where}.bodySite"
-        # A region said beside the muscles' own is one recorded on the work (as exported).
-        known = shipped_rows(Muscle)
-        own = sorted({known[c].body_region for _, c in muscles if c in known})
-        if regions and sorted(code for _, code in regions) != own:
-            if len(regions) == 1:
-                paths["body_region"], item["body_region"] = regions[0]
-            else:
-                mapped.notes.append(Note("Regions besides the muscles' are not kept.", where))
-    elif regions:  # an exercise's region: kept where it is not the exercise's own (create)
+        _soft_tissue(where, sites, item, paths, mapped)
+    elif regions := _site_codes(sites, where, BODY_REGION):
+        # Kept where it is not the exercise's own (create_visit).
         paths["body_region"], item["body_region"] = regions[0]
+    if reasons < len(objects(resource, "reasonCode", where)):
+        mapped.notes.append(
+            Note("Only an adjustment's listing is kept of the reasons.", f"{where}.reasonCode")
+        )
     for name, (path, value) in _dose(resource, where, mapped).items():
         if (name == "minutes" and kind == "adjustments") or (
             name != "minutes" and kind != "exercises"
@@ -306,8 +328,8 @@ def _visit(resource: dict, mapped: Mapped) -> None:
     mapped.paths["is_reexamination"] = "resource.type"
     if any(system != VISIT_TYPE for system, _ in kinds):
         mapped.notes.append(Note("Types other than ours are not kept.", "resource.type"))
-    found = first_code(child(resource, "class", "resource"), "resource.class", {ACT_CODE})
-    if resource.get("class") is not None and (found is None or found[1] != "AMB"):
+    kind = child(resource, "class", "resource")  # a Coding in R4
+    if kind and (kind.get("system"), kind.get("code")) != AMBULATORY:
         mapped.notes.append(Note("Kept as an ambulatory visit.", "resource.class"))
     if resource.get("participant") is not None:
         mapped.notes.append(
