@@ -360,6 +360,7 @@ def read_encounter(resource: dict, lookup: Lookup) -> Mapped:
     if subject is None:
         raise invalid("An encounter names its patient (`subject`).", "resource.subject")
     mapped.subject = subject
+    mapped.paths["patient"] = subject[0]
     _visit(resource, mapped)
     named = _visit_plan(resource, mapped)
     plans = [
