@@ -21,6 +21,7 @@ from fhir_api.systems import (
     OUTCOME_SCORE,
     PAYER_ID,
     PAYER_TYPE,
+    PERFORMED_DOSE,
     PLAN_PHASE,
     PLANNED_INTERVENTION,
     QUESTIONNAIRE,
@@ -34,6 +35,7 @@ from fhir_api.systems import (
     US_CORE_VERSION,
     VISIT_FREQUENCY,
     VISIT_ID,
+    VISIT_PLAN,
     VISIT_TYPE,
     us_core,
 )
@@ -63,6 +65,10 @@ LOCAL_SYSTEMS = {
     AUDIT_RESOURCE: "What the audit trail calls the records a request touched: patient, "
     "visit, staff, coverage, … (AuditEvent.entity.type).",
     VISIT_ID: "Visits: an Encounter's identifier is its visit's id.",
+    VISIT_PLAN: "Extension on an Encounter: the treatment plan (CarePlan) the visit was "
+    "logged against.",
+    PERFORMED_DOSE: "Extension on a Procedure: minutes (a Duration in UCUM `min`), sets and "
+    "repetitions done, as sub-extensions of those names.",
     VISIT_TYPE: "Types of visit (Encounter.type): visit (a chiropractic treatment visit), "
     "reexamination (a re-examination of the plan's progress).",
     SEGMENT: "Spinal segments and joints adjusted (C0 occiput … L5, SACRUM, SHOULDER, …).",
@@ -110,10 +116,12 @@ OPERATIONS = {
 
 
 # What `POST [base]` takes (the FHIR import, fhir_import): Bundles of these types, created.
-IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Observation")
+IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "CarePlan", "Encounter", "Observation")
 IMPORT = (
     f"POST [base] with a Bundle creating (POST) {', '.join(IMPORTED_TYPES)} resources in the "
-    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
+    "caller's clinic (a CarePlan with its Goals and ServiceRequests, an Encounter with the "
+    "Procedures that name it), by chiropractors and clinic admins (pain scores, plans and "
+    "visits: chiropractors); an entry "
     "whose identifier (else fullUrl) was imported before is answered with its record, and "
     "what cannot be kept is answered per entry."
 )

@@ -101,6 +101,12 @@ VISIT_TYPE = f"{LOCAL}/CodeSystem/visit-type"
 VISIT_FREQUENCY = f"{LOCAL}/StructureDefinition/visit-frequency"  # on CarePlan, per stage
 REEXAMINATION_INTERVAL = f"{LOCAL}/StructureDefinition/reexamination-interval"  # on CarePlan
 EXERCISE_DOSE_EXTENSION = f"{LOCAL}/StructureDefinition/exercise-dose"  # on ServiceRequest
+# An extension on an Encounter: the treatment plan (a CarePlan) the visit was logged against
+# (R4's Encounter.basedOn names ServiceRequests only).
+VISIT_PLAN = f"{LOCAL}/StructureDefinition/visit-plan"
+# An extension on a Procedure: what was done, counted (sub-extensions `minutes`, a Duration;
+# `sets` and `repetitions`, positiveInts), which R4's Procedure has no element for.
+PERFORMED_DOSE = f"{LOCAL}/StructureDefinition/performed-dose"
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
 US_CORE_VERSION = "6.1.0"

@@ -103,6 +103,10 @@ class EntryLookup:
                     break
         return found
 
+    def path_of(self, reference: str) -> str:
+        entry = self.bundle.entry_named(reference, self.by)
+        return f"Bundle.entry[{entry.index}]" if entry is not None else "Bundle.entry"
+
 
 def _is_personal(identifier: dict, where: str) -> bool:
     if identifier.get("system") in PERSONAL_ID_SYSTEMS:

@@ -8,6 +8,7 @@ from drf_standardized_errors.openapi_utils import (
 
 from api.error_codes import ApiCode, ErrorCodes, all_error_codes, declared_for_action
 from billing.views import CoverageViewSet
+from charts.views import VisitViewSet
 from fhir_api.error_codes import FhirCode
 from fhir_import.error_codes import ImportCode
 from fhir_import.services import IMPORT_KINDS
@@ -20,6 +21,8 @@ WRITES = (
     (PatientConditionViewSet, "create"),
     (CoverageViewSet, "create"),
     (PatientOutcomeViewSet, "create"),
+    (VisitViewSet, "create"),
+    (VisitViewSet, "sign"),
 )
 
 

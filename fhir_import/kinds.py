@@ -32,6 +32,11 @@ class Lookup(Protocol):
         names this entry, as (a reference to each, its resource), in the Bundle's order."""
         ...
 
+    def path_of(self, reference: str) -> str:
+        """The element path of the entry a reference names (`Bundle.entry[5]`), for what an
+        entry says of another it reads (a whole of its parts)."""
+        ...
+
 
 class Create(Protocol):
     def __call__(
@@ -74,5 +79,6 @@ class PartKind:
     # Whether an unclaimed part was taken off its whole, which then no longer names it: it is
     # answered with a note and nothing written, instead of refused.
     taken_off: Callable[[dict], bool] | None = None
+    path: str = "resource"  # the element of it that names its whole, for that refusal
     subject: None = None
     rank: int = 9  # after every whole: by then each whole has claimed its parts

@@ -36,6 +36,7 @@ from fhir_import.bundle import Bundle, Entry, EntryLookup, read_bundle
 from fhir_import.careplan import CAREPLAN_IMPORT, GOAL_PART, SERVICE_REQUEST_PART
 from fhir_import.condition import CONDITION_IMPORT
 from fhir_import.coverage import COVERAGE_IMPORT
+from fhir_import.encounter import ENCOUNTER_IMPORT, PROCEDURE_PART
 from fhir_import.error_codes import ImportCode
 from fhir_import.kinds import ImportKind, PartKind
 from fhir_import.models import ImportedResource
@@ -52,10 +53,13 @@ IMPORT_KINDS: dict[str, ImportKind] = {
         COVERAGE_IMPORT,
         OBSERVATION_IMPORT,
         CAREPLAN_IMPORT,
+        ENCOUNTER_IMPORT,
     )
 }
 # Resources imported only as part of another's record (fhir_import.kinds.PartKind).
-PART_KINDS: dict[str, PartKind] = {part.name: part for part in (GOAL_PART, SERVICE_REQUEST_PART)}
+PART_KINDS: dict[str, PartKind] = {
+    part.name: part for part in (GOAL_PART, SERVICE_REQUEST_PART, PROCEDURE_PART)
+}
 UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 PATIENT_REFERENCE = re.compile(rf"^Patient/{UUID}$")
 LITERAL_REFERENCE = re.compile(rf"^([A-Z][A-Za-z]+)/{UUID}$")
@@ -93,12 +97,29 @@ class _Stop(Exception):
         self.answer = answer
 
 
+def _expression(index: int, path: str) -> str:
+    """An element of entry `index` (`resource.code`), or of another entry the entry read as
+    part of its own (a whole's part: `Bundle.entry[5].resource.code`)."""
+    return path if path.startswith("Bundle.") else f"Bundle.entry[{index}].{path}"
+
+
+def _field_path(paths: dict[str, str], attr: str) -> str:
+    """The element a refused field came from: its own, else its nearest enclosing field's
+    (`adjustments.0.segment`, `adjustments.0`, `adjustments`)."""
+    parts = attr.split(".")
+    for end in range(len(parts), 0, -1):
+        found = paths.get(".".join(parts[:end]))
+        if found:
+            return found
+    return "resource"
+
+
 def _warning(note: Note, index: int) -> dict:
     return {
         "severity": "warning",
         "code": "informational",
         "details": {"text": note.text},
-        "expression": [f"Bundle.entry[{index}].{note.path}"],
+        "expression": [_expression(index, note.path)],
     }
 
 
@@ -200,14 +221,13 @@ class _Import:
         """The REST API's error items for the entry, each naming the element it came from."""
         issues = []
         for error in errors:
-            attr = str(error.get("attr") or "")
-            path = paths.get(attr) or paths.get(attr.split(".", 1)[0]) or "resource"
+            path = _field_path(paths, str(error.get("attr") or ""))
             issues.append(
                 issue(
                     status=status,
                     code=str(error.get("code")),
                     text=str(error.get("detail")),
-                    expression=f"Bundle.entry[{entry.index}].{path}",
+                    expression=_expression(entry.index, path),
                 )
             )
         return Answer(
@@ -423,6 +443,7 @@ class _Import:
                     ImportCode.UNRESOLVED_REFERENCE,
                     f"A {kind.name} is imported as part of the {kind.part_of} that {kind.how}; "
                     f"no {kind.part_of} imported from this Bundle does.",
+                    kind.path,
                 ),
             )
         assert kind is not None

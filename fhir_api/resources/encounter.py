@@ -23,6 +23,7 @@ from fhir_api.systems import (
     ICD_10_CM,
     PARTICIPATION_TYPE,
     VISIT_ID,
+    VISIT_PLAN,
     VISIT_TYPE,
 )
 from treatments.visits.models import Visit, VisitStatus
@@ -77,6 +78,11 @@ def encounter_resource(visit: Visit) -> dict:
             "resourceType": "Encounter",
             "id": str(visit.id),
             "meta": meta(visit, "us-core-encounter"),
+            "extension": [
+                {"url": VISIT_PLAN, "valueReference": reference("CarePlan", visit.plan_id)}
+            ]
+            if visit.plan_id
+            else [],
             "identifier": [{"use": "usual", "system": VISIT_ID, "value": str(visit.id)}],
             "status": STATUS[VisitStatus(visit.status)],
             "class": AMBULATORY,

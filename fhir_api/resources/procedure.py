@@ -37,9 +37,11 @@ from fhir_api.systems import (
     EXERCISE,
     LISTING,
     MUSCLE,
+    PERFORMED_DOSE,
     SEGMENT,
     SOFT_TISSUE_MODALITY,
     TECHNIQUE,
+    UCUM,
     us_core,
     vocabulary_system,
 )
@@ -153,6 +155,20 @@ def _with_side(text: str, laterality: str) -> str:
     return f"{text} ({laterality})" if laterality else text
 
 
+def performed_dose(*, minutes: int = 0, sets: int = 0, repetitions: int = 0) -> list[dict]:
+    """The performed-dose extension: what was done, counted (the counts that are not zero)."""
+    parts: list[dict] = []
+    if minutes:
+        duration = {"value": minutes, "unit": "min", "system": UCUM, "code": "min"}
+        parts.append({"url": "minutes", "valueDuration": duration})
+    parts += [
+        {"url": name, "valuePositiveInt": count}
+        for name, count in (("sets", sets), ("repetitions", repetitions))
+        if count
+    ]
+    return [{"url": PERFORMED_DOSE, "extension": parts}] if parts else []
+
+
 def _procedure(item: Any, *, code: dict, body_sites: list[dict], **more: Any) -> dict:
     """What every performed item says alike: its visit, patient, time, performer, status."""
     visit = item.visit
@@ -230,6 +246,7 @@ def soft_tissue_resource(item: PerformedSoftTissue) -> dict:
         },
         body_sites=[concept(MUSCLE, m.code, m.name) for m in muscles]
         + [body_site(region, item.laterality) for region in regions],
+        extension=performed_dose(minutes=item.minutes),
     )
 
 
@@ -248,6 +265,9 @@ def exercise_resource(item: PerformedExercise) -> dict:
             "text": f"{exercise.name}: {dose}{timed}",
         },
         body_sites=[body_site(item.body_region or exercise.body_region)],
+        extension=performed_dose(
+            minutes=item.minutes, sets=item.sets, repetitions=item.repetitions
+        ),
     )
 
 

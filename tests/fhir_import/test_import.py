@@ -213,9 +213,8 @@ def test_a_condition_coded_in_snomed_only_is_reported_not_mappable(chiropractor_
 def test_other_resource_types_are_reported_per_entry(chiropractor_client):
     entries = post(chiropractor_client, synthea()).json()["entry"]
 
-    assert issues(entries[1]) == [
-        ("error", "unsupported_resource_type", ["Bundle.entry[1].resource.resourceType"])
-    ]
+    # A GP's encounter for a symptom: no chiropractic visit (fhir_import.encounter).
+    assert issues(entries[1]) == [("error", "not_mappable", ["Bundle.entry[1].resource.type"])]
     assert issues(entries[7]) == [
         ("error", "unsupported_resource_type", ["Bundle.entry[7].resource.resourceType"])
     ]
@@ -248,7 +247,8 @@ def test_a_transaction_with_an_entry_that_cannot_be_kept_writes_nothing(chiropra
     [issue] = response.json()["issue"]
     assert issue["code"] == "processing"
     assert issue["details"]["coding"][0]["code"] == "unsupported_resource_type"
-    assert issue["expression"] == ["Bundle.entry[1].resource.resourceType"]
+    # Entries are written by rank: the Organization (no kind, first) before the Encounter.
+    assert issue["expression"] == ["Bundle.entry[7].resource.resourceType"]
     assert row_counts() == before
 
 
