@@ -347,16 +347,21 @@ def _add_intervention(mapped: Mapped, target: str, request: dict, path: str, sta
         mapped.options["removed"].append((field, len(items) - 1))
 
 
-# The status machine's moves from a new (draft) plan to each status a CarePlan may have.
+# The status machine's moves from a new (draft) plan to each status a CarePlan may have: through
+# active (where visits are logged) unless it stays a draft; those after activation are made
+# once the plan's visits are written (`finish_careplan`).
 STATUS_ACTIONS: dict[str, list[str]] = {
-    status: PLAN_STATUS_MACHINE.path(PlanStatus.DRAFT, status)
-    for status in (
-        PlanStatus.DRAFT,
-        PlanStatus.ACTIVE,
-        PlanStatus.ON_HOLD,
-        PlanStatus.COMPLETED,
-        PlanStatus.REVOKED,
-    )
+    PlanStatus.DRAFT: [],
+    **{
+        status: PLAN_STATUS_MACHINE.path(PlanStatus.DRAFT, PlanStatus.ACTIVE)
+        + PLAN_STATUS_MACHINE.path(PlanStatus.ACTIVE, status)
+        for status in (
+            PlanStatus.ACTIVE,
+            PlanStatus.ON_HOLD,
+            PlanStatus.COMPLETED,
+            PlanStatus.REVOKED,
+        )
+    },
 }
 
 
@@ -368,9 +373,23 @@ def create_careplan(*, fields: dict[str, Any], patient, user, **options: Any) ->
         rows = _items(plan)
         for field, position in options["removed"]:
             plan_item_remove(item=rows[field][position])
-    for action in options["actions"]:
+    for action in options["actions"][:1]:  # activate: its visits follow (`finish_careplan`)
         plan = plan_transition(plan=plan, action=action)
     return plan
+
+
+def finish_careplan(plan: Model, options: dict[str, Any]) -> Model:
+    """The plan's moves after activation (hold, complete, revoke), once its visits are in."""
+    assert isinstance(plan, TreatmentPlan)
+    for action in options["actions"][1:]:
+        plan = plan_transition(plan=plan, action=action)
+    return plan
+
+
+def _start(resource: dict) -> str:
+    period = resource.get("period")
+    start = period.get("start") if isinstance(period, dict) else None
+    return start if isinstance(start, str) else ""
 
 
 def _items(plan: Model) -> dict[str, list[Any]]:
@@ -393,6 +412,8 @@ CAREPLAN_IMPORT = ImportKind(
     writers_reason="treatment plans are written by chiropractors",
     rank=2,
     part_ids=part_ids,
+    finish=finish_careplan,
+    sort_key=_start,
     elements=STRUCTURAL
     | {
         "identifier",

@@ -429,6 +429,17 @@ def performed_ids(visit: Model) -> dict[str, list[Any]]:
     return {kind: [item.pk for item in getattr(visit, kind).all()] for kind in ITEM_SYSTEMS}
 
 
+def plan_named(resource: dict) -> str | None:
+    """The CarePlan the visit-plan extension names (the entry a visit is written after)."""
+    extensions = resource.get("extension")
+    for extension in extensions if isinstance(extensions, list) else []:
+        if isinstance(extension, dict) and extension.get("url") == VISIT_PLAN:
+            target = extension.get("valueReference")
+            found = target.get("reference") if isinstance(target, dict) else None
+            return found if isinstance(found, str) else None
+    return None
+
+
 ENCOUNTER_IMPORT = ImportKind(
     name="Encounter",
     serializer=VisitSerializer,
@@ -440,6 +451,7 @@ ENCOUNTER_IMPORT = ImportKind(
     writers_reason="visits are logged and signed by chiropractors",
     rank=3,
     part_ids=performed_ids,
+    follows=plan_named,
     elements=STRUCTURAL
     | {
         "identifier",

@@ -61,6 +61,14 @@ class ImportKind:
     # The ids of the parts a record was written with, by the field that listed them, in their
     # order (a plan: its goals and planned items), for the part entries' answers.
     part_ids: Callable[[Model], dict[str, list[Any]]] | None = None
+    # The entry this one is written right after (a visit: its plan's), by its reference; and
+    # what is done to a record once the entries that follow it are written (a plan reaches a
+    # closed status only after its visits were logged against it while it was active).
+    follows: Callable[[dict], str | None] | None = None
+    finish: Callable[[Model, dict[str, Any]], Model] | None = None
+    # The order of its entries among themselves (plans: the oldest first, so that a plan is
+    # closed before a later one addressing the same condition becomes active).
+    sort_key: Callable[[dict], str] | None = None
 
     def patient_id(self, record: Model) -> Any:
         return record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)
@@ -82,3 +90,6 @@ class PartKind:
     path: str = "resource"  # the element of it that names its whole, for that refusal
     subject: None = None
     rank: int = 9  # after every whole: by then each whole has claimed its parts
+    follows: None = None
+    finish: None = None
+    sort_key: None = None

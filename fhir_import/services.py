@@ -51,9 +51,9 @@ IMPORT_KINDS: dict[str, ImportKind] = {
         PATIENT_IMPORT,
         CONDITION_IMPORT,
         COVERAGE_IMPORT,
-        OBSERVATION_IMPORT,
         CAREPLAN_IMPORT,
         ENCOUNTER_IMPORT,
+        OBSERVATION_IMPORT,
     )
 }
 # Resources imported only as part of another's record (fhir_import.kinds.PartKind).
@@ -131,6 +131,8 @@ class _Import:
         )
         self.answers: dict[int, Answer] = {}
         self.patients: dict[uuid.UUID, Patient] = {}
+        # Records written whose kind finishes them later, with their read's options.
+        self.finishing: dict[int, tuple[Model, dict[str, Any]]] = {}
 
     # The whole Bundle's statements --------------------------------------------------------
 
@@ -470,6 +472,8 @@ class _Import:
             return self._refusal(entry, status, errors, mapped.paths)
         for index, part_answer in parts:
             self.answers[index] = part_answer
+        if kind.finish is not None:
+            self.finishing[entry.index] = (record, mapped.options)
         notes = [*entry.notes, *mapped.notes]
         notes += [
             Note(f"`{name}` is not kept.", f"resource.{name}")
@@ -498,19 +502,75 @@ class _Import:
 
     # The whole Bundle --------------------------------------------------------------------
 
+    def _steps(self) -> list[tuple[Entry, bool]]:
+        """The entries in the order they are written, each (entry, False), and the finishing
+        of those whose kind finishes them, (entry, True): by rank (patients first: what an
+        entry refers to is written before it), each kind's entries by its sort key; an entry
+        that follows another (a visit, its plan) right after it, then that one's finishing."""
+
+        def key(entry: Entry) -> tuple[int, str]:
+            kind = entry.kind
+            if kind is None:
+                return (0, "")
+            return (kind.rank, kind.sort_key(entry.resource) if kind.sort_key else "")
+
+        ordered = sorted(self.bundle.entries, key=key)
+        followers: dict[int, list[Entry]] = {}
+        following: set[int] = set()
+        for entry in ordered:
+            follows = entry.kind.follows if entry.kind else None
+            reference = follows(entry.resource) if follows else None
+            leader = self.bundle.entry_named(reference, entry) if reference else None
+            if leader is not None and leader.kind is not None and leader.kind.finish is not None:
+                followers.setdefault(leader.index, []).append(entry)
+                following.add(entry.index)
+        steps: list[tuple[Entry, bool]] = []
+        for entry in ordered:
+            if entry.index in following:
+                continue
+            steps.append((entry, False))
+            if entry.kind is not None and entry.kind.finish is not None:
+                steps += [(follower, False) for follower in followers.get(entry.index, [])]
+                steps.append((entry, True))
+        return steps
+
+    def _finish(self, entry: Entry) -> Answer:
+        """The entry's record finished (fhir_import.kinds.ImportKind.finish), once the entries
+        that follow it are written; in a batch, a refusal of it is said in its answer."""
+        answer = self.answers[entry.index]
+        pending = self.finishing.pop(entry.index, None)
+        if pending is None:  # refused, or imported before: nothing to finish
+            return answer
+        kind = entry.kind
+        assert isinstance(kind, ImportKind) and kind.finish is not None
+        record, options = pending
+        try:
+            with transaction.atomic():
+                kind.finish(record, options)
+        except ENTRY_ERRORS as error:
+            status, errors = self._errors(error)
+            refused = self._refusal(entry, status, errors, {})
+            if self.bundle.type != "batch":
+                return refused
+            answer.issues += [{**found, "severity": "warning"} for found in refused.issues]
+        return answer
+
     def run(self) -> ImportResult:
         self._match_imported()
         self._load_patients()
-        # By rank (patients first): what an entry refers to is written before it.
-        order = sorted(self.bundle.entries, key=lambda e: e.kind.rank if e.kind else 0)
+        steps = self._steps()
         if self.bundle.type == "batch":
-            for entry in order:
-                self.answers[entry.index] = self.entry(entry)
+            for entry, finishing in steps:
+                if finishing:
+                    self._finish(entry)
+                else:
+                    self.answers[entry.index] = self.entry(entry)
         else:
             try:
                 with transaction.atomic():
-                    for entry in order:
-                        self.answers[entry.index] = answer = self.entry(entry)
+                    for entry, finishing in steps:
+                        answer = self._finish(entry) if finishing else self.entry(entry)
+                        self.answers[entry.index] = answer
                         if answer.status >= 400:
                             raise _Stop(answer)
             except _Stop as stop:

@@ -8,7 +8,7 @@ FHIR_JSON = "application/fhir+json"
 # What says which record a resource is, or which clinic and staff wrote it: not clinical.
 NOT_CLINICAL = {"id", "meta", "identifier"}
 # When a record was written here (not when the care happened): an import writes it anew.
-WRITTEN_AT = {"created", "authoredOn", "recordedDate"}
+WRITTEN_AT = {"created", "authoredOn", "recordedDate", "issued"}
 STAFF_REFERENCES = {"Practitioner", "PractitionerRole", "Organization", "Location"}
 
 
