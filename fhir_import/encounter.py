@@ -39,6 +39,7 @@ from fhir_api.systems import (
     EXERCISE,
     LATERALITY,
     LISTING,
+    LOINC,
     MUSCLE,
     PERFORMED_DOSE,
     SEGMENT,
@@ -50,6 +51,7 @@ from fhir_api.systems import (
 )
 from fhir_import.error_codes import ImportCode
 from fhir_import.kinds import STRUCTURAL, ImportKind, Lookup, PartKind
+from fhir_import.observation import PAIN_SEVERITY, STANDING
 from fhir_import.reading import (
     EntryRefused,
     Link,
@@ -67,6 +69,7 @@ from fhir_import.reading import (
     text,
 )
 from reference.models import Muscle
+from treatments.outcomes.models import Instrument, OutcomeMeasure
 from treatments.visits.models import Visit
 from treatments.visits.services import visit_create
 
@@ -382,6 +385,7 @@ def read_encounter(resource: dict, lookup: Lookup) -> Mapped:
             "exercises).",
             "resource.type",
         )
+    _pain_before(lookup, mapped)
     if not named and len({plan for _, plan in plans}) == 1:
         # The plan the visit's planned items belong to (their ServiceRequests' basedOn).
         path, plan = plans[0]
@@ -424,9 +428,30 @@ def create_visit(
 
 
 def performed_ids(visit: Model) -> dict[str, list[Any]]:
-    """The visit's performed items by list, in the order they were given."""
+    """The visit's performed items by list, in the order they were given, and the pain score
+    its pain before treatment was recorded as."""
     assert isinstance(visit, Visit)
-    return {kind: [item.pk for item in getattr(visit, kind).all()] for kind in ITEM_SYSTEMS}
+    found = {kind: [item.pk for item in getattr(visit, kind).all()] for kind in ITEM_SYSTEMS}
+    readings = OutcomeMeasure.objects.filter(visit=visit, instrument=Instrument.NRS)
+    found["pain_before"] = list(readings.values_list("pk", flat=True))
+    return found
+
+
+def _pain_before(lookup: Lookup, mapped: Mapped) -> None:
+    """The pain score taken at the visit (an Observation naming it as its `encounter`, as the
+    export writes a visit's pain before treatment): written with the visit, as its own."""
+    for target, observation in lookup.referring("Observation", "encounter"):
+        concept = child(observation, "code", "resource")
+        loinc = {
+            code for _, system, code, _ in codings(concept, "resource.code") if system == LOINC
+        }
+        if PAIN_SEVERITY not in loinc or observation.get("status") not in STANDING:
+            continue
+        quantity = child(observation, "valueQuantity", "resource")
+        mapped.fields["pain_before"] = quantity.get("value", observation.get("valueInteger"))
+        mapped.paths["pain_before"] = "resource"
+        mapped.parts.append(Part(target, ("pain_before", 0)))
+        return
 
 
 def plan_named(resource: dict) -> str | None:

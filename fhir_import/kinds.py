@@ -61,6 +61,9 @@ class ImportKind:
     # The ids of the parts a record was written with, by the field that listed them, in their
     # order (a plan: its goals and planned items), for the part entries' answers.
     part_ids: Callable[[Model], dict[str, list[Any]]] | None = None
+    # The kinds whose import may write an entry of this kind as part of their record (a
+    # visit's pain score before treatment: its Encounter's); unclaimed, it is written alone.
+    claimed_by: frozenset[str] = frozenset()
     # The entry this one is written right after (a visit: its plan's), by its reference; and
     # what is done to a record once the entries that follow it are written (a plan reaches a
     # closed status only after its visits were logged against it while it was active).

@@ -124,6 +124,8 @@ OBSERVATION_IMPORT = ImportKind(
     subject="subject",
     writers=OutcomePermission.write_roles,
     writers_reason="outcome measures are recorded by chiropractors",
+    claimed_by=frozenset({"Encounter"}),
+    rank=4,  # after the visits, which claim their own pain scores
     elements=STRUCTURAL
     | {
         "identifier",

@@ -384,7 +384,10 @@ class _Import:
         assert by.kind is not None
         found = self.bundle.entry_named(reference, by)
         part = found.kind if found is not None else None
-        if found is None or not isinstance(part, PartKind) or part.part_of != by.kind.name:
+        claimable = (isinstance(part, PartKind) and part.part_of == by.kind.name) or (
+            isinstance(part, ImportKind) and by.kind.name in part.claimed_by
+        )
+        if found is None or part is None or not claimable:
             raise EntryRefused(
                 422,
                 ImportCode.UNRESOLVED_REFERENCE,

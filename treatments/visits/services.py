@@ -206,10 +206,11 @@ def _sync_derived(visit: Visit) -> None:
     # entered in error.
     reading = OutcomeMeasure.objects.filter(visit=visit, instrument=Instrument.NRS)
     if visit.status == VisitStatus.ENTERED_IN_ERROR or visit.pain_before is None:
-        reading.update(status=OutcomeStatus.ENTERED_IN_ERROR)
+        reading.update(status=OutcomeStatus.ENTERED_IN_ERROR, updated_at=timezone.now())
         return
     current = {"measured_at": visit.visit_at, "score": visit.pain_before}
-    if not reading.update(status=OutcomeStatus.FINAL, **current):
+    # An update() passes auto_now by: the reading's change time is set here.
+    if not reading.update(status=OutcomeStatus.FINAL, updated_at=timezone.now(), **current):
         OutcomeMeasure.objects.create(
             clinic_id=visit.clinic_id,
             patient_id=visit.patient_id,
