@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
 from clinics.models import User
@@ -56,6 +56,9 @@ class ImportKind:
     # The ids of the parts a record was written with, by the field that listed them, in their
     # order (a plan: its goals and planned items), for the part entries' answers.
     part_ids: Callable[[Model], dict[str, list[Any]]] | None = None
+    # The user's records of this type (a selector), where another entry restates one named
+    # by its id (fhir_import.reading.SameAs).
+    records: Callable[[User], QuerySet[Any]] | None = None
 
     def patient_id(self, record: Model) -> Any:
         return record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)
