@@ -100,11 +100,11 @@ OPERATIONS = {
 
 
 # What `POST [base]` takes (the FHIR import, fhir_import): Bundles of these types, created.
-IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Observation")
+IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "Observation", "QuestionnaireResponse")
 IMPORT = (
     f"POST [base] with a Bundle creating (POST) {', '.join(IMPORTED_TYPES)} resources in the "
-    "caller's clinic, by chiropractors and clinic admins (pain scores: chiropractors); an entry "
-    "whose identifier (else fullUrl) was imported before is answered with its record, and "
+    "caller's clinic, by chiropractors and clinic admins (outcome measures: chiropractors); an "
+    "entry whose identifier (else fullUrl) was imported before is answered with its record, and "
     "what cannot be kept is answered per entry."
 )
 SYSTEM_INTERACTIONS = [

@@ -42,12 +42,19 @@ from fhir_import.kinds import ImportKind, PartKind
 from fhir_import.models import ImportedResource
 from fhir_import.observation import OBSERVATION_IMPORT
 from fhir_import.patient import PATIENT_IMPORT
+from fhir_import.questionnaire_response import QUESTIONNAIRE_RESPONSE_IMPORT
 from fhir_import.reading import EntryRefused, Link, Mapped, Note, SameAs
 from patients.models import Patient
 
 IMPORT_KINDS: dict[str, ImportKind] = {
     kind.name: kind
-    for kind in (PATIENT_IMPORT, CONDITION_IMPORT, COVERAGE_IMPORT, OBSERVATION_IMPORT)
+    for kind in (
+        PATIENT_IMPORT,
+        CONDITION_IMPORT,
+        COVERAGE_IMPORT,
+        OBSERVATION_IMPORT,
+        QUESTIONNAIRE_RESPONSE_IMPORT,
+    )
 }
 # Resources imported only as part of another's record (fhir_import.kinds.PartKind).
 PART_KINDS: dict[str, PartKind] = {}
