@@ -4,8 +4,8 @@ An NDI or ODI measure here is its ten section answers, which the server scores
 (treatments.outcomes.services), imported from its QuestionnaireResponse
 (fhir_import.questionnaire_response). Its total (LOINC 82237-9, the NDI score; 97909-6, the
 ODI percent) restates that measure: an Observation whose `derivedFrom` names the response (an
-entry of the Bundle, imported now or before, or `QuestionnaireResponse/<id>` of this clinic)
-is answered with the measure and writes nothing (fhir_import.reading.SameAs), once its value
+entry of the Bundle, imported now or before; one an earlier Bundle imported, by the URL the
+reference stands for; or `QuestionnaireResponse/<id>` of this clinic) is answered with the measure and writes nothing (fhir_import.reading.SameAs), once its value
 is the server's score of the answers; a differing total is refused, since the answers or the
 total are then wrong and which cannot be told. A total naming no response cannot be recorded
 without inventing answers: it is reported not mappable.

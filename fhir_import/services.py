@@ -34,7 +34,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from api.errors import ApiExceptionHandler, DomainError
 from clinics.models import User
 from fhir_api.outcomes import issue
-from fhir_import.bundle import Bundle, Entry, EntryLookup, read_bundle
+from fhir_import.bundle import URI_SYSTEM, Bundle, Entry, EntryLookup, read_bundle
 from fhir_import.condition import CONDITION_IMPORT
 from fhir_import.coverage import COVERAGE_IMPORT
 from fhir_import.error_codes import ImportCode
@@ -472,7 +472,7 @@ class _Import:
         found = self._written_by(entry, link.reference, link.target, link.path)
         record = found.record if found is not None else None
         if record is None:
-            wanted = found.record_id if found is not None else self._linked(link, entry)
+            wanted = found.record_id if found is not None else self._imported_as(link, entry)
             records = IMPORT_KINDS[link.target].records
             record = records(self.user).filter(pk=wanted).first() if records else None
         if record is None:
@@ -511,6 +511,13 @@ class _Import:
                 *(_warning(note, entry.index) for note in notes),
             ],
         )
+
+    def _imported_as(self, link: Link, entry: Entry) -> Any:
+        """The record a link names that is no entry of this Bundle: the one an entry of an
+        earlier Bundle became (known by the URL it stands for), else an existing record."""
+        url = self.bundle.absolute(link.reference, entry)
+        recorded = self._recorded([(link.target, URI_SYSTEM, url)]) if url else {}
+        return next(iter(recorded.values()))[0] if recorded else self._linked(link, entry)
 
     def _found_meanwhile(self, entry: Entry) -> Answer:
         assert entry.kind is not None

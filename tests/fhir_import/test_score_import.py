@@ -169,6 +169,23 @@ def test_a_total_imported_after_its_answers_is_answered_with_their_measure(elsew
     assert after == before  # only the total's key, to know it when posted again
 
 
+def test_totals_posted_after_their_answers_in_a_bundle_of_their_own(elsewhere, exported):
+    patient, ndi, odi, ndi_total, odi_total = exported
+    answers = post(elsewhere, transaction([patient, ndi, odi])).json()["entry"]
+    measures = OutcomeMeasure.objects.count()
+
+    # The patient again (imported before), for the totals' subject; their answers not.
+    response = post(elsewhere, transaction([patient, ndi_total, odi_total]))
+
+    assert response.status_code == 200, response.json()
+    assert statuses(response) == ["200 OK"] * 3
+    assert [record_id(e) for e in response.json()["entry"][1:]] == [
+        record_id(answers[1]),
+        record_id(answers[2]),
+    ]
+    assert OutcomeMeasure.objects.count() == measures
+
+
 def test_a_total_may_name_the_answers_of_this_clinic_by_their_id(
     chiropractor_client, patient, exported
 ):
