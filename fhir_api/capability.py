@@ -116,11 +116,19 @@ OPERATIONS = {
 
 
 # What `POST [base]` takes (the FHIR import, fhir_import): Bundles of these types, created.
-IMPORTED_TYPES = ("Patient", "Condition", "Coverage", "CarePlan", "Encounter", "Observation")
+IMPORTED_TYPES = (
+    "Patient",
+    "Condition",
+    "Coverage",
+    "CarePlan",
+    "Encounter",
+    "QuestionnaireResponse",
+    "Observation",
+)
 IMPORT = (
     f"POST [base] with a Bundle creating (POST) {', '.join(IMPORTED_TYPES)} resources in the "
     "caller's clinic (a CarePlan with its Goals and ServiceRequests, an Encounter with the "
-    "Procedures that name it), by chiropractors and clinic admins (pain scores, plans and "
+    "Procedures that name it), by chiropractors and clinic admins (outcome measures, plans and "
     "visits: chiropractors); an entry "
     "whose identifier (else fullUrl) was imported before is answered with its record, and "
     "what cannot be kept is answered per entry."

@@ -62,6 +62,16 @@ class Bundle:
                 found = self.by_full_url.get(f"{restful.group('base')}/{reference}")
         return found
 
+    def absolute(self, reference: str, by: Entry) -> str | None:
+        """The URL a reference of entry `by` stands for, as an entry's fullUrl would say it:
+        itself when absolute, else at the base of `by`'s RESTful fullUrl; None when unknown."""
+        if ":" in reference:
+            return reference
+        restful = RESTFUL.match(by.full_url or "")
+        if restful is None or not RELATIVE.match(reference):
+            return None
+        return f"{restful.group('base')}/{reference}"
+
     def lookup(self, reference: str, container: dict, by: Entry) -> dict | None:
         """The resource a reference names: one contained in `container` (`#id`), or another
         entry of the Bundle."""

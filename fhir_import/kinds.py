@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
 from clinics.models import User
@@ -72,6 +72,9 @@ class ImportKind:
     # The order of its entries among themselves (plans: the oldest first, so that a plan is
     # closed before a later one addressing the same condition becomes active).
     sort_key: Callable[[dict], str] | None = None
+    # The user's records of this type (a selector), where another entry restates one named
+    # by its id (fhir_import.reading.SameAs).
+    records: Callable[[User], QuerySet[Any]] | None = None
 
     def patient_id(self, record: Model) -> Any:
         return record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)

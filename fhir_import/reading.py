@@ -2,6 +2,7 @@
 dates, and the refusal of one entry (with the element concerned) when they are not."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,17 @@ class Part:
 
 
 @dataclass
+class SameAs:
+    """The record this resource restates rather than adds to (an NDI total: the measure its
+    QuestionnaireResponse became): the entry is answered with that record and writes nothing
+    of its own, once the record `agrees` with what the resource says of it."""
+
+    link: Link  # the other entry, or an existing record (`at` is not used)
+    what: str  # what of the record the resource is, for its answer: "score"
+    agrees: Callable[[Any], None]  # raises EntryRefused where the record says otherwise
+
+
+@dataclass
 class Mapped:
     """A resource read for one of the REST API's serializers."""
 
@@ -68,6 +80,7 @@ class Mapped:
     options: dict[str, Any] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
+    same_as: SameAs | None = None
 
 
 def objects(container: dict, name: str, path: str) -> list[tuple[int, dict]]:

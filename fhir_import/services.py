@@ -3,7 +3,9 @@
 Each entry is read (fhir_import.<type>), validated by the REST API's serializer for its
 records, written by the domain service the REST API calls, and its source keys recorded in
 `ImportedResource` (fhir_import.models), in a savepoint of its own. An entry whose key is
-already recorded is answered with the record it became, and nothing is written.
+already recorded is answered with the record it became, and nothing is written. An entry
+that restates another's record (fhir_import.reading.SameAs: an NDI total, its
+QuestionnaireResponse's measure) is answered with that record and writes only its keys.
 
 A `transaction` stops at the first entry it cannot import and writes nothing; a `batch`
 imports what it can. Patients are imported first, so that the entries that refer to them
@@ -32,7 +34,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from api.errors import ApiExceptionHandler, DomainError
 from clinics.models import User
 from fhir_api.outcomes import issue
-from fhir_import.bundle import Bundle, Entry, EntryLookup, read_bundle
+from fhir_import.bundle import URI_SYSTEM, Bundle, Entry, EntryLookup, read_bundle
 from fhir_import.careplan import CAREPLAN_IMPORT, GOAL_PART, SERVICE_REQUEST_PART
 from fhir_import.condition import CONDITION_IMPORT
 from fhir_import.coverage import COVERAGE_IMPORT
@@ -42,7 +44,8 @@ from fhir_import.kinds import ImportKind, PartKind
 from fhir_import.models import ImportedResource
 from fhir_import.observation import OBSERVATION_IMPORT
 from fhir_import.patient import PATIENT_IMPORT
-from fhir_import.reading import EntryRefused, Link, Mapped, Note
+from fhir_import.questionnaire_response import QUESTIONNAIRE_RESPONSE_IMPORT
+from fhir_import.reading import EntryRefused, Link, Mapped, Note, SameAs
 from patients.models import Patient
 
 IMPORT_KINDS: dict[str, ImportKind] = {
@@ -53,6 +56,7 @@ IMPORT_KINDS: dict[str, ImportKind] = {
         COVERAGE_IMPORT,
         CAREPLAN_IMPORT,
         ENCOUNTER_IMPORT,
+        QUESTIONNAIRE_RESPONSE_IMPORT,
         OBSERVATION_IMPORT,
     )
 }
@@ -465,6 +469,8 @@ class _Import:
                 # A refusal naming no field is about the patient (archived: patient_archived).
                 mapped.paths.setdefault("", mapped.subject[0])
             with transaction.atomic():
+                if mapped.same_as is not None:
+                    return self._restate(entry, mapped, mapped.same_as)
                 record, parts = self._write(entry, mapped)
         except _ImportedMeanwhile:
             return self._found_meanwhile(entry)
@@ -491,6 +497,62 @@ class _Import:
             record=record,
             issues=[_warning(note, entry.index) for note in notes],
         )
+
+    def _restate(self, entry: Entry, mapped: Mapped, same_as: SameAs) -> Answer:
+        """An entry restating another's record: answered with it once it agrees, and its keys
+        recorded; nothing else is written. `201` when this request wrote the record (the
+        resource it restates came to be here), else `200`."""
+        assert isinstance(entry.kind, ImportKind)
+        link = same_as.link
+        found = self._written_by(entry, link.reference, link.target, link.path)
+        record = found.record if found is not None else None
+        if record is None:
+            wanted = found.record_id if found is not None else self._imported_as(link, entry)
+            records = IMPORT_KINDS[link.target].records
+            record = records(self.user).filter(pk=wanted).first() if records else None
+        if record is None:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"No {link.target} of this clinic is `{link.reference}`.",
+                link.path,
+            )
+        patient_id = entry.kind.patient_id(record)
+        if mapped.subject is not None and self._patient_of(mapped.subject, entry).pk != patient_id:
+            raise EntryRefused(
+                422,
+                ImportCode.UNRESOLVED_REFERENCE,
+                f"`{link.reference}` is another patient's {link.target}.",
+                link.path,
+            )
+        same_as.agrees(record)
+        self._record_keys(entry, record.pk, patient_id)
+        written = found is not None and found.record is record
+        notes = [*entry.notes, *mapped.notes]
+        notes += [
+            Note(f"`{name}` is not kept.", f"resource.{name}")
+            for name in entry.resource
+            if name not in entry.kind.elements
+        ]
+        kept = f"Kept as {link.target}/{record.pk}'s {same_as.what}: nothing else was written."
+        return Answer(
+            status=201 if written else 200,
+            resource_type=entry.kind.name,
+            record_id=record.pk,
+            patient_id=patient_id,
+            record=record if written else None,
+            issues=[
+                {"severity": "information", "code": "informational", "details": {"text": kept}},
+                *(_warning(note, entry.index) for note in notes),
+            ],
+        )
+
+    def _imported_as(self, link: Link, entry: Entry) -> Any:
+        """The record a link names that is no entry of this Bundle: the one an entry of an
+        earlier Bundle became (known by the URL it stands for), else an existing record."""
+        url = self.bundle.absolute(link.reference, entry)
+        recorded = self._recorded([(link.target, URI_SYSTEM, url)]) if url else {}
+        return next(iter(recorded.values()))[0] if recorded else self._linked(link, entry)
 
     def _found_meanwhile(self, entry: Entry) -> Answer:
         assert entry.kind is not None

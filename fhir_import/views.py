@@ -44,16 +44,18 @@ class BundleViewSet(FhirViewMixin, AuditedViewMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         operation_id="fhir_import",
-        summary="Import a transaction or batch Bundle of patients, conditions, coverage and "
-        "pain scores",
+        summary="Import a transaction or batch Bundle of patients' records: conditions, "
+        "coverage, treatment plans, visits and outcome measures",
         description="Creates each entry's record in the caller's clinic through the same "
         "checks as the REST API. Posting the same Bundle again creates nothing: an entry whose "
         "identifier (else fullUrl) was imported before answers `200 OK` with its record. "
         "What cannot be kept here is reported per entry, never dropped silently: other "
         "resource types, conditions without an ICD-10-CM code or a certain body region, "
-        "observations other than the pain score (LOINC 72514-3). An Encounter becomes a "
-        "visit with the Procedures naming it as its performed items (`finished`: signed by "
-        "the importing chiropractor; `in-progress`: a draft).\n\nA `transaction` imports "
+        "observations other than the pain score (LOINC 72514-3) and the NDI and ODI totals of "
+        "the QuestionnaireResponses they are derived from. A CarePlan becomes a treatment plan "
+        "with its Goals and ServiceRequests; an Encounter a visit with the Procedures naming "
+        "it as its performed items (`finished`: signed by the importing chiropractor; "
+        "`in-progress`: a draft).\n\nA `transaction` imports "
         "all its entries or none: the first refused entry answers its status with an "
         "OperationOutcome naming it (`Bundle.entry[3].resource.birthDate`). A `batch` imports "
         "each entry on its own and answers 200 with every entry's status. At most "
