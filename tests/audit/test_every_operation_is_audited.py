@@ -112,7 +112,10 @@ PERMISSION_ROWS = [
         "FHIR: read and search provenance (visits' signatures and amendments)",
         r"^GET /fhir/R4/Provenance",
     ),
-    ("FHIR: import patients, conditions, coverage, observations", r"^POST /fhir/R4/$"),
+    (
+        "FHIR: import patients, conditions, coverage, plans, visits, outcome measures",
+        r"^POST /fhir/R4/$",
+    ),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
