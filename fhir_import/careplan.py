@@ -18,9 +18,9 @@ from typing import Any
 from django.db.models import Model
 
 from api.permissions import PlanPermission
+from fhir_api.resources.elements import SIDE_OF_SNOMED
 from fhir_api.resources.goal import LOINC_MEASURES
 from fhir_api.resources.servicerequest import ADJUSTMENT, EXERCISE_ITEM, SOFT_TISSUE
-from fhir_api.resources.vocabulary import SIDES
 from fhir_api.systems import (
     EXERCISE,
     EXERCISE_DOSE_EXTENSION,
@@ -64,7 +64,6 @@ from treatments.plans.transitions import PLAN_STATUS_MACHINE
 
 # The plan fields each intervention kind is read into (the REST API's), in the export's order.
 ITEM_FIELDS = {ADJUSTMENT: "adjustments", SOFT_TISSUE: "soft_tissue", EXERCISE_ITEM: "exercises"}
-LATERALITY_OF_SIDE = {code: laterality for laterality, (code, _) in SIDES.items()}
 GOAL_MEASURE_OF_LOINC = {code: measure for measure, (code, _) in LOINC_MEASURES.items()}
 # A goal's own status from its achievement; a cancelled goal says so in its lifecycle.
 GOAL_STATUS_OF_ACHIEVEMENT = {status.value: status for status in GoalStatus}
@@ -208,8 +207,8 @@ def _shipped_code(concept: dict, system: str, what: str, path: str) -> str:
 def _side(request: dict) -> str:
     for index, detail in objects(request, "orderDetail", "resource"):
         for _, system, code, _ in codings(detail, f"orderDetail[{index}]"):
-            if system == SNOMED and code in LATERALITY_OF_SIDE:
-                return LATERALITY_OF_SIDE[code]
+            if system == SNOMED and code in SIDE_OF_SNOMED:
+                return SIDE_OF_SNOMED[code]
     return ""
 
 

@@ -14,14 +14,13 @@ from typing import Any
 
 from api.permissions import IsClinician
 from billing.coding import SUBLUXATION_REGIONS
-from fhir_api.resources.elements import BODY_REGION_SNOMED, LATERALITY_SNOMED
+from fhir_api.resources.elements import BODY_REGION_SNOMED
 from fhir_api.systems import (
     BODY_REGION,
     CONDITION_CATEGORY,
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
     ICD_10_CM,
-    LATERALITY,
     SNOMED,
 )
 from fhir_import.error_codes import ImportCode
@@ -35,6 +34,7 @@ from fhir_import.reading import (
     day,
     described,
     first_code,
+    laterality_extension,
     not_mappable,
     objects,
     reference,
@@ -49,7 +49,6 @@ from reference.models import BodyRegion
 # The project's own tables (fhir_api.resources.elements: what the Condition read writes), read
 # backwards: a SNOMED CT body structure certain to be one region, and the side's qualifier.
 REGION_OF_SNOMED = {code: region for region, (code, _) in BODY_REGION_SNOMED.items()}
-SIDE_OF_SNOMED = {code: side for side, (code, _) in LATERALITY_SNOMED.items()}
 PROBLEM_LIST = (CONDITION_CATEGORY, "problem-list-item")
 
 
@@ -69,15 +68,9 @@ def _code(resource: dict, mapped: Mapped) -> str:
 
 
 def _side(site: dict, where: str, mapped: Mapped) -> None:
-    for index, extension in objects(site, "extension", where):
-        at = f"{where}.extension[{index}]"
-        if extension.get("url") != LATERALITY:
-            continue
-        concept = child(extension, "valueCodeableConcept", at)
-        found = first_code(concept, f"{at}.valueCodeableConcept", {SNOMED})
-        if found is not None and found[1] in SIDE_OF_SNOMED:
-            mapped.paths["laterality"] = found[0]
-            mapped.fields["laterality"] = SIDE_OF_SNOMED[found[1]]
+    found = laterality_extension(site, where)
+    if found is not None:
+        mapped.paths["laterality"], mapped.fields["laterality"] = found
 
 
 def _body_site(resource: dict, mapped: Mapped, code: str) -> None:

@@ -32,18 +32,15 @@ from api.shipped_rows import shipped_rows
 from billing.selectors import coded_visit_list
 from charts.serializers import VisitSerializer
 from charts.services import visit_sign
-from fhir_api.resources.elements import LATERALITY_SNOMED
 from fhir_api.systems import (
     ACT_CODE,
     BODY_REGION,
     EXERCISE,
-    LATERALITY,
     LISTING,
     LOINC,
     MUSCLE,
     PERFORMED_DOSE,
     SEGMENT,
-    SNOMED,
     SOFT_TISSUE_MODALITY,
     TECHNIQUE,
     VISIT_PLAN,
@@ -63,6 +60,7 @@ from fhir_import.reading import (
     described,
     first_code,
     invalid,
+    laterality_extension,
     not_mappable,
     objects,
     reference,
@@ -85,22 +83,16 @@ ITEM_FIELDS = {"adjustments": "technique", "soft_tissue": "modality", "exercises
 SIGNED, DRAFT = "finished", "in-progress"
 # Procedure.status of something done (a draft visit's items are done too).
 DONE = frozenset({"completed", "in-progress"})
-SIDE_OF_SNOMED = {code: side for side, (code, _) in LATERALITY_SNOMED.items()}
 REEXAMINATION = (VISIT_TYPE, "reexamination")
 AMBULATORY = (ACT_CODE, "AMB")
 
 
 def _side(sites: list[tuple[int, dict]], where: str) -> str | None:
-    """The side, from the laterality extension of a bodySite (fhir_api.resources.elements)."""
+    """The side, from the laterality extension of the first bodySite that says one."""
     for index, site in sites:
-        for number, extension in objects(site, "extension", f"{where}.bodySite[{index}]"):
-            at = f"{where}.bodySite[{index}].extension[{number}]"
-            if extension.get("url") != LATERALITY:
-                continue
-            concept = child(extension, "valueCodeableConcept", at)
-            found = first_code(concept, f"{at}.valueCodeableConcept", {SNOMED})
-            if found is not None and found[1] in SIDE_OF_SNOMED:
-                return SIDE_OF_SNOMED[found[1]]
+        found = laterality_extension(site, f"{where}.bodySite[{index}]")
+        if found is not None:
+            return found[1]
     return None
 
 

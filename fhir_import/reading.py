@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fhir_api.resources.elements import SIDE_OF_SNOMED
+from fhir_api.systems import LATERALITY, SNOMED
 from fhir_import.error_codes import ImportCode
 
 # A FHIR date, or the date part of a dateTime (https://hl7.org/fhir/R4/datatypes.html).
@@ -169,3 +171,17 @@ def reference(container: dict, name: str, path: str) -> tuple[str, str] | None:
         return None
     found = text(target, "reference", f"{path}.{name}")
     return (f"{path}.{name}.reference", found) if found else None
+
+
+def laterality_extension(site: dict, where: str) -> tuple[str, str] | None:
+    """The (path, side) a bodySite's laterality extension says (fhir_api.resources.elements
+    .body_site): a SNOMED CT laterality qualifier; None when it says none."""
+    for index, extension in objects(site, "extension", where):
+        at = f"{where}.extension[{index}]"
+        if extension.get("url") != LATERALITY:
+            continue
+        concept = child(extension, "valueCodeableConcept", at)
+        found = first_code(concept, f"{at}.valueCodeableConcept", {SNOMED})
+        if found is not None and found[1] in SIDE_OF_SNOMED:
+            return found[0], SIDE_OF_SNOMED[found[1]]
+    return None

@@ -100,12 +100,13 @@ BODY_REGION_SNOMED = {
     BodyRegion.UPPER_EXTREMITY: ("53120007", "Upper limb structure"),
     BodyRegion.LOWER_EXTREMITY: ("61685007", "Lower limb structure"),
 }
-# SNOMED CT laterality qualifier values.
+# SNOMED CT laterality qualifier values (the values of HL7's laterality value sets), by side.
 LATERALITY_SNOMED = {
     "left": ("7771000", "Left"),
     "right": ("24028007", "Right"),
     "bilateral": ("51440002", "Right and left"),
 }
+SIDE_OF_SNOMED = {code: side for side, (code, _) in LATERALITY_SNOMED.items()}
 
 
 def body_site(region: str, laterality: str = "") -> dict:

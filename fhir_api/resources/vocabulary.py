@@ -8,7 +8,7 @@ every deployment; SNOMED CT appears only where the concept is certain (the three
 from collections.abc import Iterable
 
 from api.shipped_rows import shipped_rows
-from fhir_api.resources.elements import coding, concept
+from fhir_api.resources.elements import LATERALITY_SNOMED, coding, concept
 from fhir_api.systems import (
     BODY_REGION,
     EXERCISE,
@@ -30,13 +30,6 @@ from reference.models import (
     SoftTissueModality,
     Technique,
 )
-
-# SNOMED CT laterality qualifiers (the values of HL7's laterality value sets).
-SIDES = {
-    Laterality.LEFT: ("7771000", "Left"),
-    Laterality.RIGHT: ("24028007", "Right"),
-    Laterality.BILATERAL: ("51440002", "Right and left"),
-}
 
 
 def segment_concept(segment: Segment, laterality: str = "") -> dict:
@@ -81,5 +74,5 @@ def side_concept(laterality: str) -> dict | None:
     """The side as a SNOMED CT qualifier, or None when no side is recorded."""
     if not laterality:
         return None
-    code, display = SIDES[Laterality(laterality)]
+    code, display = LATERALITY_SNOMED[Laterality(laterality)]
     return concept(SNOMED, code, display, Laterality(laterality).label)
