@@ -9,8 +9,9 @@ the visit frequency and the weeks.
 
 from html import escape
 
-from django.db.models import DateField, F, QuerySet, Value
+from django.db.models import DateField, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Greatest
 
 from api.permissions import CLINICAL_ROLES
 from clinics.models import User
@@ -40,8 +41,16 @@ from fhir_api.systems import (
     REQUEST_STATUS,
     VISIT_FREQUENCY,
 )
+from fhir_api.union_rows import column
 from treatments.plans.frequency import Stage
-from treatments.plans.models import PlanStatus, TreatmentPlan
+from treatments.plans.models import (
+    Goal,
+    PlannedAdjustment,
+    PlannedExercise,
+    PlannedSoftTissue,
+    PlanStatus,
+    TreatmentPlan,
+)
 from treatments.plans.selectors import plan_list
 
 ASSESS_PLAN = ("assess-plan", "Assessment and Plan of Treatment")
@@ -55,7 +64,24 @@ def careplan_rows(user: User) -> QuerySet[TreatmentPlan]:
     last_day = CombinedExpression(
         F("start_date"), "+", F("weeks") * Value(7) - Value(1), output_field=DateField()
     )
-    return plan_list(user=user).annotate(period_end=last_day)
+    return plan_list(user=user).annotate(period_end=last_day, fhir_updated_at=_last_change())
+
+
+def _last_change() -> Greatest:
+    """When the CarePlan last changed: the plan's row, or one of its goals and interventions
+    (the resource lists them), computed as it is read so that no writer can leave it stale.
+    PostgreSQL's GREATEST passes a plan without items' NULLs by."""
+    latest = [
+        Subquery(
+            model.objects.filter(plan=OuterRef("pk"))
+            .order_by()
+            .values("plan")
+            .annotate(at=Max("updated_at"))
+            .values("at")
+        )
+        for model in (Goal, PlannedAdjustment, PlannedSoftTissue, PlannedExercise)
+    ]
+    return Greatest("updated_at", *latest)
 
 
 def _count(n: int, word: str) -> str:
@@ -111,7 +137,7 @@ def careplan_resource(plan: TreatmentPlan) -> dict:
         {
             "resourceType": "CarePlan",
             "id": str(plan.id),
-            "meta": meta(plan, "us-core-careplan"),
+            "meta": meta(plan, "us-core-careplan", updated=column(plan, "fhir_updated_at")),
             "text": _narrative(plan),
             "extension": _extensions(plan),
             "status": PlanStatus(plan.status).value,
@@ -151,6 +177,7 @@ CAREPLAN = ResourceKind(
     resource=careplan_resource,
     readers=CLINICAL_ROLES,
     audit_resource="treatment_plan",
+    last_updated="fhir_updated_at",
     profiles=("us-core-careplan",),
     search={
         "_id": IdParameter("The plan's id."),

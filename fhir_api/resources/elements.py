@@ -17,13 +17,14 @@ def day(value: datetime.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def meta(row: object, *profiles: str) -> dict:
-    """`meta`: the row's version (what the REST API's ETag carries) and last change."""
+def meta(row: object, *profiles: str, updated: datetime.datetime | None = None) -> dict:
+    """`meta`: the row's version (what the REST API's ETag carries) and last change (`updated`
+    when the resource says more than the row: a plan with its goals and interventions)."""
     found: dict = {}
     version = getattr(row, "version", None)
     if version is not None:
         found["versionId"] = str(version)
-    updated = getattr(row, "updated_at", None) or getattr(row, "created_at", None)
+    updated = updated or getattr(row, "updated_at", None) or getattr(row, "created_at", None)
     if updated is not None:
         found["lastUpdated"] = instant(updated)
     if profiles:

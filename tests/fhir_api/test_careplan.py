@@ -1,8 +1,12 @@
 """FHIR CarePlan: a treatment plan read and searched over HTTP, as US Core CarePlan."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from fhir_api.resources.careplan import CAREPLAN
@@ -241,3 +245,17 @@ def test_the_capability_statement_lists_careplan(anonymous_client):
         "status",
         "date",
     }
+
+
+def test_a_goal_added_moves_the_plans_last_update(chiropractor_client, plan):
+    before = read(chiropractor_client, plan["id"])["meta"]["lastUpdated"]
+    # A minute on: lastUpdated is to the second.
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1)):
+        response = chiropractor_client.post(
+            f"{PLANS}{plan['id']}/goals/", {"description": "Sleep through the night"}
+        )
+    assert response.status_code == 201, response.json()
+
+    after = read(chiropractor_client, plan["id"])
+    assert after["meta"]["lastUpdated"] > before
+    assert len(after["goal"]) == len(plan["goals"]) + 1
