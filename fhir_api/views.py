@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from accounts.break_glass import BreakGlassReadMixin
 from api.error_codes import ApiCode
 from api.mixin_bases import APIViewBase, GenericAPIViewBase
 from api.parsers import BoundedJSONParser
@@ -378,19 +379,23 @@ class CapabilityStatementView(FhirViewMixin, APIView):
 
 
 @extend_schema_view(retrieve=read_schema(PATIENT), search=search_schema(PATIENT))
-class PatientViewSet(FhirReadViewSet):
-    """Patients (US Core Patient): every role reads demographics."""
+class PatientViewSet(BreakGlassReadMixin, FhirReadViewSet):
+    """Patients (US Core Patient): every role reads demographics; under a break-glass grant
+    for the patient (accounts.break_glass), the front desk reads the patient's $everything as
+    a clinician does, each read audited as `break_glass_read`."""
 
     kind = PATIENT
     permission_classes = [HasRole.of(*PATIENT.readers)]
     audit_actions = {"everything": AuditAction.READ}
+    break_glass_patient_kwarg = "id"
 
     @extend_schema(
         operation_id="fhir_patient_everything",
         extensions={"x-fhir-operation": "$everything"},
         summary="Everything about a patient the caller may read, in one Bundle",
         description="The patient and every resource of theirs whose type the caller's role "
-        "reads (the front desk: demographics, appointments, coverage), at most "
+        "reads (the front desk: demographics, appointments, coverage; under a break-glass "
+        "grant for the patient, what a clinician reads, audited as `break_glass_read`), at most "
         f"{EVERYTHING_MAX_PER_TYPE} per type: a type cut short is named in an "
         "OperationOutcome entry, with the search that pages through it. `_type` "
         "(comma-separated) keeps some types only.",

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from fhir_api.resources.condition import CONDITION
+from tests.conftest import client_for
 from tests.factories import ConditionFactory, PatientFactory
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
 
@@ -297,3 +298,31 @@ def test_a_patients_everything_holds_conditions_for_clinicians_only(
     assert [c["id"] for c in conditions] == [str(neck_pain.id)]
     assert_conforms(conditions[0], CONDITION, fully_recorded=False)
     assert "Condition" not in {e["resource"]["resourceType"] for e in desk["entry"]}
+
+
+def test_a_break_glass_grant_opens_the_patients_everything_to_the_front_desk(
+    front_desk, patient, neck_pain, clinic
+):
+    desk = client_for(front_desk)
+    everything = f"/fhir/R4/Patient/{patient.id}/$everything"
+    types = {e["resource"]["resourceType"] for e in desk.get(everything).json()["entry"]}
+    assert "Condition" not in types
+
+    granted = desk.post(
+        "/api/v1/break-glass/",
+        {"patient": str(patient.id), "reason": "Collapsed at reception; paramedics ask."},
+    )
+    assert granted.status_code == 201, granted.json()
+
+    opened = desk.get(everything).json()
+    conditions = [
+        e["resource"]["id"] for e in opened["entry"] if e["resource"]["resourceType"] == "Condition"
+    ]
+    assert conditions == [str(neck_pain.id)]
+    event = AuditEvent.objects.filter(user_id=front_desk.id).latest("pk")
+    assert (event.action, event.patient_ids[0]) == ("break_glass_read", patient.id)
+    # Another patient's record stays closed, and so do searches.
+    other = PatientFactory(clinic=clinic)
+    closed = desk.get(f"/fhir/R4/Patient/{other.id}/$everything").json()
+    assert "Condition" not in {e["resource"]["resourceType"] for e in closed["entry"]}
+    assert desk.get("/fhir/R4/Condition", {"patient": patient.id}).status_code == 403
