@@ -492,6 +492,12 @@ class ReferenceParameter(SearchParameter):
         return found
 
 
+# A patient's records searched by their patient: every clinical type's `patient` parameter.
+PATIENT_PARAMETER = ReferenceParameter(
+    "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
+)
+
+
 @dataclass(frozen=True)
 class ReferencesParameter(SearchParameter):
     """A reference to any of several types, each held in its own column (`targets`: type →

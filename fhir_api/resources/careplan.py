@@ -27,11 +27,11 @@ from fhir_api.resources.elements import (
 )
 from fhir_api.resources.servicerequest import intervention_text
 from fhir_api.search import (
+    PATIENT_PARAMETER,
     AnyTokenParameter,
     FixedTokenParameter,
     IdParameter,
     PeriodParameter,
-    ReferenceParameter,
     TokenParameter,
 )
 from fhir_api.systems import (
@@ -181,9 +181,7 @@ CAREPLAN = ResourceKind(
     profiles=("us-core-careplan",),
     search={
         "_id": IdParameter("The plan's id."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "category": AnyTokenParameter(
             f"assess-plan ({CAREPLAN_CATEGORY}: every plan), or the phase of care: relief, "
             f"corrective, maintenance ({PLAN_PHASE}).",

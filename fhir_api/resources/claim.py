@@ -16,7 +16,7 @@ from billing.selectors import billed_visits, fee_list
 from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import coding, compact, concept, instant, meta, reference
-from fhir_api.search import DateParameter, IdParameter, ReferenceParameter
+from fhir_api.search import PATIENT_PARAMETER, DateParameter, IdParameter
 from fhir_api.systems import (
     CLAIM_CARE_TEAM_ROLE,
     CLAIM_TYPE,
@@ -191,9 +191,7 @@ CLAIM = ResourceKind(
     audit_resource="visit_claim",
     search={
         "_id": IdParameter("The claim's id (its visit's)."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>`).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "created": DateParameter("When the visit was signed.", column="signed_at"),
     },
 )

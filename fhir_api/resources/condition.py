@@ -13,10 +13,10 @@ from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import body_site, compact, concept, day, instant, meta, reference
 from fhir_api.search import (
+    PATIENT_PARAMETER,
     DateParameter,
     FixedTokenParameter,
     IdParameter,
-    ReferenceParameter,
     TokenParameter,
 )
 from fhir_api.systems import (
@@ -80,9 +80,7 @@ CONDITION = ResourceKind(
     profiles=(PROFILE,),
     search={
         "_id": IdParameter("The condition's id."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "category": FixedTokenParameter(
             "`problem-list-item`: every condition served.",
             system=CONDITION_CATEGORY,

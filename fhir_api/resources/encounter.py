@@ -10,6 +10,7 @@ from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import coding, compact, concept, instant, meta, reference
 from fhir_api.search import (
+    PATIENT_PARAMETER,
     DateParameter,
     FixedTokenParameter,
     IdentifierParameter,
@@ -121,9 +122,7 @@ ENCOUNTER = ResourceKind(
             column="id",
             system_of=lambda clinic_id: VISIT_ID,
         ),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>`).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "subject": ReferenceParameter(
             "The patient (`Patient/<id>`).", column="patient_id", target="Patient"
         ),

@@ -14,7 +14,12 @@ from api.permissions import PlanContentPermission
 from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import coding, compact, concept, day, meta, reference
-from fhir_api.search import DateParameter, DerivedTokenParameter, IdParameter, ReferenceParameter
+from fhir_api.search import (
+    PATIENT_PARAMETER,
+    DateParameter,
+    DerivedTokenParameter,
+    IdParameter,
+)
 from fhir_api.systems import GOAL_ACHIEVEMENT, GOAL_MEASURE, GOAL_STATUS, LOINC, UCUM
 from treatments.plans.models import Goal, GoalMeasure, GoalStatus, PlanStatus
 
@@ -140,9 +145,7 @@ GOAL = ResourceKind(
     profiles=("us-core-goal",),
     search={
         "_id": IdParameter("The goal's id."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "lifecycle-status": DerivedTokenParameter(
             "proposed, active, on-hold, completed, cancelled, entered-in-error (from the goal's "
             "and its plan's status).",

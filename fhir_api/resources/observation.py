@@ -16,10 +16,10 @@ from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import coding, compact, concept, instant, reference
 from fhir_api.search import (
     EVERYTHING,
+    PATIENT_PARAMETER,
     DateParameter,
     IdParameter,
     MappedTokenParameter,
-    ReferenceParameter,
     TokenParameter,
 )
 from fhir_api.systems import (
@@ -106,7 +106,6 @@ def observation_resource(outcome: OutcomeMeasure) -> dict:
 
 
 OBSERVATION = ResourceKind(
-    # A score is written once; its status moves keep no change time of their own.
     name="Observation",
     summary="Outcome scores: NRS pain (LOINC 72514-3), Neck Disability Index total (82237-9), "
     "Oswestry Disability Index percent (97909-6), derived from their answers "
@@ -118,9 +117,7 @@ OBSERVATION = ResourceKind(
     profiles=(PROFILE,),
     search={
         "_id": IdParameter("The score's id."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "category": MappedTokenParameter(
             "`survey` (every score), `functional-status` (the ODI and NDI).",
             codes={

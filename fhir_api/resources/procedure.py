@@ -24,6 +24,7 @@ from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import body_site, coding, compact, concept, instant, reference
 from fhir_api.search import (
+    PATIENT_PARAMETER,
     AnyTokenParameter,
     ClinicCodingParameter,
     DateParameter,
@@ -296,9 +297,7 @@ PROCEDURE = ResourceKind(
     profiles=("us-core-procedure",),
     search={
         "_id": IdParameter("The performed item's id."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>`).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "subject": ReferenceParameter(
             "The patient (`Patient/<id>`).", column="patient_id", target="Patient"
         ),

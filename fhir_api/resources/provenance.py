@@ -12,7 +12,7 @@ from api.permissions import CLINICAL_ROLES
 from clinics.models import User
 from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import compact, concept, instant, reference
-from fhir_api.search import IdParameter, ReferenceParameter
+from fhir_api.search import PATIENT_PARAMETER, IdParameter, ReferenceParameter
 from fhir_api.systems import (
     DATA_OPERATION,
     DOCUMENT_COMPLETION,
@@ -165,9 +165,7 @@ PROVENANCE = ResourceKind(
             target="Encounter",
             also={"Procedure": _signatures_of_procedure},
         ),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>`).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
     },
     not_held={
         "Provenance.agent:ProvenanceTransmitter": "Records are authored here, not relayed.",

@@ -15,7 +15,7 @@ from fhir_api.kinds import ResourceKind
 from fhir_api.resources.elements import compact, instant, reference
 from fhir_api.resources.observation import QUESTIONNAIRES
 from fhir_api.resources.questionnaire import SECTIONS, VERSION, link_id, questionnaire_url
-from fhir_api.search import DateParameter, IdParameter, ReferenceParameter
+from fhir_api.search import PATIENT_PARAMETER, DateParameter, IdParameter
 from fhir_api.systems import us_core
 from treatments.outcomes.models import Instrument, OutcomeMeasure, OutcomeStatus
 from treatments.outcomes.selectors import outcome_list
@@ -61,7 +61,6 @@ def questionnaire_response_resource(outcome: OutcomeMeasure) -> dict:
 
 
 QUESTIONNAIRE_RESPONSE = ResourceKind(
-    # A score is written once; its status moves keep no change time of their own.
     name="QuestionnaireResponse",
     summary="The answers of each Oswestry and Neck Disability Index recorded, one item per "
     "section answered (US Core QuestionnaireResponse).",
@@ -72,9 +71,7 @@ QUESTIONNAIRE_RESPONSE = ResourceKind(
     profiles=(PROFILE,),
     search={
         "_id": IdParameter("The response's id (its score's Observation has the same)."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "authored": DateParameter("When the answers were given.", column="measured_at"),
     },
     not_held={

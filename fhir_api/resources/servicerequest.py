@@ -57,6 +57,7 @@ from fhir_api.resources.vocabulary import (
     technique_coding,
 )
 from fhir_api.search import (
+    PATIENT_PARAMETER,
     AnyTokenParameter,
     ClinicCodingParameter,
     DateParameter,
@@ -403,9 +404,7 @@ SERVICE_REQUEST = ResourceKind(
     profiles=("us-core-servicerequest",),
     search={
         "_id": IdParameter("The request's id (the planned item's)."),
-        "patient": ReferenceParameter(
-            "The patient (`Patient/<id>` or the id).", column="patient_id", target="Patient"
-        ),
+        "patient": PATIENT_PARAMETER,
         "based-on": ReferenceParameter(
             "The treatment plan (`CarePlan/<id>` or the id).", column="plan_id", target="CarePlan"
         ),
