@@ -22,11 +22,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from knox.models import AuthToken
 
+from fhir_api.resources.elements import BODY_REGION_SNOMED
+from fhir_api.systems import ICD_10_CM, SNOMED
 from ops.loadtest import database_row, dataset
 from ops.loadtest.driver import Request, Result, drive
 from ops.loadtest.roundtrips import RoundTripCounter
 from ops.loadtest.servers import Server, production_environment, through_port
 from patients.models import Patient
+from reference.models import BodyRegion
 from scheduling.models import AppointmentType
 from treatments.models import PlannedAdjustment, TreatmentPlan, Visit
 
@@ -46,6 +49,14 @@ SERIES_BUDGET = 6
 # the crossover claim and the payments list also read the visit's payments.
 CLAIM_BUDGET = READ_BUDGET + 1
 TAPERING = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 6}]
+# A patient's $everything: one statement per type a chiropractor reads of a patient's (12),
+# at most one more per table of the types kept in several (Procedure 3, ServiceRequest 3,
+# Provenance 2: only tables with rows on the page are read), what a page of claims reads
+# besides (1), and a read's own. Whatever the number of visits, plans and scores.
+EVERYTHING_BUDGET = READ_BUDGET + 12 + 8 + 1
+# FHIR import Bundles, each a new patient and a condition: more than a run posts, so that each
+# request writes (a Bundle posted again is answered from its recorded keys, writing nothing).
+IMPORT_BUNDLES = 3000
 
 
 @dataclass
@@ -179,6 +190,16 @@ class Command(BaseCommand):
                 "FHIR Patient search, name",
                 [get(f"/fhir/R4/Patient?name={quote(name[:4])}") for _, name, _ in patients],
                 LIST_BUDGET,
+            ),
+            Scenario(
+                "FHIR Patient $everything",
+                [get(f"/fhir/R4/Patient/{pk}/$everything") for pk, _, _ in patients],
+                EVERYTHING_BUDGET,
+            ),
+            Scenario(
+                "FHIR import, a patient and a condition",
+                [self._fhir_import(write_auth, number) for number in range(IMPORT_BUNDLES)],
+                None,
             ),
             Scenario("patient list", [get("/api/v1/patients/")], LIST_BUDGET),
             Scenario(
@@ -360,6 +381,52 @@ class Command(BaseCommand):
             "/api/v1/visits/",
             {**auth, "Content-Type": "application/json"},
             json.dumps(body).encode(),
+        )
+
+    def _fhir_import(self, auth: dict, number: int) -> Request:
+        """A transaction Bundle of a new patient (unique source keys) and a condition."""
+        patient = f"urn:uuid:{uuid.uuid4()}"
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {
+                    "fullUrl": patient,
+                    "resource": {
+                        "resourceType": "Patient",
+                        "name": [{"family": f"Imported{number}", "given": ["Load"]}],
+                        "gender": "female",
+                        "birthDate": "1980-04-12",
+                    },
+                    "request": {"method": "POST", "url": "Patient"},
+                },
+                {
+                    "fullUrl": f"urn:uuid:{uuid.uuid4()}",
+                    "resource": {
+                        "resourceType": "Condition",
+                        "subject": {"reference": patient},
+                        "code": {"coding": [{"system": ICD_10_CM, "code": "M54.2"}]},
+                        "bodySite": [
+                            {
+                                "coding": [
+                                    {
+                                        "system": SNOMED,
+                                        "code": BODY_REGION_SNOMED[BodyRegion.CERVICAL][0],
+                                    }
+                                ]
+                            }
+                        ],
+                        "onsetDateTime": "2026-10-01",
+                    },
+                    "request": {"method": "POST", "url": "Condition"},
+                },
+            ],
+        }
+        return Request(
+            "POST",
+            "/fhir/R4/",
+            {**auth, "Content-Type": "application/fhir+json"},
+            json.dumps(bundle).encode(),
         )
 
     def _server_environment(self, options: dict) -> dict[str, str]:
