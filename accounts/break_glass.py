@@ -74,6 +74,17 @@ def grant_end(*, grant: BreakGlassGrant, by: User) -> BreakGlassGrant:
     return grant
 
 
+def _patient_key(patient_id: object) -> uuid.UUID | None:
+    """The patient key an id from the URL names, if any: another id (a FHIR id is any
+    string) opens nothing, and the view answers it as it answers an unknown id."""
+    if not patient_id:
+        return None
+    try:
+        return uuid.UUID(str(patient_id))
+    except ValueError:
+        return None
+
+
 class BreakGlassReadMixin(ViewSetBase):
     """For a patient's own endpoints: a user with an active grant for the patient in the URL
     reads them as a clinician does (`api.permissions` sees `user.break_glass_grant`)."""
@@ -85,7 +96,11 @@ class BreakGlassReadMixin(ViewSetBase):
         if getattr(user, "is_clinic_staff", False):
             # Decided afresh for each request and its patient, never carried over.
             user.break_glass_grant = None
-            patient_id = self.kwargs.get(self.break_glass_patient_kwarg)
-            if patient_id and request.method in SAFE_METHODS and not may_read_clinical(user):
+            patient_id = _patient_key(self.kwargs.get(self.break_glass_patient_kwarg))
+            if (
+                patient_id is not None
+                and request.method in SAFE_METHODS
+                and not may_read_clinical(user)
+            ):
                 user.break_glass_grant = active_grant(user=user, patient_id=patient_id)
         super().check_permissions(request)

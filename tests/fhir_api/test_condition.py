@@ -326,3 +326,10 @@ def test_a_break_glass_grant_opens_the_patients_everything_to_the_front_desk(
     closed = desk.get(f"/fhir/R4/Patient/{other.id}/$everything").json()
     assert "Condition" not in {e["resource"]["resourceType"] for e in closed["entry"]}
     assert desk.get("/fhir/R4/Condition", {"patient": patient.id}).status_code == 403
+
+
+def test_an_id_that_is_no_patients_opens_nothing_and_is_not_found(front_desk):
+    desk = client_for(front_desk)
+    for path in ("/fhir/R4/Patient/not-a-uuid", "/fhir/R4/Patient/not-a-uuid/$everything"):
+        response = desk.get(path)
+        assert response.status_code == 404, (path, response.json())
