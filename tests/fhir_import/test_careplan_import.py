@@ -123,7 +123,13 @@ def test_a_clinics_own_technique_is_not_mappable(
     chiropractor_client, elsewhere, patient, active_plan
 ):
     bundle = transaction_of(everything(chiropractor_client, str(patient.id)), PLAN_TYPES)
-    request = next(e for e in bundle["entry"] if e["resource"]["resourceType"] == "ServiceRequest")
+    # An adjustment the plan names in its activities (its ids, hence the order, are random).
+    request = next(
+        e
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "ServiceRequest"
+        and e["resource"]["category"][0]["coding"][0]["code"] == "adjustment"
+    )
     coding = request["resource"]["code"]["coding"][-1]
     coding["system"] += "/some-clinic"
     bundle["type"] = "batch"

@@ -4,7 +4,6 @@ statements; what cannot be kept is refused with the element it comes from."""
 
 import copy
 import datetime
-import json
 
 import pytest
 from django.db import connection
@@ -21,6 +20,7 @@ from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.fhir_api.conformance import assert_conforms
 from tests.fhir_api.conftest import PLANS, VISITS, an_hour_ago, sign
+from tests.fhir_import.bundles import post, statuses
 from treatments.visits.models import (
     PerformedAdjustment,
     PerformedExercise,
@@ -39,14 +39,6 @@ KEPT = {
     PerformedExercise: ["exercise_id", "sets", "repetitions", "minutes", "body_region"],
 }
 KEPT_OF_VISIT = ["visit_at", "is_reexamination", "status"]
-
-
-def post(client, bundle: dict):
-    return client.post("/fhir/R4/", json.dumps(bundle), content_type=FHIR_JSON)
-
-
-def statuses(response) -> list[str]:
-    return [entry["response"]["status"] for entry in response.json()["entry"]]
 
 
 def expressions(outcome: dict) -> list[tuple[str, list[str]]]:

@@ -22,6 +22,7 @@ from tests.concurrency import at_once
 from tests.conftest import FLUSHABLE_APPS, client_for
 from tests.factories import PatientFactory, UserFactory
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
+from tests.fhir_import.bundles import issues, post, record_id, statuses
 from treatments.outcomes.models import OutcomeMeasure
 
 pytestmark = pytest.mark.django_db
@@ -39,30 +40,6 @@ def synthea(kind: str = "batch", *, only: list[int] | None = None) -> dict:
             bundle["entry"][SYNTHEA_COVERAGE]["resource"]["payor"][0]["display"] = "Aetna"
         bundle["entry"] = [copy.deepcopy(bundle["entry"][i]) for i in only]
     return bundle
-
-
-def post(client, bundle: dict, path: str = "/fhir/R4/", content_type: str = FHIR_JSON):
-    return client.post(path, json.dumps(bundle), content_type=content_type)
-
-
-def statuses(response) -> list[str]:
-    return [entry["response"]["status"] for entry in response.json()["entry"]]
-
-
-def issues(entry: dict) -> list[tuple[str, str | None, list[str] | None]]:
-    """(severity, error code, expression) of an entry's outcome."""
-    return [
-        (
-            found["severity"],
-            next(iter(found["details"].get("coding", [])), {}).get("code"),
-            found.get("expression"),
-        )
-        for found in entry["response"].get("outcome", {}).get("issue", [])
-    ]
-
-
-def record_id(entry: dict) -> str:
-    return entry["response"]["location"].split("/")[1]
 
 
 def test_a_synthea_bundle_is_imported_entry_by_entry(chiropractor_client, clinic):

@@ -13,6 +13,7 @@ from fhir_import.models import ImportedResource
 from tests.clinical_rows import row_counts
 from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
+from tests.fhir_import.bundles import issues, post, record_id, statuses
 from treatments.outcomes.models import OutcomeMeasure
 
 pytestmark = pytest.mark.django_db
@@ -24,31 +25,8 @@ ODI_ANSWERS = [2, 1, None, 3, 2, 2, 1, 0, 1, 2]  # lifting left unanswered
 KEPT = ["instrument", "measured_at", "answers", "score", "max_score", "percent", "status"]
 
 
-def post(client, bundle: dict):
-    return client.post("/fhir/R4/", json.dumps(bundle), content_type=FHIR_JSON)
-
-
-def statuses(response) -> list[str]:
-    return [entry["response"]["status"] for entry in response.json()["entry"]]
-
-
-def issues(entry: dict) -> list[tuple[str, str | None, list[str] | None]]:
-    return [
-        (
-            found["severity"],
-            next(iter(found["details"].get("coding", [])), {}).get("code"),
-            found.get("expression"),
-        )
-        for found in entry["response"].get("outcome", {}).get("issue", [])
-    ]
-
-
 def texts(entry: dict) -> list[str]:
     return [found["details"]["text"] for found in entry["response"]["outcome"]["issue"]]
-
-
-def record_id(entry: dict) -> str:
-    return entry["response"]["location"].split("/")[1]
 
 
 def transaction(resources: list[dict], kind: str = "transaction") -> dict:
