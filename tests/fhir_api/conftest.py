@@ -4,6 +4,7 @@ scheduling types; and a visit of every kind of performed item, signed and amende
 REST API, as the Encounter, Procedure and Provenance tests read it."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -22,6 +23,13 @@ PLANS = "/api/v1/treatment-plans/"
 
 def an_hour_ago() -> str:
     return (timezone.now() - datetime.timedelta(hours=1)).isoformat()
+
+
+def clinic_day(moment: str, clinic) -> str:
+    """The day a moment of the API falls on by the clinic's clock, as a FHIR date search reads a
+    bare date: near midnight UTC it is not the moment's own first ten characters."""
+    at = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return at.astimezone(ZoneInfo(clinic.time_zone)).date().isoformat()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from fhir_api.systems import CPT, HCPCS, ICD_10_CM
 from tests.billing.conftest import MEDICARE, log_visit
 from tests.factories import ConditionFactory, PatientFactory
 from tests.fhir_api.conformance import assert_conforms
+from tests.fhir_api.conftest import clinic_day
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,7 @@ def test_another_clinics_claim_is_not_found(other_admin_client, signed):
 
 def test_search_by_patient_created_and_id(clinic_admin_client, signed, patient, clinic):
     other = PatientFactory(clinic=clinic)
-    signed_on = signed["signed_at"][:10]
+    signed_on = clinic_day(signed["signed_at"], clinic)
 
     def search(**query) -> list[str]:
         response = clinic_admin_client.get(CLAIMS, query)

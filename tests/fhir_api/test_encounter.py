@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from fhir_api.resources.encounter import ENCOUNTER
 from tests.factories import PatientFactory
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
-from tests.fhir_api.conftest import VISITS, log_visit, sign
+from tests.fhir_api.conftest import VISITS, clinic_day, log_visit, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +86,12 @@ def test_a_re_examination_has_its_own_type(chiropractor_client, active_plan):
     assert_conforms(encounter, ENCOUNTER, fully_recorded=False)
 
 
-def test_search_by_each_parameter(chiropractor_client, chiropractor, signed_visit, draft_visit):
+def test_search_by_each_parameter(
+    chiropractor_client, chiropractor, clinic, signed_visit, draft_visit
+):
     signed, draft = signed_visit["id"], draft_visit["id"]
     patient = signed_visit["patient"]
-    day = signed_visit["visit_at"][:10]
+    day = clinic_day(signed_visit["visit_at"], clinic)
 
     def search(query) -> list[str]:
         response = chiropractor_client.get("/fhir/R4/Encounter", query)

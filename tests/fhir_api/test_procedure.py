@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from fhir_api.resources.procedure import PROCEDURE
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
-from tests.fhir_api.conftest import VISITS, log_visit, sign
+from tests.fhir_api.conftest import VISITS, clinic_day, log_visit, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +103,9 @@ def test_a_discarded_visits_procedures_are_entered_in_error(chiropractor_client,
     assert {p["id"] for p in erroneous} == {p["id"] for p in found}
 
 
-def test_search_by_each_parameter(chiropractor_client, signed_visit, draft_visit):
+def test_search_by_each_parameter(chiropractor_client, clinic, signed_visit, draft_visit):
     patient, signed, draft = signed_visit["patient"], signed_visit["id"], draft_visit["id"]
-    day = signed_visit["visit_at"][:10]
+    day = clinic_day(signed_visit["visit_at"], clinic)
 
     def texts(query) -> list[tuple[str, str]]:
         return sorted(
