@@ -65,6 +65,14 @@ class PreconditionFailed(DomainError):
     default_detail = "The resource was changed by someone else; fetch it again and retry."
 
 
+class Gone(DomainError):
+    """What the request names existed and was removed for good (a feed's expired cursor)."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "gone"
+    default_detail = "What the request names is no longer kept."
+
+
 class ServiceUnavailable(DomainError):
     """A dependency the API needs (the database) is not answering."""
 

@@ -37,9 +37,10 @@ UNREPORTED_FIELDS = frozenset(
     {"version", "updated_at", "given_name_key", "family_name_key", "phone_digits_reversed"}
 )
 
-# Query parameters that page or sort a list rather than search it (FHIR's too).
+# Query parameters that page or sort a list rather than search it (FHIR's and the change
+# feed's too).
 PAGING_PARAMETERS = frozenset(
-    {"cursor", "page_size", "ordering", "format", "_count", "_cursor", "_format"}
+    {"cursor", "page_size", "ordering", "format", "_count", "_cursor", "_format", "after"}
 )
 
 MAX_IDS = 100  # a page holds at most 100 rows

@@ -11,6 +11,7 @@ from django.db import models
 from api.concurrency import VersionedModel
 from billing.error_codes import BillingCode
 from billing.payer_rules import PAYER_TYPE_CHOICES
+from changes.tracking import set_or_cleared, track_changes
 from clinics.npi import npi_shape, validate_npi
 from patients.models import Patient
 from reference.cpt import CPT_CHOICES
@@ -46,6 +47,11 @@ class CaseContactRole(models.TextChoices):
     ATTORNEY = "attorney", "Attorney"
 
 
+@track_changes(
+    "coverage",
+    clinical=False,
+    actions=set_or_cleared("archived_at", set_as="archived", cleared_as="restored"),
+)
 @pghistory.track()
 class Coverage(ClinicScopedModel, VersionedModel):
     """Who pays for a patient's care (FHIR Coverage): a payer, the member, the subscriber."""
@@ -92,6 +98,11 @@ class Coverage(ClinicScopedModel, VersionedModel):
         return f"{self.payer_name} ({self.priority})"
 
 
+@track_changes(
+    "insurance_case",
+    clinical=False,
+    actions=set_or_cleared("archived_at", set_as="closed", cleared_as="reopened"),
+)
 @pghistory.track()
 class InsuranceCase(ClinicScopedModel, VersionedModel):
     """A course of care billed under one coverage: its authorisation, referral and, for
@@ -201,6 +212,15 @@ class FeeScheduleEntry(ClinicScopedModel, VersionedModel):
         return f"{self.cpt}{'-' + self.modifier if self.modifier else ''}: {self.charge}"
 
 
+# The claim of a signed visit is the visit's (its id); its coding names diagnoses.
+@track_changes(
+    "claim",
+    clinical=True,
+    on_insert="coding_corrected",
+    on_update=None,
+    resource_id="visit_id",
+    patient="visit__patient_id",
+)
 class CodingCorrection(ClinicScopedModel):
     """A correction of a signed visit's billing, with its reason and the coding before and
     after; kept forever (it is never changed, only followed by another)."""
@@ -235,6 +255,14 @@ class AdjustmentGroup(models.TextChoices):
     CORRECTION = "CR", "Correction or reversal"
 
 
+@track_changes(
+    "claim",
+    clinical=False,
+    on_insert="payment_recorded",
+    on_update=None,
+    resource_id="visit_id",
+    patient="visit__patient_id",
+)
 class ClaimPayment(ClinicScopedModel):
     """What a payer paid on a visit's claim, as its remittance (ERA or EOB) says: the amount,
     the adjustments and the date. Kept as recorded: the next payer's claim (crossover) is

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "billing",
     "audit",
     "idempotency",
+    "changes",
     "fhir_export",
     "fhir_import",
     "ops",
@@ -92,6 +93,7 @@ TENANT_APPS = [
     "billing",
     "access",
     "idempotency",
+    "changes",
     "fhir_export",
     "fhir_import",
 ]
@@ -219,6 +221,11 @@ if not AUDIT_SEAL_KEY and not AUDIT_SEAL_PUBLIC_KEY:
 AUDIT_SEAL_INTERVAL_SECONDS = env.int("AUDIT_SEAL_INTERVAL_SECONDS", 1)
 # A seal holds at most this many events; a busier second is sealed in several.
 AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
+# The change feed (changes): events are numbered every this many seconds (a periodic task),
+# at most this many per transaction, and kept this many days.
+CHANGE_FEED_NUMBER_INTERVAL_SECONDS = env.int("CHANGE_FEED_NUMBER_INTERVAL_SECONDS", 1)
+CHANGE_FEED_BATCH_MAX = env.int("CHANGE_FEED_BATCH_MAX", 5_000)
+CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", 30)
 # Whether a read's audit event waits for its WAL flush before the answer goes out (writes
 # always do). Off, a server crash within three WAL-writer delays (wal_writer_delay, 200 ms
 # by default) of a read can lose that read's event; README, "Durability of a read's event".

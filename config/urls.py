@@ -44,6 +44,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("scheduling.urls")),
     path("", include("billing.urls")),
     path("", include("audit.urls")),
+    path("", include("changes.urls")),
     path("reference/", include("reference.urls")),
     slash_twin_route,
 ]

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import ClassVar
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -16,6 +17,7 @@ from django.utils.functional import cached_property
 from api.concurrency import VersionedModel
 from api.error_codes import ApiCode
 from api.required_when import RequiredWhen
+from changes.tracking import Action, status_actions, track_changes
 from reference.models import BodyRegion
 from tenancy.models import ClinicScopedModel, ClinicScopedQuerySet
 
@@ -80,6 +82,17 @@ chart_number_validator = RegexValidator(
 )
 
 
+@track_changes(
+    "patient",
+    clinical=False,
+    patient="id",
+    actions=(
+        *status_actions("status", {"archived": "archived", "inactive": "discharged"}),
+        Action("restored", pgtrigger.Q(old__status="archived", new__status__df="archived")),
+    ),
+    # Derived from the patient's visits (treatments.visits), not a change of the record.
+    ignored=("last_visit_at",),
+)
 @pghistory.track()
 class Patient(ClinicScopedModel, VersionedModel):
     """A patient of one clinic: identity, contact details and status. Never deleted."""
@@ -262,6 +275,14 @@ class ConditionQuerySet(ClinicScopedQuerySet):
 ConditionManager = models.Manager.from_queryset(ConditionQuerySet)
 
 
+@track_changes(
+    "condition",
+    clinical=True,
+    actions=(
+        *status_actions("verification_status", {"entered-in-error": "entered_in_error"}),
+        *status_actions("clinical_status", {"resolved": "resolved"}),
+    ),
+)
 @pghistory.track()
 class Condition(ClinicScopedModel, VersionedModel):
     """A diagnosis or complaint of a patient, coded in ICD-10-CM. Never deleted."""

@@ -6,12 +6,14 @@ from datetime import timedelta
 from typing import ClassVar
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
+from changes.tracking import Action, status_actions, track_changes
 from patients.models import Patient
 from scheduling.error_codes import SchedulingCode
 from tenancy.models import ClinicScopedModel, CurrentClinicRowsManager
@@ -208,6 +210,23 @@ class CancellationReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+@track_changes(
+    "appointment",
+    clinical=False,
+    actions=(
+        *status_actions(
+            "status",
+            {
+                "cancelled": "cancelled",
+                "arrived": "arrived",
+                "completed": "completed",
+                "no_show": "no_show",
+                "booked": "rebooked",
+            },
+        ),
+        Action("rescheduled", pgtrigger.AnyChange("start_at", "end_at", "chiropractor")),
+    ),
+)
 @pghistory.track()
 class Appointment(ClinicScopedModel, VersionedModel):
     """A patient booked with a chiropractor. Moving it keeps its history (django-pghistory);
@@ -291,6 +310,11 @@ class WaitlistStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+@track_changes(
+    "waitlist_entry",
+    clinical=False,
+    actions=status_actions("status", {"booked": "booked", "withdrawn": "withdrawn"}),
+)
 @pghistory.track()
 class WaitlistEntry(ClinicScopedModel, VersionedModel):
     """A patient waiting for an earlier time: with whom (or anyone), for what, on which days

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from changes.tracking import status_actions, track_changes
 from patients.models import Patient
 from tenancy.models import ClinicScopedModel
 
@@ -22,6 +23,11 @@ class OutcomeStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
 
 
+@track_changes(
+    "outcome_measure",
+    clinical=True,
+    actions=status_actions("status", {"entered-in-error": "entered_in_error"}),
+)
 @pghistory.track()
 class OutcomeMeasure(ClinicScopedModel):
     """One measurement (FHIR Observation). Scores are computed by the server, never sent."""

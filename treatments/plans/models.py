@@ -5,12 +5,14 @@ from datetime import date
 from typing import ClassVar
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
+from changes.tracking import Action, status_actions, track_changes
 from patients.models import Condition, Laterality, Patient
 from tenancy.models import ClinicScopedModel, CurrentClinicRowsManager
 from treatments.plans import frequency as taper
@@ -34,6 +36,20 @@ class PlanPhase(models.TextChoices):
     MAINTENANCE = "maintenance", "Maintenance (wellness)"
 
 
+@track_changes(
+    "treatment_plan",
+    clinical=True,
+    actions=status_actions(
+        "status",
+        {
+            "active": "activated",
+            "on-hold": "put_on_hold",
+            "completed": "completed",
+            "revoked": "revoked",
+            "entered-in-error": "entered_in_error",
+        },
+    ),
+)
 @pghistory.track()
 class TreatmentPlan(ClinicScopedModel, VersionedModel):
     """A chiropractor's plan of care for one patient and some of the patient's conditions."""
@@ -247,6 +263,24 @@ class ExerciseFields(models.Model):
         abstract = True
 
 
+# A plan's items are events of their plan: added, changed, taken off.
+plan_item_changes = track_changes(
+    "treatment_plan",
+    clinical=True,
+    on_insert="item_added",
+    on_update="item_changed",
+    actions=(
+        Action(
+            "item_removed",
+            pgtrigger.Q(old__removed_at__isnull=True, new__removed_at__isnull=False),
+        ),
+    ),
+    resource_id="plan_id",
+    patient="plan__patient_id",
+)
+
+
+@plan_item_changes
 @pghistory.track()
 class Goal(PlanItem):
     """A measurable goal: a description and, optionally, a target on a measure."""
@@ -282,6 +316,7 @@ class Goal(PlanItem):
         return self.description
 
 
+@plan_item_changes
 @pghistory.track()
 class PlannedAdjustment(PlanItem, AdjustmentFields):
     """A chiropractic adjustment (CMT) to give at each visit."""
@@ -297,6 +332,7 @@ class PlannedAdjustment(PlanItem, AdjustmentFields):
         return f"{self.segment_id} {self.listing_id or ''}".strip()
 
 
+@plan_item_changes
 @pghistory.track()
 class PlannedSoftTissue(PlanItem, SoftTissueFields):
     """Soft-tissue work to do at each visit: modality, target muscles, minutes."""
@@ -312,6 +348,7 @@ class PlannedSoftTissue(PlanItem, SoftTissueFields):
         return f"{self.modality_id} {self.minutes} min"
 
 
+@plan_item_changes
 @pghistory.track()
 class PlannedExercise(PlanItem, ExerciseFields):
     """A stretch or exercise prescribed for the home programme."""

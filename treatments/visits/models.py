@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from api.concurrency import VersionedModel
+from changes.tracking import status_actions, track_changes
 from patients.models import BodyRegion, Patient
 from tenancy.models import ClinicScopedModel, CurrentClinicRowsManager
 from treatments.plans.models import (
@@ -49,6 +50,11 @@ def nrs_field() -> models.PositiveSmallIntegerField:
     )
 
 
+@track_changes(
+    "visit",
+    clinical=True,
+    actions=status_actions("status", {"signed": "signed", "entered-in-error": "entered_in_error"}),
+)
 @pghistory.track()
 class Visit(ClinicScopedModel, VersionedModel):
     """One visit of a patient to a chiropractor, normally against the patient's active plan."""
@@ -240,6 +246,15 @@ class AmendmentSection(models.TextChoices):
     GENERAL = "general", "General"
 
 
+# An amendment is an event of its visit: a signed visit changes only by them.
+@track_changes(
+    "visit",
+    clinical=True,
+    on_insert="amended",
+    on_update=None,
+    resource_id="visit_id",
+    patient="visit__patient_id",
+)
 @pghistory.track()
 class Amendment(ClinicScopedModel):
     """A dated, attributed addition to a signed visit; the original text stays as it was."""
