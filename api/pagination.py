@@ -7,7 +7,7 @@ from rest_framework import pagination, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from api.error_codes import ApiCode
+from api.error_codes import ApiCode, ErrorCodes
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -19,7 +19,7 @@ class CursorPagination(pagination.CursorPagination):
     # A cursor carries the last row's ordering value (a name of at most 150 characters),
     # base64-encoded: far below this. A longer one is refused before it is decoded.
     max_cursor_length = 1024
-    error_codes = (ApiCode.INVALID_PAGE_SIZE,)
+    error_codes: tuple[ErrorCodes, ...] = (ApiCode.INVALID_PAGE_SIZE,)
 
     def decode_cursor(self, request):
         encoded = request.query_params.get(self.cursor_query_param)

@@ -69,7 +69,7 @@ def number_clinic(clinic_id: uuid.UUID) -> int:
         # A statement of its own, after the lock: its snapshot holds every event committed
         # by now, and every number the previous pass gave.
         cursor.execute(NUMBER, [clinic_id, settings.CHANGE_FEED_BATCH_MAX, row[0]])
-        count = cursor.rowcount
+        count = int(cursor.rowcount)
         if count:
             cursor.execute(MOVE_HORIZON, [count, clinic_id])
         return count

@@ -2,14 +2,12 @@
 
 import re
 
-from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.errors import Gone
 from api.pagination import CursorPagination
 from changes.error_codes import FeedCode
-from changes.models import ChangeEvent
 from changes.selectors import feed_horizon
 from clinics.request_user import request_user
 
@@ -28,7 +26,7 @@ class FeedPagination(CursorPagination):
         FeedCode.INVALID_CURSOR,
     )
 
-    def paginate_queryset(self, queryset: QuerySet[ChangeEvent], request, view=None):
+    def paginate_queryset(self, queryset, request, view=None):
         after = self._after(request)
         page_size = self.get_page_size(request)
         horizon = feed_horizon(clinic_id=request_user(request).staff_clinic_id)

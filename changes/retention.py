@@ -29,7 +29,7 @@ def purge_expired() -> int:
             cursor.execute(
                 PURGE, [settings.CHANGE_FEED_RETENTION_DAYS, settings.CHANGE_FEED_BATCH_MAX]
             )
-            batch = sum(count for (count,) in cursor.fetchall())
+            batch = sum(int(count) for (count,) in cursor.fetchall())
         removed += batch
         if batch < settings.CHANGE_FEED_BATCH_MAX:
             return removed

@@ -1,6 +1,8 @@
 """Reads of the change feed: the caller's clinic only (row-level security says the same), and
 for a role that may not read clinical records, none of their events."""
 
+import uuid
+
 from django.db.models import QuerySet
 
 from api.permissions import CLINICAL_ROLES
@@ -15,7 +17,7 @@ def change_event_list(*, user: User) -> QuerySet[ChangeEvent]:
     return events
 
 
-def feed_horizon(*, clinic_id: object) -> FeedHorizon:
+def feed_horizon(*, clinic_id: uuid.UUID) -> FeedHorizon:
     """The clinic's horizon; an empty one before its first event is numbered."""
     horizon = FeedHorizon.objects.filter(clinic_id=clinic_id).first()
     return horizon if horizon is not None else FeedHorizon(clinic_id=clinic_id)

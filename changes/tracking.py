@@ -19,7 +19,7 @@ id column and type instead: its rows are events of the record they belong to.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pgtrigger
 from django.db import models
@@ -115,19 +115,21 @@ class FeedTrigger(pgtrigger.Trigger):
         self.resource = resource
         super().__init__(when=pgtrigger.After, declare=[("change_action", "text")], **kwargs)
 
-    def get_func(self, model: type[models.Model]) -> str:
+    def get_func(self, model: models.Model) -> str:
+        # pgtrigger passes the model class (its stubs say an instance).
+        table = cast(type[models.Model], model)
         resource = self.resource
         if self.operation == pgtrigger.Insert:
             action = _literal(resource.on_insert)
         else:
             branches = " ".join(
-                f"WHEN {step.condition.resolve(model)} THEN {_literal(step.name)}"
+                f"WHEN {step.condition.resolve(table)} THEN {_literal(step.name)}"
                 for step in resource.actions
             )
             action = f"CASE {branches} ELSE {_literal(resource.on_update or '')} END"
-        fields = {field.name for field in model._meta.concrete_fields}
+        fields = {field.name for field in table._meta.concrete_fields}
         version = "NEW.version" if resource.resource_id == "id" and "version" in fields else "NULL"
-        patient = _patient(model, resource.patient)
+        patient = _patient(table, resource.patient)
         return f"""
 change_action := {action};
 INSERT INTO {EVENTS_TABLE}
@@ -135,7 +137,7 @@ INSERT INTO {EVENTS_TABLE}
      clinical, actor_id)
 VALUES
     (NEW.clinic_id, now(), {_literal(resource.resource_type)},
-     NEW.{_column(model, resource.resource_id)}, change_action,
+     NEW.{_column(table, resource.resource_id)}, change_action,
      {_literal(resource.resource_type + ".")} || change_action, {version}, {patient},
      {"true" if resource.clinical else "false"}, {ACTOR});
 RETURN NULL;
@@ -149,10 +151,9 @@ def _literal(text: str) -> str:
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    if name == "id":
-        return model._meta.pk.column
-    field = model._meta.get_field(name)  # a foreign key by its name or its column's
-    assert isinstance(field, models.Field)
+    field = model._meta.pk if name == "id" else model._meta.get_field(name)
+    # A foreign key is found by its name or its column's.
+    assert isinstance(field, models.Field) and field.column is not None
     return field.column
 
 
@@ -168,7 +169,7 @@ def _patient(model: type[models.Model], path: str | None) -> str:
     assert isinstance(related, type) and issubclass(related, models.Model)
     return (
         f"(SELECT {_column(related, name)} FROM {related._meta.db_table}"
-        f" WHERE {related._meta.pk.column} = NEW.{_column(model, through)})"
+        f" WHERE {_column(related, 'id')} = NEW.{_column(model, through)})"
     )
 
 
@@ -215,6 +216,7 @@ def track_changes(
                     condition=pgtrigger.AnyChange(exclude=list(ignored), exclude_auto=True),
                 )
             )
-        return pgtrigger.register(*triggers)(model)
+        pgtrigger.register(*triggers)(model)
+        return model
 
     return register

@@ -1,9 +1,11 @@
 """The change feed: `GET /api/v1/events/`, one ordered feed per clinic."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from api.error_codes import ApiCode
+from api.filters import KnownQueryParametersFilter
 from api.permissions import IsClinicStaff
 from audit.recording import AuditedViewMixin
 from changes.filters import ChangeEventFilter
@@ -34,6 +36,8 @@ class ChangeEventViewSet(AuditedViewMixin, mixins.ListModelMixin, viewsets.Gener
     serializer_class = ChangeEventSerializer
     queryset = ChangeEvent.objects.none()
     filterset_class = ChangeEventFilter
+    # The feed's order is its numbering; it offers no other.
+    filter_backends = [KnownQueryParametersFilter, DjangoFilterBackend]
     pagination_class = FeedPagination
     extra_query_parameters = (FeedPagination.after_query_param,)
     error_codes = {"list": (ApiCode.INVALID,)}

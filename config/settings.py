@@ -508,6 +508,12 @@ SPECTACULAR_SETTINGS = {
             "inclusion proof in its signed seal. Clinic admins.",
         },
         {
+            "name": "events",
+            "description": "The change feed: every change to the clinic's records (ids, "
+            "versions and how they changed; never their content), in commit order after a "
+            "cursor. Every role; the front desk reads no clinical events.",
+        },
+        {
             "name": "audit-seals",
             "description": "The audit trail's signed seals (clinic admins) and the Ed25519 "
             "public key that verifies them (anyone, no token).",

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from fhir_api.resources.audit_event import AUDIT_EVENT
 from tests.fhir_api.conformance import assert_conforms, assert_valid_fhir
+from tests.fhir_api.conftest import clinic_day
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +194,7 @@ def test_search_by_patient_agent_action_date_and_id(
         "agent reference": {"agent": f"Practitioner/{chiropractor.id}"},
         "action": {"action": "R"},
         "action with system": {"action": "http://hl7.org/fhir/audit-event-action|R"},
-        "date": {"date": f"ge{patient_read.occurred_at:%Y-%m-%d}"},
+        "date": {"date": "ge" + clinic_day(patient_read.occurred_at.isoformat(), patient.clinic)},
         "id": {"_id": str(patient_read.id)},
     }.items():
         bundle = clinic_admin_client.get("/fhir/R4/AuditEvent", query).json()
