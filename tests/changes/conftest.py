@@ -4,6 +4,12 @@ import pytest
 
 from changes.numbering import number_all
 from tests.fhir_api.conftest import active_plan, amendment, signed_visit  # noqa: F401
+from tests.scheduling.conftest import (  # noqa: F401
+    adjustment_type,
+    booking,
+    booking_day,
+    working_week,
+)
 
 EVENTS = "/api/v1/events/"
 
