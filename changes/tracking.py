@@ -103,6 +103,17 @@ def event_types() -> list[str]:
     )
 
 
+def trigger_uris() -> list[str]:
+    """Every feed trigger, as pgtrigger names them (`app.Model:trigger`): what `make loadtest`
+    turns off to measure the feed's cost on a write."""
+    return [
+        f"{label}:{name}"
+        for label, resource in TRACKED.items()
+        for name in ("change_feed_insert", "change_feed_update")
+        if name == "change_feed_insert" or resource.on_update is not None
+    ]
+
+
 def resource_types() -> list[str]:
     return sorted({resource.resource_type for resource in TRACKED.values()})
 

@@ -664,6 +664,8 @@ LOGGING = {
     "loggers": {
         "pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # A line per trigger turned on or off (the load test turns the change feed's off).
+        "pgtrigger": {"level": "WARNING"},
         # The queue's workers: INFO logs every job started and ended (two lines a second with
         # the audit sealer), WARNING only failures and retries.
         "procrastinate": {

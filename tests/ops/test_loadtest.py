@@ -39,6 +39,8 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
         "plan detail",
         "visits list",
         "visit create, 10 items",
+        "visit create, 10 items, no change feed",
+        "change feed, a page of 100",
         "plan progress",
         "day view",
         "available times, 7 days",
@@ -50,5 +52,6 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
     ):
         assert scenario in report
     assert "Project worker RSS after the load" in report
+    assert "Change feed's cost on 'visit create, 10 items': CPU" in report
     # pgbench's run of a retrieve's SQL, audited and not (or a line saying pgbench is missing).
     assert "Database row" in report

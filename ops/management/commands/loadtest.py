@@ -12,6 +12,7 @@ Exits non-zero on any error or a round-trip count over its budget.
 import json
 import statistics
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -24,7 +25,7 @@ from knox.models import AuthToken
 
 from fhir_api.resources.elements import BODY_REGION_SNOMED
 from fhir_api.systems import ICD_10_CM, SNOMED
-from ops.loadtest import database_row, dataset
+from ops.loadtest import change_feed, database_row, dataset
 from ops.loadtest.driver import Request, Result, drive
 from ops.loadtest.roundtrips import RoundTripCounter
 from ops.loadtest.servers import Server, production_environment, through_port
@@ -54,6 +55,12 @@ TAPERING = [{"visits_per_week": 3, "weeks": 4}, {"visits_per_week": 2, "weeks": 
 # Provenance 2: only tables with rows on the page are read), what a page of claims reads
 # besides (1), and a read's own. Whatever the number of visits, plans and scores.
 EVERYTHING_BUDGET = READ_BUDGET + 12 + 8 + 1
+# The change feed's page: the token's statement, the clinic's horizon, the page, the audit event.
+FEED_BUDGET = READ_BUDGET
+FEED_PAGE = 100
+# The write whose cost the change feed's triggers must keep within 10 % (issue 29).
+FEED_COST_SCENARIO = "visit create, 10 items"
+WITHOUT_FEED = ", no change feed"
 # FHIR import Bundles, each a new patient and a condition: more than a run posts, so that each
 # request writes (a Bundle posted again is answered from its recorded keys, writing nothing).
 IMPORT_BUNDLES = 3000
@@ -67,6 +74,12 @@ class Scenario:
     # Driven with one connection per worker instead of --connections: a request's own time,
     # without the wait behind the others that a closed loop of more clients than workers adds.
     one_per_worker: bool = False
+    # Run with the change feed's triggers off: the same write's cost without its events.
+    without_feed: bool = False
+
+
+def feed_state(scenario: Scenario):
+    return change_feed.triggers_off() if scenario.without_feed else nullcontext()
 
 
 @dataclass
@@ -127,7 +140,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         clinics = dataset.clinics()
-        dataset.fill(clinics, options["patients"], say=self.stdout.write)
+        with change_feed.triggers_off():
+            dataset.fill(clinics, options["patients"], say=self.stdout.write)
         if options["seed_only"]:
             return
         every = self._scenarios(clinics)
@@ -173,6 +187,7 @@ class Command(BaseCommand):
         visit_creates = [
             self._visit_create(write_auth, plan, patient) for plan, patient in write_plans
         ]
+        feed_after = change_feed.cursor_a_page_before_the_end(load, FEED_PAGE)
 
         return [
             Scenario(
@@ -218,7 +233,13 @@ class Command(BaseCommand):
                 READ_BUDGET,
             ),
             Scenario("visits list", [get("/api/v1/visits/")], LIST_BUDGET),
-            Scenario("visit create, 10 items", visit_creates, None),
+            Scenario(FEED_COST_SCENARIO, visit_creates, None),
+            Scenario(FEED_COST_SCENARIO + WITHOUT_FEED, visit_creates, None, without_feed=True),
+            Scenario(
+                "change feed, a page of 100",
+                [get(f"/api/v1/events/?after={feed_after}")],
+                FEED_BUDGET,
+            ),
             Scenario("visit create, 1 per worker", visit_creates, None, one_per_worker=True),
             Scenario(
                 "plan progress",
@@ -457,16 +478,19 @@ class Command(BaseCommand):
         counted = {}
         try:
             for scenario in scenarios:
-                warm = drive(server.address, scenario.requests, connections=1, processes=1, limit=3)
-                self._check(scenario.name, warm)
-                before = counter.count
-                measured = drive(
-                    server.address,
-                    scenario.requests[3:] or scenario.requests,
-                    connections=1,
-                    processes=1,
-                    limit=20,
-                )
+                with feed_state(scenario):
+                    warm = drive(
+                        server.address, scenario.requests, connections=1, processes=1, limit=3
+                    )
+                    self._check(scenario.name, warm)
+                    before = counter.count
+                    measured = drive(
+                        server.address,
+                        scenario.requests[3:] or scenario.requests,
+                        connections=1,
+                        processes=1,
+                        limit=20,
+                    )
                 self._check(scenario.name, measured)
                 counted[scenario.name] = (counter.count - before) / measured.requests
         finally:
@@ -548,7 +572,10 @@ class Command(BaseCommand):
         before = server.cpu_seconds()
         per_worker = options["workers"] * options["threads"]
         connections = per_worker if scenario.one_per_worker else options["connections"]
-        result = drive(server.address, scenario.requests, connections=connections, seconds=seconds)
+        with feed_state(scenario):
+            result = drive(
+                server.address, scenario.requests, connections=connections, seconds=seconds
+            )
         return result, server.cpu_seconds() - before
 
     def _report(self, rows: list[Row], options: dict) -> None:
@@ -586,5 +613,21 @@ class Command(BaseCommand):
                 )
             if row.round_trips is not None and row.budget and row.round_trips > row.budget:
                 failures.append(f"{row.name}: {row.round_trips:.1f} round trips > {row.budget}")
+        self._report_feed_cost(rows)
         if failures:
             raise CommandError("; ".join(failures))
+
+    def _report_feed_cost(self, rows: list[Row]) -> None:
+        """The change feed's cost on a write: the same visit creates with its triggers and
+        without (issue 29: within 10 %), in CPU per request and in throughput."""
+        by_name = {row.name: row for row in rows}
+        on, off = by_name.get(FEED_COST_SCENARIO), by_name.get(FEED_COST_SCENARIO + WITHOUT_FEED)
+        if on is None or off is None or not off.cpu_ms or not off.rps:
+            return
+        self.stdout.write(
+            f"\nChange feed's cost on '{FEED_COST_SCENARIO}': "
+            f"CPU {on.cpu_ms / off.cpu_ms - 1:+.1%} per request "
+            f"({off.cpu_ms:.2f} → {on.cpu_ms:.2f} ms), "
+            f"throughput {on.rps / off.rps - 1:+.1%} ({off.rps:.0f} → {on.rps:.0f} req/s), "
+            f"p50 {off.percentile(0.5):.1f} → {on.percentile(0.5):.1f} ms."
+        )
