@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from api.serializers import CachedModelSerializer
 from changes.models import ChangeEvent
 from changes.tracking import event_types, resource_types
 
@@ -28,7 +29,7 @@ def event_id(event: ChangeEvent) -> str:
 @extend_schema_serializer(
     examples=[OpenApiExample("A chiropractor signs a visit", value=CHANGE_EVENT_EXAMPLE)]
 )
-class ChangeEventSerializer(serializers.ModelSerializer):
+class ChangeEventSerializer(CachedModelSerializer):
     id = serializers.SerializerMethodField(
         help_text="The event's id: the same in the feed and in every webhook delivery of it "
         "(`webhook-id`), so that a receiver can drop a duplicate."
