@@ -210,6 +210,7 @@ def error_response_serializer(status_code: int) -> type[serializers.Serializer]:
 ErrorResponse409Serializer = error_response_serializer(409)
 ErrorResponse412Serializer = error_response_serializer(412)
 ErrorResponse413Serializer = error_response_serializer(413)
+ErrorResponse410Serializer = error_response_serializer(410)
 ErrorResponse414Serializer = error_response_serializer(414)
 ErrorResponse422Serializer = error_response_serializer(422)
 ErrorResponse431Serializer = error_response_serializer(431)
@@ -234,6 +235,11 @@ SERVICE_UNAVAILABLE_RESPONSE = OpenApiResponse(
 # The error responses an operation gets when its code can raise one of these statuses.
 ERROR_RESPONSES = {
     409: CONFLICT_RESPONSE,
+    410: OpenApiResponse(
+        ErrorResponse410Serializer,
+        description="What the request names was kept for a while and is no longer (a change "
+        "feed cursor older than its retention: `cursor_expired`).",
+    ),
     413: OpenApiResponse(
         ErrorResponse413Serializer,
         description="The body is larger than `API_MAX_BODY_BYTES` (default 1 MiB); nothing was read.",
