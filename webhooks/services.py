@@ -22,7 +22,7 @@ from webhooks.models import (
     WebhookEndpoint,
 )
 from webhooks.signing import TEST_EVENT_TYPE, new_secret, test_payload
-from webhooks.tasks import defer_delivery
+from webhooks.tasks import deliver
 
 
 def _check_url(url: str) -> None:
@@ -124,7 +124,7 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
         payload=test_payload(message_id, now),
         next_attempt_at=now,
     )
-    defer_delivery(endpoint.pk)
+    _send_soon(endpoint)
     return delivery
 
 
@@ -140,5 +140,12 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.retries_from = delivery.attempts
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "retries_from", "next_attempt_at"])
-    defer_delivery(delivery.endpoint_id)
+    _send_soon(delivery.endpoint)
     return delivery
+
+
+def _send_soon(endpoint: WebhookEndpoint) -> None:
+    """A delivery run for the endpoint, in the caller's transaction. Without the queueing lock
+    the fan-out pass uses: the API role may not read the queue, so a refused insert could not
+    be told from another error. A run that finds another sending returns at once."""
+    deliver.defer(endpoint_id=str(endpoint.pk))

@@ -3,10 +3,9 @@ content) and its signed headers."""
 
 import base64
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
-from django.utils import timezone
 from standardwebhooks import Webhook
 
 from changes.models import ChangeEvent
@@ -23,7 +22,7 @@ def new_secret() -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def event_payload(event: ChangeEvent) -> str:

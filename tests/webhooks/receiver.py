@@ -39,7 +39,11 @@ def running(receiver: Receiver, path: str = "/hooks") -> Iterator[Receiver]:
             with lock:
                 number = len(receiver.received)
                 receiver.received.append(
-                    Received(body=body, headers=dict(self.headers.items()), path=self.path)
+                    Received(
+                        body=body,
+                        headers={k.lower(): v for k, v in self.headers.items()},
+                        path=self.path,
+                    )
                 )
             answer = receiver.answer_for(number)
             if answer == "hang":
