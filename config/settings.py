@@ -574,6 +574,12 @@ SPECTACULAR_SETTINGS = {
             "description": "What the clinic charges per CPT code (and modifier), with effective "
             "dates. Clinic admins keep it.",
         },
+        {
+            "name": "webhook-endpoints",
+            "description": "Where the clinic's change events are POSTed, signed per Standard "
+            "Webhooks, with each endpoint's delivery log, redelivery and test events. Clinic "
+            "admins.",
+        },
         {"name": "health", "description": "Whether the API and its database answer."},
         {
             "name": "FHIR",
@@ -642,6 +648,10 @@ SPECTACULAR_SETTINGS = {
         "AllowedActionsEnum": "treatments.plans.transitions.ACTION_CHOICES",
         "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
         "TimedReasonEnum": "billing.coding.TIMED_REASON_CHOICES",
+        # The feed's event types, which webhook endpoints subscribe to: one enum for both.
+        "ChangeEventTypeEnum": "webhooks.serializers.EVENT_TYPE_CHOICES",
+        "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus.choices",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -62,7 +62,9 @@ def vet_url(url: str) -> Target:
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
-        raise AddressRefused("The URL's port is not a number.", WebhookCode.URL_SCHEME_REFUSED)
+        raise AddressRefused(
+            "The URL's port is not a number.", WebhookCode.URL_SCHEME_REFUSED
+        ) from None
     host = parts.hostname
     if not host or parts.username is not None or parts.password is not None:
         raise AddressRefused(

@@ -220,9 +220,7 @@ def record(delivery_id: uuid.UUID, attempt_id: int, outcome: Outcome) -> Webhook
         )
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error
-        answer = (
-            f"HTTP {outcome.status_code}" if outcome.status_code is not None else outcome.error
-        )
+        answer = f"HTTP {outcome.status_code}" if outcome.status_code is not None else outcome.error
         if outcome.succeeded:
             delivery.status = DeliveryStatus.SUCCEEDED
             delivery.delivered_at = now
@@ -272,4 +270,3 @@ def _set_status(endpoint: WebhookEndpoint, status: str, reason: str, now: dateti
     endpoint.status_reason = reason
     endpoint.status_changed_at = now
     endpoint.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
-

@@ -55,8 +55,9 @@ def fan_out(endpoint_id: uuid.UUID) -> tuple[int, int]:
         if endpoint is None:
             return 0, 0
         events = list(
-            ChangeEvent.objects.filter(clinic_id=endpoint.clinic_id, seq__gt=endpoint.cursor)
-            .order_by("seq")[: settings.WEBHOOK_BATCH_MAX]
+            ChangeEvent.objects.filter(
+                clinic_id=endpoint.clinic_id, seq__gt=endpoint.cursor
+            ).order_by("seq")[: settings.WEBHOOK_BATCH_MAX]
         )
         if not events:
             return 0, 0

@@ -32,16 +32,12 @@ def _check_url(url: str) -> None:
         raise field_error("url", str(refused), refused.code) from None
 
 
-def endpoint_create(
-    *, clinic: Clinic, url: str, **fields: Unpack[EndpointFields]
-) -> WebhookEndpoint:
+def endpoint_create(*, clinic: Clinic, **fields: Unpack[EndpointFields]) -> WebhookEndpoint:
     """A new endpoint with a new secret; it receives the events after the feed's present end
-    (no history)."""
-    _check_url(url)
-    fields.pop("url", None)
+    (no history). `url` is required (the serializer's)."""
+    _check_url(fields["url"])
     return WebhookEndpoint.objects.create(
         clinic=clinic,
-        url=url,
         secret=new_secret(),
         cursor=feed_horizon(clinic_id=clinic.pk).last_seq,
         **fields,

@@ -73,11 +73,8 @@ class WebhookEndpointViewSet(
         "rotate_secret": AuditAction.UPDATE,
         "send_test": AuditAction.CREATE,
     }
-    audit_resources = {"send_test": "webhook_delivery"}
     error_codes = {
-        ("create", "partial_update"): (
-            *URL_CODES,
-        ),
+        ("create", "partial_update"): (*URL_CODES,),
         "send_test": (WebhookCode.ENDPOINT_INACTIVE,),
     }
 

@@ -187,11 +187,17 @@ def test_a_failing_event_holds_back_its_record_but_not_other_records(
     pump(endpoint["id"])
 
     # first.created failed once; first.updated waits behind it; second.created went out.
-    sent = [(json.loads(r.body)["type"], json.loads(r.body)["data"]["resource_id"]) for r in receiver.received]
+    sent = [
+        (json.loads(r.body)["type"], json.loads(r.body)["data"]["resource_id"])
+        for r in receiver.received
+    ]
     assert sent == [("patient.created", first["id"]), ("patient.created", second["id"])]
     make_due(endpoint["id"])
     deliver_due(endpoint["id"])
-    sent = [(json.loads(r.body)["type"], json.loads(r.body)["data"]["resource_id"]) for r in receiver.received]
+    sent = [
+        (json.loads(r.body)["type"], json.loads(r.body)["data"]["resource_id"])
+        for r in receiver.received
+    ]
     assert sent[2:] == [("patient.created", first["id"]), ("patient.updated", first["id"])]
 
 
@@ -288,9 +294,7 @@ def test_a_deactivated_endpoint_is_sent_nothing(clinic_admin_client, front_desk_
     assert WebhookDelivery.objects.count() == 0
 
 
-def test_the_delivery_log_reads_the_same_queries_whatever_its_rows(
-    clinic_admin_client, receiver
-):
+def test_the_delivery_log_reads_the_same_queries_whatever_its_rows(clinic_admin_client, receiver):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -83,9 +83,7 @@ def test_a_worker_killed_mid_delivery_loses_no_event_and_keeps_the_order(
 
             def all_delivered() -> bool:
                 deliveries = WebhookDelivery.objects.filter(endpoint_id=endpoint["id"])
-                return deliveries.count() == 4 and all(
-                    d.status == "succeeded" for d in deliveries
-                )
+                return deliveries.count() == 4 and all(d.status == "succeeded" for d in deliveries)
 
             assert until(all_delivered), output.read_text()
         finally:
