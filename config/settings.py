@@ -229,9 +229,10 @@ CHANGE_FEED_NUMBER_INTERVAL_SECONDS = env.int("CHANGE_FEED_NUMBER_INTERVAL_SECON
 CHANGE_FEED_BATCH_MAX = env.int("CHANGE_FEED_BATCH_MAX", 5_000)
 CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", 30)
 # Webhooks (webhooks): each delivery attempt is cut after WEBHOOK_TIMEOUT_SECONDS; a rotated
-# secret keeps signing beside the new one for WEBHOOK_SECRET_OVERLAP_HOURS. Endpoints must be
-# https and reach only public addresses in production (checked after DNS resolution, at
-# registration and at every delivery); development and tests may point at this machine.
+# secret keeps signing beside the new one for WEBHOOK_SECRET_OVERLAP_HOURS; finished
+# deliveries are logged WEBHOOK_LOG_RETENTION_DAYS. Endpoints must be https and reach only
+# public addresses in production (checked after DNS resolution, at registration and at every
+# delivery); development and tests may point at this machine.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
 WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
 WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=IS_PRODUCTION)
@@ -240,6 +241,7 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(
 )
 WEBHOOK_FANOUT_INTERVAL_SECONDS = env.int("WEBHOOK_FANOUT_INTERVAL_SECONDS", 1)
 WEBHOOK_BATCH_MAX = env.int("WEBHOOK_BATCH_MAX", 500)
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", 30)
 # Whether a read's audit event waits for its WAL flush before the answer goes out (writes
 # always do). Off, a server crash within three WAL-writer delays (wal_writer_delay, 200 ms
 # by default) of a read can lose that read's event; README, "Durability of a read's event".

@@ -1,5 +1,5 @@
-"""The webhooks' jobs: the fan-out pass every WEBHOOK_FANOUT_INTERVAL_SECONDS, and one
-delivery run per endpoint with deliveries due."""
+"""The webhooks' jobs: the fan-out pass every WEBHOOK_FANOUT_INTERVAL_SECONDS, one delivery
+run per endpoint with deliveries due, and the delivery log's hourly retention pass."""
 
 import uuid
 
@@ -11,6 +11,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from jobs.periodic import periodic
 from webhooks.delivery import deliver_due
 from webhooks.fanout import endpoints_due, fan_out_all
+from webhooks.retention import purge_expired_deliveries
 
 
 @app.task(name="webhooks.deliver")
@@ -40,3 +41,9 @@ def fan_out(timestamp: int) -> int:
     for endpoint_id in endpoints_due():
         defer_delivery(endpoint_id)
     return made
+
+
+@periodic(name="webhooks.retention", seconds=3600)
+def retention(timestamp: int) -> int:
+    """Finished deliveries past WEBHOOK_LOG_RETENTION_DAYS removed; how many."""
+    return purge_expired_deliveries()

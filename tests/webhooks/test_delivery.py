@@ -311,3 +311,24 @@ def test_the_delivery_log_reads_the_same_queries_whatever_its_rows(clinic_admin_
         assert len(clinic_admin_client.get(url).json()["results"]) == 5
 
     assert len(five) == len(one)
+
+
+def test_the_log_keeps_finished_deliveries_for_their_retention_and_pending_ones_always(
+    clinic_admin_client, receiver
+):
+    from webhooks.retention import purge_expired_deliveries
+
+    endpoint = register(clinic_admin_client, receiver.url)
+    for _ in range(2):
+        clinic_admin_client.post(f"{ENDPOINTS}{endpoint['id']}/test/")
+    deliver_due(endpoint["id"])
+    delivered, kept = WebhookDelivery.objects.order_by("created_at")
+    clinic_admin_client.post(f"{ENDPOINTS}{endpoint['id']}/test/")
+    pending = WebhookDelivery.objects.get(status="pending")
+    long_ago = datetime.now(UTC) - timedelta(days=31)
+    WebhookDelivery.objects.filter(pk__in=[delivered.pk, pending.pk]).update(created_at=long_ago)
+
+    assert purge_expired_deliveries() == 1
+
+    assert set(WebhookDelivery.objects.values_list("id", flat=True)) == {kept.id, pending.id}
+    assert not WebhookAttempt.objects.filter(delivery_id=delivered.id).exists()

@@ -157,3 +157,17 @@ def test_the_list_reads_the_same_queries_whatever_its_rows(clinic_admin_client):
         assert len(clinic_admin_client.get(ENDPOINTS).json()["results"]) == 6
 
     assert len(six) == len(one)
+
+
+def test_the_api_role_deletes_no_endpoint_and_writes_no_attempt(clinic_admin_client, clinic):
+    from tests.api.test_row_security import as_api_role, refused
+
+    register(clinic_admin_client, URL)
+
+    with as_api_role(clinic.id) as cursor:
+        assert refused(cursor, "DELETE FROM webhooks_webhookendpoint")
+        assert refused(cursor, "DELETE FROM webhooks_webhookdelivery")
+        assert refused(cursor, "UPDATE webhooks_webhookattempt SET error = ''")
+        cursor.execute("SELECT count(*) FROM webhooks_webhookendpoint")
+        assert cursor.fetchone()[0] == 1
+    assert WebhookEndpoint.objects.count() == 1
