@@ -23,7 +23,7 @@ def purge_expired_deliveries() -> int:
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(PURGE, [settings.WEBHOOK_LOG_RETENTION_DAYS, settings.WEBHOOK_BATCH_MAX])
-            batch = cursor.rowcount
+            batch = int(cursor.rowcount)
         removed += batch
         if batch < settings.WEBHOOK_BATCH_MAX:
             return removed
