@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from webhooks.addresses import AddressRefused, vet_url
+from webhooks.addresses import AddressRefused, IPAddress, Target, vet_url
 from webhooks.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -155,23 +155,39 @@ def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
         secrets_in_use=secrets_in_use(endpoint, at),
         at=at,
     )
-    address = target.addresses[0]
+    started = time.monotonic()
+    outcome = Outcome()
+    # Each vetted address in turn, while the connection itself is refused (a host named for
+    # IPv6 and IPv4 that listens on one of them).
+    for address in target.addresses:
+        try:
+            return _post_to(address, target, headers, delivery.payload, started)
+        except httpx.ConnectError as error:
+            outcome = Outcome(
+                latency_ms=_elapsed_ms(started),
+                error=f"ConnectError: {error} ({address})"[:EXCERPT_CHARS],
+            )
+    return outcome
+
+
+def _post_to(
+    address: IPAddress, target: Target, headers: dict[str, str], payload: str, started: float
+) -> Outcome:
     literal = f"[{address}]" if address.version == 6 else str(address)
     default_port = {"https": 443, "http": 80}[target.scheme]
-    headers["host"] = target.host if target.port == default_port else f"{target.host}:{target.port}"
+    host = target.host if target.port == default_port else f"{target.host}:{target.port}"
     # Connected to the vetted address; TLS still names (SNI) and verifies the URL's host.
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     url = f"{target.scheme}://{literal}:{target.port}{target.target}"
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-    started = time.monotonic()
     try:
         with (
             httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
             client.stream(
                 "POST",
                 url,
-                content=delivery.payload.encode(),
-                headers=headers,
+                content=payload.encode(),
+                headers={**headers, "host": host},
                 extensions=extensions,
             ) as response,
         ):
@@ -185,6 +201,8 @@ def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Outcome:
         return Outcome(
             latency_ms=_elapsed_ms(started), error=f"No answer within {timeout:g} s (timeout)."
         )
+    except httpx.ConnectError:
+        raise
     except httpx.HTTPError as error:
         return Outcome(
             latency_ms=_elapsed_ms(started),

@@ -332,3 +332,17 @@ def test_the_log_keeps_finished_deliveries_for_their_retention_and_pending_ones_
 
     assert set(WebhookDelivery.objects.values_list("id", flat=True)) == {kept.id, pending.id}
     assert not WebhookAttempt.objects.filter(delivery_id=delivered.id).exists()
+
+
+def test_a_named_host_is_posted_to_at_the_address_checked_with_its_own_host_header(
+    clinic_admin_client, receiver
+):
+    # `localhost` may resolve to ::1 first; the receiver listens on 127.0.0.1 only.
+    endpoint = register(clinic_admin_client, receiver.url.replace("127.0.0.1", "localhost"))
+
+    clinic_admin_client.post(f"{ENDPOINTS}{endpoint['id']}/test/")
+    deliver_due(endpoint["id"])
+
+    [received] = receiver.received
+    assert received.headers["host"] == receiver.url.split("/")[2].replace("127.0.0.1", "localhost")
+    assert WebhookDelivery.objects.get().status == "succeeded"
