@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "audit",
     "idempotency",
     "changes",
+    "webhooks",
     "fhir_export",
     "fhir_import",
     "ops",
@@ -94,6 +95,7 @@ TENANT_APPS = [
     "access",
     "idempotency",
     "changes",
+    "webhooks",
     "fhir_export",
     "fhir_import",
 ]
@@ -226,6 +228,20 @@ AUDIT_SEAL_BATCH_MAX = env.int("AUDIT_SEAL_BATCH_MAX", 10_000)
 CHANGE_FEED_NUMBER_INTERVAL_SECONDS = env.int("CHANGE_FEED_NUMBER_INTERVAL_SECONDS", 1)
 CHANGE_FEED_BATCH_MAX = env.int("CHANGE_FEED_BATCH_MAX", 5_000)
 CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", 30)
+# Webhooks (webhooks): each delivery attempt is cut after WEBHOOK_TIMEOUT_SECONDS; a rotated
+# secret keeps signing beside the new one for WEBHOOK_SECRET_OVERLAP_HOURS; finished
+# deliveries are logged WEBHOOK_LOG_RETENTION_DAYS. Endpoints must be https and reach only
+# public addresses in production (checked after DNS resolution, at registration and at every
+# delivery); development and tests may point at this machine.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=IS_PRODUCTION)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=not IS_PRODUCTION
+)
+WEBHOOK_FANOUT_INTERVAL_SECONDS = env.int("WEBHOOK_FANOUT_INTERVAL_SECONDS", 1)
+WEBHOOK_BATCH_MAX = env.int("WEBHOOK_BATCH_MAX", 500)
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", 30)
 # Whether a read's audit event waits for its WAL flush before the answer goes out (writes
 # always do). Off, a server crash within three WAL-writer delays (wal_writer_delay, 200 ms
 # by default) of a read can lose that read's event; README, "Durability of a read's event".
@@ -566,6 +582,12 @@ SPECTACULAR_SETTINGS = {
             "description": "What the clinic charges per CPT code (and modifier), with effective "
             "dates. Clinic admins keep it.",
         },
+        {
+            "name": "webhook-endpoints",
+            "description": "Where the clinic's change events are POSTed, signed per Standard "
+            "Webhooks, with each endpoint's delivery log, redelivery and test events. Clinic "
+            "admins.",
+        },
         {"name": "health", "description": "Whether the API and its database answer."},
         {
             "name": "FHIR",
@@ -634,6 +656,10 @@ SPECTACULAR_SETTINGS = {
         "AllowedActionsEnum": "treatments.plans.transitions.ACTION_CHOICES",
         "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
         "TimedReasonEnum": "billing.coding.TIMED_REASON_CHOICES",
+        # The feed's event types, which webhook endpoints subscribe to: one enum for both.
+        "ChangeEventTypeEnum": "webhooks.serializers.EVENT_TYPE_CHOICES",
+        "WebhookEndpointStatusEnum": "webhooks.models.EndpointStatus.choices",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -45,6 +45,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("billing.urls")),
     path("", include("audit.urls")),
     path("", include("changes.urls")),
+    path("", include("webhooks.urls")),
     path("reference/", include("reference.urls")),
     slash_twin_route,
 ]

@@ -99,6 +99,8 @@ READ_ONLY_TABLES = frozenset(
         "reference_icd10code",
         # A clinic's feed so far: moved by the numbering pass, as the owner.
         "changes_feedhorizon",
+        # Webhook attempts: written by the delivery workers, as the owner.
+        "webhooks_webhookattempt",
     }
 )
 # Tables the API role may read and add to, never change: the change feed's events, inserted

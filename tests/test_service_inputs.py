@@ -48,6 +48,8 @@ from treatments.plans.serializers import (
 )
 from treatments.visits import services as visits
 from treatments.visits.serializers import AmendmentSerializer
+from webhooks import services as webhooks
+from webhooks.serializers import WebhookEndpointSerializer
 
 # (serializer, the service its view passes the validated data to, as keywords)
 KEYWORD_WRITES = [
@@ -86,6 +88,8 @@ KEYWORD_WRITES = [
     (StaffSerializer, clinics.staff_update),
     (TechniqueSerializer, reference.technique_add),
     (ExerciseSerializer, reference.exercise_add),
+    (WebhookEndpointSerializer, webhooks.endpoint_create),
+    (WebhookEndpointSerializer, webhooks.endpoint_update),
 ]
 
 # Plan items are passed whole (`item=`), typed by their kind.

@@ -34,7 +34,7 @@ from treatments.models import Visit
 CLINICS = 20
 PREFIX = "Load test clinic"
 PASSWORD = "tidal-compass-4812"  # noqa: S105 - synthetic staff of a synthetic clinic
-STAFF_ROLES = {"dr": Role.CHIROPRACTOR, "desk": Role.FRONT_DESK}
+STAFF_ROLES = {"dr": Role.CHIROPRACTOR, "desk": Role.FRONT_DESK, "admin": Role.CLINIC_ADMIN}
 # Visits per patient, the latest within the last weeks.
 VISITS = 3
 
@@ -45,6 +45,7 @@ class LoadClinic:
     doctor: User
     front_desk: User
     index: int
+    admin: User
 
 
 def clinics() -> list[LoadClinic]:
@@ -66,7 +67,7 @@ def clinics() -> list[LoadClinic]:
                         clinic=clinic, username=f"load.{name}", password=PASSWORD, role=role
                     )
                 staff[name] = user
-        found.append(LoadClinic(clinic, staff["dr"], staff["desk"], index))
+        found.append(LoadClinic(clinic, staff["dr"], staff["desk"], index, staff["admin"]))
     return found
 
 

@@ -18,6 +18,8 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from scheduling.models import AppointmentType
 from tests.conftest import client_for
+from webhooks.services import endpoint_create as webhook_endpoint_create
+from webhooks.services import endpoint_send_test
 
 SCHEMA = yaml.safe_load((Path(settings.BASE_DIR) / "openapi.yaml").read_text())
 OPERATIONS = [
@@ -117,6 +119,7 @@ PERMISSION_ROWS = [
         "FHIR: import patients, conditions, coverage, plans, visits, outcome measures",
         r"^POST /fhir/R4/$",
     ),
+    ("webhook endpoints, their deliveries and test events", r" /api/v1/webhook-endpoints/"),
 ]
 ROLE_COLUMNS = {"chiropractor": 1, "front desk": 2, "clinic admin": 3}
 
@@ -187,6 +190,9 @@ ACTION_BY_SUFFIX = {
     "/$export": "export",
     "/$everything": "read",
     "GET /fhir/R4/bulk-files/{id}": "export",
+    "rotate-secret/": "update",
+    "/webhook-endpoints/{id}/enable/": "update",
+    "redeliver/": "update",
 }
 
 RESOURCE_BY_PATH = [
@@ -253,6 +259,8 @@ RESOURCE_BY_PATH = [
     (r"^/fhir/R4/Procedure", "performed_item"),
     (r"^/fhir/R4/Provenance", "visit_provenance"),
     (r"^/fhir/R4/$", "fhir_import"),
+    (r"^/api/v1/webhook-endpoints/.*/deliveries/", "webhook_delivery"),
+    (r"^/api/v1/webhook-endpoints/", "webhook_endpoint"),
 ]
 
 
@@ -383,6 +391,11 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "Goal": plan["goals"][0]["id"],
         "ServiceRequest": plan["soft_tissue"][0]["id"],
     }
+    endpoint = webhook_endpoint_create(
+        clinic=clinic_admin.clinic, url="http://127.0.0.1:9/hooks", event_types=[]
+    )
+    ids["webhook-endpoints"] = str(endpoint.id)
+    ids["deliveries"] = str(endpoint_send_test(endpoint=endpoint).id)
     callers = {
         "anonymous": (APIClient(), None),
         "other clinic": (client_for(other_admin), other_admin),
@@ -478,7 +491,7 @@ def test_each_call_leaves_exactly_one_event_with_who_what_and_outcome(
             and not re.match(
                 r"/api/v1/(staff|practitioners|audit-(events|seals)|auth|clinic|break-glass|appointment-types"
                 r"|working-hours|schedule-exceptions|appointments/(available|next-available)"
-                r"|calendar-feed|fee-schedule"
+                r"|calendar-feed|fee-schedule|webhook-endpoints"
                 # The feed's page names the patients of the changes numbered so far (none
                 # here: the world's are not); tests/changes checks that it names them.
                 r"|events)"

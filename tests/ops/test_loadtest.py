@@ -46,6 +46,7 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
         "available times, 7 days",
         "series preview, 24 visits",
         "claim data",
+        "webhook endpoints list",
         "ceiling: small JSON",
         "ceiling: ORM read by id",
         "ceiling: retrieve's floor",

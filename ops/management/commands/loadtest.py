@@ -33,6 +33,7 @@ from patients.models import Patient
 from reference.models import BodyRegion
 from scheduling.models import AppointmentType
 from treatments.models import PlannedAdjustment, TreatmentPlan, Visit
+from webhooks.models import WebhookEndpoint
 
 SAMPLE = 200  # different patients, plans and searches per scenario
 DATABASE_ROW = "database row"
@@ -291,6 +292,15 @@ class Command(BaseCommand):
                 READ_BUDGET + 1,
             ),
             Scenario(
+                "webhook endpoints list",
+                [
+                    Request(
+                        "GET", "/api/v1/webhook-endpoints/", self._admin_auth(load, endpoints=25)
+                    )
+                ],
+                LIST_BUDGET,
+            ),
+            Scenario(
                 "series preview, 24 visits",
                 [self._series_preview(auth, pk) for pk in self._tapering(plans)],
                 SERIES_BUDGET,
@@ -345,6 +355,19 @@ class Command(BaseCommand):
         today = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         starts = [today + timedelta(days=offset) for offset in range(-30, 30)]
         return [(s.isoformat(), (s + timedelta(days=length)).isoformat()) for s in starts]
+
+    def _admin_auth(self, load: dataset.LoadClinic, *, endpoints: int) -> dict[str, str]:
+        """The clinic admin's token, once the clinic has `endpoints` webhook endpoints: seeded
+        inactive, so that no worker posts to them."""
+        for number in range(WebhookEndpoint.objects.filter(clinic=load.clinic).count(), endpoints):
+            WebhookEndpoint.objects.create(
+                clinic=load.clinic,
+                url=f"https://webhooks.example.com/load/{number}",
+                is_active=False,
+                secret="whsec_bG9hZC10ZXN0LWtleS1ub3QtdXNlZC1mb3ItYW55dGhpbmc=",
+            )
+        token = AuthToken.objects.create(load.admin)[1]
+        return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
     def _auth(self, load: dataset.LoadClinic) -> dict[str, str]:
         token = AuthToken.objects.create(load.doctor)[1]
