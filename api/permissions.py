@@ -243,3 +243,9 @@ def capabilities_of(role: str) -> dict[str, dict[str, bool]]:
         resource: {"read": role in read, "write": role in write}
         for resource, (read, write, _) in RESOURCE_ROLES.items()
     }
+
+
+ReminderPermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset())
+ReminderPermission.__doc__ = (
+    "Appointment reminders: every role reads what was sent; only the job queue writes them."
+)
