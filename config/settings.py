@@ -553,6 +553,11 @@ SPECTACULAR_SETTINGS = {
             "the status moves (arrive, complete, cancel, no-show), the day and week views.",
         },
         {
+            "name": "appointment-reminders",
+            "description": "The reminders sent to patients before their appointments (the "
+            "clinic's `appointment_reminders`): sent, failed or skipped, with why. Read-only.",
+        },
+        {
             "name": "waitlist",
             "description": "Patients waiting for an earlier time (with whom, which days, which "
             "times of day); a cancelled appointment lists whom its time suits.",
@@ -641,6 +646,11 @@ SPECTACULAR_SETTINGS = {
         "AppointmentActionEnum": "scheduling.transitions.ACTION_CHOICES",
         "AllowedActionsEnum": "treatments.plans.transitions.ACTION_CHOICES",
         "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
+        "ReminderScheduleEnum": "clinics.models.ReminderSchedule.choices",
+        "ReminderStatusEnum": "reminders.models.ReminderStatus.choices",
+        "ReminderChannelEnum": "reminders.models.Channel.choices",
+        "ReminderSkipReasonEnum": "reminders.models.SkipReason.choices",
+        "ReminderHoursBeforeEnum": "reminders.models.HoursBefore.choices",
         "TimedReasonEnum": "billing.coding.TIMED_REASON_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [

@@ -1,9 +1,10 @@
 """A reminder as the front desk reads it: what was sent, to whom, how it went."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
 
 from api.serializers import CachedModelSerializer
-from reminders.models import AppointmentReminder
+from reminders.models import AppointmentReminder, Channel, SkipReason
 
 REMINDER_EXAMPLE = {
     "id": "3f2e1d0c-9b8a-4766-8554-4433221100ff",
@@ -44,6 +45,21 @@ REMINDER_EXAMPLE = {
     ]
 )
 class AppointmentReminderSerializer(CachedModelSerializer):
+    # Declared: a read-only model field with blank choices would not document its empty value.
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How it was sent: `email`, or `sms` where an SMS provider is configured and "
+        "the patient prefers text messages; empty when skipped.",
+    )
+    reason = serializers.ChoiceField(
+        choices=SkipReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why a skipped reminder was not sent; empty otherwise.",
+    )
+
     class Meta:
         model = AppointmentReminder
         fields = [
@@ -77,16 +93,11 @@ class AppointmentReminderSerializer(CachedModelSerializer):
                 "help_text": "The appointment's start this reminder announced; a moved "
                 "appointment gets a reminder for its new start."
             },
-            "channel": {
-                "help_text": "How it was sent: `email`, or `sms` where an SMS provider is "
-                "configured and the patient prefers text messages; empty when skipped."
-            },
             "recipient": {"help_text": "The email address or phone number it went to."},
             "status": {
                 "help_text": "`sending` (claimed by the sender), `sent`, `failed` (tried again "
                 "on later passes, a bounded number of times, while still due) or `skipped`."
             },
-            "reason": {"help_text": "Why a skipped reminder was not sent; empty otherwise."},
             "error": {"help_text": "The mail server's or SMS provider's refusal, when it failed."},
             "attempts": {"help_text": "How many times it was tried."},
             "message_id": {

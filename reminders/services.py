@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -35,6 +36,21 @@ from scheduling.models import Appointment, AppointmentStatus
 from tenancy.job_context import open_clinic_context
 
 logger = logging.getLogger(__name__)
+
+
+class DueReading(TypedDict):
+    """What due_appointments reads beside each appointment: the reminder due (hours before)."""
+
+    due_hours: int
+
+
+# django-stubs-ext is a development dependency: only the type checker reads the reading.
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    DueAppointment = WithAnnotations[Appointment, DueReading]
+else:
+    DueAppointment = Appointment
 
 # A row still `sending` this long after its pass claimed it belongs to a pass that stopped.
 ABANDONED_AFTER = timedelta(minutes=10)
@@ -77,7 +93,7 @@ def _due_hours(schedule: str, now: datetime) -> Case:
     )
 
 
-def due_appointments(*, clinic: Clinic, now: datetime) -> QuerySet[Appointment]:
+def due_appointments(*, clinic: Clinic, now: datetime) -> QuerySet[DueAppointment]:
     """The clinic's booked appointments whose due reminder has no row yet, soonest first
     (read by the index on clinic, status and start)."""
     schedule = clinic.appointment_reminders
