@@ -246,6 +246,15 @@ def reminders_send(*, now: datetime | None = None) -> int:
         .exclude(appointment_reminders=ReminderSchedule.OFF)
         .order_by("pk")
     )
-    return sum(
-        clinic_reminders_send(clinic=clinic, now=now, provider=provider) for clinic in clinics
-    )
+    sent, failed = 0, []
+    for clinic in clinics:
+        # One clinic's failure (a row its data breaks) must not hold up the others' reminders.
+        try:
+            sent += clinic_reminders_send(clinic=clinic, now=now, provider=provider)
+        except Exception:
+            logger.exception("Appointment reminders of clinic %s failed", clinic.pk)
+            failed.append(str(clinic.pk))
+    if failed:
+        # The job fails, so that the queue shows it, once every other clinic was served.
+        raise RuntimeError(f"Appointment reminders failed for clinics {', '.join(failed)}.")
+    return sent
