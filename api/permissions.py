@@ -149,6 +149,11 @@ ClaimPaymentPermission.__doc__ = (
     "Payments on a visit's claims: every role reads and records them (the desk posts remittances)."
 )
 
+ReminderPermission = ReadWriteRoles.of(read=ALL_ROLES, write=frozenset())
+ReminderPermission.__doc__ = (
+    "Appointment reminders: every role reads what was sent; only the job queue writes them."
+)
+
 
 def may_read_clinical(user) -> bool:
     """By role, or for this request's patient under a break-glass grant."""
@@ -219,6 +224,11 @@ RESOURCE_ROLES: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
         AppointmentPermission.read_roles,
         AppointmentPermission.write_roles,
         "Appointments and available times.",
+    ),
+    "appointment_reminders": (
+        ReminderPermission.read_roles,
+        ReminderPermission.write_roles,
+        "Appointment reminders sent, failed or skipped (written by the job queue only).",
     ),
     "coverage": (
         CoveragePermission.read_roles,

@@ -34,6 +34,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"'{value}' is not a known IANA time zone.", code="invalid_time_zone")
 
 
+class ReminderSchedule(models.TextChoices):
+    """When a clinic's patients are reminded of their booked appointments, by email or SMS."""
+
+    OFF = "off", "No reminders"
+    HOURS_24 = "24h", "24 hours before"
+    HOURS_48 = "48h", "48 hours before"
+    BOTH = "both", "48 and 24 hours before"
+
+
 class Clinic(models.Model):
     """A clinic: the tenant every clinical record belongs to."""
 
@@ -75,6 +84,13 @@ class Clinic(models.Model):
         blank=True,
         size=len(Role.choices),
         help_text="Roles whose staff must log in with a second factor (TOTP).",
+    )
+    appointment_reminders = models.CharField(
+        max_length=4,
+        choices=ReminderSchedule.choices,
+        default=ReminderSchedule.OFF,
+        db_default=ReminderSchedule.OFF,
+        help_text="When patients are reminded of their booked appointments.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

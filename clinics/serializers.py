@@ -139,6 +139,7 @@ class StaffCreateSerializer(StaffSerializer):
                 "tax_id": "12-3456789",
                 "address": "12 Spine Street, Springfield, IL 62701",
                 "phone": "+1 217 555 0100",
+                "appointment_reminders": "both",
             },
             response_only=True,
         ),
@@ -170,6 +171,7 @@ class ClinicSerializer(StrictModelSerializer):
             "tax_id",
             "address",
             "phone",
+            "appointment_reminders",
         ]
         read_only_fields = ["id", "name", "slug", "time_zone"]
         extra_kwargs = {
@@ -184,7 +186,17 @@ class ClinicSerializer(StrictModelSerializer):
             },
             "tax_id": {"help_text": "Employer identification number, written 12-3456789."},
             "address": {"help_text": "Postal address printed on claims and superbills."},
-            "phone": {"help_text": "Phone number printed on claims and superbills."},
+            "phone": {
+                "help_text": "Phone number printed on claims and superbills, and given in "
+                "appointment reminders as the number to call to reschedule."
+            },
+            "appointment_reminders": {
+                "help_text": "When booked patients are reminded of their appointment, by email "
+                "(or SMS where a provider is configured and the patient prefers it): `off`, "
+                "`24h` or `48h` before, or `both`. A reminder due later than 2 hours before the "
+                "appointment is not sent; a cancelled appointment gets none, a moved one a new "
+                "one. Patients may opt out (`appointment_reminders` on the patient)."
+            },
         }
 
     def validate_mfa_required_roles(self, value: list[str]) -> list[str]:

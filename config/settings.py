@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "webhooks",
     "fhir_export",
     "fhir_import",
+    "reminders",
     "ops",
 ]
 
@@ -98,6 +99,7 @@ TENANT_APPS = [
     "webhooks",
     "fhir_export",
     "fhir_import",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -458,6 +460,25 @@ JOB_SHUTDOWN_SECONDS = env.float("JOB_SHUTDOWN_SECONDS", 30.0)
 # each file holds at most this many resources (one row of the export's files).
 FHIR_EXPORT_HOURS = env.int("FHIR_EXPORT_HOURS", 24)
 FHIR_EXPORT_FILE_RESOURCES = env.int("FHIR_EXPORT_FILE_RESOURCES", 10_000)
+# Email (appointment reminders): EMAIL_URL as django-environ reads it (`smtp+tls://user:password@
+# host:587`, `smtp+ssl://…:465`, `consolemail://`). Development prints messages to the console;
+# production defaults to Django's own default, SMTP on localhost:25, never to the console,
+# which would put patients' names and appointments in the logs. What the URL leaves out keeps
+# Django's default.
+_EMAIL = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if IS_PRODUCTION else "consolemail://"
+)
+vars().update({name: value for name, value in _EMAIL.items() if value not in (None, "")})
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)  # seconds; a pass must not hang on a dead server
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# The address reminders come from, shown with the clinic's name ("Back in Line <…>").
+REMINDER_FROM_EMAIL = env.str("REMINDER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# A class of the deployment's own sending text messages (reminders.sms.SmsProvider), by
+# dotted path; none is bundled, and without one reminders go by email.
+REMINDER_SMS_PROVIDER = env.str("REMINDER_SMS_PROVIDER", "")
+# Reminders claimed per clinic per pass (a pass runs every minute), and sends per reminder.
+REMINDER_BATCH = env.int("REMINDER_BATCH", 200)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", 3)
 PROCRASTINATE_WORKER_DEFAULTS = {
     "concurrency": JOB_WORKER_CONCURRENCY,
     "shutdown_graceful_timeout": JOB_SHUTDOWN_SECONDS,
@@ -561,6 +582,11 @@ SPECTACULAR_SETTINGS = {
             "the status moves (arrive, complete, cancel, no-show), the day and week views.",
         },
         {
+            "name": "appointment-reminders",
+            "description": "The reminders sent to patients before their appointments (the "
+            "clinic's `appointment_reminders`): sent, failed or skipped, with why. Read-only.",
+        },
+        {
             "name": "waitlist",
             "description": "Patients waiting for an earlier time (with whom, which days, which "
             "times of day); a cancelled appointment lists whom its time suits.",
@@ -655,6 +681,11 @@ SPECTACULAR_SETTINGS = {
         "AppointmentActionEnum": "scheduling.transitions.ACTION_CHOICES",
         "AllowedActionsEnum": "treatments.plans.transitions.ACTION_CHOICES",
         "WaitlistStatusEnum": "scheduling.models.WaitlistStatus.choices",
+        "ReminderScheduleEnum": "clinics.models.ReminderSchedule.choices",
+        "ReminderStatusEnum": "reminders.models.ReminderStatus.choices",
+        "ReminderChannelEnum": "reminders.models.Channel.choices",
+        "ReminderSkipReasonEnum": "reminders.models.SkipReason.choices",
+        "ReminderHoursBeforeEnum": "reminders.models.HoursBefore.choices",
         "TimedReasonEnum": "billing.coding.TIMED_REASON_CHOICES",
         # The feed's event types, which webhook endpoints subscribe to: one enum for both.
         "ChangeEventTypeEnum": "webhooks.serializers.EVENT_TYPE_CHOICES",

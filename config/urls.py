@@ -42,6 +42,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("charts.urls")),
     path("", include("progress.urls")),
     path("", include("scheduling.urls")),
+    path("", include("reminders.urls")),
     path("", include("billing.urls")),
     path("", include("audit.urls")),
     path("", include("changes.urls")),

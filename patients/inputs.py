@@ -28,6 +28,7 @@ class PatientFields(TypedDict, total=False):
     emergency_contact_relationship: str
     emergency_contact_phone: str
     preferred_contact_method: str
+    appointment_reminders: bool
     occupation: str
     activity_level: str
     status: str

@@ -123,6 +123,12 @@ class Patient(ClinicScopedModel, VersionedModel):
     preferred_contact_method = models.CharField(
         max_length=10, choices=ContactMethod.choices, blank=True
     )
+    # A default in the database too: the load test's and benchmark's bulk inserts name columns.
+    appointment_reminders = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Whether the patient is sent appointment reminders; false: opted out.",
+    )
     occupation = models.CharField(max_length=200, blank=True)
     activity_level = models.CharField(max_length=20, choices=ActivityLevel.choices, blank=True)
     status = models.CharField(

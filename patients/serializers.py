@@ -127,6 +127,7 @@ PATIENT_REQUEST_EXAMPLE = {
     },
     "emergency_contact": {"name": "José García", "relationship": "spouse", "phone": "+16175550111"},
     "preferred_contact_method": "sms",
+    "appointment_reminders": True,
     "occupation": "Software developer",
     "activity_level": "desk_work",
 }
@@ -196,6 +197,7 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             "address",
             "emergency_contact",
             "preferred_contact_method",
+            "appointment_reminders",
             "occupation",
             "activity_level",
             "status",
@@ -231,6 +233,10 @@ class PatientSerializer(ClinicalFieldsMixin, StrictModelSerializer):
             "gender_identity": {"help_text": "Gender identity, if the patient shares it."},
             "email": {"help_text": "Email address (stored in lower case)."},
             "preferred_contact_method": {"help_text": "How the patient prefers to be contacted."},
+            "appointment_reminders": {
+                "help_text": "Whether the patient is sent appointment reminders (when the clinic "
+                "sends them); false records each reminder as skipped (`opted_out`). Default true."
+            },
             "occupation": {"help_text": "Occupation, e.g. warehouse picker, software developer."},
             "activity_level": {"help_text": "How physically active the patient is day to day."},
             "archived_at": {"help_text": "When the patient was archived; null unless archived."},

@@ -1,5 +1,6 @@
 """The load test's data set: clinics of synthetic patients with conditions, plans and visits,
-and each clinic's calendar (an appointment type, its chiropractor's hours, appointments).
+and each clinic's calendar (an appointment type, its chiropractor's hours, appointments, the
+reminders sent of them).
 
 Rows are written set by set (`INSERT … SELECT generate_series`), a clinic batch per
 transaction, two connections at once, without waiting for the disk at commit, and with
@@ -272,6 +273,19 @@ APPOINTMENTS = f"""
     ON CONFLICT DO NOTHING"""
 
 
+# Each appointment that has started or starts within a day was reminded a day before it.
+REMINDERS = """
+    INSERT INTO reminders_appointmentreminder (
+      id, clinic_id, appointment_id, patient_id, hours_before, start_at, channel, recipient,
+      status, reason, error, attempts, message_id, created_at, sent_at, updated_at)
+    SELECT md5(a.id::text || ':reminder')::uuid, a.clinic_id, a.id, a.patient_id, 24,
+      a.start_at, 'email', p.email, 'sent', '', '', 1, '', a.start_at - interval '24 hours',
+      a.start_at - interval '24 hours', a.start_at - interval '24 hours'
+    FROM scheduling_appointment a JOIN patients_patient p ON p.id = a.patient_id
+    WHERE a.clinic_id = %(clinic)s AND a.start_at < now() + interval '24 hours'
+    ON CONFLICT DO NOTHING"""
+
+
 def fill_calendars(load_clinics: list[LoadClinic], per_clinic: int) -> None:
     """Each clinic's appointment type, its chiropractor's hours (every day, 08:00–18:00) and
     appointments; what exists is kept."""
@@ -302,6 +316,7 @@ def fill_calendars(load_clinics: list[LoadClinic], per_clinic: int) -> None:
                     "count": per_clinic // APPOINTMENT_EVERY,
                 },
             )
+            cursor.execute(REMINDERS, {"clinic": str(load.clinic.pk)})
 
 
 def fill_fees(load_clinics: list[LoadClinic]) -> None:

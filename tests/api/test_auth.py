@@ -277,6 +277,7 @@ READ_PROBES = {
     "appointment_types": "/api/v1/appointment-types/",
     "schedules": "/api/v1/working-hours/",
     "appointments": "/api/v1/appointments/",
+    "appointment_reminders": "/api/v1/appointment-reminders/",
     "coverage": "/api/v1/coverages/",
     "fee_schedule": "/api/v1/fee-schedule/",
     "billing": "/api/v1/visits/{uuid}/claim/",

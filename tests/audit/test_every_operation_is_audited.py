@@ -16,7 +16,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from scheduling.models import AppointmentType
+from reminders.models import AppointmentReminder
+from scheduling.models import Appointment, AppointmentType
 from tests.conftest import client_for
 from webhooks.services import endpoint_create as webhook_endpoint_create
 from webhooks.services import endpoint_send_test
@@ -82,6 +83,7 @@ PERMISSION_ROWS = [
     ("keep working hours and time off", r" /api/v1/(working-hours|schedule-exceptions)/"),
     ("start a visit from an appointment", r"/start-visit/$"),
     ("the waitlist", r" /api/v1/waitlist/"),
+    ("read appointment reminders sent, failed or skipped", r"^GET /api/v1/appointment-reminders/"),
     ("your calendar feed", r" /api/v1/calendar-feed/$"),
     ("read a calendar feed by its secret URL", r"^GET /api/v1/calendar-feeds/"),
     ("book, move and close appointments; free times", r" /api/v1/appointments/"),
@@ -234,6 +236,7 @@ RESOURCE_BY_PATH = [
     (r"^/api/v1/waitlist/", "waitlist_entry"),
     (r"^/api/v1/calendar-feed", "calendar_feed"),
     (r"^/api/v1/appointments/", "appointment"),
+    (r"^/api/v1/appointment-reminders/", "appointment_reminder"),
     (r"^/api/v1/appointment-types/", "appointment_type"),
     (r"^/api/v1/working-hours/", "working_hours"),
     (r"^/api/v1/schedule-exceptions/", "schedule_exception"),
@@ -328,6 +331,22 @@ def signed_visit(chiropractor, patient: str) -> str:
     return str(visit["id"])
 
 
+def reminder_of(appointment_id: str) -> str:
+    """A reminder of the appointment as the sender records one (the job queue writes them)."""
+    appointment = Appointment.objects.get(pk=appointment_id)
+    return str(
+        AppointmentReminder.objects.create(
+            clinic_id=appointment.clinic_id,
+            appointment=appointment,
+            patient_id=appointment.patient_id,
+            hours_before=24,
+            start_at=appointment.start_at,
+            status="skipped",
+            reason="opted_out",
+        ).pk
+    )
+
+
 @pytest.fixture
 def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charted_patient):
     plan = charted_patient["plan"]
@@ -358,6 +377,7 @@ def world(chiropractor, clinic_admin, front_desk, other_admin, full_plan, charte
         "working-hours": charted_patient["working_hours"]["id"],
         "schedule-exceptions": charted_patient["schedule_exception"]["id"],
         "waitlist": charted_patient["waitlist_entry"]["id"],
+        "appointment-reminders": reminder_of(charted_patient["appointment"]["id"]),
         "coverages": charted_patient["coverage"]["id"],
         "cases": charted_patient["case"]["id"],
         "fee-schedule": charted_patient["fee"],

@@ -59,6 +59,9 @@ def test_the_demo_shows_a_working_week_and_marias_billed_visits_once():
     assert len(appointments) == len(DEMO_WEEK)
     assert len({row["patient"] for row in appointments}) == 5
     assert {row["status"] for row in appointments} == {"booked"}
+    # Every demo patient has an email address: the worker's console shows their reminders.
+    assert client.get("/api/v1/clinic/").json()["appointment_reminders"] == "both"
+    assert not Patient.objects.filter(clinic=maria.clinic, email="").exists()
 
     visits = client.get("/api/v1/visits/", {"patient": str(maria.id)}).json()["results"]
     assert len(visits) == 3

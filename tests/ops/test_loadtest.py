@@ -44,6 +44,8 @@ def test_the_load_test_completes_without_errors_within_its_round_trip_budgets():
         "plan progress",
         "day view",
         "available times, 7 days",
+        "appointment reminders list",
+        "a patient's appointment reminders",
         "series preview, 24 visits",
         "claim data",
         "webhook endpoints list",

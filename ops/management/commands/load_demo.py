@@ -16,7 +16,7 @@ from billing.models import Coverage, FeeScheduleEntry
 from billing.selectors import coded_visit_list
 from billing.services import case_create, coverage_create, fee_create
 from charts.services import visit_sign
-from clinics.models import Clinic, User
+from clinics.models import Clinic, ReminderSchedule, User
 from clinics.services import clinic_create, login_name, staff_create
 from ops.fees import TYPICAL_FEES
 from patients.models import Patient, search_key
@@ -144,6 +144,9 @@ class Command(BaseCommand):
                 time_zone="America/New_York",
                 slug=DEMO_SLUG,
             )
+            # Once, when made: the worker `make run` starts prints the week's reminders on the
+            # console; a demo clinic an admin turned them off in stays off.
+            Clinic.objects.filter(pk=clinic.pk).update(appointment_reminders=ReminderSchedule.BOTH)
         for username, role, first_name, last_name in DEMO_STAFF:
             if not User.objects.filter(username=login_name(clinic, username)).exists():
                 staff_create(clinic=clinic, username=username, password=DEMO_PASSWORD, role=role)

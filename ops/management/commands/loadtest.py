@@ -31,6 +31,7 @@ from ops.loadtest.roundtrips import RoundTripCounter
 from ops.loadtest.servers import Server, production_environment, through_port
 from patients.models import Patient
 from reference.models import BodyRegion
+from reminders.models import AppointmentReminder
 from scheduling.models import AppointmentType
 from treatments.models import PlannedAdjustment, TreatmentPlan, Visit
 from webhooks.models import WebhookEndpoint
@@ -271,6 +272,17 @@ class Command(BaseCommand):
                 CALENDAR_BUDGET,
             ),
             Scenario(
+                "appointment reminders list", [get("/api/v1/appointment-reminders/")], LIST_BUDGET
+            ),
+            Scenario(
+                "a patient's appointment reminders",
+                [
+                    get(f"/api/v1/appointment-reminders/?patient={pk}")
+                    for pk in self._reminded_patients(load)
+                ],
+                LIST_BUDGET,
+            ),
+            Scenario(
                 "claim data",
                 [get(f"/api/v1/visits/{pk}/claim/") for pk in self._signed_visits(patients)],
                 CLAIM_BUDGET,
@@ -320,6 +332,15 @@ class Command(BaseCommand):
             )
             per_clinic.append([Request("GET", f"/api/v1/patients/{pk}/", auth) for pk in patients])
         return [request for turn in zip(*per_clinic, strict=False) for request in turn]
+
+    def _reminded_patients(self, load: dataset.LoadClinic) -> list[object]:
+        """Patients of the clinic who were sent appointment reminders."""
+        return list(
+            AppointmentReminder.objects.filter(clinic=load.clinic)
+            .order_by("patient_id")
+            .distinct("patient_id")
+            .values_list("patient_id", flat=True)[:SAMPLE]
+        )
 
     def _signed_visits(self, patients: list[tuple]) -> list[object]:
         """A signed visit of each sampled patient."""
