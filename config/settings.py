@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     # The job queue (procrastinate): its tables, `manage.py procrastinate worker`, and each
     # app's `tasks.py`, found by its autodiscovery (see Background jobs below).
     "procrastinate.contrib.django",
+    # The queue's own task (jobs/tasks.py: a dead worker's jobs run again).
+    "jobs",
     "api",
     "clinics",
     "tenancy",
